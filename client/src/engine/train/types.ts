@@ -1,0 +1,71 @@
+// What a training run reports while it runs and when it ends. The agent maps these onto ProgressReport and
+// JobResult; the CLI prints them. The run's input, TrainConfig, is the zod schema in ./config.ts.
+
+export type TrainPhase = 'loading' | 'training' | 'evaluating';
+
+export interface LayerDensityReport {
+  readonly layer: string;
+  readonly density: number;
+  readonly active: number;
+  readonly total: number;
+}
+
+export interface TrainProgress {
+  readonly phase: TrainPhase;
+  readonly epoch: number;
+  readonly step: number;
+  readonly totalSteps: number;
+  readonly loss: number;
+  readonly trainAccuracy: number;
+  /** Present only when the test set was evaluated at this report (end of an epoch). */
+  readonly testAccuracy?: number;
+  readonly density: number;
+  readonly stepMsP50: number;
+  readonly stepMsP90: number;
+  readonly peakMemoryBytes: number;
+  /** Mask updates performed so far in the run. */
+  readonly maskUpdates: number;
+  readonly layers: readonly LayerDensityReport[];
+  readonly elapsedMs: number;
+}
+
+export interface EpochReport {
+  readonly epoch: number;
+  readonly loss: number;
+  readonly trainAccuracy: number;
+  readonly testAccuracy: number;
+  readonly density: number;
+  /** Mask updates in this epoch. */
+  readonly maskUpdates: number;
+  readonly wallMs: number;
+}
+
+export interface TrainResult {
+  readonly backend: string;
+  readonly dataSource: string;
+  readonly syntheticData: boolean;
+  readonly model: string;
+  readonly method: string;
+  readonly scheme: string;
+  readonly testAccuracy: number;
+  readonly testLoss: number;
+  /** Overall density of the maskable layers at the end. */
+  readonly finalDensity: number;
+  readonly layers: readonly LayerDensityReport[];
+  readonly epochs: number;
+  readonly steps: number;
+  readonly wallMs: number;
+  readonly stepMsP50: number;
+  readonly stepMsP90: number;
+  readonly peakRssBytes: number;
+  readonly peakTensorBytes: number;
+  readonly history: readonly EpochReport[];
+}
+
+export interface TrainCallbacks {
+  onProgress?(progress: TrainProgress): void;
+  /** Abort the run; the promise then rejects with an AbortError. */
+  readonly signal?: AbortSignal;
+  /** Emit a training-phase progress report every this many steps (default 20), plus one per epoch end. */
+  readonly progressEverySteps?: number;
+}

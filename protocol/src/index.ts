@@ -1,0 +1,4 @@
+export * from './codec.js';
+export * from './handshake.js';
+export * from './messages.js';
+export { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
