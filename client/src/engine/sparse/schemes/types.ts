@@ -37,7 +37,10 @@ export interface SparsityScheme {
   groupSize(shape: LayerShape): number;
   /** The nearest achievable active count to `count` (whole groups; pattern: 4 per kept 3×3 kernel). */
   roundCount(shape: LayerShape, count: number): number;
-  /** Aggregated score per group (e.g. L2 norm over the group), for global ranking across layers. */
+  /**
+   * Aggregated score per group (e.g. L2 norm over the group), for global ranking across layers. The norm runs over the
+   * group's active elements, so inactive groups score 0; shuffled-block returns one entry per block of the mask.
+   */
   groupScores(shape: LayerShape, mask: Mask, score: ElementScores): Float32Array;
   /** New mask: the best `roundCount(keep)` of the currently active weights, conforming to the scheme. */
   prune(request: PruneRequest): Mask;

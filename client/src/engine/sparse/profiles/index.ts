@@ -1,0 +1,1 @@
+export { canonicalLayerName, parseProfile, profileDensities, ProfileError, type ParsedProfile } from './parse.js';
