@@ -81,6 +81,11 @@ export interface SparseTrainingMethod {
    * clips, steps the optimizer on the accumulated gradients and calls afterStep as usual.
    */
   customStep?(info: StepInfo, ctx: MethodContext, step: CustomStepContext): { loss: number };
+  /**
+   * The weight learning rate for the step about to run, given the optimizer schedule's value (VRPGE's fine-tune
+   * phase uses its own constant rate). Absent = the scheduled rate.
+   */
+  weightLearningRate?(info: StepInfo, scheduled: number): number;
   /** Called once after the last epoch (VRPGE fixes a mask for fine-tuning). */
   onTrainingEnd?(ctx: MethodContext): void;
 }

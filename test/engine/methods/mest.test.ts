@@ -1,0 +1,105 @@
+// Spec §2.7 worked examples on one layer of N = 10,000 at target sparsity 0.9, counted at the scheme calls.
+import { describe, expect, it } from 'vitest';
+import { createMest } from '../../../client/src/engine/sparse/methods/mest.js';
+import { parseSchedule, type MestSchedule } from '../../../client/src/engine/sparse/schedules/schema.js';
+import { createScheme } from '../../../client/src/engine/sparse/schemes/registry.js';
+import type { SparsityScheme } from '../../../client/src/engine/sparse/schemes/types.js';
+import { countActive, linearShape } from '../../../client/src/engine/sparse/types.js';
+import { activeOf, makeContext, makeLayers, simulate, type LayerSpec } from './harness.js';
+
+const SPECS: LayerSpec[] = [{ name: 'fc', shape: linearShape(100, 100), density: 0.1 }];
+
+/** Wraps a scheme and records the active count after every prune and grow call. */
+function recording(scheme: SparsityScheme): { scheme: SparsityScheme; calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    scheme: {
+      ...scheme,
+      name: scheme.name,
+      unsupportedReason: (shape) => scheme.unsupportedReason(shape),
+      groupSize: (shape) => scheme.groupSize(shape),
+      roundCount: (shape, count) => scheme.roundCount(shape, count),
+      groupScores: (shape, mask, score) => scheme.groupScores(shape, mask, score),
+      project: (shape, score, keep, rng) => scheme.project(shape, score, keep, rng),
+      conforms: (shape, mask) => scheme.conforms(shape, mask),
+      prune: (request) => {
+        const mask = scheme.prune(request);
+        calls.push(`prune ${countActive(request.mask)}→${countActive(mask)}`);
+        return mask;
+      },
+      grow: (request) => {
+        const mask = scheme.grow(request);
+        calls.push(`grow ${countActive(request.mask)}→${countActive(mask)}`);
+        return mask;
+      },
+    },
+  };
+}
+
+function run(schedule: MestSchedule, epochs: number) {
+  const { scheme, calls } = recording(createScheme('irregular'));
+  const layers = makeLayers(SPECS, 3);
+  const ctx = makeContext(layers, SPECS, { scheme, epochs, stepsPerEpoch: 1, density: 0.1 });
+  const perEpoch = new Map<number, string[]>();
+  simulate(createMest('mest-em', schedule), ctx, {
+    onHook: (event) => {
+      if (event.hook === 'onEpochStart' && event.summary) {
+        perEpoch.set(event.info.epoch, calls.splice(0));
+        expect(event.summary.active).toBe(activeOf(layers[0].mask));
+      }
+    },
+  });
+  return perEpoch;
+}
+
+describe('MEST elastic mutation', () => {
+  it('should prune to the lower bound and grow back to the target (EM, §2.7)', () => {
+    const schedule = parseSchedule({ kind: 'mest', lowerBound: '0.92-0.91-0.9', upperBound: '0.9-0.9-0.9', decayEpochs: '90-120', updateFrequency: 5 }) as MestSchedule;
+    const perEpoch = run(schedule, 125);
+    expect([...perEpoch.keys()]).toEqual(Array.from({ length: 25 }, (_, i) => i * 5));
+    expect(perEpoch.get(0)).toEqual(['prune 1000→800', 'grow 800→1000']);
+    expect(perEpoch.get(85)).toEqual(['prune 1000→800', 'grow 800→1000']);
+    expect(perEpoch.get(90)).toEqual(['prune 1000→900', 'grow 900→1000']);
+    expect(perEpoch.get(120)).toEqual(['prune 1000→1000']);
+  });
+
+  it('should grow above the target and prune back at the next update (EM&S, §2.7)', () => {
+    const schedule = parseSchedule({ kind: 'mest', lowerBound: '0.9-0.9-0.9', upperBound: '0.85-0.875-0.9', decayEpochs: '90-120', updateFrequency: 5 }) as MestSchedule;
+    const perEpoch = run(schedule, 125);
+    expect(perEpoch.get(0)).toEqual(['prune 1000→1000', 'grow 1000→1500']);
+    expect(perEpoch.get(5)).toEqual(['prune 1500→1000', 'grow 1000→1500']);
+    expect(perEpoch.get(90)).toEqual(['prune 1500→1000', 'grow 1000→1250']);
+    expect(perEpoch.get(95)).toEqual(['prune 1250→1000', 'grow 1000→1250']);
+    expect(perEpoch.get(120)).toEqual(['prune 1250→1000']);
+  });
+
+  it('should rank by |w| + λ|g| and ask for the gradient before update epochs only', () => {
+    const schedule = parseSchedule({ kind: 'mest', lowerBound: 0.95, upperBound: 0.9, decayEpochs: [], updateFrequency: 2, importanceLambda: 1 }) as MestSchedule;
+    const sut = createMest('mest-em', schedule);
+    const layers = makeLayers(SPECS, 3);
+    const ctx = makeContext(layers, SPECS, { scheme: createScheme('irregular'), epochs: 4, stepsPerEpoch: 3 });
+    sut.initialize(ctx);
+    expect([0, 1, 2, 3, 4, 5].map((step) => sut.needsDenseGradient({ step, epoch: Math.floor(step / 3) }))).toEqual([false, false, false, false, false, true]);
+  });
+
+  it('should scale the bounds per layer by the profile only when the extension is on', () => {
+    const specs: LayerSpec[] = [
+      { name: 'a', shape: linearShape(10, 100), density: 0.4 },
+      { name: 'b', shape: linearShape(10, 100), density: 0.1 },
+    ];
+    const schedule = parseSchedule({ kind: 'mest', lowerBound: 0.9, upperBound: 0.9, decayEpochs: [] }) as MestSchedule;
+    for (const [scale, expected] of [
+      [false, [100, 100]],
+      [true, [400, 100]],
+    ] as const) {
+      const layers = makeLayers(specs, 4);
+      const ctx = makeContext(layers, specs, { scheme: createScheme('irregular'), epochs: 1, stepsPerEpoch: 1 });
+      const sut = createMest('mest-em', schedule, { scaleBoundsByProfile: scale });
+      sut.initialize(ctx);
+      expect(layers.map((layer) => activeOf(layer.mask))).toEqual([400, 100]);
+      sut.onEpochStart?.({ step: 0, epoch: 0 }, ctx);
+      expect(layers.map((layer) => activeOf(layer.mask))).toEqual(expected);
+    }
+  });
+});
