@@ -1,0 +1,27 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ApiModule } from './api/api.module.js';
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator-config.js';
+import { DevicesModule } from './devices/devices.module.js';
+import { GatewayModule } from './gateway/gateway.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { StorageModule } from './storage/storage.module.js';
+
+/** Holds the resolved configuration for every module. */
+@Module({})
+class ConfigModule {}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: CoordinatorConfig): DynamicModule {
+    const configModule: DynamicModule = {
+      module: ConfigModule,
+      global: true,
+      providers: [{ provide: COORDINATOR_CONFIG, useValue: config }],
+      exports: [COORDINATOR_CONFIG],
+    };
+    return {
+      module: AppModule,
+      imports: [configModule, StorageModule, DevicesModule, JobsModule, GatewayModule, ApiModule],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+// Every message type of the wire contract, mapped to the handler a device may reach with it (null: the type is
+// never a device request, e.g. replies and server pushes). Adding a message type forces a decision here.
+import type { MessageOf, MessageTypeName } from '../../../protocol/src/index.js';
+import type { DeviceSession, EnrollmentSession, HandlerResult } from '../common/session.types.js';
+import type { DeviceHandlers } from '../devices/device.handlers.js';
+import type { AssignmentService } from '../jobs/assignment.service.js';
+import type { JobHandlers } from '../jobs/job.handlers.js';
+
+type Handler<N extends MessageTypeName, S> = (message: MessageOf<N>, session: S) => Promise<HandlerResult>;
+
+export type Route<N extends MessageTypeName> =
+  | { readonly session: 'enrollment'; readonly handle: Handler<N, EnrollmentSession> }
+  | { readonly session: 'device'; readonly handle: Handler<N, DeviceSession> };
+
+export type DispatchTable = { readonly [N in MessageTypeName]: Route<N> | null };
+
+export interface DispatchDependencies {
+  readonly devices: Pick<DeviceHandlers, 'enroll' | 'hello' | 'heartbeat'>;
+  readonly jobs: Pick<JobHandlers, 'progress' | 'result'>;
+  readonly assignment: Pick<AssignmentService, 'schedule'>;
+}
+
+export function buildDispatchTable({ devices, jobs, assignment }: DispatchDependencies): DispatchTable {
+  return {
+    'sparsefleet.v1.EnrollRequest': { session: 'enrollment', handle: (m, s) => devices.enroll(m, s) },
+    'sparsefleet.v1.HelloRequest': {
+      session: 'device',
+      handle: async (m, s) => {
+        const result = await devices.hello(m, s);
+        // The device is idle again after a (re)connect: it may take a queued job.
+        assignment.schedule();
+        return result;
+      },
+    },
+    'sparsefleet.v1.Heartbeat': { session: 'device', handle: (m, s) => devices.heartbeat(m, s) },
+    'sparsefleet.v1.ProgressReport': { session: 'device', handle: (m, s) => jobs.progress(m, s) },
+    'sparsefleet.v1.JobResult': { session: 'device', handle: (m, s) => jobs.result(m, s) },
+    'sparsefleet.v1.Ack': null,
+    'sparsefleet.v1.ProtocolError': null,
+    'sparsefleet.v1.EnrollResponse': null,
+    'sparsefleet.v1.HelloResponse': null,
+    'sparsefleet.v1.HeartbeatAck': null,
+    'sparsefleet.v1.JobAssignment': null,
+    // JobAccepted travels only as the ack of a JobAssignment push, never as a request.
+    'sparsefleet.v1.JobAccepted': null,
+    'sparsefleet.v1.JobCancel': null,
+  };
+}

@@ -1,0 +1,124 @@
+// The device channel. Thin on purpose: authenticate at the handshake, hand each frame to the FrameDispatcher,
+// answer through the ack (or an 'sf' emit when the device sent none), keep rooms and the socket registry current.
+import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import {
+  Ack,
+  ConnectedSocket,
+  MessageBody,
+  SubscribeMessage,
+  WebSocketGateway,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+} from '@nestjs/websockets';
+import { DEVICE_CHANNEL_EVENT } from '../../../protocol/src/index.js';
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
+import type { Session } from '../common/session.types.js';
+import { DeviceHandlers } from '../devices/device.handlers.js';
+import { DeviceService } from '../devices/device.service.js';
+import { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
+import { AssignmentService } from '../jobs/assignment.service.js';
+import { JobHandlers } from '../jobs/job.handlers.js';
+import { DeviceSocketRegistry } from './device-socket.registry.js';
+import { buildDispatchTable } from './dispatch-table.js';
+import { FrameDispatcher } from './frame-dispatcher.js';
+import { createHandshakeMiddleware } from './handshake.middleware.js';
+import { ProtocolErrorCounter } from './protocol-error.counter.js';
+import { deviceRoom, type DeviceServer, type DeviceSocket, type FrameAck } from './socket.types.js';
+
+// Room for a mask of a large model plus the envelope; bigger payloads travel by reference in chunks.
+const MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+@WebSocketGateway({ maxHttpBufferSize: MAX_FRAME_BYTES })
+export class FleetGateway
+  implements OnModuleInit, OnGatewayInit<DeviceServer>, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
+{
+  private readonly logger = new Logger('Fleet');
+  private readonly dispatcher: FrameDispatcher;
+  private server: DeviceServer | undefined;
+  private readonly disconnects = new Set<Promise<void>>();
+
+  constructor(
+    @Inject(COORDINATOR_CONFIG) config: CoordinatorConfig,
+    private readonly tokens: EnrollmentTokenService,
+    private readonly devices: DeviceService,
+    private readonly assignment: AssignmentService,
+    private readonly registry: DeviceSocketRegistry,
+    private readonly errors: ProtocolErrorCounter,
+    deviceHandlers: DeviceHandlers,
+    jobHandlers: JobHandlers,
+  ) {
+    const table = buildDispatchTable({ devices: deviceHandlers, jobs: jobHandlers, assignment });
+    this.dispatcher = new FrameDispatcher(table, errors, config.serverVersion, this.logger);
+  }
+
+  /** No device is connected to a process that is just starting, whatever an earlier run left recorded. */
+  async onModuleInit(): Promise<void> {
+    const stale = await this.devices.markAllOffline();
+    if (stale > 0) this.logger.log(`${stale} device(s) from an earlier run marked offline until they reconnect`);
+  }
+
+  afterInit(server: DeviceServer): void {
+    this.server = server;
+    const { tokens, devices, errors, logger } = this;
+    server.use(createHandshakeMiddleware({ tokens, devices, errors, logger }));
+    this.assignment.attachPusher(this.registry);
+    // Jobs left queued by an earlier run of the coordinator.
+    this.assignment.schedule();
+  }
+
+  handleConnection(socket: DeviceSocket): void {
+    const session = socket.data.session;
+    if (session?.kind === 'device') this.bindDevice(socket, session.deviceId);
+    this.logger.log(`[Fleet.Connect] ${session?.kind === 'device' ? `device=${session.deviceId}` : 'enrollment'}`);
+  }
+
+  handleDisconnect(socket: DeviceSocket): Promise<void> {
+    const session = socket.data.session;
+    if (session?.kind !== 'device' || !this.registry.unbind(session.deviceId, socket)) return Promise.resolve();
+    this.logger.log(`[Fleet.Disconnect] device=${session.deviceId}`);
+    const work = this.releaseDevice(session.deviceId).finally(() => this.disconnects.delete(work));
+    this.disconnects.add(work);
+    return work;
+  }
+
+  @SubscribeMessage(DEVICE_CHANNEL_EVENT)
+  async onFrame(@ConnectedSocket() socket: DeviceSocket, @MessageBody() frame: unknown, @Ack() ack?: FrameAck): Promise<void> {
+    const outcome = await this.dispatcher.dispatch(frame, socket.data.session);
+    if (outcome.session) this.switchSession(socket, outcome.session);
+    if (typeof ack === 'function') ack(outcome.frame);
+    else if (outcome.error && socket.connected) socket.emit(DEVICE_CHANNEL_EVENT, outcome.frame);
+  }
+
+  /** Shutdown: stop assigning, drop every device connection and record those devices offline. */
+  async onModuleDestroy(): Promise<void> {
+    await this.assignment.stop();
+    this.server?.disconnectSockets(true);
+    await Promise.allSettled([...this.disconnects]);
+  }
+
+  private async releaseDevice(deviceId: string): Promise<void> {
+    try {
+      await this.devices.markOffline(deviceId);
+      await this.assignment.releaseDevice(deviceId, `device ${deviceId} disconnected`);
+      this.assignment.schedule();
+    } catch (error) {
+      this.logger.error(`disconnect of device ${deviceId}: ${error instanceof Error ? error.stack : String(error)}`);
+    }
+  }
+
+  private switchSession(socket: DeviceSocket, session: Session): void {
+    socket.data.session = session;
+    if (session.kind === 'device') {
+      this.bindDevice(socket, session.deviceId);
+      this.logger.log(`[Fleet.Enroll] device=${session.deviceId} enrolled`);
+    }
+  }
+
+  private bindDevice(socket: DeviceSocket, deviceId: string): void {
+    void socket.join(deviceRoom(deviceId));
+    const replaced = this.registry.bind(deviceId, socket);
+    // A stale connection of the same device (e.g. a half-open socket before a reconnect) must not speak for it.
+    if (replaced?.connected) replaced.disconnect(true);
+  }
+}

@@ -1,0 +1,86 @@
+// In-code migrations, applied in name order by Kysely's Migrator at start. Only portable column types are used
+// (text, integer, real) so the same list runs on SQLite and PostgreSQL. Never edit a shipped migration: add one.
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+const initialSchema: Migration = {
+  // Migrations must not depend on the current `DB` type, which describes only the latest schema.
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('enrollment_tokens')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+      .addColumn('max_uses', 'integer', (c) => c.notNull())
+      .addColumn('use_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .addColumn('revoked_at', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+
+    await db.schema
+      .createTable('devices')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('display_name', 'text', (c) => c.notNull())
+      .addColumn('facts_json', 'text', (c) => c.notNull())
+      .addColumn('chosen_backend', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('online_until', 'text')
+      .addColumn('last_seen', 'text')
+      .addColumn('telemetry_json', 'text')
+      .addColumn('credential_hash', 'text', (c) => c.notNull())
+      .addColumn('enrollment_token_id', 'text', (c) => c.references('enrollment_tokens.id').onDelete('set null'))
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('devices_state_online_until').on('devices').columns(['state', 'online_until']).execute();
+
+    await db.schema
+      .createTable('jobs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .addColumn('spec_json', 'text', (c) => c.notNull())
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('device_id', 'text', (c) => c.references('devices.id').onDelete('set null'))
+      .addColumn('waiting_reason', 'text')
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .addColumn('finished_at', 'text')
+      .execute();
+    await db.schema.createIndex('jobs_state_seq').on('jobs').columns(['state', 'seq']).execute();
+    await db.schema.createIndex('jobs_device_id').on('jobs').column('device_id').execute();
+
+    await db.schema
+      .createTable('job_progress')
+      .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('sequence', 'integer', (c) => c.notNull())
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('epoch', 'integer', (c) => c.notNull())
+      .addColumn('step', 'integer', (c) => c.notNull())
+      .addColumn('loss', 'real', (c) => c.notNull())
+      .addColumn('report_json', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('job_progress_pk', ['job_id', 'attempt', 'sequence'])
+      .execute();
+
+    await db.schema
+      .createTable('job_results')
+      .addColumn('job_id', 'text', (c) => c.notNull().references('jobs.id').onDelete('cascade'))
+      .addColumn('attempt', 'integer', (c) => c.notNull())
+      .addColumn('device_id', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'integer', (c) => c.notNull())
+      .addColumn('test_accuracy', 'real', (c) => c.notNull())
+      .addColumn('result_json', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('job_results_pk', ['job_id', 'attempt'])
+      .execute();
+  },
+};
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_initial_schema': initialSchema,
+};
+
+export const inCodeMigrationProvider: MigrationProvider = {
+  getMigrations: async () => ({ ...MIGRATIONS }),
+};

@@ -1,0 +1,141 @@
+// Enrollment tokens, credentials and the device registry, against a real throwaway database.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { ProtocolFault } from '../../protocol/src/index.js';
+import { DeviceService } from '../../server/src/devices/device.service.js';
+import { EnrollmentTokenService } from '../../server/src/devices/enrollment-token.service.js';
+import { generateSecret, hashCredential, sha256Hex, verifyCredential } from '../../server/src/devices/secrets.js';
+import { TEST_FACTS } from './support/coordinator-harness.js';
+import { createServiceHarness, type ServiceHarness } from './support/service-harness.js';
+
+async function codeOf(action: Promise<unknown>): Promise<ErrorCode> {
+  try {
+    await action;
+  } catch (error) {
+    if (error instanceof ProtocolFault) return error.code;
+    throw error;
+  }
+  throw new Error('expected a ProtocolFault');
+}
+
+describe('secrets', () => {
+  it('should verify a credential against its scrypt hash and reject any other', async () => {
+    const credential = generateSecret();
+    const stored = await hashCredential(credential);
+    expect(stored).not.toContain(credential);
+    expect(await verifyCredential(credential, stored)).toBe(true);
+    expect(await verifyCredential(generateSecret(), stored)).toBe(false);
+    expect(await verifyCredential(credential, 'plain-text')).toBe(false);
+  });
+
+  it('should salt each hash so equal credentials hash differently', async () => {
+    expect(await hashCredential('same')).not.toBe(await hashCredential('same'));
+    expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});
+
+describe(EnrollmentTokenService.name, () => {
+  let harness: ServiceHarness;
+  let sut: EnrollmentTokenService;
+
+  beforeEach(async () => {
+    harness = await createServiceHarness();
+    sut = harness.get(EnrollmentTokenService);
+  });
+
+  afterEach(async () => harness.close());
+
+  it('should accept a fresh token and refuse an unknown one', async () => {
+    const { token, maxUses } = await sut.create({ maxUses: 2 });
+    expect(maxUses).toBe(2);
+    expect(await sut.check(token)).toEqual(expect.any(String));
+    expect(await codeOf(sut.check('unknown'))).toBe(ErrorCode.ERROR_CODE_ENROLLMENT_TOKEN_UNKNOWN);
+  });
+
+  it('should refuse a token after its expiry', async () => {
+    const issued = new Date('2030-01-01T00:00:00Z');
+    const { token, expiresAt } = await sut.create({ ttlSeconds: 60 }, issued);
+    expect(expiresAt).toBe('2030-01-01T00:01:00.000Z');
+    expect(await sut.check(token, new Date('2030-01-01T00:00:59Z'))).toEqual(expect.any(String));
+    expect(await codeOf(sut.check(token, new Date('2030-01-01T00:01:00Z')))).toBe(ErrorCode.ERROR_CODE_ENROLLMENT_TOKEN_EXPIRED);
+  });
+
+  it('should hand out exactly maxUses enrollments even when consumers race', async () => {
+    // Prepare
+    const { token } = await sut.create({ maxUses: 3 });
+    const tokenId = await sut.check(token);
+
+    // Execute
+    const outcomes = await Promise.allSettled(Array.from({ length: 8 }, () => sut.consume(tokenId)));
+
+    // Assert
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(3);
+    expect(await codeOf(sut.consume(tokenId))).toBe(ErrorCode.ERROR_CODE_ENROLLMENT_TOKEN_EXHAUSTED);
+    expect(await codeOf(sut.check(token))).toBe(ErrorCode.ERROR_CODE_ENROLLMENT_TOKEN_EXHAUSTED);
+  });
+
+  it('should refuse invalid creation options', async () => {
+    await expect(sut.create({ maxUses: 0 })).rejects.toThrow(RangeError);
+    await expect(sut.create({ ttlSeconds: -5 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe(DeviceService.name, () => {
+  let harness: ServiceHarness;
+  let sut: DeviceService;
+  let tokens: EnrollmentTokenService;
+
+  beforeEach(async () => {
+    harness = await createServiceHarness({ heartbeatIntervalMs: 1000 });
+    sut = harness.get(DeviceService);
+    tokens = harness.get(EnrollmentTokenService);
+  });
+
+  afterEach(async () => harness.close());
+
+  async function enroll(now = new Date()) {
+    const { token } = await tokens.create({ maxUses: 10 }, now);
+    return sut.enroll(await tokens.check(token, now), TEST_FACTS, 'box', now);
+  }
+
+  it('should register an enrolled device and authenticate only its own credential', async () => {
+    // Prepare
+    const first = await enroll();
+    const second = await enroll();
+
+    // Execute + Assert
+    await expect(sut.authenticate(first.deviceId, first.credential)).resolves.toBeUndefined();
+    expect(await codeOf(sut.authenticate(first.deviceId, second.credential))).toBe(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID);
+    expect(await codeOf(sut.authenticate('missing', first.credential))).toBe(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID);
+    const view = await sut.get(first.deviceId);
+    expect(view).toMatchObject({ displayName: 'box', state: 'online', chosenBackend: 'wasm', facts: { cores: 2 } });
+  });
+
+  it('should keep a device online until patience × heartbeat interval after its last heartbeat', async () => {
+    // Prepare: enrolled at t0, heartbeat at t0 + 2 s (interval 1 s, patience 3).
+    const t0 = new Date('2030-01-01T00:00:00Z');
+    const { deviceId } = await enroll(t0);
+    await sut.heartbeat(deviceId, { freeMemoryBytes: 1, rssBytes: 2, loadAverage1m: 0.1, temperatureCelsius: -1, batteryLevel: -1, charging: false }, new Date(t0.getTime() + 2000));
+
+    // Execute
+    const stillOnline = await sut.sweepExpired(new Date(t0.getTime() + 4999));
+    const expired = await sut.sweepExpired(new Date(t0.getTime() + 5000));
+
+    // Assert
+    expect(stillOnline).toEqual([]);
+    expect(expired).toEqual([deviceId]);
+    expect((await sut.get(deviceId))?.state).toBe('offline');
+    expect((await sut.get(deviceId))?.telemetry).toMatchObject({ rssBytes: 2 });
+  });
+
+  it('should reserve an idle device only once and keep it busy across heartbeats', async () => {
+    const { deviceId } = await enroll();
+    expect(await sut.markBusy(deviceId)).toBe(true);
+    expect(await sut.markBusy(deviceId)).toBe(false);
+    await sut.heartbeat(deviceId, undefined);
+    expect((await sut.get(deviceId))?.state).toBe('busy');
+    await sut.markIdle(deviceId);
+    expect(await sut.listIdle()).toEqual([deviceId]);
+    expect(await sut.countByState()).toEqual({ online: 1, offline: 0, busy: 0 });
+  });
+});

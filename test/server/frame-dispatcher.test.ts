@@ -1,0 +1,83 @@
+// The dispatcher between socket and handlers, with stub handlers: routing, session checks and error mapping.
+import { ConsoleLogger } from '@nestjs/common';
+import { describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { decodeFrame, encodeMessage, expectMessage, type MessageOf } from '../../protocol/src/index.js';
+import { reply, type HandlerResult, type Session } from '../../server/src/common/session.types.js';
+import { buildDispatchTable } from '../../server/src/gateway/dispatch-table.js';
+import { FrameDispatcher } from '../../server/src/gateway/frame-dispatcher.js';
+import { ProtocolErrorCounter } from '../../server/src/gateway/protocol-error.counter.js';
+
+const DEVICE: Session = { kind: 'device', deviceId: 'd-1' };
+
+function setup(heartbeat: () => Promise<HandlerResult>) {
+  const scheduled: string[] = [];
+  const table = buildDispatchTable({
+    devices: {
+      enroll: async () => ({ reply: reply('sparsefleet.v1.EnrollResponse', { deviceId: 'new', credential: 'c', heartbeatIntervalMs: 1 }), session: { kind: 'device', deviceId: 'new' } }),
+      hello: async (_m, s) => ({ reply: reply('sparsefleet.v1.HelloResponse', { deviceId: s.deviceId, heartbeatIntervalMs: 1 }) }),
+      heartbeat,
+    },
+    jobs: { progress: async () => ({ reply: reply('sparsefleet.v1.Ack', { ok: true }) }), result: async () => ({ reply: reply('sparsefleet.v1.Ack', { ok: true }) }) },
+    assignment: { schedule: () => scheduled.push('run') },
+  });
+  const errors = new ProtocolErrorCounter();
+  const sut = new FrameDispatcher(table, errors, 'test', new ConsoleLogger('test', { logLevels: [] }));
+  return { sut, errors, scheduled };
+}
+
+function heartbeatReply(): HandlerResult {
+  return { reply: reply('sparsefleet.v1.HeartbeatAck', { serverTimeMs: 1, heartbeatIntervalMs: 1 }) };
+}
+
+const heartbeatFrame = encodeMessage('sparsefleet.v1.Heartbeat', { sentAtMs: 1, telemetry: undefined, runningJobIds: [] }, { senderVersion: 't', requestId: 'hb-1' });
+
+describe(FrameDispatcher.name, () => {
+  it('should route a request to its handler and echo the request id', async () => {
+    const { sut } = setup(async () => heartbeatReply());
+    const outcome = await sut.dispatch(heartbeatFrame, DEVICE);
+    const decoded = decodeFrame(outcome.frame);
+    expect(decoded.type).toBe('sparsefleet.v1.HeartbeatAck');
+    expect(decoded.requestId).toBe('hb-1');
+    expect(outcome.error).toBeUndefined();
+  });
+
+  it('should schedule assignment after a Hello and pass on a session change after enrolling', async () => {
+    const { sut, scheduled } = setup(async () => heartbeatReply());
+    const hello = encodeMessage('sparsefleet.v1.HelloRequest', { facts: undefined, runningJobIds: [] }, { senderVersion: 't' });
+    const enroll = encodeMessage('sparsefleet.v1.EnrollRequest', { facts: undefined, displayName: '' }, { senderVersion: 't' });
+    await sut.dispatch(hello, DEVICE);
+    const enrolled = await sut.dispatch(enroll, { kind: 'enrollment', tokenId: 't-1' });
+    expect(scheduled).toEqual(['run']);
+    expect(enrolled.session).toEqual({ kind: 'device', deviceId: 'new' });
+  });
+
+  it('should answer a request from the wrong kind of connection with FORBIDDEN', async () => {
+    const { sut, errors } = setup(async () => heartbeatReply());
+    const outcome = await sut.dispatch(heartbeatFrame, { kind: 'enrollment', tokenId: 't-1' });
+    const anonymous = await sut.dispatch(heartbeatFrame, undefined);
+    expect(outcome.error?.code).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
+    expect(anonymous.error?.code).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
+    expect(errors.snapshot()).toEqual({ FORBIDDEN: 2 });
+  });
+
+  it('should turn a handler crash into INTERNAL without throwing', async () => {
+    const { sut, errors } = setup(() => Promise.reject(new Error('disk on fire')));
+    const outcome = await sut.dispatch(heartbeatFrame, DEVICE);
+    const error = expectProtocolError(outcome.frame);
+    expect(error).toMatchObject({ code: ErrorCode.ERROR_CODE_INTERNAL, offendingType: 'sparsefleet.v1.Heartbeat', requestId: 'hb-1' });
+    expect(error.message).not.toContain('disk on fire');
+    expect(errors.snapshot()).toEqual({ INTERNAL: 1 });
+  });
+
+  it('should answer undecodable input with MALFORMED_FRAME', async () => {
+    const { sut } = setup(async () => heartbeatReply());
+    for (const frame of [null, 42, { not: 'bytes' }, Uint8Array.of(0xff)]) {
+      expect((await sut.dispatch(frame, DEVICE)).error?.code).toBe(ErrorCode.ERROR_CODE_MALFORMED_FRAME);
+    }
+  });
+});
+
+function expectProtocolError(frame: Uint8Array): MessageOf<'sparsefleet.v1.ProtocolError'> {
+  return expectMessage(decodeFrame(frame), 'sparsefleet.v1.ProtocolError');
+}

@@ -1,0 +1,262 @@
+// Job queue, state machine, assignment and report handlers against a real throwaway database, no sockets.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { JobOutcome, JobResult, TrainingJobSpec, type JobAccepted, type JobAssignment } from '../../generated/proto/sparsefleet/v1/job.js';
+import { ProtocolFault } from '../../protocol/src/index.js';
+import { DeviceService } from '../../server/src/devices/device.service.js';
+import { EnrollmentTokenService } from '../../server/src/devices/enrollment-token.service.js';
+import { AssignmentService, type JobPusher } from '../../server/src/jobs/assignment.service.js';
+import { JobReportService } from '../../server/src/jobs/job-report.service.js';
+import { canTransition, isTerminal, sourcesOf, stateForOutcome } from '../../server/src/jobs/job-state.js';
+import { InvalidInputError } from '../../server/src/common/validation.js';
+import { validateJobSubmission } from '../../server/src/jobs/job-submission.js';
+import { JobHandlers } from '../../server/src/jobs/job.handlers.js';
+import { JobService, NO_IDLE_DEVICE } from '../../server/src/jobs/job.service.js';
+import { TEST_FACTS } from './support/coordinator-harness.js';
+import { createServiceHarness, type ServiceHarness } from './support/service-harness.js';
+
+const SPEC = TrainingJobSpec.fromPartial({ model: 'mlp', method: 'dense', density: 1, epochs: 1, maxSteps: 2 });
+
+/** Records pushes and answers each with the configured decision. */
+class FakePusher implements JobPusher {
+  readonly pushed: Array<{ deviceId: string; assignment: JobAssignment }> = [];
+  readonly disconnected = new Set<string>();
+  decide: (deviceId: string) => JobAccepted | Error = () => ({ jobId: '', attempt: 0, accepted: true, reason: '' });
+
+  isConnected(deviceId: string): boolean {
+    return !this.disconnected.has(deviceId);
+  }
+
+  async push(deviceId: string, assignment: JobAssignment): Promise<JobAccepted> {
+    this.pushed.push({ deviceId, assignment });
+    const decision = this.decide(deviceId);
+    if (decision instanceof Error) throw decision;
+    return { ...decision, jobId: assignment.jobId, attempt: assignment.attempt };
+  }
+}
+
+function result(jobId: string, attempt: number, outcome = JobOutcome.JOB_OUTCOME_SUCCEEDED): JobResult {
+  return JobResult.fromPartial({ jobId, attempt, outcome, testAccuracy: 0.5 });
+}
+
+describe('job state machine', () => {
+  it('should allow only forward transitions and none out of a terminal state', () => {
+    expect(canTransition('queued', 'assigned')).toBe(true);
+    expect(canTransition('running', 'queued')).toBe(true);
+    expect(canTransition('queued', 'running')).toBe(false);
+    expect(canTransition('succeeded', 'queued')).toBe(false);
+    expect(sourcesOf('running')).toEqual(['assigned']);
+    expect(isTerminal('failed')).toBe(true);
+    expect(stateForOutcome(JobOutcome.JOB_OUTCOME_CANCELLED)).toBe('cancelled');
+    expect(stateForOutcome(JobOutcome.JOB_OUTCOME_UNSPECIFIED)).toBeUndefined();
+  });
+});
+
+describe('validateJobSubmission', () => {
+  it('should convert a valid TrainConfig to the wire spec', () => {
+    const { name, spec } = validateJobSubmission({ name: ' demo ', config: { model: 'mlp', epochs: 2, seed: 7 } });
+    expect(name).toBe('demo');
+    expect(spec).toMatchObject({ model: 'mlp', epochs: 2, seed: 7, method: 'dense', density: 1 });
+  });
+
+  it('should name the bad field of an invalid config', () => {
+    expect(() => validateJobSubmission({ config: { epochs: 0 } })).toThrow(InvalidInputError);
+    expect(() => validateJobSubmission({ config: { epochs: 0 } })).toThrow(/config\.epochs/);
+    expect(() => validateJobSubmission({})).toThrow(/config/);
+  });
+});
+
+describe(AssignmentService.name, () => {
+  let harness: ServiceHarness;
+  let sut: AssignmentService;
+  let jobs: JobService;
+  let devices: DeviceService;
+  let pusher: FakePusher;
+
+  beforeEach(async () => {
+    harness = await createServiceHarness({ maxJobAttempts: 3 });
+    sut = harness.get(AssignmentService);
+    jobs = harness.get(JobService);
+    devices = harness.get(DeviceService);
+    pusher = new FakePusher();
+    sut.attachPusher(pusher);
+  });
+
+  afterEach(async () => {
+    await sut.stop();
+    await harness.close();
+  });
+
+  async function enroll(): Promise<string> {
+    const tokens = harness.get(EnrollmentTokenService);
+    const { token } = await tokens.create();
+    return (await devices.enroll(await tokens.check(token), TEST_FACTS, 'box')).deviceId;
+  }
+
+  async function runToQuiet(): Promise<void> {
+    await sut.run();
+    await sut.settle();
+  }
+
+  it('should leave a job queued with a reason while no device is idle', async () => {
+    const job = await jobs.submit(SPEC, 'lonely');
+    await runToQuiet();
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', waitingReason: NO_IDLE_DEVICE });
+    expect(pusher.pushed).toHaveLength(0);
+  });
+
+  it('should give the oldest job to an idle device, one job per device', async () => {
+    // Prepare
+    const first = await jobs.submit(SPEC, 'first');
+    const second = await jobs.submit(SPEC, 'second');
+    const deviceId = await enroll();
+
+    // Execute
+    await runToQuiet();
+
+    // Assert
+    expect(pusher.pushed.map((p) => p.assignment.jobId)).toEqual([first.id]);
+    expect(pusher.pushed[0]).toMatchObject({ deviceId, assignment: { attempt: 1, spec: { model: 'mlp' } } });
+    expect(await jobs.get(first.id)).toMatchObject({ state: 'assigned', deviceId, waitingReason: null });
+    expect(await jobs.get(second.id)).toMatchObject({ state: 'queued', waitingReason: NO_IDLE_DEVICE });
+    expect((await devices.get(deviceId))?.state).toBe('busy');
+  });
+
+  it('should not offer work to a device this process has no connection to', async () => {
+    const job = await jobs.submit(SPEC);
+    const deviceId = await enroll();
+    pusher.disconnected.add(deviceId);
+    await runToQuiet();
+    expect(pusher.pushed).toHaveLength(0);
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 1, waitingReason: NO_IDLE_DEVICE });
+  });
+
+  it('should requeue a refused job with attempt + 1 and not offer it to the refusing device again', async () => {
+    // Prepare
+    const job = await jobs.submit(SPEC);
+    const refusing = await enroll();
+    pusher.decide = () => ({ jobId: '', attempt: 0, accepted: false, reason: 'no wasm' });
+
+    // Execute
+    await runToQuiet();
+    const afterRefusal = await jobs.get(job.id);
+    const willing = await enroll();
+    pusher.decide = () => ({ jobId: '', attempt: 0, accepted: true, reason: '' });
+    await runToQuiet();
+
+    // Assert
+    expect(afterRefusal).toMatchObject({ state: 'queued', attempt: 2 });
+    expect(pusher.pushed.map((p) => p.deviceId)).toEqual([refusing, willing]);
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'assigned', attempt: 2, deviceId: willing });
+    expect((await devices.get(refusing))?.state).toBe('online');
+  });
+
+  it('should fail a job that could not be delivered within its attempts', async () => {
+    const job = await jobs.submit(SPEC);
+    await enroll();
+    pusher.decide = () => new Error('no JobAccepted within 10 ms');
+    for (let i = 0; i < 5; i++) await runToQuiet();
+    const failed = await jobs.get(job.id);
+    expect(failed?.state).toBe('failed');
+    expect(failed?.waitingReason).toContain('gave up after 3 attempts');
+    expect(pusher.pushed).toHaveLength(3);
+  });
+
+  it('should requeue the jobs of a device that went offline', async () => {
+    const job = await jobs.submit(SPEC);
+    const deviceId = await enroll();
+    await runToQuiet();
+    await devices.markOffline(deviceId);
+    await sut.releaseDevice(deviceId, 'gone');
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 2, deviceId: null });
+  });
+
+  it('should reclaim, on its next run, a job held by a device that is offline', async () => {
+    // Prepare: the device went offline without a disconnect event (e.g. its deadline was swept on a read).
+    const job = await jobs.submit(SPEC);
+    const deviceId = await enroll();
+    await runToQuiet();
+    await devices.markOffline(deviceId);
+
+    // Execute
+    await runToQuiet();
+
+    // Assert
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 2, waitingReason: NO_IDLE_DEVICE });
+  });
+});
+
+describe(JobHandlers.name, () => {
+  let harness: ServiceHarness;
+  let sut: JobHandlers;
+  let jobs: JobService;
+  let reports: JobReportService;
+  let deviceId: string;
+  let otherId: string;
+  let jobId: string;
+
+  beforeEach(async () => {
+    harness = await createServiceHarness();
+    sut = harness.get(JobHandlers);
+    jobs = harness.get(JobService);
+    reports = harness.get(JobReportService);
+    const devices = harness.get(DeviceService);
+    const tokens = harness.get(EnrollmentTokenService);
+    const { token } = await tokens.create({ maxUses: 2 });
+    const tokenId = await tokens.check(token);
+    deviceId = (await devices.enroll(tokenId, TEST_FACTS, 'a')).deviceId;
+    otherId = (await devices.enroll(tokenId, TEST_FACTS, 'b')).deviceId;
+    jobId = (await jobs.submit(SPEC)).id;
+    await devices.markBusy(deviceId);
+    await jobs.claim(jobId, deviceId);
+  });
+
+  afterEach(async () => {
+    await harness.get(AssignmentService).stop();
+    await harness.close();
+  });
+
+  async function codeOf(action: Promise<unknown>): Promise<ErrorCode> {
+    try {
+      await action;
+    } catch (error) {
+      if (error instanceof ProtocolFault) return error.code;
+      throw error;
+    }
+    throw new Error('expected a ProtocolFault');
+  }
+
+  const progress = (sequence: number, attempt = 1) => ({
+    jobId: '', attempt, sequence, epoch: 0, step: sequence, totalSteps: 4, loss: 1, trainAccuracy: 0, testAccuracy: -1,
+    density: 1, stepMsP50: 0, stepMsP90: 0, peakMemoryBytes: 0, maskUpdates: 0, layers: [], phase: 'training', elapsedMs: 0,
+  });
+
+  it('should store a progress report once and mark the job running', async () => {
+    const session = { kind: 'device', deviceId } as const;
+    await sut.progress({ ...progress(1), jobId }, session);
+    await sut.progress({ ...progress(1), jobId, loss: 9 }, session);
+    const stored = await reports.listProgress(jobId);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ sequence: 1, loss: 1, deviceId });
+    expect((await jobs.get(jobId))?.state).toBe('running');
+  });
+
+  it('should refuse reports from another device, for a stale attempt, or for an unknown job', async () => {
+    expect(await codeOf(sut.progress({ ...progress(1), jobId }, { kind: 'device', deviceId: otherId }))).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
+    expect(await codeOf(sut.progress({ ...progress(1, 7), jobId }, { kind: 'device', deviceId }))).toBe(ErrorCode.ERROR_CODE_CONFLICT);
+    expect(await codeOf(sut.result(result('nope', 1), { kind: 'device', deviceId }))).toBe(ErrorCode.ERROR_CODE_NOT_FOUND);
+    expect(await codeOf(sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_UNSPECIFIED), { kind: 'device', deviceId }))).toBe(
+      ErrorCode.ERROR_CODE_INVALID_PAYLOAD,
+    );
+    expect(await reports.listProgress(jobId)).toHaveLength(0);
+  });
+
+  it('should finish the job from the first result only and free the device', async () => {
+    const session = { kind: 'device', deviceId } as const;
+    await sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_FAILED), session);
+    await sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_SUCCEEDED), session);
+    expect((await jobs.get(jobId))?.state).toBe('failed');
+    expect((await reports.latestResult(jobId))?.outcome).toBe(JobOutcome.JOB_OUTCOME_FAILED);
+    expect((await harness.get(DeviceService).get(deviceId))?.state).toBe('online');
+  });
+});
