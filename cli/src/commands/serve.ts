@@ -1,0 +1,77 @@
+// `sparsefleet serve`: run the coordinator (REST + device channel + SQLite) until SIGINT/SIGTERM.
+import { resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { handleShutdownSignals, withoutForeignSignalHandlers } from '../../../client/src/agent/process-signals.js';
+import { startCoordinator } from '../../../server/src/coordinator.js';
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: 'silent' | 'error' | 'warn' | 'log' | 'debug';
+  heartbeatMs?: number;
+  issueToken?: number;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the coordinator: REST API under /api, devices connect over socket.io on the same port')
+    .option('-p, --port <port>', 'port to listen on (0 = any free port)', parseInteger('port', 0, 65535), 8080)
+    .option('--host <host>', 'address to bind (0.0.0.0 to accept devices from the network)', '127.0.0.1')
+    .option('-d, --data-dir <dir>', 'folder for the SQLite database', './.data')
+    .addOption(
+      new Option('--log-level <level>', 'coordinator log level')
+        .choices(['silent', 'error', 'warn', 'log', 'debug'])
+        .default('log'),
+    )
+    .option('--heartbeat-ms <ms>', 'heartbeat interval devices are asked to use', parseInteger('heartbeat-ms', 100, 3_600_000))
+    .option('--issue-token <uses>', 'create an enrollment token for this many devices and print it', parseInteger('issue-token', 1, 1_000_000))
+    .action(async (options: ServeOptions) => {
+      await serve(options);
+    });
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const dataDir = resolve(options.dataDir);
+  const coordinator = await withoutForeignSignalHandlers(() =>
+    startCoordinator({
+      port: options.port,
+      host: options.host,
+      dataDir,
+      logLevel: options.logLevel,
+      heartbeatIntervalMs: options.heartbeatMs,
+    }),
+  );
+  handleShutdownSignals({
+    shutdown: async () => {
+      await coordinator.close();
+      console.log('coordinator stopped');
+      return 0;
+    },
+  });
+  console.log(`sparsefleet coordinator listening on ${coordinator.url}`);
+  console.log(`  data:      ${dataDir}`);
+  console.log(`  REST API:  ${coordinator.url}/api   (OpenAPI docs at ${coordinator.url}/api/docs)`);
+  if (options.issueToken !== undefined) {
+    const created = await coordinator.createEnrollmentToken({ maxUses: options.issueToken });
+    console.log(`  enrollment token (${created.maxUses} device(s), expires ${created.expiresAt}):`);
+    console.log(`    ${created.token}`);
+    console.log(`  enroll a device: sparsefleet agent --server ${coordinator.url} --token ${created.token}`);
+  } else {
+    console.log(
+      `  new enrollment token: curl -X POST -H 'content-type: application/json' -d '{"maxUses":1}' ${coordinator.url}/api/enrollment-tokens`,
+    );
+  }
+  console.log('press Ctrl-C to stop');
+}
+
+function parseInteger(name: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`--${name} must be an integer in [${min}, ${max}]`);
+    }
+    return parsed;
+  };
+}

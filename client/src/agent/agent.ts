@@ -1,0 +1,299 @@
+// The edge agent: enrolls once, then keeps a session with the coordinator (hello after every reconnect,
+// heartbeats, pushed jobs), runs one job at a time and delivers its reports through the outbox.
+import type { DeviceFacts } from '../../../generated/proto/sparsefleet/v1/device.js';
+import { ErrorCode, ProtocolFault, type HandshakeAuth, type HandshakeRefusal } from '../../../protocol/src/index.js';
+import type { TrainProgress } from '../engine/train/types.js';
+import { DeviceConnection, type BackoffOptions } from './connection.js';
+import { CredentialStore, type StoredCredential } from './credential-store.js';
+import { AgentFatalError, errorText, isFatalRefusalCode } from './errors.js';
+import { collectDeviceFacts, type BackendSummary } from './facts.js';
+import { HeartbeatLoop } from './heartbeat.js';
+import { JobRunner, type JobFinished, type JobStarted } from './job-runner.js';
+import { Outbox, ReportRejectedError, reportKey, type OutboundReport } from './outbox.js';
+import { PushDispatcher } from './push-dispatcher.js';
+import type { TrainingEngine } from './training-engine.js';
+import { TypedEvents } from './typed-events.js';
+import { normalizeServer, startingCredential } from './starting-credential.js';
+import { AGENT_VERSION } from './version.js';
+
+export interface AgentOptions {
+  /** Coordinator URL, e.g. http://127.0.0.1:8080 */
+  readonly server: string;
+  /** Needed only until the device is enrolled (the credential is then kept in the state file). */
+  readonly enrollmentToken?: string;
+  readonly statePath?: string;
+  /** Preferred tfjs backend: 'tensorflow' | 'wasm' | 'cpu'; the engine falls back when it is unavailable. */
+  readonly backend?: string;
+  readonly displayName?: string;
+  readonly engine?: TrainingEngine;
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly deviceModel?: string;
+  readonly backoff?: Partial<BackoffOptions>;
+  readonly requestTimeoutMs?: number;
+  readonly progressEverySteps?: number;
+  /** How long stop() waits for unacknowledged reports to go out. */
+  readonly stopDrainMs?: number;
+}
+
+export interface AgentEvents {
+  enrolled: [deviceId: string];
+  connected: [deviceId: string];
+  disconnected: [reason: string];
+  unreachable: [error: string, attempt: number];
+  'job-started': [job: JobStarted];
+  'job-progress': [jobId: string, progress: TrainProgress];
+  'job-finished': [job: JobFinished];
+  /** Something went wrong that the agent recovers from by itself (a rejected report, a retryable refusal). */
+  warning: [message: string];
+  /** Fatal: the agent has stopped itself. Also rejects `done` (and `start()` when still pending). */
+  error: [error: AgentFatalError];
+}
+
+/** Protocol errors worth resending a report for; every other code means the coordinator will never take it. */
+const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.ERROR_CODE_INTERNAL, ErrorCode.ERROR_CODE_RATE_LIMITED]);
+
+export class Agent extends TypedEvents<AgentEvents> {
+  readonly store: CredentialStore;
+  readonly outbox: Outbox;
+  /** Resolves when stop() completes; rejects with AgentFatalError when the agent had to give up. */
+  readonly done: Promise<void>;
+  private engine: TrainingEngine | undefined;
+  private readonly runner: JobRunner;
+  private readonly heartbeat: HeartbeatLoop;
+  private readonly dispatcher = new PushDispatcher(AGENT_VERSION);
+  private connection: DeviceConnection | undefined;
+  private credential: StoredCredential | undefined;
+  private backendInfo: BackendSummary | undefined;
+  private facts: DeviceFacts | undefined;
+  private reEnrollTried = false;
+  /** Consecutive connections whose enroll/hello failed; spaces out the reconnects. */
+  private sessionFailures = 0;
+  /** Set while the agent itself drops the enrollment session to come back with its credential. */
+  private switchingToCredential = false;
+  private state: 'idle' | 'starting' | 'running' | 'stopped' = 'idle';
+  private startWaiter: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  private settleDone!: { resolve: () => void; reject: (error: Error) => void };
+
+  constructor(private readonly options: AgentOptions) {
+    super();
+    this.store = new CredentialStore(options.statePath);
+    this.engine = options.engine;
+    this.done = new Promise<void>((resolve, reject) => (this.settleDone = { resolve, reject }));
+    this.done.catch(() => undefined); // observed through events when nobody awaits it
+    this.outbox = new Outbox((report) => this.sendReport(report), {
+      onRejected: (report, error) => {
+        this.emit('warning', `coordinator rejected ${reportKey(report)}: ${error.message}`);
+        const { jobId, attempt } = report.message;
+        if (this.runner.revoke(jobId, attempt, `coordinator no longer accepts reports: ${error.message}`)) {
+          this.emit('warning', `stopped job ${jobId} attempt ${attempt}: the coordinator no longer assigns it here`);
+        }
+      },
+    });
+    this.runner = new JobRunner({
+      engine: () => this.requireEngine(),
+      report: (report) => this.outbox.enqueue(report),
+      backend: () => this.backendInfo?.name,
+      progressEverySteps: options.progressEverySteps,
+    });
+    this.runner.on('started', (job) => this.emit('job-started', job));
+    this.runner.on('progress', (jobId, progress) => this.emit('job-progress', jobId, progress));
+    this.runner.on('finished', (job) => this.emit('job-finished', job));
+    this.heartbeat = new HeartbeatLoop({
+      send: (heartbeat) => this.request('sparsefleet.v1.Heartbeat', heartbeat, 'sparsefleet.v1.HeartbeatAck'),
+      runningJobIds: () => this.runner.runningJobIds,
+    });
+    this.dispatcher
+      .register('sparsefleet.v1.JobAssignment', (assignment) => ({
+        type: 'sparsefleet.v1.JobAccepted',
+        message: this.runner.accept(assignment),
+      }))
+      .register('sparsefleet.v1.JobCancel', (cancel) => ({
+        type: 'sparsefleet.v1.Ack',
+        message: { ok: this.runner.cancel(cancel) },
+      }));
+  }
+
+  get deviceId(): string | undefined {
+    return this.credential?.deviceId;
+  }
+
+  get backend(): BackendSummary | undefined {
+    return this.backendInfo;
+  }
+
+  get deviceFacts(): DeviceFacts | undefined {
+    return this.facts;
+  }
+
+  /** Connects (enrolling first when needed); resolves after the first successful hello. */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error('agent already started');
+    this.state = 'starting';
+    const started = new Promise<void>((resolve, reject) => (this.startWaiter = { resolve, reject }));
+    try {
+      // Loaded on demand so that importing the agent does not load tfjs (tests inject a fake engine).
+      this.engine ??= (await import('./training-engine.js')).localTrainingEngine;
+      this.backendInfo = await this.engine.initBackend(this.options.backend);
+      this.facts = collectDeviceFacts({
+        backend: this.backendInfo,
+        labels: this.options.labels,
+        deviceModel: this.options.deviceModel,
+      });
+      this.credential = await startingCredential(this.store, this.options.server, this.options.enrollmentToken);
+    } catch (error) {
+      this.fail(error instanceof AgentFatalError ? error : new AgentFatalError(errorText(error)));
+      return started;
+    }
+    if (this.state !== 'starting') return started;
+    this.connection = this.createConnection();
+    this.connection.open();
+    return started;
+  }
+
+  /** Abandons a running job (its lease returns it to the queue), flushes reports briefly and disconnects. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    await this.runner.abandon();
+    if (this.connection?.connected) await this.outbox.drained(this.options.stopDrainMs ?? 2_000);
+    this.shutdown();
+    this.startWaiter?.reject(new Error('agent stopped before it connected'));
+    this.startWaiter = undefined;
+    this.settleDone.resolve();
+  }
+
+  private requireEngine(): TrainingEngine {
+    if (!this.engine) throw new Error('the training engine is not loaded (agent not started)');
+    return this.engine;
+  }
+
+  private createConnection(): DeviceConnection {
+    const connection = new DeviceConnection({
+      url: this.options.server,
+      senderVersion: AGENT_VERSION,
+      auth: () => this.handshakeAuth(),
+      requestTimeoutMs: this.options.requestTimeoutMs,
+      ...this.options.backoff,
+    });
+    connection.onPush((frame) => this.dispatcher.dispatch(frame));
+    connection.on('connected', () => void this.onConnected());
+    connection.on('disconnected', (reason) => {
+      this.heartbeat.stop();
+      this.outbox.pause();
+      if (this.switchingToCredential) this.switchingToCredential = false;
+      else if (this.state !== 'stopped') this.emit('disconnected', reason);
+    });
+    connection.on('unreachable', (error, attempt) => this.emit('unreachable', error, attempt));
+    connection.on('refused', (refusal) => this.onRefused(refusal));
+    return connection;
+  }
+
+  private handshakeAuth(): HandshakeAuth {
+    if (this.credential) return { deviceId: this.credential.deviceId, credential: this.credential.credential };
+    return { enrollmentToken: this.options.enrollmentToken ?? '' };
+  }
+
+  private async onConnected(): Promise<void> {
+    try {
+      if (this.credential) await this.hello();
+      else await this.enroll();
+    } catch (error) {
+      if (this.state === 'stopped') return;
+      if (error instanceof ProtocolFault && isFatalRefusalCode(error.code)) {
+        this.fail(new AgentFatalError(`coordinator refused the device: ${error.message}`, error.code));
+        return;
+      }
+      this.sessionFailures += 1;
+      const delay = this.connection?.reconnectAfterBackoff(this.sessionFailures) ?? 0;
+      this.emit('warning', `session setup failed (${errorText(error)}); reconnecting in ${delay} ms`);
+    }
+  }
+
+  private async enroll(): Promise<void> {
+    const response = await this.request(
+      'sparsefleet.v1.EnrollRequest',
+      { facts: this.facts, displayName: this.options.displayName ?? this.facts?.deviceModel ?? '' },
+      'sparsefleet.v1.EnrollResponse',
+    );
+    const credential: StoredCredential = {
+      server: normalizeServer(this.options.server),
+      deviceId: response.deviceId,
+      credential: response.credential,
+      enrolledAt: new Date().toISOString(),
+    };
+    await this.store.save(credential);
+    this.credential = credential;
+    this.emit('enrolled', credential.deviceId);
+    // The token session only enrolls; jobs and heartbeats belong to the authenticated session.
+    this.switchingToCredential = this.connection?.connected ?? false;
+    this.connection?.reconnect();
+  }
+
+  private async hello(): Promise<void> {
+    const response = await this.request(
+      'sparsefleet.v1.HelloRequest',
+      { facts: this.facts, runningJobIds: this.runner.runningJobIds },
+      'sparsefleet.v1.HelloResponse',
+    );
+    if (this.state === 'stopped') return;
+    this.sessionFailures = 0;
+    this.heartbeat.start(response.heartbeatIntervalMs);
+    this.outbox.resume();
+    this.state = 'running';
+    this.emit('connected', response.deviceId || this.credential?.deviceId || '');
+    this.startWaiter?.resolve();
+    this.startWaiter = undefined;
+  }
+
+  private onRefused(refusal: HandshakeRefusal): void {
+    if (this.state === 'stopped') return;
+    const staleCredential = refusal.code === ErrorCode.ERROR_CODE_CREDENTIAL_INVALID;
+    if (staleCredential && this.credential && this.options.enrollmentToken && !this.reEnrollTried) {
+      // E.g. the coordinator's database was reset: the token lets this device enroll again.
+      this.reEnrollTried = true;
+      this.credential = undefined;
+      this.emit('warning', 'saved credential was refused; enrolling again with the token');
+      this.connection?.retryLater();
+      return;
+    }
+    if (isFatalRefusalCode(refusal.code)) {
+      this.fail(AgentFatalError.fromRefusal(refusal));
+      return;
+    }
+    const delay = this.connection?.retryLater() ?? 0;
+    this.emit('warning', `coordinator refused the connection (${refusal.codeName}: ${refusal.message}); retrying in ${delay} ms`);
+  }
+
+  private async sendReport(report: OutboundReport): Promise<void> {
+    try {
+      await this.request(report.type, report.message, 'sparsefleet.v1.Ack');
+    } catch (error) {
+      if (error instanceof ProtocolFault && !TRANSIENT_CODES.has(error.code)) {
+        throw new ReportRejectedError(`${error.message} (${ErrorCode[error.code] ?? error.code})`);
+      }
+      throw error;
+    }
+  }
+
+  private request: DeviceConnection['request'] = (type, message, replyType, timeoutMs) => {
+    if (!this.connection) return Promise.reject(new Error('agent is not started'));
+    return this.connection.request(type, message, replyType, timeoutMs);
+  };
+
+  private fail(error: AgentFatalError): void {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    void this.runner.abandon();
+    this.shutdown();
+    this.emit('error', error);
+    this.startWaiter?.reject(error);
+    this.startWaiter = undefined;
+    this.settleDone.reject(error);
+  }
+
+  private shutdown(): void {
+    this.heartbeat.stop();
+    this.outbox.pause();
+    this.connection?.close();
+  }
+}

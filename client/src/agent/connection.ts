@@ -1,0 +1,205 @@
+// The device's socket.io link to the coordinator: websocket only, socket.io's own reconnection with exponential
+// backoff and jitter, binary envelopes on one event. Requests are acked envelopes; pushes go to one handler.
+import { io, type Socket } from 'socket.io-client';
+import {
+  DEVICE_CHANNEL_EVENT,
+  decodeFrame,
+  encodeMessage,
+  expectMessage,
+  isHandshakeRefusal,
+  type HandshakeAuth,
+  type HandshakeRefusal,
+  type MessageOf,
+  type MessageTypeName,
+} from '../../../protocol/src/index.js';
+import { TypedEvents } from './typed-events.js';
+
+export interface BackoffOptions {
+  /** First reconnection delay. */
+  readonly reconnectionDelayMs: number;
+  readonly reconnectionDelayMaxMs: number;
+  /** 0..1: each delay is spread by ± this fraction so a fleet does not reconnect in lock-step. */
+  readonly randomizationFactor: number;
+}
+
+export interface ConnectionOptions extends Partial<BackoffOptions> {
+  readonly url: string;
+  readonly senderVersion: string;
+  /** Read on every (re)connect, so enrollment can switch from token to credential without a new socket. */
+  readonly auth: () => HandshakeAuth;
+  readonly requestTimeoutMs?: number;
+}
+
+export interface ConnectionEvents {
+  connected: [];
+  disconnected: [reason: string];
+  /** The coordinator refused the handshake; the owner decides whether to `retryLater()` or `close()`. */
+  refused: [refusal: HandshakeRefusal];
+  /** The coordinator could not be reached; socket.io retries by itself with backoff. */
+  unreachable: [error: string, attempt: number];
+}
+
+export type PushHandler = (frame: unknown) => Promise<Uint8Array>;
+
+export class NotConnectedError extends Error {
+  constructor() {
+    super('not connected to the coordinator');
+    this.name = 'NotConnectedError';
+  }
+}
+
+export const DEFAULT_BACKOFF: BackoffOptions = {
+  reconnectionDelayMs: 500,
+  reconnectionDelayMaxMs: 15_000,
+  randomizationFactor: 0.5,
+};
+
+/** Exponential delay with jitter, as socket.io computes it, for the retries socket.io does not do itself. */
+export function backoffDelay(attempt: number, backoff: BackoffOptions, random: () => number = Math.random): number {
+  const base = Math.min(backoff.reconnectionDelayMs * 2 ** Math.max(attempt - 1, 0), backoff.reconnectionDelayMaxMs);
+  const spread = base * backoff.randomizationFactor * (random() * 2 - 1);
+  return Math.max(0, Math.round(Math.min(base + spread, backoff.reconnectionDelayMaxMs)));
+}
+
+export class DeviceConnection extends TypedEvents<ConnectionEvents> {
+  private socket: Socket | undefined;
+  private pushHandler: PushHandler | undefined;
+  private requestCounter = 0;
+  private failedAttempts = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  private readonly backoff: BackoffOptions;
+  private readonly requestTimeoutMs: number;
+
+  constructor(private readonly options: ConnectionOptions) {
+    super();
+    this.backoff = {
+      reconnectionDelayMs: options.reconnectionDelayMs ?? DEFAULT_BACKOFF.reconnectionDelayMs,
+      reconnectionDelayMaxMs: options.reconnectionDelayMaxMs ?? DEFAULT_BACKOFF.reconnectionDelayMaxMs,
+      randomizationFactor: options.randomizationFactor ?? DEFAULT_BACKOFF.randomizationFactor,
+    };
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+  }
+
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
+  onPush(handler: PushHandler): void {
+    this.pushHandler = handler;
+  }
+
+  open(): void {
+    if (this.socket) return;
+    this.closed = false;
+    const socket = io(this.options.url, {
+      transports: ['websocket'],
+      // Each agent needs its own engine: socket.io otherwise shares one Manager (and socket) per URL.
+      forceNew: true,
+      autoConnect: false,
+      reconnection: true,
+      reconnectionDelay: this.backoff.reconnectionDelayMs,
+      reconnectionDelayMax: this.backoff.reconnectionDelayMaxMs,
+      randomizationFactor: this.backoff.randomizationFactor,
+      auth: (callback) => callback(this.options.auth()),
+    });
+    this.socket = socket;
+    socket.on('connect', () => {
+      this.failedAttempts = 0;
+      this.emit('connected');
+    });
+    socket.on('disconnect', (reason) => {
+      // Nothing buffered for the old session may be replayed by socket.io later: the outbox owns resends.
+      socket.sendBuffer.length = 0;
+      this.emit('disconnected', String(reason));
+      // socket.io leaves reconnecting to us after a server-side kick; the handshake then says whether we may.
+      if (reason === 'io server disconnect' && !this.closed) this.retryLater();
+    });
+    socket.on('connect_error', (error: Error & { data?: unknown }) => this.onConnectError(error));
+    socket.on(DEVICE_CHANNEL_EVENT, (frame: unknown, ack?: (reply: Uint8Array) => void) => {
+      void this.onPushFrame(frame, ack);
+    });
+    socket.connect();
+  }
+
+  /** Drops the current session and connects again (e.g. with the credential obtained by enrolling). */
+  reconnect(): void {
+    if (!this.socket || this.closed) return;
+    this.socket.disconnect();
+    this.socket.connect();
+  }
+
+  /** Drops the session and connects again after the backoff delay of the `attempt`-th consecutive failure. */
+  reconnectAfterBackoff(attempt: number): number {
+    if (!this.socket || this.closed) return 0;
+    this.socket.disconnect();
+    return this.scheduleConnect(backoffDelay(attempt, this.backoff));
+  }
+
+  /** After a retryable refusal: socket.io does not retry a refused handshake, so schedule it here. */
+  retryLater(): number {
+    this.failedAttempts += 1;
+    return this.scheduleConnect(backoffDelay(this.failedAttempts, this.backoff));
+  }
+
+  close(): void {
+    this.closed = true;
+    this.clearRetry();
+    const socket = this.socket;
+    this.socket = undefined;
+    if (socket) {
+      socket.disconnect();
+      socket.removeAllListeners();
+    }
+  }
+
+  /** Sends a request envelope and returns the typed reply; a ProtocolError reply throws ProtocolFault. */
+  async request<Q extends MessageTypeName, R extends MessageTypeName>(
+    type: Q,
+    message: MessageOf<Q>,
+    replyType: R,
+    timeoutMs = this.requestTimeoutMs,
+  ): Promise<MessageOf<R>> {
+    const socket = this.socket;
+    if (!socket?.connected) throw new NotConnectedError();
+    this.requestCounter += 1;
+    const frame = encodeMessage(type, message, {
+      senderVersion: this.options.senderVersion,
+      requestId: `${socket.id ?? 'd'}-${this.requestCounter}`,
+    });
+    const reply: unknown = await socket.timeout(timeoutMs).emitWithAck(DEVICE_CHANNEL_EVENT, frame);
+    return expectMessage(decodeFrame(reply), replyType);
+  }
+
+  private onConnectError(error: Error & { data?: unknown }): void {
+    if (this.closed) return;
+    if (isHandshakeRefusal(error.data)) {
+      this.emit('refused', error.data);
+      return;
+    }
+    // A middleware error without refusal data leaves the socket inactive; keep trying like socket.io would.
+    if (this.socket && !this.socket.active) this.retryLater();
+    else this.failedAttempts += 1;
+    this.emit('unreachable', error.message, this.failedAttempts);
+  }
+
+  private async onPushFrame(frame: unknown, ack?: (reply: Uint8Array) => void): Promise<void> {
+    if (!this.pushHandler) return;
+    const reply = await this.pushHandler(frame);
+    ack?.(reply);
+  }
+
+  private scheduleConnect(delayMs: number): number {
+    this.clearRetry();
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.closed) this.socket?.connect();
+    }, delayMs);
+    return delayMs;
+  }
+
+  private clearRetry(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+}

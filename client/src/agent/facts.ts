@@ -1,0 +1,54 @@
+// Hardware and runtime facts a device reports at enrollment and on every hello.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import type { DeviceFacts } from '../../../generated/proto/sparsefleet/v1/device.js';
+import { AGENT_VERSION } from './version.js';
+
+/** What the engine's backend probe tells the agent (structurally the engine's BackendInfo). */
+export interface BackendSummary {
+  readonly name: string;
+  readonly simd: boolean;
+  /** Threads the backend computes with (1 = single-threaded). */
+  readonly threads: number;
+  readonly available: readonly string[];
+}
+
+export interface FactsOptions {
+  readonly backend: BackendSummary;
+  /** Extra labels, e.g. a simulated device's profile. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Overrides the detected device model (simulated fleets name their devices). */
+  readonly deviceModel?: string;
+}
+
+/** Boards such as Jetson and Raspberry Pi name themselves here. */
+const DEVICE_TREE_MODEL = '/proc/device-tree/model';
+
+export function collectDeviceFacts(options: FactsOptions): DeviceFacts {
+  const cpus = os.cpus();
+  return {
+    platform: process.platform,
+    arch: process.arch,
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : Math.max(cpus.length, 1),
+    memoryBytes: os.totalmem(),
+    backendsAvailable: [...options.backend.available],
+    wasmSimd: options.backend.simd,
+    wasmThreads: options.backend.name === 'wasm' && options.backend.threads > 1,
+    deviceModel: options.deviceModel ?? readDeviceTreeModel() ?? os.hostname(),
+    agentVersion: AGENT_VERSION,
+    chosenBackend: options.backend.name,
+    runtime: `node ${process.versions.node}`,
+    labels: { hostname: os.hostname(), ...options.labels },
+  };
+}
+
+export function readDeviceTreeModel(path = DEVICE_TREE_MODEL): string | undefined {
+  try {
+    // The kernel writes a NUL-terminated string.
+    const model = readFileSync(path, 'utf8').replace(/\0/g, '').trim();
+    return model === '' ? undefined : model;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,63 @@
+// Periodic heartbeats with telemetry at the interval the coordinator asks for (it may change it in each ack).
+import type { Heartbeat, HeartbeatAck } from '../../../generated/proto/sparsefleet/v1/device.js';
+import { collectTelemetry } from './telemetry.js';
+
+export interface HeartbeatOptions {
+  /** Sends one heartbeat and resolves with the coordinator's ack. */
+  readonly send: (heartbeat: Heartbeat) => Promise<HeartbeatAck>;
+  readonly runningJobIds: () => string[];
+  readonly onError?: (error: unknown) => void;
+  /** Lower bound protecting the device from a misconfigured coordinator. */
+  readonly minIntervalMs?: number;
+}
+
+export class HeartbeatLoop {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private intervalMs = 0;
+  private running = false;
+
+  constructor(private readonly options: HeartbeatOptions) {}
+
+  get currentIntervalMs(): number {
+    return this.intervalMs;
+  }
+
+  start(intervalMs: number): void {
+    this.stop();
+    this.running = true;
+    this.intervalMs = this.clamp(intervalMs);
+    this.schedule();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    this.timer = setTimeout(() => void this.beat(), this.intervalMs);
+    // A heartbeat timer alone must not keep a finished process alive.
+    this.timer.unref?.();
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      const ack = await this.options.send({
+        sentAtMs: Date.now(),
+        telemetry: collectTelemetry(),
+        runningJobIds: this.options.runningJobIds(),
+      });
+      if (ack.heartbeatIntervalMs > 0) this.intervalMs = this.clamp(ack.heartbeatIntervalMs);
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+    this.schedule();
+  }
+
+  private clamp(intervalMs: number): number {
+    const floor = this.options.minIntervalMs ?? 100;
+    return Math.max(floor, intervalMs > 0 ? intervalMs : 5_000);
+  }
+}

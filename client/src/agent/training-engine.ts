@@ -1,0 +1,29 @@
+// The slice of the engine the agent uses, as an interface so the job runner can be tested without tfjs.
+import type { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
+import { initBackend, type BackendName } from '../engine/backend/index.js';
+import type { TrainConfig } from '../engine/train/config.js';
+import { jobSpecToTrainConfig } from '../engine/train/job-spec.js';
+import { runTraining } from '../engine/train/run.js';
+import type { TrainCallbacks, TrainResult } from '../engine/train/types.js';
+import type { BackendSummary } from './facts.js';
+
+export interface TrainingEngine {
+  /** Selects and initialises the tfjs backend (tfjs-node, wasm or cpu) and reports what is available. */
+  initBackend(preferred?: string): Promise<BackendSummary>;
+  /** Validates a job spec into a run config; throws with a readable message when the spec is invalid. */
+  toConfig(spec: TrainingJobSpec): TrainConfig;
+  run(config: TrainConfig, callbacks: TrainCallbacks): Promise<TrainResult>;
+}
+
+/** The real engine, running training in this process (or worker thread). */
+export const localTrainingEngine: TrainingEngine = {
+  initBackend: (preferred) => initBackend(asBackendName(preferred)),
+  toConfig: (spec) => jobSpecToTrainConfig(spec),
+  run: (config, callbacks) => runTraining(config, callbacks),
+};
+
+function asBackendName(name: string | undefined): BackendName | undefined {
+  if (name === undefined || name === '') return undefined;
+  if (name === 'tensorflow' || name === 'wasm' || name === 'cpu') return name;
+  throw new Error(`unknown backend "${name}" (expected tensorflow, wasm or cpu)`);
+}

@@ -1,0 +1,164 @@
+// A small socket.io server speaking the device protocol, for agent tests that must not depend on the real
+// coordinator: handshake auth, enroll/hello/heartbeat replies, report recording, job pushes, link faults.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Server, type Socket } from 'socket.io';
+import {
+  DEVICE_CHANNEL_EVENT,
+  ErrorCode,
+  decodeFrame,
+  encodeMessage,
+  encodeProtocolError,
+  errorCodeName,
+  expectMessage,
+  type HandshakeRefusal,
+  type MessageOf,
+  type MessageTypeName,
+} from '../../protocol/src/index.js';
+import { TrainingJobSpec, type JobResult, type ProgressReport } from '../../generated/proto/sparsefleet/v1/job.js';
+
+const VERSION = 'fake-coordinator';
+
+export class FakeCoordinator {
+  readonly handshakes: Array<Record<string, unknown>> = [];
+  readonly received: Array<{ type: string; message: unknown }> = [];
+  readonly devices = new Map<string, string>();
+  /** Sequence numbers the fake "loses" once: no ack, and the link is dropped. */
+  readonly dropOnce = new Set<number>();
+  heartbeatIntervalMs = 50;
+  /** Answer this many HelloRequests with an INTERNAL protocol error. */
+  failHellos = 0;
+  private readonly io: Server;
+  private readonly sockets = new Map<string, Socket>();
+  private nextDevice = 1;
+
+  private constructor(
+    readonly url: string,
+    io: Server,
+  ) {
+    this.io = io;
+  }
+
+  static async start(validTokens: string[] = ['good-token']): Promise<FakeCoordinator> {
+    const http = createServer();
+    const io = new Server(http, { transports: ['websocket'] });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const { port } = http.address() as AddressInfo;
+    const sut = new FakeCoordinator(`http://127.0.0.1:${port}`, io);
+    io.use((socket, next) => {
+      const auth = socket.handshake.auth as Record<string, string>;
+      sut.handshakes.push(auth);
+      if (auth.enrollmentToken !== undefined) {
+        if (validTokens.includes(auth.enrollmentToken)) return next();
+        return next(refusal(ErrorCode.ERROR_CODE_ENROLLMENT_TOKEN_UNKNOWN, 'unknown enrollment token'));
+      }
+      if (auth.deviceId && sut.devices.get(auth.deviceId) === auth.credential) {
+        socket.data.deviceId = auth.deviceId;
+        return next();
+      }
+      return next(refusal(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID, 'credential not accepted'));
+    });
+    io.on('connection', (socket) => {
+      if (socket.data.deviceId) sut.sockets.set(socket.data.deviceId as string, socket);
+      socket.on(DEVICE_CHANNEL_EVENT, (frame: unknown, ack: (reply: Uint8Array) => void) => sut.onFrame(socket, frame, ack));
+    });
+    return sut;
+  }
+
+  messages<N extends MessageTypeName>(type: N): Array<MessageOf<N>> {
+    return this.received.filter((entry) => entry.type === type).map((entry) => entry.message as MessageOf<N>);
+  }
+
+  progressSequences(jobId: string): number[] {
+    return this.messages('sparsefleet.v1.ProgressReport')
+      .filter((report: ProgressReport) => report.jobId === jobId)
+      .map((report: ProgressReport) => report.sequence);
+  }
+
+  results(jobId: string): JobResult[] {
+    return this.messages('sparsefleet.v1.JobResult').filter((result: JobResult) => result.jobId === jobId);
+  }
+
+  async assign(deviceId: string, jobId: string, spec: Partial<TrainingJobSpec> = { model: 'mlp' }) {
+    const socket = this.sockets.get(deviceId);
+    if (!socket) throw new Error(`device ${deviceId} is not connected`);
+    const frame = encodeMessage(
+      'sparsefleet.v1.JobAssignment',
+      { jobId, attempt: 1, spec: TrainingJobSpec.fromPartial(spec), leaseMs: 60_000 },
+      { senderVersion: VERSION },
+    );
+    const reply: unknown = await socket.timeout(5000).emitWithAck(DEVICE_CHANNEL_EVENT, frame);
+    return expectMessage(decodeFrame(reply), 'sparsefleet.v1.JobAccepted');
+  }
+
+  /** Drops the transport under the device, as a network loss would (the client reconnects by itself). */
+  dropLink(deviceId: string): void {
+    this.sockets.get(deviceId)?.conn.close();
+  }
+
+  /** Disconnects the device from the server side (socket.io does not reconnect by itself after this). */
+  kick(deviceId: string): void {
+    this.sockets.get(deviceId)?.disconnect(true);
+  }
+
+  async close(): Promise<void> {
+    await this.io.close();
+  }
+
+  private onFrame(socket: Socket, frame: unknown, ack: (reply: Uint8Array) => void): void {
+    const decoded = decodeFrame(frame);
+    this.received.push({ type: decoded.type, message: decoded.message });
+    const reply = <N extends MessageTypeName>(type: N, message: MessageOf<N>) =>
+      ack(encodeMessage(type, message, { senderVersion: VERSION, requestId: decoded.requestId }));
+    switch (decoded.type) {
+      case 'sparsefleet.v1.EnrollRequest': {
+        const deviceId = `dev-${this.nextDevice++}`;
+        this.devices.set(deviceId, `secret-${deviceId}`);
+        return reply('sparsefleet.v1.EnrollResponse', {
+          deviceId,
+          credential: `secret-${deviceId}`,
+          heartbeatIntervalMs: this.heartbeatIntervalMs,
+        });
+      }
+      case 'sparsefleet.v1.HelloRequest':
+        if (this.failHellos > 0) {
+          this.failHellos -= 1;
+          return ack(
+            encodeProtocolError(
+              { code: ErrorCode.ERROR_CODE_INTERNAL, message: 'database busy', offendingType: decoded.type, requestId: decoded.requestId },
+              VERSION,
+            ),
+          );
+        }
+        return reply('sparsefleet.v1.HelloResponse', {
+          deviceId: socket.data.deviceId as string,
+          heartbeatIntervalMs: this.heartbeatIntervalMs,
+        });
+      case 'sparsefleet.v1.Heartbeat':
+        return reply('sparsefleet.v1.HeartbeatAck', { serverTimeMs: Date.now(), heartbeatIntervalMs: 0 });
+      case 'sparsefleet.v1.ProgressReport': {
+        const { sequence } = decoded.message as ProgressReport;
+        if (this.dropOnce.delete(sequence)) {
+          socket.conn.close();
+          return;
+        }
+        return reply('sparsefleet.v1.Ack', { ok: true });
+      }
+      case 'sparsefleet.v1.JobResult':
+        return reply('sparsefleet.v1.Ack', { ok: true });
+      default:
+        ack(
+          encodeProtocolError(
+            { code: ErrorCode.ERROR_CODE_UNKNOWN_MESSAGE_TYPE, message: 'unexpected', offendingType: decoded.type, requestId: '' },
+            VERSION,
+          ),
+        );
+    }
+  }
+}
+
+function refusal(code: ErrorCode, message: string): Error & { data: HandshakeRefusal } {
+  const error = new Error(message) as Error & { data: HandshakeRefusal };
+  error.data = { code, codeName: errorCodeName(code), message };
+  return error;
+}

@@ -1,0 +1,84 @@
+// A scriptable stand-in for the training engine: no tfjs, deterministic progress, abortable.
+import type { TrainingJobSpec } from '../../generated/proto/sparsefleet/v1/job.js';
+import type { TrainingEngine } from '../../client/src/agent/training-engine.js';
+import { parseTrainConfig, type TrainConfig } from '../../client/src/engine/train/config.js';
+import type { TrainCallbacks, TrainProgress, TrainResult } from '../../client/src/engine/train/types.js';
+
+export interface FakeEngineScript {
+  /** Progress reports emitted before finishing. */
+  readonly steps?: number;
+  /** Throw this instead of returning a result. */
+  readonly failWith?: string;
+  /** Keep running until aborted. */
+  readonly hang?: boolean;
+}
+
+export function fakeProgress(step: number): TrainProgress {
+  return {
+    phase: 'training',
+    epoch: 0,
+    step,
+    totalSteps: 10,
+    loss: 2 - step * 0.1,
+    trainAccuracy: 0.1 * step,
+    density: 1,
+    stepMsP50: 3,
+    stepMsP90: 5,
+    peakMemoryBytes: 1_000_000,
+    maskUpdates: 0,
+    layers: [],
+    elapsedMs: step * 10,
+  };
+}
+
+export function fakeResult(config: TrainConfig): TrainResult {
+  return {
+    backend: config.backend ?? 'cpu',
+    dataSource: 'synthetic',
+    syntheticData: true,
+    model: config.model,
+    method: config.method,
+    scheme: config.scheme,
+    testAccuracy: 0.42,
+    testLoss: 1.5,
+    finalDensity: 1,
+    layers: [{ layer: 'dense1', density: 1, active: 10, total: 10 }],
+    epochs: 1,
+    steps: 10,
+    wallMs: 123,
+    stepMsP50: 3,
+    stepMsP90: 5,
+    peakRssBytes: 50_000_000,
+    peakTensorBytes: 1_000_000,
+    history: [{ epoch: 0, loss: 1.5, trainAccuracy: 0.5, testAccuracy: 0.42, density: 1, maskUpdates: 0, wallMs: 100 }],
+  };
+}
+
+export class FakeEngine implements TrainingEngine {
+  readonly configs: TrainConfig[] = [];
+  script: FakeEngineScript = {};
+
+  async initBackend(preferred?: string) {
+    return { name: preferred ?? 'cpu', simd: false, threads: 1, available: ['cpu'] };
+  }
+
+  toConfig(spec: TrainingJobSpec): TrainConfig {
+    return parseTrainConfig({ model: spec.model || 'mlp', data: { name: 'synthetic' }, epochs: 1 });
+  }
+
+  async run(config: TrainConfig, callbacks: TrainCallbacks): Promise<TrainResult> {
+    this.configs.push(config);
+    const { steps = 3, failWith, hang } = this.script;
+    for (let step = 1; step <= steps; step += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      callbacks.signal?.throwIfAborted();
+      callbacks.onProgress?.(fakeProgress(step));
+    }
+    if (failWith) throw new Error(failWith);
+    while (hang) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      callbacks.signal?.throwIfAborted();
+    }
+    return fakeResult(config);
+  }
+}
