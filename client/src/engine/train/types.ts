@@ -44,6 +44,8 @@ export interface TrainResult {
   readonly backend: string;
   readonly dataSource: string;
   readonly syntheticData: boolean;
+  /** Why synthetic data stands in for the requested data set (e.g. which file was missing). */
+  readonly dataFallbackReason?: string;
   readonly model: string;
   readonly method: string;
   readonly scheme: string;

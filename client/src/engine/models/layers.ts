@@ -1,0 +1,134 @@
+// Linear, Conv2d (NHWC, 'same') and BatchNorm modules. Conv and linear weights are MaskedWeights; biases and
+// BatchNorm parameters are plain, never masked and never weight-decayed.
+import * as tf from '@tensorflow/tfjs';
+import { batchNormTraining } from '../backend/batch-norm.js';
+import { linearMatMul } from '../backend/linear-matmul.js';
+import { convShape, linearShape, type LayerShape } from '../sparse/types.js';
+import type { Rng } from '../util/rng.js';
+import { biasValues, initialWeights } from './init.js';
+import { canonicalToTf, tfWeightShape } from './layout.js';
+import { MaskedWeight, type LayerCompute } from './masked-weight.js';
+import type { ForwardContext, Module } from './module.js';
+import { createVariable, type Parameter } from './parameter.js';
+
+export interface LayerOptions {
+  readonly scope: string;
+  readonly name: string;
+  readonly rng: Rng;
+  readonly bias: boolean;
+}
+
+/** Masked dense compute for linear layers: x · w with transpose-routed gradients (backend/linear-matmul.ts). */
+export class DenseLinearCompute implements LayerCompute {
+  constructor(private readonly inputGradient: boolean) {}
+  forward(x: tf.Tensor, layer: MaskedWeight): tf.Tensor {
+    return linearMatMul(x as tf.Tensor2D, layer.effectiveWeight() as tf.Tensor2D, this.inputGradient);
+  }
+}
+
+/** Masked dense compute for conv layers: tf.conv2d NHWC with 'same' padding. */
+export class DenseConvCompute implements LayerCompute {
+  constructor(private readonly stride: number) {}
+  forward(x: tf.Tensor, layer: MaskedWeight): tf.Tensor {
+    return tf.conv2d(x as tf.Tensor4D, layer.effectiveWeight() as tf.Tensor4D, this.stride, 'same');
+  }
+}
+
+abstract class WeightedLayer implements Module {
+  readonly weight: MaskedWeight;
+  readonly bias: tf.Variable | undefined;
+
+  protected constructor(shape: LayerShape, options: LayerOptions, compute: LayerCompute) {
+    const rng = options.rng.derive(options.name);
+    const values = canonicalToTf(shape, initialWeights(shape, rng.derive('weight')));
+    const variable = createVariable(options.scope, `${options.name}.weight`, values, tfWeightShape(shape));
+    this.weight = new MaskedWeight(options.name, shape, variable, compute);
+    this.bias = options.bias
+      ? createVariable(options.scope, `${options.name}.bias`, biasValues(shape, rng.derive('bias')), [shape.out])
+      : undefined;
+  }
+
+  apply(x: tf.Tensor, _ctx: ForwardContext): tf.Tensor {
+    const y = this.weight.apply(x);
+    return this.bias === undefined ? y : tf.add(y, this.bias);
+  }
+
+  parameters(): Parameter[] {
+    const params: Parameter[] = [{ name: `${this.weight.name}.weight`, variable: this.weight.variable, decay: true }];
+    if (this.bias !== undefined) params.push({ name: `${this.weight.name}.bias`, variable: this.bias, decay: false });
+    return params;
+  }
+
+  buffers(): tf.Variable[] {
+    return [];
+  }
+
+  maskedWeights(): MaskedWeight[] {
+    return [this.weight];
+  }
+}
+
+export class Linear extends WeightedLayer {
+  /** `inputLayer`: x is network input, so its gradient is skipped. */
+  constructor(inFeatures: number, outFeatures: number, options: LayerOptions & { inputLayer?: boolean }) {
+    super(linearShape(outFeatures, inFeatures), options, new DenseLinearCompute(!options.inputLayer));
+  }
+}
+
+export class Conv2d extends WeightedLayer {
+  constructor(inChannels: number, outChannels: number, kernel: number, stride: number, options: LayerOptions) {
+    super(convShape(outChannels, inChannels, kernel, kernel), options, new DenseConvCompute(stride));
+  }
+}
+
+/** BatchNorm over the last axis (NHWC channels or features), PyTorch semantics: momentum 0.1, eps 1e-5. */
+export class BatchNorm implements Module {
+  private readonly gamma: tf.Variable;
+  private readonly beta: tf.Variable;
+  private readonly runningMean: tf.Variable;
+  private readonly runningVar: tf.Variable;
+
+  constructor(
+    readonly name: string,
+    channels: number,
+    scope: string,
+    private readonly momentum = 0.1,
+    private readonly epsilon = 1e-5,
+  ) {
+    this.gamma = createVariable(scope, `${name}.weight`, new Float32Array(channels).fill(1), [channels]);
+    this.beta = createVariable(scope, `${name}.bias`, new Float32Array(channels), [channels]);
+    this.runningMean = createVariable(scope, `${name}.running_mean`, new Float32Array(channels), [channels], false);
+    this.runningVar = createVariable(scope, `${name}.running_var`, new Float32Array(channels).fill(1), [channels], false);
+  }
+
+  apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    if (!ctx.training) return tf.batchNorm(x, this.runningMean, this.runningVar, this.beta, this.gamma, this.epsilon);
+    const { y, mean, variance } = batchNormTraining(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.epsilon);
+    this.updateRunningStats(mean, variance, x.size / x.shape[x.shape.length - 1]);
+    return y;
+  }
+
+  parameters(): Parameter[] {
+    return [
+      { name: `${this.name}.weight`, variable: this.gamma, decay: false },
+      { name: `${this.name}.bias`, variable: this.beta, decay: false },
+    ];
+  }
+
+  buffers(): tf.Variable[] {
+    return [this.runningMean, this.runningVar];
+  }
+
+  maskedWeights(): MaskedWeight[] {
+    return [];
+  }
+
+  private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, count: number): void {
+    tf.tidy(() => {
+      const m = this.momentum;
+      const unbiased = count > 1 ? tf.mul(variance, count / (count - 1)) : variance;
+      this.runningMean.assign(tf.add(tf.mul(this.runningMean, 1 - m), tf.mul(mean, m)));
+      this.runningVar.assign(tf.add(tf.mul(this.runningVar, 1 - m), tf.mul(unbiased, m)));
+    });
+  }
+}

@@ -1,0 +1,51 @@
+// A built network: forward pass, parameters, maskable weights and disposal.
+import * as tf from '@tensorflow/tfjs';
+import type { MaskableLayerInfo } from '../sparse/types.js';
+import type { InputShape, ModelName } from './catalog.js';
+import type { MaskedWeight } from './masked-weight.js';
+import type { Module } from './module.js';
+import type { Parameter } from './parameter.js';
+
+export class Model {
+  readonly parameters: readonly Parameter[];
+  readonly buffers: readonly tf.Variable[];
+  readonly maskedWeights: readonly MaskedWeight[];
+  private disposed = false;
+
+  constructor(
+    readonly name: ModelName,
+    readonly inputShape: InputShape,
+    readonly numClasses: number,
+    private readonly network: Module,
+  ) {
+    this.parameters = network.parameters();
+    this.buffers = network.buffers();
+    this.maskedWeights = network.maskedWeights();
+  }
+
+  /** x: [batch, height, width, channels] → logits [batch, numClasses]. */
+  forward(x: tf.Tensor, training: boolean): tf.Tensor2D {
+    return this.network.apply(x, { training }) as tf.Tensor2D;
+  }
+
+  /** Names and shapes of the maskable layers, in the catalog's order. */
+  maskableLayers(): MaskableLayerInfo[] {
+    return this.maskedWeights.map((weight) => ({ name: weight.name, shape: weight.shape }));
+  }
+
+  trainableVariables(): tf.Variable[] {
+    return this.parameters.map((parameter) => parameter.variable);
+  }
+
+  parameterCount(): number {
+    return this.parameters.reduce((sum, parameter) => sum + parameter.variable.size, 0);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const weight of this.maskedWeights) weight.dispose();
+    for (const parameter of this.parameters) parameter.variable.dispose();
+    for (const buffer of this.buffers) buffer.dispose();
+  }
+}

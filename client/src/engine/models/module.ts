@@ -1,0 +1,75 @@
+// A minimal module system over tf.Variables (not tf.layers): each module maps a tensor to a tensor and lists its
+// trainable parameters, running-statistics buffers and maskable weights.
+import * as tf from '@tensorflow/tfjs';
+import { maxPool2x2 } from '../backend/max-pool.js';
+import type { MaskedWeight } from './masked-weight.js';
+import type { Parameter } from './parameter.js';
+
+export interface ForwardContext {
+  /** Training mode: BatchNorm uses batch statistics and updates its running averages. */
+  readonly training: boolean;
+}
+
+export interface Module {
+  apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  parameters(): Parameter[];
+  /** Non-trainable state (BatchNorm running mean/variance). */
+  buffers(): tf.Variable[];
+  maskedWeights(): MaskedWeight[];
+}
+
+/** A module without state: ReLU, pooling, flatten. */
+export abstract class StatelessModule implements Module {
+  abstract apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  parameters(): Parameter[] {
+    return [];
+  }
+  buffers(): tf.Variable[] {
+    return [];
+  }
+  maskedWeights(): MaskedWeight[] {
+    return [];
+  }
+}
+
+export class Sequential implements Module {
+  constructor(readonly modules: readonly Module[]) {}
+
+  apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    return this.modules.reduce((value, module) => module.apply(value, ctx), x);
+  }
+  parameters(): Parameter[] {
+    return this.modules.flatMap((module) => module.parameters());
+  }
+  buffers(): tf.Variable[] {
+    return this.modules.flatMap((module) => module.buffers());
+  }
+  maskedWeights(): MaskedWeight[] {
+    return this.modules.flatMap((module) => module.maskedWeights());
+  }
+}
+
+export class ReLU extends StatelessModule {
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.relu(x);
+  }
+}
+
+/** 2×2 max-pool, stride 2, 'valid' (floor), as torch.nn.MaxPool2d(2). */
+export class MaxPool2x2 extends StatelessModule {
+  apply(x: tf.Tensor): tf.Tensor {
+    return maxPool2x2(x as tf.Tensor4D);
+  }
+}
+
+export class GlobalAvgPool extends StatelessModule {
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.mean(x, [1, 2]);
+  }
+}
+
+export class Flatten extends StatelessModule {
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.reshape(x, [x.shape[0], -1]);
+  }
+}

@@ -1,0 +1,54 @@
+// CIFAR-style ResNet BasicBlock: conv3×3(stride) → BN → ReLU → conv3×3 → BN, plus the identity or a
+// 1×1 conv(stride) + BN shortcut when the shape changes, then ReLU. Names follow PyTorch:
+// `<prefix>.conv1`, `<prefix>.bn1`, `<prefix>.conv2`, `<prefix>.bn2`, `<prefix>.shortcut.0`, `<prefix>.shortcut.1`.
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../util/rng.js';
+import { BatchNorm, Conv2d } from './layers.js';
+import type { MaskedWeight } from './masked-weight.js';
+import type { ForwardContext, Module } from './module.js';
+import type { Parameter } from './parameter.js';
+
+export class BasicBlock implements Module {
+  private readonly conv1: Conv2d;
+  private readonly bn1: BatchNorm;
+  private readonly conv2: Conv2d;
+  private readonly bn2: BatchNorm;
+  private readonly shortcut: readonly [Conv2d, BatchNorm] | undefined;
+
+  constructor(prefix: string, inChannels: number, outChannels: number, stride: number, scope: string, rng: Rng) {
+    const layer = (name: string) => ({ scope, name: `${prefix}.${name}`, rng, bias: false });
+    this.conv1 = new Conv2d(inChannels, outChannels, 3, stride, layer('conv1'));
+    this.bn1 = new BatchNorm(`${prefix}.bn1`, outChannels, scope);
+    this.conv2 = new Conv2d(outChannels, outChannels, 3, 1, layer('conv2'));
+    this.bn2 = new BatchNorm(`${prefix}.bn2`, outChannels, scope);
+    if (stride !== 1 || inChannels !== outChannels) {
+      this.shortcut = [
+        new Conv2d(inChannels, outChannels, 1, stride, layer('shortcut.0')),
+        new BatchNorm(`${prefix}.shortcut.1`, outChannels, scope),
+      ];
+    }
+  }
+
+  apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    const main = this.bn2.apply(this.conv2.apply(tf.relu(this.bn1.apply(this.conv1.apply(x, ctx), ctx)), ctx), ctx);
+    const skip = this.shortcut === undefined ? x : this.shortcut[1].apply(this.shortcut[0].apply(x, ctx), ctx);
+    return tf.relu(tf.add(main, skip));
+  }
+
+  parameters(): Parameter[] {
+    return this.parts().flatMap((module) => module.parameters());
+  }
+
+  buffers(): tf.Variable[] {
+    return this.parts().flatMap((module) => module.buffers());
+  }
+
+  maskedWeights(): MaskedWeight[] {
+    return this.parts().flatMap((module) => module.maskedWeights());
+  }
+
+  /** Modules in PyTorch registration order (conv1, bn1, conv2, bn2, shortcut). */
+  private parts(): Module[] {
+    return [this.conv1, this.bn1, this.conv2, this.bn2, ...(this.shortcut ?? [])];
+  }
+}

@@ -1,0 +1,59 @@
+// Adam with coupled L2 weight decay, matching torch.optim.Adam (not AdamW):
+//   g ← g + wd·w;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr·m̂ / (sqrt(v̂) + ε)
+// with bias corrections m̂ = m / (1−β1^t), v̂ = v / (1−β2^t), t counted per optimizer.
+import * as tf from '@tensorflow/tfjs';
+import { withDecay } from './sgd.js';
+import { SlotStore } from './slot-store.js';
+import type { GradientMap, Optimizer, OptimizerOptions } from './types.js';
+
+const BETA2 = 0.999;
+const EPSILON = 1e-8;
+/** The first-moment score methods read (GraNet's momentum growth for Adam): m / (sqrt(v) + 1e-8). */
+const MOMENT_EPSILON = 1e-8;
+
+export class Adam implements Optimizer {
+  readonly kind = 'adam';
+  private readonly slots = new SlotStore(2);
+  private steps = 0;
+
+  constructor(private readonly options: OptimizerOptions) {}
+
+  get iterations(): number {
+    return this.steps;
+  }
+
+  step(gradients: GradientMap, lr: number): void {
+    const beta1 = this.options.momentum;
+    const t = this.steps + 1;
+    const stepSize = (lr * Math.sqrt(1 - BETA2 ** t)) / (1 - beta1 ** t);
+    const epsilonHat = EPSILON * Math.sqrt(1 - BETA2 ** t);
+    tf.tidy(() => {
+      for (const parameter of this.options.parameters) {
+        const gradient = gradients[parameter.variable.name];
+        if (gradient === undefined) continue;
+        const g = withDecay(parameter, gradient, this.options.weightDecay);
+        const [m, v] = this.slots.get(parameter.variable);
+        m.assign(tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1)));
+        v.assign(tf.add(tf.mul(v, BETA2), tf.mul(tf.square(g), 1 - BETA2)));
+        // lr·m̂/(sqrt(v̂)+ε) rewritten with the bias corrections folded into the step size and ε.
+        const update = tf.div(m, tf.add(tf.sqrt(v), epsilonHat));
+        parameter.variable.assign(tf.sub(parameter.variable, tf.mul(update, stepSize)));
+      }
+    });
+    this.steps = t;
+  }
+
+  firstMoment(variable: tf.Variable): Float32Array | undefined {
+    const slots = this.slots.peek(variable);
+    if (slots === undefined) return undefined;
+    return tf.tidy(() => Float32Array.from(tf.div(slots[0], tf.add(tf.sqrt(slots[1]), MOMENT_EPSILON)).dataSync()));
+  }
+
+  maskSlots(variable: tf.Variable, keep: tf.Tensor): void {
+    this.slots.mask(variable, keep);
+  }
+
+  dispose(): void {
+    this.slots.dispose();
+  }
+}

@@ -1,0 +1,261 @@
+// runTraining: one complete training run in this process — backend, data, model, sparsity, the epoch/step loop
+// with the method's hooks, evaluation, progress and the final result.
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../backend/init.js';
+import { batches, loadDatasets, type LoadedDatasets } from '../data/index.js';
+import { ForgettingTracker } from '../forgetting/tracker.js';
+import { buildModel } from '../models/builders.js';
+import type { Model } from '../models/model.js';
+import type { MaskUpdateSummary, SparseTrainingMethod, StepInfo } from '../sparse/methods/types.js';
+import type { TrainConfig } from './config.js';
+import { evaluate } from './evaluate.js';
+import { EpochAverages, MemoryPeaks, StepTimer, layerDensities, overallDensity } from './metrics.js';
+import { createOptimizer, learningRateAt, type Optimizer } from './optimizers/index.js';
+import { buildProgress, type ProgressState } from './progress.js';
+import { setUpSparsity, type RunLength, type SparseSetup } from './sparse-setup.js';
+import { Stepper, type StepOutcome } from './step.js';
+import type { EpochReport, TrainCallbacks, TrainProgress, TrainResult } from './types.js';
+import { yieldToEventLoop } from './yield.js';
+
+const DEFAULT_PROGRESS_EVERY = 20;
+const MIN_EVAL_BATCH = 256;
+
+export interface RunOptions {
+  /** Use this method object instead of the one `config.method` names (tests, experiments). */
+  readonly method?: SparseTrainingMethod;
+}
+
+export async function runTraining(
+  config: TrainConfig,
+  callbacks: TrainCallbacks = {},
+  options: RunOptions = {},
+): Promise<TrainResult> {
+  const signal = callbacks.signal;
+  signal?.throwIfAborted();
+  const startedAt = performance.now();
+  const backend = await initBackend(config.backend);
+  const data = await loadDatasets({
+    name: config.data.name,
+    path: config.data.path,
+    trainLimit: config.data.trainLimit,
+    testLimit: config.data.testLimit,
+    shardIndex: config.data.shardIndex,
+    shardCount: config.data.shardCount,
+    seed: config.seed,
+  });
+  signal?.throwIfAborted();
+  const model = buildModel({
+    model: config.model,
+    input: data.train.inputShape,
+    numClasses: data.train.numClasses,
+    seed: config.seed,
+  });
+  const optimizer = createOptimizer(config.optimizer, model.parameters);
+  for (const weight of model.maskedWeights) weight.attachOptimizer(optimizer);
+  try {
+    const run = new TrainingRun(config, callbacks, data, model, optimizer, startedAt, options.method);
+    const outcome = await run.execute();
+    return {
+      backend: backend.name,
+      dataSource: data.train.synthetic ? 'synthetic' : data.train.name,
+      syntheticData: data.train.synthetic,
+      ...(data.fallbackReason === undefined ? {} : { dataFallbackReason: data.fallbackReason }),
+      model: config.model,
+      method: config.method,
+      scheme: config.scheme,
+      ...outcome,
+    };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+type RunOutcome = Omit<
+  TrainResult,
+  'backend' | 'dataSource' | 'syntheticData' | 'dataFallbackReason' | 'model' | 'method' | 'scheme'
+>;
+
+class TrainingRun {
+  private readonly timer = new StepTimer();
+  private readonly memory = new MemoryPeaks();
+  private readonly stepper: Stepper;
+  private readonly length: RunLength;
+  private readonly sparse: SparseSetup;
+  private readonly history: EpochReport[] = [];
+  private tracker = new ForgettingTracker();
+  private excluded: ReadonlySet<number> | undefined;
+  private step = 0;
+  private maskUpdates = 0;
+  private epochMaskUpdates = 0;
+
+  constructor(
+    private readonly config: TrainConfig,
+    private readonly callbacks: TrainCallbacks,
+    private readonly data: LoadedDatasets,
+    private readonly model: Model,
+    optimizer: Optimizer,
+    private readonly startedAt: number,
+    methodOverride: SparseTrainingMethod | undefined,
+  ) {
+    this.stepper = new Stepper(model, optimizer);
+    const stepsPerEpoch = Math.max(1, Math.ceil(data.train.size / config.batchSize));
+    const fullRun = stepsPerEpoch * config.epochs;
+    this.length = {
+      epochs: config.epochs,
+      stepsPerEpoch,
+      totalSteps: config.maxSteps === undefined ? fullRun : Math.min(fullRun, config.maxSteps),
+    };
+    this.sparse = setUpSparsity(config, model, this.length, methodOverride);
+  }
+
+  async execute(): Promise<RunOutcome> {
+    const { method, context } = this.sparse;
+    this.report({ phase: 'loading', epoch: 0, loss: 0, trainAccuracy: 0 });
+    method.initialize(context);
+    let epochsRun = 0;
+    let lastEpoch: { loss: number; trainAccuracy: number; startedAt: number } | undefined;
+    for (let epoch = 0; epoch < this.config.epochs && this.step < this.length.totalSteps; epoch++) {
+      const epochStart = performance.now();
+      this.epochMaskUpdates = 0;
+      this.applyDataEfficiency(epoch);
+      this.countUpdate(method.onEpochStart?.(this.info(epoch), context));
+      const averages = await this.trainEpoch(epoch);
+      epochsRun = epoch + 1;
+      lastEpoch = { loss: averages.loss, trainAccuracy: averages.accuracy, startedAt: epochStart };
+      const isLast = epochsRun === this.config.epochs || this.step >= this.length.totalSteps;
+      if (!isLast) this.finishEpoch(epoch, lastEpoch);
+    }
+    method.onTrainingEnd?.(context);
+    const final = this.finishEpoch(Math.max(0, epochsRun - 1), lastEpoch ?? { loss: 0, trainAccuracy: 0, startedAt: performance.now() });
+    const layers = layerDensities(this.model.maskedWeights);
+    return {
+      testAccuracy: final.accuracy,
+      testLoss: final.loss,
+      finalDensity: overallDensity(layers),
+      layers,
+      epochs: epochsRun,
+      steps: this.step,
+      wallMs: performance.now() - this.startedAt,
+      stepMsP50: this.timer.percentile(50),
+      stepMsP90: this.timer.percentile(90),
+      peakRssBytes: this.memory.rssBytes,
+      peakTensorBytes: this.memory.tensorBytes,
+      history: this.history,
+    };
+  }
+
+  private async trainEpoch(epoch: number): Promise<EpochAverages> {
+    const { method, context } = this.sparse;
+    const { height, width, channels } = this.data.train.inputShape;
+    const averages = new EpochAverages();
+    const every = this.callbacks.progressEverySteps ?? DEFAULT_PROGRESS_EVERY;
+    const plan = batches(this.data.train, {
+      batchSize: this.config.batchSize,
+      epoch,
+      seed: this.config.seed,
+      augment: this.config.data.augment,
+      excludeIds: this.excluded,
+    });
+    for (const batch of plan) {
+      if (this.step >= this.length.totalSteps) break;
+      this.callbacks.signal?.throwIfAborted();
+      const info = this.info(epoch);
+      const stepStart = performance.now();
+      let outcome: StepOutcome | undefined;
+      tf.tidy(() => {
+        const x = tf.tensor4d(batch.x, [batch.size, height, width, channels]);
+        const y = tf.tensor1d(batch.y, 'int32');
+        outcome = this.stepper.run(
+          { x, y },
+          {
+            lr: this.learningRate(info),
+            needsDenseGradient: method.needsDenseGradient(info),
+            masksGradients: method.masksGradients,
+            clipNorm: this.config.optimizer.clipNorm,
+            customStep: method.customStep && ((step) => method.customStep!(info, context, step)),
+          },
+        );
+      });
+      if (outcome === undefined) throw new Error('training step produced no outcome');
+      this.step += 1;
+      this.countUpdate(method.afterStep?.(this.info(epoch), context));
+      this.timer.record(performance.now() - stepStart);
+      this.memory.sample();
+      this.tracker.record(batch.ids, outcome.correct);
+      let correct = 0;
+      for (let i = 0; i < outcome.correct.length; i++) correct += outcome.correct[i];
+      averages.add(outcome.loss, correct, batch.size);
+      if (this.step % every === 0) {
+        this.report({ phase: 'training', epoch, loss: averages.loss, trainAccuracy: averages.accuracy });
+      }
+      await yieldToEventLoop();
+    }
+    return averages;
+  }
+
+  private finishEpoch(epoch: number, train: { loss: number; trainAccuracy: number; startedAt: number }) {
+    this.callbacks.signal?.throwIfAborted();
+    const batchSize = Math.max(MIN_EVAL_BATCH, this.config.batchSize);
+    const result = evaluate(this.model, this.data.test, batchSize, this.callbacks.signal);
+    this.memory.sample();
+    const layers = layerDensities(this.model.maskedWeights);
+    this.history.push({
+      epoch,
+      loss: train.loss,
+      trainAccuracy: train.trainAccuracy,
+      testAccuracy: result.accuracy,
+      density: overallDensity(layers),
+      maskUpdates: this.epochMaskUpdates,
+      wallMs: performance.now() - train.startedAt,
+    });
+    this.report({ phase: 'evaluating', epoch, loss: train.loss, trainAccuracy: train.trainAccuracy, testAccuracy: result.accuracy });
+    return result;
+  }
+
+  /** MEST data-efficient training: drop the least-forgotten examples once, at the start of `removeEpoch`. */
+  private applyDataEfficiency(epoch: number): void {
+    const settings = this.config.dataEfficiency;
+    if (settings === undefined || settings.removeCount === 0 || epoch !== settings.removeEpoch) return;
+    const removal = this.tracker.removalSet({
+      removeCount: settings.removeCount,
+      keepLowest: settings.keepLowest,
+      neverLearnedCount: this.config.epochs,
+    });
+    this.excluded = new Set(removal);
+    this.tracker = new ForgettingTracker();
+  }
+
+  private countUpdate(summary: MaskUpdateSummary | undefined): void {
+    if (summary === undefined) return;
+    this.maskUpdates += 1;
+    this.epochMaskUpdates += 1;
+  }
+
+  private learningRate(info: StepInfo): number {
+    const scheduled = learningRateAt(this.config.optimizer, info.step, this.length.totalSteps);
+    return this.sparse.method.weightLearningRate?.(info, scheduled) ?? scheduled;
+  }
+
+  private info(epoch: number): StepInfo {
+    return { step: this.step, epoch };
+  }
+
+  private report(state: Omit<ProgressState, 'step' | 'totalSteps' | 'maskUpdates' | 'elapsedMs'>): void {
+    const onProgress = this.callbacks.onProgress;
+    if (onProgress === undefined) return;
+    const progress: TrainProgress = buildProgress(
+      {
+        ...state,
+        step: this.step,
+        totalSteps: this.length.totalSteps,
+        maskUpdates: this.maskUpdates,
+        elapsedMs: performance.now() - this.startedAt,
+      },
+      this.model.maskedWeights,
+      this.timer,
+      this.memory,
+    );
+    onProgress(progress);
+  }
+}

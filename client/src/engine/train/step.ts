@@ -1,0 +1,145 @@
+// One optimizer step: forward/backward (or a method's custom step built from several passes), gradient capture and
+// masking, clipping, the optimizer update and re-masking of weights and slots. Tensor discipline: every tensor
+// created here is disposed before the step returns.
+import * as tf from '@tensorflow/tfjs';
+import type { Model } from '../models/model.js';
+import type { CustomStepContext, LossAndGradients } from '../sparse/methods/types.js';
+import { correctness, crossEntropy } from './loss.js';
+import type { GradientMap, Optimizer } from './optimizers/types.js';
+
+export interface StepBatch {
+  readonly x: tf.Tensor4D;
+  readonly y: tf.Tensor1D;
+}
+
+export interface StepOptions {
+  readonly lr: number;
+  readonly needsDenseGradient: boolean;
+  readonly masksGradients: boolean;
+  readonly clipNorm?: number;
+  /** Replaces the single forward/backward pass (VRPGE). */
+  readonly customStep?: (context: CustomStepContext) => { loss: number };
+}
+
+export interface StepOutcome {
+  readonly loss: number;
+  /** Per-example correctness (1/0) of the step's (first) forward pass, in batch order. */
+  readonly correct: Int32Array;
+}
+
+interface Pass {
+  readonly loss: number;
+  readonly grads: GradientMap;
+  readonly correct: Int32Array;
+}
+
+export class Stepper {
+  private readonly variables: tf.Variable[];
+
+  constructor(
+    private readonly model: Model,
+    private readonly optimizer: Optimizer,
+  ) {
+    this.variables = model.trainableVariables();
+  }
+
+  run(batch: StepBatch, options: StepOptions): StepOutcome {
+    let gradients: GradientMap;
+    let loss: number;
+    let correct: Int32Array | undefined;
+    if (options.customStep === undefined) {
+      const pass = this.pass(batch);
+      gradients = pass.grads;
+      loss = pass.loss;
+      correct = pass.correct;
+    } else {
+      const accumulated: GradientMap = {};
+      const passes: GradientMap[] = [];
+      const context: CustomStepContext = {
+        lossAndGradients: (): LossAndGradients => {
+          const pass = this.pass(batch);
+          passes.push(pass.grads);
+          correct ??= pass.correct;
+          return { loss: pass.loss, accumulate: (weight) => accumulateInto(accumulated, pass.grads, weight) };
+        },
+      };
+      try {
+        loss = options.customStep(context).loss;
+      } catch (error) {
+        disposeAll(accumulated);
+        throw error;
+      } finally {
+        for (const grads of passes) disposeAll(grads);
+      }
+      gradients = accumulated;
+    }
+    try {
+      this.processGradients(gradients, options);
+      this.optimizer.step(gradients, options.lr);
+    } finally {
+      disposeAll(gradients);
+    }
+    for (const weight of this.model.maskedWeights) weight.reapplyMask();
+    return { loss, correct: correct ?? new Int32Array(batch.y.shape[0]) };
+  }
+
+  /** Forward + backward with the layers' current masks and gates; the caller owns the returned gradients. */
+  private pass(batch: StepBatch): Pass {
+    let correctTensor: tf.Tensor1D | undefined;
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = this.model.forward(batch.x, true);
+      correctTensor = tf.keep(correctness(logits, batch.y));
+      return crossEntropy(logits, batch.y);
+    }, this.variables);
+    const loss = value.dataSync()[0];
+    value.dispose();
+    const correct = Int32Array.from(correctTensor?.dataSync() ?? []);
+    correctTensor?.dispose();
+    return { loss, grads, correct };
+  }
+
+  private processGradients(gradients: GradientMap, options: StepOptions): void {
+    for (const weight of this.model.maskedWeights) {
+      const gradient = gradients[weight.variable.name];
+      if (options.needsDenseGradient && gradient !== undefined) weight.captureGradient(gradient);
+      else weight.clearGradient();
+      if (options.masksGradients && gradient !== undefined) {
+        gradients[weight.variable.name] = weight.maskGradient(gradient);
+        gradient.dispose();
+      }
+    }
+    if (options.clipNorm !== undefined) clipByGlobalNorm(gradients, options.clipNorm);
+  }
+}
+
+function accumulateInto(target: GradientMap, source: GradientMap, weight: number): void {
+  for (const [name, gradient] of Object.entries(source)) {
+    const scaled = tf.tidy(() => tf.mul(gradient, weight));
+    const previous = target[name];
+    if (previous === undefined) target[name] = scaled;
+    else {
+      target[name] = tf.add(previous, scaled);
+      previous.dispose();
+      scaled.dispose();
+    }
+  }
+}
+
+/** Scale all gradients so their global L2 norm is at most `maxNorm` (torch.nn.utils.clip_grad_norm_). */
+export function clipByGlobalNorm(gradients: GradientMap, maxNorm: number): number {
+  const tensors = Object.values(gradients);
+  if (tensors.length === 0) return 0;
+  const norm = tf.tidy(() => Math.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(g)))).dataSync()[0]));
+  if (norm > maxNorm) {
+    const scale = maxNorm / (norm + 1e-6);
+    for (const [name, gradient] of Object.entries(gradients)) {
+      gradients[name] = tf.tidy(() => tf.mul(gradient, scale));
+      gradient.dispose();
+    }
+  }
+  return norm;
+}
+
+function disposeAll(gradients: GradientMap): void {
+  for (const gradient of Object.values(gradients)) if (!gradient.isDisposed) gradient.dispose();
+}

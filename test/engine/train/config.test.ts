@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { parseTrainConfig, TrainConfigError } from '../../../client/src/engine/train/config.js';
+
+function issuesOf(input: unknown): readonly string[] {
+  try {
+    parseTrainConfig(input);
+  } catch (error) {
+    if (error instanceof TrainConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error('expected a TrainConfigError');
+}
+
+describe('parseTrainConfig', () => {
+  it('should fill every default from an empty object', () => {
+    // Execute
+    const config = parseTrainConfig({});
+
+    // Assert
+    expect(config).toEqual({
+      model: 'mlp',
+      data: { name: 'fashion-mnist', shardIndex: 0, shardCount: 1, augment: false },
+      method: 'dense',
+      scheme: 'irregular',
+      density: 1,
+      allocation: 'erk',
+      optimizer: {
+        kind: 'sgd',
+        lr: 0.05,
+        momentum: 0.9,
+        nesterov: false,
+        weightDecay: 5e-4,
+        lrSchedule: 'cosine',
+        etaMin: 0,
+        milestones: [0.5, 0.75],
+        gamma: 0.1,
+      },
+      batchSize: 64,
+      epochs: 1,
+      seed: 1,
+      erkPowerScale: 1,
+    });
+  });
+
+  it('should default the density to 0.1 for sparse methods', () => {
+    expect(parseTrainConfig({ method: 'rigl' }).density).toBe(0.1);
+    expect(parseTrainConfig({ method: 'rigl', density: 0.05 }).density).toBe(0.05);
+  });
+
+  it.each([
+    [{ optimizer: { lr: 0 } }, 'optimizer.lr: must be > 0'],
+    [{ density: 1.5 }, 'density: must be in (0, 1]'],
+    [{ density: 0 }, 'density: must be in (0, 1]'],
+    [{ batchSize: 2.5 }, 'batchSize: must be an integer'],
+    [{ model: 'lenet' }, 'model: must be one of mlp, cnn, resnet20, resnet32, vgg'],
+    [{ data: { name: 'mnist' } }, 'data.name: must be one of fashion-mnist, cifar10, synthetic'],
+    [{ data: { shardIndex: 2, shardCount: 2 } }, 'data.shardIndex: must be < data.shardCount'],
+    [{ allocation: 'profile' }, "profile: required when allocation is 'profile'"],
+    [{ optimizer: { milestones: [0.5, 1.5] } }, 'optimizer.milestones[1]: must be < 1'],
+    [{ epochs: 2, dataEfficiency: { removeCount: 10, removeEpoch: 2 } }, 'dataEfficiency.removeEpoch: must be < epochs'],
+    [{ optimiser: {} }, 'optimiser: unknown field'],
+    [{ method: 'rigl', schedule: { kind: 'mest' } }, "schedule.kind: method 'rigl' needs a 'dst' schedule"],
+  ])('should name the field in errors for %o', (input, expected) => {
+    expect(issuesOf(input)).toContain(expected);
+  });
+
+  it('should report schedule errors with the schedule path', () => {
+    const issues = issuesOf({ method: 'rigl', schedule: { kind: 'dst', dropFraction: 2 } });
+    expect(issues.some((issue) => issue.startsWith('schedule.dropFraction:'))).toBe(true);
+  });
+});

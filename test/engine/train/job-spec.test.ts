@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
+import { parseTrainConfig } from '../../../client/src/engine/train/config.js';
+import { jobSpecToTrainConfig, trainConfigToJobSpec } from '../../../client/src/engine/train/job-spec.js';
+
+describe('trainConfigToJobSpec', () => {
+  it.each([
+    {},
+    {
+      model: 'cnn',
+      data: { name: 'cifar10', path: '/data/c10', trainLimit: 1000, testLimit: 200, shardIndex: 1, shardCount: 3, augment: true },
+      method: 'rigl',
+      scheme: 'block',
+      density: 0.05,
+      allocation: 'uniform',
+      schedule: { kind: 'dst', updateInterval: 50, dropFraction: 0.2, decay: { kind: 'exponential', exponent: 2 } },
+      optimizer: { kind: 'adam', lr: 0.001, momentum: 0.85, nesterov: true, weightDecay: 0, lrSchedule: 'multistep', milestones: [0.3], gamma: 0.5, clipNorm: 3 },
+      batchSize: 128,
+      epochs: 7,
+      seed: 0,
+      maxSteps: 40,
+      backend: 'cpu',
+      erkPowerScale: 0.5,
+      dataEfficiency: { removeCount: 100, removeEpoch: 3, keepLowest: 5 },
+    },
+    {
+      method: 'mest-ems',
+      allocation: 'profile',
+      profile: 'prune_ratios:\n  conv1.weight:\n    0.9\n',
+      schedule: { kind: 'mest', lowerBound: '0.9-0.9', upperBound: '0.85-0.9', decayEpochs: '3', updateFrequency: 2 },
+      optimizer: { lrSchedule: 'constant', etaMin: 0.001, momentum: 0 },
+    },
+  ])('should round-trip exactly through the protobuf wire form (%#)', (input) => {
+    // Prepare
+    const config = parseTrainConfig(input);
+
+    // Execute
+    const wire = TrainingJobSpec.encode(trainConfigToJobSpec(config)).finish();
+    const back = jobSpecToTrainConfig(TrainingJobSpec.decode(wire));
+
+    // Assert
+    expect(back).toEqual(config);
+  });
+
+  it('should treat unset proto fields as config defaults', () => {
+    // Execute
+    const config = jobSpecToTrainConfig(TrainingJobSpec.fromPartial({ model: 'cnn', method: 'set', epochs: 2 }));
+
+    // Assert
+    expect(config.model).toBe('cnn');
+    expect(config.method).toBe('set');
+    expect(config.density).toBe(0.1);
+    expect(config.optimizer.lr).toBe(0.05);
+    expect(config.batchSize).toBe(64);
+    expect(config.data.name).toBe('fashion-mnist');
+  });
+
+  it('should reject an invalid spec with the field named', () => {
+    expect(() => jobSpecToTrainConfig(TrainingJobSpec.fromPartial({ model: 'lenet' }))).toThrow(/model: must be one of/);
+  });
+});
