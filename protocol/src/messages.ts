@@ -15,6 +15,12 @@ import {
   JobResult,
   ProgressReport,
 } from '../../generated/proto/sparsefleet/v1/job.js';
+import {
+  CheckpointChunk,
+  CheckpointCommit,
+  CheckpointFetchRequest,
+  CheckpointFetchResponse,
+} from '../../generated/proto/sparsefleet/v1/checkpoint.js';
 
 export interface MessageCodec<T> {
   encode(message: T): { finish(): Uint8Array };
@@ -36,6 +42,10 @@ export const MESSAGE_TYPES = {
   'sparsefleet.v1.JobCancel': JobCancel,
   'sparsefleet.v1.ProgressReport': ProgressReport,
   'sparsefleet.v1.JobResult': JobResult,
+  'sparsefleet.v1.CheckpointChunk': CheckpointChunk,
+  'sparsefleet.v1.CheckpointCommit': CheckpointCommit,
+  'sparsefleet.v1.CheckpointFetchRequest': CheckpointFetchRequest,
+  'sparsefleet.v1.CheckpointFetchResponse': CheckpointFetchResponse,
 } as const;
 
 export type MessageTypeName = keyof typeof MESSAGE_TYPES;

@@ -15,7 +15,7 @@ import {
   type MessageOf,
   type MessageTypeName,
 } from '../../protocol/src/index.js';
-import { TrainingJobSpec, type JobResult, type ProgressReport } from '../../generated/proto/sparsefleet/v1/job.js';
+import { JobAssignment, TrainingJobSpec, type JobResult, type ProgressReport } from '../../generated/proto/sparsefleet/v1/job.js';
 
 const VERSION = 'fake-coordinator';
 
@@ -84,7 +84,7 @@ export class FakeCoordinator {
     if (!socket) throw new Error(`device ${deviceId} is not connected`);
     const frame = encodeMessage(
       'sparsefleet.v1.JobAssignment',
-      { jobId, attempt: 1, spec: TrainingJobSpec.fromPartial(spec), leaseMs: 60_000 },
+      JobAssignment.fromPartial({ jobId, attempt: 1, spec: TrainingJobSpec.fromPartial(spec), leaseMs: 60_000 }),
       { senderVersion: VERSION },
     );
     const reply: unknown = await socket.timeout(5000).emitWithAck(DEVICE_CHANNEL_EVENT, frame);

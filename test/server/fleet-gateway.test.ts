@@ -1,6 +1,7 @@
 // The device channel against a real coordinator (port 0) and raw socket.io-client devices.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Envelope, ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { JobAssignment } from '../../generated/proto/sparsefleet/v1/job.js';
 import {
   DEVICE_CHANNEL_EVENT,
   SCHEMA_VERSION,
@@ -166,7 +167,7 @@ describe(FleetGateway.name, () => {
     const unknown = await sendFrame(device.socket, unknownType);
     const schema = await sendFrame(device.socket, futureSchema);
     const payload = await sendFrame(device.socket, badPayload);
-    const serverOnly = await request(device.socket, 'sparsefleet.v1.JobAssignment', { jobId: 'x', attempt: 1, spec: undefined, leaseMs: 0 });
+    const serverOnly = await request(device.socket, 'sparsefleet.v1.JobAssignment', JobAssignment.fromPartial({ jobId: 'x', attempt: 1, leaseMs: 0 }));
     device.socket.close();
 
     // Assert

@@ -44,5 +44,10 @@ export function buildDispatchTable({ devices, jobs, assignment }: DispatchDepend
     // JobAccepted travels only as the ack of a JobAssignment push, never as a request.
     'sparsefleet.v1.JobAccepted': null,
     'sparsefleet.v1.JobCancel': null,
+    // Checkpoint transfer is routed once the coordinator stores checkpoints (fleet-coordination issue).
+    'sparsefleet.v1.CheckpointChunk': null,
+    'sparsefleet.v1.CheckpointCommit': null,
+    'sparsefleet.v1.CheckpointFetchRequest': null,
+    'sparsefleet.v1.CheckpointFetchResponse': null,
   };
 }

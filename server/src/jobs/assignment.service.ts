@@ -2,7 +2,7 @@
 // JobPusher (the gateway attaches one at start). Runs are serialised and coalesced: any number of triggers
 // while a run is in progress cause exactly one more run.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { JobAccepted, JobAssignment } from '../../../generated/proto/sparsefleet/v1/job.js';
+import { JobAssignment, type JobAccepted } from '../../../generated/proto/sparsefleet/v1/job.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService } from '../devices/device.service.js';
 import { JobService, NO_IDLE_DEVICE, type JobView } from './job.service.js';
@@ -128,13 +128,13 @@ export class AssignmentService {
   }
 
   private async deliver({ job, deviceId }: Claim): Promise<void> {
-    const assignment: JobAssignment = {
+    const assignment: JobAssignment = JobAssignment.fromPartial({
       jobId: job.id,
       attempt: job.attempt,
       spec: job.spec,
       // The lease lives as long as the device's presence: it ends when the device goes offline.
       leaseMs: this.config.heartbeatPatience * this.config.heartbeatIntervalMs,
-    };
+    });
     let refusal: string;
     try {
       const accepted = await this.pusherOrThrow().push(deviceId, assignment);

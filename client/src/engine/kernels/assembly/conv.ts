@@ -1,0 +1,260 @@
+// @ts-nocheck -- AssemblyScript source (compiled by asc, see ../build.mjs); the TypeScript checker cannot type it.
+// Direct sparse convolution, stride 1, batch-innermost activations [C][H][W][M]. The caller zero-pads the input
+// (padPlanes) so that every tap of every output pixel is valid. Then one output row (W·M floats) is contiguous,
+// and so is the input run each tap reads, at a fixed offset from the row: an output row is one SpMM row of length
+// L = W·M, vectorised 16 floats at a time with no border cases. `offs[j]` is the float offset of entry j inside the
+// padded input (channel plane + tap shift), set up by the TS side, which also flips taps for backward-data.
+import { dot, dot4 } from './common';
+
+/** dst[c][top + y][left + x][:] = src[c][y][x][:], zeros elsewhere; dst is channels × hp × wp × m. */
+export function padPlanes(channels: i32, h: i32, w: i32, m: i32, top: i32, left: i32, hp: i32, wp: i32, src: usize, dst: usize): void {
+  memory.fill(dst, 0, <usize>(channels * hp * wp * m) << 2);
+  const run = <usize>(w * m) << 2;
+  for (let c = 0; c < channels; c++) {
+    for (let y = 0; y < h; y++) {
+      const to = dst + (<usize>(((c * hp + y + top) * wp + left) * m) << 2);
+      memory.copy(to, src + (<usize>((c * h + y) * w * m) << 2), run);
+    }
+  }
+}
+
+/**
+ * Y[o][py][:] = Σ_j values[j]·Xpad[py·inRow + offs[j] + :] over output rows py < oh, L floats per row;
+ * output planes are oh·L floats, inRow is the padded input row length in floats.
+ */
+export function convCsr(rows: i32, oh: i32, len: i32, inRow: i32, rowPtr: usize, offs: usize, values: usize, x: usize, y: usize): void {
+  const planeBytes = <usize>(oh * len) << 2;
+  const rowBytes = <usize>len << 2;
+  for (let o = 0; o < rows; o++) {
+    const start = load<i32>(rowPtr + (<usize>o << 2));
+    const end = load<i32>(rowPtr + (<usize>o << 2), 4);
+    for (let py = 0; py < oh; py++) {
+      const xRow = x + (<usize>(py * inRow) << 2);
+      const yRow = y + <usize>o * planeBytes + <usize>py * rowBytes;
+      let c = 0;
+      for (; c + 16 <= len; c += 16) {
+        const off = <usize>c << 2;
+        let a0 = f32x4.splat(0);
+        let a1 = a0;
+        let a2 = a0;
+        let a3 = a0;
+        for (let j = start; j < end; j++) {
+          const jo = <usize>j << 2;
+          const w = v128.load32_splat(values + jo);
+          const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
+          a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
+          a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
+          a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+        }
+        v128.store(yRow + off, a0);
+        v128.store(yRow + off, a1, 16);
+        v128.store(yRow + off, a2, 32);
+        v128.store(yRow + off, a3, 48);
+      }
+      for (; c + 4 <= len; c += 4) {
+        const off = <usize>c << 2;
+        let a0 = f32x4.splat(0);
+        for (let j = start; j < end; j++) {
+          const jo = <usize>j << 2;
+          const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
+          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(values + jo), v128.load(p)));
+        }
+        v128.store(yRow + off, a0);
+      }
+      for (; c < len; c++) {
+        const off = <usize>c << 2;
+        let s: f32 = 0;
+        for (let j = start; j < end; j++) {
+          const jo = <usize>j << 2;
+          s += load<f32>(values + jo) * load<f32>(xRow + (<usize>load<i32>(offs + jo) << 2) + off);
+        }
+        store<f32>(yRow + off, s);
+      }
+    }
+  }
+}
+
+/**
+ * Pattern kernels: kernel k of filter o reads input plane base kOff[k] at the four tap offsets of its pattern
+ * (patOff[4p + t]) with values[4k + t]; one index lookup serves four taps.
+ */
+export function convPattern(
+  rows: i32, oh: i32, len: i32, inRow: i32, kernelPtr: usize, kOff: usize, kPat: usize, patOff: usize, values: usize, x: usize, y: usize,
+): void {
+  const planeBytes = <usize>(oh * len) << 2;
+  const rowBytes = <usize>len << 2;
+  for (let o = 0; o < rows; o++) {
+    const start = load<i32>(kernelPtr + (<usize>o << 2));
+    const end = load<i32>(kernelPtr + (<usize>o << 2), 4);
+    for (let py = 0; py < oh; py++) {
+      const xRow = x + (<usize>(py * inRow) << 2);
+      const yRow = y + <usize>o * planeBytes + <usize>py * rowBytes;
+      let c = 0;
+      for (; c + 16 <= len; c += 16) {
+        const off = <usize>c << 2;
+        let a0 = f32x4.splat(0);
+        let a1 = a0;
+        let a2 = a0;
+        let a3 = a0;
+        for (let k = start; k < end; k++) {
+          const base = xRow + (<usize>load<i32>(kOff + (<usize>k << 2)) << 2) + off;
+          const taps = patOff + (<usize>load<i32>(kPat + (<usize>k << 2)) << 4);
+          const wk = values + (<usize>k << 4);
+          for (let t: usize = 0; t < 16; t += 4) {
+            const w = v128.load32_splat(wk + t);
+            const p = base + (<usize>load<i32>(taps + t) << 2);
+            a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
+            a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
+            a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
+            a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+          }
+        }
+        v128.store(yRow + off, a0);
+        v128.store(yRow + off, a1, 16);
+        v128.store(yRow + off, a2, 32);
+        v128.store(yRow + off, a3, 48);
+      }
+      for (; c < len; c++) {
+        const off = <usize>c << 2;
+        let s: f32 = 0;
+        for (let k = start; k < end; k++) {
+          const base = xRow + (<usize>load<i32>(kOff + (<usize>k << 2)) << 2) + off;
+          const taps = patOff + (<usize>load<i32>(kPat + (<usize>k << 2)) << 4);
+          const wk = values + (<usize>k << 4);
+          for (let t: usize = 0; t < 16; t += 4) s += load<f32>(wk + t) * load<f32>(base + (<usize>load<i32>(taps + t) << 2));
+        }
+        store<f32>(yRow + off, s);
+      }
+    }
+  }
+}
+
+/** 4×1 blocks over filters: output channels 4g..4g+3 share every input load (4 channels × 8 floats in registers). */
+export function convBlock4(groups: i32, oh: i32, len: i32, inRow: i32, groupPtr: usize, offs: usize, values: usize, x: usize, y: usize): void {
+  const planeBytes = <usize>(oh * len) << 2;
+  const rowBytes = <usize>len << 2;
+  for (let g = 0; g < groups; g++) {
+    const start = load<i32>(groupPtr + (<usize>g << 2));
+    const end = load<i32>(groupPtr + (<usize>g << 2), 4);
+    for (let py = 0; py < oh; py++) {
+      const xRow = x + (<usize>(py * inRow) << 2);
+      const y0 = y + <usize>(g << 2) * planeBytes + <usize>py * rowBytes;
+      const y1 = y0 + planeBytes;
+      const y2 = y1 + planeBytes;
+      const y3 = y2 + planeBytes;
+      let c = 0;
+      for (; c + 8 <= len; c += 8) {
+        const off = <usize>c << 2;
+        let a0 = f32x4.splat(0);
+        let b0 = a0;
+        let a1 = a0;
+        let b1 = a0;
+        let a2 = a0;
+        let b2 = a0;
+        let a3 = a0;
+        let b3 = a0;
+        for (let b = start; b < end; b++) {
+          const p = xRow + (<usize>load<i32>(offs + (<usize>b << 2)) << 2) + off;
+          const v0 = v128.load(p);
+          const v1 = v128.load(p, 16);
+          const wp = values + (<usize>b << 4);
+          const w0 = v128.load32_splat(wp);
+          const w1 = v128.load32_splat(wp, 4);
+          const w2 = v128.load32_splat(wp, 8);
+          const w3 = v128.load32_splat(wp, 12);
+          a0 = f32x4.add(a0, f32x4.mul(w0, v0));
+          b0 = f32x4.add(b0, f32x4.mul(w0, v1));
+          a1 = f32x4.add(a1, f32x4.mul(w1, v0));
+          b1 = f32x4.add(b1, f32x4.mul(w1, v1));
+          a2 = f32x4.add(a2, f32x4.mul(w2, v0));
+          b2 = f32x4.add(b2, f32x4.mul(w2, v1));
+          a3 = f32x4.add(a3, f32x4.mul(w3, v0));
+          b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+        }
+        v128.store(y0 + off, a0);
+        v128.store(y0 + off, b0, 16);
+        v128.store(y1 + off, a1);
+        v128.store(y1 + off, b1, 16);
+        v128.store(y2 + off, a2);
+        v128.store(y2 + off, b2, 16);
+        v128.store(y3 + off, a3);
+        v128.store(y3 + off, b3, 16);
+      }
+      for (; c < len; c++) {
+        const off = <usize>c << 2;
+        let s0: f32 = 0;
+        let s1: f32 = 0;
+        let s2: f32 = 0;
+        let s3: f32 = 0;
+        for (let b = start; b < end; b++) {
+          const v = load<f32>(xRow + (<usize>load<i32>(offs + (<usize>b << 2)) << 2) + off);
+          const wp = values + (<usize>b << 4);
+          s0 += load<f32>(wp) * v;
+          s1 += load<f32>(wp, 4) * v;
+          s2 += load<f32>(wp, 8) * v;
+          s3 += load<f32>(wp, 12) * v;
+        }
+        store<f32>(y0 + off, s0);
+        store<f32>(y1 + off, s1);
+        store<f32>(y2 + off, s2);
+        store<f32>(y3 + off, s3);
+      }
+    }
+  }
+}
+
+/**
+ * Weight gradient at the stored entries (SDDMM): out[j] = Σ_py dY[row[j]][py][:] · Xpad[py·inRow + offs[j] + :].
+ * Runs of four consecutive entries of the same row share the dY loads.
+ */
+export function convSddmm(n: i32, oh: i32, len: i32, inRow: i32, entryRow: usize, offs: usize, x: usize, dy: usize, out: usize): void {
+  const planeBytes = <usize>(oh * len) << 2;
+  const rowBytes = <usize>len << 2;
+  const inRowBytes = <usize>inRow << 2;
+  let j = 0;
+  while (j < n) {
+    const jo = <usize>j << 2;
+    const o = load<i32>(entryRow + jo);
+    const dyPlane = dy + <usize>o * planeBytes;
+    if (j + 4 <= n && load<i32>(entryRow + jo, 12) == o && load<i32>(entryRow + jo, 4) == o && load<i32>(entryRow + jo, 8) == o) {
+      const x0 = x + (<usize>load<i32>(offs + jo) << 2);
+      const x1 = x + (<usize>load<i32>(offs + jo, 4) << 2);
+      const x2 = x + (<usize>load<i32>(offs + jo, 8) << 2);
+      const x3 = x + (<usize>load<i32>(offs + jo, 12) << 2);
+      memory.fill(out + jo, 0, 16);
+      for (let py = 0; py < oh; py++) {
+        const shift = <usize>py * inRowBytes;
+        dot4(dyPlane + <usize>py * rowBytes, x0 + shift, x1 + shift, x2 + shift, x3 + shift, len, out + jo, 4, true);
+      }
+      j += 4;
+      continue;
+    }
+    const xj = x + (<usize>load<i32>(offs + jo) << 2);
+    let s: f32 = 0;
+    for (let py = 0; py < oh; py++) s += dot(dyPlane + <usize>py * rowBytes, xj + <usize>py * inRowBytes, len);
+    store<f32>(out + jo, s);
+    j++;
+  }
+}
+
+/** 4×1-block weight gradient: out[4b + r] = Σ_py dY[4g + r][py][:] · Xpad[py·inRow + offs[b] + :]; X loaded once. */
+export function convSddmmBlock4(groups: i32, oh: i32, len: i32, inRow: i32, groupPtr: usize, offs: usize, x: usize, dy: usize, out: usize): void {
+  const planeBytes = <usize>(oh * len) << 2;
+  const rowBytes = <usize>len << 2;
+  const inRowBytes = <usize>inRow << 2;
+  for (let g = 0; g < groups; g++) {
+    const start = load<i32>(groupPtr + (<usize>g << 2));
+    const end = load<i32>(groupPtr + (<usize>g << 2), 4);
+    const d0 = dy + <usize>(g << 2) * planeBytes;
+    for (let b = start; b < end; b++) {
+      const xb = x + (<usize>load<i32>(offs + (<usize>b << 2)) << 2);
+      const o = out + (<usize>b << 4);
+      memory.fill(o, 0, 16);
+      for (let py = 0; py < oh; py++) {
+        const d = d0 + <usize>py * rowBytes;
+        dot4(xb + <usize>py * inRowBytes, d, d + planeBytes, d + 2 * planeBytes, d + 3 * planeBytes, len, o, 4, true);
+      }
+    }
+  }
+}

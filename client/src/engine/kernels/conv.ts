@@ -1,0 +1,258 @@
+// Sparse 2-D convolutions (stride 1, 'same' padding as TensorFlow) on the WASM SIMD kernels, activations
+// batch-innermost in kernel memory: X[in][H][W][batch], Y[out][H][W][batch]. Each call zero-pads its input into
+// scratch so the kernels have no border cases; backward-data pads dY with the mirrored pads and runs the CSR conv
+// kernel over the transposed index with flipped taps. 1×1 kernels are plain linear layers over H·W·batch columns.
+import { formatDims, rowEntries, transposeFormat, type RowEntries } from './formats/entries.js';
+import type { SparseFormat, SparseFormatKind } from './formats/types.js';
+import { checkBuffer, createLinearKernel, type SparseLinearKernel } from './linear.js';
+import type { ConvGeometry, ConvKernelSize } from './reference/conv.js';
+import type { KernelRuntime, WasmF32, WasmI32 } from './runtime.js';
+
+export type { ConvGeometry, ConvKernelSize } from './reference/conv.js';
+
+export interface SparseConvKernel {
+  readonly kind: SparseFormatKind;
+  readonly outChannels: number;
+  readonly inChannels: number;
+  readonly kernel: ConvKernelSize;
+  /** Compressed weights in kernel memory, in the format's value order. */
+  readonly values: WasmF32;
+  forward(x: WasmF32, y: WasmF32, g: ConvGeometry): void;
+  backwardData(dy: WasmF32, dx: WasmF32, g: ConvGeometry): void;
+  /** dW at the stored entries only (SDDMM), in value order. */
+  backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry): void;
+}
+
+export function createConvKernel(rt: KernelRuntime, format: SparseFormat, kernel: ConvKernelSize): SparseConvKernel {
+  const { rows, cols } = formatDims(format);
+  const taps = kernel.kh * kernel.kw;
+  if (!Number.isInteger(kernel.kh) || !Number.isInteger(kernel.kw) || kernel.kh < 1 || kernel.kw < 1) {
+    throw new RangeError(`invalid kernel size ${kernel.kh}×${kernel.kw}`);
+  }
+  if (cols % taps !== 0) throw new RangeError(`format has ${cols} columns, not a multiple of ${taps} taps`);
+  if (taps === 1 && format.kind !== 'pattern') return new PointwiseConv(createLinearKernel(rt, format), kernel);
+  return new DirectConv(rt, format, kernel, rows, cols / taps);
+}
+
+/** Layout of the zero-padded copy of an input: pads, padded sizes and the float offset of tap (r, q). */
+interface Padding {
+  readonly top: number;
+  readonly left: number;
+  readonly hp: number;
+  readonly wp: number;
+  readonly plane: number;
+}
+
+function padding(kernel: ConvKernelSize, g: ConvGeometry, mirrored: boolean): Padding {
+  const top = Math.floor((kernel.kh - 1) / 2);
+  const left = Math.floor((kernel.kw - 1) / 2);
+  const hp = g.height + kernel.kh - 1;
+  const wp = g.width + kernel.kw - 1;
+  return mirrored
+    ? { top: kernel.kh - 1 - top, left: kernel.kw - 1 - left, hp, wp, plane: hp * wp * g.batch }
+    : { top, left, hp, wp, plane: hp * wp * g.batch };
+}
+
+function checkGeometry(g: ConvGeometry): void {
+  for (const [name, v] of Object.entries(g)) {
+    if (!Number.isInteger(v) || v < 1) throw new RangeError(`geometry ${name} must be a positive integer, got ${v}`);
+  }
+}
+
+class PointwiseConv implements SparseConvKernel {
+  readonly kind: SparseFormatKind;
+  readonly outChannels: number;
+  readonly inChannels: number;
+  readonly values: WasmF32;
+
+  constructor(private readonly linear: SparseLinearKernel, readonly kernel: ConvKernelSize) {
+    this.kind = linear.kind;
+    this.outChannels = linear.rows;
+    this.inChannels = linear.cols;
+    this.values = linear.values;
+  }
+
+  forward(x: WasmF32, y: WasmF32, g: ConvGeometry): void {
+    checkGeometry(g);
+    this.linear.forward(x, y, g.height * g.width * g.batch);
+  }
+
+  backwardData(dy: WasmF32, dx: WasmF32, g: ConvGeometry): void {
+    checkGeometry(g);
+    this.linear.backwardData(dy, dx, g.height * g.width * g.batch);
+  }
+
+  backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry): void {
+    checkGeometry(g);
+    this.linear.backwardWeight(x, dy, dValues, g.height * g.width * g.batch);
+  }
+}
+
+/** Host-side structure of a format for the direct kernels; offsets are derived per geometry and cached. */
+class DirectConv implements SparseConvKernel {
+  readonly kind: SparseFormatKind;
+  readonly values: WasmF32;
+  private readonly taps: number;
+  private readonly entries: RowEntries;
+  private readonly forwardRowPtr: WasmI32;
+  private readonly forwardSlots: WasmI32 | undefined;
+  private readonly entryRows: WasmI32;
+  private readonly entryCols: Int32Array;
+  private readonly backRowPtr: WasmI32;
+  private readonly backPerm: WasmI32;
+  private readonly backEntries: { readonly row: Int32Array; readonly col: Int32Array };
+  private readonly patternIds: WasmI32 | undefined;
+  private readonly offsetCache = new Map<string, Int32Array>();
+
+  constructor(
+    private readonly rt: KernelRuntime,
+    private readonly format: SparseFormat,
+    readonly kernel: ConvKernelSize,
+    readonly outChannels: number,
+    readonly inChannels: number,
+  ) {
+    this.kind = format.kind;
+    this.taps = kernel.kh * kernel.kw;
+    this.values = rt.uploadF32(format.matrix.values);
+    this.entries = rowEntries(format);
+    const structural = structuralRows(format);
+    this.forwardRowPtr = rt.uploadI32(structural ?? this.entries.rowPtr);
+    this.forwardSlots = structural || this.entries.identity ? undefined : rt.uploadI32(this.entries.slot);
+    this.patternIds = format.kind === 'pattern' ? rt.uploadI32(format.matrix.kernelPattern) : undefined;
+    // Entries in value order (for the SDDMM, which writes dW straight into value slots).
+    const rowsBySlot = new Int32Array(format.matrix.values.length);
+    this.entryCols = new Int32Array(format.matrix.values.length);
+    for (let j = 0; j < rowsBySlot.length; j++) {
+      this.entryCols[this.entries.slot[j]] = this.entries.colIdx[j];
+    }
+    for (let r = 0; r < this.entries.rows; r++) {
+      for (let j = this.entries.rowPtr[r]; j < this.entries.rowPtr[r + 1]; j++) rowsBySlot[this.entries.slot[j]] = r;
+    }
+    this.entryRows = rt.uploadI32(rowsBySlot);
+    // Backward-data: transposed index over canonical columns, whose rows i·taps..(i+1)·taps-1 merge per channel.
+    const t = transposeFormat(format);
+    const channelPtr = new Int32Array(inChannels + 1);
+    for (let i = 0; i <= inChannels; i++) channelPtr[i] = t.rowPtr[i * this.taps];
+    const col = new Int32Array(t.colIdx.length);
+    for (let c = 0; c < t.rows; c++) col.fill(c, t.rowPtr[c], t.rowPtr[c + 1]);
+    this.backEntries = { row: t.colIdx, col };
+    this.backRowPtr = rt.uploadI32(channelPtr);
+    this.backPerm = rt.uploadI32(t.perm);
+  }
+
+  forward(x: WasmF32, y: WasmF32, g: ConvGeometry): void {
+    this.checkIo(x, this.inChannels, y, this.outChannels, g);
+    const pad = padding(this.kernel, g, false);
+    const raw = this.rt.raw;
+    const len = g.width * g.batch;
+    const inRow = pad.wp * g.batch;
+    this.rt.scratch(() => {
+      const xp = this.padded(x, this.inChannels, g, pad);
+      const offs = this.rt.uploadI32(this.offsets('forward', g, pad));
+      const v = this.values.ptr;
+      if (this.format.kind === 'block4') {
+        raw.convBlock4(this.outChannels / 4, g.height, len, inRow, this.forwardRowPtr.ptr, offs.ptr, v, xp.ptr, y.ptr);
+      } else if (this.format.kind === 'pattern') {
+        const patOff = this.rt.uploadI32(this.patternOffsets(g, pad));
+        const ids = this.patternIds as WasmI32;
+        raw.convPattern(this.outChannels, g.height, len, inRow, this.forwardRowPtr.ptr, offs.ptr, ids.ptr, patOff.ptr, v, xp.ptr, y.ptr);
+      } else {
+        const values = this.forwardSlots ? this.gather(this.forwardSlots) : this.values;
+        raw.convCsr(this.outChannels, g.height, len, inRow, this.forwardRowPtr.ptr, offs.ptr, values.ptr, xp.ptr, y.ptr);
+      }
+    });
+  }
+
+  backwardData(dy: WasmF32, dx: WasmF32, g: ConvGeometry): void {
+    this.checkIo(dx, this.inChannels, dy, this.outChannels, g);
+    const pad = padding(this.kernel, g, true);
+    this.rt.scratch(() => {
+      const dyp = this.padded(dy, this.outChannels, g, pad);
+      const offs = this.rt.uploadI32(this.offsets('backward', g, pad));
+      const values = this.gather(this.backPerm);
+      const len = g.width * g.batch;
+      this.rt.raw.convCsr(this.inChannels, g.height, len, pad.wp * g.batch, this.backRowPtr.ptr, offs.ptr, values.ptr, dyp.ptr, dx.ptr);
+    });
+  }
+
+  backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry): void {
+    this.checkIo(x, this.inChannels, dy, this.outChannels, g);
+    checkBuffer('backwardWeight dValues', dValues, this.values.length);
+    const pad = padding(this.kernel, g, false);
+    const raw = this.rt.raw;
+    const len = g.width * g.batch;
+    const inRow = pad.wp * g.batch;
+    this.rt.scratch(() => {
+      const xp = this.padded(x, this.inChannels, g, pad);
+      if (this.format.kind === 'block4') {
+        const offs = this.rt.uploadI32(this.offsets('forward', g, pad));
+        raw.convSddmmBlock4(this.outChannels / 4, g.height, len, inRow, this.forwardRowPtr.ptr, offs.ptr, xp.ptr, dy.ptr, dValues.ptr);
+        return;
+      }
+      const offs = this.rt.uploadI32(this.offsets('slots', g, pad));
+      raw.convSddmm(dValues.length, g.height, len, inRow, this.entryRows.ptr, offs.ptr, xp.ptr, dy.ptr, dValues.ptr);
+    });
+  }
+
+  private checkIo(a: WasmF32, aChannels: number, b: WasmF32, bChannels: number, g: ConvGeometry): void {
+    checkGeometry(g);
+    const plane = g.height * g.width * g.batch;
+    checkBuffer(`conv input (${aChannels} channels)`, a, aChannels * plane);
+    checkBuffer(`conv input (${bChannels} channels)`, b, bChannels * plane);
+  }
+
+  private padded(src: WasmF32, channels: number, g: ConvGeometry, pad: Padding): WasmF32 {
+    const dst = this.rt.allocF32(channels * pad.plane);
+    this.rt.raw.padPlanes(channels, g.height, g.width, g.batch, pad.top, pad.left, pad.hp, pad.wp, src.ptr, dst.ptr);
+    return dst;
+  }
+
+  private gather(idx: WasmI32): WasmF32 {
+    const out = this.rt.allocF32(idx.length);
+    this.rt.raw.gatherF32(idx.length, 1, idx.ptr, this.values.ptr, out.ptr);
+    return out;
+  }
+
+  /** Float offsets into the padded input: per forward entry / block / kernel, per transposed entry, per value slot. */
+  private offsets(kind: 'forward' | 'backward' | 'slots', g: ConvGeometry, pad: Padding): Int32Array {
+    const key = `${kind}:${g.height}x${g.width}x${g.batch}`;
+    const cached = this.offsetCache.get(key);
+    if (cached) return cached;
+    const { kh, kw } = this.kernel;
+    const M = g.batch;
+    const shift = (tap: number, flip: boolean): number => {
+      const r = Math.floor(tap / kw);
+      const q = tap % kw;
+      return flip ? ((kh - 1 - r) * pad.wp + (kw - 1 - q)) * M : (r * pad.wp + q) * M;
+    };
+    const forColumn = (plane: number, c: number, flip: boolean): number => plane * pad.plane + shift(c % this.taps, flip);
+    let out: Int32Array;
+    if (kind === 'backward') {
+      const { row, col } = this.backEntries;
+      out = row.map((o, e) => forColumn(o, col[e], true));
+    } else if (kind === 'slots') {
+      out = this.entryCols.map((c) => forColumn(Math.floor(c / this.taps), c, false));
+    } else if (this.format.kind === 'block4') {
+      out = this.format.matrix.blockCol.map((c) => forColumn(Math.floor(c / this.taps), c, false));
+    } else if (this.format.kind === 'pattern') {
+      out = this.format.matrix.kernelChannel.map((i) => i * pad.plane);
+    } else {
+      out = this.entries.colIdx.map((c) => forColumn(Math.floor(c / this.taps), c, false));
+    }
+    this.offsetCache.set(key, out);
+    return out;
+  }
+
+  private patternOffsets(g: ConvGeometry, pad: Padding): Int32Array {
+    if (this.format.kind !== 'pattern') throw new Error('pattern offsets of a non-pattern format');
+    const kw = this.kernel.kw;
+    return this.format.matrix.patterns.map((tap) => (Math.floor(tap / kw) * pad.wp + (tap % kw)) * g.batch);
+  }
+}
+
+/** Row structure the specialised forward kernels take directly (blocks per group, kernels per filter). */
+function structuralRows(format: SparseFormat): Int32Array | undefined {
+  if (format.kind === 'block4') return format.matrix.groupPtr;
+  if (format.kind === 'pattern') return format.matrix.kernelPtr;
+  return undefined;
+}

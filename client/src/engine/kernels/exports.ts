@@ -1,0 +1,24 @@
+// The raw exports of the kernel module (assembly/index.ts): byte addresses and counts only. Use runtime.ts and the
+// typed kernel objects (linear.ts, conv.ts) instead of calling these directly.
+type Ptr = number;
+
+export interface KernelExports {
+  readonly memory: WebAssembly.Memory;
+  heapBase(): number;
+  gatherF32(count: number, width: number, idx: Ptr, src: Ptr, dst: Ptr): void;
+  csrSpmm(rows: number, m: number, rowPtr: Ptr, colIdx: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
+  csrSddmm(rows: number, m: number, rowPtr: Ptr, colIdx: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
+  block4Spmm(groups: number, m: number, groupPtr: Ptr, blockCol: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
+  block4Sddmm(groups: number, m: number, groupPtr: Ptr, blockCol: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
+  shuffledSpmm(groups: number, bs: number, m: number, groupRows: Ptr, groupPtr: Ptr, blockCols: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
+  shuffledSpmmT(groups: number, bs: number, m: number, groupRows: Ptr, groupPtr: Ptr, blockCols: Ptr, values: Ptr, dy: Ptr, dx: Ptr): void;
+  shuffledSddmm(groups: number, bs: number, m: number, groupRows: Ptr, groupPtr: Ptr, blockCols: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
+  denseGemm(rows: number, inner: number, m: number, w: Ptr, rowStride: number, colStride: number, xIdx: Ptr, x: Ptr, yIdx: Ptr, y: Ptr): void;
+  denseDots(rows: number, cols: number, m: number, a: Ptr, aIdx: Ptr, b: Ptr, bIdx: Ptr, out: Ptr): void;
+  padPlanes(channels: number, h: number, w: number, m: number, top: number, left: number, hp: number, wp: number, src: Ptr, dst: Ptr): void;
+  convCsr(rows: number, oh: number, len: number, inRow: number, rowPtr: Ptr, offs: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
+  convPattern(rows: number, oh: number, len: number, inRow: number, kernelPtr: Ptr, kOff: Ptr, kPat: Ptr, patOff: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
+  convBlock4(groups: number, oh: number, len: number, inRow: number, groupPtr: Ptr, offs: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
+  convSddmm(n: number, oh: number, len: number, inRow: number, entryRow: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
+  convSddmmBlock4(groups: number, oh: number, len: number, inRow: number, groupPtr: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
+}

@@ -1,0 +1,3 @@
+export * from './linear.js';
+export * from './conv.js';
+export * from './simd.js';
