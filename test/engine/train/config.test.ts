@@ -69,3 +69,34 @@ describe('parseTrainConfig', () => {
     expect(issues.some((issue) => issue.startsWith('schedule.dropFraction:'))).toBe(true);
   });
 });
+
+describe('parseTrainConfig schedule recipes', () => {
+  it('should scale the fields a partial schedule leaves out to the run length', () => {
+    const config = parseTrainConfig({
+      method: 'granet',
+      density: 0.1,
+      epochs: 4,
+      schedule: { kind: 'granet', finalDensity: 0.1 },
+    });
+
+    expect(config.schedule?.kind).toBe('granet');
+    if (config.schedule?.kind !== 'granet') throw new Error('unreachable');
+    expect(config.schedule.finalDensity).toBe(0.1);
+    // The reference window ends at epoch 110 of 160; a 4-epoch run must finish pruning inside the run.
+    expect(config.schedule.finalPruneEpoch).toBeLessThan(4);
+  });
+
+  it('should keep every field a complete schedule gives', () => {
+    const schedule = { kind: 'dst', updateInterval: 7, dropFraction: 0.2, endFraction: 0.5 } as const;
+
+    const config = parseTrainConfig({ method: 'rigl', epochs: 2, schedule });
+
+    expect(config.schedule).toMatchObject(schedule);
+  });
+
+  it('should name the schedule field that is wrong', () => {
+    expect(() =>
+      parseTrainConfig({ method: 'mest-em', epochs: 3, schedule: { kind: 'mest', lowerBound: '0.92-1.5-0.9' } }),
+    ).toThrowError(/schedule\.lowerBound\[1\]/);
+  });
+});

@@ -9,6 +9,7 @@ import { syntheticSource } from './synthetic.js';
 import {
   DATASET_NAMES,
   isDatasetName,
+  NOMINAL_TRAIN_SIZE,
   type DatasetName,
   type LoadDatasetsSpec,
   type LoadedDatasets,
@@ -16,7 +17,7 @@ import {
 } from './types.js';
 
 /** Sizes of synthetic sets (requested or fallback) when no limit is given; full-size stand-ins would waste memory. */
-export const DEFAULT_SYNTHETIC_TRAIN_SIZE = 4096;
+export const DEFAULT_SYNTHETIC_TRAIN_SIZE = NOMINAL_TRAIN_SIZE.synthetic;
 export const DEFAULT_SYNTHETIC_TEST_SIZE = 1024;
 
 const FASHION_MNIST_SHAPE: InputShape = { height: 28, width: 28, channels: 1 };

@@ -80,3 +80,10 @@ export function isDatasetName(value: string): value is DatasetName {
 export function exampleLength(shape: InputShape): number {
   return shape.height * shape.width * shape.channels;
 }
+
+/** Training-set size of each source before limits and sharding (synthetic: the loader's default size). */
+export const NOMINAL_TRAIN_SIZE: Readonly<Record<DatasetName, number>> = {
+  'fashion-mnist': 60_000,
+  cifar10: 50_000,
+  synthetic: 4096,
+};

@@ -3,10 +3,10 @@
 import { z } from 'zod';
 import { MODEL_NAMES, type ModelName } from '../models/catalog.js';
 import type { MethodName } from '../sparse/methods/types.js';
-import { DATASET_NAMES, type DatasetName } from '../data/types.js';
+import { DATASET_NAMES, NOMINAL_TRAIN_SIZE, type DatasetName } from '../data/types.js';
 import { SCHEME_NAMES, type SchemeName } from '../sparse/schemes/types.js';
-import { METHOD_SCHEDULE_KIND } from '../sparse/schedules/defaults.js';
-import { scheduleSchema } from '../sparse/schedules/schema.js';
+import { METHOD_SCHEDULE_KIND, parseScheduleForRun } from '../sparse/schedules/defaults.js';
+import { ScheduleValidationError, type Schedule } from '../sparse/schedules/schema.js';
 
 export const METHOD_NAMES: readonly MethodName[] = [
   'dense',
@@ -96,7 +96,11 @@ const trainConfigObject = z
     allocation: oneOf(ALLOCATION_NAMES).default('erk'),
     /** MEST-format per-layer profile (YAML text); required when allocation is 'profile'. */
     profile: z.string().min(1, 'must not be empty').optional(),
-    schedule: scheduleSchema.optional(),
+    /**
+     * A schedule recipe: `kind` plus any fields. Fields left out get defaults scaled to this run's length (see
+     * sparse/schedules/defaults.ts), so a partial recipe written for a 160-epoch run still fits a 3-epoch job.
+     */
+    schedule: z.record(z.string(), z.unknown(), { error: 'must be a mapping with a kind' }).optional(),
     optimizer: optimizerConfigSchema.default(() => optimizerConfigSchema.parse({})),
     batchSize: positiveInt.lte(65536, 'must be <= 65536').default(64),
     epochs: positiveInt.lte(100000, 'must be <= 100000').default(1),
@@ -125,10 +129,42 @@ export const trainConfigSchema = trainConfigObject
       ctx.addIssue({ code: 'custom', path: ['dataEfficiency', 'removeEpoch'], message: 'must be < epochs' });
     }
   })
-  .transform((config) => ({
-    ...config,
-    density: config.density ?? (config.method === 'dense' ? 1 : 0.1),
-  }));
+  .transform((config, ctx) => {
+    const density = config.density ?? (config.method === 'dense' ? 1 : 0.1);
+    return { ...config, density, schedule: resolveSchedule(config, density, ctx) };
+  });
+
+/** Steps per epoch the run will take, from the nominal data-set size, the limit, the shard count and the batch. */
+function estimatedStepsPerEpoch(config: z.output<typeof trainConfigObject>): number {
+  const size = Math.min(config.data.trainLimit ?? Infinity, NOMINAL_TRAIN_SIZE[config.data.name]);
+  return Math.max(1, Math.ceil(Math.ceil(size / config.data.shardCount) / config.batchSize));
+}
+
+function resolveSchedule(
+  config: z.output<typeof trainConfigObject>,
+  density: number,
+  ctx: z.RefinementCtx,
+): Schedule | undefined {
+  if (config.schedule === undefined) return undefined;
+  const stepsPerEpoch = estimatedStepsPerEpoch(config);
+  const fullRun = config.epochs * stepsPerEpoch;
+  try {
+    return parseScheduleForRun(config.schedule, config.method, {
+      epochs: config.epochs,
+      stepsPerEpoch,
+      totalSteps: Math.min(fullRun, config.maxSteps ?? fullRun),
+      density,
+    });
+  } catch (error) {
+    if (!(error instanceof ScheduleValidationError)) throw error;
+    for (const issue of error.issues) {
+      // Issue paths start with the schedule kind ("granet.finalDensity"); report them under `schedule`.
+      const rest = issue.path.split('.').slice(1).join('.');
+      ctx.addIssue({ code: 'custom', path: ['schedule', ...(rest === '' ? [] : [rest])], message: issue.message });
+    }
+    return z.NEVER;
+  }
+}
 
 export type TrainConfig = z.output<typeof trainConfigSchema>;
 export type TrainConfigInput = z.input<typeof trainConfigSchema>;
