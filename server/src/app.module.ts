@@ -4,6 +4,10 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator
 import { DevicesModule } from './devices/devices.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
+import { loggingModule } from './operations/logging.js';
+import { MetricsModule } from './operations/metrics.module.js';
+import { OperationsModule } from './operations/operations.module.js';
+import { SecurityModule } from './security/security.module.js';
 import { StorageModule } from './storage/storage.module.js';
 
 /** Holds the resolved configuration for every module. */
@@ -21,7 +25,18 @@ export class AppModule {
     };
     return {
       module: AppModule,
-      imports: [configModule, StorageModule, DevicesModule, JobsModule, GatewayModule, ApiModule],
+      imports: [
+        configModule,
+        loggingModule(config.logLevel),
+        StorageModule,
+        MetricsModule,
+        SecurityModule,
+        DevicesModule,
+        JobsModule,
+        GatewayModule,
+        ApiModule,
+        OperationsModule,
+      ],
     };
   }
 }

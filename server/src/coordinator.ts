@@ -1,28 +1,49 @@
 // The one way to start a coordinator in-process: used by `sparsefleet serve`, `sparsefleet demo` and the tests.
 import 'reflect-metadata';
 import type { AddressInfo } from 'node:net';
-import type { INestApplication, LogLevel } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { setupOpenApi } from './api/openapi.js';
 import { AppModule } from './app.module.js';
-import { resolveCoordinatorConfig, type CoordinatorLogLevel } from './config/coordinator-config.js';
+import { resolveCoordinatorConfig, type CoordinatorLogLevel, type RateLimit } from './config/coordinator-config.js';
 import {
   EnrollmentTokenService,
   type CreateEnrollmentTokenOptions,
   type CreatedEnrollmentToken,
 } from './devices/enrollment-token.service.js';
+import { ApiKeyService, type CreatedApiKey } from './security/api-key.service.js';
 
 export interface CoordinatorOptions {
   /** 0 = a random free port. Default 8080. */
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** Holds `sparsefleet.sqlite`; created when missing. */
+  /** Holds `sparsefleet.sqlite` and `checkpoints/`; created when missing. */
   dataDir: string;
+  /** Default 'log'; 'silent' silences every log line. */
   logLevel?: CoordinatorLogLevel;
   /** Interval devices are told to send heartbeats at. Default 5000. */
   heartbeatIntervalMs?: number;
+  /** Missed heartbeats before a device counts as offline. Default 3. */
+  heartbeatPatience?: number;
+  /** Lease of an assigned job, renewed by progress, heartbeats and hello naming it. Default patience × interval. */
+  leaseMs?: number;
+  /** Period of the liveness / lease sweep. Default min(heartbeat, lease) / 4, at least 50 ms. */
+  sweepIntervalMs?: number;
+  /** How long a pushed assignment waits for JobAccepted. Default 10000. */
+  assignmentAckTimeoutMs?: number;
+  /** Attempts of a job submitted without `maxAttempts`. Default 3. */
+  maxJobAttempts?: number;
+  /** Every /api route (except /api/docs) needs `Authorization: Bearer <key>` or `x-api-key`. Default true. */
+  requireApiKey?: boolean;
+  /** Enrollment handshakes per remote address. Default 10 per minute. */
+  enrollmentRateLimit?: RateLimit;
+  /** Operator REST requests per remote address. Default 6000 per minute. */
+  restRateLimit?: RateLimit;
+  /** Largest checkpoint a device may upload. Default 1 GiB. */
+  maxCheckpointBytes?: number;
 }
 
 /** Signals are left to the caller (CLI, tests): call `close()` to stop the coordinator gracefully. */
@@ -32,40 +53,40 @@ export interface RunningCoordinator {
   readonly port: number;
   readonly app: INestApplication;
   createEnrollmentToken(options?: CreateEnrollmentTokenOptions): Promise<CreatedEnrollmentToken>;
+  /** A new operator API key (the secret is returned once). */
+  createApiKey(name: string): Promise<CreatedApiKey>;
   close(): Promise<void>;
 }
 
-const LOG_LEVELS: Record<CoordinatorLogLevel, LogLevel[] | false> = {
-  silent: false,
-  error: ['fatal', 'error'],
-  warn: ['fatal', 'error', 'warn'],
-  log: ['fatal', 'error', 'warn', 'log'],
-  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
-};
-
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
   const host = options.host ?? '127.0.0.1';
-  const config = resolveCoordinatorConfig({ dataDir: options.dataDir, heartbeatIntervalMs: options.heartbeatIntervalMs });
-  const app = await NestFactory.create(AppModule.forRoot(config), {
-    logger: LOG_LEVELS[options.logLevel ?? 'log'],
-    abortOnError: false,
-  });
+  const { port: requestedPort, host: _host, ...settings } = options;
+  const config = resolveCoordinatorConfig(definedOnly(settings));
+  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(PinoNestLogger));
   app.useWebSocketAdapter(new IoAdapter(app));
   setupOpenApi(app);
   try {
-    await app.listen(options.port ?? 8080, host);
+    await app.listen(requestedPort ?? 8080, host);
   } catch (error) {
     await app.close();
     throw error;
   }
   const port = (app.getHttpServer().address() as AddressInfo).port;
   const tokens = app.get(EnrollmentTokenService);
+  const apiKeys = app.get(ApiKeyService);
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     app,
     createEnrollmentToken: (tokenOptions) => tokens.create(tokenOptions),
+    createApiKey: (name) => apiKeys.create(name),
     close: () => (closing ??= app.close()),
   };
+}
+
+/** Drops keys set to undefined, so they fall back to the defaults instead of overriding them. */
+function definedOnly<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

@@ -15,6 +15,7 @@ const coordinator = await startCoordinator({
   dataDir: process.env.SPARSEFLEET_DATA_DIR ?? './.data',
 });
 Logger.log(`coordinator listening on ${coordinator.url} (API docs: ${coordinator.url}/api/docs)`, 'Coordinator');
+Logger.log('the REST API needs an operator key: sparsefleet apikey create --data-dir <dir> --name <name>', 'Coordinator');
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -9,7 +9,7 @@ import { Agent } from '../../client/src/agent/agent.js';
 import { AgentFatalError } from '../../client/src/agent/errors.js';
 import { SimulatedFleet } from '../../client/src/sim/fleet.js';
 import type { FleetEvent } from '../../client/src/sim/fleet-events.js';
-import { getJson, postJson, waitForJobs, type JobSummary } from './rest-client.js';
+import { getJson, postJson, waitForJobs, type JobSummary, type RestTarget } from './rest-client.js';
 
 const FAST_BACKOFF = { reconnectionDelayMs: 50, reconnectionDelayMaxMs: 500, randomizationFactor: 0.2 };
 
@@ -48,13 +48,16 @@ interface ProgressJson {
 
 describe('fleet end to end', () => {
   let coordinator: RunningCoordinator;
+  let rest: RestTarget;
   let dataDir: string;
   let fleet: SimulatedFleet;
   const events: FleetEvent[] = [];
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sf-e2e-'));
-    coordinator = await startCoordinator({ port: 0, dataDir, logLevel: 'error', heartbeatIntervalMs: 500 });
+    // Agents train in this thread: a generous lease keeps a stalled event loop from abandoning their attempts.
+    coordinator = await startCoordinator({ port: 0, dataDir, logLevel: 'error', heartbeatIntervalMs: 500, leaseMs: 10_000 });
+    rest = { url: coordinator.url, apiKey: (await coordinator.createApiKey('e2e')).key };
     const { token } = await coordinator.createEnrollmentToken({ maxUses: 10 });
     fleet = new SimulatedFleet({
       server: coordinator.url,
@@ -77,7 +80,7 @@ describe('fleet end to end', () => {
 
   it('should enroll and connect every simulated agent', async () => {
     expect(fleet.members.map((member) => member.state)).toEqual(['connected', 'connected', 'connected']);
-    const devices = await getJson<Array<{ id: string }>>(coordinator.url, '/api/devices');
+    const devices = await getJson<Array<{ id: string }>>(rest, '/api/devices');
     const ids = fleet.members.map((member) => member.deviceId);
     expect(new Set(ids).size).toBe(3);
     for (const id of ids) expect(devices.map((device) => device.id)).toContain(id);
@@ -85,13 +88,13 @@ describe('fleet end to end', () => {
 
   it('should run three jobs on the fleet and persist their results and ordered progress', async () => {
     // Execute
-    const submitted = await Promise.all([1, 2, 3].map((seed) => postJson<JobSummary>(coordinator.url, '/api/jobs', smallJob(seed))));
-    const jobs = await waitForJobs(coordinator.url, submitted.map((job) => job.id), 45_000);
+    const submitted = await Promise.all([1, 2, 3].map((seed) => postJson<JobSummary>(rest, '/api/jobs', smallJob(seed))));
+    const jobs = await waitForJobs(rest, submitted.map((job) => job.id), 45_000);
     // Assert: every job succeeded, each on its own device.
     expect(jobs.map((job) => job.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     const fleetDevices = new Set(fleet.members.map((member) => member.deviceId));
     for (const job of jobs) {
-      const result = await getJson<ResultJson>(coordinator.url, `/api/jobs/${job.id}/result`);
+      const result = await getJson<ResultJson>(rest, `/api/jobs/${job.id}/result`);
       expect(result.jobId).toBe(job.id);
       expect(fleetDevices.has(result.deviceId)).toBe(true);
       expect(result.deviceId).toBe(job.deviceId);
@@ -103,7 +106,7 @@ describe('fleet end to end', () => {
       expect(result.stepMsP90).toBeGreaterThanOrEqual(result.stepMsP50);
       expect(result.steps).toBe(6);
 
-      const progress = await getJson<ProgressJson[]>(coordinator.url, `/api/jobs/${job.id}/progress`);
+      const progress = await getJson<ProgressJson[]>(rest, `/api/jobs/${job.id}/progress`);
       expect(progress.length).toBeGreaterThanOrEqual(2);
       const sequences = progress.filter((report) => report.attempt === job.attempt).map((report) => report.sequence);
       expect(sequences[0]).toBe(1);
@@ -122,13 +125,13 @@ describe('fleet end to end', () => {
       statePath: join(dataDir, 'bad-agent.json'),
       backoff: FAST_BACKOFF,
     });
-    const submitted = await Promise.all([4, 5].map((seed) => postJson<JobSummary>(coordinator.url, '/api/jobs', smallJob(seed))));
+    const submitted = await Promise.all([4, 5].map((seed) => postJson<JobSummary>(rest, '/api/jobs', smallJob(seed))));
     // Execute
     const failure = await badAgent.start().then(
       () => undefined,
       (error: unknown) => error,
     );
-    const jobs = await waitForJobs(coordinator.url, submitted.map((job) => job.id), 45_000);
+    const jobs = await waitForJobs(rest, submitted.map((job) => job.id), 45_000);
     // Assert
     expect(failure).toBeInstanceOf(AgentFatalError);
     expect((failure as AgentFatalError).codeName).toBe('ENROLLMENT_TOKEN_UNKNOWN');

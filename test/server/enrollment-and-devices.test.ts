@@ -115,7 +115,7 @@ describe(DeviceService.name, () => {
     // Prepare: enrolled at t0, heartbeat at t0 + 2 s (interval 1 s, patience 3).
     const t0 = new Date('2030-01-01T00:00:00Z');
     const { deviceId } = await enroll(t0);
-    await sut.heartbeat(deviceId, { freeMemoryBytes: 1, rssBytes: 2, loadAverage1m: 0.1, temperatureCelsius: -1, batteryLevel: -1, charging: false }, new Date(t0.getTime() + 2000));
+    await sut.heartbeat(deviceId, { freeMemoryBytes: 1, rssBytes: 2, loadAverage1m: 0.1, temperatureCelsius: -1, batteryLevel: -1, charging: false }, {}, new Date(t0.getTime() + 2000));
 
     // Execute
     const stillOnline = await sut.sweepExpired(new Date(t0.getTime() + 4999));

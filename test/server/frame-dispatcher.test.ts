@@ -19,6 +19,11 @@ function setup(heartbeat: () => Promise<HandlerResult>) {
       heartbeat,
     },
     jobs: { progress: async () => ({ reply: reply('sparsefleet.v1.Ack', { ok: true }) }), result: async () => ({ reply: reply('sparsefleet.v1.Ack', { ok: true }) }) },
+    checkpoints: {
+      chunk: async () => ({ reply: reply('sparsefleet.v1.Ack', { ok: true }) }),
+      commit: async () => ({ reply: reply('sparsefleet.v1.Ack', { ok: true }) }),
+      fetch: async () => ({ reply: reply('sparsefleet.v1.CheckpointFetchResponse', { checkpointId: '', offset: 0, totalBytes: 0, data: new Uint8Array() }) }),
+    },
     assignment: { schedule: () => scheduled.push('run') },
   });
   const errors = new ProtocolErrorCounter();

@@ -1,7 +1,7 @@
 // Job queue, state machine, assignment and report handlers against a real throwaway database, no sockets.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
-import { JobOutcome, JobResult, TrainingJobSpec, type JobAccepted, type JobAssignment } from '../../generated/proto/sparsefleet/v1/job.js';
+import { JobOutcome, JobResult, TrainingJobSpec, type JobAccepted, type JobAssignment, type JobCancel } from '../../generated/proto/sparsefleet/v1/job.js';
 import { ProtocolFault } from '../../protocol/src/index.js';
 import { DeviceService } from '../../server/src/devices/device.service.js';
 import { EnrollmentTokenService } from '../../server/src/devices/enrollment-token.service.js';
@@ -11,7 +11,10 @@ import { canTransition, isTerminal, sourcesOf, stateForOutcome } from '../../ser
 import { InvalidInputError } from '../../server/src/common/validation.js';
 import { validateJobSubmission } from '../../server/src/jobs/job-submission.js';
 import { JobHandlers } from '../../server/src/jobs/job.handlers.js';
-import { JobService, NO_IDLE_DEVICE } from '../../server/src/jobs/job.service.js';
+import { FleetSweeper } from '../../server/src/jobs/fleet-sweeper.service.js';
+import { JobLeaseService } from '../../server/src/jobs/job-lease.service.js';
+import { NO_ONLINE_DEVICE } from '../../server/src/jobs/job-selector.js';
+import { JobService } from '../../server/src/jobs/job.service.js';
 import { TEST_FACTS } from './support/coordinator-harness.js';
 import { createServiceHarness, type ServiceHarness } from './support/service-harness.js';
 
@@ -21,6 +24,7 @@ const SPEC = TrainingJobSpec.fromPartial({ model: 'mlp', method: 'dense', densit
 class FakePusher implements JobPusher {
   readonly pushed: Array<{ deviceId: string; assignment: JobAssignment }> = [];
   readonly disconnected = new Set<string>();
+  readonly cancelled: Array<{ deviceId: string; cancel: JobCancel }> = [];
   decide: (deviceId: string) => JobAccepted | Error = () => ({ jobId: '', attempt: 0, accepted: true, reason: '' });
 
   isConnected(deviceId: string): boolean {
@@ -32,6 +36,10 @@ class FakePusher implements JobPusher {
     const decision = this.decide(deviceId);
     if (decision instanceof Error) throw decision;
     return { ...decision, jobId: assignment.jobId, attempt: assignment.attempt };
+  }
+
+  async cancel(deviceId: string, cancel: JobCancel): Promise<void> {
+    this.cancelled.push({ deviceId, cancel });
   }
 }
 
@@ -101,7 +109,7 @@ describe(AssignmentService.name, () => {
   it('should leave a job queued with a reason while no device is idle', async () => {
     const job = await jobs.submit(SPEC, 'lonely');
     await runToQuiet();
-    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', waitingReason: NO_IDLE_DEVICE });
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', waitingReason: NO_ONLINE_DEVICE });
     expect(pusher.pushed).toHaveLength(0);
   });
 
@@ -118,7 +126,7 @@ describe(AssignmentService.name, () => {
     expect(pusher.pushed.map((p) => p.assignment.jobId)).toEqual([first.id]);
     expect(pusher.pushed[0]).toMatchObject({ deviceId, assignment: { attempt: 1, spec: { model: 'mlp' } } });
     expect(await jobs.get(first.id)).toMatchObject({ state: 'assigned', deviceId, waitingReason: null });
-    expect(await jobs.get(second.id)).toMatchObject({ state: 'queued', waitingReason: NO_IDLE_DEVICE });
+    expect(await jobs.get(second.id)).toMatchObject({ state: 'queued', waitingReason: '1 matching device busy' });
     expect((await devices.get(deviceId))?.state).toBe('busy');
   });
 
@@ -128,7 +136,7 @@ describe(AssignmentService.name, () => {
     pusher.disconnected.add(deviceId);
     await runToQuiet();
     expect(pusher.pushed).toHaveLength(0);
-    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 1, waitingReason: NO_IDLE_DEVICE });
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 1, waitingReason: NO_ONLINE_DEVICE });
   });
 
   it('should requeue a refused job with attempt + 1 and not offer it to the refusing device again', async () => {
@@ -162,27 +170,76 @@ describe(AssignmentService.name, () => {
     expect(pusher.pushed).toHaveLength(3);
   });
 
-  it('should requeue the jobs of a device that went offline', async () => {
+  it('should release a device\'s jobs at once and prefer another device for the retry', async () => {
+    // Prepare
     const job = await jobs.submit(SPEC);
-    const deviceId = await enroll();
+    const first = await enroll();
     await runToQuiet();
-    await devices.markOffline(deviceId);
-    await sut.releaseDevice(deviceId, 'gone');
-    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 2, deviceId: null });
-  });
-
-  it('should reclaim, on its next run, a job held by a device that is offline', async () => {
-    // Prepare: the device went offline without a disconnect event (e.g. its deadline was swept on a read).
-    const job = await jobs.submit(SPEC);
-    const deviceId = await enroll();
-    await runToQuiet();
-    await devices.markOffline(deviceId);
+    const second = await enroll();
 
     // Execute
+    const released = await harness.get(JobLeaseService).releaseDevice(first, 'revoked');
     await runToQuiet();
 
     // Assert
-    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 2, waitingReason: NO_IDLE_DEVICE });
+    expect(released).toBe(1);
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'assigned', attempt: 2, deviceId: second, previousDeviceId: first });
+  });
+
+  it('should keep a job through a disconnect and requeue it only when its lease expires', async () => {
+    // Prepare: the device went offline without finishing (e.g. its deadline was swept on a read).
+    const job = await jobs.submit(SPEC);
+    const deviceId = await enroll();
+    await runToQuiet();
+    await devices.markOffline(deviceId);
+    await runToQuiet();
+    const stillHeld = await jobs.get(job.id);
+    const leases = harness.get(JobLeaseService);
+
+    // Execute
+    const early = await leases.expireDue(new Date(Date.now() + harness.config.leaseMs / 2));
+    const late = await leases.expireDue(new Date(Date.now() + harness.config.leaseMs + 1));
+
+    // Assert
+    expect(stillHeld).toMatchObject({ state: 'assigned', attempt: 1, deviceId });
+    expect(early).toBe(0);
+    expect(late).toBe(1);
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 2, deviceId: null, previousDeviceId: deviceId });
+    expect((await jobs.get(job.id))?.waitingReason).toContain('lease expired');
+    expect(pusher.cancelled).toEqual([{ deviceId, cancel: { jobId: job.id, reason: expect.stringContaining('lease expired') } }]);
+  });
+});
+
+describe(FleetSweeper.name, () => {
+  it('should defer lease expiry once when the sweep itself ran late (the process stalled), then expire', async () => {
+    // Prepare: no timer sweeps (hour-long period); the sweeps below are driven by hand with chosen clocks.
+    const harness = await createServiceHarness({ sweepIntervalMs: 3_600_000, leaseMs: 1000 });
+    try {
+      const jobs = harness.get(JobService);
+      const devices = harness.get(DeviceService);
+      const tokens = harness.get(EnrollmentTokenService);
+      const assignment = harness.get(AssignmentService);
+      assignment.attachPusher(new FakePusher());
+      const job = await jobs.submit(SPEC);
+      await devices.enroll(await tokens.check((await tokens.create()).token), TEST_FACTS, 'box');
+      await assignment.run();
+      await assignment.settle();
+      const sut = harness.get(FleetSweeper);
+      const start = Date.now();
+
+      // Execute
+      await sut.sweep(new Date(start));
+      await sut.sweep(new Date(start + 2 * 3_600_000 + 5000));
+      const afterStall = await jobs.get(job.id);
+      await sut.sweep(new Date(start + 2 * 3_600_000 + 5100));
+      await assignment.stop();
+
+      // Assert
+      expect(afterStall).toMatchObject({ state: 'assigned', attempt: 1 });
+      expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 2 });
+    } finally {
+      await harness.close();
+    }
   });
 });
 

@@ -30,6 +30,12 @@ interface JobView {
   readonly waitingReason: string | null;
 }
 
+/** The coordinator's REST API and the operator key the demo created for itself. */
+interface RestTarget {
+  readonly url: string;
+  readonly apiKey: string;
+}
+
 const TERMINAL_STATES = new Set(['succeeded', 'failed', 'cancelled']);
 const POLL_INTERVAL_MS = 500;
 
@@ -67,8 +73,16 @@ async function runDemo(options: DemoOptions): Promise<number> {
   const removeSignalHandlers = handleShutdownSignals({ shutdown: async () => (await cleanup(), 130) });
   try {
     coordinator = await withoutForeignSignalHandlers(() =>
-      startCoordinator({ port: 0, dataDir, logLevel: 'error', heartbeatIntervalMs: 2000 }),
+      startCoordinator({
+        port: 0,
+        dataDir,
+        logLevel: 'error',
+        heartbeatIntervalMs: 2000,
+        // Every simulated agent enrolls from this machine's address at once.
+        enrollmentRateLimit: { limit: options.agents * 2 + 10, windowMs: 60_000 },
+      }),
     );
+    const rest: RestTarget = { url: coordinator.url, apiKey: (await coordinator.createApiKey('demo')).key };
     const { token } = await coordinator.createEnrollmentToken({ maxUses: options.agents });
     fleet = new SimulatedFleet({
       server: coordinator.url,
@@ -88,10 +102,10 @@ async function runDemo(options: DemoOptions): Promise<number> {
       return 1;
     }
     const jobs = demoJobMatrix({ quick: options.quick, dataset: options.dataset, count: options.agents });
-    const submitted = await submitJobs(coordinator.url, jobs, view);
-    const finalStates = await followJobs(coordinator.url, submitted, view, options.timeout * 1000);
+    const submitted = await submitJobs(rest, jobs, view);
+    const finalStates = await followJobs(rest, submitted, view, options.timeout * 1000);
     view.stop();
-    const rows = await readResults(coordinator.url, submitted, finalStates);
+    const rows = await readResults(rest, submitted, finalStates);
     console.log('');
     console.log(formatResultsTable(rows));
     if (fleet.mode === 'worker') console.log('(peak MB is the resident memory of the whole demo process, which the worker threads share)');
@@ -132,10 +146,10 @@ function showFleetEvent(view: JobProgressView, event: FleetEvent): void {
   }
 }
 
-async function submitJobs(url: string, jobs: readonly DemoJob[], view: JobProgressView): Promise<Array<DemoJob & { id: string }>> {
+async function submitJobs(target: RestTarget, jobs: readonly DemoJob[], view: JobProgressView): Promise<Array<DemoJob & { id: string }>> {
   const submitted: Array<DemoJob & { id: string }> = [];
   for (const job of jobs) {
-    const created = await requestJson<JobView>(url, '/api/jobs', { method: 'POST', body: job });
+    const created = await requestJson<JobView>(target, '/api/jobs', { method: 'POST', body: job });
     submitted.push({ ...job, id: created.id });
     view.addJob(created.id, job.name);
   }
@@ -143,14 +157,14 @@ async function submitJobs(url: string, jobs: readonly DemoJob[], view: JobProgre
 }
 
 async function followJobs(
-  url: string,
+  target: RestTarget,
   jobs: ReadonlyArray<{ id: string; name: string }>,
   view: JobProgressView,
   timeoutMs: number,
 ): Promise<Map<string, JobView>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const views = await Promise.all(jobs.map((job) => requestJson<JobView>(url, `/api/jobs/${job.id}`)));
+    const views = await Promise.all(jobs.map((job) => requestJson<JobView>(target, `/api/jobs/${job.id}`)));
     for (const job of views) view.setState(job.id, job.state, job.deviceId ?? undefined);
     if (views.every((job) => TERMINAL_STATES.has(job.state))) return new Map(views.map((job) => [job.id, job]));
     if (Date.now() > deadline) {
@@ -165,7 +179,7 @@ async function followJobs(
 }
 
 async function readResults(
-  url: string,
+  target: RestTarget,
   jobs: ReadonlyArray<DemoJob & { id: string }>,
   states: Map<string, JobView>,
 ): Promise<ResultRow[]> {
@@ -174,16 +188,17 @@ async function readResults(
       const state = states.get(job.id)?.state ?? 'unknown';
       const requestedData = job.config.data?.name ?? 'fashion-mnist';
       if (!TERMINAL_STATES.has(state)) return { job: job.name, requestedData, state };
-      const result = await requestJson<PersistedResult>(url, `/api/jobs/${job.id}/result`).catch(() => undefined);
+      const result = await requestJson<PersistedResult>(target, `/api/jobs/${job.id}/result`).catch(() => undefined);
       return { job: job.name, requestedData, state, result };
     }),
   );
 }
 
-async function requestJson<T>(url: string, path: string, init?: { method: 'POST'; body: unknown }): Promise<T> {
-  const response = await fetch(`${url}${path}`, {
+async function requestJson<T>(target: RestTarget, path: string, init?: { method: 'POST'; body: unknown }): Promise<T> {
+  const authorization = `Bearer ${target.apiKey}`;
+  const response = await fetch(`${target.url}${path}`, {
     method: init?.method ?? 'GET',
-    headers: init ? { 'content-type': 'application/json' } : undefined,
+    headers: init ? { authorization, 'content-type': 'application/json' } : { authorization },
     body: init ? JSON.stringify(init.body) : undefined,
   });
   if (!response.ok) throw new Error(`${init?.method ?? 'GET'} ${path}: HTTP ${response.status}: ${await response.text()}`);

@@ -59,9 +59,8 @@ async function serve(options: ServeOptions): Promise<void> {
     console.log(`    ${created.token}`);
     console.log(`  enroll a device: sparsefleet agent --server ${coordinator.url} --token ${created.token}`);
   } else {
-    console.log(
-      `  new enrollment token: curl -X POST -H 'content-type: application/json' -d '{"maxUses":1}' ${coordinator.url}/api/enrollment-tokens`,
-    );
+    console.log(`  operator API key (first time): sparsefleet apikey create --data-dir ${dataDir} --name admin`);
+    console.log(`  then: sparsefleet login --server ${coordinator.url} --api-key KEY && sparsefleet tokens create`);
   }
   console.log('press Ctrl-C to stop');
 }

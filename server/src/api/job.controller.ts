@@ -1,7 +1,10 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, ConflictException } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CheckpointService, type CheckpointView } from '../checkpoints/checkpoint.service.js';
 import { AssignmentService } from '../jobs/assignment.service.js';
+import { JobCancellationService } from '../jobs/job-cancellation.service.js';
 import { JobReportService, type ProgressView, type ResultView } from '../jobs/job-report.service.js';
+import { JOB_STATES, type JobState } from '../jobs/job-state.js';
 import { jobSubmissionSchema, validateJobSubmission } from '../jobs/job-submission.js';
 import { JobService, type JobView } from '../jobs/job.service.js';
 import { jsonSchemaOf } from './openapi.js';
@@ -14,30 +17,49 @@ export class JobController {
     private readonly jobs: JobService,
     private readonly reports: JobReportService,
     private readonly assignment: AssignmentService,
+    private readonly cancellation: JobCancellationService,
+    private readonly checkpoints: CheckpointService,
   ) {}
 
   @Post()
   @HttpCode(201)
   @ApiBody({ schema: jsonSchemaOf(jobSubmissionSchema) })
-  @ApiCreatedResponse({ description: 'The queued job; it is pushed to an idle online device as soon as one exists.' })
+  @ApiCreatedResponse({ description: 'The queued job with its memory estimate; pushed to a fitting idle device as soon as one exists.' })
   async submit(@Body() body: unknown): Promise<JobView> {
-    const { name, spec } = parseOrBadRequest(() => validateJobSubmission(body));
-    const job = await this.jobs.submit(spec, name);
+    const { name, spec, selector, maxAttempts, checkpointEverySteps, memoryEstimate } = parseOrBadRequest(() =>
+      validateJobSubmission(body),
+    );
+    const job = await this.jobs.submit(spec, name, { selector, maxAttempts, checkpointEverySteps, memoryEstimate });
     this.assignment.schedule();
     return job;
   }
 
   @Get()
-  @ApiOkResponse({ description: 'Every job, oldest first.' })
-  list(): Promise<JobView[]> {
-    return this.jobs.list();
+  @ApiQuery({ name: 'state', required: false, enum: JOB_STATES })
+  @ApiOkResponse({ description: 'Jobs (optionally only those in one state), oldest first.' })
+  list(@Query('state') state?: string): Promise<JobView[]> {
+    if (state !== undefined && !JOB_STATES.includes(state as JobState)) {
+      throw new BadRequestException(`state must be one of ${JOB_STATES.join(', ')}`);
+    }
+    return this.jobs.list(state as JobState | undefined);
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'State, attempt, device, why it waits, and the training spec as JSON.' })
+  @ApiOkResponse({ description: 'State, attempt, device, lease, why it waits, requirements, estimate and spec.' })
   @ApiNotFoundResponse({ description: 'No such job.' })
   async get(@Param('id') id: string): Promise<JobView> {
     return this.requireJob(id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'The cancelled job; its device (if any) is told to stop.' })
+  @ApiNotFoundResponse({ description: 'No such job.' })
+  async cancel(@Param('id') id: string): Promise<JobView> {
+    const outcome = await this.cancellation.cancel(id);
+    if (outcome.kind === 'not-found') throw new NotFoundException(`job ${id} does not exist`);
+    if (outcome.kind === 'already-finished') throw new ConflictException(`job ${id} is already ${outcome.job.state}`);
+    return outcome.job;
   }
 
   @Get(':id/progress')
@@ -48,13 +70,20 @@ export class JobController {
   }
 
   @Get(':id/result')
-  @ApiOkResponse({ description: 'The JobResult of the latest attempt that finished.' })
+  @ApiOkResponse({ description: 'The JobResult of the job (a job has exactly one).' })
   @ApiNotFoundResponse({ description: 'No such job, or it has no result yet.' })
   async result(@Param('id') id: string): Promise<ResultView> {
     await this.requireJob(id);
     const result = await this.reports.latestResult(id);
     if (!result) throw new NotFoundException(`job ${id} has no result yet`);
     return result;
+  }
+
+  @Get(':id/checkpoints')
+  @ApiOkResponse({ description: 'Checkpoints committed for the job, oldest step first.' })
+  async listCheckpoints(@Param('id') id: string): Promise<CheckpointView[]> {
+    await this.requireJob(id);
+    return this.checkpoints.list(id);
   }
 
   private async requireJob(id: string): Promise<JobView> {

@@ -2,15 +2,36 @@
 
 export type CoordinatorLogLevel = 'silent' | 'error' | 'warn' | 'log' | 'debug';
 
+/** At most `limit` events per `windowMs` for one key (a remote address). */
+export interface RateLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
 export interface CoordinatorConfig {
   readonly dataDir: string;
+  readonly logLevel: CoordinatorLogLevel;
   readonly heartbeatIntervalMs: number;
   /** A device is online until `last heartbeat + patience × heartbeatIntervalMs`. */
   readonly heartbeatPatience: number;
+  /** How long a job's lease lasts after its last renewal (progress, heartbeat or hello naming the job). */
+  readonly leaseMs: number;
+  /** Period of the sweep that marks silent devices offline and requeues jobs whose lease expired. */
+  readonly sweepIntervalMs: number;
   /** How long a pushed JobAssignment may wait for the device's JobAccepted. */
   readonly assignmentAckTimeoutMs: number;
-  /** A job that needed this many attempts without finishing is failed instead of requeued. */
+  /** Attempts of a job submitted without `maxAttempts`. */
   readonly maxJobAttempts: number;
+  /** Every /api route (except /api/docs) needs an operator API key. */
+  readonly requireApiKey: boolean;
+  /** Enrollment handshakes per remote address. */
+  readonly enrollmentRateLimit: RateLimit;
+  /** Operator REST requests per remote address. */
+  readonly restRateLimit: RateLimit;
+  /** Heartbeat telemetry samples kept per device (the latest is also on the device row). */
+  readonly telemetryHistory: number;
+  /** Largest checkpoint a device may upload. */
+  readonly maxCheckpointBytes: number;
   readonly serverVersion: string;
 }
 
@@ -18,17 +39,30 @@ export interface CoordinatorConfig {
 export const COORDINATOR_CONFIG = Symbol('COORDINATOR_CONFIG');
 
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 5000;
+export const DEFAULT_HEARTBEAT_PATIENCE = 3;
 export const SERVER_VERSION = '0.1.0';
 
 export function resolveCoordinatorConfig(
   input: Partial<CoordinatorConfig> & { dataDir: string },
 ): CoordinatorConfig {
+  const heartbeatIntervalMs = input.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+  const heartbeatPatience = input.heartbeatPatience ?? DEFAULT_HEARTBEAT_PATIENCE;
+  const leaseMs = input.leaseMs ?? heartbeatPatience * heartbeatIntervalMs;
   return {
     dataDir: input.dataDir,
-    heartbeatIntervalMs: input.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
-    heartbeatPatience: input.heartbeatPatience ?? 3,
+    logLevel: input.logLevel ?? 'log',
+    heartbeatIntervalMs,
+    heartbeatPatience,
+    leaseMs,
+    // Often enough that an expiry is noticed within a fraction of the lease, never a busy loop.
+    sweepIntervalMs: input.sweepIntervalMs ?? Math.max(50, Math.min(heartbeatIntervalMs, leaseMs) / 4),
     assignmentAckTimeoutMs: input.assignmentAckTimeoutMs ?? 10_000,
-    maxJobAttempts: input.maxJobAttempts ?? 5,
+    maxJobAttempts: input.maxJobAttempts ?? 3,
+    requireApiKey: input.requireApiKey ?? true,
+    enrollmentRateLimit: input.enrollmentRateLimit ?? { limit: 10, windowMs: 60_000 },
+    restRateLimit: input.restRateLimit ?? { limit: 6000, windowMs: 60_000 },
+    telemetryHistory: input.telemetryHistory ?? 60,
+    maxCheckpointBytes: input.maxCheckpointBytes ?? 1024 * 1024 * 1024,
     serverVersion: input.serverVersion ?? SERVER_VERSION,
   };
 }

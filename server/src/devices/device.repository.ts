@@ -64,9 +64,34 @@ export class DeviceRepository {
       .selectAll()
       .where('state', '=', 'online')
       .where('online_until', '>', now)
+      .where('revoked_at', 'is', null)
       .orderBy('created_at')
       .orderBy('id')
       .execute();
+  }
+
+  /** Devices that are online (idle or busy) and not revoked, longest-enrolled first. */
+  async listPresent(now: string): Promise<DeviceRow[]> {
+    return this.database.db
+      .selectFrom('devices')
+      .selectAll()
+      .where('state', 'in', ['online', 'busy'])
+      .where('online_until', '>', now)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Marks the device revoked and offline; false when it was revoked already. */
+  async revoke(id: string, now: string): Promise<boolean> {
+    const result = await this.database.db
+      .updateTable('devices')
+      .set({ revoked_at: now, state: 'offline', online_until: null })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
   }
 
   async countByState(): Promise<Record<DeviceState, number>> {

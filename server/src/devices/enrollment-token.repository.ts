@@ -21,6 +21,21 @@ export class EnrollmentTokenRepository {
     return this.database.db.selectFrom('enrollment_tokens').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  async list(): Promise<EnrollmentTokenRow[]> {
+    return this.database.db.selectFrom('enrollment_tokens').selectAll().orderBy('created_at').orderBy('id').execute();
+  }
+
+  /** Revokes a token that was not revoked yet; false otherwise. */
+  async revoke(id: string, now: string): Promise<boolean> {
+    const result = await this.database.db
+      .updateTable('enrollment_tokens')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   /** Takes one use in a single conditional UPDATE, so two devices racing for the last use cannot both win. */
   async consumeUse(id: string, now: string): Promise<boolean> {
     const result = await this.database.db

@@ -1,10 +1,12 @@
 // Every message type of the wire contract, mapped to the handler a device may reach with it (null: the type is
 // never a device request, e.g. replies and server pushes). Adding a message type forces a decision here.
 import type { MessageOf, MessageTypeName } from '../../../protocol/src/index.js';
+import type { CheckpointHandlers } from '../checkpoints/checkpoint.handlers.js';
 import type { DeviceSession, EnrollmentSession, HandlerResult } from '../common/session.types.js';
 import type { DeviceHandlers } from '../devices/device.handlers.js';
 import type { AssignmentService } from '../jobs/assignment.service.js';
 import type { JobHandlers } from '../jobs/job.handlers.js';
+import type { PresenceHandlers } from '../jobs/presence.handlers.js';
 
 type Handler<N extends MessageTypeName, S> = (message: MessageOf<N>, session: S) => Promise<HandlerResult>;
 
@@ -15,19 +17,20 @@ export type Route<N extends MessageTypeName> =
 export type DispatchTable = { readonly [N in MessageTypeName]: Route<N> | null };
 
 export interface DispatchDependencies {
-  readonly devices: Pick<DeviceHandlers, 'enroll' | 'hello' | 'heartbeat'>;
+  readonly devices: Pick<DeviceHandlers, 'enroll'> & Pick<PresenceHandlers, 'hello' | 'heartbeat'>;
   readonly jobs: Pick<JobHandlers, 'progress' | 'result'>;
+  readonly checkpoints: Pick<CheckpointHandlers, 'chunk' | 'commit' | 'fetch'>;
   readonly assignment: Pick<AssignmentService, 'schedule'>;
 }
 
-export function buildDispatchTable({ devices, jobs, assignment }: DispatchDependencies): DispatchTable {
+export function buildDispatchTable({ devices, jobs, checkpoints, assignment }: DispatchDependencies): DispatchTable {
   return {
     'sparsefleet.v1.EnrollRequest': { session: 'enrollment', handle: (m, s) => devices.enroll(m, s) },
     'sparsefleet.v1.HelloRequest': {
       session: 'device',
       handle: async (m, s) => {
         const result = await devices.hello(m, s);
-        // The device is idle again after a (re)connect: it may take a queued job.
+        // The device may be idle after a (re)connect: it may take a queued job.
         assignment.schedule();
         return result;
       },
@@ -35,6 +38,9 @@ export function buildDispatchTable({ devices, jobs, assignment }: DispatchDepend
     'sparsefleet.v1.Heartbeat': { session: 'device', handle: (m, s) => devices.heartbeat(m, s) },
     'sparsefleet.v1.ProgressReport': { session: 'device', handle: (m, s) => jobs.progress(m, s) },
     'sparsefleet.v1.JobResult': { session: 'device', handle: (m, s) => jobs.result(m, s) },
+    'sparsefleet.v1.CheckpointChunk': { session: 'device', handle: (m, s) => checkpoints.chunk(m, s) },
+    'sparsefleet.v1.CheckpointCommit': { session: 'device', handle: (m, s) => checkpoints.commit(m, s) },
+    'sparsefleet.v1.CheckpointFetchRequest': { session: 'device', handle: (m, s) => checkpoints.fetch(m, s) },
     'sparsefleet.v1.Ack': null,
     'sparsefleet.v1.ProtocolError': null,
     'sparsefleet.v1.EnrollResponse': null,
@@ -44,10 +50,6 @@ export function buildDispatchTable({ devices, jobs, assignment }: DispatchDepend
     // JobAccepted travels only as the ack of a JobAssignment push, never as a request.
     'sparsefleet.v1.JobAccepted': null,
     'sparsefleet.v1.JobCancel': null,
-    // Checkpoint transfer is routed once the coordinator stores checkpoints (fleet-coordination issue).
-    'sparsefleet.v1.CheckpointChunk': null,
-    'sparsefleet.v1.CheckpointCommit': null,
-    'sparsefleet.v1.CheckpointFetchRequest': null,
     'sparsefleet.v1.CheckpointFetchResponse': null,
   };
 }

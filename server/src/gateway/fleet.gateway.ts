@@ -14,11 +14,15 @@ import {
 import { DEVICE_CHANNEL_EVENT } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import type { Session } from '../common/session.types.js';
+import { CheckpointHandlers } from '../checkpoints/checkpoint.handlers.js';
 import { DeviceHandlers } from '../devices/device.handlers.js';
 import { DeviceService } from '../devices/device.service.js';
 import { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
 import { AssignmentService } from '../jobs/assignment.service.js';
 import { JobHandlers } from '../jobs/job.handlers.js';
+import { JobService } from '../jobs/job.service.js';
+import { PresenceHandlers } from '../jobs/presence.handlers.js';
+import { SlidingWindowRateLimiter } from '../security/rate-limiter.js';
 import { DeviceSocketRegistry } from './device-socket.registry.js';
 import { buildDispatchTable } from './dispatch-table.js';
 import { FrameDispatcher } from './frame-dispatcher.js';
@@ -26,7 +30,8 @@ import { createHandshakeMiddleware } from './handshake.middleware.js';
 import { ProtocolErrorCounter } from './protocol-error.counter.js';
 import { deviceRoom, type DeviceServer, type DeviceSocket, type FrameAck } from './socket.types.js';
 
-// Room for a mask of a large model plus the envelope; bigger payloads travel by reference in chunks.
+// Room for a 1 MiB checkpoint chunk or a mask of a large model, plus the envelope; bigger payloads travel by
+// reference in chunks.
 const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 
 @WebSocketGateway({ maxHttpBufferSize: MAX_FRAME_BYTES })
@@ -37,31 +42,50 @@ export class FleetGateway
   private readonly dispatcher: FrameDispatcher;
   private server: DeviceServer | undefined;
   private readonly disconnects = new Set<Promise<void>>();
+  private readonly enrollmentLimiter: SlidingWindowRateLimiter;
 
   constructor(
     @Inject(COORDINATOR_CONFIG) config: CoordinatorConfig,
     private readonly tokens: EnrollmentTokenService,
     private readonly devices: DeviceService,
     private readonly assignment: AssignmentService,
+    private readonly jobs: JobService,
     private readonly registry: DeviceSocketRegistry,
     private readonly errors: ProtocolErrorCounter,
     deviceHandlers: DeviceHandlers,
+    presenceHandlers: PresenceHandlers,
     jobHandlers: JobHandlers,
+    checkpointHandlers: CheckpointHandlers,
   ) {
-    const table = buildDispatchTable({ devices: deviceHandlers, jobs: jobHandlers, assignment });
+    const table = buildDispatchTable({
+      devices: {
+        enroll: (m, s) => deviceHandlers.enroll(m, s),
+        hello: (m, s) => presenceHandlers.hello(m, s),
+        heartbeat: (m, s) => presenceHandlers.heartbeat(m, s),
+      },
+      jobs: jobHandlers,
+      checkpoints: checkpointHandlers,
+      assignment,
+    });
     this.dispatcher = new FrameDispatcher(table, errors, config.serverVersion, this.logger);
+    this.enrollmentLimiter = new SlidingWindowRateLimiter(config.enrollmentRateLimit);
   }
 
-  /** No device is connected to a process that is just starting, whatever an earlier run left recorded. */
+  /**
+   * No device is connected to a process that is just starting, whatever an earlier run left recorded; the jobs
+   * they hold get a fresh lease so that their devices can reconnect and keep them.
+   */
   async onModuleInit(): Promise<void> {
     const stale = await this.devices.markAllOffline();
     if (stale > 0) this.logger.log(`${stale} device(s) from an earlier run marked offline until they reconnect`);
+    const held = await this.jobs.graceLeases();
+    if (held > 0) this.logger.log(`${held} job(s) from an earlier run keep their devices for one more lease`);
   }
 
   afterInit(server: DeviceServer): void {
     this.server = server;
-    const { tokens, devices, errors, logger } = this;
-    server.use(createHandshakeMiddleware({ tokens, devices, errors, logger }));
+    const { tokens, devices, errors, logger, enrollmentLimiter } = this;
+    server.use(createHandshakeMiddleware({ tokens, devices, errors, logger, enrollmentLimiter }));
     this.assignment.attachPusher(this.registry);
     // Jobs left queued by an earlier run of the coordinator.
     this.assignment.schedule();
@@ -97,11 +121,10 @@ export class FleetGateway
     await Promise.allSettled([...this.disconnects]);
   }
 
+  // The jobs it holds keep their lease: a device that reconnects in time keeps them (the sweep requeues the rest).
   private async releaseDevice(deviceId: string): Promise<void> {
     try {
       await this.devices.markOffline(deviceId);
-      await this.assignment.releaseDevice(deviceId, `device ${deviceId} disconnected`);
-      this.assignment.schedule();
     } catch (error) {
       this.logger.error(`disconnect of device ${deviceId}: ${error instanceof Error ? error.stack : String(error)}`);
     }

@@ -11,12 +11,15 @@ import {
 import type { Session } from '../common/session.types.js';
 import type { DeviceService } from '../devices/device.service.js';
 import type { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
+import type { SlidingWindowRateLimiter } from '../security/rate-limiter.js';
 import type { ProtocolErrorCounter } from './protocol-error.counter.js';
 import type { DeviceSocket } from './socket.types.js';
 
 export interface HandshakeDependencies {
   readonly tokens: Pick<EnrollmentTokenService, 'check'>;
   readonly devices: Pick<DeviceService, 'authenticate'>;
+  /** Limits enrollment handshakes per remote address (guessing tokens, runaway agents). */
+  readonly enrollmentLimiter?: Pick<SlidingWindowRateLimiter, 'tryHit' | 'retryAfterMs'>;
   readonly errors: ProtocolErrorCounter;
   readonly logger: Logger;
 }
@@ -26,11 +29,16 @@ export type HandshakeMiddleware = (socket: DeviceSocket, next: (error?: Error) =
 /** Resolves the session a handshake `auth` object asks for, or throws the ProtocolFault to refuse it with. */
 export async function authenticateHandshake(
   auth: unknown,
-  deps: Pick<HandshakeDependencies, 'tokens' | 'devices'>,
+  deps: Pick<HandshakeDependencies, 'tokens' | 'devices' | 'enrollmentLimiter'>,
+  remoteAddress = '',
 ): Promise<Session> {
   const fields = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>) : {};
   const { enrollmentToken, deviceId, credential } = fields;
   if (typeof enrollmentToken === 'string' && enrollmentToken !== '') {
+    if (deps.enrollmentLimiter && !deps.enrollmentLimiter.tryHit(remoteAddress)) {
+      const seconds = Math.ceil(deps.enrollmentLimiter.retryAfterMs(remoteAddress) / 1000);
+      throw new ProtocolFault(ErrorCode.ERROR_CODE_RATE_LIMITED, `too many enrollment attempts from this address; retry in ${seconds} s`);
+    }
     return { kind: 'enrollment', tokenId: await deps.tokens.check(enrollmentToken) };
   }
   if (typeof deviceId === 'string' && deviceId !== '' && typeof credential === 'string' && credential !== '') {
@@ -45,7 +53,7 @@ export async function authenticateHandshake(
 
 export function createHandshakeMiddleware(deps: HandshakeDependencies): HandshakeMiddleware {
   return (socket, next) => {
-    authenticateHandshake(socket.handshake.auth, deps).then(
+    authenticateHandshake(socket.handshake.auth, deps, socket.handshake.address).then(
       (session) => {
         socket.data.session = session;
         next();

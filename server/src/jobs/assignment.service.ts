@@ -1,18 +1,17 @@
-// Matches the oldest queued job with an idle online device, one job per device, and pushes it through a
-// JobPusher (the gateway attaches one at start). Runs are serialised and coalesced: any number of triggers
-// while a run is in progress cause exactly one more run.
+// Matches queued jobs (oldest first) with idle online devices that fit them (selector labels, backend, memory
+// with the job's estimate), one job per device, and pushes each with its lease, its resume point and its
+// checkpoint cadence. Every job left waiting gets a precise reason. Runs are serialised and coalesced: any number
+// of triggers while a run is in progress cause exactly one more run.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JobAssignment, type JobAccepted } from '../../../generated/proto/sparsefleet/v1/job.js';
+import { JobAssignment } from '../../../generated/proto/sparsefleet/v1/job.js';
+import { CheckpointService } from '../checkpoints/checkpoint.service.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
-import { DeviceService } from '../devices/device.service.js';
-import { JobService, NO_IDLE_DEVICE, type JobView } from './job.service.js';
+import { DeviceService, type DeviceView } from '../devices/device.service.js';
+import { DeviceChannel, type JobPusher } from './device-channel.js';
+import { matchJob, type MatchCandidate } from './job-selector.js';
+import { JobService, type JobView } from './job.service.js';
 
-/** Delivers an assignment to a device and returns its JobAccepted; rejects when it cannot be delivered. */
-export interface JobPusher {
-  /** Whether this process holds a live connection to the device (only those are offered work). */
-  isConnected(deviceId: string): boolean;
-  push(deviceId: string, assignment: JobAssignment): Promise<JobAccepted>;
-}
+export type { JobPusher } from './device-channel.js';
 
 interface Claim {
   readonly job: JobView;
@@ -22,7 +21,6 @@ interface Claim {
 @Injectable()
 export class AssignmentService {
   private readonly logger = new Logger(AssignmentService.name);
-  private pusher: JobPusher | undefined;
   private running: Promise<void> | undefined;
   private rerunRequested = false;
   private stopped = false;
@@ -33,11 +31,13 @@ export class AssignmentService {
   constructor(
     private readonly jobs: JobService,
     private readonly devices: DeviceService,
+    private readonly checkpoints: CheckpointService,
+    private readonly channel: DeviceChannel,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
   attachPusher(pusher: JobPusher | undefined): void {
-    this.pusher = pusher;
+    this.channel.attach(pusher);
   }
 
   /** Requests an assignment run on the next turn of the event loop (after the current reply went out). */
@@ -70,15 +70,13 @@ export class AssignmentService {
   /** Stops assigning (coordinator shutdown) and waits for the work in flight. */
   async stop(): Promise<void> {
     this.stopped = true;
-    this.pusher = undefined;
+    this.channel.attach(undefined);
     await this.settle();
   }
 
-  /** Returns the jobs a device held to the queue (the device went away). */
-  async releaseDevice(deviceId: string, reason: string): Promise<void> {
-    for (const job of await this.jobs.listHeld(deviceId)) {
-      if (await this.jobs.requeue(job, deviceId, reason)) this.logger.log(`job ${job.id} requeued: ${reason}`);
-    }
+  /** Forgets per-job bookkeeping once a job is over. */
+  forgetJob(jobId: string): void {
+    this.refusals.delete(jobId);
   }
 
   private async loop(): Promise<void> {
@@ -95,27 +93,30 @@ export class AssignmentService {
 
   private async assignOnce(): Promise<Claim[]> {
     await this.devices.sweepExpired();
-    for (const job of await this.jobs.listHeld(null)) {
-      if (job.deviceId) await this.jobs.requeue(job, job.deviceId, `device ${job.deviceId} went offline`);
-    }
     const queued = await this.jobs.listQueued();
     if (queued.length === 0) return [];
-    if (!this.pusher) {
+    if (!this.channel.ready) {
       await this.jobs.setWaitingReason(queued.map((job) => job.id), 'coordinator device channel is not ready');
       return [];
     }
-    const pusher = this.pusher;
-    const idle = (await this.devices.listIdle()).filter((deviceId) => pusher.isConnected(deviceId));
+    const online = (await this.devices.listPresent())
+      .filter((device) => this.channel.isConnected(device.id))
+      .map(toCandidate);
+    const taken = new Set<string>();
     const claims: Claim[] = [];
-    const waiting: string[] = [];
+    const reasons = new Map<string, string[]>();
     for (const job of queued) {
-      const refused = this.refusals.get(job.id);
-      const index = idle.findIndex((deviceId) => !refused?.has(deviceId));
-      if (index < 0) {
-        waiting.push(job.id);
+      const outcome = matchJob(job.requirements, online, {
+        taken,
+        refused: this.refusals.get(job.id) ?? new Set(),
+        previousDeviceId: job.previousDeviceId,
+      });
+      if ('waitingReason' in outcome) {
+        reasons.set(outcome.waitingReason, [...(reasons.get(outcome.waitingReason) ?? []), job.id]);
         continue;
       }
-      const [deviceId] = idle.splice(index, 1);
+      const { deviceId } = outcome;
+      taken.add(deviceId);
       if (!(await this.devices.markBusy(deviceId))) continue;
       if (!(await this.jobs.claim(job.id, deviceId))) {
         await this.devices.markIdle(deviceId);
@@ -123,23 +124,26 @@ export class AssignmentService {
       }
       claims.push({ job: { ...job, deviceId, state: 'assigned' }, deviceId });
     }
-    await this.jobs.setWaitingReason(waiting, NO_IDLE_DEVICE);
+    for (const [reason, jobIds] of reasons) await this.jobs.setWaitingReason(jobIds, reason);
     return claims;
   }
 
   private async deliver({ job, deviceId }: Claim): Promise<void> {
+    const resume = job.attempt > 1 ? await this.checkpoints.latest(job.id) : undefined;
     const assignment: JobAssignment = JobAssignment.fromPartial({
       jobId: job.id,
       attempt: job.attempt,
       spec: job.spec,
-      // The lease lives as long as the device's presence: it ends when the device goes offline.
-      leaseMs: this.config.heartbeatPatience * this.config.heartbeatIntervalMs,
+      leaseMs: this.config.leaseMs,
+      resume,
+      checkpointEverySteps: job.checkpointEverySteps,
     });
     let refusal: string;
     try {
-      const accepted = await this.pusherOrThrow().push(deviceId, assignment);
+      const accepted = await this.channel.push(deviceId, assignment);
       if (accepted.accepted) {
-        this.logger.log(`job ${job.id} attempt ${job.attempt} accepted by device ${deviceId}`);
+        const from = resume ? ` (resuming from step ${resume.step})` : '';
+        this.logger.log(`job ${job.id} attempt ${job.attempt} accepted by device ${deviceId}${from}`);
         return;
       }
       refusal = `device ${deviceId} refused: ${accepted.reason || 'no reason given'}`;
@@ -158,20 +162,20 @@ export class AssignmentService {
     this.refusals.set(jobId, set);
   }
 
-  /** Forgets per-job bookkeeping once a job is over. */
-  forgetJob(jobId: string): void {
-    this.refusals.delete(jobId);
-  }
-
   private track(push: Promise<void>): void {
     const tracked: Promise<void> = push
       .catch((error: unknown) => this.logger.error(`job push failed: ${error instanceof Error ? error.stack : String(error)}`))
       .finally(() => this.pushes.delete(tracked));
     this.pushes.add(tracked);
   }
+}
 
-  private pusherOrThrow(): JobPusher {
-    if (!this.pusher) throw new Error('no device channel');
-    return this.pusher;
-  }
+function toCandidate(device: DeviceView): MatchCandidate {
+  return {
+    id: device.id,
+    idle: device.state === 'online',
+    labels: device.effectiveLabels,
+    backends: device.capabilities.backends,
+    availableMemoryBytes: device.availableMemoryBytes,
+  };
 }

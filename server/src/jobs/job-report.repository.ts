@@ -31,12 +31,27 @@ export class JobReportRepository {
       .execute();
   }
 
-  /** True when the row was new; false for a duplicate (job, attempt). */
-  async insertResult(row: JobResultRow): Promise<boolean> {
-    const result = await this.database.db
+  /**
+   * Stores the job's result unless it already has one (from any attempt): one statement, so two results racing
+   * for the same job cannot both land. True when the row was stored.
+   */
+  async insertFirstResult(row: JobResultRow): Promise<boolean> {
+    const db = this.database.db;
+    const values = db
+      .selectNoFrom((eb) => [
+        eb.val(row.job_id).as('job_id'),
+        eb.val(row.attempt).as('attempt'),
+        eb.val(row.device_id).as('device_id'),
+        eb.val(row.outcome).as('outcome'),
+        eb.val(row.test_accuracy).as('test_accuracy'),
+        eb.val(row.result_json).as('result_json'),
+        eb.val(row.received_at).as('received_at'),
+      ])
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('job_results').select('job_id').where('job_id', '=', row.job_id))));
+    const result = await db
       .insertInto('job_results')
-      .values(row)
-      .onConflict((oc) => oc.columns(['job_id', 'attempt']).doNothing())
+      .columns(['job_id', 'attempt', 'device_id', 'outcome', 'test_accuracy', 'result_json', 'received_at'])
+      .expression(values)
       .executeTakeFirst();
     return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }

@@ -13,6 +13,8 @@ export interface ResultView extends JobResult {
   readonly receivedAt: string;
 }
 
+export type ResultRecording = 'stored' | 'duplicate' | 'conflict';
+
 @Injectable()
 export class JobReportService {
   constructor(private readonly reports: JobReportRepository) {}
@@ -32,9 +34,12 @@ export class JobReportService {
     });
   }
 
-  /** Stores a result once; false when this (job, attempt) already has one. */
-  async recordResult(result: JobResult, deviceId: string, now = new Date()): Promise<boolean> {
-    return this.reports.insertResult({
+  /**
+   * Stores the job's one result: 'stored' for the first, 'duplicate' for a resend of it (same attempt and
+   * sequence), 'conflict' for any other result of a job that already has one.
+   */
+  async recordResult(result: JobResult, deviceId: string, now = new Date()): Promise<ResultRecording> {
+    const stored = await this.reports.insertFirstResult({
       job_id: result.jobId,
       attempt: result.attempt,
       device_id: deviceId,
@@ -43,6 +48,9 @@ export class JobReportService {
       result_json: JSON.stringify(result),
       received_at: now.toISOString(),
     });
+    if (stored) return 'stored';
+    const existing = await this.latestResult(result.jobId);
+    return existing && existing.attempt === result.attempt && existing.sequence === result.sequence ? 'duplicate' : 'conflict';
   }
 
   async listProgress(jobId: string): Promise<ProgressView[]> {

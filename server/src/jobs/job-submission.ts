@@ -1,14 +1,22 @@
-// REST input for a new job: validated with the engine's own TrainConfig schema, converted to the wire spec.
+// REST input for a new job: validated with the engine's own TrainConfig schema (errors name the field, e.g.
+// `config.optimizer.lr: must be > 0`), converted to the wire spec, with its selector and memory estimate.
 import { z } from 'zod';
 import type { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
 import { trainConfigSchema } from '../../../client/src/engine/train/config.js';
 import { trainConfigToJobSpec } from '../../../client/src/engine/train/job-spec.js';
-import { parseZod } from '../common/validation.js';
+import { estimateTrainingMemory, type MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
+import { InvalidInputError, parseZod } from '../common/validation.js';
+import { jobSelectorSchema, type JobSelector } from './job-selector.js';
+
+export const MAX_JOB_ATTEMPTS = 100;
 
 export const jobSubmissionSchema = z
   .object({
     name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
     config: trainConfigSchema,
+    selector: jobSelectorSchema.optional(),
+    maxAttempts: z.number().int('must be an integer').gte(1, 'must be >= 1').lte(MAX_JOB_ATTEMPTS, `must be <= ${MAX_JOB_ATTEMPTS}`).optional(),
+    checkpointEverySteps: z.number().int('must be an integer').gte(0, 'must be >= 0').lte(0xffffffff, 'must fit in 32 bits').optional(),
   })
   .strict();
 
@@ -17,9 +25,27 @@ export type JobSubmission = z.output<typeof jobSubmissionSchema>;
 export interface ValidatedJob {
   readonly name: string | undefined;
   readonly spec: TrainingJobSpec;
+  readonly selector: JobSelector;
+  readonly maxAttempts: number | undefined;
+  readonly checkpointEverySteps: number;
+  readonly memoryEstimate: MemoryEstimate;
 }
 
 export function validateJobSubmission(body: unknown): ValidatedJob {
   const submission = parseZod(jobSubmissionSchema, body ?? {});
-  return { name: submission.name, spec: trainConfigToJobSpec(submission.config) };
+  let memoryEstimate: MemoryEstimate;
+  try {
+    memoryEstimate = estimateTrainingMemory(submission.config);
+  } catch (error) {
+    // E.g. a profile that names layers the model does not have.
+    throw new InvalidInputError([`config: ${error instanceof Error ? error.message : String(error)}`]);
+  }
+  return {
+    name: submission.name,
+    spec: trainConfigToJobSpec(submission.config),
+    selector: submission.selector ?? {},
+    maxAttempts: submission.maxAttempts,
+    checkpointEverySteps: submission.checkpointEverySteps ?? 0,
+    memoryEstimate,
+  };
 }

@@ -26,8 +26,10 @@ export class JobRepository {
     return this.database.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async list(): Promise<JobRow[]> {
-    return this.database.db.selectFrom('jobs').selectAll().orderBy('seq').execute();
+  async list(state?: JobState): Promise<JobRow[]> {
+    let query = this.database.db.selectFrom('jobs').selectAll();
+    if (state !== undefined) query = query.where('state', '=', state);
+    return query.orderBy('seq').execute();
   }
 
   async listQueued(): Promise<JobRow[]> {
@@ -39,14 +41,26 @@ export class JobRepository {
       .execute();
   }
 
-  /** Jobs held by a device (any of `states`), or by any device that is offline when `deviceId` is null. */
-  async listHeld(states: readonly JobState[], deviceId: string | null): Promise<JobRow[]> {
-    let query = this.database.db.selectFrom('jobs').selectAll('jobs').where('jobs.state', 'in', states);
-    query =
-      deviceId === null
-        ? query.innerJoin('devices', 'devices.id', 'jobs.device_id').where('devices.state', '=', 'offline')
-        : query.where('jobs.device_id', '=', deviceId);
-    return query.orderBy('jobs.seq').execute();
+  /** Jobs in one of `states` held by the device. */
+  async listHeld(states: readonly JobState[], deviceId: string): Promise<JobRow[]> {
+    return this.database.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('state', 'in', states)
+      .where('device_id', '=', deviceId)
+      .orderBy('seq')
+      .execute();
+  }
+
+  /** Jobs in one of `states` whose lease ended at or before `now` (the lease sweep). */
+  async listLeaseExpired(states: readonly JobState[], now: string): Promise<JobRow[]> {
+    return this.database.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('state', 'in', states)
+      .where('lease_expires_at', '<=', now)
+      .orderBy('seq')
+      .execute();
   }
 
   /**
@@ -65,6 +79,17 @@ export class JobRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** Moves every lease of a job in `states` that ends before `until` to `until`; returns how many. */
+  async extendLeases(states: readonly JobState[], until: string): Promise<number> {
+    const result = await this.database.db
+      .updateTable('jobs')
+      .set({ lease_expires_at: until })
+      .where('state', 'in', states)
+      .where((eb) => eb.or([eb('lease_expires_at', 'is', null), eb('lease_expires_at', '<', until)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async setWaitingReason(ids: readonly string[], reason: string): Promise<void> {
     if (ids.length === 0) return;
     await this.database.db
@@ -72,6 +97,7 @@ export class JobRepository {
       .set({ waiting_reason: reason })
       .where('id', 'in', ids)
       .where('state', '=', 'queued')
+      .where((eb) => eb.or([eb('waiting_reason', 'is', null), eb('waiting_reason', '!=', reason)]))
       .execute();
   }
 

@@ -1,9 +1,12 @@
-// The job queue and its state changes. Every change is a conditional update guarded by the state machine.
+// The job queue and its state changes. Every change is a conditional update guarded by the state machine, and
+// every change of a held job names its holder (device, attempt), so a stale attempt can never move the job.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
+import type { MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { ACTIVE_JOB_STATES, sourcesOf, type JobState } from './job-state.js';
+import { requirementsOf, type JobRequirements, type JobSelector } from './job-selector.js';
 import { JobRepository, type JobRow } from './job.repository.js';
 
 export interface JobView {
@@ -11,16 +14,32 @@ export interface JobView {
   readonly name: string;
   readonly state: JobState;
   readonly attempt: number;
+  readonly maxAttempts: number;
   readonly deviceId: string | null;
+  /** The device of the last abandoned attempt (assignment prefers another one). */
+  readonly previousDeviceId: string | null;
+  /** Why a queued job waits (or why a failed job failed). */
   readonly waitingReason: string | null;
   readonly spec: TrainingJobSpec;
+  readonly selector: JobSelector;
+  readonly checkpointEverySteps: number;
+  readonly memoryEstimate: MemoryEstimate | null;
+  /** What a device must offer: labels, backend, free memory (selector and estimate with headroom). */
+  readonly requirements: JobRequirements;
+  readonly leaseExpiresAt: string | null;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly finishedAt: string | null;
 }
 
+export interface SubmitOptions {
+  readonly selector?: JobSelector;
+  readonly maxAttempts?: number;
+  readonly checkpointEverySteps?: number;
+  readonly memoryEstimate?: MemoryEstimate;
+}
+
 export const WAITING_FOR_ASSIGNMENT = 'waiting for assignment';
-export const NO_IDLE_DEVICE = 'no online idle device';
 
 @Injectable()
 export class JobService {
@@ -29,7 +48,7 @@ export class JobService {
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
-  async submit(spec: TrainingJobSpec, name?: string, now = new Date()): Promise<JobView> {
+  async submit(spec: TrainingJobSpec, name?: string, options: SubmitOptions = {}, now = new Date()): Promise<JobView> {
     const id = randomUUID();
     const timestamp = now.toISOString();
     const row: Omit<JobRow, 'seq'> = {
@@ -43,6 +62,12 @@ export class JobService {
       created_at: timestamp,
       updated_at: timestamp,
       finished_at: null,
+      selector_json: JSON.stringify(options.selector ?? {}),
+      max_attempts: options.maxAttempts ?? this.config.maxJobAttempts,
+      checkpoint_every_steps: options.checkpointEverySteps ?? 0,
+      memory_estimate_json: options.memoryEstimate ? JSON.stringify(options.memoryEstimate) : null,
+      lease_expires_at: null,
+      previous_device_id: null,
     };
     await this.jobs.insert(row);
     return toView(row);
@@ -53,8 +78,8 @@ export class JobService {
     return row ? toView(row) : undefined;
   }
 
-  async list(): Promise<JobView[]> {
-    return (await this.jobs.list()).map(toView);
+  async list(state?: JobState): Promise<JobView[]> {
+    return (await this.jobs.list(state)).map(toView);
   }
 
   async listQueued(): Promise<JobView[]> {
@@ -65,12 +90,13 @@ export class JobService {
     return this.jobs.countByState();
   }
 
-  /** Hands a queued job to a device; false when the job was taken or cancelled meanwhile. */
+  /** Hands a queued job to a device with a fresh lease; false when the job was taken or cancelled meanwhile. */
   async claim(jobId: string, deviceId: string, now = new Date()): Promise<boolean> {
     return this.jobs.transition(jobId, ['queued'], {
       state: 'assigned',
       device_id: deviceId,
       waiting_reason: null,
+      lease_expires_at: this.leaseFrom(now),
       updated_at: now.toISOString(),
     });
   }
@@ -80,31 +106,43 @@ export class JobService {
     return this.jobs.transition(jobId, ['assigned'], { state: 'running', updated_at: now.toISOString() }, { deviceId, attempt });
   }
 
+  /** Extends the lease of an active attempt; false when that attempt no longer holds the job. */
+  async renewLease(jobId: string, deviceId: string, attempt: number, now = new Date()): Promise<boolean> {
+    return this.jobs.transition(jobId, ACTIVE_JOB_STATES, { lease_expires_at: this.leaseFrom(now) }, { deviceId, attempt });
+  }
+
   /** Ends the current attempt with a terminal state; false when the job was no longer held by that attempt. */
   async finish(jobId: string, deviceId: string, attempt: number, state: JobState, now = new Date()): Promise<boolean> {
     const timestamp = now.toISOString();
     return this.jobs.transition(
       jobId,
       sourcesOf(state).filter((from) => ACTIVE_JOB_STATES.includes(from)),
-      { state, waiting_reason: null, updated_at: timestamp, finished_at: timestamp },
+      { state, waiting_reason: null, lease_expires_at: null, updated_at: timestamp, finished_at: timestamp },
       { deviceId, attempt },
     );
   }
 
   /**
-   * Takes a job back from the device holding it (attempt + 1), or fails it once it used up its attempts.
-   * False when that attempt no longer held the job.
+   * Abandons the attempt `deviceId` holds: the job goes back to the queue with attempt + 1 (remembering the
+   * device, so another one is preferred), or fails once it used up its attempts. False when that attempt no
+   * longer held the job.
    */
-  async requeue(job: Pick<JobView, 'id' | 'attempt'>, deviceId: string, reason: string, now = new Date()): Promise<boolean> {
+  async requeue(
+    job: Pick<JobView, 'id' | 'attempt' | 'maxAttempts'>,
+    deviceId: string,
+    reason: string,
+    now = new Date(),
+  ): Promise<boolean> {
     const timestamp = now.toISOString();
     const holder = { deviceId, attempt: job.attempt };
-    if (job.attempt >= this.config.maxJobAttempts) {
+    if (job.attempt >= job.maxAttempts) {
       return this.jobs.transition(
         job.id,
         ACTIVE_JOB_STATES,
         {
           state: 'failed',
           waiting_reason: `${reason}; gave up after ${job.attempt} attempts`,
+          lease_expires_at: null,
           updated_at: timestamp,
           finished_at: timestamp,
         },
@@ -114,30 +152,77 @@ export class JobService {
     return this.jobs.transition(
       job.id,
       ACTIVE_JOB_STATES,
-      { state: 'queued', attempt: job.attempt + 1, device_id: null, waiting_reason: reason, updated_at: timestamp },
+      {
+        state: 'queued',
+        attempt: job.attempt + 1,
+        device_id: null,
+        previous_device_id: deviceId,
+        waiting_reason: reason,
+        lease_expires_at: null,
+        updated_at: timestamp,
+      },
       holder,
     );
   }
 
-  /** Active jobs held by `deviceId`, or by any offline device when `deviceId` is null. */
-  async listHeld(deviceId: string | null): Promise<JobView[]> {
+  /** Cancels a job that is not finished; false when it already was. The device (if any) stays recorded. */
+  async cancel(jobId: string, reason: string, now = new Date()): Promise<boolean> {
+    const timestamp = now.toISOString();
+    return this.jobs.transition(jobId, sourcesOf('cancelled'), {
+      state: 'cancelled',
+      waiting_reason: reason,
+      lease_expires_at: null,
+      updated_at: timestamp,
+      finished_at: timestamp,
+    });
+  }
+
+  /**
+   * Coordinator start: every held job gets a full lease from now, so devices have time to reconnect and claim
+   * their jobs however long the coordinator was down. Returns how many leases were extended.
+   */
+  async graceLeases(now = new Date()): Promise<number> {
+    return this.jobs.extendLeases(ACTIVE_JOB_STATES, this.leaseFrom(now));
+  }
+
+  /** Active jobs held by `deviceId`. */
+  async listHeld(deviceId: string): Promise<JobView[]> {
     return (await this.jobs.listHeld(ACTIVE_JOB_STATES, deviceId)).map(toView);
+  }
+
+  /** Active jobs whose lease ended at or before `now`. */
+  async listLeaseExpired(now = new Date()): Promise<JobView[]> {
+    return (await this.jobs.listLeaseExpired(ACTIVE_JOB_STATES, now.toISOString())).map(toView);
   }
 
   async setWaitingReason(jobIds: readonly string[], reason: string): Promise<void> {
     await this.jobs.setWaitingReason(jobIds, reason);
   }
+
+  private leaseFrom(now: Date): string {
+    return new Date(now.getTime() + this.config.leaseMs).toISOString();
+  }
 }
 
 function toView(row: Omit<JobRow, 'seq'>): JobView {
+  const selector = JSON.parse(row.selector_json) as JobSelector;
+  const memoryEstimate = row.memory_estimate_json === null ? null : (JSON.parse(row.memory_estimate_json) as MemoryEstimate);
+  const spec = TrainingJobSpec.fromPartial(JSON.parse(row.spec_json) as Partial<TrainingJobSpec>);
   return {
     id: row.id,
     name: row.name,
     state: row.state,
     attempt: row.attempt,
+    maxAttempts: row.max_attempts,
     deviceId: row.device_id,
+    previousDeviceId: row.previous_device_id,
     waitingReason: row.waiting_reason,
-    spec: TrainingJobSpec.fromPartial(JSON.parse(row.spec_json) as Partial<TrainingJobSpec>),
+    spec,
+    selector,
+    checkpointEverySteps: row.checkpoint_every_steps,
+    memoryEstimate,
+    requirements: requirementsOf(selector, memoryEstimate?.totalBytes ?? 0, spec.backend || undefined),
+    leaseExpiresAt: row.lease_expires_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,

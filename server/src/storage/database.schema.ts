@@ -11,6 +11,10 @@ export interface EnrollmentTokenTable {
   expires_at: string;
   revoked_at: string | null;
   created_at: string;
+  /** First characters of the token, shown in listings so operators can tell tokens apart. */
+  prefix: string;
+  /** Labels given to every device enrolled with the token. */
+  labels_json: string;
 }
 
 export interface DeviceTable {
@@ -25,6 +29,26 @@ export interface DeviceTable {
   credential_hash: string;
   enrollment_token_id: string | null;
   created_at: string;
+  /** Operator labels (Record<string, string>), matched by job selectors. */
+  labels_json: string;
+  revoked_at: string | null;
+}
+
+export interface DeviceTelemetryTable {
+  id: string;
+  device_id: string;
+  recorded_at: string;
+  telemetry_json: string;
+}
+
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  prefix: string;
+  /** sha256 hex of the key (keys are 256-bit random, so a fast hash is enough). */
+  hash: string;
+  created_at: string;
+  revoked_at: string | null;
 }
 
 export interface JobTable {
@@ -40,6 +64,26 @@ export interface JobTable {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  selector_json: string;
+  max_attempts: number;
+  checkpoint_every_steps: number;
+  memory_estimate_json: string | null;
+  /** While assigned/running: the attempt is abandoned when this passes without a renewal. */
+  lease_expires_at: string | null;
+  /** The device of the last abandoned attempt; assignment prefers another one. */
+  previous_device_id: string | null;
+}
+
+export interface JobCheckpointTable {
+  job_id: string;
+  /** Hex sha256 of the checkpoint bytes, also its file name under `<dataDir>/checkpoints/`. */
+  checkpoint_id: string;
+  attempt: number;
+  device_id: string;
+  total_bytes: number;
+  step: number;
+  epoch: number;
+  created_at: string;
 }
 
 export interface JobProgressTable {
@@ -70,4 +114,7 @@ export interface DB {
   jobs: JobTable;
   job_progress: JobProgressTable;
   job_results: JobResultTable;
+  api_keys: ApiKeyTable;
+  device_telemetry: DeviceTelemetryTable;
+  job_checkpoints: JobCheckpointTable;
 }

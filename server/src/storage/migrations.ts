@@ -1,6 +1,7 @@
 // In-code migrations, applied in name order by Kysely's Migrator at start. Only portable column types are used
 // (text, integer, real) so the same list runs on SQLite and PostgreSQL. Never edit a shipped migration: add one.
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { fleetCoordination } from './migrations/0002-fleet-coordination.js';
 
 const initialSchema: Migration = {
   // Migrations must not depend on the current `DB` type, which describes only the latest schema.
@@ -79,6 +80,7 @@ const initialSchema: Migration = {
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial_schema': initialSchema,
+  '0002_fleet_coordination': fleetCoordination,
 };
 
 export const inCodeMigrationProvider: MigrationProvider = {

@@ -21,17 +21,30 @@ import { startCoordinator, type CoordinatorOptions, type RunningCoordinator } fr
 export interface TestCoordinator {
   readonly coordinator: RunningCoordinator;
   readonly dataDir: string;
+  /** An operator API key created through the in-process handle; `api()` sends it. */
+  readonly apiKey: string;
   stop(): Promise<void>;
 }
+
+/** Tests enroll many devices from 127.0.0.1; the per-address enrollment limit is tested on its own. */
+const GENEROUS_ENROLLMENT_LIMIT = { limit: 10_000, windowMs: 60_000 };
 
 export async function startTestCoordinator(options: Partial<CoordinatorOptions> = {}): Promise<TestCoordinator> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sparsefleet-server-'));
   // SPARSEFLEET_TEST_LOG=debug shows the coordinator's log while debugging a test.
   const logLevel = (process.env.SPARSEFLEET_TEST_LOG ?? 'silent') as CoordinatorLogLevel;
-  const coordinator = await startCoordinator({ port: 0, logLevel, dataDir, ...options });
+  const coordinator = await startCoordinator({
+    port: 0,
+    logLevel,
+    dataDir,
+    enrollmentRateLimit: GENEROUS_ENROLLMENT_LIMIT,
+    ...options,
+  });
+  const { key } = await coordinator.createApiKey('tests');
   return {
     coordinator,
     dataDir,
+    apiKey: key,
     async stop() {
       await coordinator.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -139,12 +152,26 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, attempt
   throw new Error('condition not reached');
 }
 
+/** A REST call with the test's API key. */
 export async function api<T = unknown>(test: TestCoordinator, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${test.coordinator.url}${route}`, {
+  return rawApi<T>(test.coordinator.url, method, route, { body, headers: { authorization: `Bearer ${test.apiKey}` } });
+}
+
+/** A REST call with exactly the given headers (no API key unless given); a non-JSON body comes back as text. */
+export async function rawApi<T = unknown>(
+  url: string,
+  method: string,
+  route: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: T; contentType: string }> {
+  const { body, headers = {} } = options;
+  const response = await fetch(`${url}${route}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+  const contentType = response.headers.get('content-type') ?? '';
+  const parsed = contentType.includes('json') && text ? (JSON.parse(text) as T) : (text as T);
+  return { status: response.status, body: parsed, contentType };
 }

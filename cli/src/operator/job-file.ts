@@ -1,0 +1,103 @@
+// A job file (`jobs submit F.yaml`): `{ name?, config: TrainConfig, selector?, maxAttempts?, checkpointEverySteps? }`.
+// Checked here before anything is sent, with the engine's own TrainConfig validation, so a typo costs no round trip:
+// every problem becomes `F.yaml: config.optimizer.lr: must be > 0`, a YAML syntax error `F.yaml:3:7: …`.
+import { readFile } from 'node:fs/promises';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import {
+  BACKEND_NAMES,
+  formatZodError,
+  parseTrainConfig,
+  TrainConfigError,
+  type TrainConfig,
+} from '../../../client/src/engine/train/config.js';
+import type { SubmitJobRequest } from './api-types.js';
+import { UsageError } from './errors.js';
+
+export interface LoadedJobFile {
+  /** The body for POST /api/jobs; `config` is sent as written (the coordinator applies the same defaults). */
+  readonly request: SubmitJobRequest;
+  /** The config with the engine's defaults applied, for display. */
+  readonly config: TrainConfig;
+}
+
+const jobFileSchema = z
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters').optional(),
+    // Checked here only for presence; its contents go through the engine's parseTrainConfig below.
+    config: z.custom<unknown>((value) => value !== undefined && value !== null, { error: 'required' }),
+    selector: z
+      .object({
+        labels: z.record(z.string(), z.string({ error: 'must be a string (quote numbers and booleans)' })).optional(),
+        backend: z.enum(BACKEND_NAMES, { error: () => `must be one of ${BACKEND_NAMES.join(', ')}` }).optional(),
+        minMemoryMb: z.number().gt(0, 'must be > 0').optional(),
+      })
+      .strict()
+      .optional(),
+    maxAttempts: z.number().int('must be an integer').min(1, 'must be >= 1').max(100, 'must be <= 100').optional(),
+    checkpointEverySteps: z.number().int('must be an integer').min(1, 'must be >= 1').optional(),
+  })
+  .strict();
+
+export async function loadJobFile(path: string): Promise<LoadedJobFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+  return parseJobFile(text, path);
+}
+
+/** Validates a job file's text; `label` (usually the path) prefixes every issue. Throws UsageError. */
+export function parseJobFile(text: string, label: string): LoadedJobFile {
+  const document = parseDocument(text);
+  if (document.errors.length > 0) {
+    throw new UsageError(
+      document.errors.map((error) => {
+        const position = error.linePos?.[0];
+        const where = position === undefined ? label : `${label}:${position.line}:${position.col}`;
+        return `${where}: YAML syntax error: ${firstLine(error.message).replace(/ at line \d+, column \d+:?$/, '')}`;
+      }),
+    );
+  }
+  const raw: unknown = document.toJS();
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new UsageError(`${label}: must be a YAML mapping with a 'config' field`);
+  }
+  const parsed = jobFileSchema.safeParse(raw);
+  if (!parsed.success) throw new UsageError(splitIssues(formatZodError(parsed.error)).map((issue) => `${label}: ${issue}`));
+  const { config: rawConfig, ...rest } = parsed.data;
+  const config = validateConfig(rawConfig, label);
+  return { request: withoutUndefined({ ...rest, config: rawConfig }), config };
+}
+
+function validateConfig(rawConfig: unknown, label: string): TrainConfig {
+  try {
+    return parseTrainConfig(rawConfig);
+  } catch (error) {
+    if (error instanceof TrainConfigError) {
+      throw new UsageError(splitIssues(error.issues).map((issue) => `${label}: ${underConfig(issue)}`));
+    }
+    throw new UsageError(`${label}: config: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Engine issues name paths inside the config (`optimizer.lr: …`, `(root): …`); the file nests them under `config`. */
+function underConfig(issue: string): string {
+  if (issue.startsWith('(root)')) return `config${issue.slice('(root)'.length)}`;
+  return issue.startsWith('[') ? `config${issue}` : `config.${issue}`;
+}
+
+/** formatZodError joins several unknown fields of one object with '; '; show one per line. */
+function splitIssues(issues: readonly string[]): string[] {
+  return issues.flatMap((issue) => issue.split('; '));
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!.trim();
+}
+
+function withoutUndefined(request: SubmitJobRequest): SubmitJobRequest {
+  return Object.fromEntries(Object.entries(request).filter(([, value]) => value !== undefined)) as SubmitJobRequest;
+}

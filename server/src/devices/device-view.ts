@@ -1,0 +1,82 @@
+// What operators (and the assignment) see of a device: its row decoded, with capabilities derived from its facts
+// and the memory it can offer a job.
+import type { DeviceFacts, Telemetry } from '../../../generated/proto/sparsefleet/v1/device.js';
+import type { DeviceState } from '../storage/database.schema.js';
+import type { DeviceRow } from './device.repository.js';
+import type { Labels } from './labels.js';
+
+export interface DeviceCapabilities {
+  readonly backends: readonly string[];
+  readonly chosenBackend: string;
+  readonly wasmSimd: boolean;
+  readonly wasmThreads: boolean;
+  readonly cores: number;
+  readonly memoryBytes: number;
+  readonly platform: string;
+  readonly arch: string;
+  readonly runtime: string;
+}
+
+export interface DeviceView {
+  readonly id: string;
+  readonly displayName: string;
+  readonly state: DeviceState;
+  readonly chosenBackend: string;
+  readonly facts: DeviceFacts;
+  readonly capabilities: DeviceCapabilities;
+  /** Operator labels (from the enrollment token and PUT /api/devices/:id/labels). */
+  readonly labels: Labels;
+  /** Operator labels over the labels the agent reports in its facts: what job selectors match. */
+  readonly effectiveLabels: Labels;
+  readonly telemetry: Telemetry | null;
+  /** min(facts memory, latest free memory): the memory a job may count on before headroom. */
+  readonly availableMemoryBytes: number;
+  readonly onlineUntil: string | null;
+  readonly lastSeen: string | null;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+  readonly enrollmentTokenId: string | null;
+}
+
+export function capabilitiesOf(facts: DeviceFacts): DeviceCapabilities {
+  return {
+    backends: facts.backendsAvailable,
+    chosenBackend: facts.chosenBackend,
+    wasmSimd: facts.wasmSimd,
+    wasmThreads: facts.wasmThreads,
+    cores: facts.cores,
+    memoryBytes: facts.memoryBytes,
+    platform: facts.platform,
+    arch: facts.arch,
+    runtime: facts.runtime,
+  };
+}
+
+/** The smaller of the installed memory and the free memory last reported (unknown values are ignored). */
+export function availableMemoryOf(facts: DeviceFacts, telemetry: Telemetry | null): number {
+  const candidates = [facts.memoryBytes, telemetry?.freeMemoryBytes ?? 0].filter((bytes) => bytes > 0);
+  return candidates.length === 0 ? 0 : Math.min(...candidates);
+}
+
+export function toDeviceView(row: DeviceRow): DeviceView {
+  const facts = JSON.parse(row.facts_json) as DeviceFacts;
+  const telemetry = row.telemetry_json === null ? null : (JSON.parse(row.telemetry_json) as Telemetry);
+  const labels = JSON.parse(row.labels_json) as Labels;
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    state: row.state,
+    chosenBackend: row.chosen_backend,
+    facts,
+    capabilities: capabilitiesOf(facts),
+    labels,
+    effectiveLabels: { ...(facts.labels ?? {}), ...labels },
+    telemetry,
+    availableMemoryBytes: availableMemoryOf(facts, telemetry),
+    onlineUntil: row.online_until,
+    lastSeen: row.last_seen,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+    enrollmentTokenId: row.enrollment_token_id,
+  };
+}

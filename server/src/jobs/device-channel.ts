@@ -1,0 +1,47 @@
+// The way job services reach devices: a JobPusher the gateway attaches at start (absent in service-only tests
+// until one is attached). Pushes to a device this process has no connection to fail or are skipped.
+import { Injectable, Logger } from '@nestjs/common';
+import type { JobAccepted, JobAssignment, JobCancel } from '../../../generated/proto/sparsefleet/v1/job.js';
+
+/** Delivers messages to devices over their live connection. */
+export interface JobPusher {
+  /** Whether this process holds a live connection to the device (only those are offered work). */
+  isConnected(deviceId: string): boolean;
+  /** Sends the assignment and returns the device's JobAccepted; rejects when it cannot be delivered. */
+  push(deviceId: string, assignment: JobAssignment): Promise<JobAccepted>;
+  /** Tells the device to stop a job; resolves once delivered (or rejects when it could not be). */
+  cancel(deviceId: string, cancel: JobCancel): Promise<void>;
+}
+
+@Injectable()
+export class DeviceChannel {
+  private readonly logger = new Logger('Fleet');
+  private pusher: JobPusher | undefined;
+
+  attach(pusher: JobPusher | undefined): void {
+    this.pusher = pusher;
+  }
+
+  get ready(): boolean {
+    return this.pusher !== undefined;
+  }
+
+  isConnected(deviceId: string): boolean {
+    return this.pusher?.isConnected(deviceId) ?? false;
+  }
+
+  push(deviceId: string, assignment: JobAssignment): Promise<JobAccepted> {
+    if (!this.pusher) return Promise.reject(new Error('no device channel'));
+    return this.pusher.push(deviceId, assignment);
+  }
+
+  /** Best effort: a device that is not connected learns on its next Hello or Heartbeat. */
+  cancel(deviceId: string, jobId: string, reason: string): void {
+    if (!this.pusher?.isConnected(deviceId)) return;
+    this.pusher.cancel(deviceId, { jobId, reason }).then(
+      () => this.logger.log(`[Fleet.JobCancel] device=${deviceId} job=${jobId}: ${reason}`),
+      (error: unknown) =>
+        this.logger.warn(`[Fleet.JobCancel] device=${deviceId} job=${jobId} not delivered: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
+}

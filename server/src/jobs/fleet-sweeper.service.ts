@@ -1,0 +1,61 @@
+// The periodic sweep: devices past their presence deadline go offline, job attempts past their lease are
+// abandoned (requeued or failed), and assignment runs when either freed or changed something.
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
+import { DeviceService } from '../devices/device.service.js';
+import { AssignmentService } from './assignment.service.js';
+import { JobLeaseService } from './job-lease.service.js';
+
+@Injectable()
+export class FleetSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Fleet');
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  private lastSweepAt: number | undefined;
+  private deferredLastTime = false;
+
+  constructor(
+    private readonly devices: DeviceService,
+    private readonly leases: JobLeaseService,
+    private readonly assignment: AssignmentService,
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep(), this.config.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+  }
+
+  /** One sweep (skipped while the previous one still runs); resolves when it is done. */
+  sweep(now = new Date()): Promise<void> {
+    this.sweeping ??= this.sweepOnce(now).finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  private async sweepOnce(now: Date): Promise<void> {
+    // A sweep that runs far behind its period means this process stalled (GC, blocked event loop, slow disk):
+    // renewals may be waiting unread in socket buffers, so leases get one more period before they can expire
+    // (never twice in a row, so a process that is always late still expires leases).
+    const late = this.lastSweepAt !== undefined && now.getTime() - this.lastSweepAt > 2 * this.config.sweepIntervalMs + 250;
+    const stalled = late && !this.deferredLastTime;
+    this.deferredLastTime = stalled;
+    this.lastSweepAt = now.getTime();
+    try {
+      const offline = await this.devices.sweepExpired(now);
+      const expired = stalled ? 0 : await this.leases.expireDue(now);
+      if (stalled) this.logger.debug('[Fleet.Sweep] ran late: lease expiry deferred to the next sweep');
+      if (offline.length > 0) this.logger.log(`[Fleet.Sweep] ${offline.length} device(s) went silent: marked offline`);
+      if (expired > 0) this.assignment.schedule();
+    } catch (error) {
+      this.logger.error(`sweep failed: ${error instanceof Error ? error.stack : String(error)}`);
+    }
+  }
+}

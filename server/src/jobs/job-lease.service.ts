@@ -1,0 +1,90 @@
+// Leases: an assigned job is held only while its device keeps saying so. Progress reports, heartbeats listing the
+// job and a Hello listing it renew the lease; a mere disconnect does not end it (a device that reconnects in time
+// keeps its job). When the lease passes, the attempt is abandoned and the job goes back to the queue with
+// attempt + 1 (another device preferred), or fails after its last attempt.
+import { Injectable, Logger } from '@nestjs/common';
+import { DeviceService } from '../devices/device.service.js';
+import { MetricsService } from '../operations/metrics.service.js';
+import { DeviceChannel } from './device-channel.js';
+import { JobService, type JobView } from './job.service.js';
+
+export interface HeldJobs {
+  /** Jobs the device still holds after the message (listed ones renewed). */
+  readonly held: number;
+}
+
+@Injectable()
+export class JobLeaseService {
+  private readonly logger = new Logger('Fleet');
+
+  constructor(
+    private readonly jobs: JobService,
+    private readonly devices: DeviceService,
+    private readonly channel: DeviceChannel,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  /**
+   * After a (re)connect: listed jobs the device holds keep their attempt (lease renewed); held jobs it no longer
+   * lists were lost (agent restarted) and are abandoned now; listed jobs it does not hold are cancelled on it.
+   */
+  async reconcileOnHello(deviceId: string, runningJobIds: readonly string[], now = new Date()): Promise<HeldJobs> {
+    const listed = new Set(runningJobIds);
+    let held = 0;
+    for (const job of await this.jobs.listHeld(deviceId)) {
+      if (listed.has(job.id)) {
+        if (await this.jobs.renewLease(job.id, deviceId, job.attempt, now)) held += 1;
+        listed.delete(job.id);
+      } else {
+        await this.abandon(job, deviceId, `device ${deviceId} reconnected without the job (agent restarted?)`, now);
+      }
+    }
+    for (const jobId of listed) this.channel.cancel(deviceId, jobId, 'this device no longer holds the job');
+    return { held };
+  }
+
+  /** A heartbeat renews the leases of the held jobs it lists and cancels listed jobs the device does not hold. */
+  async renewFromHeartbeat(deviceId: string, runningJobIds: readonly string[], now = new Date()): Promise<HeldJobs> {
+    const heldJobs = await this.jobs.listHeld(deviceId);
+    const heldIds = new Set(heldJobs.map((job) => job.id));
+    for (const job of heldJobs) {
+      if (runningJobIds.includes(job.id)) await this.jobs.renewLease(job.id, deviceId, job.attempt, now);
+    }
+    for (const jobId of runningJobIds) {
+      if (!heldIds.has(jobId)) this.channel.cancel(deviceId, jobId, 'this device no longer holds the job');
+    }
+    return { held: heldJobs.length };
+  }
+
+  /** The lease sweep: abandons every attempt whose lease passed; returns how many. */
+  async expireDue(now = new Date()): Promise<number> {
+    let expired = 0;
+    for (const job of await this.jobs.listLeaseExpired(now)) {
+      if (!job.deviceId) continue;
+      const reason = `lease expired: device ${job.deviceId} did not renew it since ${job.leaseExpiresAt ?? 'assignment'}`;
+      if (await this.abandon(job, job.deviceId, reason, now)) {
+        expired += 1;
+        this.metrics.leaseExpired();
+      }
+    }
+    return expired;
+  }
+
+  /** Abandons every job the device holds (e.g. it was revoked); returns how many. */
+  async releaseDevice(deviceId: string, reason: string, now = new Date()): Promise<number> {
+    let released = 0;
+    for (const job of await this.jobs.listHeld(deviceId)) {
+      if (await this.abandon(job, deviceId, reason, now)) released += 1;
+    }
+    return released;
+  }
+
+  private async abandon(job: JobView, deviceId: string, reason: string, now: Date): Promise<boolean> {
+    if (!(await this.jobs.requeue(job, deviceId, reason, now))) return false;
+    const outcome = job.attempt >= job.maxAttempts ? 'failed' : `requeued as attempt ${job.attempt + 1}`;
+    this.logger.warn(`job ${job.id} attempt ${job.attempt} abandoned (${reason}); ${outcome}`);
+    await this.devices.markIdle(deviceId);
+    this.channel.cancel(deviceId, job.id, reason);
+    return true;
+  }
+}

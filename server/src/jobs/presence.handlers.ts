@@ -1,0 +1,40 @@
+// Hello and Heartbeat: presence of the device (deadline, facts, telemetry) and the leases of the jobs it says it
+// runs. A device that still holds a job after a reconnect comes back busy, not idle.
+import { Inject, Injectable } from '@nestjs/common';
+import type { Heartbeat, HelloRequest } from '../../../generated/proto/sparsefleet/v1/device.js';
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
+import { reply, type DeviceSession, type HandlerResult } from '../common/session.types.js';
+import { DeviceService } from '../devices/device.service.js';
+import { JobLeaseService } from './job-lease.service.js';
+
+@Injectable()
+export class PresenceHandlers {
+  constructor(
+    private readonly devices: DeviceService,
+    private readonly leases: JobLeaseService,
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+  ) {}
+
+  async hello(request: HelloRequest, session: DeviceSession): Promise<HandlerResult> {
+    const { held } = await this.leases.reconcileOnHello(session.deviceId, request.runningJobIds);
+    await this.devices.hello(session.deviceId, request.facts, { busy: held > 0 });
+    return {
+      reply: reply('sparsefleet.v1.HelloResponse', {
+        deviceId: session.deviceId,
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      }),
+    };
+  }
+
+  async heartbeat(request: Heartbeat, session: DeviceSession): Promise<HandlerResult> {
+    const { held } = await this.leases.renewFromHeartbeat(session.deviceId, request.runningJobIds);
+    // Never frees a busy device here: between reserving a device and recording its job, it holds none yet.
+    await this.devices.heartbeat(session.deviceId, request.telemetry, held > 0 ? { busy: true } : {});
+    return {
+      reply: reply('sparsefleet.v1.HeartbeatAck', {
+        serverTimeMs: Date.now(),
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+      }),
+    };
+  }
+}

@@ -1,0 +1,59 @@
+// The coordinator's Prometheus metrics. One Registry per coordinator (not prom-client's global one), so several
+// coordinators in one process (tests) never share or collide on metric names. Gauges that read the database
+// are added by FleetGauges; counters are incremented where the events happen.
+import { Injectable } from '@nestjs/common';
+import { Counter, Registry } from 'prom-client';
+
+export type ReportKind = 'progress' | 'result';
+
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  private readonly reports = new Counter({
+    name: 'sparsefleet_reports_received_total',
+    help: 'Progress reports and results accepted from devices (resends included); rate() gives reports/s.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly leaseExpiries = new Counter({
+    name: 'sparsefleet_lease_expiries_total',
+    help: 'Job attempts abandoned because their lease expired.',
+    registers: [this.registry],
+  });
+
+  private readonly protocolErrors = new Counter({
+    name: 'sparsefleet_protocol_errors_total',
+    help: 'Protocol errors answered and handshakes refused, by error code.',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly checkpointBytes = new Counter({
+    name: 'sparsefleet_checkpoint_bytes_stored_total',
+    help: 'Bytes of checkpoints committed to the checkpoint store (content-addressed: a re-commit adds nothing).',
+    registers: [this.registry],
+  });
+
+  reportReceived(kind: ReportKind): void {
+    this.reports.inc({ kind });
+  }
+
+  leaseExpired(): void {
+    this.leaseExpiries.inc();
+  }
+
+  protocolError(codeName: string): void {
+    this.protocolErrors.inc({ code: codeName });
+  }
+
+  checkpointStored(bytes: number): void {
+    this.checkpointBytes.inc(bytes);
+  }
+
+  /** The exposition text and its content type, for GET /metrics. */
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
