@@ -2,7 +2,7 @@
 // batch-innermost in kernel memory: X[in][H][W][batch], Y[out][H][W][batch]. Each call zero-pads its input into
 // scratch so the kernels have no border cases; backward-data pads dY with the mirrored pads and runs the CSR conv
 // kernel over the transposed index with flipped taps. 1×1 kernels are plain linear layers over H·W·batch columns.
-import { formatDims, rowEntries, transposeFormat, type RowEntries } from './formats/entries.js';
+import { formatDims, rowEntries, transposeFormat } from './formats/entries.js';
 import type { SparseFormat, SparseFormatKind } from './formats/types.js';
 import { checkBuffer, createLinearKernel, type SparseLinearKernel } from './linear.js';
 import type { ConvGeometry, ConvKernelSize } from './reference/conv.js';
@@ -21,6 +21,8 @@ export interface SparseConvKernel {
   backwardData(dy: WasmF32, dx: WasmF32, g: ConvGeometry): void;
   /** dW at the stored entries only (SDDMM), in value order. */
   backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry): void;
+  /** Bytes of index structures kept in JS memory (outside kernel memory), offset caches included. */
+  readonly hostBytes: number;
 }
 
 export function createConvKernel(rt: KernelRuntime, format: SparseFormat, kernel: ConvKernelSize): SparseConvKernel {
@@ -65,6 +67,8 @@ class PointwiseConv implements SparseConvKernel {
   readonly inChannels: number;
   readonly values: WasmF32;
 
+  readonly hostBytes = 0;
+
   constructor(private readonly linear: SparseLinearKernel, readonly kernel: ConvKernelSize) {
     this.kind = linear.kind;
     this.outChannels = linear.rows;
@@ -88,12 +92,17 @@ class PointwiseConv implements SparseConvKernel {
   }
 }
 
-/** Host-side structure of a format for the direct kernels; offsets are derived per geometry and cached. */
+/**
+ * Host-side structure of a format for the direct kernels: only the canonical columns the offsets are derived from
+ * (per geometry, cached for the latest geometry of each kind) stay in JS memory after construction.
+ */
 class DirectConv implements SparseConvKernel {
   readonly kind: SparseFormatKind;
   readonly values: WasmF32;
   private readonly taps: number;
-  private readonly entries: RowEntries;
+  /** Canonical column per forward entry (generic), per block (block4), or input channel per kernel (pattern). */
+  private readonly forwardCols: Int32Array;
+  private readonly patterns: Int32Array | undefined;
   private readonly forwardRowPtr: WasmI32;
   private readonly forwardSlots: WasmI32 | undefined;
   private readonly entryRows: WasmI32;
@@ -102,11 +111,11 @@ class DirectConv implements SparseConvKernel {
   private readonly backPerm: WasmI32;
   private readonly backEntries: { readonly row: Int32Array; readonly col: Int32Array };
   private readonly patternIds: WasmI32 | undefined;
-  private readonly offsetCache = new Map<string, Int32Array>();
+  private readonly offsetCache = new Map<string, { readonly geometry: string; readonly offsets: Int32Array }>();
 
   constructor(
     private readonly rt: KernelRuntime,
-    private readonly format: SparseFormat,
+    format: SparseFormat,
     readonly kernel: ConvKernelSize,
     readonly outChannels: number,
     readonly inChannels: number,
@@ -114,19 +123,21 @@ class DirectConv implements SparseConvKernel {
     this.kind = format.kind;
     this.taps = kernel.kh * kernel.kw;
     this.values = rt.uploadF32(format.matrix.values);
-    this.entries = rowEntries(format);
+    const entries = rowEntries(format);
     const structural = structuralRows(format);
-    this.forwardRowPtr = rt.uploadI32(structural ?? this.entries.rowPtr);
-    this.forwardSlots = structural || this.entries.identity ? undefined : rt.uploadI32(this.entries.slot);
+    this.forwardRowPtr = rt.uploadI32(structural ?? entries.rowPtr);
+    this.forwardSlots = structural || entries.identity ? undefined : rt.uploadI32(entries.slot);
     this.patternIds = format.kind === 'pattern' ? rt.uploadI32(format.matrix.kernelPattern) : undefined;
+    this.patterns = format.kind === 'pattern' ? format.matrix.patterns : undefined;
+    if (format.kind === 'block4') this.forwardCols = format.matrix.blockCol;
+    else if (format.kind === 'pattern') this.forwardCols = format.matrix.kernelChannel;
+    else this.forwardCols = entries.colIdx;
     // Entries in value order (for the SDDMM, which writes dW straight into value slots).
     const rowsBySlot = new Int32Array(format.matrix.values.length);
-    this.entryCols = new Int32Array(format.matrix.values.length);
-    for (let j = 0; j < rowsBySlot.length; j++) {
-      this.entryCols[this.entries.slot[j]] = this.entries.colIdx[j];
-    }
-    for (let r = 0; r < this.entries.rows; r++) {
-      for (let j = this.entries.rowPtr[r]; j < this.entries.rowPtr[r + 1]; j++) rowsBySlot[this.entries.slot[j]] = r;
+    this.entryCols = entries.identity ? entries.colIdx : new Int32Array(format.matrix.values.length);
+    if (!entries.identity) for (let j = 0; j < rowsBySlot.length; j++) this.entryCols[entries.slot[j]] = entries.colIdx[j];
+    for (let r = 0; r < entries.rows; r++) {
+      for (let j = entries.rowPtr[r]; j < entries.rowPtr[r + 1]; j++) rowsBySlot[entries.slot[j]] = r;
     }
     this.entryRows = rt.uploadI32(rowsBySlot);
     // Backward-data: transposed index over canonical columns, whose rows i·taps..(i+1)·taps-1 merge per channel.
@@ -140,6 +151,15 @@ class DirectConv implements SparseConvKernel {
     this.backPerm = rt.uploadI32(t.perm);
   }
 
+  get hostBytes(): number {
+    const arrays = new Set<Int32Array>([this.forwardCols, this.entryCols, this.backEntries.row, this.backEntries.col]);
+    if (this.patterns !== undefined) arrays.add(this.patterns);
+    for (const cached of this.offsetCache.values()) arrays.add(cached.offsets);
+    let bytes = 0;
+    for (const array of arrays) bytes += array.byteLength;
+    return bytes;
+  }
+
   forward(x: WasmF32, y: WasmF32, g: ConvGeometry): void {
     this.checkIo(x, this.inChannels, y, this.outChannels, g);
     const pad = padding(this.kernel, g, false);
@@ -150,9 +170,9 @@ class DirectConv implements SparseConvKernel {
       const xp = this.padded(x, this.inChannels, g, pad);
       const offs = this.rt.uploadI32(this.offsets('forward', g, pad));
       const v = this.values.ptr;
-      if (this.format.kind === 'block4') {
+      if (this.kind === 'block4') {
         raw.convBlock4(this.outChannels / 4, g.height, len, inRow, this.forwardRowPtr.ptr, offs.ptr, v, xp.ptr, y.ptr);
-      } else if (this.format.kind === 'pattern') {
+      } else if (this.kind === 'pattern') {
         const patOff = this.rt.uploadI32(this.patternOffsets(g, pad));
         const ids = this.patternIds as WasmI32;
         raw.convPattern(this.outChannels, g.height, len, inRow, this.forwardRowPtr.ptr, offs.ptr, ids.ptr, patOff.ptr, v, xp.ptr, y.ptr);
@@ -184,7 +204,7 @@ class DirectConv implements SparseConvKernel {
     const inRow = pad.wp * g.batch;
     this.rt.scratch(() => {
       const xp = this.padded(x, this.inChannels, g, pad);
-      if (this.format.kind === 'block4') {
+      if (this.kind === 'block4') {
         const offs = this.rt.uploadI32(this.offsets('forward', g, pad));
         raw.convSddmmBlock4(this.outChannels / 4, g.height, len, inRow, this.forwardRowPtr.ptr, offs.ptr, xp.ptr, dy.ptr, dValues.ptr);
         return;
@@ -215,9 +235,9 @@ class DirectConv implements SparseConvKernel {
 
   /** Float offsets into the padded input: per forward entry / block / kernel, per transposed entry, per value slot. */
   private offsets(kind: 'forward' | 'backward' | 'slots', g: ConvGeometry, pad: Padding): Int32Array {
-    const key = `${kind}:${g.height}x${g.width}x${g.batch}`;
-    const cached = this.offsetCache.get(key);
-    if (cached) return cached;
+    const geometry = `${g.height}x${g.width}x${g.batch}`;
+    const cached = this.offsetCache.get(kind);
+    if (cached?.geometry === geometry) return cached.offsets;
     const { kh, kw } = this.kernel;
     const M = g.batch;
     const shift = (tap: number, flip: boolean): number => {
@@ -232,21 +252,19 @@ class DirectConv implements SparseConvKernel {
       out = row.map((o, e) => forColumn(o, col[e], true));
     } else if (kind === 'slots') {
       out = this.entryCols.map((c) => forColumn(Math.floor(c / this.taps), c, false));
-    } else if (this.format.kind === 'block4') {
-      out = this.format.matrix.blockCol.map((c) => forColumn(Math.floor(c / this.taps), c, false));
-    } else if (this.format.kind === 'pattern') {
-      out = this.format.matrix.kernelChannel.map((i) => i * pad.plane);
+    } else if (this.kind === 'pattern') {
+      out = this.forwardCols.map((i) => i * pad.plane);
     } else {
-      out = this.entries.colIdx.map((c) => forColumn(Math.floor(c / this.taps), c, false));
+      out = this.forwardCols.map((c) => forColumn(Math.floor(c / this.taps), c, false));
     }
-    this.offsetCache.set(key, out);
+    this.offsetCache.set(kind, { geometry, offsets: out });
     return out;
   }
 
   private patternOffsets(g: ConvGeometry, pad: Padding): Int32Array {
-    if (this.format.kind !== 'pattern') throw new Error('pattern offsets of a non-pattern format');
+    if (this.patterns === undefined) throw new Error('pattern offsets of a non-pattern format');
     const kw = this.kernel.kw;
-    return this.format.matrix.patterns.map((tap) => (Math.floor(tap / kw) * pad.wp + (tap % kw)) * g.batch);
+    return this.patterns.map((tap) => (Math.floor(tap / kw) * pad.wp + (tap % kw)) * g.batch);
   }
 }
 

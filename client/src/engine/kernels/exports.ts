@@ -21,4 +21,12 @@ export interface KernelExports {
   convBlock4(groups: number, oh: number, len: number, inRow: number, groupPtr: Ptr, offs: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
   convSddmm(n: number, oh: number, len: number, inRow: number, entryRow: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   convSddmmBlock4(groups: number, oh: number, len: number, inRow: number, groupPtr: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
+  reverse3(d0: number, d1: number, d2: number, src: Ptr, dst: Ptr): void;
+  swapOuterAxes(d0: number, d1: number, m: number, src: Ptr, dst: Ptr): void;
+  rowAffine(rows: number, len: number, scale: Ptr, bias: Ptr, relu: boolean | number, y: Ptr): void;
+  reluBackward(n: number, y: Ptr, dy: Ptr): void;
+  rowSums(rows: number, len: number, src: Ptr, out: Ptr): void;
+  scaleRows(rows: number, len: number, scale: Ptr, y: Ptr): void;
+  maxPool2x2(channels: number, h: number, w: number, m: number, x: Ptr, y: Ptr): void;
+  maxPool2x2Backward(channels: number, h: number, w: number, m: number, x: Ptr, y: Ptr, dy: Ptr, dx: Ptr): void;
 }

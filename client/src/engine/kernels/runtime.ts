@@ -25,6 +25,8 @@ const PAGE = 65536;
 const ALIGN = 16;
 const WASM_RELATIVE = 'generated/kernels/sparse.wasm';
 
+let defaultModule: Promise<WebAssembly.Module> | undefined;
+
 export class KernelRuntime {
   private top: number;
   private readonly base: number;
@@ -32,6 +34,20 @@ export class KernelRuntime {
   private constructor(readonly raw: KernelExports) {
     this.base = align(raw.heapBase());
     this.top = this.base;
+  }
+
+  /**
+   * The compiled kernel module from generated/kernels/sparse.wasm, compiled once per process: every model
+   * instantiates its own runtime (its own memory) from it cheaply with load(module).
+   */
+  static compileDefault(): Promise<WebAssembly.Module> {
+    defaultModule ??= readSource(undefined)
+      .then((bytes) => WebAssembly.compile(toBufferSource(bytes)))
+      .catch((error: unknown) => {
+        defaultModule = undefined;
+        throw error;
+      });
+    return defaultModule;
   }
 
   /** Instantiates the kernels; without a source, finds generated/kernels/sparse.wasm (Node) or fetches it (browser). */

@@ -28,13 +28,13 @@ export class DenseLinearCompute implements LayerCompute {
 
 /** Masked dense compute for conv layers: tf.conv2d NHWC with 'same' padding. */
 export class DenseConvCompute implements LayerCompute {
-  constructor(private readonly stride: number) {}
+  constructor(readonly stride: number) {}
   forward(x: tf.Tensor, layer: MaskedWeight): tf.Tensor {
     return tf.conv2d(x as tf.Tensor4D, layer.effectiveWeight() as tf.Tensor4D, this.stride, 'same');
   }
 }
 
-abstract class WeightedLayer implements Module {
+export abstract class WeightedLayer implements Module {
   readonly weight: MaskedWeight;
   readonly bias: tf.Variable | undefined;
 
@@ -54,8 +54,18 @@ abstract class WeightedLayer implements Module {
   }
 
   parameters(): Parameter[] {
-    const params: Parameter[] = [{ name: `${this.weight.name}.weight`, variable: this.weight.variable, decay: true }];
-    if (this.bias !== undefined) params.push({ name: `${this.weight.name}.bias`, variable: this.bias, decay: false });
+    const weight = this.weight;
+    // A getter: compressed storage re-creates the weight variable when the number of active weights changes.
+    const params: Parameter[] = [
+      {
+        name: `${weight.name}.weight`,
+        get variable() {
+          return weight.variable;
+        },
+        decay: true,
+      },
+    ];
+    if (this.bias !== undefined) params.push({ name: `${weight.name}.bias`, variable: this.bias, decay: false });
     return params;
   }
 
@@ -76,7 +86,7 @@ export class Linear extends WeightedLayer {
 }
 
 export class Conv2d extends WeightedLayer {
-  constructor(inChannels: number, outChannels: number, kernel: number, stride: number, options: LayerOptions) {
+  constructor(inChannels: number, outChannels: number, kernel: number, readonly stride: number, options: LayerOptions) {
     super(convShape(outChannels, inChannels, kernel, kernel), options, new DenseConvCompute(stride));
   }
 }

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MaskableLayerInfo } from '../sparse/types.js';
 import type { InputShape, ModelName } from './catalog.js';
+import type { KernelContext } from './kernel-compute/context.js';
 import type { MaskedWeight } from './masked-weight.js';
 import type { Module } from './module.js';
 import type { Parameter } from './parameter.js';
@@ -11,21 +12,39 @@ export class Model {
   readonly buffers: readonly tf.Variable[];
   readonly maskedWeights: readonly MaskedWeight[];
   private disposed = false;
+  private executor: Module;
+  private kernels: KernelContext | undefined;
 
   constructor(
     readonly name: ModelName,
     readonly inputShape: InputShape,
     readonly numClasses: number,
-    private readonly network: Module,
+    readonly network: Module,
   ) {
     this.parameters = network.parameters();
     this.buffers = network.buffers();
     this.maskedWeights = network.maskedWeights();
+    this.executor = network;
   }
 
   /** x: [batch, height, width, channels] → logits [batch, numClasses]. */
   forward(x: tf.Tensor, training: boolean): tf.Tensor2D {
-    return this.network.apply(x, { training }) as tf.Tensor2D;
+    this.kernels?.beginPass();
+    return this.executor.apply(x, { training }) as tf.Tensor2D;
+  }
+
+  /**
+   * Runs the network through `executor` (the same modules, some regrouped into kernel segments) whose kernel
+   * memory is `kernels`. Parameters and masked weights stay those of `network`.
+   */
+  useExecutor(executor: Module, kernels: KernelContext | undefined): void {
+    this.executor = executor;
+    this.kernels = kernels;
+  }
+
+  /** The kernel memory of the sparse-kernel layers, when any. */
+  get kernelContext(): KernelContext | undefined {
+    return this.kernels;
   }
 
   /** Names and shapes of the maskable layers, in the catalog's order. */

@@ -15,6 +15,12 @@ export interface OptimizerSlots {
   firstMoment(variable: tf.Variable): Float32Array | undefined;
   /** Multiply every slot of `variable` by `keep` (0/1, variable's shape): zeroes slots where keep is 0. */
   maskSlots(variable: tf.Variable, keep: tf.Tensor): void;
+  /**
+   * Replace every slot of `variable` (matched by name, so a variable re-created under the same name keeps its
+   * slots) by a gathered copy: slot'[j] = from[j] < 0 ? 0 : slot[from[j]] over the flat slot. The new slots have
+   * `variable`'s current shape; used when a compressed layer's value order changes at a mask update.
+   */
+  remapSlots(variable: tf.Variable, from: Int32Array): void;
 }
 
 let modelCounter = 0;

@@ -29,6 +29,10 @@ export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export const ALLOCATION_NAMES = ['erk', 'uniform', 'profile'] as const;
 export const OPTIMIZER_NAMES = ['sgd', 'adam'] as const;
 export const LR_SCHEDULE_NAMES = ['constant', 'cosine', 'multistep'] as const;
+/** How sparse layers compute: masked dense tfjs ops, or compressed weights on the WASM SIMD kernels. */
+export const COMPUTE_NAMES = ['masked-dense', 'sparse-kernels'] as const;
+
+export type ComputeName = (typeof COMPUTE_NAMES)[number];
 
 export type AllocationName = (typeof ALLOCATION_NAMES)[number];
 
@@ -107,6 +111,8 @@ const trainConfigObject = z
     seed: uint32.default(1),
     maxSteps: positiveInt.optional(),
     backend: oneOf(BACKEND_NAMES).optional(),
+    /** Unset: 'sparse-kernels' for sparse methods where WebAssembly SIMD is available, else 'masked-dense'. */
+    compute: oneOf(COMPUTE_NAMES).optional(),
     erkPowerScale: z.number().gt(0, 'must be > 0').default(1),
     dataEfficiency: dataEfficiencySchema.optional(),
   })

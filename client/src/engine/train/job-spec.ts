@@ -5,13 +5,16 @@
 // `hyper.extra`. The round trip config -> spec -> config is exact.
 import type { Hyperparameters, TrainingJobSpec } from '../../../../generated/proto/sparsefleet/v1/job.js';
 import { scheduleFromProto, scheduleToProto } from '../sparse/schedules/schema.js';
-import { parseTrainConfig, type TrainConfig } from './config.js';
+import { parseTrainConfig, type ComputeName, type TrainConfig } from './config.js';
 
 const EXTRA_ETA_MIN = 'etaMin';
 const EXTRA_GAMMA = 'gamma';
 const EXTRA_CLIP_NORM = 'clipNorm';
 const EXTRA_MILESTONE_COUNT = 'milestoneCount';
 const EXTRA_MILESTONE_PREFIX = 'milestone.';
+/** TrainConfig.compute as a number (hyper.extra holds numbers only); absent = the agent's default. */
+const EXTRA_COMPUTE = 'compute';
+const COMPUTE_CODES: Readonly<Record<ComputeName, number>> = { 'masked-dense': 1, 'sparse-kernels': 2 };
 
 export function trainConfigToJobSpec(config: TrainConfig): TrainingJobSpec {
   const { optimizer, data } = config;
@@ -24,6 +27,7 @@ export function trainConfigToJobSpec(config: TrainConfig): TrainingJobSpec {
     extra[`${EXTRA_MILESTONE_PREFIX}${index}`] = value;
   });
   if (optimizer.clipNorm !== undefined) extra[EXTRA_CLIP_NORM] = optimizer.clipNorm;
+  if (config.compute !== undefined) extra[EXTRA_COMPUTE] = COMPUTE_CODES[config.compute];
   return {
     model: config.model,
     dataset: {
@@ -90,6 +94,7 @@ export function jobSpecToTrainConfig(spec: TrainingJobSpec): TrainConfig {
     seed: spec.seed,
     backend: orUndefined(spec.backend),
     maxSteps: positiveOrUndefined(spec.maxSteps),
+    compute: computeFromCode(spec.hyper?.extra?.[EXTRA_COMPUTE]),
     dataEfficiency: spec.dataEfficiency === undefined ? undefined : { ...spec.dataEfficiency },
   };
   return parseTrainConfig(dropUndefined(raw));
@@ -115,6 +120,13 @@ function optimizerFromHyper(hyper: Hyperparameters): Record<string, unknown> {
     milestones,
     clipNorm: extra[EXTRA_CLIP_NORM],
   });
+}
+
+/** The compute name of a code; an unknown code passes through as text so validation names the field. */
+function computeFromCode(code: number | undefined): string | undefined {
+  if (code === undefined) return undefined;
+  const entry = Object.entries(COMPUTE_CODES).find(([, value]) => value === code);
+  return entry?.[0] ?? `unknown compute code ${code}`;
 }
 
 function orUndefined(text: string): string | undefined {

@@ -2,17 +2,22 @@
 // with the method's hooks, evaluation, progress and the final result.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/init.js';
+import { captureCheckpoint } from '../checkpoint/capture.js';
+import { restoreCheckpoint } from '../checkpoint/restore.js';
+import { CheckpointRestoreError } from '../checkpoint/types.js';
 import { batches, loadDatasets, type LoadedDatasets } from '../data/index.js';
 import { ForgettingTracker } from '../forgetting/tracker.js';
 import { buildModel } from '../models/builders.js';
 import type { Model } from '../models/model.js';
 import type { MaskUpdateSummary, SparseTrainingMethod, StepInfo } from '../sparse/methods/types.js';
+import { isEpochEndCheckpoint, isStepCheckpoint, type CheckpointOptions } from './checkpointing.js';
 import type { TrainConfig } from './config.js';
 import { evaluate } from './evaluate.js';
 import { EpochAverages, MemoryPeaks, StepTimer, layerDensities, overallDensity } from './metrics.js';
 import { createOptimizer, learningRateAt, type Optimizer } from './optimizers/index.js';
 import { buildProgress, type ProgressState } from './progress.js';
 import { setUpSparsity, type RunLength, type SparseSetup } from './sparse-setup.js';
+import { computeReport, setUpCompute, type ComputeSetup } from './compute-setup.js';
 import { Stepper, type StepOutcome } from './step.js';
 import type { EpochReport, TrainCallbacks, TrainProgress, TrainResult } from './types.js';
 import { yieldToEventLoop } from './yield.js';
@@ -23,6 +28,15 @@ const MIN_EVAL_BATCH = 256;
 export interface RunOptions {
   /** Use this method object instead of the one `config.method` names (tests, experiments). */
   readonly method?: SparseTrainingMethod;
+  /** Take checkpoints while training (see ./checkpointing.ts for when). */
+  readonly checkpoint?: CheckpointOptions;
+  /**
+   * Continue from these TrainingCheckpoint bytes: the run restores weights, masks, optimizer and method state,
+   * forgetting statistics and removed examples, then goes on with the next batch of the same epoch, so that it
+   * ends with what an uninterrupted run would have ended with. Throws CheckpointRestoreError for a checkpoint of
+   * another config.
+   */
+  readonly resumeFrom?: Uint8Array;
 }
 
 export async function runTraining(
@@ -53,7 +67,7 @@ export async function runTraining(
   const optimizer = createOptimizer(config.optimizer, model.parameters);
   for (const weight of model.maskedWeights) weight.attachOptimizer(optimizer);
   try {
-    const run = new TrainingRun(config, callbacks, data, model, optimizer, startedAt, options.method);
+    const run = new TrainingRun(config, callbacks, data, model, optimizer, startedAt, options);
     const outcome = await run.execute();
     return {
       backend: backend.name,
@@ -88,15 +102,16 @@ class TrainingRun {
   private step = 0;
   private maskUpdates = 0;
   private epochMaskUpdates = 0;
+  private computeSetup: ComputeSetup | undefined;
 
   constructor(
     private readonly config: TrainConfig,
     private readonly callbacks: TrainCallbacks,
     private readonly data: LoadedDatasets,
     private readonly model: Model,
-    optimizer: Optimizer,
+    private readonly optimizer: Optimizer,
     private readonly startedAt: number,
-    methodOverride: SparseTrainingMethod | undefined,
+    private readonly options: RunOptions,
   ) {
     this.stepper = new Stepper(model, optimizer);
     const stepsPerEpoch = Math.max(1, Math.ceil(data.train.size / config.batchSize));
@@ -106,25 +121,34 @@ class TrainingRun {
       stepsPerEpoch,
       totalSteps: config.maxSteps === undefined ? fullRun : Math.min(fullRun, config.maxSteps),
     };
-    this.sparse = setUpSparsity(config, model, this.length, methodOverride);
+    this.sparse = setUpSparsity(config, model, this.length, options.method);
   }
 
   async execute(): Promise<RunOutcome> {
     const { method, context } = this.sparse;
-    this.report({ phase: 'loading', epoch: 0, loss: 0, trainAccuracy: 0 });
     method.initialize(context);
+    const start = this.resume();
+    this.computeSetup = await setUpCompute(this.config, this.model, context.layerDensities);
+    this.report({ phase: 'loading', epoch: start.epoch, loss: 0, trainAccuracy: 0 });
     let epochsRun = 0;
     let lastEpoch: { loss: number; trainAccuracy: number; startedAt: number } | undefined;
-    for (let epoch = 0; epoch < this.config.epochs && this.step < this.length.totalSteps; epoch++) {
+    for (let epoch = start.epoch; epoch < this.config.epochs && this.step < this.length.totalSteps; epoch++) {
       const epochStart = performance.now();
-      this.epochMaskUpdates = 0;
-      this.applyDataEfficiency(epoch);
-      this.countUpdate(method.onEpochStart?.(this.info(epoch), context));
-      const averages = await this.trainEpoch(epoch);
+      // A run resumed inside an epoch already removed data and ran the epoch-start hook before its checkpoint.
+      const consumed = epoch === start.epoch ? start.stepInEpoch : 0;
+      if (consumed === 0) {
+        this.epochMaskUpdates = 0;
+        this.applyDataEfficiency(epoch);
+        this.countUpdate(method.onEpochStart?.(this.info(epoch), context));
+      }
+      const averages = await this.trainEpoch(epoch, consumed);
       epochsRun = epoch + 1;
       lastEpoch = { loss: averages.loss, trainAccuracy: averages.accuracy, startedAt: epochStart };
       const isLast = epochsRun === this.config.epochs || this.step >= this.length.totalSteps;
-      if (!isLast) this.finishEpoch(epoch, lastEpoch);
+      if (!isLast) {
+        this.finishEpoch(epoch, lastEpoch);
+        if (isEpochEndCheckpoint(this.options.checkpoint)) await this.checkpoint(epoch + 1, 0);
+      }
     }
     method.onTrainingEnd?.(context);
     const final = this.finishEpoch(Math.max(0, epochsRun - 1), lastEpoch ?? { loss: 0, trainAccuracy: 0, startedAt: performance.now() });
@@ -142,10 +166,12 @@ class TrainingRun {
       peakRssBytes: this.memory.rssBytes,
       peakTensorBytes: this.memory.tensorBytes,
       history: this.history,
+      ...(this.computeSetup === undefined ? {} : computeReport(this.computeSetup, this.model, this.config)),
     };
   }
 
-  private async trainEpoch(epoch: number): Promise<EpochAverages> {
+  /** `consumed`: batches of this epoch trained before a resume; they are drawn (same order) and skipped. */
+  private async trainEpoch(epoch: number, consumed: number): Promise<EpochAverages> {
     const { method, context } = this.sparse;
     const { height, width, channels } = this.data.train.inputShape;
     const averages = new EpochAverages();
@@ -157,7 +183,13 @@ class TrainingRun {
       augment: this.config.data.augment,
       excludeIds: this.excluded,
     });
+    let stepInEpoch = 0;
     for (const batch of plan) {
+      // Drawing the skipped batches keeps the augmentation draws of the later ones identical.
+      if (stepInEpoch < consumed) {
+        stepInEpoch += 1;
+        continue;
+      }
       if (this.step >= this.length.totalSteps) break;
       this.callbacks.signal?.throwIfAborted();
       const info = this.info(epoch);
@@ -189,6 +221,9 @@ class TrainingRun {
       if (this.step % every === 0) {
         this.report({ phase: 'training', epoch, loss: averages.loss, trainAccuracy: averages.accuracy });
       }
+      stepInEpoch += 1;
+      const position = { step: this.step, stepInEpoch, batchesInEpoch: plan.numBatches, totalSteps: this.length.totalSteps };
+      if (isStepCheckpoint(this.options.checkpoint, position)) await this.checkpoint(epoch, stepInEpoch);
       await yieldToEventLoop();
     }
     return averages;
@@ -224,6 +259,38 @@ class TrainingRun {
     });
     this.excluded = new Set(removal);
     this.tracker = new ForgettingTracker();
+  }
+
+  /** Restores the checkpoint to resume from, if any; returns where training continues. */
+  private resume(): { epoch: number; stepInEpoch: number } {
+    const bytes = this.options.resumeFrom;
+    if (bytes === undefined) return { epoch: 0, stepInEpoch: 0 };
+    const { method, context } = this.sparse;
+    const restored = restoreCheckpoint(bytes, { config: this.config, model: this.model, optimizer: this.optimizer, method, methodContext: context });
+    const { step, epoch, stepInEpoch, maskUpdates } = restored.position;
+    if (step > this.length.totalSteps || epoch >= this.config.epochs || stepInEpoch > this.length.stepsPerEpoch) {
+      throw new CheckpointRestoreError(`its position (step ${step}, epoch ${epoch}, batch ${stepInEpoch}) lies outside this run`);
+    }
+    this.step = step;
+    this.maskUpdates = maskUpdates;
+    this.tracker = restored.tracker;
+    this.excluded = restored.removedExampleIds;
+    return { epoch, stepInEpoch };
+  }
+
+  private async checkpoint(epoch: number, stepInEpoch: number): Promise<void> {
+    const options = this.options.checkpoint;
+    if (options === undefined) return;
+    const bytes = captureCheckpoint({
+      config: this.config,
+      model: this.model,
+      optimizer: this.optimizer,
+      method: this.sparse.method,
+      tracker: this.tracker,
+      removedExampleIds: this.excluded,
+      position: { step: this.step, epoch, stepInEpoch, maskUpdates: this.maskUpdates },
+    });
+    await options.onCheckpoint(bytes, { step: this.step, epoch, stepInEpoch });
   }
 
   private countUpdate(summary: MaskUpdateSummary | undefined): void {

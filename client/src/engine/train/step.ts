@@ -34,16 +34,14 @@ interface Pass {
 }
 
 export class Stepper {
-  private readonly variables: tf.Variable[];
-
   constructor(
     private readonly model: Model,
     private readonly optimizer: Optimizer,
-  ) {
-    this.variables = model.trainableVariables();
-  }
+  ) {}
 
   run(batch: StepBatch, options: StepOptions): StepOutcome {
+    // Compressed layers compute a dense gradient only on the steps that ask for it.
+    for (const weight of this.model.maskedWeights) weight.requestDenseGradient(options.needsDenseGradient);
     let gradients: GradientMap;
     let loss: number;
     let correct: Int32Array | undefined;
@@ -90,7 +88,7 @@ export class Stepper {
       const logits = this.model.forward(batch.x, true);
       correctTensor = tf.keep(correctness(logits, batch.y));
       return crossEntropy(logits, batch.y);
-    }, this.variables);
+    }, this.model.trainableVariables()); // per pass: compressed layers re-create their variable when nnz changes
     const loss = value.dataSync()[0];
     value.dispose();
     const correct = Int32Array.from(correctTensor?.dataSync() ?? []);

@@ -1,6 +1,9 @@
 // What a training run reports while it runs and when it ends. The agent maps these onto ProgressReport and
 // JobResult; the CLI prints them. The run's input, TrainConfig, is the zod schema in ./config.ts.
 
+import type { ModelStateMeasurement } from '../models/memory.js';
+import type { ComputeName } from './config.js';
+
 export type TrainPhase = 'loading' | 'training' | 'evaluating';
 
 export interface LayerDensityReport {
@@ -62,6 +65,14 @@ export interface TrainResult {
   readonly peakRssBytes: number;
   readonly peakTensorBytes: number;
   readonly history: readonly EpochReport[];
+  /** How the sparse layers computed. */
+  readonly compute?: ComputeName;
+  /** Why 'sparse-kernels' was asked for but masked-dense ran. */
+  readonly computeFallbackReason?: string;
+  /** Layers that ran on the sparse kernels, in compressed storage. */
+  readonly kernelLayers?: readonly string[];
+  /** Measured model-state memory at the end (weights, gradients, optimizer, index; sparse vs all-dense). */
+  readonly modelState?: ModelStateMeasurement;
 }
 
 export interface TrainCallbacks {

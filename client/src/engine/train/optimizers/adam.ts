@@ -22,6 +22,20 @@ export class Adam implements Optimizer {
     return this.steps;
   }
 
+  readonly slotNames: readonly string[] = ['m', 'v'];
+
+  readSlots(variable: tf.Variable): Float32Array[] | undefined {
+    return this.slots.read(variable);
+  }
+
+  writeSlots(variable: tf.Variable, values: readonly Float32Array[]): void {
+    this.slots.write(variable, values);
+  }
+
+  restoreIterations(steps: number): void {
+    this.steps = steps;
+  }
+
   step(gradients: GradientMap, lr: number): void {
     const beta1 = this.options.momentum;
     const t = this.steps + 1;
@@ -51,6 +65,10 @@ export class Adam implements Optimizer {
 
   maskSlots(variable: tf.Variable, keep: tf.Tensor): void {
     this.slots.mask(variable, keep);
+  }
+
+  remapSlots(variable: tf.Variable, from: Int32Array): void {
+    this.slots.remap(variable, from);
   }
 
   dispose(): void {

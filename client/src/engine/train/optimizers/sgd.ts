@@ -16,6 +16,20 @@ export class Sgd implements Optimizer {
     return this.steps;
   }
 
+  readonly slotNames: readonly string[] = ['momentum'];
+
+  readSlots(variable: tf.Variable): Float32Array[] | undefined {
+    return this.slots.read(variable);
+  }
+
+  writeSlots(variable: tf.Variable, values: readonly Float32Array[]): void {
+    this.slots.write(variable, values);
+  }
+
+  restoreIterations(steps: number): void {
+    this.steps = steps;
+  }
+
   step(gradients: GradientMap, lr: number): void {
     const { momentum, nesterov } = this.options;
     tf.tidy(() => {
@@ -42,6 +56,10 @@ export class Sgd implements Optimizer {
 
   maskSlots(variable: tf.Variable, keep: tf.Tensor): void {
     this.slots.mask(variable, keep);
+  }
+
+  remapSlots(variable: tf.Variable, from: Int32Array): void {
+    this.slots.remap(variable, from);
   }
 
   dispose(): void {

@@ -11,6 +11,14 @@ export interface Optimizer extends OptimizerSlots {
   step(gradients: GradientMap, lr: number): void;
   /** Steps taken so far. */
   readonly iterations: number;
+  /** Names of the per-variable slots, in order ('momentum'; 'm', 'v'). */
+  readonly slotNames: readonly string[];
+  /** Copies of the slots of `variable` (tf layout), undefined before its first update (checkpoints). */
+  readSlots(variable: tf.Variable): Float32Array[] | undefined;
+  /** Restores the slots of `variable` from a checkpoint, one array per slot name. */
+  writeSlots(variable: tf.Variable, values: readonly Float32Array[]): void;
+  /** Restores the step counter from a checkpoint (Adam's bias correction depends on it). */
+  restoreIterations(steps: number): void;
   dispose(): void;
 }
 

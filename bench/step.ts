@@ -1,0 +1,199 @@
+// Whole-training-step benchmark: the MLP 784-300-100-10 (batch 128) and the Fashion-MNIST CNN (batch 64), each
+// step = forward + backward + SGD(momentum, weight decay) update + re-masking, all in one process on tfjs-wasm:
+//   stock          plain tfjs autodiff (tf.matMul / tf.conv2d gradients as registered by tfjs)
+//   dense          the engine's corrected dense path (explicit-transpose linear gradients, wasm-safe conv gradients)
+//   masked-dense   the engine's sparse training on dense storage (ERK masks), for reference
+//   sparse-kernels compressed weights on the WASM SIMD kernels (ERK masks, irregular CSR or 4×1 blocks)
+//   npm run build && node dist/bench/step.js [--quick] [--json FILE] [--model mlp|cnn]
+// Configurations run round-robin (rounds × steps each) so machine noise hits them alike; each figure is the median
+// of all timed steps. Model-state memory is measured after the last step (models/memory.ts).
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../client/src/engine/backend/init.js';
+import { buildTrainee, measureState, randomBatches, timedStep, type BenchConfig, type Trainee } from './step-setup.js';
+
+interface StepRecord {
+  model: string;
+  batch: number;
+  compute: string;
+  scheme: string;
+  density: number;
+  step_ms: number | null;
+  step_ms_p90: number | null;
+  /** Fastest step: the least disturbed by other processes on a shared machine. */
+  step_ms_min: number | null;
+  speedup_vs_dense: number | null;
+  speedup_vs_stock: number | null;
+  state_bytes: number | null;
+  dense_state_bytes: number | null;
+  state_ratio: number | null;
+  kernel_heap_bytes: number | null;
+  kernel_layers: string[];
+  layer_densities: Record<string, number>;
+  error?: string;
+}
+
+interface Plan {
+  readonly rounds: number;
+  readonly steps: number;
+  readonly warmup: number;
+}
+
+const DENSITIES = [0.5, 0.2, 0.1, 0.05];
+
+function configurations(quick: boolean, only: string | undefined): BenchConfig[] {
+  const out: BenchConfig[] = [];
+  for (const [model, batch] of [['mlp', 128], ['cnn', 64]] as const) {
+    if (only !== undefined && only !== model) continue;
+    out.push({ model, batch, compute: 'stock', scheme: 'irregular', density: 1 });
+    out.push({ model, batch, compute: 'dense', scheme: 'irregular', density: 1 });
+    out.push({ model, batch, compute: 'masked-dense', scheme: 'irregular', density: 0.1 });
+    for (const density of DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'irregular', density });
+    for (const density of quick ? [0.1] : DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'block', density });
+  }
+  return out;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function percentile90(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)];
+}
+
+/** tfjs-wasm has no Conv2DBackpropFilter: stock conv gradients fail there, so stock CNN steps run with them swapped in. */
+function withConvGradient<T>(gradient: tf.GradConfig | undefined, body: () => T): T {
+  const current = tf.getGradient('Conv2D');
+  if (gradient === undefined || current === undefined) return body();
+  tf.registerGradient(gradient);
+  try {
+    return body();
+  } finally {
+    tf.registerGradient(current);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const jsonIndex = args.indexOf('--json');
+  const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
+  if (jsonIndex >= 0 && !jsonFile) throw new Error('--json needs a file name');
+  const modelIndex = args.indexOf('--model');
+  const only = modelIndex >= 0 ? args[modelIndex + 1] : undefined;
+  if (only !== undefined && only !== 'mlp' && only !== 'cnn') throw new Error('--model takes mlp or cnn');
+  const plan: Plan = quick ? { rounds: 3, steps: 4, warmup: 2 } : { rounds: 5, steps: 10, warmup: 3 };
+  const stockConvGradient = tf.getGradient('Conv2D'); // before initBackend replaces it
+  const backend = await initBackend('wasm');
+  if (backend.name !== 'wasm') throw new Error(`tfjs wasm backend unavailable (got ${backend.name})`);
+  const silenced = console.warn;
+  console.warn = () => undefined; // tfjs warns on every gradient re-registration
+  const meta = { node: process.version, tfjs: tf.version.tfjs, backend: backend.name, simd: backend.simd, quick, plan, loadavg_start: loadavg(), date: new Date().toISOString() };
+  process.stdout.write(`# whole training steps (${JSON.stringify(meta)})\n`);
+  const started = performance.now();
+  const batchesByModel = new Map<string, ReturnType<typeof randomBatches>>();
+  const trainees: (Trainee | Error)[] = [];
+  for (const config of configurations(quick, only)) {
+    trainees.push(await buildTrainee(config).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+    if (!batchesByModel.has(config.model)) batchesByModel.set(config.model, randomBatches(4, config.batch, 17));
+  }
+  const samples = trainees.map(() => [] as number[]);
+  const errors = trainees.map((t) => (t instanceof Error ? t.message : undefined));
+  for (let round = 0; round < plan.rounds; round++) {
+    trainees.forEach((trainee, i) => {
+      if (trainee instanceof Error || errors[i] !== undefined) return;
+      const batches = batchesByModel.get(trainee.config.model) ?? [];
+      const stockConv = trainee.config.compute === 'stock' ? stockConvGradient : undefined;
+      try {
+        withConvGradient(stockConv, () => {
+          const first = round === 0 ? plan.warmup : 0;
+          for (let s = 0; s < first + plan.steps; s++) {
+            const ms = timedStep(trainee, batches[s % batches.length]);
+            if (s >= first) samples[i].push(ms);
+          }
+        });
+      } catch (error) {
+        errors[i] = error instanceof Error ? error.message : String(error);
+      }
+    });
+  }
+  const records = trainees.map((trainee, i) => toRecord(trainee, samples[i], errors[i]));
+  addSpeedups(records);
+  for (const trainee of trainees) if (!(trainee instanceof Error)) trainee.dispose();
+  console.warn = silenced;
+  printTable(records);
+  process.stdout.write(`# ${records.length} configurations in ${((performance.now() - started) / 1000).toFixed(1)} s, load average now ${loadavg().map((v) => v.toFixed(2)).join(' ')}\n`);
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ meta: { ...meta, loadavg_end: loadavg() }, records }, null, 2));
+}
+
+function toRecord(trainee: Trainee | Error, samples: number[], error: string | undefined): StepRecord {
+  if (trainee instanceof Error) {
+    return { ...emptyRecord(), error: trainee.message };
+  }
+  const { config } = trainee;
+  const state = error === undefined ? measureState(trainee) : undefined;
+  return {
+    model: config.model,
+    batch: config.batch,
+    compute: config.compute,
+    scheme: config.compute === 'stock' || config.compute === 'dense' ? '-' : config.scheme,
+    density: config.density,
+    step_ms: samples.length > 0 && error === undefined ? median(samples) : null,
+    step_ms_p90: samples.length > 0 && error === undefined ? percentile90(samples) : null,
+    step_ms_min: samples.length > 0 && error === undefined ? Math.min(...samples) : null,
+    speedup_vs_dense: null,
+    speedup_vs_stock: null,
+    state_bytes: state?.totalBytes ?? null,
+    dense_state_bytes: state?.denseTotalBytes ?? null,
+    state_ratio: state?.ratio ?? null,
+    kernel_heap_bytes: state?.kernelHeapBytes ?? null,
+    kernel_layers: [...trainee.kernelLayers],
+    layer_densities: Object.fromEntries(trainee.layerDensities),
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+function emptyRecord(): StepRecord {
+  return {
+    model: '?', batch: 0, compute: '?', scheme: '?', density: 0, step_ms: null, step_ms_p90: null, step_ms_min: null, speedup_vs_dense: null,
+    speedup_vs_stock: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
+    kernel_layers: [], layer_densities: {},
+  };
+}
+
+function addSpeedups(records: StepRecord[]): void {
+  for (const record of records) {
+    const base = (compute: string) => records.find((r) => r.model === record.model && r.compute === compute)?.step_ms ?? null;
+    const dense = base('dense');
+    const stock = base('stock');
+    if (record.step_ms !== null) {
+      record.speedup_vs_dense = dense === null ? null : dense / record.step_ms;
+      record.speedup_vs_stock = stock === null ? null : stock / record.step_ms;
+    }
+  }
+}
+
+function printTable(records: readonly StepRecord[]): void {
+  const columns = ['model (batch)', 'compute', 'scheme', 'density', 'ms/step median (p90)', 'min', 'x vs dense', 'x vs stock', 'min x vs dense', 'model state', '% of dense'];
+  process.stdout.write(`| ${columns.join(' | ')} |\n|${columns.map(() => ' --- ').join('|')}|\n`);
+  const fixed = (v: number | null, digits: number) => (v === null ? '–' : v.toFixed(digits));
+  for (const r of records) {
+    const time = r.step_ms === null ? `fails: ${r.error ?? '?'}` : `${fixed(r.step_ms, 2)} (${fixed(r.step_ms_p90, 2)})`;
+    const state = r.state_bytes === null ? '–' : `${(r.state_bytes / 2 ** 20).toFixed(2)} MiB`;
+    const ratio = r.state_ratio === null ? '–' : `${(100 * r.state_ratio).toFixed(0)} %`;
+    const dense = records.find((d) => d.model === r.model && d.compute === 'dense')?.step_ms_min ?? null;
+    const minSpeedup = dense === null || r.step_ms_min === null ? null : dense / r.step_ms_min;
+    const cells = [`${r.model} (${r.batch})`, r.compute, r.scheme, String(r.density), time, fixed(r.step_ms_min, 2), fixed(r.speedup_vs_dense, 1), fixed(r.speedup_vs_stock, 1), fixed(minSpeedup, 1), state, ratio];
+    process.stdout.write(`| ${cells.join(' | ')} |\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
+

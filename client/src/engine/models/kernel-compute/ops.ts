@@ -1,0 +1,211 @@
+// The layers a kernel segment runs, on batch-innermost activations in kernel memory. Each forward returns a record
+// whose backward turns dY into dX (only when asked) and the op's parameter gradients. Buffers live in the pass
+// region of the kernel arena; a backward may overwrite the dY it is given.
+import type * as tf from '@tensorflow/tfjs';
+import { createConvKernel } from '../../kernels/conv.js';
+import { buildCsr } from '../../kernels/formats/csr.js';
+import type { KernelRuntime, WasmF32 } from '../../kernels/runtime.js';
+import { layerSize, rowLength } from '../../sparse/types.js';
+import { activationSize, describeActivation, type ActivationShape } from './activations.js';
+import type { LayerBinding } from './binding.js';
+
+export interface PassState {
+  readonly rt: KernelRuntime;
+  readonly batch: number;
+}
+
+export interface OpBackward {
+  readonly dx: WasmF32 | undefined;
+  /** One copy per tensor of `inputs()`, in that order. */
+  readonly grads: Float32Array[];
+}
+
+export interface OpRecord {
+  readonly output: WasmF32;
+  readonly shape: ActivationShape;
+  backward(dy: WasmF32, needInput: boolean): OpBackward;
+}
+
+export interface SegmentOp {
+  readonly label: string;
+  /** The tfjs tensors the op reads (weight values, bias), read at every call (variables can be re-created). */
+  inputs(): tf.Tensor[];
+  forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord;
+}
+
+/** A compressed linear or conv layer with its bias, output gate and (fused) ReLU. */
+export class WeightedOp implements SegmentOp {
+  readonly label: string;
+
+  constructor(
+    private readonly binding: LayerBinding,
+    private readonly bias: tf.Variable | undefined,
+    private readonly relu: boolean,
+  ) {
+    this.label = `${binding.weight.name}${relu ? '+relu' : ''}`;
+  }
+
+  inputs(): tf.Tensor[] {
+    const weight = this.binding.weight.variable;
+    return this.bias === undefined ? [weight] : [weight, this.bias];
+  }
+
+  forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord {
+    const { rt, batch } = state;
+    const weight = this.binding.weight;
+    const layer = weight.shape;
+    const isLinear = layer.kind === 'linear';
+    if (shape.channels !== layer.in || (isLinear && shape.height * shape.width !== 1) || (!isLinear && shape.flat)) {
+      throw new RangeError(`${weight.name}: input ${describeActivation(shape)} does not fit ${layer.kind} ${layer.out}x${layer.in}`);
+    }
+    this.binding.refreshValues(rt);
+    const output: ActivationShape = isLinear
+      ? { channels: layer.out, height: 1, width: 1, flat: true }
+      : { channels: layer.out, height: shape.height, width: shape.width, flat: false };
+    const geometry = { height: shape.height, width: shape.width, batch };
+    const len = shape.height * shape.width * batch;
+    const y = rt.allocF32(activationSize(output, batch));
+    const compute = this.binding.kernel;
+    if (compute.kind === 'linear') compute.kernel.forward(x, y, batch);
+    else compute.kernel.forward(x, y, geometry);
+    const gateValues = weight.outputGate;
+    const gate = gateValues === null ? undefined : rt.uploadF32(gateValues);
+    const bias = this.bias === undefined ? undefined : rt.uploadF32(this.bias.dataSync() as Float32Array);
+    if (gate !== undefined || bias !== undefined || this.relu) rt.raw.rowAffine(layer.out, len, gate?.ptr ?? 0, bias?.ptr ?? 0, this.relu, y.ptr);
+    return {
+      output: y,
+      shape: output,
+      backward: (dy, needInput) => {
+        if (this.relu) rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
+        const dBias = bias === undefined ? undefined : rt.allocF32(layer.out);
+        if (dBias !== undefined) rt.raw.rowSums(layer.out, len, dy.ptr, dBias.ptr);
+        if (gate !== undefined) rt.raw.scaleRows(layer.out, len, gate.ptr, dy.ptr);
+        const dValues = rt.allocF32(weight.activeCount);
+        if (compute.kind === 'linear') compute.kernel.backwardWeight(x, dy, dValues, batch);
+        else compute.kernel.backwardWeight(x, dy, dValues, geometry);
+        if (weight.denseGradientRequested) {
+          weight.provideDenseGradient(isLinear ? denseLinearGradient(rt, x, dy, layer.out, layer.in, batch) : denseConvGradient(rt, x, dy, weight, geometry));
+        }
+        let dx: WasmF32 | undefined;
+        if (needInput) {
+          dx = rt.allocF32(layer.in * len);
+          if (compute.kind === 'linear') compute.kernel.backwardData(dy, dx, batch);
+          else compute.kernel.backwardData(dy, dx, geometry);
+        }
+        const grads = [rt.read(dValues)];
+        if (dBias !== undefined) grads.push(rt.read(dBias));
+        return { dx, grads };
+      },
+    };
+  }
+}
+
+/** dW[o][i] = Σ_m dY[o][m]·X[i][m] at every position (canonical [out][in]), for steps that need it. */
+function denseLinearGradient(rt: KernelRuntime, x: WasmF32, dy: WasmF32, rows: number, cols: number, batch: number): Float32Array {
+  return rt.scratch(() => {
+    const rowIds = rt.uploadI32(Int32Array.from({ length: rows }, (_, i) => i));
+    const colIds = rt.uploadI32(Int32Array.from({ length: cols }, (_, i) => i));
+    const out = rt.allocF32(rows * cols);
+    rt.raw.denseDots(rows, cols, batch, dy.ptr, rowIds.ptr, x.ptr, colIds.ptr, out.ptr);
+    return rt.read(out);
+  });
+}
+
+/** The conv weight gradient at every position: the SDDMM over an all-active CSR, whose value order is canonical. */
+function denseConvGradient(
+  rt: KernelRuntime,
+  x: WasmF32,
+  dy: WasmF32,
+  weight: LayerBinding['weight'],
+  geometry: { height: number; width: number; batch: number },
+): Float32Array {
+  const shape = weight.shape;
+  const size = layerSize(shape);
+  return rt.scratch(() => {
+    const full = buildCsr(new Float32Array(size), new Uint8Array(size).fill(1), shape.out, rowLength(shape));
+    const kernel = createConvKernel(rt, { kind: 'csr', matrix: full }, { kh: shape.kh, kw: shape.kw });
+    const out = rt.allocF32(size);
+    kernel.backwardWeight(x, dy, out, geometry);
+    return rt.read(out);
+  });
+}
+
+export class ReluOp implements SegmentOp {
+  readonly label = 'relu';
+
+  inputs(): tf.Tensor[] {
+    return [];
+  }
+
+  forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord {
+    const { rt } = state;
+    const y = rt.allocF32(x.length);
+    rt.f32(y).set(rt.f32(x));
+    rt.raw.rowAffine(1, y.length, 0, 0, true, y.ptr);
+    return {
+      output: y,
+      shape,
+      backward: (dy) => {
+        rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
+        return { dx: dy, grads: [] };
+      },
+    };
+  }
+}
+
+/** 2×2 max-pool, stride 2, 'valid'. */
+export class MaxPoolOp implements SegmentOp {
+  readonly label = 'maxpool';
+
+  inputs(): tf.Tensor[] {
+    return [];
+  }
+
+  forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord {
+    const { rt, batch } = state;
+    if (shape.flat) throw new RangeError(`max-pool needs an image, got ${describeActivation(shape)}`);
+    const output: ActivationShape = { channels: shape.channels, height: shape.height >> 1, width: shape.width >> 1, flat: false };
+    const y = rt.allocF32(activationSize(output, batch));
+    rt.raw.maxPool2x2(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr);
+    return {
+      output: y,
+      shape: output,
+      backward: (dy, needInput) => {
+        if (!needInput) return { dx: undefined, grads: [] };
+        const dx = rt.allocF32(x.length);
+        rt.raw.maxPool2x2Backward(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr, dy.ptr, dx.ptr);
+        return { dx, grads: [] };
+      },
+    };
+  }
+}
+
+/** NHWC flatten: feature (h·W + w)·C + c, i.e. rows [C][H·W] of B floats become rows [H·W][C]. */
+export class FlattenOp implements SegmentOp {
+  readonly label = 'flatten';
+
+  inputs(): tf.Tensor[] {
+    return [];
+  }
+
+  forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord {
+    const { rt, batch } = state;
+    const pixels = shape.height * shape.width;
+    const output: ActivationShape = { channels: shape.channels * pixels, height: 1, width: 1, flat: true };
+    if (shape.channels === 1 || pixels === 1) {
+      return { output: x, shape: output, backward: (dy) => ({ dx: dy, grads: [] }) };
+    }
+    const y = rt.allocF32(x.length);
+    rt.raw.swapOuterAxes(shape.channels, pixels, batch, x.ptr, y.ptr);
+    return {
+      output: y,
+      shape: output,
+      backward: (dy, needInput) => {
+        if (!needInput) return { dx: undefined, grads: [] };
+        const dx = rt.allocF32(dy.length);
+        rt.raw.swapOuterAxes(pixels, shape.channels, batch, dy.ptr, dx.ptr);
+        return { dx, grads: [] };
+      },
+    };
+  }
+}

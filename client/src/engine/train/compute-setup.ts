@@ -1,0 +1,73 @@
+// Which compute the sparse layers of a run use, and switching them to it. 'sparse-kernels' (the default for sparse
+// methods where WebAssembly SIMD exists) moves every layer with a target density below 1 that a kernel segment can
+// hold into compressed storage on the WASM kernels; everything else keeps masked-dense compute (the corrected dense
+// path: explicit-transpose linear gradients, conv gradients that work on wasm). When the kernels cannot be used the
+// run falls back to masked-dense and says why.
+import { hasWasmSimd } from '../kernels/reference/simd.js';
+import { KernelRuntime } from '../kernels/runtime.js';
+import { useSparseKernels, type KernelPlan } from '../models/kernel-compute/plan.js';
+import { measureModelState, slotsPerValue, type ModelStateMeasurement } from '../models/memory.js';
+import type { Model } from '../models/model.js';
+import { DEFAULT_SHUFFLED_BLOCK, formatPreferenceForScheme, type FormatPreference } from '../models/storage/compressed-format.js';
+import type { ComputeName, TrainConfig } from './config.js';
+
+export interface ComputeSetup {
+  /** What the run computes with. */
+  readonly compute: ComputeName;
+  /** What the config asked for (explicitly or by default). */
+  readonly requested: ComputeName;
+  /** Why 'sparse-kernels' was requested but not used. */
+  readonly fallbackReason?: string;
+  readonly plan?: KernelPlan;
+}
+
+/** The config's compute, or the default: sparse kernels for sparse methods when WebAssembly SIMD is available. */
+export function requestedCompute(config: Pick<TrainConfig, 'compute' | 'method'>, simd = hasWasmSimd()): ComputeName {
+  if (config.compute !== undefined) return config.compute;
+  return config.method !== 'dense' && simd ? 'sparse-kernels' : 'masked-dense';
+}
+
+/**
+ * Switches the model's layers to the run's compute; call once the initial masks are set (after method.initialize,
+ * and after restoring a checkpoint). `layerDensities` are the allocation's target densities by layer name.
+ */
+export async function setUpCompute(config: TrainConfig, model: Model, layerDensities: ReadonlyMap<string, number>): Promise<ComputeSetup> {
+  const requested = requestedCompute(config);
+  if (requested === 'masked-dense') return { compute: 'masked-dense', requested };
+  const fallback = (reason: string): ComputeSetup => ({ compute: 'masked-dense', requested, fallbackReason: reason });
+  if (!hasWasmSimd()) return fallback('WebAssembly SIMD is not available');
+  const blockSize = config.schedule?.kind === 'dsb' ? config.schedule.blockSize : DEFAULT_SHUFFLED_BLOCK;
+  const preference = formatPreferenceForScheme(config.scheme, blockSize);
+  const sparseLayers = new Map<string, FormatPreference>();
+  for (const weight of model.maskedWeights) {
+    if ((layerDensities.get(weight.name) ?? 1) < 1) sparseLayers.set(weight.name, preference);
+  }
+  if (sparseLayers.size === 0) return fallback('no layer has a target density below 1');
+  let runtime: KernelRuntime;
+  try {
+    runtime = await KernelRuntime.load(await KernelRuntime.compileDefault());
+  } catch (error) {
+    return fallback(`the sparse kernels could not be loaded (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const plan = useSparseKernels(model, { runtime, sparseLayers });
+  if (plan.kernelLayers.length === 0) return fallback(`no sparse layer of '${config.model}' fits a kernel segment`);
+  return { compute: 'sparse-kernels', requested, plan };
+}
+
+/** The optional TrainResult fields about compute and measured memory. */
+export interface ComputeReport {
+  readonly compute: ComputeName;
+  readonly computeFallbackReason?: string;
+  /** Layers that ran on the sparse kernels in compressed storage. */
+  readonly kernelLayers: readonly string[];
+  readonly modelState: ModelStateMeasurement;
+}
+
+export function computeReport(setup: ComputeSetup, model: Model, config: TrainConfig): ComputeReport {
+  return {
+    compute: setup.compute,
+    ...(setup.fallbackReason === undefined ? {} : { computeFallbackReason: setup.fallbackReason }),
+    kernelLayers: setup.plan?.kernelLayers ?? [],
+    modelState: measureModelState(model, { slotsPerValue: slotsPerValue(config.optimizer.kind, config.optimizer.momentum) }),
+  };
+}

@@ -1,0 +1,128 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { KernelRuntime } from '../../../client/src/engine/kernels/runtime.js';
+import { loadRuntime, randomArray, rng } from './helpers.js';
+
+describe('layout and pointwise kernels', () => {
+  let rt: KernelRuntime;
+
+  beforeAll(async () => {
+    rt = await loadRuntime();
+  });
+
+  it.each([
+    [3, 5, 7],
+    [17, 1, 9],
+    [1, 4, 33],
+    [64, 49, 3],
+  ])('should reverse the axes of a %i×%i×%i array', (d0, d1, d2) => {
+    // Prepare
+    const src = randomArray(rng(d0 * 100 + d2), d0 * d1 * d2);
+    const expected = new Float32Array(src.length);
+    for (let i = 0; i < d0; i++) for (let j = 0; j < d1; j++) for (let k = 0; k < d2; k++) expected[(k * d1 + j) * d0 + i] = src[(i * d1 + j) * d2 + k];
+
+    // Execute
+    const actual = rt.scratch(() => {
+      const from = rt.uploadF32(src);
+      const to = rt.allocF32(src.length);
+      rt.raw.reverse3(d0, d1, d2, from.ptr, to.ptr);
+      return rt.read(to);
+    });
+
+    // Assert
+    expect(Array.from(actual)).toEqual(Array.from(expected));
+  });
+
+  it('should swap the two outer axes while moving whole batch runs', () => {
+    // Prepare
+    const [d0, d1, m] = [3, 4, 5];
+    const src = randomArray(rng(4), d0 * d1 * m);
+
+    // Execute
+    const actual = rt.scratch(() => {
+      const from = rt.uploadF32(src);
+      const to = rt.allocF32(src.length);
+      rt.raw.swapOuterAxes(d0, d1, m, from.ptr, to.ptr);
+      return rt.read(to);
+    });
+
+    // Assert
+    for (let i = 0; i < d0; i++) {
+      for (let j = 0; j < d1; j++) {
+        expect(Array.from(actual.subarray((j * d0 + i) * m, (j * d0 + i + 1) * m))).toEqual(Array.from(src.subarray((i * d1 + j) * m, (i * d1 + j + 1) * m)));
+      }
+    }
+  });
+
+  it('should apply gate, bias and ReLU per row, and their backward passes', () => {
+    // Prepare
+    const [rows, len] = [3, 7];
+    const y = randomArray(rng(5), rows * len);
+    const dy = randomArray(rng(6), rows * len);
+    const gate = Float32Array.of(2, 0, -1);
+    const bias = Float32Array.of(0.5, 0.25, -0.125);
+
+    // Execute
+    const [out, masked, sums, scaled] = rt.scratch(() => {
+      const yb = rt.uploadF32(y);
+      const g = rt.uploadF32(gate);
+      const b = rt.uploadF32(bias);
+      rt.raw.rowAffine(rows, len, g.ptr, b.ptr, true, yb.ptr);
+      const d = rt.uploadF32(dy);
+      rt.raw.reluBackward(rows * len, yb.ptr, d.ptr);
+      const relu = rt.read(d);
+      const s = rt.allocF32(rows);
+      rt.raw.rowSums(rows, len, d.ptr, s.ptr);
+      rt.raw.scaleRows(rows, len, g.ptr, d.ptr);
+      return [rt.read(yb), relu, rt.read(s), rt.read(d)];
+    });
+
+    // Assert
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      for (let c = 0; c < len; c++) {
+        const i = r * len + c;
+        expect(out[i]).toBeCloseTo(Math.max(0, y[i] * gate[r] + bias[r]), 6);
+        expect(masked[i]).toBe(out[i] > 0 ? dy[i] : 0);
+        expect(scaled[i]).toBeCloseTo(masked[i] * gate[r], 6);
+        sum += masked[i];
+      }
+      expect(sums[r]).toBeCloseTo(sum, 5);
+    }
+  });
+
+  it('should max-pool 2×2 and route the gradient to the first maximum of each window, as PyTorch', () => {
+    // Prepare: 1 channel, 3×4 image (last row uncovered), batch 5; window (0,0) ties in batch column 0.
+    const [c, h, w, m] = [1, 3, 4, 5];
+    const x = randomArray(rng(7), c * h * w * m);
+    const at = (yy: number, xx: number, b: number) => (yy * w + xx) * m + b;
+    x[at(0, 0, 0)] = 3;
+    x[at(0, 1, 0)] = 3;
+    x[at(1, 0, 0)] = 3;
+    const dy = Float32Array.from({ length: c * (h >> 1) * (w >> 1) * m }, (_, i) => i + 1);
+
+    // Execute
+    const [y, dx] = rt.scratch(() => {
+      const xb = rt.uploadF32(x);
+      const yb = rt.allocF32(dy.length);
+      rt.raw.maxPool2x2(c, h, w, m, xb.ptr, yb.ptr);
+      const db = rt.uploadF32(dy);
+      const dxb = rt.allocF32(x.length);
+      rt.raw.maxPool2x2Backward(c, h, w, m, xb.ptr, yb.ptr, db.ptr, dxb.ptr);
+      return [rt.read(yb), rt.read(dxb)];
+    });
+
+    // Assert
+    for (let px = 0; px < w >> 1; px++) {
+      for (let b = 0; b < m; b++) {
+        const window = [at(0, 2 * px, b), at(0, 2 * px + 1, b), at(1, 2 * px, b), at(1, 2 * px + 1, b)];
+        const values = window.map((i) => x[i]);
+        const top = Math.max(...values);
+        const o = px * m + b;
+        expect(y[o]).toBe(Math.fround(top));
+        const first = values.findIndex((v) => v === top);
+        window.forEach((i, k) => expect(dx[i]).toBe(k === first ? dy[o] : 0));
+      }
+    }
+    for (let xx = 0; xx < w; xx++) for (let b = 0; b < m; b++) expect(dx[at(2, xx, b)]).toBe(0);
+  });
+});
