@@ -59,6 +59,19 @@ describe('custom-gradient ops', () => {
     expect(custom.filter((v) => v !== 0).length).toBe(2 * 2 * 3 * 3);
   });
 
+  it('should send the gradient of a tied window to its first maximum only, as PyTorch does', () => {
+    tf.tidy(() => {
+      // Prepare: one 2x2 window whose four values tie, one whose last two tie
+      const layout = tf.tensor4d([[[[3], [3], [1], [2]], [[3], [3], [5], [5]]]]);
+
+      // Execute
+      const dx = tf.grad((a: tf.Tensor) => tf.sum(maxPool2x2(a as tf.Tensor4D)))(layout);
+
+      // Assert: row-major first maximum of each window
+      expect(Array.from(dx.dataSync())).toEqual([1, 0, 0, 0, 0, 0, 1, 0]);
+    });
+  });
+
   it('should give batchNormTraining the gradients of the textbook formula', () => {
     tf.tidy(() => {
       // Prepare
