@@ -15,6 +15,8 @@ import {
   type MessageOf,
   type MessageTypeName,
 } from '../../protocol/src/index.js';
+import { createHash } from 'node:crypto';
+import type { CheckpointChunk, CheckpointCommit, CheckpointFetchRequest } from '../../generated/proto/sparsefleet/v1/checkpoint.js';
 import { JobAssignment, TrainingJobSpec, type JobResult, type ProgressReport } from '../../generated/proto/sparsefleet/v1/job.js';
 
 const VERSION = 'fake-coordinator';
@@ -28,6 +30,13 @@ export class FakeCoordinator {
   heartbeatIntervalMs = 50;
   /** Answer this many HelloRequests with an INTERNAL protocol error. */
   failHellos = 0;
+  /** Committed checkpoints by id (sha256 hex). */
+  readonly checkpoints = new Map<string, Uint8Array>();
+  /** Answer this many CheckpointFetchRequests with an INTERNAL error first; then serve them. */
+  failFetches = 0;
+  /** Answer every CheckpointFetchRequest with this protocol error code. */
+  refuseFetches: ErrorCode | undefined;
+  private readonly uploads = new Map<string, Uint8Array>();
   private readonly io: Server;
   private readonly sockets = new Map<string, Socket>();
   private nextDevice = 1;
@@ -41,7 +50,8 @@ export class FakeCoordinator {
 
   static async start(validTokens: string[] = ['good-token']): Promise<FakeCoordinator> {
     const http = createServer();
-    const io = new Server(http, { transports: ['websocket'] });
+    // Room for 1 MiB checkpoint pieces plus their envelope, as the coordinator allows.
+    const io = new Server(http, { transports: ['websocket'], maxHttpBufferSize: 4 * 1024 * 1024 });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const { port } = http.address() as AddressInfo;
     const sut = new FakeCoordinator(`http://127.0.0.1:${port}`, io);
@@ -79,12 +89,12 @@ export class FakeCoordinator {
     return this.messages('sparsefleet.v1.JobResult').filter((result: JobResult) => result.jobId === jobId);
   }
 
-  async assign(deviceId: string, jobId: string, spec: Partial<TrainingJobSpec> = { model: 'mlp' }) {
+  async assign(deviceId: string, jobId: string, spec: Partial<TrainingJobSpec> = { model: 'mlp' }, extra: Partial<JobAssignment> = {}) {
     const socket = this.sockets.get(deviceId);
     if (!socket) throw new Error(`device ${deviceId} is not connected`);
     const frame = encodeMessage(
       'sparsefleet.v1.JobAssignment',
-      JobAssignment.fromPartial({ jobId, attempt: 1, spec: TrainingJobSpec.fromPartial(spec), leaseMs: 60_000 }),
+      JobAssignment.fromPartial({ jobId, attempt: 1, spec: TrainingJobSpec.fromPartial(spec), leaseMs: 60_000, ...extra }),
       { senderVersion: VERSION },
     );
     const reply: unknown = await socket.timeout(5000).emitWithAck(DEVICE_CHANNEL_EVENT, frame);
@@ -96,6 +106,13 @@ export class FakeCoordinator {
     this.sockets.get(deviceId)?.conn.close();
   }
 
+  /** Calls `listener` once the device's current socket disconnects. */
+  onDisconnect(deviceId: string, listener: (reason: string) => void): void {
+    const socket = this.sockets.get(deviceId);
+    if (!socket) throw new Error(`device ${deviceId} is not connected`);
+    socket.once('disconnect', listener);
+  }
+
   /** Disconnects the device from the server side (socket.io does not reconnect by itself after this). */
   kick(deviceId: string): void {
     this.sockets.get(deviceId)?.disconnect(true);
@@ -105,11 +122,42 @@ export class FakeCoordinator {
     await this.io.close();
   }
 
+  private onChunk(chunk: CheckpointChunk, reply: Reply, fault: Fault): void {
+    const buffer = this.uploads.get(chunk.checkpointId) ?? new Uint8Array(chunk.totalBytes);
+    if (chunk.offset + chunk.data.length > buffer.length) return fault(ErrorCode.ERROR_CODE_INVALID_PAYLOAD, 'chunk past the end');
+    buffer.set(chunk.data, chunk.offset);
+    this.uploads.set(chunk.checkpointId, buffer);
+    reply('sparsefleet.v1.Ack', { ok: true });
+  }
+
+  private onCommit(commit: CheckpointCommit, reply: Reply, fault: Fault): void {
+    const buffer = this.uploads.get(commit.checkpointId);
+    if (!buffer || createHash('sha256').update(buffer).digest('hex') !== commit.checkpointId) {
+      return fault(ErrorCode.ERROR_CODE_INVALID_PAYLOAD, 'checkpoint hash mismatch');
+    }
+    this.checkpoints.set(commit.checkpointId, buffer);
+    reply('sparsefleet.v1.Ack', { ok: true });
+  }
+
+  private onFetch(request: CheckpointFetchRequest, reply: Reply, fault: Fault): void {
+    if (this.refuseFetches !== undefined) return fault(this.refuseFetches, 'no such checkpoint for this device');
+    if (this.failFetches > 0) {
+      this.failFetches -= 1;
+      return fault(ErrorCode.ERROR_CODE_INTERNAL, 'storage busy');
+    }
+    const stored = this.checkpoints.get(request.checkpointId);
+    if (!stored) return fault(ErrorCode.ERROR_CODE_NOT_FOUND, 'unknown checkpoint');
+    const data = stored.subarray(request.offset, request.offset + request.length);
+    reply('sparsefleet.v1.CheckpointFetchResponse', { checkpointId: request.checkpointId, offset: request.offset, totalBytes: stored.length, data });
+  }
+
   private onFrame(socket: Socket, frame: unknown, ack: (reply: Uint8Array) => void): void {
     const decoded = decodeFrame(frame);
     this.received.push({ type: decoded.type, message: decoded.message });
     const reply = <N extends MessageTypeName>(type: N, message: MessageOf<N>) =>
       ack(encodeMessage(type, message, { senderVersion: VERSION, requestId: decoded.requestId }));
+    const fault = (code: ErrorCode, message: string) =>
+      ack(encodeProtocolError({ code, message, offendingType: decoded.type, requestId: decoded.requestId }, VERSION));
     switch (decoded.type) {
       case 'sparsefleet.v1.EnrollRequest': {
         const deviceId = `dev-${this.nextDevice++}`;
@@ -146,6 +194,12 @@ export class FakeCoordinator {
       }
       case 'sparsefleet.v1.JobResult':
         return reply('sparsefleet.v1.Ack', { ok: true });
+      case 'sparsefleet.v1.CheckpointChunk':
+        return this.onChunk(decoded.message as CheckpointChunk, reply, fault);
+      case 'sparsefleet.v1.CheckpointCommit':
+        return this.onCommit(decoded.message as CheckpointCommit, reply, fault);
+      case 'sparsefleet.v1.CheckpointFetchRequest':
+        return this.onFetch(decoded.message as CheckpointFetchRequest, reply, fault);
       default:
         ack(
           encodeProtocolError(
@@ -156,6 +210,9 @@ export class FakeCoordinator {
     }
   }
 }
+
+type Reply = <N extends MessageTypeName>(type: N, message: MessageOf<N>) => void;
+type Fault = (code: ErrorCode, message: string) => void;
 
 function refusal(code: ErrorCode, message: string): Error & { data: HandshakeRefusal } {
   const error = new Error(message) as Error & { data: HandshakeRefusal };

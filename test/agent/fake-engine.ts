@@ -1,6 +1,6 @@
 // A scriptable stand-in for the training engine: no tfjs, deterministic progress, abortable.
 import type { TrainingJobSpec } from '../../generated/proto/sparsefleet/v1/job.js';
-import type { TrainingEngine } from '../../client/src/agent/training-engine.js';
+import type { EngineRunOptions, TrainingEngine } from '../../client/src/agent/training-engine.js';
 import { parseTrainConfig, type TrainConfig } from '../../client/src/engine/train/config.js';
 import type { TrainCallbacks, TrainProgress, TrainResult } from '../../client/src/engine/train/types.js';
 
@@ -11,6 +11,8 @@ export interface FakeEngineScript {
   readonly failWith?: string;
   /** Keep running until aborted. */
   readonly hang?: boolean;
+  /** Checkpoints handed to options.checkpoint.onCheckpoint after the progress report of their step. */
+  readonly checkpoints?: ReadonlyArray<{ readonly step: number; readonly bytes: Uint8Array }>;
 }
 
 export function fakeProgress(step: number): TrainProgress {
@@ -56,6 +58,7 @@ export function fakeResult(config: TrainConfig): TrainResult {
 
 export class FakeEngine implements TrainingEngine {
   readonly configs: TrainConfig[] = [];
+  readonly runOptions: Array<EngineRunOptions | undefined> = [];
   script: FakeEngineScript = {};
 
   async initBackend(preferred?: string) {
@@ -66,13 +69,17 @@ export class FakeEngine implements TrainingEngine {
     return parseTrainConfig({ model: spec.model || 'mlp', data: { name: 'synthetic' }, epochs: 1 });
   }
 
-  async run(config: TrainConfig, callbacks: TrainCallbacks): Promise<TrainResult> {
+  async run(config: TrainConfig, callbacks: TrainCallbacks, options?: EngineRunOptions): Promise<TrainResult> {
     this.configs.push(config);
-    const { steps = 3, failWith, hang } = this.script;
+    this.runOptions.push(options);
+    const { steps = 3, failWith, hang, checkpoints = [] } = this.script;
     for (let step = 1; step <= steps; step += 1) {
       await new Promise((resolve) => setTimeout(resolve, 1));
       callbacks.signal?.throwIfAborted();
       callbacks.onProgress?.(fakeProgress(step));
+      for (const checkpoint of checkpoints.filter((c) => c.step === step)) {
+        await options?.checkpoint?.onCheckpoint(checkpoint.bytes, { step, epoch: 0, stepInEpoch: step });
+      }
     }
     if (failWith) throw new Error(failWith);
     while (hang) {

@@ -65,7 +65,7 @@ describe(Outbox.name, () => {
     const sut = new Outbox(link.send, FAST);
     let dropped = false;
     link.setBehaviour(async (report) => {
-      if (report.message.sequence === 2 && !dropped) {
+      if (sequenceOf(report) === 2 && !dropped) {
         dropped = true;
         sut.pause();
         throw new Error('socket has been disconnected');
@@ -75,7 +75,7 @@ describe(Outbox.name, () => {
     // Execute
     sut.resume();
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(sut.snapshot().map((report) => report.message.sequence)).toEqual([2, 3]);
+    expect(sut.snapshot().map((report) => sequenceOf(report))).toEqual([2, 3]);
     sut.resume();
     // Assert
     expect(await sut.drained(1000)).toBe(true);
@@ -104,7 +104,7 @@ describe(Outbox.name, () => {
     const rejected: string[] = [];
     const sut = new Outbox(link.send, { ...FAST, onRejected: (report) => rejected.push(reportKey(report)) });
     link.setBehaviour(async (report) => {
-      if (report.message.sequence === 1) throw new ReportRejectedError('job is not assigned to this device');
+      if (sequenceOf(report) === 1) throw new ReportRejectedError('job is not assigned to this device');
     });
     sut.enqueue(progress(1));
     sut.enqueue(progress(2));
@@ -121,7 +121,7 @@ describe(Outbox.name, () => {
     sut.enqueue(result(3, 'job-0'));
     sut.enqueue(progress(4));
     sut.enqueue(progress(5));
-    const kept = sut.snapshot().map((report) => `${report.type.split('.').pop()}:${report.message.sequence}`);
+    const kept = sut.snapshot().map((report) => `${report.type.split('.').pop()}:${sequenceOf(report)}`);
     expect(kept).toEqual(['ProgressReport:1', 'JobResult:3', 'ProgressReport:5']);
   });
 
@@ -131,3 +131,8 @@ describe(Outbox.name, () => {
     expect(await sut.drained(5)).toBe(false);
   });
 });
+
+/** Progress and results carry a sequence number; checkpoint pieces do not. */
+function sequenceOf(report: OutboundReport): number | undefined {
+  return 'sequence' in report.message ? report.message.sequence : undefined;
+}

@@ -7,9 +7,10 @@ import { DeviceConnection, type BackoffOptions } from './connection.js';
 import { CredentialStore, type StoredCredential } from './credential-store.js';
 import { AgentFatalError, errorText, isFatalRefusalCode } from './errors.js';
 import { collectDeviceFacts, type BackendSummary } from './facts.js';
+import { checkpointFetcher } from './checkpoint-fetch.js';
 import { HeartbeatLoop } from './heartbeat.js';
-import { JobRunner, type JobFinished, type JobStarted } from './job-runner.js';
-import { Outbox, ReportRejectedError, reportKey, type OutboundReport } from './outbox.js';
+import { JobRunner, type CheckpointQueued, type JobFinished, type JobStarted } from './job-runner.js';
+import { Outbox, ReportRejectedError, isCheckpointPiece, reportKey, type OutboundReport } from './outbox.js';
 import { PushDispatcher } from './push-dispatcher.js';
 import type { TrainingEngine } from './training-engine.js';
 import { TypedEvents } from './typed-events.js';
@@ -33,6 +34,14 @@ export interface AgentOptions {
   readonly progressEverySteps?: number;
   /** How long stop() waits for unacknowledged reports to go out. */
   readonly stopDrainMs?: number;
+  /** Checkpoint cadence when an assignment leaves it to the agent (default 50 steps); checkpoints also follow every epoch. */
+  readonly checkpointEverySteps?: number;
+  /** Checkpoint upload/download piece size (default 512 KiB, at most 1 MiB). */
+  readonly checkpointChunkBytes?: number;
+  /** How long a resumed attempt keeps retrying to fetch its checkpoint over a flaky link (default 60 s). */
+  readonly checkpointFetchTimeoutMs?: number;
+  /** Progress reports buffered while offline before the oldest are dropped (default 500; results are never dropped). */
+  readonly maxBufferedProgress?: number;
 }
 
 export interface AgentEvents {
@@ -42,6 +51,10 @@ export interface AgentEvents {
   unreachable: [error: string, attempt: number];
   'job-started': [job: JobStarted];
   'job-progress': [jobId: string, progress: TrainProgress];
+  /** A checkpoint was taken and queued for upload. */
+  'checkpoint-queued': [checkpoint: CheckpointQueued];
+  /** The coordinator acknowledged a checkpoint's commit: a retried attempt can resume from it. */
+  'checkpoint-committed': [checkpoint: { jobId: string; attempt: number; checkpointId: string; step: number; epoch: number }];
   'job-finished': [job: JobFinished];
   /** Something went wrong that the agent recovers from by itself (a rejected report, a retryable refusal). */
   warning: [message: string];
@@ -81,8 +94,16 @@ export class Agent extends TypedEvents<AgentEvents> {
     this.done = new Promise<void>((resolve, reject) => (this.settleDone = { resolve, reject }));
     this.done.catch(() => undefined); // observed through events when nobody awaits it
     this.outbox = new Outbox((report) => this.sendReport(report), {
+      maxProgressBacklog: options.maxBufferedProgress,
+      onDelivered: (report) => {
+        if (report.type !== 'sparsefleet.v1.CheckpointCommit') return;
+        const { jobId, attempt, checkpointId, step, epoch } = report.message;
+        this.emit('checkpoint-committed', { jobId, attempt, checkpointId, step, epoch });
+      },
       onRejected: (report, error) => {
         this.emit('warning', `coordinator rejected ${reportKey(report)}: ${error.message}`);
+        // A refused checkpoint costs only the ability to resume from it; the run itself goes on.
+        if (isCheckpointPiece(report)) return;
         const { jobId, attempt } = report.message;
         if (this.runner.revoke(jobId, attempt, `coordinator no longer accepts reports: ${error.message}`)) {
           this.emit('warning', `stopped job ${jobId} attempt ${attempt}: the coordinator no longer assigns it here`);
@@ -94,9 +115,16 @@ export class Agent extends TypedEvents<AgentEvents> {
       report: (report) => this.outbox.enqueue(report),
       backend: () => this.backendInfo?.name,
       progressEverySteps: options.progressEverySteps,
+      checkpointEverySteps: options.checkpointEverySteps,
+      checkpointChunkBytes: options.checkpointChunkBytes,
+      fetchCheckpoint: checkpointFetcher(
+        (request) => this.request('sparsefleet.v1.CheckpointFetchRequest', request, 'sparsefleet.v1.CheckpointFetchResponse'),
+        { pieceBytes: options.checkpointChunkBytes, timeoutMs: options.checkpointFetchTimeoutMs },
+      ),
     });
     this.runner.on('started', (job) => this.emit('job-started', job));
     this.runner.on('progress', (jobId, progress) => this.emit('job-progress', jobId, progress));
+    this.runner.on('checkpoint', (checkpoint) => this.emit('checkpoint-queued', checkpoint));
     this.runner.on('finished', (job) => this.emit('job-finished', job));
     this.heartbeat = new HeartbeatLoop({
       send: (heartbeat) => this.request('sparsefleet.v1.Heartbeat', heartbeat, 'sparsefleet.v1.HeartbeatAck'),
@@ -158,6 +186,22 @@ export class Agent extends TypedEvents<AgentEvents> {
     if (this.connection?.connected) await this.outbox.drained(this.options.stopDrainMs ?? 2_000);
     this.shutdown();
     this.startWaiter?.reject(new Error('agent stopped before it connected'));
+    this.startWaiter = undefined;
+    this.settleDone.resolve();
+  }
+
+  /**
+   * Stops like a crash (tests, simulated churn): the link is cut without a goodbye, the running job is aborted
+   * without a result and nothing queued is sent. The coordinator finds out through the expiring lease.
+   */
+  async kill(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    this.heartbeat.stop();
+    this.outbox.pause();
+    this.connection?.abort();
+    await this.runner.abandon();
+    this.startWaiter?.reject(new Error('agent killed before it connected'));
     this.startWaiter = undefined;
     this.settleDone.resolve();
   }

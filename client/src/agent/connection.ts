@@ -153,6 +153,15 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
     }
   }
 
+  /**
+   * Cuts the link the way a crash or a pulled cable would: the transport closes without a goodbye packet, then
+   * the connection is closed for good (no reconnect).
+   */
+  abort(): void {
+    this.socket?.io.engine?.close();
+    this.close();
+  }
+
   /** Sends a request envelope and returns the typed reply; a ProtocolError reply throws ProtocolFault. */
   async request<Q extends MessageTypeName, R extends MessageTypeName>(
     type: Q,

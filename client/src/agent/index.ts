@@ -5,9 +5,34 @@ export { DeviceConnection, backoffDelay, DEFAULT_BACKOFF, NotConnectedError, typ
 export { CredentialStore, CredentialStoreError, defaultStatePath, type StoredCredential } from './credential-store.js';
 export { AgentFatalError, isFatalRefusalCode } from './errors.js';
 export { collectDeviceFacts, readDeviceTreeModel, type BackendSummary, type FactsOptions } from './facts.js';
-export { JobRunner, type JobFinished, type JobStarted } from './job-runner.js';
-export { Outbox, ReportRejectedError, reportKey, type OutboundReport, type ReportSender } from './outbox.js';
+export {
+  DEFAULT_CHECKPOINT_EVERY_STEPS,
+  JobRunner,
+  type CheckpointFetcher,
+  type CheckpointQueued,
+  type JobFinished,
+  type JobStarted,
+} from './job-runner.js';
+export {
+  DEFAULT_MAX_PROGRESS_BACKLOG,
+  Outbox,
+  ReportRejectedError,
+  isCheckpointPiece,
+  reportKey,
+  type CheckpointPiece,
+  type OutboundReport,
+  type ReportSender,
+} from './outbox.js';
+export {
+  DEFAULT_CHECKPOINT_CHUNK_BYTES,
+  MAX_CHECKPOINT_CHUNK_BYTES,
+  checkpointUploadReports,
+  type CheckpointReports,
+  type CheckpointUpload,
+} from './checkpoint-upload.js';
+export { CheckpointFetchError, checkpointFetcher, fetchCheckpoint, type FetchCheckpointOptions } from './checkpoint-fetch.js';
+export { sha256Hex } from './sha256.js';
 export { PushDispatcher } from './push-dispatcher.js';
 export { collectTelemetry, readBattery, readTemperature } from './telemetry.js';
-export type { TrainingEngine } from './training-engine.js';
+export type { EngineRunOptions, TrainingEngine } from './training-engine.js';
 export { AGENT_VERSION } from './version.js';

@@ -1,12 +1,19 @@
 // Runs one assigned job at a time in the engine and turns what happens into ordered reports.
 // Every report gets (job, attempt, sequence) when it is created; sequences start at 1 per (job, attempt).
+// Checkpoints: every `checkpointEverySteps` steps (the assignment's, else the agent's default) and at epoch ends the
+// engine's checkpoint is hashed and queued as chunks + commit; an assignment with `resume` first fetches its
+// checkpoint, and a failed fetch ends the attempt with a FAILED result that says so.
+import type { ResumeFrom } from '../../../generated/proto/sparsefleet/v1/checkpoint.js';
 import {
   JobOutcome,
   type JobAccepted,
   type JobAssignment,
   type JobCancel,
+  type TrainingJobSpec,
 } from '../../../generated/proto/sparsefleet/v1/job.js';
+import type { CheckpointInfo, CheckpointOptions } from '../engine/train/checkpointing.js';
 import type { TrainConfig } from '../engine/train/config.js';
+import { checkpointUploadReports } from './checkpoint-upload.js';
 import type { TrainProgress, TrainResult } from '../engine/train/types.js';
 import { errorText } from './errors.js';
 import type { OutboundReport } from './outbox.js';
@@ -18,6 +25,18 @@ export interface JobStarted {
   readonly jobId: string;
   readonly attempt: number;
   readonly config: TrainConfig | undefined;
+  /** Set when the attempt continues from a stored checkpoint. */
+  readonly resume?: ResumeFrom;
+}
+
+/** A checkpoint queued for upload. */
+export interface CheckpointQueued {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly checkpointId: string;
+  readonly step: number;
+  readonly epoch: number;
+  readonly totalBytes: number;
 }
 
 export interface JobFinished {
@@ -31,8 +50,14 @@ export interface JobFinished {
 export interface JobRunnerEvents {
   started: [job: JobStarted];
   progress: [jobId: string, progress: TrainProgress];
+  checkpoint: [checkpoint: CheckpointQueued];
   finished: [job: JobFinished];
 }
+
+export const DEFAULT_CHECKPOINT_EVERY_STEPS = 50;
+
+/** Fetches and verifies the checkpoint a resumed attempt starts from. */
+export type CheckpointFetcher = (jobId: string, resume: ResumeFrom, signal: AbortSignal) => Promise<Uint8Array>;
 
 export interface JobRunnerOptions {
   /** Read when a job starts: the agent loads the engine lazily. */
@@ -42,6 +67,12 @@ export interface JobRunnerOptions {
   /** Backend the agent initialised; used when the job does not ask for one. */
   readonly backend: () => string | undefined;
   readonly progressEverySteps?: number;
+  /** Used when the assignment says 0 (default DEFAULT_CHECKPOINT_EVERY_STEPS); 0 here = epoch ends only. */
+  readonly checkpointEverySteps?: number;
+  /** Checkpoint piece size (default 512 KiB, at most 1 MiB). */
+  readonly checkpointChunkBytes?: number;
+  /** Needed for assignments that resume; without it such an attempt fails with a clear error. */
+  readonly fetchCheckpoint?: CheckpointFetcher;
 }
 
 interface ActiveJob {
@@ -81,7 +112,8 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
     // A newer attempt of the running job means the coordinator gave up on ours (e.g. after a link loss).
     const supersedes = current !== undefined && current.jobId === jobId && attempt > current.attempt;
     if (current && !supersedes) return { jobId, attempt, accepted: false, reason: `busy with job ${current.jobId}` };
-    if (!assignment.spec) return { jobId, attempt, accepted: false, reason: 'assignment carries no job spec' };
+    const spec = assignment.spec;
+    if (!spec) return { jobId, attempt, accepted: false, reason: 'assignment carries no job spec' };
     const previous = current ? this.stopSilently(current, `superseded by attempt ${attempt}`) : Promise.resolve();
     const job: ActiveJob = {
       jobId,
@@ -93,12 +125,11 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
       done: Promise.resolve(),
     };
     this.active = job;
-    const spec = assignment.spec;
     // Start after the ack has gone out (so JobAccepted precedes the first progress report) and after a
     // superseded run has wound down.
     job.done = previous
       .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
-      .then(() => this.run(job, spec));
+      .then(() => this.run(job, { ...assignment, spec }));
     return { jobId, attempt, accepted: true, reason: '' };
   }
 
@@ -131,19 +162,22 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
     await job.done;
   }
 
-  private async run(job: ActiveJob, spec: NonNullable<JobAssignment['spec']>): Promise<void> {
+  private async run(job: ActiveJob, assignment: JobAssignment & { spec: TrainingJobSpec }): Promise<void> {
     const engine = this.options.engine();
     let config: TrainConfig | undefined;
+    const resume = assignment.resume;
     try {
-      config = engine.toConfig(spec);
+      config = engine.toConfig(assignment.spec);
       const backend = this.options.backend();
       if (config.backend === undefined && backend !== undefined) config = withBackend(config, backend);
-      this.emit('started', { jobId: job.jobId, attempt: job.attempt, config });
-      const result = await engine.run(config, {
+      this.emit('started', { jobId: job.jobId, attempt: job.attempt, config, ...(resume ? { resume } : {}) });
+      const resumeFrom = resume ? await this.fetchResume(job, resume) : undefined;
+      const callbacks = {
         signal: job.controller.signal,
         progressEverySteps: this.options.progressEverySteps,
-        onProgress: (progress) => this.onProgress(job, progress),
-      });
+        onProgress: (progress: TrainProgress) => this.onProgress(job, progress),
+      };
+      const result = await engine.run(config, callbacks, { checkpoint: this.checkpointOptions(job, assignment), resumeFrom });
       if (job.controller.signal.aborted) throw job.controller.signal.reason;
       this.finish(job, { type: 'sparsefleet.v1.JobResult', message: toSucceededResult(this.identity(job), result) }, {
         outcome: 'succeeded',
@@ -163,6 +197,40 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
         error: text,
       });
     }
+  }
+
+  private async fetchResume(job: ActiveJob, resume: ResumeFrom): Promise<Uint8Array> {
+    const fetch = this.options.fetchCheckpoint;
+    if (fetch === undefined) throw new Error(`cannot resume from checkpoint ${resume.checkpointId.slice(0, 12)}: this agent cannot fetch checkpoints`);
+    return fetch(job.jobId, resume, job.controller.signal);
+  }
+
+  private checkpointOptions(job: ActiveJob, assignment: JobAssignment): CheckpointOptions {
+    const everySteps = assignment.checkpointEverySteps || (this.options.checkpointEverySteps ?? DEFAULT_CHECKPOINT_EVERY_STEPS);
+    return { everySteps, onCheckpoint: (bytes, info) => this.onCheckpoint(job, bytes, info) };
+  }
+
+  /** Queues the pieces and returns; training goes on while the outbox uploads them. */
+  private async onCheckpoint(job: ActiveJob, bytes: Uint8Array, info: CheckpointInfo): Promise<void> {
+    if (job.controller.signal.aborted) return;
+    const upload = await checkpointUploadReports({
+      jobId: job.jobId,
+      attempt: job.attempt,
+      bytes,
+      step: info.step,
+      epoch: info.epoch,
+      chunkBytes: this.options.checkpointChunkBytes,
+    });
+    if (job.controller.signal.aborted) return;
+    for (const report of upload.reports) this.options.report(report);
+    this.emit('checkpoint', {
+      jobId: job.jobId,
+      attempt: job.attempt,
+      checkpointId: upload.checkpointId,
+      step: info.step,
+      epoch: info.epoch,
+      totalBytes: bytes.length,
+    });
   }
 
   private onProgress(job: ActiveJob, progress: TrainProgress): void {

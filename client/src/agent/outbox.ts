@@ -1,11 +1,30 @@
 // Reports the agent owes the coordinator, delivered in order and kept until acknowledged.
-// Each report is created once with its (job, attempt, sequence), so a resend after a reconnect carries the same
-// identity and the coordinator can drop the copy; the outbox itself never queues the same report twice.
+// Each report is created once with its identity — (job, attempt, sequence) for progress and results, (job, attempt,
+// checkpoint id, offset) for checkpoint pieces — so a resend after a reconnect carries the same identity and the
+// coordinator can drop the copy; the outbox itself never queues the same report twice.
+//
+// Memory stays bounded however long the link is down (the job keeps running and reporting meanwhile):
+//   - progress is coalesced: beyond `maxProgressBacklog` waiting progress reports the oldest are dropped, training
+//     reports before epoch-end ('evaluating') ones; the coordinator sees a gap in sequence numbers, never a reorder;
+//   - results are never dropped (one per attempt);
+//   - checkpoint pieces are kept, but a newer checkpoint of the same (job, attempt) supersedes an older one whose
+//     upload has not started yet (the coordinator keeps the last committed one). An upload that has started is
+//     finished first, so a link slower than the checkpoint cadence still commits checkpoints; at most the upload in
+//     progress and the newest waiting checkpoint are held.
+import type { CheckpointChunk, CheckpointCommit } from '../../../generated/proto/sparsefleet/v1/checkpoint.js';
 import type { JobResult, ProgressReport } from '../../../generated/proto/sparsefleet/v1/job.js';
 
 export type OutboundReport =
   | { readonly type: 'sparsefleet.v1.ProgressReport'; readonly message: ProgressReport }
-  | { readonly type: 'sparsefleet.v1.JobResult'; readonly message: JobResult };
+  | { readonly type: 'sparsefleet.v1.JobResult'; readonly message: JobResult }
+  | { readonly type: 'sparsefleet.v1.CheckpointChunk'; readonly message: CheckpointChunk }
+  | { readonly type: 'sparsefleet.v1.CheckpointCommit'; readonly message: CheckpointCommit };
+
+export type CheckpointPiece = Extract<OutboundReport, { type: 'sparsefleet.v1.CheckpointChunk' | 'sparsefleet.v1.CheckpointCommit' }>;
+
+export function isCheckpointPiece(report: OutboundReport): report is CheckpointPiece {
+  return report.type === 'sparsefleet.v1.CheckpointChunk' || report.type === 'sparsefleet.v1.CheckpointCommit';
+}
 
 /** The coordinator answered a report with a protocol error that a resend will not fix (unknown job, conflict…). */
 export class ReportRejectedError extends Error {
@@ -30,8 +49,27 @@ export interface OutboxOptions {
 
 /** Identity of a report on the wire: what the coordinator dedupes on. */
 export function reportKey(report: OutboundReport): string {
-  const { jobId, attempt, sequence } = report.message;
-  return `${report.type}|${jobId}|${attempt}|${sequence}`;
+  switch (report.type) {
+    case 'sparsefleet.v1.CheckpointChunk': {
+      const { jobId, attempt, checkpointId, offset } = report.message;
+      return `${report.type}|${jobId}|${attempt}|${checkpointId}|${offset}`;
+    }
+    case 'sparsefleet.v1.CheckpointCommit': {
+      const { jobId, attempt, checkpointId } = report.message;
+      return `${report.type}|${jobId}|${attempt}|${checkpointId}`;
+    }
+    default: {
+      const { jobId, attempt, sequence } = report.message;
+      return `${report.type}|${jobId}|${attempt}|${sequence}`;
+    }
+  }
+}
+
+export const DEFAULT_MAX_PROGRESS_BACKLOG = 500;
+
+/** The upload a checkpoint piece belongs to. */
+function uploadKey(piece: CheckpointPiece): string {
+  return `${piece.message.jobId}|${piece.message.attempt}|${piece.message.checkpointId}`;
 }
 
 const DELIVERED_MEMORY = 4096;
@@ -40,6 +78,8 @@ export class Outbox {
   private readonly queue: OutboundReport[] = [];
   private readonly queuedKeys = new Set<string>();
   private readonly deliveredKeys = new Set<string>();
+  /** Checkpoint uploads with at least one piece delivered and no commit yet, by uploadKey. */
+  private readonly startedUploads = new Set<string>();
   private open = false;
   private pumping = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -51,7 +91,7 @@ export class Outbox {
     private readonly send: ReportSender,
     options: OutboxOptions = {},
   ) {
-    this.options = { retryDelayMs: 500, maxRetryDelayMs: 10_000, maxProgressBacklog: 10_000, ...options };
+    this.options = { retryDelayMs: 500, maxRetryDelayMs: 10_000, maxProgressBacklog: DEFAULT_MAX_PROGRESS_BACKLOG, ...options };
   }
 
   get pending(): number {
@@ -67,6 +107,7 @@ export class Outbox {
   enqueue(report: OutboundReport): boolean {
     const key = reportKey(report);
     if (this.queuedKeys.has(key) || this.deliveredKeys.has(key)) return false;
+    if (report.type === 'sparsefleet.v1.CheckpointChunk' && report.message.offset === 0) this.dropSupersededCheckpoints(report);
     this.queue.push(report);
     this.queuedKeys.add(key);
     this.trimProgressBacklog();
@@ -124,6 +165,8 @@ export class Outbox {
       } catch (error) {
         if (error instanceof ReportRejectedError) {
           this.settleHead(head);
+          // The rest of a refused upload cannot commit: drop it.
+          if (isCheckpointPiece(head)) this.dropUpload(uploadKey(head));
           this.options.onRejected?.(head, error);
           continue;
         }
@@ -137,6 +180,8 @@ export class Outbox {
 
   private settleHead(head: OutboundReport): void {
     if (this.queue[0] !== head) return;
+    if (head.type === 'sparsefleet.v1.CheckpointChunk') this.startedUploads.add(uploadKey(head));
+    if (head.type === 'sparsefleet.v1.CheckpointCommit') this.startedUploads.delete(uploadKey(head));
     this.queue.shift();
     const key = reportKey(head);
     this.queuedKeys.delete(key);
@@ -157,18 +202,52 @@ export class Outbox {
   }
 
   private trimProgressBacklog(): void {
-    let progressCount = this.queue.filter((report) => report.type === 'sparsefleet.v1.ProgressReport').length;
-    // Never drop the head: it may be in flight right now.
-    for (let index = 1; progressCount > this.options.maxProgressBacklog && index < this.queue.length; ) {
+    const isProgress = (report: OutboundReport) => report.type === 'sparsefleet.v1.ProgressReport';
+    let excess = this.queue.filter(isProgress).length - this.options.maxProgressBacklog;
+    if (excess <= 0) return;
+    // Training reports go first; epoch-end reports (one per epoch, with test accuracy) only when nothing else is left.
+    const isTraining = (report: OutboundReport) => report.type === 'sparsefleet.v1.ProgressReport' && report.message.phase === 'training';
+    excess -= this.dropWaiting(isTraining, excess);
+    this.dropWaiting(isProgress, excess);
+  }
+
+  /** A new checkpoint of a (job, attempt) makes its older checkpoints that have not started uploading pointless. */
+  private dropSupersededCheckpoints(chunk: Extract<OutboundReport, { type: 'sparsefleet.v1.CheckpointChunk' }>): void {
+    const { jobId, attempt, checkpointId } = chunk.message;
+    const head = this.queue[0];
+    const inFlight = head !== undefined && isCheckpointPiece(head) ? uploadKey(head) : undefined;
+    this.dropWaiting((report) => {
+      if (!isCheckpointPiece(report)) return false;
+      const { message } = report;
+      if (message.jobId !== jobId || message.attempt !== attempt || message.checkpointId === checkpointId) return false;
+      const key = uploadKey(report);
+      return key !== inFlight && !this.startedUploads.has(key);
+    }, Infinity);
+  }
+
+  /** Called between sends (nothing in flight), so the head may go too. */
+  private dropUpload(key: string): void {
+    this.startedUploads.delete(key);
+    this.dropWaiting((report) => isCheckpointPiece(report) && uploadKey(report) === key, Infinity, 0);
+  }
+
+  /**
+   * Removes up to `limit` waiting reports matching `predicate`, oldest first; returns how many. Starts after the
+   * head by default: it may be in flight right now.
+   */
+  private dropWaiting(predicate: (report: OutboundReport) => boolean, limit: number, from = 1): number {
+    let dropped = 0;
+    for (let index = from; dropped < limit && index < this.queue.length; ) {
       const report = this.queue[index];
-      if (report.type === 'sparsefleet.v1.ProgressReport') {
+      if (predicate(report)) {
         this.queue.splice(index, 1);
         this.queuedKeys.delete(reportKey(report));
-        progressCount -= 1;
+        dropped += 1;
       } else {
         index += 1;
       }
     }
+    return dropped;
   }
 
   private waitBeforeRetry(delayMs: number): Promise<void> {

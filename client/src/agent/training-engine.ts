@@ -1,6 +1,7 @@
 // The slice of the engine the agent uses, as an interface so the job runner can be tested without tfjs.
 import type { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
 import { initBackend, type BackendName } from '../engine/backend/index.js';
+import type { CheckpointOptions } from '../engine/train/checkpointing.js';
 import type { TrainConfig } from '../engine/train/config.js';
 import { jobSpecToTrainConfig } from '../engine/train/job-spec.js';
 import { runTraining } from '../engine/train/run.js';
@@ -12,14 +13,20 @@ export interface TrainingEngine {
   initBackend(preferred?: string): Promise<BackendSummary>;
   /** Validates a job spec into a run config; throws with a readable message when the spec is invalid. */
   toConfig(spec: TrainingJobSpec): TrainConfig;
-  run(config: TrainConfig, callbacks: TrainCallbacks): Promise<TrainResult>;
+  run(config: TrainConfig, callbacks: TrainCallbacks, options?: EngineRunOptions): Promise<TrainResult>;
+}
+
+export interface EngineRunOptions {
+  readonly checkpoint?: CheckpointOptions;
+  /** TrainingCheckpoint bytes to continue from (a resumed attempt). */
+  readonly resumeFrom?: Uint8Array;
 }
 
 /** The real engine, running training in this process (or worker thread). */
 export const localTrainingEngine: TrainingEngine = {
   initBackend: (preferred) => initBackend(asBackendName(preferred)),
   toConfig: (spec) => jobSpecToTrainConfig(spec),
-  run: (config, callbacks) => runTraining(config, callbacks),
+  run: (config, callbacks, options) => runTraining(config, callbacks, options),
 };
 
 function asBackendName(name: string | undefined): BackendName | undefined {

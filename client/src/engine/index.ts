@@ -13,3 +13,4 @@ export type * from './sparse/methods/types.js';
 export { createMethod, type CreateMethodOptions } from './sparse/methods/registry.js';
 export * from './train/index.js';
 export { createRng, fnv1a, type Rng } from './util/rng.js';
+export * from './checkpoint/index.js';

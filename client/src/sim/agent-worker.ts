@@ -14,8 +14,7 @@ const agent: Agent = createSimAgent(config);
 forwardAgentEvents(agent, config.index, post);
 
 port.on('message', (command: WorkerCommand) => {
-  if (command.kind !== 'stop') return;
-  void agent.stop().finally(() => {
+  void (command.kind === 'kill' ? agent.kill() : agent.stop()).finally(() => {
     post({ kind: 'stopped', index: config.index });
     port.close();
   });

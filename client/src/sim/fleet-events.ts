@@ -26,6 +26,14 @@ export type FleetEvent =
       readonly error?: string;
       readonly result?: TrainResult;
     }
+  | {
+      readonly kind: 'checkpoint-committed';
+      readonly index: number;
+      readonly deviceId: string;
+      readonly jobId: string;
+      readonly attempt: number;
+      readonly step: number;
+    }
   | { readonly kind: 'warning'; readonly index: number; readonly message: string }
   | { readonly kind: 'error'; readonly index: number; readonly message: string; readonly codeName: string }
   | { readonly kind: 'stopped'; readonly index: number };
@@ -42,10 +50,11 @@ export interface SimAgentConfig {
   readonly labels: Readonly<Record<string, string>>;
   readonly backoff?: Partial<BackoffOptions>;
   readonly progressEverySteps?: number;
+  readonly checkpointEverySteps?: number;
 }
 
-/** Parent → worker. */
-export type WorkerCommand = { readonly kind: 'stop' };
+/** Parent → worker. 'kill' stops like a crash (no goodbye, no result for the running job). */
+export type WorkerCommand = { readonly kind: 'stop' } | { readonly kind: 'kill' };
 
 /** Subscribes to an agent and re-emits what happens as FleetEvents. */
 export function forwardAgentEvents(agent: Agent, index: number, post: (event: FleetEvent) => void): void {
@@ -68,6 +77,9 @@ export function forwardAgentEvents(agent: Agent, index: number, post: (event: Fl
       error: job.error,
       result: job.result,
     }),
+  );
+  agent.on('checkpoint-committed', (checkpoint) =>
+    post({ kind: 'checkpoint-committed', index, deviceId: deviceId(), jobId: checkpoint.jobId, attempt: checkpoint.attempt, step: checkpoint.step }),
   );
   agent.on('warning', (message) => post({ kind: 'warning', index, message }));
   agent.on('error', (error) => post({ kind: 'error', index, message: error.message, codeName: error.codeName }));

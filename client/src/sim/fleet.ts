@@ -24,6 +24,8 @@ export interface SimulatedFleetOptions {
   readonly mode?: FleetMode | 'auto';
   readonly backoff?: Partial<BackoffOptions>;
   readonly progressEverySteps?: number;
+  /** Checkpoint cadence of every agent when assignments leave it to the agent. */
+  readonly checkpointEverySteps?: number;
   /** Heap cap of each worker (simulates a small device); worker mode only. */
   readonly memoryLimitMb?: number;
   /** Engine for in-process agents (tests); worker agents always use the real engine. */
@@ -44,6 +46,8 @@ export interface FleetMember {
 
 interface MemberHandle {
   stop(): Promise<void>;
+  /** Stops like a crash: no goodbye to the coordinator, no result for the running job. */
+  kill(): Promise<void>;
 }
 
 const WORKER_STOP_GRACE_MS = 5_000;
@@ -77,6 +81,15 @@ export class SimulatedFleet extends TypedEvents<{ event: [event: FleetEvent] }> 
     return this.members.filter((member) => member.state === 'connected').length;
   }
 
+  /** Simulated churn: agent `index` dies mid-whatever; its job comes back through the coordinator's lease. */
+  async kill(index: number): Promise<void> {
+    const handle = this.handles[index];
+    if (handle === undefined) throw new RangeError(`no simulated agent ${index}`);
+    await handle.kill();
+    const member = this.members[index];
+    if (member.state !== 'failed') member.state = 'stopped';
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.handles.splice(0).map((handle) => handle.stop()));
     for (const member of this.members) if (member.state !== 'failed') member.state = 'stopped';
@@ -95,6 +108,7 @@ export class SimulatedFleet extends TypedEvents<{ event: [event: FleetEvent] }> 
       labels: { simulated: 'true', fleetIndex: String(index), fleetMode: this.mode },
       backoff: options.backoff,
       progressEverySteps: options.progressEverySteps,
+      checkpointEverySteps: options.checkpointEverySteps,
     };
   }
 
@@ -102,7 +116,7 @@ export class SimulatedFleet extends TypedEvents<{ event: [event: FleetEvent] }> 
     const agent = createSimAgent(config, this.options.engine);
     forwardAgentEvents(agent, config.index, (event) => this.onEvent(event));
     agent.start().catch(() => undefined); // reported through the 'error' event
-    return { stop: () => agent.stop() };
+    return { stop: () => agent.stop(), kill: () => agent.kill() };
   }
 
   private launchWorker(config: SimAgentConfig): MemberHandle {
@@ -122,15 +136,14 @@ export class SimulatedFleet extends TypedEvents<{ event: [event: FleetEvent] }> 
         this.onEvent({ kind: 'error', index: config.index, message: `worker exited with code ${code}`, codeName: 'WORKER' });
       }
     });
-    return {
-      stop: async () => {
-        stopping = true;
-        worker.postMessage({ kind: 'stop' } satisfies WorkerCommand);
-        const timer = setTimeout(() => void worker.terminate(), WORKER_STOP_GRACE_MS);
-        await exited;
-        clearTimeout(timer);
-      },
+    const end = async (command: WorkerCommand): Promise<void> => {
+      stopping = true;
+      worker.postMessage(command);
+      const timer = setTimeout(() => void worker.terminate(), WORKER_STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
     };
+    return { stop: () => end({ kind: 'stop' }), kill: () => end({ kind: 'kill' }) };
   }
 
   private onEvent(event: FleetEvent): void {

@@ -14,6 +14,7 @@ export function createSimAgent(config: SimAgentConfig, engine?: TrainingEngine):
     labels: config.labels,
     backoff: config.backoff,
     progressEverySteps: config.progressEverySteps,
+    checkpointEverySteps: config.checkpointEverySteps,
     engine,
   });
 }

@@ -17,9 +17,10 @@ import { countActive, layerSize, rowLength, type Mask, type SparseLayer } from '
 import { topKIndices } from '../../util/select.js';
 import { growScoreFor, initializeMasks, magnitudeInitScore, setWholeMask, summarize, updateRng, type LayerUpdateCounts } from './common.js';
 import { layerDensity, maskedLayers } from './layers.js';
+import { exportBlocks, importBlocks } from './dsb-state.js';
 import { commitMask, growLayerMask, pruneAndGrow } from './prune-and-grow.js';
 import { magnitudeScore } from './scores.js';
-import type { MethodContext, MethodName, SparseTrainingMethod, StepInfo } from './types.js';
+import type { MethodContext, MethodName, MethodState, SparseTrainingMethod, StepInfo } from './types.js';
 
 const IRREGULAR = new IrregularScheme();
 
@@ -71,6 +72,17 @@ export function createDsb(name: Extract<MethodName, 'dsb' | 'ssb'>, schedule: Ds
         else if (layer.shape.kind === 'linear') changes.push(updateLinearLayer(ctx, info, layer, fraction));
       }
       return summarize(info, ctx, changes);
+    },
+    exportState() {
+      const state: Record<string, Float32Array> = {};
+      for (const [layer, layerState] of blockLayers) Object.assign(state, exportBlocks(layer, layerState.blocks));
+      return state;
+    },
+    importState(state: MethodState, ctx: MethodContext) {
+      for (const layer of maskedLayers(ctx)) {
+        const layerState = blockLayers.get(layer.name);
+        if (layerState) layerState.blocks = importBlocks(state, layer.name, layer.mask, name);
+      }
     },
   };
 }

@@ -20,7 +20,8 @@ import { createMest } from './mest.js';
 import { createRigl } from './rigl.js';
 import { createSet } from './set.js';
 import { createStatic } from './static.js';
-import type { MethodContext, MethodName, SparseTrainingMethod, StepInfo } from './types.js';
+import { MethodStateError } from './method-state.js';
+import type { MethodContext, MethodName, MethodState, SparseTrainingMethod, StepInfo } from './types.js';
 import { createVrpge } from './vrpge.js';
 
 export interface CreateMethodOptions {
@@ -121,6 +122,12 @@ function deferred(name: MethodName, options: CreateMethodOptions): SparseTrainin
     afterStep: (info, ctx) => get().afterStep?.(info, ctx),
     weightLearningRate: (info, scheduled) => get().weightLearningRate?.(info, scheduled) ?? scheduled,
     onTrainingEnd: (ctx) => get().onTrainingEnd?.(ctx),
+    exportState: () => get().exportState?.() ?? {},
+    importState: (state: MethodState, ctx: MethodContext) => {
+      const target = get();
+      if (target.importState) target.importState(state, ctx);
+      else if (Object.keys(state).length > 0) throw new MethodStateError(name, 'this method keeps no state');
+    },
   };
   // Only VRPGE replaces the step; the trainer checks for the hook's presence before initialize.
   if (name === 'vrpge') {

@@ -88,4 +88,17 @@ export interface SparseTrainingMethod {
   weightLearningRate?(info: StepInfo, scheduled: number): number;
   /** Called once after the last epoch (VRPGE fixes a mask for fine-tuning). */
   onTrainingEnd?(ctx: MethodContext): void;
+  /**
+   * Internal state beyond the layers' masks and weights (VRPGE scores and their Adam moments, DSB blocks), for
+   * checkpoints. Methods whose state is a pure function of (context, step) leave this out.
+   */
+  exportState?(): MethodState;
+  /**
+   * Restores what exportState returned, after initialize(ctx) and after the layers' masks and weights have been
+   * restored; throws when the state does not fit this run.
+   */
+  importState?(state: MethodState, ctx: MethodContext): void;
 }
+
+/** Named float32 arrays (see method-state.ts for carrying float64 and integer arrays bit-exactly). */
+export type MethodState = Readonly<Record<string, Float32Array>>;

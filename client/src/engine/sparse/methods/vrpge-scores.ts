@@ -52,6 +52,20 @@ export class AdamState {
     this.v = new Float64Array(size);
   }
 
+  /** Copies of the moments and the step count (checkpoints). */
+  snapshot(): { m: Float64Array; v: Float64Array; t: number } {
+    return { m: this.m.slice(), v: this.v.slice(), t: this.t };
+  }
+
+  restore(m: Float64Array, v: Float64Array, t: number): void {
+    if (m.length !== this.m.length || v.length !== this.v.length) {
+      throw new RangeError(`Adam state has ${m.length}/${v.length} moments, expected ${this.m.length}`);
+    }
+    this.m.set(m);
+    this.v.set(v);
+    this.t = t;
+  }
+
   step(params: Float64Array, gradient: Float64Array, learningRate: number): void {
     this.t++;
     const b1 = 0.9;

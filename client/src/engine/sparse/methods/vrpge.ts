@@ -14,7 +14,8 @@ import type { VrpgeSchedule } from '../schedules/schema.js';
 import { rowLength, type SparseLayer } from '../types.js';
 import { setWholeMask, updateRng } from './common.js';
 import { maskedLayers } from './layers.js';
-import type { CustomStepContext, MethodContext, SparseTrainingMethod, StepInfo } from './types.js';
+import { MethodStateError, packFloat64, requireEntry, requireFloat64 } from './method-state.js';
+import type { CustomStepContext, MethodContext, MethodState, SparseTrainingMethod, StepInfo } from './types.js';
 import { AdamState, clipByNorm, projectOntoBudget, scoreDirection, varianceReducedGradient } from './vrpge-scores.js';
 
 export interface VrpgeMethod extends SparseTrainingMethod {
@@ -109,6 +110,28 @@ export function createVrpge(schedule: VrpgeSchedule): VrpgeMethod {
         setWholeMask(layer, next);
         layer.setOutputGate(null);
       }
+    },
+    exportState() {
+      const moments = adam.snapshot();
+      const state: Record<string, Float32Array> = {
+        scores: packFloat64(scores),
+        'adam/m': packFloat64(moments.m),
+        'adam/v': packFloat64(moments.v),
+        'adam/t': Float32Array.of(moments.t),
+      };
+      if (fixedMask) state.fixedMask = packFloat64(fixedMask);
+      return state;
+    },
+    importState(state: MethodState) {
+      scores = requireFloat64(state, 'scores', scores.length, 'vrpge');
+      const m = requireFloat64(state, 'adam/m', scores.length, 'vrpge');
+      const v = requireFloat64(state, 'adam/v', scores.length, 'vrpge');
+      const t = requireEntry(state, 'adam/t', 'vrpge');
+      if (t.length !== 1 || !Number.isInteger(t[0]) || t[0] < 0) throw new MethodStateError('vrpge', `'adam/t' is not a step count`);
+      adam.restore(m, v, t[0]);
+      fixedMask = state.fixedMask === undefined ? undefined : requireFloat64(state, 'fixedMask', scores.length, 'vrpge');
+      // The fine-tune gates are set once when the mask is drawn; main-phase gates are redrawn before every pass.
+      if (fixedMask) setGates(fixedMask);
     },
     channelScores() {
       return new Map(gated.map(({ layer, offset }) => [layer.name, scores.slice(offset, offset + layer.shape.out)]));

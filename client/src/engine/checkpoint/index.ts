@@ -1,0 +1,25 @@
+// Training checkpoints: capture a run's complete state as TrainingCheckpoint bytes and restore it exactly.
+export { captureCheckpoint } from './capture.js';
+export { decodeCheckpoint, restoreCheckpoint } from './restore.js';
+export { canonicalJson, configFingerprint } from './fingerprint.js';
+export {
+  MaskDecodeError,
+  decodeMask,
+  decodeMaskBitset,
+  decodeMaskDeltaVarint,
+  deltaVarintSize,
+  encodeMask,
+  encodeMaskBitset,
+  encodeMaskDeltaVarint,
+  type EncodedMask,
+  type MaskEncoding,
+} from './mask-codec.js';
+export { decodeForgettingSnapshot, encodeForgettingSnapshot } from './forgetting-codec.js';
+export {
+  CHECKPOINT_FORMAT_VERSION,
+  CheckpointRestoreError,
+  type CheckpointPosition,
+  type CheckpointSource,
+  type CheckpointTarget,
+  type RestoredTraining,
+} from './types.js';

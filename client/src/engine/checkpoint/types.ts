@@ -1,0 +1,49 @@
+// What a checkpoint is taken from and restored into: the live objects of one training run.
+import type { ForgettingTracker } from '../forgetting/tracker.js';
+import type { Model } from '../models/model.js';
+import type { MethodContext, SparseTrainingMethod } from '../sparse/methods/types.js';
+import type { TrainConfig } from '../train/config.js';
+import type { Optimizer } from '../train/optimizers/types.js';
+
+export const CHECKPOINT_FORMAT_VERSION = 1;
+
+/** Where the run stands. `epoch`/`stepInEpoch`: the epoch in progress and how many of its batches are consumed. */
+export interface CheckpointPosition {
+  readonly step: number;
+  readonly epoch: number;
+  readonly stepInEpoch: number;
+  readonly maskUpdates: number;
+}
+
+export interface TrainingStateRefs {
+  readonly config: TrainConfig;
+  readonly model: Model;
+  readonly optimizer: Optimizer;
+  readonly method: SparseTrainingMethod;
+}
+
+export interface CheckpointSource extends TrainingStateRefs {
+  readonly position: CheckpointPosition;
+  readonly tracker: ForgettingTracker;
+  /** Examples left out of training (MEST data efficiency), if a removal happened. */
+  readonly removedExampleIds: ReadonlySet<number> | undefined;
+}
+
+export interface CheckpointTarget extends TrainingStateRefs {
+  /** The context the method was initialised with (importState needs it). */
+  readonly methodContext: MethodContext;
+}
+
+export interface RestoredTraining {
+  readonly position: CheckpointPosition;
+  readonly tracker: ForgettingTracker;
+  readonly removedExampleIds: ReadonlySet<number> | undefined;
+}
+
+/** A checkpoint that cannot be resumed by this run: other config, other model, corrupt bytes. */
+export class CheckpointRestoreError extends Error {
+  constructor(message: string) {
+    super(`cannot resume from checkpoint: ${message}`);
+    this.name = 'CheckpointRestoreError';
+  }
+}
