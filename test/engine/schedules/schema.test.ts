@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Schedule as ProtoSchedule } from '../../../generated/proto/sparsefleet/v1/schedule.js';
 import { defaultScheduleFor, parseScheduleForRun } from '../../../client/src/engine/sparse/schedules/defaults.js';
+import { mestBoundsAt } from '../../../client/src/engine/sparse/schedules/mest.js';
 import {
   parseSchedule,
   scheduleFromProto,
@@ -130,6 +131,17 @@ describe('defaultScheduleFor', () => {
     expect(ems.decayEpochs).toEqual([9, 12]);
     ems.upperBound.forEach((value, i) => expect(value).toBeCloseTo([0.85, 0.875, 0.9][i], 12));
     expect(defaultScheduleFor('ssb', { epochs: 4, stepsPerEpoch: 20, density: 0.1 })).toMatchObject({ staticMask: true });
+  });
+
+  it('should put the last MEST update of a short run in the last phase, so EM&S ends at its target', () => {
+    for (const epochs of [2, 3, 5, 8]) {
+      const ems = defaultScheduleFor('mest-ems', { epochs, stepsPerEpoch: 10, density: 0.1 });
+      if (ems?.kind !== 'mest') throw new Error('expected mest');
+      const lastUpdate = Math.floor((epochs - 1) / ems.updateFrequency) * ems.updateFrequency;
+      const { lower, upper } = mestBoundsAt(ems, lastUpdate);
+      expect(upper).toBeCloseTo(lower, 12);
+      expect(lower).toBeCloseTo(0.9, 12);
+    }
   });
 });
 

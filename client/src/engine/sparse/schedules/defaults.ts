@@ -62,9 +62,19 @@ export function defaultMestBounds(method: 'mest-em' | 'mest-ems', density: numbe
   return { lowerBound: [target, target, target], upperBound: [1.5, 1.25, 1].map((f) => sparsityFor(density, f)) };
 }
 
-function defaultDecayEpochs(epochs: number): number[] {
-  const first = Math.max(1, scaledEpoch(epochs, 90, 160));
-  const second = Math.max(first + 1, scaledEpoch(epochs, 120, 160));
+/**
+ * Decay epochs 90/120 of 160, scaled; then pulled in so that the last mask update of the run falls in the last
+ * phase (grow-to bound = prune-to bound), as in the reference, where it does at epoch 155. Without that, a short
+ * EM&S run would end above its memory bound.
+ */
+function defaultDecayEpochs(epochs: number, updateFrequency: number): number[] {
+  const lastUpdate = Math.floor((epochs - 1) / updateFrequency) * updateFrequency;
+  let first = Math.max(1, scaledEpoch(epochs, 90, 160));
+  let second = Math.max(first + 1, scaledEpoch(epochs, 120, 160));
+  if (lastUpdate >= 1 && second > lastUpdate) {
+    second = lastUpdate;
+    first = Math.min(first, second - 1);
+  }
   return [first, second];
 }
 
@@ -117,14 +127,16 @@ function defaultScheduleFieldsFor(method: MethodName, input: ScheduleDefaultsInp
       };
     }
     case 'mest-em':
-    case 'mest-ems':
+    case 'mest-ems': {
+      const updateFrequency = Math.max(1, scaledEpoch(epochs, 5, 160));
       return {
         kind: 'mest',
         ...defaultMestBounds(method, density),
-        decayEpochs: defaultDecayEpochs(epochs),
-        updateFrequency: Math.max(1, scaledEpoch(epochs, 5, 160)),
+        decayEpochs: defaultDecayEpochs(epochs, updateFrequency),
+        updateFrequency,
         importanceLambda: 0,
       };
+    }
     case 'dsb':
     case 'ssb':
       return {
