@@ -1,23 +1,20 @@
 // Kernel benchmark: the AssemblyScript WASM SIMD sparse kernels against the best 1-thread tfjs-wasm dense path per op.
 //   npm run build:kernels && npx tsc -p tsconfig.build.json && node dist/bench/kernels.js [--quick] [--json FILE]
-// Sparse operands stay in kernel memory in the kernels' layouts (X[K][M], X[C][H][W][M]); layout transposes and
-// heap copies are not timed. Dense calls include the output readback (dataSync). Every figure is the median of
-// repeated samples, each calibrated to a minimum duration. GFLOP/s counts 2·nnz·(batch·pixels) for sparse and
-// 2·(all weights)·(batch·pixels) for dense.
+// The operands, dense variants and timing are the engine's benchmark code (client/src/engine/bench/), the same a
+// campaign's kernel cell runs: sparse operands stay in kernel memory in the kernels' layouts (X[K][M],
+// X[C][H][W][M]); layout transposes and heap copies are not timed; dense calls include the output readback
+// (dataSync). Every figure is the median (p50) of `samples` iterations under the run-rules executor, each
+// iteration a batch of calls calibrated to last at least `targetMs`. GFLOP/s counts 2·nnz·(batch·pixels) for
+// sparse and 2·(all weights)·(batch·pixels) for dense.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { createConvKernel } from '../client/src/engine/kernels/conv.js';
-import { buildBlock4 } from '../client/src/engine/kernels/formats/block4.js';
-import { buildChannelCompaction } from '../client/src/engine/kernels/formats/channel.js';
-import { buildCsr } from '../client/src/engine/kernels/formats/csr.js';
-import { buildPatternConv, MEST_PATTERNS } from '../client/src/engine/kernels/formats/pattern.js';
-import { buildShuffledBlocks } from '../client/src/engine/kernels/formats/shuffled-block.js';
-import type { SparseFormat } from '../client/src/engine/kernels/formats/types.js';
-import { createLinearKernel } from '../client/src/engine/kernels/linear.js';
-import { KernelRuntime, type WasmF32 } from '../client/src/engine/kernels/runtime.js';
-import { convShape } from '../client/src/engine/sparse/types.js';
-import { createRng, type Rng } from '../client/src/engine/util/rng.js';
+import { createDenseKernelCases, createSparseKernelCases } from '../client/src/engine/bench/kernel-cases.js';
+import { measureBestDense, measureCall } from '../client/src/engine/bench/kernel-measure.js';
+import { KERNEL_DIRECTIONS, type KernelDirection, type KernelGeometry } from '../client/src/engine/bench/kernel-operands.js';
+import { median } from '../client/src/engine/bench/latency.js';
+import type { KernelScheme, RunRules } from '../client/src/engine/bench/types.js';
+import { KernelRuntime } from '../client/src/engine/kernels/runtime.js';
 
 interface BenchRecord {
   op: string;
@@ -40,209 +37,82 @@ interface Timing {
   readonly samples: number;
 }
 
+interface ShapeCase {
+  readonly label: string;
+  readonly geometry: KernelGeometry;
+  readonly schemes: readonly KernelScheme[];
+  /** Seed of the sparse operands at `density`. */
+  seed(density: number): number;
+}
+
 const DENSITIES = [0.5, 0.2, 0.1, 0.05];
 const LINEAR_SHAPES: [number, number, number][] = [[64, 512, 512], [128, 1152, 128], [256, 784, 300]];
 const CONV_SHAPES = [
   { label: '3x3 64->64 16x16 B32', cin: 64, cout: 64, h: 16, w: 16, batch: 32 },
   { label: '3x3 32->64 14x14 B64 (fmnist cnn conv2)', cin: 32, cout: 64, h: 14, w: 14, batch: 64 },
 ];
-const SHUFFLED_BLOCK = 16;
 
-/** Median per-call milliseconds over `samples`, each sample running enough calls to last `targetMs`. */
-function measure(fn: () => void, timing: Timing): number {
-  fn();
-  let reps = 1;
-  for (;;) {
-    const start = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    const elapsed = performance.now() - start;
-    if (elapsed >= timing.targetMs || reps >= 1 << 16) break;
-    reps = Math.max(reps * 2, Math.ceil((reps * timing.targetMs) / Math.max(elapsed, 1e-3)));
-  }
-  const perCall: number[] = [];
-  for (let s = 0; s < timing.samples; s++) {
-    const start = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    perCall.push((performance.now() - start) / reps);
-  }
-  perCall.sort((a, b) => a - b);
-  return perCall[Math.floor(perCall.length / 2)];
+function shapeCases(): ShapeCase[] {
+  const linear = LINEAR_SHAPES.map(([M, K, N]): ShapeCase => ({
+    label: `${M}x${K}x${N}`,
+    geometry: { family: 'linear', batch: M, inFeatures: K, outFeatures: N },
+    schemes: ['irregular', 'block4', 'shuffled-block', 'channel'],
+    seed: (density) => 17 + M + Math.round(density * 1000),
+  }));
+  const conv = CONV_SHAPES.map((s): ShapeCase => ({
+    label: s.label,
+    geometry: { family: 'conv', batch: s.batch, height: s.h, width: s.w, inChannels: s.cin, outChannels: s.cout, k: 3 },
+    schemes: ['irregular', 'pattern', 'block4', 'channel'],
+    seed: (density) => 29 + s.cin + Math.round(density * 1000),
+  }));
+  return [...linear, ...conv];
 }
 
-function denseCall(op: () => tf.Tensor): () => void {
-  return () => {
-    const out = tf.tidy(op);
-    out.dataSync();
-    out.dispose();
-  };
+/** The old "median of `samples` calibrated samples" as run rules: no cooldown or duration minimum. */
+function rulesOf(timing: Timing): RunRules {
+  return { warmupIterations: 0, minIterations: timing.samples, minDurationMs: 0, percentiles: [50], cooldownMs: 0, sustainedDurationMs: 0, driftWindowMs: 0 };
 }
 
-/** The fastest of several dense variants of one op. */
-function bestDense(variants: Record<string, () => tf.Tensor>, timing: Timing): { ms: number; path: string } {
-  let best = { ms: Number.POSITIVE_INFINITY, path: '' };
-  for (const [path, op] of Object.entries(variants)) {
-    const ms = measure(denseCall(op), timing);
-    if (ms < best.ms) best = { ms, path };
-  }
-  return best;
-}
-
-function random(r: Rng, n: number): Float32Array {
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = r.next() * 2 - 1;
-  return out;
-}
-
-/** A random mask conforming to `scheme` at about `density`, and the format built from it. */
-function sparseFormat(scheme: string, r: Rng, rows: number, inChannels: number, taps: number, density: number): SparseFormat | undefined {
-  const cols = inChannels * taps;
-  const w = random(r, rows * cols);
-  const mask = new Uint8Array(rows * cols);
-  switch (scheme) {
-    case 'irregular':
-      for (let i = 0; i < mask.length; i++) mask[i] = r.next() < density ? 1 : 0;
-      return { kind: 'csr', matrix: buildCsr(w, mask, rows, cols) };
-    case 'block4':
-      for (let g = 0; g < rows / 4; g++) {
-        for (let c = 0; c < cols; c++) if (r.next() < density) for (let k = 0; k < 4; k++) mask[(4 * g + k) * cols + c] = 1;
-      }
-      return { kind: 'block4', matrix: buildBlock4(w, mask, rows, cols) };
-    case 'channel': {
-      // Exactly round(d·in) kept channels (at least one), so small layers do not end up empty.
-      const kept = Array.from({ length: inChannels }, (_, i) => i).sort(() => r.next() - 0.5).slice(0, Math.max(1, Math.round(density * inChannels)));
-      for (const i of kept) for (let o = 0; o < rows; o++) mask.fill(1, o * cols + i * taps, o * cols + (i + 1) * taps);
-      return { kind: 'channel', matrix: buildChannelCompaction(w, mask, rows, inChannels, taps) };
+async function benchShape(rt: KernelRuntime, shape: ShapeCase, timing: Timing, records: BenchRecord[]): Promise<void> {
+  const rules = rulesOf(timing);
+  const measure = { sampleTargetMs: timing.targetMs };
+  const denseCases = createDenseKernelCases(shape.geometry, shape.seed(0));
+  const dense = {} as Record<KernelDirection, { ms: number; path: string; flop: number }>;
+  try {
+    for (const direction of KERNEL_DIRECTIONS) {
+      const choice = await measureBestDense(denseCases.cases[direction].variants, rules, { ...measure, select: 'full' });
+      dense[direction] = { ms: median(choice.measurement.latencies), path: choice.path, flop: denseCases.cases[direction].flop };
     }
-    case 'pattern': {
-      const keep = (density * 9) / 4;
-      if (taps !== 9 || keep > 1) return undefined; // 4-of-9 patterns cannot exceed density 4/9
-      for (let k = 0; k < rows * inChannels; k++) {
-        if (r.next() < keep) for (const t of MEST_PATTERNS[r.int(MEST_PATTERNS.length)]) mask[k * 9 + t] = 1;
-      }
-      return { kind: 'pattern', matrix: buildPatternConv(convShape(rows, inChannels, 3, 3), w, mask) };
-    }
-    case 'shuffled-block': {
-      const B = SHUFFLED_BLOCK;
-      if (cols % B !== 0) return undefined;
-      const order = Array.from({ length: rows }, (_, i) => i).sort(() => r.next() - 0.5);
-      const groups: number[][] = [];
-      for (let s = 0; s + B <= rows; s += B) groups.push(order.slice(s, s + B));
-      for (const group of groups) {
-        const columns = Array.from({ length: cols }, (_, c) => c).sort(() => r.next() - 0.5);
-        for (let s = 0; s < cols; s += B) {
-          if (r.next() < density) for (const row of group) for (const c of columns.slice(s, s + B)) mask[row * cols + c] = 1;
-        }
-      }
-      return { kind: 'shuffled-block', matrix: buildShuffledBlocks(w, mask, rows, cols, B, groups) };
-    }
+  } finally {
+    denseCases.dispose();
   }
-  return undefined;
-}
-
-function record(base: Omit<BenchRecord, 'speedup' | 'sparse_gflops' | 'dense_gflops' | 'backend' | 'dense_backend'>, sparseFlop: number, denseFlop: number): BenchRecord {
-  return {
-    ...base,
-    backend: 'wasm-simd',
-    dense_backend: 'tfjs-wasm-1t',
-    speedup: base.dense_ms / base.sparse_ms,
-    sparse_gflops: sparseFlop / base.sparse_ms / 1e6,
-    dense_gflops: denseFlop / base.dense_ms / 1e6,
-  };
-}
-
-function benchLinear(rt: KernelRuntime, timing: Timing, records: BenchRecord[]): void {
-  for (const [M, K, N] of LINEAR_SHAPES) {
-    const shape = `${M}x${K}x${N}`;
-    const r = createRng(M * K + N);
-    const x = tf.tensor2d(random(r, M * K), [M, K]);
-    const w = tf.tensor2d(random(r, K * N), [K, N]);
-    const dy = tf.tensor2d(random(r, M * N), [M, N]);
-    const dense = {
-      forward: bestDense({ 'matMul(x,w)': () => tf.matMul(x, w) }, timing),
-      'backward-data': bestDense({ 'matMul(dy,w,transposeB)': () => tf.matMul(dy, w, false, true), 'matMul(dy,transpose(w))': () => tf.matMul(dy, tf.transpose(w)) }, timing),
-      'backward-weight': bestDense({ 'matMul(x,dy,transposeA)': () => tf.matMul(x, dy, true, false), 'matMul(transpose(x),dy)': () => tf.matMul(tf.transpose(x), dy) }, timing),
-    };
-    tf.dispose([x, w, dy]);
-    const denseFlop = 2 * M * K * N;
-    for (const scheme of ['irregular', 'block4', 'shuffled-block', 'channel']) {
-      for (const density of DENSITIES) {
-        const format = sparseFormat(scheme, createRng(17 + M + Math.round(density * 1000)), N, K, 1, density);
-        if (!format) continue;
-        const mark = rt.mark();
-        const kernel = createLinearKernel(rt, format);
-        const xs = rt.uploadF32(random(r, K * M));
-        const dys = rt.uploadF32(random(r, N * M));
-        const ys = rt.allocF32(N * M);
-        const dxs = rt.allocF32(K * M);
-        const dws = rt.allocF32(kernel.values.length);
-        const nnz = kernel.values.length;
-        const sparse: Record<keyof typeof dense, () => void> = {
-          forward: () => kernel.forward(xs, ys, M),
-          'backward-data': () => kernel.backwardData(dys, dxs, M),
-          'backward-weight': () => kernel.backwardWeight(xs, dys, dws, M),
-        };
-        for (const op of Object.keys(sparse) as (keyof typeof dense)[]) {
-          const sparseMs = measure(sparse[op], timing);
-          const base = { op: `linear-${op}`, scheme, shape, density, nnz, sparse_ms: sparseMs, dense_ms: dense[op].ms, dense_path: dense[op].path };
-          records.push(record(base, 2 * nnz * M, denseFlop));
+  for (const scheme of shape.schemes) {
+    for (const density of DENSITIES) {
+      const mark = rt.mark();
+      const sparse = createSparseKernelCases(rt, shape.geometry, scheme, density, shape.seed(density));
+      if (sparse !== undefined) {
+        for (const direction of KERNEL_DIRECTIONS) {
+          const sparseMs = median((await measureCall(sparse.calls[direction], rules, measure)).latencies);
+          const d = dense[direction];
+          records.push({
+            op: `${shape.geometry.family}-${direction}`,
+            scheme,
+            shape: shape.label,
+            density,
+            backend: 'wasm-simd',
+            dense_backend: 'tfjs-wasm-1t',
+            nnz: sparse.nnz,
+            sparse_ms: sparseMs,
+            dense_ms: d.ms,
+            dense_path: d.path,
+            speedup: d.ms / sparseMs,
+            sparse_gflops: sparse.flop / sparseMs / 1e6,
+            dense_gflops: d.flop / d.ms / 1e6,
+          });
           printRow(records[records.length - 1]);
         }
-        rt.release(mark);
       }
-    }
-  }
-}
-
-function benchConv(rt: KernelRuntime, timing: Timing, records: BenchRecord[]): void {
-  for (const s of CONV_SHAPES) {
-    const r = createRng(s.cin * s.h + s.cout);
-    const x = tf.tensor4d(random(r, s.batch * s.h * s.w * s.cin), [s.batch, s.h, s.w, s.cin]);
-    const f = tf.tensor4d(random(r, 9 * s.cin * s.cout), [3, 3, s.cin, s.cout]);
-    const dy = tf.tensor4d(random(r, s.batch * s.h * s.w * s.cout), [s.batch, s.h, s.w, s.cout]);
-    const flipped = (): tf.Tensor4D => tf.transpose(tf.reverse(f, [0, 1]), [0, 1, 3, 2]);
-    const dense = {
-      forward: bestDense({ 'conv2d': () => tf.conv2d(x, f, 1, 'same') }, timing),
-      'backward-data': bestDense({
-        'conv2dTranspose': () => tf.conv2dTranspose(dy, f, [s.batch, s.h, s.w, s.cin], 1, 'same'),
-        'conv2d(dy,flipped w)': () => tf.conv2d(dy, flipped(), 1, 'same'),
-      }, timing),
-      // Conv2DBackpropFilter is not registered on wasm: the fastest working path is a conv2d on transposed tensors.
-      'backward-weight': bestDense({
-        'conv2d(transpose(pad x),transpose dy)': () => {
-          const xt = tf.transpose(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), [3, 1, 2, 0]) as tf.Tensor4D;
-          const dyt = tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D;
-          return tf.transpose(tf.conv2d(xt, dyt, 1, 'valid'), [1, 2, 0, 3]);
-        },
-      }, timing),
-    };
-    tf.dispose([x, f, dy]);
-    const pixels = s.batch * s.h * s.w;
-    const geo = { height: s.h, width: s.w, batch: s.batch };
-    for (const scheme of ['irregular', 'pattern', 'block4', 'channel']) {
-      for (const density of DENSITIES) {
-        const format = sparseFormat(scheme, createRng(29 + s.cin + Math.round(density * 1000)), s.cout, s.cin, 9, density);
-        if (!format) continue;
-        const mark = rt.mark();
-        const kernel = createConvKernel(rt, format, { kh: 3, kw: 3 });
-        const xs: WasmF32 = rt.uploadF32(random(r, s.cin * pixels));
-        const dys = rt.uploadF32(random(r, s.cout * pixels));
-        const ys = rt.allocF32(s.cout * pixels);
-        const dxs = rt.allocF32(s.cin * pixels);
-        const dws = rt.allocF32(kernel.values.length);
-        const nnz = kernel.values.length;
-        const sparse: Record<keyof typeof dense, () => void> = {
-          forward: () => kernel.forward(xs, ys, geo),
-          'backward-data': () => kernel.backwardData(dys, dxs, geo),
-          'backward-weight': () => kernel.backwardWeight(xs, dys, dws, geo),
-        };
-        for (const op of Object.keys(sparse) as (keyof typeof dense)[]) {
-          const sparseMs = measure(sparse[op], timing);
-          const base = { op: `conv-${op}`, scheme, shape: s.label, density, nnz, sparse_ms: sparseMs, dense_ms: dense[op].ms, dense_path: dense[op].path };
-          records.push(record(base, 2 * nnz * pixels, 2 * 9 * s.cin * s.cout * pixels));
-          printRow(records[records.length - 1]);
-        }
-        rt.release(mark);
-      }
+      rt.release(mark);
     }
   }
 }
@@ -280,8 +150,7 @@ async function main(): Promise<void> {
   process.stdout.write(`| ${COLUMNS.join(' | ')} |\n|${COLUMNS.map(() => ' --- ').join('|')}|\n`);
   const records: BenchRecord[] = [];
   const started = performance.now();
-  benchLinear(rt, timing, records);
-  benchConv(rt, timing, records);
+  for (const shape of shapeCases()) await benchShape(rt, shape, timing, records);
   process.stdout.write(`# ${records.length} records in ${((performance.now() - started) / 1000).toFixed(1)} s, load average now ${loadavg().map((v) => v.toFixed(2)).join(' ')}\n`);
   if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ meta: { ...meta, loadavg_end: loadavg() }, records }, null, 2));
 }

@@ -5,13 +5,20 @@
 //   masked-dense   the engine's sparse training on dense storage (ERK masks), for reference
 //   sparse-kernels compressed weights on the WASM SIMD kernels (ERK masks, irregular CSR or 4×1 blocks)
 //   npm run build && node dist/bench/step.js [--quick] [--json FILE] [--model mlp|cnn]
-// Configurations run round-robin (rounds × steps each) so machine noise hits them alike; each figure is the median
-// of all timed steps. Model-state memory is measured after the last step (models/memory.ts).
+// Configurations run round-robin (rounds × steps each) so machine noise hits them alike; each round of each
+// configuration runs under the engine's run-rules executor (client/src/engine/bench/run-rules.ts; warm-up steps in
+// the first round only), and each figure is a percentile (numpy 'linear') of all timed steps. The trainees and the
+// step are the engine's (client/src/engine/bench/trainee.ts), the same a campaign's training-step cell times.
+// Model-state memory is measured after the last step (models/memory.ts).
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../client/src/engine/backend/init.js';
-import { buildTrainee, measureState, randomBatches, timedStep, type BenchConfig, type Trainee } from './step-setup.js';
+import { summarizeLatencies } from '../client/src/engine/bench/latency.js';
+import { executeRunRules } from '../client/src/engine/bench/run-rules.js';
+import { stepIteration } from '../client/src/engine/bench/step-bench.js';
+import { benchTarget, buildTrainee, measureState, type BenchConfig, type Trainee } from '../client/src/engine/bench/trainee.js';
+import type { RunRules } from '../client/src/engine/bench/types.js';
 
 interface StepRecord {
   model: string;
@@ -55,23 +62,20 @@ function configurations(quick: boolean, only: string | undefined): BenchConfig[]
   return out;
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+const SEED_BATCHES = 17;
 
-function percentile90(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.9 * sorted.length) - 1)];
+/** One round of one configuration: `steps` timed steps (after `warmup` untimed ones). */
+function roundRules(plan: Plan, round: number): RunRules {
+  return { warmupIterations: round === 0 ? plan.warmup : 0, minIterations: plan.steps, minDurationMs: 0, percentiles: [50, 90], cooldownMs: 0, sustainedDurationMs: 0, driftWindowMs: 0 };
 }
 
 /** tfjs-wasm has no Conv2DBackpropFilter: stock conv gradients fail there, so stock CNN steps run with them swapped in. */
-function withConvGradient<T>(gradient: tf.GradConfig | undefined, body: () => T): T {
+async function withConvGradient<T>(gradient: tf.GradConfig | undefined, body: () => Promise<T>): Promise<T> {
   const current = tf.getGradient('Conv2D');
   if (gradient === undefined || current === undefined) return body();
   tf.registerGradient(gradient);
   try {
-    return body();
+    return await body();
   } finally {
     tf.registerGradient(current);
   }
@@ -95,33 +99,28 @@ async function main(): Promise<void> {
   const meta = { node: process.version, tfjs: tf.version.tfjs, backend: backend.name, simd: backend.simd, quick, plan, loadavg_start: loadavg(), date: new Date().toISOString() };
   process.stdout.write(`# whole training steps (${JSON.stringify(meta)})\n`);
   const started = performance.now();
-  const batchesByModel = new Map<string, ReturnType<typeof randomBatches>>();
+  const configs = configurations(quick, only);
   const trainees: (Trainee | Error)[] = [];
-  for (const config of configurations(quick, only)) {
-    trainees.push(await buildTrainee(config).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
-    if (!batchesByModel.has(config.model)) batchesByModel.set(config.model, randomBatches(4, config.batch, 17));
+  for (const config of configs) {
+    trainees.push(await buildTrainee(benchTarget(config)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
   }
+  const iterations = trainees.map((trainee) => (trainee instanceof Error ? undefined : stepIteration(trainee, SEED_BATCHES)));
   const samples = trainees.map(() => [] as number[]);
   const errors = trainees.map((t) => (t instanceof Error ? t.message : undefined));
   for (let round = 0; round < plan.rounds; round++) {
-    trainees.forEach((trainee, i) => {
-      if (trainee instanceof Error || errors[i] !== undefined) return;
-      const batches = batchesByModel.get(trainee.config.model) ?? [];
-      const stockConv = trainee.config.compute === 'stock' ? stockConvGradient : undefined;
+    for (let i = 0; i < trainees.length; i++) {
+      const iteration = iterations[i];
+      if (iteration === undefined || errors[i] !== undefined) continue;
+      const stockConv = configs[i].compute === 'stock' ? stockConvGradient : undefined;
       try {
-        withConvGradient(stockConv, () => {
-          const first = round === 0 ? plan.warmup : 0;
-          for (let s = 0; s < first + plan.steps; s++) {
-            const ms = timedStep(trainee, batches[s % batches.length]);
-            if (s >= first) samples[i].push(ms);
-          }
-        });
+        const measured = await withConvGradient(stockConv, () => executeRunRules(iteration, { rules: roundRules(plan, round) }));
+        samples[i].push(...measured.latencies);
       } catch (error) {
         errors[i] = error instanceof Error ? error.message : String(error);
       }
-    });
+    }
   }
-  const records = trainees.map((trainee, i) => toRecord(trainee, samples[i], errors[i]));
+  const records = trainees.map((trainee, i) => toRecord(configs[i], trainee, samples[i], errors[i]));
   addSpeedups(records);
   for (const trainee of trainees) if (!(trainee instanceof Error)) trainee.dispose();
   console.warn = silenced;
@@ -130,21 +129,21 @@ async function main(): Promise<void> {
   if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ meta: { ...meta, loadavg_end: loadavg() }, records }, null, 2));
 }
 
-function toRecord(trainee: Trainee | Error, samples: number[], error: string | undefined): StepRecord {
+function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number[], error: string | undefined): StepRecord {
   if (trainee instanceof Error) {
     return { ...emptyRecord(), error: trainee.message };
   }
-  const { config } = trainee;
   const state = error === undefined ? measureState(trainee) : undefined;
+  const stats = samples.length > 0 && error === undefined ? summarizeLatencies(samples, [50, 90], 0) : undefined;
   return {
     model: config.model,
     batch: config.batch,
     compute: config.compute,
     scheme: config.compute === 'stock' || config.compute === 'dense' ? '-' : config.scheme,
     density: config.density,
-    step_ms: samples.length > 0 && error === undefined ? median(samples) : null,
-    step_ms_p90: samples.length > 0 && error === undefined ? percentile90(samples) : null,
-    step_ms_min: samples.length > 0 && error === undefined ? Math.min(...samples) : null,
+    step_ms: stats?.percentiles[0].value ?? null,
+    step_ms_p90: stats?.percentiles[1].value ?? null,
+    step_ms_min: stats?.minMs ?? null,
     speedup_vs_dense: null,
     speedup_vs_stock: null,
     state_bytes: state?.totalBytes ?? null,

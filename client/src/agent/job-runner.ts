@@ -1,5 +1,7 @@
 // Runs one assigned job at a time in the engine and turns what happens into ordered reports.
 // Every report gets (job, attempt, sequence) when it is created; sequences start at 1 per (job, attempt).
+// A spec with `benchmark` set is a campaign cell: the engine measures it (./benchmark-job.ts) and the JobResult
+// carries `benchmark` (progress reports say phase "benchmarking").
 // Checkpoints: every `checkpointEverySteps` steps (the assignment's, else the agent's default) and at epoch ends the
 // engine's checkpoint is hashed and queued as chunks + commit; an assignment with `resume` first fetches its
 // checkpoint, and a failed fetch ends the attempt with a FAILED result that says so.
@@ -12,7 +14,11 @@ import {
   type TrainingJobSpec,
 } from '../../../generated/proto/sparsefleet/v1/job.js';
 import type { CheckpointInfo, CheckpointOptions } from '../engine/train/checkpointing.js';
+import type { BenchmarkProgress } from '../engine/bench/types.js';
 import type { TrainConfig } from '../engine/train/config.js';
+import { agentBuildInfo, reportedCommit } from './build-info.js';
+import { toBenchmarkJobResult, toBenchmarkProgressReport } from './benchmark-mapping.js';
+import { benchmarkRequest, isBenchmarkSpec, runBenchmarkCell, withAgentBackend } from './benchmark-job.js';
 import { checkpointUploadReports } from './checkpoint-upload.js';
 import type { TrainProgress, TrainResult } from '../engine/train/types.js';
 import { errorText } from './errors.js';
@@ -163,13 +169,14 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
   }
 
   private async run(job: ActiveJob, assignment: JobAssignment & { spec: TrainingJobSpec }): Promise<void> {
+    if (isBenchmarkSpec(assignment.spec)) return this.runBenchmark(job, assignment.spec);
     const engine = this.options.engine();
     let config: TrainConfig | undefined;
     const resume = assignment.resume;
     try {
       config = engine.toConfig(assignment.spec);
       const backend = this.options.backend();
-      if (config.backend === undefined && backend !== undefined) config = withBackend(config, backend);
+      if (config.backend === undefined && backend !== undefined) config = withAgentBackend(config, backend);
       this.emit('started', { jobId: job.jobId, attempt: job.attempt, config, ...(resume ? { resume } : {}) });
       const resumeFrom = resume ? await this.fetchResume(job, resume) : undefined;
       const callbacks = {
@@ -185,18 +192,48 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
       });
     } catch (error) {
       if (config === undefined) this.emit('started', { jobId: job.jobId, attempt: job.attempt, config });
-      const cancelled = job.controller.signal.aborted;
-      const text = cancelled ? (job.cancelReason ?? 'cancelled') : errorText(error);
-      const outcome = cancelled ? JobOutcome.JOB_OUTCOME_CANCELLED : JobOutcome.JOB_OUTCOME_FAILED;
-      const message = toUnfinishedResult(this.identity(job), outcome, text, {
-        backend: config?.backend,
-        wallMs: Date.now() - job.startedAt,
-      });
-      this.finish(job, { type: 'sparsefleet.v1.JobResult', message }, {
-        outcome: cancelled ? 'cancelled' : 'failed',
-        error: text,
-      });
+      this.fail(job, error, config?.backend);
     }
+  }
+
+  /** A benchmark-campaign cell: measure instead of train, report phase "benchmarking" and JobResult.benchmark. */
+  private async runBenchmark(job: ActiveJob, spec: TrainingJobSpec): Promise<void> {
+    const engine = this.options.engine();
+    const backend = this.options.backend();
+    let started = false;
+    try {
+      const request = benchmarkRequest(spec, engine, backend);
+      const config = request.kind === 'kernel' ? undefined : request.config;
+      this.emit('started', { jobId: job.jobId, attempt: job.attempt, config });
+      started = true;
+      const outcome = await runBenchmarkCell(request, {
+        engine,
+        backend,
+        signal: job.controller.signal,
+        onProgress: (progress) => this.onBenchmarkProgress(job, progress),
+      });
+      if (job.controller.signal.aborted) throw job.controller.signal.reason;
+      const info = agentBuildInfo();
+      const build = { agentVersion: info.version, agentCommit: reportedCommit(info) };
+      const message = toBenchmarkJobResult(this.identity(job), outcome, build, Date.now() - job.startedAt);
+      this.finish(job, { type: 'sparsefleet.v1.JobResult', message }, { outcome: 'succeeded' });
+    } catch (error) {
+      if (!started) this.emit('started', { jobId: job.jobId, attempt: job.attempt, config: undefined });
+      this.fail(job, error, backend);
+    }
+  }
+
+  private fail(job: ActiveJob, error: unknown, backend: string | undefined): void {
+    const cancelled = job.controller.signal.aborted;
+    const text = cancelled ? (job.cancelReason ?? 'cancelled') : errorText(error);
+    const outcome = cancelled ? JobOutcome.JOB_OUTCOME_CANCELLED : JobOutcome.JOB_OUTCOME_FAILED;
+    const message = toUnfinishedResult(this.identity(job), outcome, text, { backend, wallMs: Date.now() - job.startedAt });
+    this.finish(job, { type: 'sparsefleet.v1.JobResult', message }, { outcome: cancelled ? 'cancelled' : 'failed', error: text });
+  }
+
+  private onBenchmarkProgress(job: ActiveJob, progress: BenchmarkProgress): void {
+    if (job.controller.signal.aborted) return;
+    this.options.report({ type: 'sparsefleet.v1.ProgressReport', message: toBenchmarkProgressReport(this.identity(job), progress) });
   }
 
   private async fetchResume(job: ActiveJob, resume: ResumeFrom): Promise<Uint8Array> {
@@ -252,9 +289,4 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
     job.nextSequence += 1;
     return { jobId: job.jobId, attempt: job.attempt, sequence };
   }
-}
-
-function withBackend(config: TrainConfig, backend: string): TrainConfig {
-  if (backend !== 'tensorflow' && backend !== 'wasm' && backend !== 'cpu') return config;
-  return { ...config, backend };
 }

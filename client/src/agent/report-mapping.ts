@@ -79,7 +79,8 @@ export function toUnfinishedResult(
   };
 }
 
-function emptyResult(identity: ReportIdentity, outcome: JobOutcome, error: string): JobResult {
+/** A JobResult with every measured field at its "none" value. */
+export function emptyResult(identity: ReportIdentity, outcome: JobOutcome, error: string): JobResult {
   return {
     jobId: identity.jobId,
     attempt: identity.attempt,

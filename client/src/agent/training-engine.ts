@@ -6,6 +6,9 @@ import type { TrainConfig } from '../engine/train/config.js';
 import { jobSpecToTrainConfig } from '../engine/train/job-spec.js';
 import { runTraining } from '../engine/train/run.js';
 import type { TrainCallbacks, TrainResult } from '../engine/train/types.js';
+import { benchmarkRequestFromJobSpec } from '../engine/bench/request.js';
+import { runBenchmark } from '../engine/bench/run-benchmark.js';
+import type { BenchmarkCallbacks, BenchmarkOutcome, BenchmarkRequest } from '../engine/bench/types.js';
 import type { BackendSummary } from './facts.js';
 
 export interface TrainingEngine {
@@ -14,6 +17,10 @@ export interface TrainingEngine {
   /** Validates a job spec into a run config; throws with a readable message when the spec is invalid. */
   toConfig(spec: TrainingJobSpec): TrainConfig;
   run(config: TrainConfig, callbacks: TrainCallbacks, options?: EngineRunOptions): Promise<TrainResult>;
+  /** Validates a benchmark-campaign cell (a spec with `benchmark` set); absent = this engine cannot benchmark. */
+  toBenchmarkRequest?(spec: TrainingJobSpec): BenchmarkRequest;
+  /** Measures one benchmark cell; rejects when the signal aborts. */
+  runBenchmark?(request: BenchmarkRequest, callbacks: BenchmarkCallbacks): Promise<BenchmarkOutcome>;
 }
 
 export interface EngineRunOptions {
@@ -27,6 +34,8 @@ export const localTrainingEngine: TrainingEngine = {
   initBackend: (preferred) => initBackend(asBackendName(preferred)),
   toConfig: (spec) => jobSpecToTrainConfig(spec),
   run: (config, callbacks, options) => runTraining(config, callbacks, options),
+  toBenchmarkRequest: (spec) => benchmarkRequestFromJobSpec(spec),
+  runBenchmark: (request, callbacks) => runBenchmark(request, callbacks),
 };
 
 function asBackendName(name: string | undefined): BackendName | undefined {

@@ -1,0 +1,99 @@
+// Training-step benchmark cell: whole training steps of the job's model with its sparse compute against the
+// engine's corrected dense path (same model, optimizer and batch, density 1), both under the same run rules in
+// this process, plus the measured model-state bytes sparse vs all-dense.
+import { initBackend } from '../backend/init.js';
+import { requestedCompute } from '../train/compute-setup.js';
+import type { TrainConfig } from '../train/config.js';
+import { MemoryPeaks } from '../train/metrics.js';
+import { compareSides, identityOf } from './outcome.js';
+import { executeRunRules, type BenchClock, type ExecutorOptions } from './run-rules.js';
+import { buildTrainee, measureState, randomBatches, trainStep, type Trainee, type TraineeTarget } from './trainee.js';
+import type { BenchmarkCallbacks, BenchmarkOutcome, TrainingBenchmarkRequest } from './types.js';
+import type { ConditionsReader } from './device-conditions.js';
+
+const BATCH_POOL = 4;
+
+export interface StepBenchmarkOptions {
+  readonly clock?: BenchClock;
+  readonly readConditions?: ConditionsReader;
+}
+
+/** The sparse side (the job's own config; dynamic methods time their steady-state step, as 'static') and the dense baseline. */
+export function stepTargets(config: TrainConfig): { sparse: TraineeTarget; dense: TraineeTarget } {
+  const dense: TraineeTarget = {
+    trainConfig: { ...config, method: 'dense', density: 1, schedule: undefined, compute: 'masked-dense', dataEfficiency: undefined },
+    compute: 'dense',
+  };
+  if (config.method === 'dense') return { sparse: dense, dense };
+  const compute = requestedCompute(config);
+  return {
+    sparse: { trainConfig: { ...config, method: 'static', schedule: undefined, compute, dataEfficiency: undefined }, compute },
+    dense,
+  };
+}
+
+/** Runs the steps of one trainee under the rules, cycling through a small pool of fixed random batches. */
+export function stepIteration(trainee: Trainee, seed: number): () => void {
+  const batches = randomBatches(BATCH_POOL, trainee.trainConfig.batchSize, seed, trainee.input);
+  let next = 0;
+  return () => {
+    trainStep(trainee, batches[next % batches.length]);
+    next += 1;
+  };
+}
+
+export async function runStepBenchmark(
+  request: TrainingBenchmarkRequest,
+  callbacks: BenchmarkCallbacks = {},
+  options: StepBenchmarkOptions = {},
+): Promise<BenchmarkOutcome> {
+  const { config, rules } = request;
+  const backend = await initBackend(config.backend);
+  callbacks.onProgress?.({ phase: 'setup', side: 'sparse', iterations: 0, targetIterations: rules.minIterations, elapsedMs: 0, targetMs: rules.minDurationMs });
+  const targets = stepTargets(config);
+  const memory = new MemoryPeaks();
+  const executorOptions = (side: 'sparse' | 'dense'): ExecutorOptions => ({
+    rules,
+    clock: options.clock,
+    readConditions: options.readConditions,
+    signal: callbacks.signal,
+    onProgress: (p) => {
+      memory.sample();
+      callbacks.onProgress?.({ ...p, side });
+    },
+  });
+  const sparse = await buildTrainee(targets.sparse);
+  try {
+    memory.sample();
+    const sparseMeasurement = await executeRunRules(stepIteration(sparse, config.seed + 17), executorOptions('sparse'));
+    const state = measureState(sparse);
+    callbacks.signal?.throwIfAborted();
+    const dense = await buildTrainee(targets.dense);
+    try {
+      const denseMeasurement = await executeRunRules(stepIteration(dense, config.seed + 17), executorOptions('dense'));
+      memory.sample();
+      return {
+        ...identityOf(request),
+        ...compareSides(sparseMeasurement, denseMeasurement),
+        gflops: 0,
+        peakMemoryBytes: memory.rssBytes,
+        modelStateBytes: state.totalBytes,
+        denseModelStateBytes: state.denseTotalBytes,
+        testAccuracy: -1,
+        backend: backend.name,
+        compute: targets.sparse.compute === 'dense' ? 'dense' : sparse.compute,
+        details: {
+          model: config.model,
+          batch: config.batchSize,
+          kernelLayers: sparse.kernelLayers.join(','),
+          kernelHeapBytes: state.kernelHeapBytes,
+          ...(sparse.fallbackReason === undefined ? {} : { computeFallbackReason: sparse.fallbackReason }),
+        },
+      };
+    } finally {
+      dense.dispose();
+    }
+  } finally {
+    sparse.dispose();
+  }
+}

@@ -1,0 +1,148 @@
+// A model set up for timing whole training steps, built through the engine's own setup (allocation, the 'static'
+// method's initial masks, setUpCompute) and trained on fixed random batches. Shared by the training-step campaign
+// cell and bench/step.ts. A step = forward + backward + optimizer update + re-masking; mask updates of dynamic
+// methods are not part of it (the steady-state step between updates is what is timed).
+import * as tf from '@tensorflow/tfjs';
+import { buildModel } from '../models/builders.js';
+import type { InputShape, ModelName } from '../models/catalog.js';
+import { measureModelState, slotsPerValue, type ModelStateMeasurement } from '../models/memory.js';
+import type { Model } from '../models/model.js';
+import { useStockCompute } from '../models/stock-compute.js';
+import type { SchemeName } from '../sparse/schemes/types.js';
+import { setUpCompute } from '../train/compute-setup.js';
+import { parseTrainConfig, type ComputeName, type TrainConfig } from '../train/config.js';
+import { createOptimizer, type Optimizer } from '../train/optimizers/index.js';
+import { setUpSparsity } from '../train/sparse-setup.js';
+import { Stepper } from '../train/step.js';
+import { createRng } from '../util/rng.js';
+
+/** stock: plain tfjs autodiff; dense: the engine's corrected dense path; then the two sparse computes. */
+export type BenchCompute = 'stock' | 'dense' | 'masked-dense' | 'sparse-kernels';
+
+export interface BenchConfig {
+  readonly model: ModelName;
+  readonly batch: number;
+  readonly compute: BenchCompute;
+  readonly scheme: SchemeName;
+  /** Overall density of the maskable layers (1 for stock and dense). */
+  readonly density: number;
+}
+
+/** What a trainee trains: a full run config plus how its layers compute. */
+export interface TraineeTarget {
+  readonly trainConfig: TrainConfig;
+  readonly compute: BenchCompute;
+  /** Throw when sparse kernels were asked for but cannot be used (default: fall back to masked-dense). */
+  readonly requireKernels?: boolean;
+}
+
+export interface Trainee {
+  readonly target: TraineeTarget;
+  readonly trainConfig: TrainConfig;
+  readonly input: InputShape;
+  readonly model: Model;
+  readonly optimizer: Optimizer;
+  readonly stepper: Stepper;
+  /** How the sparse layers actually compute (after any fallback). */
+  readonly compute: ComputeName;
+  readonly fallbackReason?: string;
+  readonly kernelLayers: readonly string[];
+  /** Target density per layer from the allocation. */
+  readonly layerDensities: ReadonlyMap<string, number>;
+  dispose(): void;
+}
+
+export const NUM_CLASSES = 10;
+const SEED = 1;
+const STEP_LR = 0.01;
+
+export function inputShapeOf(config: TrainConfig): InputShape {
+  return config.data.name === 'cifar10' ? { height: 32, width: 32, channels: 3 } : { height: 28, width: 28, channels: 1 };
+}
+
+export function describeConfig(config: BenchConfig): string {
+  if (config.compute === 'stock' || config.compute === 'dense') return `${config.model} ${config.compute}`;
+  return `${config.model} ${config.compute} ${config.scheme} d=${config.density}`;
+}
+
+/** bench/step.ts's configurations as trainee targets (Fashion-MNIST input, seed 1, default optimizer). */
+export function benchTarget(config: BenchConfig): TraineeTarget {
+  const sparse = config.compute === 'masked-dense' || config.compute === 'sparse-kernels';
+  const trainConfig = parseTrainConfig({
+    model: config.model,
+    method: sparse ? 'static' : 'dense',
+    scheme: config.scheme,
+    density: sparse ? config.density : 1,
+    batchSize: config.batch,
+    seed: SEED,
+    compute: config.compute === 'sparse-kernels' ? 'sparse-kernels' : 'masked-dense',
+  });
+  return { trainConfig, compute: config.compute, requireKernels: true };
+}
+
+export async function buildTrainee(target: TraineeTarget): Promise<Trainee> {
+  const { trainConfig } = target;
+  const input = inputShapeOf(trainConfig);
+  const model = buildModel({ model: trainConfig.model, input, numClasses: NUM_CLASSES, seed: trainConfig.seed });
+  const optimizer = createOptimizer(trainConfig.optimizer, model.parameters);
+  try {
+    for (const weight of model.maskedWeights) weight.attachOptimizer(optimizer);
+    const { method, context } = setUpSparsity(trainConfig, model, { epochs: 1, stepsPerEpoch: 1000, totalSteps: 1000 });
+    method.initialize(context);
+    if (target.compute === 'stock') useStockCompute(model);
+    const setup = await setUpCompute(trainConfig, model, context.layerDensities);
+    if (target.requireKernels && target.compute === 'sparse-kernels' && setup.compute !== 'sparse-kernels') {
+      throw new Error(`${trainConfig.model} ${trainConfig.scheme} d=${trainConfig.density}: sparse kernels unavailable (${setup.fallbackReason ?? 'unknown reason'})`);
+    }
+    return {
+      target,
+      trainConfig,
+      input,
+      model,
+      optimizer,
+      stepper: new Stepper(model, optimizer),
+      compute: setup.compute,
+      ...(setup.fallbackReason === undefined ? {} : { fallbackReason: setup.fallbackReason }),
+      kernelLayers: setup.plan?.kernelLayers ?? [],
+      layerDensities: context.layerDensities,
+      dispose() {
+        optimizer.dispose();
+        model.dispose();
+      },
+    };
+  } catch (error) {
+    optimizer.dispose();
+    model.dispose();
+    throw error;
+  }
+}
+
+export interface BenchBatch {
+  readonly x: Float32Array;
+  readonly y: Int32Array;
+}
+
+export function randomBatches(count: number, batch: number, seed: number, input: InputShape): BenchBatch[] {
+  const rng = createRng(seed);
+  const size = batch * input.height * input.width * input.channels;
+  return Array.from({ length: count }, () => ({
+    x: Float32Array.from({ length: size }, () => rng.next()),
+    y: Int32Array.from({ length: batch }, () => rng.int(NUM_CLASSES)),
+  }));
+}
+
+/** One full training step (forward, backward, optimizer, re-masking). */
+export function trainStep(trainee: Trainee, batch: BenchBatch): void {
+  const n = batch.y.length;
+  const { height, width, channels } = trainee.input;
+  tf.tidy(() => {
+    const x = tf.tensor4d(batch.x, [n, height, width, channels]);
+    const y = tf.tensor1d(batch.y, 'int32');
+    trainee.stepper.run({ x, y }, { lr: STEP_LR, needsDenseGradient: false, masksGradients: false });
+  });
+}
+
+export function measureState(trainee: Trainee): ModelStateMeasurement {
+  const { kind, momentum } = trainee.trainConfig.optimizer;
+  return measureModelState(trainee.model, { slotsPerValue: slotsPerValue(kind, momentum) });
+}
