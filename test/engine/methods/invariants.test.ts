@@ -118,9 +118,12 @@ function checkCounts(method: MethodName, schedule: Schedule | undefined, scheme:
       return;
     case 'granet': {
       if (!isGranetPruneStep(schedule, event.info.step, RUN)) return;
-      const density = granetDensityAt(schedule, event.info.step, RUN);
       const sizes = maskedIndices.map((i) => layerSize(SPECS[i].shape));
       const total = sizes.reduce((a, b) => a + b, 0);
+      const scheduled = granetDensityAt(schedule, event.info.step, RUN);
+      // Global ranking: the schedule's density is over every maskable layer, the allocation's dense layers included.
+      const all = SPECS.reduce((sum, spec) => sum + layerSize(spec.shape), 0);
+      const density = method.endsWith('-uniform') ? scheduled : (scheduled * all - (all - total)) / total;
       const actual = maskedIndices.reduce((sum, i) => sum + counts[i], 0);
       if (method === 'gmp-uniform' || method === 'granet-uniform') {
         // Every layer at the same density (rounded by its scheme, never above what it had).

@@ -47,7 +47,10 @@ export function createGranetMethod(name: MethodName, schedule: GranetSchedule, r
       const working = beginUpdate(ctx, maskedLayers(ctx));
       if (isGranetPruneStep(schedule, info.step, ctx)) {
         const density = granetDensityAt(schedule, info.step, ctx);
-        const keep = ranking === 'global' ? globalKeep(ctx, working, density) : uniformKeep(ctx, working, density);
+        const keep =
+          ranking === 'global'
+            ? globalKeep(ctx, working, densityOverMaskedLayers(ctx, working, density))
+            : uniformKeep(ctx, working, density);
         pruneWorking(working, keep, 'magnitude');
       }
       if (schedule.regenerate) {
@@ -67,6 +70,17 @@ export function createGranetMethod(name: MethodName, schedule: GranetSchedule, r
 
 function totalSize(working: readonly WorkingLayer[]): number {
   return working.reduce((sum, w) => sum + layerSize(w.layer.shape), 0);
+}
+
+/**
+ * The density the masked layers must have for all maskable layers, including those the allocation keeps dense
+ * (ERK's forced-dense layers, profiles' unlisted ones), to reach `density` overall.
+ */
+function densityOverMaskedLayers(ctx: MethodContext, working: readonly WorkingLayer[], density: number): number {
+  const all = ctx.layers.reduce((sum, layer) => sum + layerSize(layer.shape), 0);
+  const masked = totalSize(working);
+  if (masked === 0) return density;
+  return Math.min(1, Math.max(0, (density * all - (all - masked)) / masked));
 }
 
 /** One magnitude ranking across the masked layers; only weights active in the working masks can stay. */
