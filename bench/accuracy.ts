@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { parseScheduleForRun } from '../client/src/engine/sparse/schedules/defaults.js';
 import type { MethodName } from '../client/src/engine/sparse/methods/types.js';
 import type { SchemeName } from '../client/src/engine/sparse/schemes/types.js';
-import { parseTrainConfig, type TrainConfig } from '../client/src/engine/train/config.js';
+import { METHOD_NAMES, parseTrainConfig, type TrainConfig } from '../client/src/engine/train/config.js';
 import { runTraining } from '../client/src/engine/train/run.js';
 import type { TrainResult } from '../client/src/engine/train/types.js';
 
@@ -34,21 +34,7 @@ interface Row extends Entry {
   readonly dataSource: string;
 }
 
-const SPARSE_METHODS: readonly MethodName[] = [
-  'static',
-  'set',
-  'rigl',
-  'itop',
-  'gmp',
-  'gmp-uniform',
-  'granet',
-  'granet-uniform',
-  'mest-em',
-  'mest-ems',
-  'dsb',
-  'ssb',
-  'vrpge',
-];
+const SPARSE_METHODS: readonly MethodName[] = METHOD_NAMES.filter((method) => method !== 'dense');
 
 /** DSB/SSB need shuffled blocks and VRPGE samples channels; every other method runs on irregular sparsity. */
 function schemeFor(method: MethodName): SchemeName {

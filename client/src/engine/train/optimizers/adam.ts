@@ -2,38 +2,19 @@
 //   g ← g + wd·w;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr·m̂ / (sqrt(v̂) + ε)
 // with bias corrections m̂ = m / (1−β1^t), v̂ = v / (1−β2^t), t counted per optimizer.
 import * as tf from '@tensorflow/tfjs';
-import { withDecay } from './sgd.js';
-import { SlotStore } from './slot-store.js';
-import type { GradientMap, Optimizer, OptimizerOptions } from './types.js';
+import { SlottedOptimizer, withDecay } from './slotted-optimizer.js';
+import type { GradientMap, OptimizerOptions } from './types.js';
 
 const BETA2 = 0.999;
 const EPSILON = 1e-8;
 /** The first-moment score methods read (GraNet's momentum growth for Adam): m / (sqrt(v) + 1e-8). */
 const MOMENT_EPSILON = 1e-8;
 
-export class Adam implements Optimizer {
+export class Adam extends SlottedOptimizer {
   readonly kind = 'adam';
-  private readonly slots = new SlotStore(2);
-  private steps = 0;
 
-  constructor(private readonly options: OptimizerOptions) {}
-
-  get iterations(): number {
-    return this.steps;
-  }
-
-  readonly slotNames: readonly string[] = ['m', 'v'];
-
-  readSlots(variable: tf.Variable): Float32Array[] | undefined {
-    return this.slots.read(variable);
-  }
-
-  writeSlots(variable: tf.Variable, values: readonly Float32Array[]): void {
-    this.slots.write(variable, values);
-  }
-
-  restoreIterations(steps: number): void {
-    this.steps = steps;
+  constructor(options: OptimizerOptions) {
+    super(options, ['m', 'v']);
   }
 
   step(gradients: GradientMap, lr: number): void {
@@ -61,17 +42,5 @@ export class Adam implements Optimizer {
     const slots = this.slots.peek(variable);
     if (slots === undefined) return undefined;
     return tf.tidy(() => Float32Array.from(tf.div(slots[0], tf.add(tf.sqrt(slots[1]), MOMENT_EPSILON)).dataSync()));
-  }
-
-  maskSlots(variable: tf.Variable, keep: tf.Tensor): void {
-    this.slots.mask(variable, keep);
-  }
-
-  remapSlots(variable: tf.Variable, from: Int32Array): void {
-    this.slots.remap(variable, from);
-  }
-
-  dispose(): void {
-    this.slots.dispose();
   }
 }
