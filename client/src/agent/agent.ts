@@ -76,6 +76,8 @@ export class Agent extends TypedEvents<AgentEvents> {
   private readonly dispatcher = new PushDispatcher(AGENT_VERSION);
   private connection: DeviceConnection | undefined;
   private credential: StoredCredential | undefined;
+  /** The id of a refused credential: re-enrollment asks the coordinator to keep that device (labels, history). */
+  private previousDeviceId: string | undefined;
   private backendInfo: BackendSummary | undefined;
   private facts: DeviceFacts | undefined;
   private reEnrollTried = false;
@@ -256,7 +258,11 @@ export class Agent extends TypedEvents<AgentEvents> {
   private async enroll(): Promise<void> {
     const response = await this.request(
       'sparsefleet.v1.EnrollRequest',
-      { facts: this.facts, displayName: this.options.displayName ?? this.facts?.deviceModel ?? '' },
+      {
+        facts: this.facts,
+        displayName: this.options.displayName ?? this.facts?.deviceModel ?? '',
+        previousDeviceId: this.previousDeviceId,
+      },
       'sparsefleet.v1.EnrollResponse',
     );
     const credential: StoredCredential = {
@@ -295,6 +301,7 @@ export class Agent extends TypedEvents<AgentEvents> {
     if (staleCredential && this.credential && this.options.enrollmentToken && !this.reEnrollTried) {
       // E.g. the coordinator's database was reset: the token lets this device enroll again.
       this.reEnrollTried = true;
+      this.previousDeviceId = this.credential.deviceId;
       this.credential = undefined;
       this.emit('warning', 'saved credential was refused; enrolling again with the token');
       this.connection?.retryLater();
