@@ -16,6 +16,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   tokens: async () => (await import('./commands/tokens.js')).registerTokensCommand,
   devices: async () => (await import('./commands/devices.js')).registerDevicesCommand,
   jobs: async () => (await import('./commands/jobs.js')).registerJobsCommand,
+  campaign: async () => (await import('./commands/campaign.js')).registerCampaignCommand,
 };
 
 const program = new Command()

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ApiModule } from './api/api.module.js';
+import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator-config.js';
 import { DevicesModule } from './devices/devices.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         SecurityModule,
         DevicesModule,
         JobsModule,
+        CampaignsModule,
         GatewayModule,
         ApiModule,
         OperationsModule,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { handleShutdownSignals, withoutForeignSignalHandlers } from '../../../client/src/agent/process-signals.js';
+import { runDemoCampaign } from '../../../client/src/sim/demo/demo-campaign.js';
 import { demoJobMatrix, type DemoJob } from '../../../client/src/sim/demo/job-matrix.js';
 import { createProgressView, type JobProgressView } from '../../../client/src/sim/demo/progress-view.js';
 import { formatResultsTable, type PersistedResult, type ResultRow } from '../../../client/src/sim/demo/results-table.js';
@@ -21,6 +22,9 @@ interface DemoOptions {
   backend?: string;
   inProcess: boolean;
   timeout: number;
+  /** Campaign file, or false for --no-campaign. */
+  campaign: string | boolean;
+  report?: string;
 }
 
 interface JobView {
@@ -54,6 +58,9 @@ export function registerDemoCommand(program: Command): void {
     .addOption(new Option('-b, --backend <name>', 'preferred backend of the agents').choices(['tensorflow', 'wasm', 'cpu']))
     .option('--in-process', 'run the agents in this thread instead of worker threads', false)
     .option('--timeout <seconds>', 'give up on jobs still unfinished after this long', positiveInteger('timeout', 3600), 300)
+    .option('--campaign <file>', 'benchmark campaign to run after the jobs (default: profiles/campaigns/smoke.yaml)')
+    .option('--no-campaign', 'skip the benchmark campaign')
+    .option('--report <file>', 'where to write the campaign HTML report (default: ./sparsefleet-demo-report.html or under --data-dir)')
     .action(async (options: DemoOptions) => {
       process.exitCode = await runDemo(options);
     });
@@ -111,7 +118,8 @@ async function runDemo(options: DemoOptions): Promise<number> {
     if (fleet.mode === 'worker') console.log('(peak MB is the resident memory of the whole demo process, which the worker threads share)');
     const failed = rows.filter((row) => row.state !== 'succeeded');
     console.log(failed.length === 0 ? `\nall ${rows.length} jobs succeeded` : `\n${failed.length} of ${rows.length} jobs did not succeed`);
-    return failed.length === 0 ? 0 : 1;
+    const campaignOk = options.campaign === false ? true : await runCampaignPart(rest, options);
+    return failed.length === 0 && campaignOk ? 0 : 1;
   } catch (error) {
     view.log(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
@@ -119,6 +127,20 @@ async function runDemo(options: DemoOptions): Promise<number> {
     removeSignalHandlers();
     await cleanup();
   }
+}
+
+/** The demo's benchmark campaign on the same fleet; true when it completed (its report is written either way). */
+async function runCampaignPart(rest: RestTarget, options: DemoOptions): Promise<boolean> {
+  const reportPath = resolve(options.report ?? (options.dataDir ? join(options.dataDir, 'sparsefleet-demo-report.html') : 'sparsefleet-demo-report.html'));
+  console.log('');
+  const { campaign } = await runDemoCampaign(rest, {
+    file: typeof options.campaign === 'string' ? options.campaign : undefined,
+    reportPath,
+    timeoutMs: options.timeout * 1000,
+    log: (line) => console.log(line),
+  });
+  console.log(`campaign report: ${reportPath}`);
+  return campaign.state === 'completed';
 }
 
 function showFleetEvent(view: JobProgressView, event: FleetEvent): void {

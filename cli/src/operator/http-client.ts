@@ -40,7 +40,22 @@ export class HttpClient {
 
   /** Sends `body` as JSON and returns the parsed JSON answer (undefined for an empty body, e.g. 204). */
   async request<T>(method: HttpMethod, path: string, body?: unknown): Promise<T> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const { response, text } = await this.send(method, path, body, 'application/json');
+    if (text.trim() === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new Error(`${method} ${path}: the coordinator answered ${response.status} with a body that is not JSON`);
+    }
+  }
+
+  /** A GET whose answer is not JSON (a CSV or HTML report): the body as text. */
+  async requestText(path: string): Promise<string> {
+    return (await this.send('GET', path, undefined, '*/*')).text;
+  }
+
+  private async send(method: HttpMethod, path: string, body: unknown, accept: string): Promise<{ response: Response; text: string }> {
+    const headers: Record<string, string> = { accept };
     if (this.hasApiKey) headers.authorization = `Bearer ${this.apiKey}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
@@ -56,12 +71,7 @@ export class HttpClient {
     }
     const text = await response.text();
     if (!response.ok) throw toApiError(response, text, method, path);
-    if (text.trim() === '') return undefined as T;
-    try {
-      return JSON.parse(text) as T;
-    } catch {
-      throw new Error(`${method} ${path}: the coordinator answered ${response.status} with a body that is not JSON`);
-    }
+    return { response, text };
   }
 
   private networkFailure(error: unknown): Error {

@@ -9,6 +9,8 @@ export const jobSelectorSchema = z
     labels: labelsSchema.optional(),
     backend: z.enum(BACKEND_NAMES, { error: () => `must be one of ${BACKEND_NAMES.join(', ')}` }).optional(),
     minMemoryMb: z.number().int('must be an integer').gte(1, 'must be >= 1').lte(16 * 1024 * 1024, 'is too large').optional(),
+    /** Pins the job to one device (benchmark campaigns measure each cell on chosen devices). */
+    deviceId: z.string().min(1, 'must not be empty').max(200, 'is too long').optional(),
   })
   .strict();
 
@@ -29,6 +31,8 @@ export interface JobRequirements {
   readonly backend?: string;
   /** Free memory the device must have (bytes): max(selector minimum, estimate with headroom). */
   readonly memoryBytes: number;
+  /** The one device allowed to run the job (a pinned job). */
+  readonly deviceId?: string;
 }
 
 export function requirementsOf(selector: JobSelector, estimateTotalBytes: number, configBackend?: string): JobRequirements {
@@ -37,6 +41,7 @@ export function requirementsOf(selector: JobSelector, estimateTotalBytes: number
     labels: selector.labels ?? {},
     backend: selector.backend ?? configBackend,
     memoryBytes: Math.max((selector.minMemoryMb ?? 0) * MIB, estimateTotalBytes > 0 ? fromEstimate : 0),
+    ...(selector.deviceId === undefined ? {} : { deviceId: selector.deviceId }),
   };
 }
 
@@ -65,6 +70,7 @@ export const NO_ONLINE_DEVICE = 'no online device';
 
 export function fits(requirements: JobRequirements, candidate: MatchCandidate): boolean {
   return (
+    (requirements.deviceId === undefined || requirements.deviceId === candidate.id) &&
     labelsMatch(requirements.labels, candidate.labels) &&
     (requirements.backend === undefined || candidate.backends.includes(requirements.backend)) &&
     candidate.availableMemoryBytes >= requirements.memoryBytes
@@ -89,7 +95,8 @@ export function matchJob(requirements: JobRequirements, online: readonly MatchCa
 
 /** "label site=lab, ≥ 512 MB free and backend wasm" */
 export function describeRequirements(requirements: JobRequirements): string {
-  const parts = [...describeLabels(requirements.labels)];
+  const parts = requirements.deviceId === undefined ? [] : [`id ${requirements.deviceId}`];
+  parts.push(...describeLabels(requirements.labels));
   if (requirements.memoryBytes > 0) parts.push(`≥ ${Math.ceil(requirements.memoryBytes / MIB)} MB free`);
   if (requirements.backend) parts.push(`backend ${requirements.backend}`);
   if (parts.length <= 1) return parts[0] ?? 'the required capabilities';

@@ -195,6 +195,11 @@ export class JobService {
     return (await this.jobs.listLeaseExpired(ACTIVE_JOB_STATES, now.toISOString())).map(toView);
   }
 
+  /** Replaces the selector of a queued job (e.g. re-pinning it to another device); false once it left the queue. */
+  async updateSelector(jobId: string, selector: JobSelector, now = new Date()): Promise<boolean> {
+    return this.jobs.transition(jobId, ['queued'], { selector_json: JSON.stringify(selector), updated_at: now.toISOString() });
+  }
+
   async setWaitingReason(jobIds: readonly string[], reason: string): Promise<void> {
     await this.jobs.setWaitingReason(jobIds, reason);
   }

@@ -108,6 +108,50 @@ export interface JobResultTable {
   received_at: string;
 }
 
+export type CampaignState = 'running' | 'completed' | 'cancelled';
+
+export interface CampaignTable {
+  id: string;
+  name: string;
+  measure: string;
+  state: CampaignState;
+  /** The validated CampaignSpec. */
+  spec_json: string;
+  /** Placement `every`: the devices selected at start (`[{ id, displayName }]`); empty for `spread`. */
+  devices_json: string;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** One job of a campaign: a cell on a device (pinned) or anywhere (spread). */
+export interface CampaignJobTable {
+  campaign_id: string;
+  job_id: string;
+  cell_id: string;
+  /** The device the job is pinned to (null for spread); changes when a departed device is replaced. */
+  pinned_device_id: string | null;
+  created_at: string;
+}
+
+/** A finished cell on a device: the measurement with the device's facts and the validity verdict. */
+export interface CampaignResultTable {
+  campaign_id: string;
+  job_id: string;
+  cell_id: string;
+  device_id: string;
+  attempt: number;
+  job_state: string;
+  valid: number;
+  reasons_json: string;
+  /** BenchmarkResult as JSON; null when the job produced none (failed). */
+  benchmark_json: string | null;
+  /** Device facts and display name when the result was recorded. */
+  device_json: string;
+  error: string | null;
+  recorded_at: string;
+}
+
 export interface DB {
   enrollment_tokens: EnrollmentTokenTable;
   devices: DeviceTable;
@@ -117,4 +161,7 @@ export interface DB {
   api_keys: ApiKeyTable;
   device_telemetry: DeviceTelemetryTable;
   job_checkpoints: JobCheckpointTable;
+  campaigns: CampaignTable;
+  campaign_jobs: CampaignJobTable;
+  campaign_results: CampaignResultTable;
 }

@@ -2,6 +2,7 @@
 // (text, integer, real) so the same list runs on SQLite and PostgreSQL. Never edit a shipped migration: add one.
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { fleetCoordination } from './migrations/0002-fleet-coordination.js';
+import { benchmarkCampaigns } from './migrations/0003-benchmark-campaigns.js';
 
 const initialSchema: Migration = {
   // Migrations must not depend on the current `DB` type, which describes only the latest schema.
@@ -81,6 +82,7 @@ const initialSchema: Migration = {
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial_schema': initialSchema,
   '0002_fleet_coordination': fleetCoordination,
+  '0003_benchmark_campaigns': benchmarkCampaigns,
 };
 
 export const inCodeMigrationProvider: MigrationProvider = {

@@ -1,0 +1,85 @@
+import type { ServerResponse } from 'node:http';
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CampaignSpecError, campaignSpecSchema, parseCampaignBody } from '../campaigns/campaign-spec.js';
+import { CampaignService } from '../campaigns/campaign.service.js';
+import type { CampaignSummary, CampaignView } from '../campaigns/campaign-views.js';
+import { buildReport } from '../campaigns/report/report-data.js';
+import { REPORT_CONTENT_TYPES, REPORT_FORMATS, isReportFormat, renderReport } from '../campaigns/report/report-format.js';
+import { InvalidInputError } from '../common/validation.js';
+import { jsonSchemaOf } from './openapi.js';
+import { parseOrBadRequest } from './zod-validation.pipe.js';
+
+@ApiTags('campaigns')
+@Controller('api/campaigns')
+export class CampaignController {
+  constructor(private readonly campaigns: CampaignService) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiBody({ schema: jsonSchemaOf(campaignSpecSchema), description: 'The campaign spec as JSON, or `{ "yaml": "<spec as YAML>" }`.' })
+  @ApiCreatedResponse({ description: 'The started campaign: its cells, the devices selected and the queued jobs.' })
+  async start(@Body() body: unknown): Promise<CampaignView> {
+    const spec = parseOrBadRequest(() => {
+      try {
+        return parseCampaignBody(body);
+      } catch (error) {
+        if (error instanceof CampaignSpecError) throw new InvalidInputError(error.issues);
+        throw error;
+      }
+    });
+    try {
+      return await this.campaigns.start(spec);
+    } catch (error) {
+      // Per-cell TrainConfig problems and "no device matches" are found while expanding.
+      return parseOrBadRequest(() => {
+        throw error;
+      });
+    }
+  }
+
+  @Get()
+  @ApiOkResponse({ description: 'Every campaign with its state and job counts, oldest first.' })
+  list(): Promise<CampaignSummary[]> {
+    return this.campaigns.list();
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ description: 'State, counts by job state, per-cell and per-device status and the results so far.' })
+  @ApiNotFoundResponse({ description: 'No such campaign.' })
+  async get(@Param('id') id: string): Promise<CampaignView> {
+    const view = await this.campaigns.get(id);
+    if (!view) throw new NotFoundException(`campaign ${id} does not exist`);
+    return view;
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'The campaign after cancelling its unfinished jobs (results so far are kept).' })
+  @ApiNotFoundResponse({ description: 'No such campaign.' })
+  async cancel(@Param('id') id: string): Promise<CampaignView> {
+    const outcome = await this.campaigns.cancel(id);
+    if (outcome.kind === 'not-found') throw new NotFoundException(`campaign ${id} does not exist`);
+    return outcome.view;
+  }
+
+  @Get(':id/report')
+  @ApiQuery({ name: 'format', required: false, enum: REPORT_FORMATS })
+  @ApiOkResponse({ description: 'The results as JSON, CSV, or one self-contained HTML file with charts.' })
+  @ApiNotFoundResponse({ description: 'No such campaign.' })
+  async report(
+    @Param('id') id: string,
+    @Query('format') format: string | undefined,
+    @Res({ passthrough: true }) response: ServerResponse,
+  ): Promise<string> {
+    const chosen = format ?? 'json';
+    if (!isReportFormat(chosen)) throw new BadRequestException(`format must be one of ${REPORT_FORMATS.join(', ')}`);
+    const view = await this.campaigns.get(id);
+    if (!view) throw new NotFoundException(`campaign ${id} does not exist`);
+    response.setHeader('content-type', REPORT_CONTENT_TYPES[chosen]);
+    if (chosen !== 'json') {
+      response.setHeader('content-disposition', `inline; filename="campaign-${id.slice(0, 8)}.${chosen}"`);
+    }
+    return renderReport(buildReport({ ...view, results: view.results }), chosen);
+  }
+}

@@ -1,0 +1,187 @@
+// Keeps running campaigns moving: records each finished (cell, device) job as a result with the device's facts
+// and a validity verdict, replaces pinned devices that left (their lease expired and they stayed away), and marks
+// a campaign completed once every job is finished. Runs on the fleet sweep's period and before every read.
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { BenchmarkResult } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
+import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
+import { DeviceService } from '../devices/device.service.js';
+import { AssignmentService } from '../jobs/assignment.service.js';
+import { JobReportService } from '../jobs/job-report.service.js';
+import { isTerminal } from '../jobs/job-state.js';
+import { JobService, type JobView } from '../jobs/job.service.js';
+import { CampaignRepository, type CampaignJobRow, type CampaignRow } from './campaign.repository.js';
+import { snapshotDevice, specOf } from './campaign-views.js';
+import { judgeResult } from './result-validity.js';
+import { devicesMatching } from './device-matching.js';
+import type { CampaignSpec } from './campaign-spec.js';
+
+interface TrackedJob {
+  /** Updated in place when the job is re-pinned, so later decisions of the same pass see the new pin. */
+  row: CampaignJobRow;
+  readonly job: JobView;
+}
+
+@Injectable()
+export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Campaigns');
+  private timer: NodeJS.Timeout | undefined;
+  private sweeping: Promise<void> | undefined;
+  /** Serialises syncs per campaign so a read and the sweep never record or re-pin the same job twice. */
+  private readonly syncing = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly campaigns: CampaignRepository,
+    private readonly jobs: JobService,
+    private readonly reports: JobReportService,
+    private readonly devices: DeviceService,
+    private readonly assignment: AssignmentService,
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep(), this.config.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.sweeping;
+    await Promise.allSettled([...this.syncing.values()]);
+  }
+
+  /** One pass over every running campaign (skipped while the previous one still runs). */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.sweepOnce().finally(() => {
+      this.sweeping = undefined;
+    });
+    return this.sweeping;
+  }
+
+  /** Records finished jobs, re-pins orphaned ones and completes the campaign when all jobs are finished. */
+  sync(campaign: CampaignRow, now = new Date()): Promise<void> {
+    const previous = this.syncing.get(campaign.id) ?? Promise.resolve();
+    const next = previous.then(() => this.syncOnce(campaign.id, now));
+    const tracked = next.finally(() => {
+      if (this.syncing.get(campaign.id) === tracked) this.syncing.delete(campaign.id);
+    });
+    this.syncing.set(campaign.id, tracked);
+    return tracked;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    try {
+      for (const id of await this.campaigns.listIdsInState('running')) {
+        const row = await this.campaigns.findById(id);
+        if (row) await this.sync(row);
+      }
+    } catch (error) {
+      this.logger.error(`campaign sweep failed: ${error instanceof Error ? error.stack : String(error)}`);
+    }
+  }
+
+  private async syncOnce(campaignId: string, now: Date): Promise<void> {
+    const campaign = await this.campaigns.findById(campaignId);
+    if (!campaign) return;
+    const spec = specOf(campaign);
+    const tracked = await this.trackedJobs(campaignId);
+    const recorded = new Set((await this.campaigns.listResults(campaignId)).map((row) => row.job_id));
+    for (const entry of tracked) {
+      if (!recorded.has(entry.job.id) && (entry.job.state === 'succeeded' || entry.job.state === 'failed')) {
+        await this.record(campaign, spec, entry, now);
+      }
+    }
+    if (campaign.state !== 'running') return;
+    if (spec.devices.placement === 'every' && (await this.repinOrphans(campaign, spec, tracked, now)) > 0) {
+      this.assignment.schedule();
+    }
+    if (tracked.every((entry) => isTerminal(entry.job.state))) {
+      const done = await this.campaigns.transition(campaignId, ['running'], {
+        state: 'completed',
+        updated_at: now.toISOString(),
+        finished_at: now.toISOString(),
+      });
+      if (done) this.logger.log(`campaign ${campaignId} (${campaign.name}) completed`);
+    }
+  }
+
+  private async trackedJobs(campaignId: string): Promise<TrackedJob[]> {
+    const tracked: TrackedJob[] = [];
+    for (const row of await this.campaigns.listJobs(campaignId)) {
+      const job = await this.jobs.get(row.job_id);
+      if (job) tracked.push({ row, job });
+    }
+    return tracked;
+  }
+
+  private async record(campaign: CampaignRow, spec: CampaignSpec, { row, job }: TrackedJob, now: Date): Promise<void> {
+    const result = await this.reports.latestResult(job.id);
+    const deviceId = result?.deviceId ?? job.deviceId ?? row.pinned_device_id ?? '';
+    const device = deviceId ? await this.devices.get(deviceId) : undefined;
+    const benchmark = result?.benchmark ? BenchmarkResult.fromPartial(result.benchmark) : undefined;
+    const error = result?.error || (job.state === 'failed' ? job.waitingReason : null) || null;
+    const verdict = judgeResult(spec.runRules, { jobState: job.state, error }, benchmark);
+    await this.campaigns.insertResult({
+      campaign_id: campaign.id,
+      job_id: job.id,
+      cell_id: row.cell_id,
+      device_id: deviceId,
+      attempt: result?.attempt ?? job.attempt,
+      job_state: job.state,
+      valid: verdict.valid ? 1 : 0,
+      reasons_json: JSON.stringify(verdict.reasons),
+      benchmark_json: benchmark ? JSON.stringify(benchmark) : null,
+      device_json: JSON.stringify(snapshotDevice(device, deviceId)),
+      error,
+      recorded_at: now.toISOString(),
+    });
+  }
+
+  /**
+   * Queued jobs pinned to a device that left (offline, and either its lease already expired once or it has been
+   * silent for a whole lease) move to a matching online device that does not already cover their cell; the one
+   * with the fewest unfinished campaign jobs is chosen. Without one they keep waiting for their device.
+   */
+  private async repinOrphans(campaign: CampaignRow, spec: CampaignSpec, tracked: readonly TrackedJob[], now: Date): Promise<number> {
+    const present = await this.devices.listPresent(now);
+    const presentIds = new Set(present.map((device) => device.id));
+    const orphans: TrackedJob[] = [];
+    for (const entry of tracked) {
+      const pinned = entry.row.pinned_device_id;
+      if (entry.job.state !== 'queued' || pinned === null || presentIds.has(pinned)) continue;
+      if (entry.job.attempt > 1 || (await this.silentForALease(pinned, now))) orphans.push(entry);
+    }
+    if (orphans.length === 0) return 0;
+    const candidates = devicesMatching(spec.devices.selector, present);
+    let moved = 0;
+    for (const orphan of orphans) {
+      const covering = new Set(
+        tracked
+          .filter((entry) => entry.row.cell_id === orphan.row.cell_id && entry.job.state !== 'cancelled')
+          .map((entry) => entry.row.pinned_device_id),
+      );
+      const load = (deviceId: string) =>
+        tracked.filter((entry) => entry.row.pinned_device_id === deviceId && !isTerminal(entry.job.state)).length;
+      const replacement = candidates
+        .filter((device) => !covering.has(device.id))
+        .sort((a, b) => load(a.id) - load(b.id) || a.id.localeCompare(b.id))[0];
+      if (!replacement) continue;
+      const selector = { ...spec.devices.selector, deviceId: replacement.id };
+      if (!(await this.jobs.updateSelector(orphan.job.id, selector, now))) continue;
+      await this.campaigns.repin(campaign.id, orphan.job.id, replacement.id);
+      this.logger.warn(
+        `campaign ${campaign.id}: cell ${orphan.row.cell_id} moved from departed device ${orphan.row.pinned_device_id} to ${replacement.id}`,
+      );
+      orphan.row = { ...orphan.row, pinned_device_id: replacement.id };
+      moved += 1;
+    }
+    return moved;
+  }
+
+  private async silentForALease(deviceId: string, now: Date): Promise<boolean> {
+    const device = await this.devices.get(deviceId);
+    if (!device || device.revokedAt !== null) return true;
+    const lastSeen = device.lastSeen === null ? 0 : Date.parse(device.lastSeen);
+    return now.getTime() - lastSeen >= this.config.leaseMs;
+  }
+}

@@ -1,0 +1,176 @@
+// The report of a campaign as one data object: a row per recorded (cell, device) result with the cell's
+// parameters, the device's facts and every measured number exactly as stored. JSON, CSV and HTML are all
+// rendered from this object, so the three formats cannot disagree. Pure.
+import type { BenchmarkResult, DriftSample, Percentile } from '../../../../generated/proto/sparsefleet/v1/benchmark.js';
+import { expandMatrix, type CampaignCell } from '../campaign-matrix.js';
+import type { CampaignSpec } from '../campaign-spec.js';
+import { cellTrainConfig } from '../cell-job-spec.js';
+import type { CampaignResultView } from '../campaign-views.js';
+
+export type ReportValue = string | number | boolean | null;
+
+export interface ReportRow {
+  /** One value per entry of `CampaignReport.columns`. */
+  readonly values: Readonly<Record<string, ReportValue>>;
+  /** Sustained-mode drift samples (JSON and HTML only). */
+  readonly drift: DriftSample[];
+}
+
+export interface CampaignReport {
+  readonly campaign: {
+    readonly id: string;
+    readonly name: string;
+    readonly measure: string;
+    readonly state: string;
+    readonly createdAt: string;
+    readonly finishedAt: string | null;
+    readonly spec: CampaignSpec;
+  };
+  readonly columns: string[];
+  readonly rows: ReportRow[];
+}
+
+export interface ReportSource {
+  readonly id: string;
+  readonly name: string;
+  readonly measure: string;
+  readonly state: string;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  readonly spec: CampaignSpec;
+  readonly results: readonly CampaignResultView[];
+}
+
+const FIXED_COLUMNS = [
+  'cellId', 'cell', 'op', 'shape', 'model', 'method', 'scheme', 'density', 'batchSize',
+  'deviceId', 'deviceName', 'platform', 'arch', 'cpuModel', 'deviceModel', 'cores', 'memoryBytes', 'runtime',
+  'wasmSimd', 'wasmThreads', 'backend', 'compute', 'agentVersion', 'agentCommit',
+  'jobState', 'attempt', 'valid', 'invalidReasons',
+  'iterations', 'durationMs', 'meanMs', 'minMs',
+] as const;
+
+const TRAILING_COLUMNS = [
+  'speedup', 'gflops', 'peakMemoryBytes', 'modelStateBytes', 'denseModelStateBytes', 'testAccuracy',
+  'startTemperatureC', 'endTemperatureC', 'startBatteryLevel', 'endBatteryLevel', 'startLoadAverage', 'endLoadAverage',
+  'driftSamples', 'recordedAt',
+] as const;
+
+/** `latencyP50Ms`, `latencyP99_9Ms`: percentile columns named after the run rules' percentiles. */
+export function percentileColumn(prefix: 'latency' | 'denseLatency', percentile: number): string {
+  return `${prefix}P${String(percentile).replace('.', '_')}Ms`;
+}
+
+export function reportColumns(percentiles: readonly number[]): string[] {
+  return [
+    ...FIXED_COLUMNS,
+    ...percentiles.map((p) => percentileColumn('latency', p)),
+    ...percentiles.map((p) => percentileColumn('denseLatency', p)),
+    ...TRAILING_COLUMNS,
+  ];
+}
+
+export function buildReport(source: ReportSource): CampaignReport {
+  const { spec } = source;
+  const cells = new Map(expandMatrix(spec).map((cell) => [cell.id, cell]));
+  const columns = reportColumns(spec.runRules.percentiles);
+  const batchSizes = new Map([...cells.values()].map((cell) => [cell.id, effectiveBatchSize(spec, cell)]));
+  const rows = source.results.map((result) =>
+    toRow(result, cells.get(result.cellId), batchSizes.get(result.cellId) ?? null, spec.runRules.percentiles),
+  );
+  return {
+    campaign: {
+      id: source.id,
+      name: source.name,
+      measure: source.measure,
+      state: source.state,
+      createdAt: source.createdAt,
+      finishedAt: source.finishedAt,
+      spec,
+    },
+    columns,
+    rows,
+  };
+}
+
+function toRow(
+  result: CampaignResultView,
+  cell: CampaignCell | undefined,
+  batchSize: number | null,
+  percentiles: readonly number[],
+): ReportRow {
+  const params = cell?.params;
+  const bench: BenchmarkResult | null = result.benchmark;
+  const device = result.device;
+  const values: Record<string, ReportValue> = {
+    cellId: result.cellId,
+    cell: cell?.label ?? result.cellId,
+    op: params?.op ?? null,
+    shape: params?.shape ? params.shape.join('x') : null,
+    model: params?.model ?? null,
+    method: params?.method ?? null,
+    scheme: params?.scheme ?? null,
+    density: params?.density ?? null,
+    batchSize,
+    deviceId: result.deviceId,
+    deviceName: device.displayName,
+    platform: device.platform,
+    arch: device.arch,
+    cpuModel: device.cpuModel,
+    deviceModel: device.deviceModel,
+    cores: device.cores,
+    memoryBytes: device.memoryBytes,
+    runtime: device.runtime,
+    wasmSimd: device.wasmSimd,
+    wasmThreads: device.wasmThreads,
+    backend: bench?.backend || device.chosenBackend || null,
+    compute: bench?.compute || null,
+    agentVersion: bench?.agentVersion || device.agentVersion || null,
+    agentCommit: bench?.agentCommit || null,
+    jobState: result.jobState,
+    attempt: result.attempt,
+    valid: result.valid,
+    invalidReasons: result.reasons.join('; '),
+    iterations: bench ? bench.iterations : null,
+    durationMs: bench ? bench.durationMs : null,
+    meanMs: bench ? bench.meanMs : null,
+    minMs: bench ? bench.minMs : null,
+  };
+  for (const p of percentiles) values[percentileColumn('latency', p)] = percentileValue(bench?.latencyMs, p);
+  for (const p of percentiles) values[percentileColumn('denseLatency', p)] = percentileValue(bench?.denseLatencyMs, p);
+  Object.assign(values, {
+    speedup: bench ? bench.speedup : null,
+    gflops: bench ? bench.gflops : null,
+    peakMemoryBytes: bench ? bench.peakMemoryBytes : null,
+    modelStateBytes: bench ? bench.modelStateBytes : null,
+    denseModelStateBytes: bench ? bench.denseModelStateBytes : null,
+    testAccuracy: bench && bench.testAccuracy >= 0 ? bench.testAccuracy : null,
+    startTemperatureC: known(bench?.start?.temperatureCelsius),
+    endTemperatureC: known(bench?.end?.temperatureCelsius),
+    startBatteryLevel: known(bench?.start?.batteryLevel),
+    endBatteryLevel: known(bench?.end?.batteryLevel),
+    startLoadAverage: bench?.start ? bench.start.loadAverage1m : null,
+    endLoadAverage: bench?.end ? bench.end.loadAverage1m : null,
+    driftSamples: bench ? bench.drift.length : 0,
+    recordedAt: result.recordedAt,
+  });
+  return { values, drift: bench ? bench.drift : [] };
+}
+
+/** A training cell's batch size: its matrix value, else the one `base` (or the engine default) gives. */
+function effectiveBatchSize(spec: CampaignSpec, cell: CampaignCell): number | null {
+  if (spec.measure === 'kernel') return null;
+  try {
+    return cellTrainConfig(spec, cell).batchSize;
+  } catch {
+    return null;
+  }
+}
+
+function percentileValue(list: readonly Percentile[] | undefined, percentile: number): number | null {
+  return list?.find((entry) => entry.percentile === percentile)?.value ?? null;
+}
+
+/** Device conditions use negative numbers for "unknown". */
+function known(value: number | undefined): number | null {
+  return value === undefined || value < 0 ? null : value;
+}
