@@ -16,6 +16,7 @@ const RESULT: PersistedResult = {
   stepMsP50: 3.25,
   stepMsP90: 4.5,
   peakRssBytes: 300 * 2 ** 20,
+  peakTensorBytes: 42.5 * 2 ** 20,
   wallMs: 12_300,
 };
 
@@ -44,6 +45,7 @@ describe('formatResultsTable', () => {
     expect(row).toContain('0.8123');
     expect(row).toContain('3.25');
     expect(row).toContain('300');
+    expect(row).toContain('42.5');
     expect(row).toContain('12.3');
     expect(row).toContain('01234567…');
   });

@@ -115,7 +115,7 @@ async function runDemo(options: DemoOptions): Promise<number> {
     const rows = await readResults(rest, submitted, finalStates);
     console.log('');
     console.log(formatResultsTable(rows));
-    if (fleet.mode === 'worker') console.log('(peak MB is the resident memory of the whole demo process, which the worker threads share)');
+    if (fleet.mode === 'worker') console.log('(tensors MB is per agent; rss MB is the resident memory of the whole demo process, which the worker threads share)');
     const failed = rows.filter((row) => row.state !== 'succeeded');
     console.log(failed.length === 0 ? `\nall ${rows.length} jobs succeeded` : `\n${failed.length} of ${rows.length} jobs did not succeed`);
     const campaignOk = options.campaign === false ? true : await runCampaignPart(rest, options);

@@ -14,6 +14,8 @@ export interface PersistedResult {
   readonly stepMsP50: number;
   readonly stepMsP90: number;
   readonly peakRssBytes: number;
+  /** Peak tfjs tensor memory of the agent that ran the job (per agent even when agents share a process). */
+  readonly peakTensorBytes: number;
   readonly wallMs: number;
 }
 
@@ -25,12 +27,12 @@ export interface ResultRow {
   readonly result?: PersistedResult;
 }
 
-const COLUMNS = ['job', 'state', 'device', 'backend', 'data', 'density', 'test acc', 'step p50 ms', 'step p90 ms', 'peak MB', 'wall s'];
+const COLUMNS = ['job', 'state', 'device', 'backend', 'data', 'density', 'test acc', 'step p50 ms', 'step p90 ms', 'tensors MB', 'rss MB', 'wall s'];
 
 export function formatResultsTable(rows: readonly ResultRow[]): string {
   const cells = rows.map((row) => {
     const result = row.result;
-    if (!result) return [row.job, row.state, '-', '-', '-', '-', '-', '-', '-', '-', '-'];
+    if (!result) return [row.job, row.state, ...COLUMNS.slice(2).map(() => '-')];
     return [
       row.job,
       row.state,
@@ -41,6 +43,7 @@ export function formatResultsTable(rows: readonly ResultRow[]): string {
       result.testAccuracy >= 0 ? result.testAccuracy.toFixed(4) : '-',
       result.stepMsP50.toFixed(2),
       result.stepMsP90.toFixed(2),
+      (result.peakTensorBytes / 2 ** 20).toFixed(1),
       (result.peakRssBytes / 2 ** 20).toFixed(0),
       (result.wallMs / 1000).toFixed(1),
     ];
