@@ -64,12 +64,12 @@ describe('campaign CLI', () => {
     const final = JSON.parse(run.output.stdout) as CampaignView;
     expect(code).toBe(0);
     expect(final.state).toBe('completed');
-    expect(final.results).toHaveLength(4);
-    expect(lines.some((line) => /^device cli-a: \d\/2 done/.test(line))).toBe(true);
+    expect(final.results).toHaveLength(8);
+    expect(lines.some((line) => /^device cli-a: \d\/4 done/.test(line))).toBe(true);
 
     const list = cli();
     expect(await runCampaignList(list.context, {})).toBe(0);
-    expect(list.output.stdout).toMatch(/smoke\s+kernel\s+completed\s+every\s+2\s+4\/4 done/);
+    expect(list.output.stdout).toMatch(/smoke\s+kernel\s+completed\s+every\s+4\s+8\/8 done/);
 
     const show = cli();
     expect(await runCampaignShow(show.context, final.id.slice(0, 8), {})).toBe(0);
