@@ -1,5 +1,6 @@
 // `sparsefleet campaign run|list|show|cancel|report`: fleet-wide benchmark campaigns.
 import { readFile, writeFile } from 'node:fs/promises';
+import { interruptible } from '../operator/interruptible.js';
 import { type Command, Option } from 'commander';
 import { CampaignSpecError, parseCampaignYaml, type CampaignSpec } from '../../../server/src/campaigns/campaign-spec.js';
 import { expandMatrix } from '../../../server/src/campaigns/campaign-matrix.js';
@@ -52,23 +53,15 @@ export async function runCampaignRun(context: OperatorContext, file: string, opt
     }
     return 0;
   }
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  options.signal?.addEventListener('abort', abort, { once: true });
-  const ownsSignal = options.signal === undefined;
-  if (ownsSignal) process.once('SIGINT', abort);
-  try {
+  return interruptible(options.signal, async (signal) => {
     const view = options.view ?? defaultView(context, options.json === true);
-    const final = await watchCampaign(api, started.id, view, { intervalMs: options.intervalMs, signal: controller.signal });
+    const final = await watchCampaign(api, started.id, view, { intervalMs: options.intervalMs, signal });
     if (options.json) printJson(context.output, final);
     else context.output.out(formatCampaignDetails(final));
-    if (controller.signal.aborted) return EXIT_INTERRUPTED;
+    if (signal.aborted) return EXIT_INTERRUPTED;
     const allValid = final.state === 'completed' && final.results.length === final.counts.total && final.results.every((r) => r.valid);
     return allValid ? 0 : EXIT_REQUEST_FAILED;
-  } finally {
-    if (ownsSignal) process.off('SIGINT', abort);
-    options.signal?.removeEventListener('abort', abort);
-  }
+  });
 }
 
 function defaultView(context: OperatorContext, json: boolean): CampaignWatchView {

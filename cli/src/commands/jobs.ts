@@ -1,5 +1,6 @@
 // `sparsefleet jobs submit|list|show|cancel|watch`: training jobs on the fleet.
 import { type Command, Option } from 'commander';
+import { interruptible } from '../operator/interruptible.js';
 import { JOB_STATE_NAMES, type Job } from '../operator/api-types.js';
 import {
   addConnectionOptions,
@@ -72,22 +73,14 @@ export interface JobsWatchOptions extends JsonFlag {
 export async function runJobsWatch(context: OperatorContext, ids: readonly string[], options: JobsWatchOptions): Promise<number> {
   if (ids.length === 0) throw new UsageError('jobs watch: give at least one job id');
   const jobIds = await resolveJobIds(context, ids);
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  options.signal?.addEventListener('abort', abort, { once: true });
-  const ownsSignal = options.signal === undefined;
-  if (ownsSignal) process.once('SIGINT', abort);
-  try {
+  return interruptible(options.signal, async (signal) => {
     const view = options.view ?? defaultWatchView(context, options.json === true);
-    const final = await watchJobs(context.api, jobIds, view, { intervalMs: options.intervalMs, signal: controller.signal });
+    const final = await watchJobs(context.api, jobIds, view, { intervalMs: options.intervalMs, signal });
     if (options.json) printJson(context.output, final.map(({ job, progress, result }) => ({ ...job, latestProgress: progress ?? null, result: result ?? null })));
     else for (const entry of final) context.output.out(formatWatchSummary(entry));
-    if (controller.signal.aborted) return EXIT_INTERRUPTED;
+    if (signal.aborted) return EXIT_INTERRUPTED;
     return final.every((entry) => entry.job.state === 'succeeded') ? 0 : EXIT_REQUEST_FAILED;
-  } finally {
-    if (ownsSignal) process.off('SIGINT', abort);
-    options.signal?.removeEventListener('abort', abort);
-  }
+  });
 }
 
 function defaultWatchView(context: OperatorContext, json: boolean): JobWatchView {

@@ -1,7 +1,8 @@
 // Keeps running campaigns moving: records each finished (cell, device) job as a result with the device's facts
 // and a validity verdict, replaces pinned devices that left (their lease expired and they stayed away), and marks
 // a campaign completed once every job is finished. Runs on the fleet sweep's period and before every read.
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicSweep } from '../common/periodic-sweep.js';
 import { BenchmarkResult } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService } from '../devices/device.service.js';
@@ -22,10 +23,8 @@ interface TrackedJob {
 }
 
 @Injectable()
-export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestroy {
+export class CampaignSupervisor extends PeriodicSweep {
   private readonly logger = new Logger('Campaigns');
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
   /** Serialises syncs per campaign so a read and the sweep never record or re-pin the same job twice. */
   private readonly syncing = new Map<string, Promise<void>>();
 
@@ -36,26 +35,17 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
     private readonly devices: DeviceService,
     private readonly assignment: AssignmentService,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.sweepIntervalMs);
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.sweeping;
+  protected intervalMs(): number {
+    return this.config.sweepIntervalMs;
+  }
+
+  override async onModuleDestroy(): Promise<void> {
+    await super.onModuleDestroy();
     await Promise.allSettled([...this.syncing.values()]);
-  }
-
-  /** One pass over every running campaign (skipped while the previous one still runs). */
-  sweep(): Promise<void> {
-    this.sweeping ??= this.sweepOnce().finally(() => {
-      this.sweeping = undefined;
-    });
-    return this.sweeping;
   }
 
   /** Records finished jobs, re-pins orphaned ones and completes the campaign when all jobs are finished. */
@@ -69,11 +59,12 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
     return tracked;
   }
 
-  private async sweepOnce(): Promise<void> {
+  /** One pass over every running campaign. */
+  protected async sweepOnce(now: Date): Promise<void> {
     try {
       for (const id of await this.campaigns.listIdsInState('running')) {
         const row = await this.campaigns.findById(id);
-        if (row) await this.sync(row);
+        if (row) await this.sync(row, now);
       }
     } catch (error) {
       this.logger.error(`campaign sweep failed: ${error instanceof Error ? error.stack : String(error)}`);

@@ -1,16 +1,15 @@
 // The periodic sweep: devices past their presence deadline go offline, job attempts past their lease are
 // abandoned (requeued or failed), and assignment runs when either freed or changed something.
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { PeriodicSweep } from '../common/periodic-sweep.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService } from '../devices/device.service.js';
 import { AssignmentService } from './assignment.service.js';
 import { JobLeaseService } from './job-lease.service.js';
 
 @Injectable()
-export class FleetSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+export class FleetSweeper extends PeriodicSweep {
   private readonly logger = new Logger('Fleet');
-  private timer: NodeJS.Timeout | undefined;
-  private sweeping: Promise<void> | undefined;
   private lastSweepAt: number | undefined;
   private deferredLastTime = false;
 
@@ -19,28 +18,15 @@ export class FleetSweeper implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly leases: JobLeaseService,
     private readonly assignment: AssignmentService,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep(), this.config.sweepIntervalMs);
-    this.timer.unref();
+  ) {
+    super();
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    await this.sweeping;
+  protected intervalMs(): number {
+    return this.config.sweepIntervalMs;
   }
 
-  /** One sweep (skipped while the previous one still runs); resolves when it is done. */
-  sweep(now = new Date()): Promise<void> {
-    this.sweeping ??= this.sweepOnce(now).finally(() => {
-      this.sweeping = undefined;
-    });
-    return this.sweeping;
-  }
-
-  private async sweepOnce(now: Date): Promise<void> {
+  protected async sweepOnce(now: Date): Promise<void> {
     // A sweep that runs far behind its period means this process stalled (GC, blocked event loop, slow disk):
     // renewals may be waiting unread in socket buffers, so leases get one more period before they can expire
     // (never twice in a row, so a process that is always late still expires leases).
