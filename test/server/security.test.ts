@@ -59,7 +59,14 @@ describe(ApiKeyGuard.name, () => {
     const header = await rawApi(url, 'GET', '/api/devices', { headers: { 'x-api-key': test.apiKey } });
     const docs = await rawApi(url, 'GET', '/api/docs/json');
     const health = await rawApi(url, 'GET', '/healthz');
+    const metrics = await rawApi(url, 'GET', '/metrics');
+    // Express matches routes case-insensitively: the guard must not be a path check.
+    const upperCase = await rawApi(url, 'GET', '/API/jobs');
+    const mixedCase = await rawApi(url, 'POST', '/Api/enrollment-tokens', { body: {} });
 
+    expect(upperCase.status).toBe(401);
+    expect(mixedCase.status).toBe(401);
+    expect(metrics.status).toBe(200);
     expect(missing.status).toBe(401);
     expect(missing.body.message).toContain('API key is required');
     expect(wrong.status).toBe(401);

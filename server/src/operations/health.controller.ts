@@ -1,4 +1,5 @@
-// GET /healthz for load balancers and orchestrators: the database answers. Outside /api, so no API key.
+// GET /healthz for load balancers and orchestrators: the database answers. Public: no API key.
+import { PublicRoute } from '../security/api-key.guard.js';
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
@@ -8,6 +9,7 @@ import { DatabaseService } from '../storage/database.service.js';
 const DATABASE_PING_TIMEOUT_MS = 2000;
 
 @ApiTags('operations')
+@PublicRoute()
 @Controller('healthz')
 @SkipThrottle()
 export class HealthController {

@@ -1,5 +1,6 @@
-// GET /metrics in the Prometheus text format. Outside /api (scrapers rarely carry API keys); bind the
+// GET /metrics in the Prometheus text format. Public, no API key (scrapers rarely carry one); bind the
 // coordinator to a private interface or filter /metrics at the proxy when it must not be public.
+import { PublicRoute } from '../security/api-key.guard.js';
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
@@ -10,6 +11,7 @@ interface TextResponse {
 }
 
 @ApiTags('operations')
+@PublicRoute()
 @Controller('metrics')
 @SkipThrottle()
 export class MetricsController {

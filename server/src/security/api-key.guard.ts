@@ -1,27 +1,40 @@
-// Every operator route under /api needs an API key: `Authorization: Bearer <key>` or `x-api-key: <key>`.
-// /api/docs is served by Swagger outside the controllers, /healthz and /metrics are not under /api.
-import { Inject, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+// Every HTTP route needs an API key (`Authorization: Bearer <key>` or `x-api-key: <key>`) unless its controller or
+// handler is marked @PublicRoute() (/healthz, /metrics). Deny by default: a path check was bypassed by changing
+// the case of "/api" (Express matches routes case-insensitively). /api/docs is served by Swagger outside the
+// controllers, so the guard never sees it.
+import {
+  Inject,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { ApiKeyService } from './api-key.service.js';
 
 interface HttpRequestLike {
-  readonly path?: string;
-  readonly url?: string;
   readonly headers: Record<string, string | string[] | undefined>;
 }
+
+const PUBLIC_ROUTE = 'sparsefleet:public-route';
+
+/** Marks a controller or handler as reachable without an API key. */
+export const PublicRoute = (): ClassDecorator & MethodDecorator => SetMetadata(PUBLIC_ROUTE, true);
 
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly keys: ApiKeyService,
+    private readonly reflector: Reflector,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.config.requireApiKey || context.getType() !== 'http') return true;
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<HttpRequestLike>();
-    const path = request.path ?? request.url ?? '';
-    if (!path.startsWith('/api/') || path.startsWith('/api/docs')) return true;
     const presented = presentedKey(request.headers);
     if (presented === undefined) {
       throw new UnauthorizedException('an API key is required: send "Authorization: Bearer <key>" or "x-api-key: <key>"');
