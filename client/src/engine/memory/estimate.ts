@@ -4,8 +4,8 @@
 //
 //   model state    = per maskable layer: weights + gradients + optimizer slots of its *active* weights (allocated
 //                    densities), + index overhead (int32 per active weight) and a uint8 mask when sparse,
-//                    + biases / batch-norm parameters (small, dense), + method state (VRPGE keeps dense scores
-//                    with their Adam moments);
+//                    + biases / batch-norm parameters (small, dense), + method state (VRPGE keeps one float64
+//                    score per output channel of every gated layer, with its Adam moments);
 //   activations    = batch × Σ maskable-layer output values × 4 bytes × 2 (forward values + backward gradients),
 //                    + the input batch;
 //   kernel work    = a dense float32 copy of the largest maskable layer, twice (dense materialisation of one
@@ -33,6 +33,7 @@ export interface EstimateInput {
 }
 
 const FLOAT_BYTES = 4;
+const FLOAT64_BYTES = 8;
 const INDEX_BYTES = 4;
 const MAX_IM2COL_BYTES = 64 * 1024 * 1024;
 /** Models whose conv layers are followed by batch norm (2 trainable + 2 running values per channel). */
@@ -71,7 +72,7 @@ function modelState(config: TrainConfig, layers: readonly MaskableLayerInfo[], d
   // value + gradient + optimizer slots, per stored weight.
   const perWeight = FLOAT_BYTES * (2 + slots);
   let bytes = 0;
-  for (const layer of layers) {
+  layers.forEach((layer, index) => {
     const size = layerSize(layer.shape);
     const density = densities.get(layer.name) ?? 1;
     if (density >= 1) {
@@ -82,8 +83,9 @@ function modelState(config: TrainConfig, layers: readonly MaskableLayerInfo[], d
     }
     const extraPerChannel = BATCH_NORM_MODELS.has(config.model) && layer.shape.kind === 'conv' ? 4 : 1;
     bytes += layer.shape.out * extraPerChannel * FLOAT_BYTES * (2 + slots);
-    if (config.method === 'vrpge') bytes += size * FLOAT_BYTES * 3;
-  }
+    // The classifier (last layer) is never gated.
+    if (config.method === 'vrpge' && index < layers.length - 1) bytes += layer.shape.out * FLOAT64_BYTES * 3;
+  });
   return bytes;
 }
 
