@@ -115,6 +115,10 @@ describe(JobController.name, () => {
     const first = await request(worker.socket, 'sparsefleet.v1.ProgressReport', progress);
     const resent = await request(worker.socket, 'sparsefleet.v1.ProgressReport', progress);
     const intruder = await request(other.socket, 'sparsefleet.v1.ProgressReport', progressReport(assignment.jobId, assignment.attempt, 2));
+    const notANumber = await request(worker.socket, 'sparsefleet.v1.ProgressReport', {
+      ...progressReport(assignment.jobId, assignment.attempt, 9),
+      loss: Number.NaN,
+    });
     const running = (await api<JobBody>(test, 'GET', `/api/jobs/${assignment.jobId}`)).body;
     const noResultYet = await api(test, 'GET', `/api/jobs/${assignment.jobId}/result`);
     await request(worker.socket, 'sparsefleet.v1.ProgressReport', progressReport(assignment.jobId, assignment.attempt, 2));
@@ -130,6 +134,7 @@ describe(JobController.name, () => {
     expect(expectMessage(resent, 'sparsefleet.v1.Ack').ok).toBe(true);
     expect(intruder.type).toBe('sparsefleet.v1.ProtocolError');
     expect((intruder.message as MessageOf<'sparsefleet.v1.ProtocolError'>).code).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
+    expect(notANumber.message).toMatchObject({ code: ErrorCode.ERROR_CODE_INVALID_PAYLOAD, message: expect.stringContaining('.loss') });
     expect(running).toMatchObject({ state: 'running', deviceId: worker.deviceId });
     expect(noResultYet.status).toBe(404);
     expect(expectMessage(done, 'sparsefleet.v1.Ack').ok).toBe(true);

@@ -51,7 +51,8 @@ export class CampaignSupervisor extends PeriodicSweep {
   /** Records finished jobs, re-pins orphaned ones and completes the campaign when all jobs are finished. */
   sync(campaign: CampaignRow, now = new Date()): Promise<void> {
     const previous = this.syncing.get(campaign.id) ?? Promise.resolve();
-    const next = previous.then(() => this.syncOnce(campaign.id, now));
+    // A failed sync must not fail the ones queued behind it.
+    const next = previous.catch(() => undefined).then(() => this.syncOnce(campaign.id, now));
     const tracked = next.finally(() => {
       if (this.syncing.get(campaign.id) === tracked) this.syncing.delete(campaign.id);
     });

@@ -14,3 +14,14 @@ export function parseZod<S extends z.ZodType>(schema: S, input: unknown): z.outp
   if (!result.success) throw new InvalidInputError(formatZodError(result.error));
   return result.data;
 }
+
+/**
+ * The first top-level numeric field of a decoded message that is NaN or infinite, if any. Protobuf carries such
+ * doubles, but the report tables store numbers in NOT NULL columns (SQLite turns NaN into NULL).
+ */
+export function nonFiniteField(message: object): string | undefined {
+  for (const [field, value] of Object.entries(message)) {
+    if (typeof value === 'number' && !Number.isFinite(value)) return field;
+  }
+  return undefined;
+}

@@ -1,6 +1,7 @@
 // Pure handlers for what a device reports about the job it holds. A report is accepted only from the device
 // holding the job, for its current attempt; progress is idempotent per (job, attempt, sequence) and renews the
 // lease; a job has exactly one result (a resend of it is acknowledged, any other is a CONFLICT).
+import { nonFiniteField } from '../common/validation.js';
 import { Injectable } from '@nestjs/common';
 import type { JobResult, ProgressReport } from '../../../generated/proto/sparsefleet/v1/job.js';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
@@ -26,6 +27,7 @@ export class JobHandlers {
   ) {}
 
   async progress(report: ProgressReport, session: DeviceSession): Promise<HandlerResult> {
+    requireFinite(report, 'sparsefleet.v1.ProgressReport');
     const job = await requireHeldJob(this.jobs, {
       jobId: report.jobId,
       deviceId: session.deviceId,
@@ -45,6 +47,7 @@ export class JobHandlers {
     const type = 'sparsefleet.v1.JobResult';
     const finalState = stateForOutcome(result.outcome);
     if (!finalState) throw new ProtocolFault(ErrorCode.ERROR_CODE_INVALID_PAYLOAD, 'JobResult.outcome must be set', type);
+    requireFinite(result, type);
     const job = await requireHeldJob(this.jobs, { jobId: result.jobId, deviceId: session.deviceId, attempt: result.attempt, type });
     const recording = await this.reports.recordResult(result, session.deviceId);
     if (recording === 'conflict') {
@@ -57,5 +60,12 @@ export class JobHandlers {
       this.assignment.schedule();
     }
     return { reply: ACK };
+  }
+}
+
+function requireFinite(message: object, type: string): void {
+  const field = nonFiniteField(message);
+  if (field !== undefined) {
+    throw new ProtocolFault(ErrorCode.ERROR_CODE_INVALID_PAYLOAD, `${type}.${field} must be a finite number`, type);
   }
 }
