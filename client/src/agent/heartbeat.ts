@@ -15,6 +15,8 @@ export class HeartbeatLoop {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private intervalMs = 0;
   private running = false;
+  /** Bumped by start/stop: a beat still awaiting its ack from an earlier loop must not reschedule. */
+  private generation = 0;
 
   constructor(private readonly options: HeartbeatOptions) {}
 
@@ -24,12 +26,14 @@ export class HeartbeatLoop {
 
   start(intervalMs: number): void {
     this.stop();
+    this.generation += 1;
     this.running = true;
     this.intervalMs = this.clamp(intervalMs);
     this.schedule();
   }
 
   stop(): void {
+    this.generation += 1;
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -37,12 +41,13 @@ export class HeartbeatLoop {
 
   private schedule(): void {
     if (!this.running) return;
-    this.timer = setTimeout(() => void this.beat(), this.intervalMs);
+    const generation = this.generation;
+    this.timer = setTimeout(() => void this.beat(generation), this.intervalMs);
     // A heartbeat timer alone must not keep a finished process alive.
     this.timer.unref?.();
   }
 
-  private async beat(): Promise<void> {
+  private async beat(generation: number): Promise<void> {
     try {
       const ack = await this.options.send({
         sentAtMs: Date.now(),
@@ -53,7 +58,7 @@ export class HeartbeatLoop {
     } catch (error) {
       this.options.onError?.(error);
     }
-    this.schedule();
+    if (generation === this.generation) this.schedule();
   }
 
   private clamp(intervalMs: number): number {
