@@ -126,13 +126,16 @@ export class SimulatedFleet extends TypedEvents<{ event: [event: FleetEvent] }> 
       resourceLimits: limit ? { maxOldGenerationSizeMb: limit } : undefined,
     });
     let stopping = false;
+    // A crash emits 'error' and then 'exit'; report the crash once, with its message.
+    let crashed = false;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (event: FleetEvent) => this.onEvent(event));
     worker.on('error', (error) => {
+      crashed = true;
       this.onEvent({ kind: 'error', index: config.index, message: `worker crashed: ${error.message}`, codeName: 'WORKER' });
     });
     worker.on('exit', (code) => {
-      if (!stopping) {
+      if (!stopping && !crashed) {
         this.onEvent({ kind: 'error', index: config.index, message: `worker exited with code ${code}`, codeName: 'WORKER' });
       }
     });
