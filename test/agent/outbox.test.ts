@@ -114,6 +114,24 @@ describe(Outbox.name, () => {
     expect(link.received).toEqual([progress(1), progress(2)].map(reportKey));
   });
 
+  it('should drop the waiting reports of an attempt the coordinator refused, and keep other jobs', async () => {
+    const link = fakeLink();
+    link.setBehaviour(async (report) => {
+      if (report.message.jobId === 'job-1') throw new ReportRejectedError('attempt abandoned');
+    });
+    const sut: Outbox = new Outbox(link.send, {
+      ...FAST,
+      onRejected: (report) => sut.dropAttempt(report.message.jobId, report.message.attempt),
+    });
+    sut.enqueue(progress(1));
+    sut.enqueue(progress(2));
+    sut.enqueue(progress(1, 'job-2'));
+    sut.enqueue(result(3));
+    sut.resume();
+    expect(await sut.drained(1000)).toBe(true);
+    expect(link.received).toEqual([progress(1), progress(1, 'job-2')].map(reportKey));
+  });
+
   it('should drop the oldest progress reports, never results, when the backlog overflows', () => {
     const sut = new Outbox(async () => undefined, { ...FAST, maxProgressBacklog: 2 });
     sut.enqueue(progress(1));

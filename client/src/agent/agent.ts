@@ -107,6 +107,7 @@ export class Agent extends TypedEvents<AgentEvents> {
         // A refused checkpoint costs only the ability to resume from it; the run itself goes on.
         if (isCheckpointPiece(report)) return;
         const { jobId, attempt } = report.message;
+        this.outbox.dropAttempt(jobId, attempt);
         if (this.runner.revoke(jobId, attempt, `coordinator no longer accepts reports: ${error.message}`)) {
           this.emit('warning', `stopped job ${jobId} attempt ${attempt}: the coordinator no longer assigns it here`);
         }

@@ -225,6 +225,14 @@ export class Outbox {
     }, Infinity);
   }
 
+  /**
+   * Drops every waiting report of one job attempt (the coordinator refused the attempt, so the rest would be refused
+   * one round trip at a time). Call it from onRejected: nothing is in flight then, so the head may go too.
+   */
+  dropAttempt(jobId: string, attempt: number): number {
+    return this.dropWaiting((report) => report.message.jobId === jobId && report.message.attempt === attempt, Infinity, 0);
+  }
+
   /** Called between sends (nothing in flight), so the head may go too. */
   private dropUpload(key: string): void {
     this.startedUploads.delete(key);
