@@ -1,9 +1,10 @@
 // Run statistics: step-time percentiles, peak memory and per-layer density reports.
 import * as tf from '@tensorflow/tfjs';
+import { percentileLinear } from '../util/select.js';
 import type { MaskedWeight } from '../models/masked-weight.js';
 import type { LayerDensityReport } from './types.js';
 
-/** Keeps every step duration (8 bytes per step) and answers percentiles by nearest rank. */
+/** Keeps every step duration (8 bytes per step); percentiles interpolate linearly, like every other bench figure. */
 export class StepTimer {
   private durations: number[] = [];
 
@@ -16,10 +17,7 @@ export class StepTimer {
   }
 
   percentile(p: number): number {
-    if (this.durations.length === 0) return 0;
-    const sorted = Float64Array.from(this.durations).sort();
-    const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-    return sorted[rank];
+    return this.durations.length === 0 ? 0 : percentileLinear(this.durations, p);
   }
 }
 

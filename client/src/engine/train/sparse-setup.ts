@@ -6,7 +6,7 @@ import type { MethodContext, SparseTrainingMethod } from '../sparse/methods/type
 import { createScheme } from '../sparse/schemes/registry.js';
 import { createRng } from '../util/rng.js';
 import type { TrainConfig } from './config.js';
-import { createDenseMethod } from './dense-method.js';
+import { createDense } from '../sparse/methods/dense.js';
 
 export interface RunLength {
   readonly epochs: number;
@@ -47,7 +47,7 @@ export function setUpSparsity(
     layerDensities,
   };
   const method = methodOverride ?? (dense
-    ? createDenseMethod()
+    ? createDense()
     : createMethod(config.method, {
         schedule: config.schedule,
         epochs: length.epochs,
