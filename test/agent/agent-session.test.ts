@@ -190,6 +190,8 @@ describe(Agent.name, () => {
     // Execute
     await coordinator.assign(sut.deviceId!, 'job-1');
     await until(() => coordinator.results('job-1').length === 1);
+    // The result's ack may still be on its way back to the agent when the coordinator has stored it.
+    await until(() => sut.outbox.pending === 0);
     // Assert
     const sequences = coordinator.progressSequences('job-1');
     expect([...new Set(sequences)]).toEqual([1, 2, 3, 4, 5]);
