@@ -112,7 +112,7 @@ describe('formatDeviceTable', () => {
       telemetry: { freeMemoryBytes: 2 * 1024 ** 3 },
       currentJobId: 'aaaaaaaa-2222-4333-8444-555555555555',
       onlineUntil: '2026-05-01T12:00:30.000Z',
-      lastSeenAt: '2026-05-01T11:59:50.000Z',
+      lastSeen: '2026-05-01T11:59:50.000Z',
     };
 
     const row = formatDeviceTable([device], NOW).split('\n')[1]!;

@@ -120,6 +120,7 @@ describe(JobController.name, () => {
       loss: Number.NaN,
     });
     const running = (await api<JobBody>(test, 'GET', `/api/jobs/${assignment.jobId}`)).body;
+    const fleetWhileRunning = (await api<Array<{ id: string; currentJobId: string | null }>>(test, 'GET', '/api/devices')).body;
     const noResultYet = await api(test, 'GET', `/api/jobs/${assignment.jobId}/result`);
     await request(worker.socket, 'sparsefleet.v1.ProgressReport', progressReport(assignment.jobId, assignment.attempt, 2));
     const result = jobResult(assignment.jobId, assignment.attempt);
@@ -136,6 +137,8 @@ describe(JobController.name, () => {
     expect((intruder.message as MessageOf<'sparsefleet.v1.ProtocolError'>).code).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
     expect(notANumber.message).toMatchObject({ code: ErrorCode.ERROR_CODE_INVALID_PAYLOAD, message: expect.stringContaining('.loss') });
     expect(running).toMatchObject({ state: 'running', deviceId: worker.deviceId });
+    expect(fleetWhileRunning.find((d) => d.id === worker.deviceId)?.currentJobId).toBe(assignment.jobId);
+    expect(fleetWhileRunning.find((d) => d.id === other.deviceId)?.currentJobId).toBeNull();
     expect(noResultYet.status).toBe(404);
     expect(expectMessage(done, 'sparsefleet.v1.Ack').ok).toBe(true);
     expect(expectMessage(doneAgain, 'sparsefleet.v1.Ack').ok).toBe(true);

@@ -63,8 +63,6 @@ export interface Device {
   /** `GET /api/devices/:id` carries the whole job instead of its id. */
   currentJob?: { id: string; name?: string; state?: string } | null;
   onlineUntil: string | null;
-  lastSeenAt?: string | null;
-  /** Older coordinators name it `lastSeen`. */
   lastSeen?: string | null;
   chosenBackend?: string;
   createdAt?: string;

@@ -6,7 +6,7 @@ import { formatLabels } from './labels.js';
 import { formatKeyValues, formatTable, type Column } from './table.js';
 
 export function deviceLastSeen(device: Device): string | null | undefined {
-  return device.lastSeenAt ?? device.lastSeen;
+  return device.lastSeen;
 }
 
 export function deviceJobId(device: Device): string | null | undefined {

@@ -10,6 +10,11 @@ import { ZodValidationPipe } from './zod-validation.pipe.js';
 
 export const deviceLabelsSchema = z.object({ labels: labelsSchema }).strict();
 
+export interface DeviceListEntry extends DeviceView {
+  /** The job the device holds now (assigned or running), if any. */
+  readonly currentJobId: string | null;
+}
+
 export interface DeviceDetail extends DeviceView {
   /** Newest first. */
   readonly telemetryHistory: readonly TelemetrySample[];
@@ -27,9 +32,15 @@ export class DeviceController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Every registered device: facts, capabilities, labels, state, latest telemetry.' })
-  list(): Promise<DeviceView[]> {
-    return this.devices.list();
+  @ApiOkResponse({ description: 'Every registered device: facts, capabilities, labels, state, latest telemetry, current job.' })
+  async list(): Promise<DeviceListEntry[]> {
+    const [devices, assigned, running] = await Promise.all([
+      this.devices.list(),
+      this.jobs.list('assigned'),
+      this.jobs.list('running'),
+    ]);
+    const held = new Map([...assigned, ...running].map((job) => [job.deviceId, job.id]));
+    return devices.map((device) => ({ ...device, currentJobId: held.get(device.id) ?? null }));
   }
 
   @Get(':id')
