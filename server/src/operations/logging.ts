@@ -1,5 +1,8 @@
 // Structured logs through nestjs-pino: one pino logger for Nest's own logs and HTTP requests. 'silent' silences
 // everything (tests and the demo rely on it).
+// nestjs-pino stays on 4.6.x: 5.x declares engines node >=22.12, above the project's Node 20.19 floor. 4.6.x lists
+// @nestjs/common up to ^11 as its peer, so package.json "overrides" points that peer at our @nestjs/common 12 (which is
+// ESM-only; 4.6.x's CommonJS build loads it through require(esm), unflagged since Node 20.19).
 import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { CoordinatorLogLevel } from '../config/coordinator-config.js';
