@@ -38,10 +38,14 @@ export interface CoordinatorOptions {
   maxJobAttempts?: number;
   /** Every /api route (except /api/docs) needs `Authorization: Bearer <key>` or `x-api-key`. Default true. */
   requireApiKey?: boolean;
-  /** Enrollment handshakes per remote address. Default 10 per minute. */
+  /** Enrollments per remote address. Default 10 per minute. */
   enrollmentRateLimit?: RateLimit;
   /** Operator REST requests per remote address. Default 6000 per minute. */
   restRateLimit?: RateLimit;
+  /** Device-channel frames per device. Default 300 per 5 s. */
+  deviceFrameRateLimit?: RateLimit;
+  /** Rate-refused frames after which a device is disconnected. Default 100 per 10 s. */
+  floodDisconnectLimit?: RateLimit;
   /** Largest checkpoint a device may upload. Default 1 GiB. */
   maxCheckpointBytes?: number;
 }

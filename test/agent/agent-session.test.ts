@@ -131,7 +131,8 @@ describe(Agent.name, () => {
     expect(sut.deviceId).toBe('dev-2');
     expect(warnings.some((warning) => warning.includes('enrolling again'))).toBe(true);
     const enrollments = coordinator.received.filter((r) => r.type === 'sparsefleet.v1.EnrollRequest');
-    expect(enrollments.at(-1)?.message).toMatchObject({ previousDeviceId: 'dev-1' });
+    expect(enrollments.at(-1)?.message).toMatchObject({ previousDeviceId: 'dev-1', previousCredential: 'secret-dev-1' });
+    expect(warnings.some((warning) => warning.includes('enrolled as new device dev-2'))).toBe(true);
     expect(JSON.parse(await readFile(join(dir, 'agent.json'), 'utf8')).deviceId).toBe('dev-2');
   });
 

@@ -166,6 +166,7 @@ export class FakeCoordinator {
           deviceId,
           credential: `secret-${deviceId}`,
           heartbeatIntervalMs: this.heartbeatIntervalMs,
+          reenrolled: false,
         });
       }
       case 'sparsefleet.v1.HelloRequest':

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runApiKeyCreate } from '../../cli/src/commands/apikey.js';
-import { runDevicesLabel, runDevicesList, runDevicesRevoke, runDevicesShow } from '../../cli/src/commands/devices.js';
+import { runDevicesLabel, runDevicesList, runDevicesReclaim, runDevicesRevoke, runDevicesShow } from '../../cli/src/commands/devices.js';
 import { runJobsCancel, runJobsList, runJobsShow, runJobsSubmit } from '../../cli/src/commands/jobs.js';
 import { runLogin } from '../../cli/src/commands/login.js';
 import { runTokensCreate, runTokensList, runTokensRevoke } from '../../cli/src/commands/tokens.js';
@@ -124,6 +124,25 @@ describe('operator CLI against a real coordinator', () => {
     expect(await runDevicesRevoke(context, device.deviceId, {})).toBe(0);
     expect(output.stdout).toContain(`revoked device ${device.deviceId}`);
     await disconnected;
+  });
+
+  it('should issue a reclaim token for a device, print how to use it, and refuse a bad --ttl', async () => {
+    const token = await json<CreatedToken>((context) => runTokensCreate(context, { json: true }));
+    const device = await enrollTestDevice(coordinator.url, token.token, 'cli-reclaim');
+    devices.push(device);
+
+    const { context, output } = cli();
+    expect(await runDevicesReclaim(context, device.deviceId.slice(0, 8), { ttl: '30m' })).toBe(0);
+    const issued = await json<{ deviceId: string; token: string; expiresAt: string }>((json) =>
+      runDevicesReclaim(json, device.deviceId, { json: true }),
+    );
+    const badTtl = await runDevicesReclaim(cli().context, device.deviceId, { ttl: 'soon' }).catch((caught: unknown) => caught);
+
+    expect(output.stdout).toContain(`reclaim token for device ${device.deviceId}`);
+    expect(output.stdout).toMatch(/sparsefleet agent --server http:\/\/127\.0\.0\.1:\d+ --token \S{43}/);
+    expect(issued.deviceId).toBe(device.deviceId);
+    expect(issued.token).toMatch(/^\S{43}$/);
+    expect(badTtl).toBeInstanceOf(UsageError);
   });
 
   it('should submit, list, show and cancel a job', async () => {

@@ -2,9 +2,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
 import { ProtocolFault } from '../../protocol/src/index.js';
+import { DeviceRepository } from '../../server/src/devices/device.repository.js';
 import { DeviceService } from '../../server/src/devices/device.service.js';
 import { EnrollmentTokenService } from '../../server/src/devices/enrollment-token.service.js';
-import { generateSecret, hashCredential, sha256Hex, verifyCredential } from '../../server/src/devices/secrets.js';
+import { generateSecret, hmacCredential, scryptCredential, sha256Hex, verifyCredential } from '../../server/src/devices/secrets.js';
 import { TEST_FACTS } from './support/coordinator-harness.js';
 import { createServiceHarness, type ServiceHarness } from './support/service-harness.js';
 
@@ -19,17 +20,25 @@ async function codeOf(action: Promise<unknown>): Promise<ErrorCode> {
 }
 
 describe('secrets', () => {
-  it('should verify a credential against its scrypt hash and reject any other', async () => {
+  const key = Buffer.from(generateSecret(), 'base64url');
+
+  it('should verify a credential against its HMAC under the server key and reject any other', async () => {
     const credential = generateSecret();
-    const stored = await hashCredential(credential);
+    const stored = hmacCredential(credential, key);
+    expect(stored).toMatch(/^hmac-sha256\$/);
     expect(stored).not.toContain(credential);
-    expect(await verifyCredential(credential, stored)).toBe(true);
-    expect(await verifyCredential(generateSecret(), stored)).toBe(false);
-    expect(await verifyCredential(credential, 'plain-text')).toBe(false);
+    expect(await verifyCredential(credential, stored, key)).toEqual({ valid: true, outdated: false });
+    expect((await verifyCredential(generateSecret(), stored, key)).valid).toBe(false);
+    expect((await verifyCredential(credential, stored, Buffer.from(generateSecret(), 'base64url'))).valid).toBe(false);
+    expect((await verifyCredential(credential, 'plain-text', key)).valid).toBe(false);
   });
 
-  it('should salt each hash so equal credentials hash differently', async () => {
-    expect(await hashCredential('same')).not.toBe(await hashCredential('same'));
+  it('should still verify an earlier scrypt hash and mark it for replacement', async () => {
+    const credential = generateSecret();
+    const stored = await scryptCredential(credential);
+    expect(await verifyCredential(credential, stored, key)).toEqual({ valid: true, outdated: true });
+    expect((await verifyCredential(generateSecret(), stored, key)).valid).toBe(false);
+    expect(await scryptCredential('same')).not.toBe(await scryptCredential('same'));
     expect(sha256Hex('abc')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });
@@ -95,7 +104,7 @@ describe(DeviceService.name, () => {
 
   async function enroll(now = new Date()) {
     const { token } = await tokens.create({ maxUses: 10 }, now);
-    return sut.enroll(await tokens.check(token, now), TEST_FACTS, 'box', now);
+    return sut.enroll({ tokenId: await tokens.check(token, now), facts: TEST_FACTS, displayName: 'box' }, now);
   }
 
   it('should register an enrolled device and authenticate only its own credential', async () => {
@@ -109,6 +118,24 @@ describe(DeviceService.name, () => {
     expect(await codeOf(sut.authenticate('missing', first.credential))).toBe(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID);
     const view = await sut.get(first.deviceId);
     expect(view).toMatchObject({ displayName: 'box', state: 'online', chosenBackend: 'wasm', facts: { cores: 2 } });
+  });
+
+  it('should replace a stored scrypt hash by its HMAC on the first successful authentication', async () => {
+    // Prepare: a device as an earlier coordinator version stored it.
+    const { deviceId, credential } = await enroll();
+    const repository = harness.get(DeviceRepository);
+    await repository.update(deviceId, { credential_hash: await scryptCredential(credential) });
+
+    // Execute
+    const wrong = await codeOf(sut.authenticate(deviceId, generateSecret()));
+    const stillScrypt = (await repository.findById(deviceId))?.credential_hash;
+    await sut.authenticate(deviceId, credential);
+
+    // Assert
+    expect(wrong).toBe(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID);
+    expect(stillScrypt).toMatch(/^scrypt\$/);
+    expect((await repository.findById(deviceId))?.credential_hash).toMatch(/^hmac-sha256\$/);
+    await expect(sut.authenticate(deviceId, credential)).resolves.toBeUndefined();
   });
 
   it('should keep a device online until patience × heartbeat interval after its last heartbeat', async () => {

@@ -8,13 +8,13 @@ import { buildDispatchTable } from '../../server/src/gateway/dispatch-table.js';
 import { FrameDispatcher } from '../../server/src/gateway/frame-dispatcher.js';
 import { ProtocolErrorCounter } from '../../server/src/gateway/protocol-error.counter.js';
 
-const DEVICE: Session = { kind: 'device', deviceId: 'd-1' };
+const DEVICE: Session = { kind: 'device', deviceId: 'd-1', remoteAddress: '127.0.0.1' };
 
 function setup(heartbeat: () => Promise<HandlerResult>) {
   const scheduled: string[] = [];
   const table = buildDispatchTable({
     devices: {
-      enroll: async () => ({ reply: reply('sparsefleet.v1.EnrollResponse', { deviceId: 'new', credential: 'c', heartbeatIntervalMs: 1 }), session: { kind: 'device', deviceId: 'new' } }),
+      enroll: async () => ({ reply: reply('sparsefleet.v1.EnrollResponse', { deviceId: 'new', credential: 'c', heartbeatIntervalMs: 1, reenrolled: false }), session: { kind: 'device', deviceId: 'new', remoteAddress: '127.0.0.1' } }),
       hello: async (_m, s) => ({ reply: reply('sparsefleet.v1.HelloResponse', { deviceId: s.deviceId, heartbeatIntervalMs: 1 }) }),
       heartbeat,
     },
@@ -52,14 +52,14 @@ describe(FrameDispatcher.name, () => {
     const hello = encodeMessage('sparsefleet.v1.HelloRequest', { facts: undefined, runningJobIds: [] }, { senderVersion: 't' });
     const enroll = encodeMessage('sparsefleet.v1.EnrollRequest', { facts: undefined, displayName: '' }, { senderVersion: 't' });
     await sut.dispatch(hello, DEVICE);
-    const enrolled = await sut.dispatch(enroll, { kind: 'enrollment', tokenId: 't-1' });
+    const enrolled = await sut.dispatch(enroll, { kind: 'enrollment', tokenId: 't-1', remoteAddress: '127.0.0.1' });
     expect(scheduled).toEqual(['run']);
-    expect(enrolled.session).toEqual({ kind: 'device', deviceId: 'new' });
+    expect(enrolled.session).toEqual({ kind: 'device', deviceId: 'new', remoteAddress: '127.0.0.1' });
   });
 
   it('should answer a request from the wrong kind of connection with FORBIDDEN', async () => {
     const { sut, errors } = setup(async () => heartbeatReply());
-    const outcome = await sut.dispatch(heartbeatFrame, { kind: 'enrollment', tokenId: 't-1' });
+    const outcome = await sut.dispatch(heartbeatFrame, { kind: 'enrollment', tokenId: 't-1', remoteAddress: '127.0.0.1' });
     const anonymous = await sut.dispatch(heartbeatFrame, undefined);
     expect(outcome.error?.code).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
     expect(anonymous.error?.code).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);

@@ -1,7 +1,6 @@
 // Pure matching of jobs to devices, and the per-address limiter used for enrollment handshakes.
 import { describe, expect, it } from 'vitest';
 import { matchJob, requirementsOf, type MatchCandidate, type MatchContext } from '../../server/src/jobs/job-selector.js';
-import { SlidingWindowRateLimiter } from '../../server/src/security/rate-limiter.js';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -51,15 +50,5 @@ describe(matchJob.name, () => {
     expect(requirementsOf({}, 100 * MIB).memoryBytes).toBe(125 * MIB + 64 * MIB);
     expect(requirementsOf({ minMemoryMb: 1024 }, 100 * MIB).memoryBytes).toBe(GIB);
     expect(requirementsOf({}, 0, 'cpu')).toEqual({ labels: {}, backend: 'cpu', memoryBytes: 0 });
-  });
-});
-
-describe(SlidingWindowRateLimiter.name, () => {
-  it('should allow `limit` hits per window and key, then refuse until the oldest hit leaves the window', () => {
-    const sut = new SlidingWindowRateLimiter({ limit: 2, windowMs: 1000 });
-    expect([sut.tryHit('a', 0), sut.tryHit('a', 100), sut.tryHit('a', 200), sut.tryHit('b', 200)]).toEqual([true, true, false, true]);
-    expect(sut.retryAfterMs('a', 500)).toBe(500);
-    expect(sut.tryHit('a', 1001)).toBe(true);
-    expect(sut.tryHit('a', 1050)).toBe(false);
   });
 });

@@ -32,9 +32,9 @@ interface TokenView {
   labels: Record<string, string>;
 }
 
-async function enrollWith(url: string, token: string, previousDeviceId?: string) {
+async function enrollWith(url: string, token: string, previousDeviceId?: string, previousCredential?: string) {
   const socket = await connect(url, { enrollmentToken: token });
-  const reply = await request(socket, 'sparsefleet.v1.EnrollRequest', { facts: TEST_FACTS, displayName: 'sec', previousDeviceId });
+  const reply = await request(socket, 'sparsefleet.v1.EnrollRequest', { facts: TEST_FACTS, displayName: 'sec', previousDeviceId, previousCredential });
   socket.close();
   return reply;
 }
@@ -104,7 +104,7 @@ describe(ApiKeyGuard.name, () => {
     expect(device.body.labels).toEqual({ rack: 'r2', site: 'lab' });
   });
 
-  it('should refuse forged credentials and replace the credential on re-enrollment, refusing the replayed old one', async () => {
+  it('should refuse forged credentials and replace the credential on a proven re-enrollment, refusing the replayed old one', async () => {
     // Prepare
     const device = await enrollAndConnect(test, 'rotating');
     device.socket.close();
@@ -112,7 +112,10 @@ describe(ApiKeyGuard.name, () => {
 
     // Execute
     const forged = await refusalOf(test.coordinator.url, { deviceId: device.deviceId, credential: 'A'.repeat(43) });
-    const again = expectMessage(await enrollWith(test.coordinator.url, token, device.deviceId), 'sparsefleet.v1.EnrollResponse');
+    const again = expectMessage(
+      await enrollWith(test.coordinator.url, token, device.deviceId, device.credential),
+      'sparsefleet.v1.EnrollResponse',
+    );
     const replayed = await refusalOf(test.coordinator.url, { deviceId: device.deviceId, credential: device.credential });
     const fresh = await connect(test.coordinator.url, { deviceId: again.deviceId, credential: again.credential });
     const served = await heartbeat(fresh);
@@ -121,6 +124,7 @@ describe(ApiKeyGuard.name, () => {
     // Assert
     expect(forged.code).toBe(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID);
     expect(again.deviceId).toBe(device.deviceId);
+    expect(again.reenrolled).toBe(true);
     expect(again.credential).not.toBe(device.credential);
     expect(replayed.code).toBe(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID);
     expect(served.type).toBe('sparsefleet.v1.HeartbeatAck');
@@ -170,17 +174,18 @@ describe('rate limits', () => {
     await test?.stop();
   });
 
-  it('should refuse enrollment handshakes beyond the per-address limit with RATE_LIMITED', async () => {
+  it('should refuse enrollments beyond the per-address limit with RATE_LIMITED', async () => {
     const { token } = await test.coordinator.createEnrollmentToken({ maxUses: 5 });
     const enrolled = expectMessage(await enrollWith(test.coordinator.url, token), 'sparsefleet.v1.EnrollResponse');
+    expectMessage(await enrollWith(test.coordinator.url, token), 'sparsefleet.v1.EnrollResponse');
     const guess = await refusalOf(test.coordinator.url, { enrollmentToken: 'guessed-token' });
-    const limited = await refusalOf(test.coordinator.url, { enrollmentToken: token });
-    // Devices with credentials are not enrollment handshakes: they still connect.
+    const limited = await enrollWith(test.coordinator.url, token);
+    // Devices with credentials are not enrollments: they still connect.
     const device = await connect(test.coordinator.url, { deviceId: enrolled.deviceId, credential: enrolled.credential });
     device.close();
 
     expect(guess.code).toBe(ErrorCode.ERROR_CODE_ENROLLMENT_TOKEN_UNKNOWN);
-    expect(limited).toMatchObject({ code: ErrorCode.ERROR_CODE_RATE_LIMITED, codeName: 'RATE_LIMITED' });
+    expect(limited.message).toMatchObject({ code: ErrorCode.ERROR_CODE_RATE_LIMITED, message: expect.stringContaining('enrollments') });
   });
 
   it('should throttle operator REST per address with 429 (no key needed when requireApiKey is off)', async () => {

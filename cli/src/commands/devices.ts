@@ -1,4 +1,4 @@
-// `sparsefleet devices list|show|label|revoke`: the enrolled fleet.
+// `sparsefleet devices list|show|label|revoke|reclaim`: the enrolled fleet.
 import type { Command } from 'commander';
 import {
   addConnectionOptions,
@@ -10,6 +10,7 @@ import {
 } from '../operator/command-kit.js';
 import type { ConnectionFlags } from '../operator/connection.js';
 import { formatDeviceDetails, formatDeviceTable } from '../operator/device-view.js';
+import { parseDurationFlag } from '../operator/duration.js';
 import { UsageError } from '../operator/errors.js';
 import { resolveIdPrefix } from '../operator/id-prefix.js';
 import { applyLabelEdits, formatLabels, parseLabelEdits } from '../operator/labels.js';
@@ -49,6 +50,29 @@ export async function runDevicesRevoke(context: OperatorContext, id: string, opt
   return 0;
 }
 
+/**
+ * A single-use token that re-enrolls the device (same id, labels, history; a new credential). For a device that lost
+ * its credential; the coordinator records who issued it in the audit log.
+ */
+export async function runDevicesReclaim(context: OperatorContext, id: string, options: JsonFlag & { ttl?: string }): Promise<number> {
+  const deviceId = await resolveDeviceId(context, id);
+  const ttlSeconds = options.ttl === undefined ? undefined : parseDurationFlag('--ttl', options.ttl);
+  const created = await context.api.reclaimDevice(deviceId, ttlSeconds);
+  if (options.json) printJson(context.output, { deviceId, ...created });
+  else {
+    context.output.out(
+      [
+        `reclaim token for device ${deviceId} (single use, expires ${created.expiresAt}; audited):`,
+        `  ${created.token}`,
+        '',
+        'On the device, enroll again with it (the device keeps its id, labels and history; an old credential stops working):',
+        `  sparsefleet agent --server ${context.api.serverUrl} --token ${created.token}`,
+      ].join('\n'),
+    );
+  }
+  return 0;
+}
+
 function resolveDeviceId(context: OperatorContext, id: string): Promise<string> {
   return resolveIdPrefix('device', id, async () => (await context.api.listDevices()).map((device) => device.id));
 }
@@ -72,6 +96,13 @@ export function registerDevicesCommand(program: Command): void {
       .argument('<id>', 'device id or unique prefix')
       .argument('<labels...>', 'key=value or key-'),
   ).action(operatorAction<Flags>((context, args, options) => runDevicesLabel(context, args[0]!, args.slice(1), options)));
+  leaf(
+    devices
+      .command('reclaim')
+      .description('issue a single-use token that re-enrolls this device with a new credential (audited)')
+      .argument('<id>', 'device id or unique prefix')
+      .option('--ttl <duration>', 'lifetime of the token, e.g. 30m, 24h (default 1h)'),
+  ).action(operatorAction<Flags & { ttl?: string }>((context, args, options) => runDevicesReclaim(context, args[0]!, options)));
   leaf(devices.command('revoke').description('revoke a device: its credential stops working at once').argument('<id>', 'device id or unique prefix')).action(
     operatorAction<Flags>((context, args, options) => runDevicesRevoke(context, args[0]!, options)),
   );

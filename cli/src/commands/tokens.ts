@@ -12,7 +12,7 @@ import {
   type OperatorContext,
 } from '../operator/command-kit.js';
 import type { ConnectionFlags } from '../operator/connection.js';
-import { parseDuration } from '../operator/duration.js';
+import { parseDurationFlag } from '../operator/duration.js';
 import { UsageError } from '../operator/errors.js';
 import { resolveIdPrefix } from '../operator/id-prefix.js';
 import { parseLabelPairs } from '../operator/labels.js';
@@ -30,7 +30,7 @@ export interface TokensCreateOptions extends JsonFlag {
 export async function runTokensCreate(context: OperatorContext, options: TokensCreateOptions): Promise<number> {
   const request: CreateTokenRequest = {};
   if (options.maxUses !== undefined) request.maxUses = options.maxUses;
-  if (options.ttl !== undefined) request.ttlSeconds = durationFlag('--ttl', options.ttl);
+  if (options.ttl !== undefined) request.ttlSeconds = parseDurationFlag('--ttl', options.ttl);
   if (options.label !== undefined && options.label.length > 0) request.labels = parseLabelPairs(options.label);
   const created = await context.api.createToken(request);
   if (options.json) printJson(context.output, created);
@@ -51,14 +51,6 @@ export async function runTokensRevoke(context: OperatorContext, id: string, opti
   if (options.json) printJson(context.output, { id: tokenId, revoked: true });
   else context.output.out(`revoked enrollment token ${tokenId}`);
   return 0;
-}
-
-function durationFlag(flag: string, value: string): number {
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    throw new UsageError(`${flag}: ${(error as Error).message}`);
-  }
 }
 
 type Flags<T> = T & ConnectionFlags;

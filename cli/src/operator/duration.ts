@@ -1,5 +1,7 @@
 // Durations as operators type them (`90s`, `30m`, `24h`, `7d`, `1h30m`) and as the CLI prints them.
 
+import { UsageError } from './errors.js';
+
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 
 /** Seconds in a duration such as `30m`, `24h`, `7d` or `1h30m`; a bare number is seconds. Throws on anything else. */
@@ -14,6 +16,15 @@ export function parseDuration(text: string): number {
     parts.reduce((total, part) => total + Number(part[1]) * UNIT_SECONDS[part[2]!]!, 0),
     text,
   );
+}
+
+/** parseDuration for a command-line flag: a bad value is a usage error naming the flag. */
+export function parseDurationFlag(flag: string, value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
 }
 
 function positive(seconds: number, text: string): number {

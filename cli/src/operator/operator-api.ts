@@ -48,6 +48,10 @@ export class OperatorApi {
     await this.http.request('POST', `/api/devices/${segment(id)}/revoke`);
   }
 
+  reclaimDevice(id: string, ttlSeconds?: number): Promise<CreatedToken> {
+    return this.http.request('POST', `/api/devices/${segment(id)}/reclaim`, ttlSeconds === undefined ? {} : { ttlSeconds });
+  }
+
   submitJob(request: SubmitJobRequest): Promise<Pick<Job, 'id' | 'state'> & Partial<Job>> {
     return this.http.request('POST', '/api/jobs', request);
   }

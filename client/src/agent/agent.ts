@@ -76,8 +76,11 @@ export class Agent extends TypedEvents<AgentEvents> {
   private readonly dispatcher = new PushDispatcher(AGENT_VERSION);
   private connection: DeviceConnection | undefined;
   private credential: StoredCredential | undefined;
-  /** The id of a refused credential: re-enrollment asks the coordinator to keep that device (labels, history). */
-  private previousDeviceId: string | undefined;
+  /**
+   * The identity whose credential was refused: re-enrollment names it with that credential as proof, so the
+   * coordinator keeps the device (labels, history) if the credential is still its own; otherwise it enrolls a new one.
+   */
+  private previous: StoredCredential | undefined;
   private backendInfo: BackendSummary | undefined;
   private facts: DeviceFacts | undefined;
   private reEnrollTried = false;
@@ -262,10 +265,15 @@ export class Agent extends TypedEvents<AgentEvents> {
       {
         facts: this.facts,
         displayName: this.options.displayName ?? this.facts?.deviceModel ?? '',
-        previousDeviceId: this.previousDeviceId,
+        previousDeviceId: this.previous?.deviceId,
+        previousCredential: this.previous?.credential,
       },
       'sparsefleet.v1.EnrollResponse',
     );
+    if (this.previous && !response.reenrolled) {
+      this.emit('warning', `enrolled as new device ${response.deviceId}: the coordinator did not accept device ${this.previous.deviceId}'s credential as proof`);
+    }
+    this.previous = undefined;
     const credential: StoredCredential = {
       server: normalizeServer(this.options.server),
       deviceId: response.deviceId,
@@ -302,7 +310,7 @@ export class Agent extends TypedEvents<AgentEvents> {
     if (staleCredential && this.credential && this.options.enrollmentToken && !this.reEnrollTried) {
       // E.g. the coordinator's database was reset: the token lets this device enroll again.
       this.reEnrollTried = true;
-      this.previousDeviceId = this.credential.deviceId;
+      this.previous = this.credential;
       this.credential = undefined;
       this.emit('warning', 'saved credential was refused; enrolling again with the token');
       this.connection?.retryLater();

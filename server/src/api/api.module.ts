@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
+import { AuditController } from './audit.controller.js';
 import { DevicesModule } from '../devices/devices.module.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
@@ -10,7 +12,7 @@ import { JobController } from './job.controller.js';
 import { StatsController } from './stats.controller.js';
 
 @Module({
-  imports: [DevicesModule, JobsModule, GatewayModule, CampaignsModule],
-  controllers: [EnrollmentTokenController, DeviceController, JobController, StatsController, CampaignController],
+  imports: [AuditModule, DevicesModule, JobsModule, GatewayModule, CampaignsModule],
+  controllers: [AuditController, EnrollmentTokenController, DeviceController, JobController, StatsController, CampaignController],
 })
 export class ApiModule {}

@@ -1,14 +1,22 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Put } from '@nestjs/common';
-import { ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, ConflictException, Controller, Get, HttpCode, NotFoundException, Param, Post, Put, Req } from '@nestjs/common';
+import { ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ProtocolFault } from '../../../protocol/src/index.js';
 import { z } from 'zod';
 import { DeviceService, type DeviceView, type TelemetrySample } from '../devices/device.service.js';
+import { DeviceReclaimService } from '../devices/device-reclaim.service.js';
+import type { CreatedEnrollmentToken } from '../devices/enrollment-token.service.js';
 import { labelsSchema } from '../devices/labels.js';
+import { operatorOf } from '../security/api-key.guard.js';
 import { DeviceRevocationService } from '../gateway/device-revocation.service.js';
 import { JobService, type JobView } from '../jobs/job.service.js';
 import { jsonSchemaOf } from './openapi.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
 
 export const deviceLabelsSchema = z.object({ labels: labelsSchema }).strict();
+
+export const reclaimDeviceSchema = z
+  .object({ ttlSeconds: z.number().int('must be an integer').min(60, 'must be >= 60').max(7 * 24 * 3600, 'must be <= 7 days').optional() })
+  .strict();
 
 export interface DeviceListEntry extends DeviceView {
   /** The job the device holds now (assigned or running), if any. */
@@ -29,6 +37,7 @@ export class DeviceController {
     private readonly devices: DeviceService,
     private readonly jobs: JobService,
     private readonly revocation: DeviceRevocationService,
+    private readonly reclaims: DeviceReclaimService,
   ) {}
 
   @Get()
@@ -68,10 +77,35 @@ export class DeviceController {
   @HttpCode(200)
   @ApiOkResponse({ description: 'The revoked device: its credential is invalid and its connection was dropped.' })
   @ApiNotFoundResponse({ description: 'No such device.' })
-  async revoke(@Param('id') id: string): Promise<DeviceView> {
-    const device = await this.revocation.revoke(id);
+  async revoke(@Param('id') id: string, @Req() request: unknown): Promise<DeviceView> {
+    const device = await this.revocation.revoke(id, operatorOf(request));
     if (!device) throw new NotFoundException(`device ${id} does not exist`);
     return device;
+  }
+
+  @Post(':id/reclaim')
+  @HttpCode(201)
+  @ApiBody({ schema: jsonSchemaOf(reclaimDeviceSchema), required: false })
+  @ApiCreatedResponse({
+    description:
+      'A single-use enrollment token (shown once) that re-enrolls this device: same id, labels and history, a new ' +
+      'credential; whoever holds the old credential is disconnected when it is used. Audited.',
+  })
+  @ApiNotFoundResponse({ description: 'No such device.' })
+  @ApiConflictResponse({ description: 'The device was revoked.' })
+  async reclaim(
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(reclaimDeviceSchema)) body: z.output<typeof reclaimDeviceSchema> | undefined,
+    @Req() request: unknown,
+  ): Promise<CreatedEnrollmentToken> {
+    try {
+      const token = await this.reclaims.issue(id, operatorOf(request), body?.ttlSeconds);
+      if (!token) throw new NotFoundException(`device ${id} does not exist`);
+      return token;
+    } catch (error) {
+      if (error instanceof ProtocolFault) throw new ConflictException(error.message);
+      throw error;
+    }
   }
 
   private async requireDevice(id: string): Promise<DeviceView> {

@@ -6,12 +6,15 @@ import type { MessageOf, MessageTypeName } from '../../../protocol/src/index.js'
 export interface EnrollmentSession {
   readonly kind: 'enrollment';
   readonly tokenId: string;
+  /** The remote address of the connection: enrollments and failed proofs are limited per address. */
+  readonly remoteAddress: string;
 }
 
 /** A connection authenticated as a registered device (by credential, or right after enrolling). */
 export interface DeviceSession {
   readonly kind: 'device';
   readonly deviceId: string;
+  readonly remoteAddress: string;
 }
 
 export type Session = EnrollmentSession | DeviceSession;

@@ -24,10 +24,14 @@ export interface CoordinatorConfig {
   readonly maxJobAttempts: number;
   /** Every /api route (except /api/docs) needs an operator API key. */
   readonly requireApiKey: boolean;
-  /** Enrollment handshakes per remote address. */
+  /** Enrollments per remote address. */
   readonly enrollmentRateLimit: RateLimit;
-  /** Operator REST requests per remote address. */
+  /** Operator REST requests per remote address (HTTP only; the device channel has its own limits below). */
   readonly restRateLimit: RateLimit;
+  /** Device-channel frames per device (per remote address on enrollment connections). */
+  readonly deviceFrameRateLimit: RateLimit;
+  /** Frames refused for rate beyond which the device is disconnected (per device, in this window). */
+  readonly floodDisconnectLimit: RateLimit;
   /** Heartbeat telemetry samples kept per device (the latest is also on the device row). */
   readonly telemetryHistory: number;
   /** Largest checkpoint a device may upload. */
@@ -61,6 +65,10 @@ export function resolveCoordinatorConfig(
     requireApiKey: input.requireApiKey ?? true,
     enrollmentRateLimit: input.enrollmentRateLimit ?? { limit: 10, windowMs: 60_000 },
     restRateLimit: input.restRateLimit ?? { limit: 6000, windowMs: 60_000 },
+    // 60 frames/s on average with bursts of 300: a heartbeat every 5 s plus progress, results and 1 MiB checkpoint
+    // chunks (60 MB/s) fit; a runaway loop does not.
+    deviceFrameRateLimit: input.deviceFrameRateLimit ?? { limit: 300, windowMs: 5_000 },
+    floodDisconnectLimit: input.floodDisconnectLimit ?? { limit: 100, windowMs: 10_000 },
     telemetryHistory: input.telemetryHistory ?? 60,
     maxCheckpointBytes: input.maxCheckpointBytes ?? 1024 * 1024 * 1024,
     serverVersion: input.serverVersion ?? SERVER_VERSION,

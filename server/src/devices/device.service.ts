@@ -11,7 +11,8 @@ import { toDeviceView, type DeviceView } from './device-view.js';
 import { DeviceRepository, type DeviceRow } from './device.repository.js';
 import { EnrollmentTokenService } from './enrollment-token.service.js';
 import { parseLabels, type Labels } from './labels.js';
-import { generateSecret, hashCredential, verifyCredential } from './secrets.js';
+import { CredentialKeyService } from './credential-key.service.js';
+import { generateSecret, hmacCredential, verifyCredential } from './secrets.js';
 
 export type { DeviceView } from './device-view.js';
 
@@ -20,6 +21,22 @@ export interface EnrolledDevice {
   readonly credential: string;
   /** True when an existing device got a fresh credential (its old one stops working). */
   readonly reenrolled: boolean;
+  /**
+   * Set when the request named a previous device without proving it is that device, so a new device was
+   * enrolled instead: 'missing' (no credential given) or 'invalid' (a wrong one, a failed credential check).
+   */
+  readonly unprovenClaim?: 'missing' | 'invalid';
+  /** Re-enrolled with a token an operator issued to reclaim the device. */
+  readonly viaReclaimToken?: boolean;
+}
+
+export interface EnrollmentRequest {
+  readonly tokenId: string;
+  readonly facts?: DeviceFacts;
+  readonly displayName: string;
+  /** The device the sender says it was; taken over only with `previousCredential` or a reclaim token. */
+  readonly previousDeviceId?: string;
+  readonly previousCredential?: string;
 }
 
 export interface TelemetrySample {
@@ -32,8 +49,8 @@ export interface PresenceOptions {
   readonly busy?: boolean;
 }
 
-// Verified against when the device id is unknown, so a miss costs as much as a wrong credential.
-const DECOY_HASH = 'scrypt$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+// Verified against when the device id is unknown, so a miss takes the same path as a wrong credential.
+const DECOY_HASH = `hmac-sha256$${'A'.repeat(43)}`;
 
 @Injectable()
 export class DeviceService {
@@ -41,68 +58,104 @@ export class DeviceService {
     private readonly devices: DeviceRepository,
     private readonly telemetry: DeviceTelemetryRepository,
     private readonly tokens: EnrollmentTokenService,
+    private readonly credentialKey: CredentialKeyService,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
   /**
-   * Uses one enrollment of the token, then registers the device with a fresh credential (returned once). With
-   * `previousDeviceId` naming a registered device, that device is re-enrolled instead: same id, labels and
-   * history, a new credential (the old one is invalid from then on). A revoked device cannot come back.
+   * Uses one enrollment of the token and returns a fresh credential (shown once). An existing device is
+   * re-enrolled (same id, labels and history; a new credential, the old one invalid from then on) only when the
+   * sender proves it is that device: the credential it holds now, or a token an operator issued to reclaim it.
+   * Without proof a new device is enrolled, with the token's labels. A revoked device cannot come back, and an
+   * existing device's facts and labels are not changed here: facts arrive in its own session's Hello.
    */
-  async enroll(
-    tokenId: string,
-    facts: DeviceFacts | undefined,
-    displayName: string,
-    now = new Date(),
-    previousDeviceId = '',
-  ): Promise<EnrolledDevice> {
-    const previous = previousDeviceId ? await this.devices.findById(previousDeviceId) : undefined;
+  async enroll(request: EnrollmentRequest, now = new Date()): Promise<EnrolledDevice> {
+    const reclaimed = await this.tokens.reclaimTargetOf(request.tokenId);
+    if (reclaimed !== undefined) return this.reclaim(request, reclaimed, now);
+    const claim = await this.checkPreviousDevice(request);
+    if (claim.proven) {
+      await this.tokens.consume(request.tokenId, now);
+      const credential = await this.replaceCredential(claim.proven, now);
+      return { deviceId: claim.proven.id, credential, reenrolled: true };
+    }
+    await this.tokens.consume(request.tokenId, now);
+    const enrolled = await this.insertDevice(request, now);
+    return claim.unproven ? { ...enrolled, unprovenClaim: claim.unproven } : enrolled;
+  }
+
+  /** Throws CREDENTIAL_INVALID unless (deviceId, credential) matches, DEVICE_REVOKED for a revoked device. */
+  async authenticate(deviceId: string, credential: string): Promise<void> {
+    const row = await this.devices.findById(deviceId);
+    const check = await verifyCredential(credential, row?.credential_hash ?? DECOY_HASH, this.credentialKey.current);
+    if (!row || !check.valid) throw new ProtocolFault(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID, 'device credential is not valid');
+    if (row.revoked_at !== null) {
+      throw new ProtocolFault(ErrorCode.ERROR_CODE_DEVICE_REVOKED, `device ${deviceId} was revoked at ${row.revoked_at}`);
+    }
+    if (check.outdated) await this.devices.update(deviceId, { credential_hash: this.storedFormOf(credential) });
+  }
+
+  private async reclaim(request: EnrollmentRequest, deviceId: string, now: Date): Promise<EnrolledDevice> {
+    if (request.previousDeviceId && request.previousDeviceId !== deviceId) {
+      throw new ProtocolFault(
+        ErrorCode.ERROR_CODE_FORBIDDEN,
+        `this enrollment token reclaims device ${deviceId} only, not ${request.previousDeviceId}`,
+      );
+    }
+    const row = await this.devices.findById(deviceId);
+    if (!row) throw new ProtocolFault(ErrorCode.ERROR_CODE_NOT_FOUND, `device ${deviceId} is no longer registered`);
+    if (row.revoked_at) throw new ProtocolFault(ErrorCode.ERROR_CODE_DEVICE_REVOKED, `device ${deviceId} was revoked; it cannot be reclaimed`);
+    await this.tokens.consume(request.tokenId, now);
+    const credential = await this.replaceCredential(row, now);
+    return { deviceId, credential, reenrolled: true, viaReclaimToken: true };
+  }
+
+  private async checkPreviousDevice(
+    request: EnrollmentRequest,
+  ): Promise<{ proven?: DeviceRow; unproven?: 'missing' | 'invalid' }> {
+    if (!request.previousDeviceId) return {};
+    const previous = await this.devices.findById(request.previousDeviceId);
     if (previous?.revoked_at) {
       throw new ProtocolFault(ErrorCode.ERROR_CODE_DEVICE_REVOKED, `device ${previous.id} was revoked; it cannot re-enroll`);
     }
-    await this.tokens.consume(tokenId, now);
+    if (!request.previousCredential) return { unproven: 'missing' };
+    const check = await verifyCredential(
+      request.previousCredential,
+      previous?.credential_hash ?? DECOY_HASH,
+      this.credentialKey.current,
+    );
+    return previous && check.valid ? { proven: previous } : { unproven: 'invalid' };
+  }
+
+  private async replaceCredential(row: DeviceRow, now: Date): Promise<string> {
     const credential = generateSecret();
-    const cleanFacts = DeviceFacts.fromPartial(facts ?? {});
-    const tokenLabels = await this.tokens.labelsOf(tokenId);
-    if (previous) {
-      await this.devices.update(previous.id, {
-        credential_hash: await hashCredential(credential),
-        facts_json: JSON.stringify(cleanFacts),
-        chosen_backend: cleanFacts.chosenBackend,
-        display_name: displayName.trim() || previous.display_name,
-        labels_json: JSON.stringify({ ...(JSON.parse(previous.labels_json) as Labels), ...tokenLabels }),
-        enrollment_token_id: tokenId,
-        ...this.presence(previous, now, {}),
-      });
-      return { deviceId: previous.id, credential, reenrolled: true };
-    }
+    await this.devices.update(row.id, { credential_hash: this.storedFormOf(credential), ...this.presence(row, now, {}) });
+    return credential;
+  }
+
+  private async insertDevice(request: EnrollmentRequest, now: Date): Promise<EnrolledDevice> {
+    const credential = generateSecret();
+    const cleanFacts = DeviceFacts.fromPartial(request.facts ?? {});
     const deviceId = randomUUID();
     await this.devices.insert({
       id: deviceId,
-      display_name: displayName.trim() || cleanFacts.deviceModel || `device-${deviceId.slice(0, 8)}`,
+      display_name: request.displayName.trim() || cleanFacts.deviceModel || `device-${deviceId.slice(0, 8)}`,
       facts_json: JSON.stringify(cleanFacts),
       chosen_backend: cleanFacts.chosenBackend,
       state: 'online',
       online_until: this.deadline(now),
       last_seen: now.toISOString(),
       telemetry_json: null,
-      credential_hash: await hashCredential(credential),
-      enrollment_token_id: tokenId,
+      credential_hash: this.storedFormOf(credential),
+      enrollment_token_id: request.tokenId,
       created_at: now.toISOString(),
-      labels_json: JSON.stringify(tokenLabels),
+      labels_json: JSON.stringify(await this.tokens.labelsOf(request.tokenId)),
       revoked_at: null,
     });
     return { deviceId, credential, reenrolled: false };
   }
 
-  /** Throws CREDENTIAL_INVALID unless (deviceId, credential) matches, DEVICE_REVOKED for a revoked device. */
-  async authenticate(deviceId: string, credential: string): Promise<void> {
-    const row = await this.devices.findById(deviceId);
-    const valid = await verifyCredential(credential, row?.credential_hash ?? DECOY_HASH);
-    if (!row || !valid) throw new ProtocolFault(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID, 'device credential is not valid');
-    if (row.revoked_at !== null) {
-      throw new ProtocolFault(ErrorCode.ERROR_CODE_DEVICE_REVOKED, `device ${deviceId} was revoked at ${row.revoked_at}`);
-    }
+  private storedFormOf(credential: string): string {
+    return hmacCredential(credential, this.credentialKey.current);
   }
 
   /** The credential stops working at once; the caller disconnects the live socket and releases its jobs. */

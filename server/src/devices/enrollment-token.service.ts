@@ -12,6 +12,8 @@ export interface CreateEnrollmentTokenOptions {
   readonly ttlSeconds?: number;
   /** Given to every device enrolled with the token (operator labels, matched by job selectors). */
   readonly labels?: Labels;
+  /** An operator reclaim: enrolling with the token re-enrolls this device (its id, labels, history). */
+  readonly reclaimDeviceId?: string;
 }
 
 export interface CreatedEnrollmentToken {
@@ -22,6 +24,7 @@ export interface CreatedEnrollmentToken {
   readonly expiresAt: string;
   readonly maxUses: number;
   readonly labels: Labels;
+  readonly reclaimDeviceId: string | null;
 }
 
 export interface EnrollmentTokenView {
@@ -33,6 +36,8 @@ export interface EnrollmentTokenView {
   readonly revokedAt: string | null;
   readonly createdAt: string;
   readonly labels: Labels;
+  /** Set on a token issued by `devices reclaim`: it re-enrolls that device only. */
+  readonly reclaimDeviceId: string | null;
 }
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600;
@@ -62,8 +67,9 @@ export class EnrollmentTokenService {
       created_at: now.toISOString(),
       prefix,
       labels_json: JSON.stringify(labels),
+      reclaim_device_id: options.reclaimDeviceId ?? null,
     });
-    return { id, token, prefix, expiresAt, maxUses, labels };
+    return { id, token, prefix, expiresAt, maxUses, labels, reclaimDeviceId: options.reclaimDeviceId ?? null };
   }
 
   async list(): Promise<EnrollmentTokenView[]> {
@@ -85,6 +91,11 @@ export class EnrollmentTokenService {
   async labelsOf(id: string): Promise<Labels> {
     const row = await this.tokens.findById(id);
     return row ? (JSON.parse(row.labels_json) as Labels) : {};
+  }
+
+  /** The device a reclaim token re-enrolls; undefined for an ordinary token. */
+  async reclaimTargetOf(id: string): Promise<string | undefined> {
+    return (await this.tokens.findById(id))?.reclaim_device_id ?? undefined;
   }
 
   /** Checks a presented token without using it up; returns its id or throws the refusal to send. */
@@ -127,5 +138,6 @@ function toView(row: EnrollmentTokenRow): EnrollmentTokenView {
     revokedAt: row.revoked_at,
     createdAt: row.created_at,
     labels: JSON.parse(row.labels_json) as Labels,
+    reclaimDeviceId: row.reclaim_device_id,
   };
 }

@@ -2,6 +2,7 @@
 // once, and the jobs it held go back to the queue for other devices.
 import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
 import { DeviceService, type DeviceView } from '../devices/device.service.js';
 import { AssignmentService } from '../jobs/assignment.service.js';
 import { JobLeaseService } from '../jobs/job-lease.service.js';
@@ -16,12 +17,14 @@ export class DeviceRevocationService {
     private readonly leases: JobLeaseService,
     private readonly assignment: AssignmentService,
     private readonly registry: DeviceSocketRegistry,
+    private readonly audit: AuditLogService,
   ) {}
 
-  /** Undefined when the device does not exist. Revoking twice is harmless. */
-  async revoke(deviceId: string): Promise<DeviceView | undefined> {
+  /** Undefined when the device does not exist. Revoking twice is harmless. `actor` is recorded in the audit log. */
+  async revoke(deviceId: string, actor = 'local'): Promise<DeviceView | undefined> {
     const device = await this.devices.revoke(deviceId);
     if (!device) return undefined;
+    await this.audit.record(actor, 'device.revoked', deviceId, {});
     const fault = new ProtocolFault(ErrorCode.ERROR_CODE_DEVICE_REVOKED, 'this device was revoked by the operator');
     const dropped = this.registry.disconnectWith(deviceId, fault);
     const released = await this.leases.releaseDevice(deviceId, `device ${deviceId} was revoked`);

@@ -11,7 +11,7 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { DEVICE_CHANNEL_EVENT } from '../../../protocol/src/index.js';
+import { DEVICE_CHANNEL_EVENT, ErrorCode, ProtocolFault, encodeProtocolError } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import type { Session } from '../common/session.types.js';
 import { CheckpointHandlers } from '../checkpoints/checkpoint.handlers.js';
@@ -22,7 +22,7 @@ import { AssignmentService } from '../jobs/assignment.service.js';
 import { JobHandlers } from '../jobs/job.handlers.js';
 import { JobService } from '../jobs/job.service.js';
 import { PresenceHandlers } from '../jobs/presence.handlers.js';
-import { SlidingWindowRateLimiter } from '../security/rate-limiter.js';
+import { DeviceChannelLimits } from '../security/device-channel-limits.js';
 import { DeviceSocketRegistry } from './device-socket.registry.js';
 import { buildDispatchTable } from './dispatch-table.js';
 import { FrameDispatcher } from './frame-dispatcher.js';
@@ -42,7 +42,7 @@ export class FleetGateway
   private readonly dispatcher: FrameDispatcher;
   private server: DeviceServer | undefined;
   private readonly disconnects = new Set<Promise<void>>();
-  private readonly enrollmentLimiter: SlidingWindowRateLimiter;
+  private readonly serverVersion: string;
 
   constructor(
     @Inject(COORDINATOR_CONFIG) config: CoordinatorConfig,
@@ -52,6 +52,7 @@ export class FleetGateway
     private readonly jobs: JobService,
     private readonly registry: DeviceSocketRegistry,
     private readonly errors: ProtocolErrorCounter,
+    private readonly limits: DeviceChannelLimits,
     deviceHandlers: DeviceHandlers,
     presenceHandlers: PresenceHandlers,
     jobHandlers: JobHandlers,
@@ -68,7 +69,7 @@ export class FleetGateway
       assignment,
     });
     this.dispatcher = new FrameDispatcher(table, errors, config.serverVersion, this.logger);
-    this.enrollmentLimiter = new SlidingWindowRateLimiter(config.enrollmentRateLimit);
+    this.serverVersion = config.serverVersion;
   }
 
   /**
@@ -84,8 +85,8 @@ export class FleetGateway
 
   afterInit(server: DeviceServer): void {
     this.server = server;
-    const { tokens, devices, errors, logger, enrollmentLimiter } = this;
-    server.use(createHandshakeMiddleware({ tokens, devices, errors, logger, enrollmentLimiter }));
+    const { tokens, devices, errors, logger, limits } = this;
+    server.use(createHandshakeMiddleware({ tokens, devices, errors, logger, limits }));
     this.assignment.attachPusher(this.registry);
     // Jobs left queued by an earlier run of the coordinator.
     this.assignment.schedule();
@@ -108,10 +109,40 @@ export class FleetGateway
 
   @SubscribeMessage(DEVICE_CHANNEL_EVENT)
   async onFrame(@ConnectedSocket() socket: DeviceSocket, @MessageBody() frame: unknown, @Ack() ack?: FrameAck): Promise<void> {
+    if (!(await this.admit(socket, ack))) return;
     const outcome = await this.dispatcher.dispatch(frame, socket.data.session);
     if (outcome.session) this.switchSession(socket, outcome.session);
     if (typeof ack === 'function') ack(outcome.frame);
     else if (outcome.error && socket.connected) socket.emit(DEVICE_CHANNEL_EVENT, outcome.frame);
+  }
+
+  /**
+   * Charges the frame to its sender (the device, or the address of an enrollment connection). Over the rate it
+   * is answered RATE_LIMITED without being decoded; a sender that keeps going is disconnected. Either way the
+   * rest of the fleet is untouched.
+   */
+  private async admit(socket: DeviceSocket, ack: FrameAck | undefined): Promise<boolean> {
+    const session = socket.data.session;
+    const admission = await this.limits.admitFrame({
+      deviceId: session?.kind === 'device' ? session.deviceId : undefined,
+      address: socket.handshake.address,
+    });
+    if (admission.admitted) return true;
+    this.errors.record(ErrorCode.ERROR_CODE_RATE_LIMITED);
+    const fault = new ProtocolFault(
+      ErrorCode.ERROR_CODE_RATE_LIMITED,
+      admission.disconnect
+        ? 'frame rate far over the limit: disconnecting'
+        : `frame rate over the limit; retry in ${Math.ceil(admission.retryAfterMs / 1000)} s`,
+    );
+    const answer = encodeProtocolError(fault.toProtocolError(), this.serverVersion);
+    if (typeof ack === 'function') ack(answer);
+    else if (socket.connected) socket.emit(DEVICE_CHANNEL_EVENT, answer);
+    if (admission.disconnect && socket.connected) {
+      this.logger.warn(`[Fleet.RateLimit] ${session?.kind === 'device' ? `device=${session.deviceId}` : socket.handshake.address} disconnected for flooding`);
+      socket.disconnect(true);
+    }
+    return false;
   }
 
   /** Shutdown: stop assigning, drop every device connection and record those devices offline. */

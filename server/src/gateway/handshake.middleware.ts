@@ -1,6 +1,8 @@
 // socket.io middleware that authenticates every connection at the handshake (Nest guards do not run on connect).
 // `auth: { enrollmentToken }` opens an enrollment session; `auth: { deviceId, credential }` a device session.
-// A refusal reaches the client as `connect_error` whose `data` is a HandshakeRefusal.
+// A refusal reaches the client as `connect_error` whose `data` is a HandshakeRefusal. Unknown tokens and wrong
+// credentials back off per address and per device id (DeviceChannelLimits); devices that prove who they are
+// are never kept waiting by someone else's failures.
 import { Logger } from '@nestjs/common';
 import {
   ErrorCode,
@@ -11,15 +13,14 @@ import {
 import type { Session } from '../common/session.types.js';
 import type { DeviceService } from '../devices/device.service.js';
 import type { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
-import type { SlidingWindowRateLimiter } from '../security/rate-limiter.js';
+import { backingOff, type DeviceChannelLimits } from '../security/device-channel-limits.js';
 import type { ProtocolErrorCounter } from './protocol-error.counter.js';
 import type { DeviceSocket } from './socket.types.js';
 
 export interface HandshakeDependencies {
   readonly tokens: Pick<EnrollmentTokenService, 'check'>;
   readonly devices: Pick<DeviceService, 'authenticate'>;
-  /** Limits enrollment handshakes per remote address (guessing tokens, runaway agents). */
-  readonly enrollmentLimiter?: Pick<SlidingWindowRateLimiter, 'tryHit' | 'retryAfterMs'>;
+  readonly limits: Pick<DeviceChannelLimits, 'authGate' | 'authFailed' | 'authSucceeded'>;
   readonly errors: ProtocolErrorCounter;
   readonly logger: Logger;
 }
@@ -29,21 +30,34 @@ export type HandshakeMiddleware = (socket: DeviceSocket, next: (error?: Error) =
 /** Resolves the session a handshake `auth` object asks for, or throws the ProtocolFault to refuse it with. */
 export async function authenticateHandshake(
   auth: unknown,
-  deps: Pick<HandshakeDependencies, 'tokens' | 'devices' | 'enrollmentLimiter'>,
+  deps: Pick<HandshakeDependencies, 'tokens' | 'devices' | 'limits'>,
   remoteAddress = '',
 ): Promise<Session> {
   const fields = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>) : {};
   const { enrollmentToken, deviceId, credential } = fields;
   if (typeof enrollmentToken === 'string' && enrollmentToken !== '') {
-    if (deps.enrollmentLimiter && !deps.enrollmentLimiter.tryHit(remoteAddress)) {
-      const seconds = Math.ceil(deps.enrollmentLimiter.retryAfterMs(remoteAddress) / 1000);
-      throw new ProtocolFault(ErrorCode.ERROR_CODE_RATE_LIMITED, `too many enrollment attempts from this address; retry in ${seconds} s`);
+    const gate = deps.limits.authGate(remoteAddress);
+    if (gate.waitMs > 0) throw backingOff(gate.waitMs);
+    try {
+      return { kind: 'enrollment', tokenId: await deps.tokens.check(enrollmentToken), remoteAddress };
+    } catch (error) {
+      // Expired, used-up or revoked tokens are real tokens; only guesses count against the address.
+      if (isFault(error, ErrorCode.ERROR_CODE_ENROLLMENT_TOKEN_UNKNOWN)) deps.limits.authFailed(remoteAddress);
+      throw error;
     }
-    return { kind: 'enrollment', tokenId: await deps.tokens.check(enrollmentToken) };
   }
   if (typeof deviceId === 'string' && deviceId !== '' && typeof credential === 'string' && credential !== '') {
-    await deps.devices.authenticate(deviceId, credential);
-    return { kind: 'device', deviceId };
+    const gate = deps.limits.authGate(remoteAddress, deviceId);
+    if (gate.waitMs > 0 && !gate.checkAnyway) throw backingOff(gate.waitMs);
+    try {
+      await deps.devices.authenticate(deviceId, credential);
+    } catch (error) {
+      if (!isFault(error, ErrorCode.ERROR_CODE_CREDENTIAL_INVALID)) throw error;
+      deps.limits.authFailed(remoteAddress, deviceId);
+      throw gate.waitMs > 0 ? backingOff(gate.waitMs) : error;
+    }
+    deps.limits.authSucceeded(remoteAddress, deviceId);
+    return { kind: 'device', deviceId, remoteAddress };
   }
   throw new ProtocolFault(
     ErrorCode.ERROR_CODE_UNAUTHENTICATED,
@@ -65,11 +79,18 @@ export function createHandshakeMiddleware(deps: HandshakeDependencies): Handshak
             : new ProtocolFault(ErrorCode.ERROR_CODE_INTERNAL, 'the coordinator could not check the handshake');
         if (!(error instanceof ProtocolFault)) deps.logger.error(`handshake failed: ${describeError(error)}`);
         deps.errors.record(fault.code);
-        deps.logger.warn(`[Fleet.Handshake] refused ${errorCodeName(fault.code)} from ${socket.handshake.address}`);
+        const line = `[Fleet.Handshake] refused ${errorCodeName(fault.code)} from ${socket.handshake.address}`;
+        // A blocked guesser's every retry is counted in /metrics; the log got its warning when the block began.
+        if (fault.code === ErrorCode.ERROR_CODE_RATE_LIMITED) deps.logger.debug(line);
+        else deps.logger.warn(line);
         next(refusalError(fault));
       },
     );
   };
+}
+
+function isFault(error: unknown, code: ErrorCode): boolean {
+  return error instanceof ProtocolFault && error.code === code;
 }
 
 function refusalError(fault: ProtocolFault): Error & { data: HandshakeRefusal } {

@@ -36,8 +36,40 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  private readonly framesRefused = new Counter({
+    name: 'sparsefleet_device_frames_refused_total',
+    help: 'Device-channel frames refused by the per-device limiter; reason flood-disconnect also dropped the connection.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly reportConflicts = new Counter({
+    name: 'sparsefleet_report_conflicts_total',
+    help: 'Reports that reused an idempotency key with different content (the first record is kept).',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  private readonly authBlocks = new Counter({
+    name: 'sparsefleet_auth_attempts_blocked_total',
+    help: 'Handshakes and re-enrollment proofs refused unchecked because their address or device id is backing off.',
+    registers: [this.registry],
+  });
+
   reportReceived(kind: ReportKind): void {
     this.reports.inc({ kind });
+  }
+
+  deviceFrameRefused(reason: 'rate' | 'flood-disconnect'): void {
+    this.framesRefused.inc({ reason });
+  }
+
+  reportConflict(kind: ReportKind): void {
+    this.reportConflicts.inc({ kind });
+  }
+
+  authAttemptBlocked(): void {
+    this.authBlocks.inc();
   }
 
   leaseExpired(): void {

@@ -16,6 +16,13 @@ import { ApiKeyService } from './api-key.service.js';
 
 interface HttpRequestLike {
   readonly headers: Record<string, string | string[] | undefined>;
+  /** Set by the guard: who is acting, for the audit log (`api-key:<id>`, or `anonymous` without key checks). */
+  operator?: string;
+}
+
+/** The operator behind an HTTP request the guard let through. */
+export function operatorOf(request: unknown): string {
+  return (request as HttpRequestLike | undefined)?.operator ?? 'anonymous';
 }
 
 const PUBLIC_ROUTE = 'sparsefleet:public-route';
@@ -32,14 +39,17 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (!this.config.requireApiKey || context.getType() !== 'http') return true;
+    if (context.getType() !== 'http') return true;
+    if (!this.config.requireApiKey) return true;
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<HttpRequestLike>();
     const presented = presentedKey(request.headers);
     if (presented === undefined) {
       throw new UnauthorizedException('an API key is required: send "Authorization: Bearer <key>" or "x-api-key: <key>"');
     }
-    if ((await this.keys.verify(presented)) === undefined) throw new UnauthorizedException('the API key is not valid');
+    const keyId = await this.keys.verify(presented);
+    if (keyId === undefined) throw new UnauthorizedException('the API key is not valid');
+    request.operator = `api-key:${keyId}`;
     return true;
   }
 }

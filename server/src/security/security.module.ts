@@ -1,15 +1,20 @@
 // Operator REST protection: the throttler (per remote address) runs first, so wrong keys are rate limited too,
-// then the API-key guard. Both are global guards; socket.io gateways are not affected by global guards.
+// then the API-key guard. Both are global guards, which Nest also runs for gateway handlers: each of them
+// passes anything that is not HTTP. The device channel's own limits are DeviceChannelLimits.
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
+import { MetricsModule } from '../operations/metrics.module.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeyRepository } from './api-key.repository.js';
 import { ApiKeyService } from './api-key.service.js';
+import { DeviceChannelLimits } from './device-channel-limits.js';
+import { HttpThrottlerGuard } from './http-throttler.guard.js';
 
 @Module({
   imports: [
+    MetricsModule,
     ThrottlerModule.forRootAsync({
       inject: [COORDINATOR_CONFIG],
       useFactory: (config: CoordinatorConfig) => ({
@@ -20,9 +25,10 @@ import { ApiKeyService } from './api-key.service.js';
   providers: [
     ApiKeyRepository,
     ApiKeyService,
-    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    DeviceChannelLimits,
+    { provide: APP_GUARD, useClass: HttpThrottlerGuard },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [ApiKeyService],
+  exports: [ApiKeyService, DeviceChannelLimits],
 })
 export class SecurityModule {}

@@ -15,6 +15,8 @@ export interface EnrollmentTokenTable {
   prefix: string;
   /** Labels given to every device enrolled with the token. */
   labels_json: string;
+  /** Set on a token an operator issued to reclaim this device: enrolling with it re-enrolls that device. */
+  reclaim_device_id: string | null;
 }
 
 export interface DeviceTable {
@@ -152,6 +154,27 @@ export interface CampaignResultTable {
   recorded_at: string;
 }
 
+/** Secrets the coordinator generates for itself (e.g. the credential HMAC key), shared by every node. */
+export interface CoordinatorSecretTable {
+  name: string;
+  /** base64url */
+  value: string;
+  created_at: string;
+}
+
+/** An operator action on the fleet's trust (device reclaim, revocation), kept for review. */
+export interface AuditLogTable {
+  id: string;
+  /** Insertion order (timestamps can tie). */
+  seq: number;
+  at: string;
+  /** `api-key:<id>`, or `local` for the in-process handle. */
+  actor: string;
+  action: string;
+  target: string;
+  detail_json: string;
+}
+
 export interface DB {
   enrollment_tokens: EnrollmentTokenTable;
   devices: DeviceTable;
@@ -164,4 +187,6 @@ export interface DB {
   campaigns: CampaignTable;
   campaign_jobs: CampaignJobTable;
   campaign_results: CampaignResultTable;
+  coordinator_secrets: CoordinatorSecretTable;
+  audit_log: AuditLogTable;
 }

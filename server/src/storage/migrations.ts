@@ -3,6 +3,7 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { fleetCoordination } from './migrations/0002-fleet-coordination.js';
 import { benchmarkCampaigns } from './migrations/0003-benchmark-campaigns.js';
+import { trustAtTheEdges } from './migrations/0004-trust-at-the-edges.js';
 
 const initialSchema: Migration = {
   // Migrations must not depend on the current `DB` type, which describes only the latest schema.
@@ -83,6 +84,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial_schema': initialSchema,
   '0002_fleet_coordination': fleetCoordination,
   '0003_benchmark_campaigns': benchmarkCampaigns,
+  '0004_trust_at_the_edges': trustAtTheEdges,
 };
 
 export const inCodeMigrationProvider: MigrationProvider = {

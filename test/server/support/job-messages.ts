@@ -1,9 +1,20 @@
 // Builders for what a raw test device sends about its jobs, and a device-side answer to JobAssignment pushes.
 import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
+import { TrainingCheckpoint } from '../../../generated/proto/sparsefleet/v1/checkpoint.js';
 import { JobOutcome, type JobResult, type ProgressReport } from '../../../generated/proto/sparsefleet/v1/job.js';
+import { TensorEncoding } from '../../../generated/proto/sparsefleet/v1/tensor.js';
 import { DEVICE_CHANNEL_EVENT, decodeFrame, encodeMessage, expectMessage, type DecodedMessage, type MessageOf } from '../../../protocol/src/index.js';
-import { nextPush } from './coordinator-harness.js';
+import type { ErrorCode } from '../../../generated/proto/sparsefleet/v1/envelope.js';
+import {
+  TEST_FACTS,
+  enrollAndConnect,
+  eventually,
+  nextPush,
+  request,
+  type EnrolledTestDevice,
+  type TestCoordinator,
+} from './coordinator-harness.js';
 
 export function progressReport(jobId: string, attempt: number, sequence: number): ProgressReport {
   return {
@@ -80,4 +91,43 @@ export function pseudoRandomBytes(length: number, seed = 1): Uint8Array {
     bytes[i] = state & 0xff;
   }
   return bytes;
+}
+
+/**
+ * An encoded TrainingCheckpoint at (step, epoch) of about `weightBytes` bytes, its weights pseudo-random: what an
+ * agent uploads, as far as the coordinator reads it.
+ */
+export function trainingCheckpoint(step: number, epoch: number, weightBytes: number, seed = 1): Uint8Array {
+  const data = pseudoRandomBytes(weightBytes - (weightBytes % 4), seed);
+  return TrainingCheckpoint.encode(
+    TrainingCheckpoint.fromPartial({
+      formatVersion: 1,
+      step,
+      epoch,
+      weights: [{ name: 'dense/kernel', shape: [data.byteLength / 4], encoding: TensorEncoding.TENSOR_ENCODING_DENSE_F32, data }],
+      configFingerprint: 'test',
+    }),
+  ).finish();
+}
+
+/** A raw device that has said Hello and answers pushes as an agent would (`pushes` records them). */
+export interface OnlineDevice extends EnrolledTestDevice {
+  readonly pushes: DecodedMessage[];
+}
+
+export async function onlineDevice(test: TestCoordinator, name: string): Promise<OnlineDevice> {
+  const device = await enrollAndConnect(test, name);
+  const pushes = recordPushes(device.socket);
+  await request(device.socket, 'sparsefleet.v1.HelloRequest', { facts: TEST_FACTS, runningJobIds: [] });
+  return { ...device, pushes };
+}
+
+/** The `index`-th JobAssignment pushed to the device, once it arrives. */
+export function nthAssignment(device: OnlineDevice, index = 0): Promise<MessageOf<'sparsefleet.v1.JobAssignment'>> {
+  return eventually(async () => pushesOf(device.pushes, 'sparsefleet.v1.JobAssignment')[index], 400);
+}
+
+/** The code of a ProtocolError reply; undefined for any other reply. */
+export function errorCodeOf(reply: DecodedMessage): ErrorCode | undefined {
+  return reply.type === 'sparsefleet.v1.ProtocolError' ? (reply.message as MessageOf<'sparsefleet.v1.ProtocolError'>).code : undefined;
 }

@@ -1,0 +1,108 @@
+// Limits of the device channel, each charged to whoever spends it: frames per device (per address before a
+// device has an id), enrollments per address, and failed authentication per address and per device id. The REST
+// throttler does not apply here (it is scoped to HTTP). In-memory per coordinator process; rate-limiter-flexible
+// has Redis-backed limiters with the same interface for a coordinator of several nodes.
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
+import { COORDINATOR_CONFIG, type CoordinatorConfig, type RateLimit } from '../config/coordinator-config.js';
+import { MetricsService } from '../operations/metrics.service.js';
+import { FailedAuthBackoff } from './failed-auth-backoff.js';
+
+/** Who a frame is charged to: a device id, or the remote address of a connection that has none yet. */
+export interface FrameSender {
+  readonly deviceId?: string;
+  readonly address: string;
+}
+
+export type FrameAdmission =
+  | { readonly admitted: true }
+  | { readonly admitted: false; readonly retryAfterMs: number; readonly disconnect: boolean };
+
+@Injectable()
+export class DeviceChannelLimits {
+  private readonly logger = new Logger('Fleet');
+  private readonly frames: RateLimiterMemory;
+  private readonly refusals: RateLimiterMemory;
+  private readonly enrollments: RateLimiterMemory;
+  private readonly failedAuth = new FailedAuthBackoff();
+
+  constructor(
+    @Inject(COORDINATOR_CONFIG) config: CoordinatorConfig,
+    private readonly metrics: MetricsService,
+  ) {
+    this.frames = limiterFor(config.deviceFrameRateLimit, 'frames');
+    this.refusals = limiterFor(config.floodDisconnectLimit, 'refusals');
+    this.enrollments = limiterFor(config.enrollmentRateLimit, 'enrollments');
+  }
+
+  /**
+   * Charges one frame to its sender. A sender over its rate is refused (and warned about once per window); one
+   * that keeps sending past `floodDisconnectLimit` refusals is to be disconnected.
+   */
+  async admitFrame(sender: FrameSender): Promise<FrameAdmission> {
+    const key = senderKey(sender);
+    const charged = await consume(this.frames, key);
+    if (charged.ok) return { admitted: true };
+    const refusal = await consume(this.refusals, key);
+    const disconnect = !refusal.ok;
+    if (refusal.res.consumedPoints === 1) {
+      this.logger.warn(`[Fleet.RateLimit] ${describe(sender)} is over its frame rate; refusing frames for ${charged.res.msBeforeNext} ms`);
+    }
+    this.metrics.deviceFrameRefused(disconnect ? 'flood-disconnect' : 'rate');
+    return { admitted: false, retryAfterMs: charged.res.msBeforeNext, disconnect };
+  }
+
+  /**
+   * Whether an authentication attempt from `address` (claiming `deviceId`, if any) is backing off: `waitMs` > 0.
+   * `checkAnyway`: the device id authenticated from this address before, so its secret is still checked and a
+   * right one is let in; a wrong one is answered as blocked. Otherwise a blocked attempt is refused unchecked.
+   */
+  authGate(address: string, deviceId?: string): { readonly waitMs: number; readonly checkAnyway: boolean } {
+    const waitMs = this.failedAuth.retryAfterMs(address, deviceId);
+    if (waitMs === 0) return { waitMs, checkAnyway: true };
+    this.metrics.authAttemptBlocked();
+    return { waitMs, checkAnyway: deviceId !== undefined && this.failedAuth.isTrustedPair(address, deviceId) };
+  }
+
+  /** A wrong credential, an unknown enrollment token or a wrong re-enrollment proof. */
+  authFailed(address: string, deviceId?: string): void {
+    this.failedAuth.recordFailure(address, deviceId);
+  }
+
+  authSucceeded(address: string, deviceId: string): void {
+    this.failedAuth.recordSuccess(address, deviceId);
+  }
+
+  /** Charges one enrollment to the address; the milliseconds to wait when over the limit, else 0. */
+  async chargeEnrollment(address: string): Promise<number> {
+    const charged = await consume(this.enrollments, address);
+    return charged.ok ? 0 : charged.res.msBeforeNext;
+  }
+}
+
+/** The refusal of an attempt made while its address (or the claimed device id) backs off after failures. */
+export function backingOff(waitMs: number): ProtocolFault {
+  return new ProtocolFault(ErrorCode.ERROR_CODE_RATE_LIMITED, `too many failed authentication attempts; retry in ${Math.ceil(waitMs / 1000)} s`);
+}
+
+function limiterFor(limit: RateLimit, keyPrefix: string): RateLimiterMemory {
+  return new RateLimiterMemory({ keyPrefix, points: limit.limit, duration: limit.windowMs / 1000 });
+}
+
+async function consume(limiter: RateLimiterMemory, key: string): Promise<{ ok: boolean; res: RateLimiterRes }> {
+  try {
+    return { ok: true, res: await limiter.consume(key) };
+  } catch (rejection) {
+    if (rejection instanceof RateLimiterRes) return { ok: false, res: rejection };
+    throw rejection;
+  }
+}
+
+function senderKey(sender: FrameSender): string {
+  return sender.deviceId ? `device:${sender.deviceId}` : `address:${sender.address}`;
+}
+
+function describe(sender: FrameSender): string {
+  return sender.deviceId ? `device=${sender.deviceId}` : `enrollment connection from ${sender.address}`;
+}
