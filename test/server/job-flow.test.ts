@@ -125,7 +125,8 @@ describe(JobController.name, () => {
     await request(worker.socket, 'sparsefleet.v1.ProgressReport', progressReport(assignment.jobId, assignment.attempt, 2));
     const result = jobResult(assignment.jobId, assignment.attempt);
     const done = await request(worker.socket, 'sparsefleet.v1.JobResult', result);
-    const doneAgain = await request(worker.socket, 'sparsefleet.v1.JobResult', { ...result, testAccuracy: 0.99 });
+    const doneAgain = await request(worker.socket, 'sparsefleet.v1.JobResult', result);
+    const doneDifferently = await request(worker.socket, 'sparsefleet.v1.JobResult', { ...result, testAccuracy: 0.99 });
     const stillOk = await heartbeat(other.socket);
 
     // Assert
@@ -142,6 +143,7 @@ describe(JobController.name, () => {
     expect(noResultYet.status).toBe(404);
     expect(expectMessage(done, 'sparsefleet.v1.Ack').ok).toBe(true);
     expect(expectMessage(doneAgain, 'sparsefleet.v1.Ack').ok).toBe(true);
+    expect(doneDifferently.message).toMatchObject({ code: ErrorCode.ERROR_CODE_CONFLICT });
     expect(stillOk.type).toBe('sparsefleet.v1.HeartbeatAck');
 
     const stored = (await api<Array<{ sequence: number; deviceId: string }>>(test, 'GET', `/api/jobs/${assignment.jobId}/progress`)).body;

@@ -98,7 +98,7 @@ describe(AssignmentService.name, () => {
   async function enroll(): Promise<string> {
     const tokens = harness.get(EnrollmentTokenService);
     const { token } = await tokens.create();
-    return (await devices.enroll(await tokens.check(token), TEST_FACTS, 'box')).deviceId;
+    return (await devices.enroll({ tokenId: await tokens.check(token), facts: TEST_FACTS, displayName: 'box' })).deviceId;
   }
 
   async function runToQuiet(): Promise<void> {
@@ -221,7 +221,7 @@ describe(FleetSweeper.name, () => {
       const assignment = harness.get(AssignmentService);
       assignment.attachPusher(new FakePusher());
       const job = await jobs.submit(SPEC);
-      await devices.enroll(await tokens.check((await tokens.create()).token), TEST_FACTS, 'box');
+      await devices.enroll({ tokenId: await tokens.check((await tokens.create()).token), facts: TEST_FACTS, displayName: 'box' });
       await assignment.run();
       await assignment.settle();
       const sut = harness.get(FleetSweeper);
@@ -261,8 +261,8 @@ describe(JobHandlers.name, () => {
     const tokens = harness.get(EnrollmentTokenService);
     const { token } = await tokens.create({ maxUses: 2 });
     const tokenId = await tokens.check(token);
-    deviceId = (await devices.enroll(tokenId, TEST_FACTS, 'a')).deviceId;
-    otherId = (await devices.enroll(tokenId, TEST_FACTS, 'b')).deviceId;
+    deviceId = (await devices.enroll({ tokenId, facts: TEST_FACTS, displayName: 'a' })).deviceId;
+    otherId = (await devices.enroll({ tokenId, facts: TEST_FACTS, displayName: 'b' })).deviceId;
     jobId = (await jobs.submit(SPEC)).id;
     await devices.markBusy(deviceId);
     await jobs.claim(jobId, deviceId);
@@ -288,30 +288,34 @@ describe(JobHandlers.name, () => {
     density: 1, stepMsP50: 0, stepMsP90: 0, peakMemoryBytes: 0, maskUpdates: 0, layers: [], phase: 'training', elapsedMs: 0,
   });
 
-  it('should store a progress report once and mark the job running', async () => {
-    const session = { kind: 'device', deviceId } as const;
+  it('should store a progress report once, acknowledge its resend and refuse other content under its key', async () => {
+    const session = { kind: 'device', deviceId, remoteAddress: '127.0.0.1' } as const;
     await sut.progress({ ...progress(1), jobId }, session);
-    await sut.progress({ ...progress(1), jobId, loss: 9 }, session);
+    await sut.progress({ ...progress(1), jobId }, session);
+    expect(await codeOf(sut.progress({ ...progress(1), jobId, loss: 9 }, session))).toBe(ErrorCode.ERROR_CODE_CONFLICT);
     const stored = await reports.listProgress(jobId);
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ sequence: 1, loss: 1, deviceId });
     expect((await jobs.get(jobId))?.state).toBe('running');
   });
 
-  it('should refuse reports from another device, for a stale attempt, or for an unknown job', async () => {
-    expect(await codeOf(sut.progress({ ...progress(1), jobId }, { kind: 'device', deviceId: otherId }))).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
-    expect(await codeOf(sut.progress({ ...progress(1, 7), jobId }, { kind: 'device', deviceId }))).toBe(ErrorCode.ERROR_CODE_CONFLICT);
-    expect(await codeOf(sut.result(result('nope', 1), { kind: 'device', deviceId }))).toBe(ErrorCode.ERROR_CODE_NOT_FOUND);
-    expect(await codeOf(sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_UNSPECIFIED), { kind: 'device', deviceId }))).toBe(
+  it('should refuse reports from another device, for an attempt the job never had, or for an unknown job', async () => {
+    expect(await codeOf(sut.progress({ ...progress(1), jobId }, { kind: 'device', deviceId: otherId, remoteAddress: '127.0.0.1' }))).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
+    expect(await codeOf(sut.progress({ ...progress(1, 7), jobId }, { kind: 'device', deviceId, remoteAddress: '127.0.0.1' }))).toBe(ErrorCode.ERROR_CODE_CONFLICT);
+    expect(await codeOf(sut.result(result('nope', 1), { kind: 'device', deviceId, remoteAddress: '127.0.0.1' }))).toBe(ErrorCode.ERROR_CODE_NOT_FOUND);
+    expect(await codeOf(sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_UNSPECIFIED), { kind: 'device', deviceId, remoteAddress: '127.0.0.1' }))).toBe(
       ErrorCode.ERROR_CODE_INVALID_PAYLOAD,
     );
     expect(await reports.listProgress(jobId)).toHaveLength(0);
   });
 
-  it('should finish the job from the first result only and free the device', async () => {
-    const session = { kind: 'device', deviceId } as const;
+  it('should finish the job from the first result only, refuse a different one and free the device', async () => {
+    const session = { kind: 'device', deviceId, remoteAddress: '127.0.0.1' } as const;
     await sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_FAILED), session);
-    await sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_SUCCEEDED), session);
+    await sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_FAILED), session);
+    expect(await codeOf(sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_SUCCEEDED), session))).toBe(ErrorCode.ERROR_CODE_CONFLICT);
+    expect(await codeOf(sut.progress({ ...progress(2), jobId }, session))).toBe(ErrorCode.ERROR_CODE_ATTEMPT_ENDED);
+    expect(await reports.listProgress(jobId)).toHaveLength(0);
     expect((await jobs.get(jobId))?.state).toBe('failed');
     expect((await reports.latestResult(jobId))?.outcome).toBe(JobOutcome.JOB_OUTCOME_FAILED);
     expect((await harness.get(DeviceService).get(deviceId))?.state).toBe('online');

@@ -16,7 +16,18 @@ import {
   type EnrolledTestDevice,
   type TestCoordinator,
 } from './support/coordinator-harness.js';
-import { jobResult, progressReport, pseudoRandomBytes, pushesOf, recordPushes, sha256Hex } from './support/job-messages.js';
+import {
+  errorCodeOf,
+  jobResult,
+  nthAssignment,
+  onlineDevice,
+  progressReport,
+  pseudoRandomBytes,
+  pushesOf,
+  recordPushes,
+  sha256Hex,
+  trainingCheckpoint,
+} from './support/job-messages.js';
 
 const MIB = 1024 * 1024;
 const SMALL_JOB = { config: { model: 'mlp', data: { name: 'synthetic', trainLimit: 64 }, epochs: 1, maxSteps: 40 } };
@@ -30,27 +41,8 @@ interface JobBody {
   waitingReason: string | null;
 }
 
-interface OnlineDevice extends EnrolledTestDevice {
-  readonly pushes: DecodedMessage[];
-}
-
-async function onlineDevice(test: TestCoordinator, name: string): Promise<OnlineDevice> {
-  const device = await enrollAndConnect(test, name);
-  const pushes = recordPushes(device.socket);
-  await request(device.socket, 'sparsefleet.v1.HelloRequest', { facts: TEST_FACTS, runningJobIds: [] });
-  return { ...device, pushes };
-}
-
-function errorCode(reply: DecodedMessage): ErrorCode | undefined {
-  return reply.type === 'sparsefleet.v1.ProtocolError' ? (reply.message as MessageOf<'sparsefleet.v1.ProtocolError'>).code : undefined;
-}
-
 async function jobOf(test: TestCoordinator, id: string): Promise<JobBody> {
   return (await api<JobBody>(test, 'GET', `/api/jobs/${id}`)).body;
-}
-
-function nthAssignment(device: OnlineDevice, index = 0): Promise<MessageOf<'sparsefleet.v1.JobAssignment'>> {
-  return eventually(async () => pushesOf(device.pushes, 'sparsefleet.v1.JobAssignment')[index], 400);
 }
 
 describe(JobLeaseService.name, () => {
@@ -74,7 +66,7 @@ describe(JobLeaseService.name, () => {
     const first = await nthAssignment(a);
     const jobId = first.jobId;
     await request(a.socket, 'sparsefleet.v1.ProgressReport', progressReport(jobId, 1, 1));
-    const checkpoint = pseudoRandomBytes(2.5 * MIB, 7);
+    const checkpoint = trainingCheckpoint(20, 1, 2.5 * MIB, 7);
     const checkpointId = sha256Hex(checkpoint);
     const chunk = (offset: number) => ({
       jobId, attempt: 1, checkpointId, offset, totalBytes: checkpoint.byteLength,
@@ -127,9 +119,9 @@ describe(JobLeaseService.name, () => {
     // Assert
     expect(pieces).toHaveLength(3);
     expect(sha256Hex(Buffer.concat(pieces))).toBe(checkpointId);
-    expect(errorCode(stolen)).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
-    expect(errorCode(stale)).toBe(ErrorCode.ERROR_CODE_CONFLICT);
-    expect(errorCode(late)).toBe(ErrorCode.ERROR_CODE_CONFLICT);
+    expect(errorCodeOf(stolen)).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
+    expect(errorCodeOf(stale)).toBe(ErrorCode.ERROR_CODE_ATTEMPT_ENDED);
+    expect(errorCodeOf(late)).toBe(ErrorCode.ERROR_CODE_ATTEMPT_ENDED);
     const listed = await api<Array<{ checkpointId: string; step: number; deviceId: string }>>(test, 'GET', `/api/jobs/${jobId}/checkpoints`);
     expect(listed.body).toEqual([expect.objectContaining({ checkpointId, step: 20, deviceId: a.deviceId })]);
 
@@ -140,8 +132,8 @@ describe(JobLeaseService.name, () => {
     const abandoned = await request(a.socket, 'sparsefleet.v1.JobResult', jobResult(jobId, 1, 60, 0.1));
     expect(done.type).toBe('sparsefleet.v1.Ack');
     expect(resent.type).toBe('sparsefleet.v1.Ack');
-    expect(errorCode(another)).toBe(ErrorCode.ERROR_CODE_CONFLICT);
-    expect(errorCode(abandoned)).toBe(ErrorCode.ERROR_CODE_CONFLICT);
+    expect(errorCodeOf(another)).toBe(ErrorCode.ERROR_CODE_CONFLICT);
+    expect(errorCodeOf(abandoned)).toBe(ErrorCode.ERROR_CODE_ATTEMPT_ENDED);
     expect(await jobOf(test, jobId)).toMatchObject({ state: 'succeeded', attempt: 2, deviceId: b.deviceId });
     expect((await api<{ testAccuracy: number; deviceId: string }>(test, 'GET', `/api/jobs/${jobId}/result`)).body).toMatchObject({
       testAccuracy: 0.61,
@@ -250,13 +242,13 @@ describe('checkpoint transfer and leases across reconnects', () => {
     await request(holder.socket, 'sparsefleet.v1.JobResult', jobResult(jobId, 1));
 
     // Assert
-    expect(errorCode(oversized)).toBe(ErrorCode.ERROR_CODE_INVALID_PAYLOAD);
-    expect(errorCode(badId)).toBe(ErrorCode.ERROR_CODE_INVALID_PAYLOAD);
-    expect(errorCode(foreign)).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
-    expect(errorCode(incomplete)).toBe(ErrorCode.ERROR_CODE_INVALID_PAYLOAD);
+    expect(errorCodeOf(oversized)).toBe(ErrorCode.ERROR_CODE_INVALID_PAYLOAD);
+    expect(errorCodeOf(badId)).toBe(ErrorCode.ERROR_CODE_INVALID_PAYLOAD);
+    expect(errorCodeOf(foreign)).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
+    expect(errorCodeOf(incomplete)).toBe(ErrorCode.ERROR_CODE_INVALID_PAYLOAD);
     expect((incomplete.message as MessageOf<'sparsefleet.v1.ProtocolError'>).message).toContain(`${MIB} of ${MIB + 10} bytes`);
-    expect(errorCode(corrupt)).toBe(ErrorCode.ERROR_CODE_INVALID_PAYLOAD);
-    expect(errorCode(unknownFetch)).toBe(ErrorCode.ERROR_CODE_NOT_FOUND);
+    expect(errorCodeOf(corrupt)).toBe(ErrorCode.ERROR_CODE_INVALID_PAYLOAD);
+    expect(errorCodeOf(unknownFetch)).toBe(ErrorCode.ERROR_CODE_NOT_FOUND);
     holder.socket.close();
     other.socket.close();
   });

@@ -7,7 +7,7 @@ import type {
   CheckpointFetchResponse,
   ResumeFrom,
 } from '../../../generated/proto/sparsefleet/v1/checkpoint.js';
-import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
+import { ErrorCode, ProtocolFault, readCheckpointPosition, type CheckpointPosition } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { MetricsService } from '../operations/metrics.service.js';
 import { CheckpointRepository, type JobCheckpointRow } from './checkpoint.repository.js';
@@ -47,21 +47,29 @@ export class CheckpointService {
     if (chunk.offset + chunk.data.byteLength > chunk.totalBytes) {
       throw invalid(`chunk [${chunk.offset}, ${chunk.offset + chunk.data.byteLength}) exceeds total_bytes ${chunk.totalBytes}`, type);
     }
-    await this.store.writeChunk(chunk.checkpointId, chunk.offset, chunk.data);
+    await this.store.writeChunk({ jobId: chunk.jobId, attempt: chunk.attempt }, chunk.checkpointId, chunk.offset, chunk.data);
   }
 
-  /** Verifies the uploaded bytes and records them as a checkpoint of the job (idempotent on a resent commit). */
+  /**
+   * Verifies the bytes this attempt uploaded and records them as a checkpoint of the job, with the size and the
+   * training position read from the stored object itself (idempotent on a resent commit). A device that did not
+   * send the bytes in this attempt cannot commit them, even when the same content is stored for another job.
+   */
   async commit(commit: CheckpointCommit, deviceId: string, now = new Date()): Promise<CheckpointView> {
     const type = 'sparsefleet.v1.CheckpointCommit';
     requireCheckpointId(commit.checkpointId, type);
     this.requireTotal(commit.totalBytes, type);
-    const outcome = await this.store.commit(commit.checkpointId, commit.totalBytes);
-    if (outcome.kind === 'incomplete') {
-      throw invalid(`checkpoint ${commit.checkpointId} is incomplete: ${Math.max(0, outcome.haveBytes)} of ${commit.totalBytes} bytes received`, type);
-    }
+    const upload = { jobId: commit.jobId, attempt: commit.attempt };
+    let position: CheckpointPosition | undefined;
+    const outcome = await this.store.commit(upload, commit.checkpointId, commit.totalBytes, async (read) => {
+      position = await positionOf(read, commit, type);
+    });
+    if (outcome.kind === 'already-stored') return this.recommitted(commit, deviceId, type);
+    if (outcome.kind === 'incomplete') throw incomplete(commit, Math.max(0, outcome.haveBytes), type);
     if (outcome.kind === 'hash-mismatch') {
       throw invalid(`checkpoint bytes hash to ${outcome.actual}, not ${commit.checkpointId}; upload it again`, type);
     }
+    if (!position) throw new Error('the checkpoint store committed without inspecting the upload');
     if (outcome.kind === 'stored') this.metrics.checkpointStored(commit.totalBytes);
     const row: JobCheckpointRow = {
       job_id: commit.jobId,
@@ -69,12 +77,19 @@ export class CheckpointService {
       attempt: commit.attempt,
       device_id: deviceId,
       total_bytes: commit.totalBytes,
-      step: commit.step,
-      epoch: commit.epoch,
+      step: position.step,
+      epoch: position.epoch,
       created_at: now.toISOString(),
     };
     await this.checkpoints.insert(row);
     return toView((await this.checkpoints.find(commit.jobId, commit.checkpointId)) ?? row);
+  }
+
+  /** A resent commit after its upload was committed; anything else without uploaded bytes is incomplete. */
+  private async recommitted(commit: CheckpointCommit, deviceId: string, type: string): Promise<CheckpointView> {
+    const recorded = await this.checkpoints.find(commit.jobId, commit.checkpointId);
+    if (!recorded || recorded.attempt !== commit.attempt || recorded.device_id !== deviceId) throw incomplete(commit, 0, type);
+    return toView(recorded);
   }
 
   /** Reads a piece (≤ 1 MiB) of a checkpoint recorded for `jobId`. */
@@ -108,6 +123,31 @@ export class CheckpointService {
 
 function requireCheckpointId(checkpointId: string, type: string): void {
   if (!CHECKPOINT_ID.test(checkpointId)) throw invalid('checkpoint_id must be the lowercase hex sha256 of the checkpoint', type);
+}
+
+/** The training position the uploaded bytes hold; refuses a commit that says otherwise or bytes that do not parse. */
+async function positionOf(
+  read: (offset: number, length: number) => Promise<{ data: Uint8Array }>,
+  commit: CheckpointCommit,
+  type: string,
+): Promise<CheckpointPosition> {
+  let position: CheckpointPosition;
+  try {
+    position = await readCheckpointPosition(async (offset, length) => (await read(offset, length)).data, commit.totalBytes);
+  } catch (error) {
+    throw invalid(`checkpoint ${commit.checkpointId} is not a TrainingCheckpoint: ${error instanceof Error ? error.message : String(error)}`, type);
+  }
+  if (position.step !== commit.step || position.epoch !== commit.epoch) {
+    throw invalid(
+      `the commit says step ${commit.step}, epoch ${commit.epoch}, but the checkpoint holds step ${position.step}, epoch ${position.epoch}`,
+      type,
+    );
+  }
+  return position;
+}
+
+function incomplete(commit: CheckpointCommit, haveBytes: number, type: string): ProtocolFault {
+  return invalid(`checkpoint ${commit.checkpointId} is incomplete: ${haveBytes} of ${commit.totalBytes} bytes received in this attempt`, type);
 }
 
 function invalid(message: string, type: string): ProtocolFault {

@@ -1,5 +1,7 @@
-// Checkpoint bytes on disk, content-addressed: `<dataDir>/checkpoints/<sha256>.part` while chunks arrive (each
-// written at its offset, so a resent chunk rewrites the same bytes), `<sha256>.bin` once committed and verified.
+// Checkpoint bytes on disk, content-addressed: `<sha256>.bin` once committed and verified. Uploads are kept apart
+// per job attempt while chunks arrive (`upload-<key>-<sha256>.part`, each chunk written at its offset, so a resent
+// chunk rewrites the same bytes): a device commits only bytes it sent itself, even when the same content is
+// stored already, so knowing a checkpoint's hash is not enough to claim (and then fetch) it.
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
@@ -7,9 +9,17 @@ import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 
+/** One job attempt's upload: its chunks land in a file of their own. */
+export interface UploadKey {
+  readonly jobId: string;
+  readonly attempt: number;
+}
+
 export type CommitOutcome =
   | { readonly kind: 'stored' }
   | { readonly kind: 'already-stored' }
+  /** This upload sent all the bytes and they match, but the same content was stored before. */
+  | { readonly kind: 'verified-duplicate' }
   | { readonly kind: 'incomplete'; readonly haveBytes: number }
   | { readonly kind: 'hash-mismatch'; readonly actual: string };
 
@@ -21,12 +31,11 @@ export class CheckpointStore {
     this.directory = path.join(config.dataDir, 'checkpoints');
   }
 
-  /** Writes `data` at `offset` of the partial file; a no-op when the checkpoint is already stored. */
-  async writeChunk(checkpointId: string, offset: number, data: Uint8Array): Promise<void> {
-    if (await this.isStored(checkpointId)) return;
+  /** Writes `data` at `offset` of the upload's partial file. */
+  async writeChunk(upload: UploadKey, checkpointId: string, offset: number, data: Uint8Array): Promise<void> {
     await mkdir(this.directory, { recursive: true });
     // O_CREAT without O_TRUNC: chunks may arrive in any order, several at once.
-    const file = await open(this.partPath(checkpointId), constants.O_RDWR | constants.O_CREAT, 0o600);
+    const file = await open(this.partPath(upload, checkpointId), constants.O_RDWR | constants.O_CREAT, 0o600);
     try {
       await file.write(data, 0, data.byteLength, offset);
     } finally {
@@ -34,11 +43,15 @@ export class CheckpointStore {
     }
   }
 
-  /** Verifies size and sha256 of the uploaded bytes, then makes them the stored checkpoint. */
-  async commit(checkpointId: string, totalBytes: number): Promise<CommitOutcome> {
-    if (await this.isStored(checkpointId)) return { kind: 'already-stored' };
-    const part = this.partPath(checkpointId);
+  /**
+   * Verifies size and sha256 of the bytes this upload sent, then makes them the stored checkpoint (or, when the
+   * same content is stored already, drops the duplicate). A commit resent after it succeeded finds no upload left
+   * and the checkpoint stored: 'already-stored', for the caller to accept only if it recorded this upload's commit.
+   */
+  async commit(upload: UploadKey, checkpointId: string, totalBytes: number, inspect: InspectUpload): Promise<CommitOutcome> {
+    const part = this.partPath(upload, checkpointId);
     const size = await fileSize(part);
+    if (size < 0 && (await this.isStored(checkpointId))) return { kind: 'already-stored' };
     if (size !== totalBytes) return { kind: 'incomplete', haveBytes: size };
     const actual = await sha256OfFile(part);
     if (actual !== checkpointId) {
@@ -46,39 +59,54 @@ export class CheckpointStore {
       await unlink(part).catch(() => undefined);
       return { kind: 'hash-mismatch', actual };
     }
+    // The bytes are right; if the commit describing them is not, they stay for a correct commit.
+    await inspect((offset, length) => readRange(part, offset, length));
+    if (await this.isStored(checkpointId)) {
+      await unlink(part).catch(() => undefined);
+      return { kind: 'verified-duplicate' };
+    }
     await rename(part, this.binPath(checkpointId));
     return { kind: 'stored' };
   }
 
   /** Up to `length` bytes of a stored checkpoint from `offset`, and its total size. */
-  async read(checkpointId: string, offset: number, length: number): Promise<{ data: Uint8Array; totalBytes: number }> {
-    const file = await open(this.binPath(checkpointId), 'r');
-    try {
-      const totalBytes = (await file.stat()).size;
-      const wanted = Math.max(0, Math.min(length, totalBytes - offset));
-      const data = new Uint8Array(wanted);
-      let filled = 0;
-      while (filled < wanted) {
-        const { bytesRead } = await file.read(data, filled, wanted - filled, offset + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return { data: data.subarray(0, filled), totalBytes };
-    } finally {
-      await file.close();
-    }
+  read(checkpointId: string, offset: number, length: number): Promise<{ data: Uint8Array; totalBytes: number }> {
+    return readRange(this.binPath(checkpointId), offset, length);
   }
 
   async isStored(checkpointId: string): Promise<boolean> {
     return (await fileSize(this.binPath(checkpointId))) >= 0;
   }
 
-  private partPath(checkpointId: string): string {
-    return path.join(this.directory, `${checkpointId}.part`);
+  private partPath(upload: UploadKey, checkpointId: string): string {
+    // Job ids come from the database, but a file name is no place to trust them: hash the upload's identity.
+    const key = createHash('sha256').update(`${upload.jobId}\n${upload.attempt}`).digest('hex').slice(0, 32);
+    return path.join(this.directory, `upload-${key}-${checkpointId}.part`);
   }
 
   private binPath(checkpointId: string): string {
     return path.join(this.directory, `${checkpointId}.bin`);
+  }
+}
+
+/** Reads the verified bytes of an upload (up to `length` from `offset`); throws to refuse the commit. */
+export type InspectUpload = (read: (offset: number, length: number) => Promise<{ data: Uint8Array }>) => Promise<void>;
+
+async function readRange(file: string, offset: number, length: number): Promise<{ data: Uint8Array; totalBytes: number }> {
+  const handle = await open(file, 'r');
+  try {
+    const totalBytes = (await handle.stat()).size;
+    const wanted = Math.max(0, Math.min(length, totalBytes - offset));
+    const data = new Uint8Array(wanted);
+    let filled = 0;
+    while (filled < wanted) {
+      const { bytesRead } = await handle.read(data, filled, wanted - filled, offset + filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    return { data: data.subarray(0, filled), totalBytes };
+  } finally {
+    await handle.close();
   }
 }
 

@@ -14,7 +14,10 @@ export interface HolderCheck {
   readonly requireActive?: boolean;
 }
 
-/** Returns the job, or throws NOT_FOUND, FORBIDDEN (another device's job) or CONFLICT (stale or abandoned attempt). */
+/**
+ * Returns the job, or throws NOT_FOUND, FORBIDDEN (another device's job), ATTEMPT_ENDED (the device speaks for an
+ * earlier, abandoned attempt) or CONFLICT (an attempt the job never had, or a finished job where `requireActive`).
+ */
 export async function requireHeldJob(jobs: Pick<JobService, 'get'>, check: HolderCheck): Promise<JobView> {
   const { jobId, deviceId, attempt, type } = check;
   const job = await jobs.get(jobId);
@@ -22,9 +25,12 @@ export async function requireHeldJob(jobs: Pick<JobService, 'get'>, check: Holde
   if (job.deviceId !== deviceId) {
     // The device of the last abandoned attempt speaks for a stale attempt, not for someone else's job.
     if (job.previousDeviceId === deviceId) {
-      throw new ProtocolFault(ErrorCode.ERROR_CODE_CONFLICT, `this device's attempt of job ${jobId} was abandoned`, type);
+      throw new ProtocolFault(ErrorCode.ERROR_CODE_ATTEMPT_ENDED, `this device's attempt of job ${jobId} was abandoned`, type);
     }
     throw new ProtocolFault(ErrorCode.ERROR_CODE_FORBIDDEN, `job ${jobId} is not assigned to this device`, type);
+  }
+  if (attempt !== undefined && attempt < job.attempt) {
+    throw new ProtocolFault(ErrorCode.ERROR_CODE_ATTEMPT_ENDED, `attempt ${attempt} of job ${jobId} has ended (the job is at attempt ${job.attempt})`, type);
   }
   if (attempt !== undefined && job.attempt !== attempt) {
     throw new ProtocolFault(ErrorCode.ERROR_CODE_CONFLICT, `job ${jobId} is at attempt ${job.attempt}, not ${attempt}`, type);

@@ -21,6 +21,16 @@ export class JobReportRepository {
     return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }
 
+  async findProgress(jobId: string, attempt: number, sequence: number): Promise<JobProgressRow | undefined> {
+    return this.database.db
+      .selectFrom('job_progress')
+      .selectAll()
+      .where('job_id', '=', jobId)
+      .where('attempt', '=', attempt)
+      .where('sequence', '=', sequence)
+      .executeTakeFirst();
+  }
+
   async listProgress(jobId: string): Promise<JobProgressRow[]> {
     return this.database.db
       .selectFrom('job_progress')

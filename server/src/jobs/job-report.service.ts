@@ -13,15 +13,28 @@ export interface ResultView extends JobResult {
   readonly receivedAt: string;
 }
 
-export type ResultRecording = 'stored' | 'duplicate' | 'conflict';
+/**
+ * What became of a report: 'stored' (new), 'duplicate' (a resend: same key, same content, already stored),
+ * 'conflict' (same key, other content: the first record is kept), 'attempt-ended' (new, but its attempt has ended,
+ * so it was not stored).
+ */
+export type ReportRecording = 'stored' | 'duplicate' | 'conflict' | 'attempt-ended';
 
 @Injectable()
 export class JobReportService {
   constructor(private readonly reports: JobReportRepository) {}
 
-  /** Stores a progress report once; false when this (job, attempt, sequence) was already stored. */
-  async recordProgress(report: ProgressReport, deviceId: string, now = new Date()): Promise<boolean> {
-    return this.reports.insertProgress({
+  /**
+   * Stores a progress report once per (job, attempt, sequence). `attemptEnded`: the attempt is over, so a report
+   * not stored before is refused rather than stored.
+   */
+  async recordProgress(report: ProgressReport, deviceId: string, attemptEnded: boolean, now = new Date()): Promise<ReportRecording> {
+    const content = JSON.stringify(report);
+    const earlier = () => this.reports.findProgress(report.jobId, report.attempt, report.sequence);
+    const existing = await earlier();
+    if (existing) return existing.report_json === content ? 'duplicate' : 'conflict';
+    if (attemptEnded) return 'attempt-ended';
+    const stored = await this.reports.insertProgress({
       job_id: report.jobId,
       attempt: report.attempt,
       sequence: report.sequence,
@@ -29,28 +42,34 @@ export class JobReportService {
       epoch: report.epoch,
       step: report.step,
       loss: report.loss,
-      report_json: JSON.stringify(report),
+      report_json: content,
       received_at: now.toISOString(),
     });
+    if (stored) return 'stored';
+    // Another copy landed between the read and the insert: compare with it.
+    return (await earlier())?.report_json === content ? 'duplicate' : 'conflict';
   }
 
   /**
-   * Stores the job's one result: 'stored' for the first, 'duplicate' for a resend of it (same attempt and
-   * sequence), 'conflict' for any other result of a job that already has one.
+   * Stores the job's one result. A resend of the stored result (same content) is a 'duplicate'; any other result
+   * for a job that has one is a 'conflict'; a first result for an attempt that has ended is 'attempt-ended'.
    */
-  async recordResult(result: JobResult, deviceId: string, now = new Date()): Promise<ResultRecording> {
+  async recordResult(result: JobResult, deviceId: string, attemptEnded: boolean, now = new Date()): Promise<ReportRecording> {
+    const content = JSON.stringify(result);
+    const sameAs = (row: JobResultRow | undefined): ReportRecording => (row?.result_json === content ? 'duplicate' : 'conflict');
+    const existing = await this.reports.findLatestResult(result.jobId);
+    if (existing) return sameAs(existing);
+    if (attemptEnded) return 'attempt-ended';
     const stored = await this.reports.insertFirstResult({
       job_id: result.jobId,
       attempt: result.attempt,
       device_id: deviceId,
       outcome: result.outcome,
       test_accuracy: result.testAccuracy,
-      result_json: JSON.stringify(result),
+      result_json: content,
       received_at: now.toISOString(),
     });
-    if (stored) return 'stored';
-    const existing = await this.latestResult(result.jobId);
-    return existing && existing.attempt === result.attempt && existing.sequence === result.sequence ? 'duplicate' : 'conflict';
+    return stored ? 'stored' : sameAs(await this.reports.findLatestResult(result.jobId));
   }
 
   async listProgress(jobId: string): Promise<ProgressView[]> {
