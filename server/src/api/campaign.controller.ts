@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CampaignSpecError, campaignSpecSchema, parseCampaignBody } from '../campaigns/campaign-spec.js';
+import { MAX_CAMPAIGN_JOBS } from '../campaigns/campaign-matrix.js';
+import { CampaignSpecError, MAX_CAMPAIGN_YAML_CHARS, campaignSpecSchema, parseCampaignBody } from '../campaigns/campaign-spec.js';
 import { CampaignService } from '../campaigns/campaign.service.js';
 import type { CampaignSummary, CampaignView } from '../campaigns/campaign-views.js';
 import { buildReport } from '../campaigns/report/report-data.js';
@@ -17,7 +18,13 @@ export class CampaignController {
 
   @Post()
   @HttpCode(201)
-  @ApiBody({ schema: jsonSchemaOf(campaignSpecSchema), description: 'The campaign spec as JSON, or `{ "yaml": "<spec as YAML>" }`.' })
+  @ApiBody({
+    schema: jsonSchemaOf(campaignSpecSchema),
+    description:
+      `The campaign spec as JSON, or \`{ "yaml": "<spec as YAML>" }\` (at most ${MAX_CAMPAIGN_YAML_CHARS} characters of YAML). ` +
+      `A campaign makes at most ${MAX_CAMPAIGN_JOBS} jobs (cells × runs per cell): a bigger matrix is refused with 400, sized ` +
+      'from its axis lengths before it is expanded.',
+  })
   @ApiCreatedResponse({ description: 'The started campaign: its cells, the devices selected and the queued jobs.' })
   async start(@Body() body: unknown): Promise<CampaignView> {
     const spec = parseOrBadRequest(() => {

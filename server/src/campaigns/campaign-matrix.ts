@@ -1,5 +1,7 @@
 // Matrix expansion: the cartesian product of a campaign's axes in a fixed order, each cell named by a stable hash
-// of its parameters (the same cell gets the same id in every campaign and on every run). Pure.
+// of its parameters (the same cell gets the same id in every campaign and on every run). Pure. The size of a matrix
+// is read from its shape (`campaignSizeOf`: the product of the axis lengths) before anything is expanded, and
+// cells are produced one at a time (`iterateMatrix`) so a caller can spread the work over event-loop turns.
 import { createHash } from 'node:crypto';
 import type { CampaignMeasure, CampaignSpec, KernelOp } from './campaign-spec.js';
 
@@ -26,24 +28,79 @@ export interface CampaignCell {
 
 /** Axis order of the product (the first varies slowest). */
 const AXES = ['op', 'shape', 'model', 'method', 'scheme', 'density', 'batchSize', 'backend'] as const;
-type Axis = (typeof AXES)[number];
+export type MatrixAxis = (typeof AXES)[number];
+type Axis = MatrixAxis;
 
 const DEFAULT_SCHEME = 'irregular';
 
+/** Upper bound on the jobs one campaign may create (a typo in a matrix should not flood the queue). */
+export const MAX_CAMPAIGN_JOBS = 5000;
+
+/** A matrix's size read from its shape alone: the length of each axis present and their product. */
+export interface CampaignSize {
+  readonly axes: ReadonlyArray<{ readonly axis: Axis; readonly length: number }>;
+  readonly cells: number;
+}
+
+/** The number of cells `expandMatrix` would produce, without producing them (the product of the axis lengths). */
+export function campaignSizeOf(spec: Pick<CampaignSpec, 'matrix'>): CampaignSize {
+  const axes = presentAxes(spec).map(([axis, values]) => ({ axis, length: values.length }));
+  return { axes, cells: axes.reduce((product, { length }) => product * length, 1) };
+}
+
+/** E.g. "300000 cells (op 3 × shape 100 × scheme 5 × density 200)". */
+export function describeSize(size: CampaignSize): string {
+  const factors = size.axes.filter(({ length }) => length > 1).map(({ axis, length }) => `${axis} ${length}`);
+  return `${size.cells} ${size.cells === 1 ? 'cell' : 'cells'}${factors.length > 0 ? ` (${factors.join(' × ')})` : ''}`;
+}
+
+/** The issue refusing a matrix whose cells alone exceed the cap (every cell runs at least once), if it does. */
+export function cellCountIssue(size: CampaignSize): string | undefined {
+  if (size.cells <= MAX_CAMPAIGN_JOBS) return undefined;
+  return `matrix: ${describeSize(size)} exceed the limit of ${MAX_CAMPAIGN_JOBS} jobs per campaign`;
+}
+
+/** The issue refusing cells × runs per cell above the cap, if it is. */
+export function jobCountIssue(size: CampaignSize, runsPerCell: number, runs: string): string | undefined {
+  const jobs = size.cells * runsPerCell;
+  if (jobs <= MAX_CAMPAIGN_JOBS) return undefined;
+  return `matrix: ${describeSize(size)} × ${runsPerCell} ${runs} = ${jobs} jobs exceed the limit of ${MAX_CAMPAIGN_JOBS} jobs per campaign`;
+}
+
+/** Every cell of the matrix, in product order (the first axis varies slowest); check the size first. */
 export function expandMatrix(spec: Pick<CampaignSpec, 'measure' | 'matrix'>): CampaignCell[] {
+  return [...iterateMatrix(spec)];
+}
+
+/** The cells one at a time (nothing is built ahead), in the same order as `expandMatrix`. */
+export function* iterateMatrix(spec: Pick<CampaignSpec, 'measure' | 'matrix'>): Generator<CampaignCell, void, undefined> {
+  const axes = presentAxes(spec);
+  if (axes.some(([, values]) => values.length === 0)) return;
+  const index = axes.map(() => 0);
+  for (;;) {
+    const partial: Record<string, unknown> = {};
+    axes.forEach(([axis, values], position) => {
+      partial[axis] = values[index[position]!];
+    });
+    const params = { measure: spec.measure, scheme: DEFAULT_SCHEME, ...partial } as CellParams;
+    yield { id: cellIdOf(params), params, label: cellLabel(params) };
+    // Mixed-radix increment, last axis fastest.
+    let position = axes.length - 1;
+    while (position >= 0 && ++index[position]! === axes[position]![1].length) {
+      index[position] = 0;
+      position -= 1;
+    }
+    if (position < 0) return;
+  }
+}
+
+function presentAxes(spec: Pick<CampaignSpec, 'matrix'>): Array<[Axis, readonly unknown[]]> {
   const axes: Array<[Axis, readonly unknown[]]> = [];
   for (const axis of AXES) {
     const values = spec.matrix[axis] as readonly unknown[] | undefined;
     if (values !== undefined) axes.push([axis, values]);
   }
-  let partials: Array<Record<string, unknown>> = [{}];
-  for (const [axis, values] of axes) {
-    partials = partials.flatMap((partial) => values.map((value) => ({ ...partial, [axis]: value })));
-  }
-  return partials.map((partial) => {
-    const params = { measure: spec.measure, scheme: DEFAULT_SCHEME, ...partial } as CellParams;
-    return { id: cellIdOf(params), params, label: cellLabel(params) };
-  });
+  return axes;
 }
 
 /** "c-" + 12 hex digits of sha256 over the canonical JSON of the parameters (keys sorted). */

@@ -4,16 +4,19 @@ import type { DeviceService } from '../devices/device.service.js';
 import { ACTIVE_JOB_STATES } from '../jobs/job-state.js';
 import type { JobService, JobView } from '../jobs/job.service.js';
 import type { JobReportService } from '../jobs/job-report.service.js';
-import { expandMatrix } from './campaign-matrix.js';
+import { TimeSlicer } from '../common/cooperative.js';
+import { campaignSizeOf, iterateMatrix, type CampaignCell } from './campaign-matrix.js';
 import type { CampaignJobRow, CampaignRepository, CampaignRow } from './campaign.repository.js';
 import {
   countStates,
   resultView,
   specOf,
   summaryOf,
+  type CampaignResultView,
   type CampaignSummary,
   type CampaignView,
   type CellJobStatus,
+  type CellStatus,
   type DeviceRef,
   type DeviceStatus,
 } from './campaign-views.js';
@@ -26,41 +29,71 @@ export interface ProgressSources {
 }
 
 interface Entry {
-  readonly row: CampaignJobRow;
+  row: CampaignJobRow;
   readonly job: JobView;
 }
 
-async function entriesOf(campaignId: string, sources: Pick<ProgressSources, 'campaigns' | 'jobs'>): Promise<Entry[]> {
+/** Job ids per lookup: one query and this many views (~50 µs each) between two chances for the event loop. */
+const LOOKUP_CHUNK = 50;
+
+/**
+ * The campaign's jobs (in `rows` order) with their views, looked up a chunk at a time with the event loop given
+ * back between chunks (a campaign has up to MAX_CAMPAIGN_JOBS jobs). Rows whose job is gone are left out.
+ */
+export async function campaignJobsWithViews(
+  rows: readonly CampaignJobRow[],
+  jobs: Pick<JobService, 'getMany'>,
+  slicer = new TimeSlicer(),
+): Promise<Entry[]> {
   const entries: Entry[] = [];
-  for (const row of await sources.campaigns.listJobs(campaignId)) {
-    const job = await sources.jobs.get(row.job_id);
-    if (job) entries.push({ row, job });
+  for (let start = 0; start < rows.length; start += LOOKUP_CHUNK) {
+    const chunk = rows.slice(start, start + LOOKUP_CHUNK);
+    const views = new Map((await jobs.getMany(chunk.map((row) => row.job_id))).map((job) => [job.id, job]));
+    for (const row of chunk) {
+      const job = views.get(row.job_id);
+      if (job) entries.push({ row, job });
+    }
+    await slicer.tick();
   }
   return entries;
+}
+
+async function entriesOf(campaignId: string, sources: Pick<ProgressSources, 'campaigns' | 'jobs'>, slicer: TimeSlicer): Promise<Entry[]> {
+  return campaignJobsWithViews(await sources.campaigns.listJobs(campaignId), sources.jobs, slicer);
 }
 
 export async function listCampaignSummaries(
   rows: readonly CampaignRow[],
   sources: Pick<ProgressSources, 'campaigns' | 'jobs'>,
 ): Promise<CampaignSummary[]> {
+  const slicer = new TimeSlicer();
   const summaries: CampaignSummary[] = [];
   for (const row of rows) {
-    const entries = await entriesOf(row.id, sources);
-    summaries.push(summaryOf(row, expandMatrix(specOf(row)), countStates(entries.map((entry) => entry.job.state))));
+    const entries = await entriesOf(row.id, sources, slicer);
+    summaries.push(summaryOf(row, campaignSizeOf(specOf(row)).cells, countStates(entries.map((entry) => entry.job.state))));
   }
   return summaries;
 }
 
 export async function buildCampaignView(row: CampaignRow, sources: ProgressSources): Promise<CampaignView> {
+  const slicer = new TimeSlicer();
   const spec = specOf(row);
-  const cells = expandMatrix(spec);
-  const entries = await entriesOf(row.id, sources);
-  const results = (await sources.campaigns.listResults(row.id)).map(resultView);
+  const cells: CampaignCell[] = [];
+  for (const cell of iterateMatrix(spec)) {
+    cells.push(cell);
+    await slicer.tick();
+  }
+  const entries = await entriesOf(row.id, sources, slicer);
+  const results: CampaignResultView[] = [];
+  for (const resultRow of await sources.campaigns.listResults(row.id)) {
+    results.push(resultView(resultRow));
+    await slicer.tick();
+  }
   const validity = new Map(results.map((result) => [result.jobId, result.valid]));
-  const statuses = new Map<string, CellJobStatus>();
+  const byCell = new Map<string, CellJobStatus[]>();
   for (const { row: jobRow, job } of entries) {
     const progress = ACTIVE_JOB_STATES.includes(job.state) ? await latestStep(sources.reports, job.id) : undefined;
-    statuses.set(job.id, {
+    const status: CellJobStatus = {
       jobId: job.id,
       deviceId: jobRow.pinned_device_id ?? job.deviceId,
       state: job.state,
@@ -68,15 +101,21 @@ export async function buildCampaignView(row: CampaignRow, sources: ProgressSourc
       waitingReason: job.waitingReason,
       ...(progress ? { progress } : {}),
       ...(validity.has(job.id) ? { valid: validity.get(job.id) } : {}),
-    });
+    };
+    const cellJobs = byCell.get(jobRow.cell_id);
+    if (cellJobs) cellJobs.push(status);
+    else byCell.set(jobRow.cell_id, [status]);
+    await slicer.tick();
   }
-  const cellStatuses = cells.map((cell) => {
-    const jobs = entries.filter((entry) => entry.row.cell_id === cell.id).map((entry) => statuses.get(entry.job.id)!);
-    return { id: cell.id, label: cell.label, params: cell.params, counts: countStates(jobs.map((job) => job.state)), jobs };
-  });
+  const cellStatuses: CellStatus[] = [];
+  for (const cell of cells) {
+    const jobs = byCell.get(cell.id) ?? [];
+    cellStatuses.push({ id: cell.id, label: cell.label, params: cell.params, counts: countStates(jobs.map((job) => job.state)), jobs });
+    await slicer.tick();
+  }
   const selected = JSON.parse(row.devices_json) as DeviceRef[];
   return {
-    ...summaryOf(row, cells, countStates(entries.map((entry) => entry.job.state))),
+    ...summaryOf(row, cells.length, countStates(entries.map((entry) => entry.job.state))),
     spec,
     devices: selected,
     cells: cellStatuses,
@@ -102,8 +141,11 @@ async function perDeviceStatus(
   for (const entry of entries) {
     const deviceId = entry.row.pinned_device_id ?? entry.job.deviceId;
     if (deviceId === null) continue;
-    byDevice.set(deviceId, [...(byDevice.get(deviceId) ?? []), entry]);
+    const deviceEntries = byDevice.get(deviceId);
+    if (deviceEntries) deviceEntries.push(entry);
+    else byDevice.set(deviceId, [entry]);
   }
+  const labels = new Map(cells.map((cell) => [cell.id, cell.label]));
   const statuses: DeviceStatus[] = [];
   for (const [deviceId, deviceEntries] of byDevice) {
     const displayName = selected.find((ref) => ref.id === deviceId)?.displayName ?? (await devices.get(deviceId))?.displayName ?? deviceId;
@@ -112,7 +154,7 @@ async function perDeviceStatus(
       id: deviceId,
       displayName,
       counts: countStates(deviceEntries.map((entry) => entry.job.state)),
-      runningCell: active ? (cells.find((cell) => cell.id === active.row.cell_id)?.label ?? active.row.cell_id) : null,
+      runningCell: active ? (labels.get(active.row.cell_id) ?? active.row.cell_id) : null,
     });
   }
   return statuses;

@@ -8,6 +8,22 @@ import { BACKEND_NAMES, METHOD_NAMES, formatZodError } from '../../../client/src
 import { MODEL_NAMES } from '../../../client/src/engine/models/catalog.js';
 import { SCHEME_NAMES } from '../../../client/src/engine/sparse/schemes/types.js';
 import { jobSelectorSchema } from '../jobs/job-selector.js';
+import { campaignSizeOf, cellCountIssue, jobCountIssue } from './campaign-matrix.js';
+
+/**
+ * Largest YAML text a campaign may be written in. Campaign files are under 1 KB (a 300,000-cell matrix fits in
+ * 3 KB); the bound keeps the parse itself, which cannot be cut into slices, short (~1 ms per KiB here).
+ */
+export const MAX_CAMPAIGN_YAML_CHARS = 16 * 1024;
+/** Alias resolutions allowed while reading campaign YAML (the yaml package's guard against alias bombs). */
+export const MAX_CAMPAIGN_YAML_ALIASES = 100;
+/**
+ * Largest `base` (as JSON). Every cell of a training campaign parses it (a per-layer `profile` in it is YAML, ~1 ms
+ * per KiB), so this bounds the work per cell, and the budget below bounds cells × base.
+ */
+export const MAX_CAMPAIGN_BASE_CHARS = 8 * 1024;
+/** Upper bound on cells × base characters: the total parsing a start does (at the job cap, a 1.6 KiB base). */
+export const MAX_CAMPAIGN_BASE_WORK = 8 * 1024 * 1024;
 
 export const CAMPAIGN_MEASURES = ['kernel', 'training-step', 'training-run'] as const;
 export type CampaignMeasure = (typeof CAMPAIGN_MEASURES)[number];
@@ -131,6 +147,24 @@ export const campaignSpecSchema = z
     if (spec.measure === 'training-run' && spec.runRules.sustained) {
       issue(['runRules', 'sustained'], 'only for measure kernel or training-step');
     }
+    // The size from the matrix's shape alone, before anything is expanded: every cell runs at least once, and a
+    // spread campaign runs each cell `count` times whatever devices exist.
+    const size = campaignSizeOf(spec);
+    const tooMany =
+      cellCountIssue(size) ??
+      (spec.devices.placement === 'spread' ? jobCountIssue(size, spec.devices.count ?? 1, 'runs per cell (devices.count)') : undefined);
+    if (tooMany !== undefined) issue(['matrix'], tooMany.replace(/^matrix: /, ''));
+    if (spec.base !== undefined && tooMany === undefined) {
+      const chars = JSON.stringify(spec.base).length;
+      if (chars > MAX_CAMPAIGN_BASE_CHARS) {
+        issue(['base'], `${chars} characters as JSON exceed the limit of ${MAX_CAMPAIGN_BASE_CHARS} (every cell parses it)`);
+      } else if (chars * size.cells > MAX_CAMPAIGN_BASE_WORK) {
+        issue(
+          ['base'],
+          `${chars} characters × ${size.cells} cells = ${chars * size.cells} exceed the limit of ${MAX_CAMPAIGN_BASE_WORK} (every cell parses it)`,
+        );
+      }
+    }
   });
 
 export type CampaignSpecInput = z.input<typeof campaignSpecSchema>;
@@ -152,11 +186,17 @@ export function parseCampaignSpec(input: unknown): CampaignSpec {
   return result.data;
 }
 
-/** Parses YAML text; a YAML syntax error is reported as an issue at `(yaml)`. */
+/**
+ * Parses YAML text; a YAML syntax error is reported as an issue at `(yaml)`. The text's length is checked before
+ * parsing and aliases are bounded (an alias bomb is refused rather than expanded).
+ */
 export function parseCampaignYaml(text: string): CampaignSpec {
+  if (text.length > MAX_CAMPAIGN_YAML_CHARS) {
+    throw new CampaignSpecError([`(yaml): ${text.length} characters exceed the limit of ${MAX_CAMPAIGN_YAML_CHARS}`]);
+  }
   let document: unknown;
   try {
-    document = parseYaml(text);
+    document = parseYaml(text, { maxAliasCount: MAX_CAMPAIGN_YAML_ALIASES });
   } catch (error) {
     throw new CampaignSpecError([`(yaml): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`]);
   }

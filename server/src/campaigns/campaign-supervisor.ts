@@ -13,6 +13,8 @@ import { JobService, type JobView } from '../jobs/job.service.js';
 import { CampaignRepository, type CampaignJobRow, type CampaignRow } from './campaign.repository.js';
 import { snapshotDevice, specOf } from './campaign-views.js';
 import { judgeResult } from './result-validity.js';
+import { TimeSlicer } from '../common/cooperative.js';
+import { campaignJobsWithViews } from './campaign-progress.js';
 import { devicesMatching } from './device-matching.js';
 import type { CampaignSpec } from './campaign-spec.js';
 
@@ -27,6 +29,8 @@ export class CampaignSupervisor extends PeriodicSweep {
   private readonly logger = new Logger('Campaigns');
   /** Serialises syncs per campaign so a read and the sweep never record or re-pin the same job twice. */
   private readonly syncing = new Map<string, Promise<void>>();
+  /** Campaigns whose jobs are still being queued (in slices): a sync would see only part of them. */
+  private readonly starting = new Set<string>();
 
   constructor(
     private readonly campaigns: CampaignRepository,
@@ -46,6 +50,19 @@ export class CampaignSupervisor extends PeriodicSweep {
   override async onModuleDestroy(): Promise<void> {
     await super.onModuleDestroy();
     await Promise.allSettled([...this.syncing.values()]);
+  }
+
+  /**
+   * Runs `body` (queuing a new campaign's jobs, slice by slice) with syncs of that campaign left out until it is
+   * done: seeing part of the jobs, a sync could complete the campaign early.
+   */
+  async whileStarting<T>(campaignId: string, body: () => Promise<T>): Promise<T> {
+    this.starting.add(campaignId);
+    try {
+      return await body();
+    } finally {
+      this.starting.delete(campaignId);
+    }
   }
 
   /** Records finished jobs, re-pins orphaned ones and completes the campaign when all jobs are finished. */
@@ -73,18 +90,22 @@ export class CampaignSupervisor extends PeriodicSweep {
   }
 
   private async syncOnce(campaignId: string, now: Date): Promise<void> {
+    if (this.starting.has(campaignId)) return;
     const campaign = await this.campaigns.findById(campaignId);
     if (!campaign) return;
     const spec = specOf(campaign);
-    const tracked = await this.trackedJobs(campaignId);
+    // A campaign has up to MAX_CAMPAIGN_JOBS jobs: every loop over them gives the event loop back in slices.
+    const slicer = new TimeSlicer();
+    const tracked = await this.trackedJobs(campaignId, slicer);
     const recorded = new Set((await this.campaigns.listResults(campaignId)).map((row) => row.job_id));
     for (const entry of tracked) {
       if (!recorded.has(entry.job.id) && (entry.job.state === 'succeeded' || entry.job.state === 'failed')) {
         await this.record(campaign, spec, entry, now);
+        await slicer.tick();
       }
     }
     if (campaign.state !== 'running') return;
-    if (spec.devices.placement === 'every' && (await this.repinOrphans(campaign, spec, tracked, now)) > 0) {
+    if (spec.devices.placement === 'every' && (await this.repinOrphans(campaign, spec, tracked, now, slicer)) > 0) {
       this.assignment.schedule();
     }
     if (tracked.every((entry) => isTerminal(entry.job.state))) {
@@ -97,13 +118,8 @@ export class CampaignSupervisor extends PeriodicSweep {
     }
   }
 
-  private async trackedJobs(campaignId: string): Promise<TrackedJob[]> {
-    const tracked: TrackedJob[] = [];
-    for (const row of await this.campaigns.listJobs(campaignId)) {
-      const job = await this.jobs.get(row.job_id);
-      if (job) tracked.push({ row, job });
-    }
-    return tracked;
+  private async trackedJobs(campaignId: string, slicer: TimeSlicer): Promise<TrackedJob[]> {
+    return campaignJobsWithViews(await this.campaigns.listJobs(campaignId), this.jobs, slicer);
   }
 
   private async record(campaign: CampaignRow, spec: CampaignSpec, { row, job }: TrackedJob, now: Date): Promise<void> {
@@ -134,29 +150,51 @@ export class CampaignSupervisor extends PeriodicSweep {
    * silent for a whole lease) move to a matching online device that does not already cover their cell; the one
    * with the fewest unfinished campaign jobs is chosen. Without one they keep waiting for their device.
    */
-  private async repinOrphans(campaign: CampaignRow, spec: CampaignSpec, tracked: readonly TrackedJob[], now: Date): Promise<number> {
+  private async repinOrphans(
+    campaign: CampaignRow,
+    spec: CampaignSpec,
+    tracked: readonly TrackedJob[],
+    now: Date,
+    slicer: TimeSlicer,
+  ): Promise<number> {
     const present = await this.devices.listPresent(now);
     const presentIds = new Set(present.map((device) => device.id));
+    const silent = new Map<string, boolean>();
     const orphans: TrackedJob[] = [];
     for (const entry of tracked) {
+      await slicer.tick();
       const pinned = entry.row.pinned_device_id;
       if (entry.job.state !== 'queued' || pinned === null || presentIds.has(pinned)) continue;
-      if (entry.job.attempt > 1 || (await this.silentForALease(pinned, now))) orphans.push(entry);
+      if (entry.job.attempt > 1) {
+        orphans.push(entry);
+        continue;
+      }
+      if (!silent.has(pinned)) silent.set(pinned, await this.silentForALease(pinned, now));
+      if (silent.get(pinned)) orphans.push(entry);
     }
     if (orphans.length === 0) return 0;
     const candidates = devicesMatching(spec.devices.selector, present);
+    // The jobs of each cell (to see which devices cover it) and the unfinished jobs pinned to each device, kept
+    // up to date as orphans move, so later decisions of the same pass see the new pins.
+    const byCell = new Map<string, TrackedJob[]>();
+    const load = new Map<string, number>();
+    for (const entry of tracked) {
+      const cellJobs = byCell.get(entry.row.cell_id);
+      if (cellJobs) cellJobs.push(entry);
+      else byCell.set(entry.row.cell_id, [entry]);
+      const pinned = entry.row.pinned_device_id;
+      if (pinned !== null && !isTerminal(entry.job.state)) load.set(pinned, (load.get(pinned) ?? 0) + 1);
+    }
+    const loadOf = (deviceId: string) => load.get(deviceId) ?? 0;
     let moved = 0;
     for (const orphan of orphans) {
+      await slicer.tick();
       const covering = new Set(
-        tracked
-          .filter((entry) => entry.row.cell_id === orphan.row.cell_id && entry.job.state !== 'cancelled')
-          .map((entry) => entry.row.pinned_device_id),
+        (byCell.get(orphan.row.cell_id) ?? []).filter((entry) => entry.job.state !== 'cancelled').map((entry) => entry.row.pinned_device_id),
       );
-      const load = (deviceId: string) =>
-        tracked.filter((entry) => entry.row.pinned_device_id === deviceId && !isTerminal(entry.job.state)).length;
       const replacement = candidates
         .filter((device) => !covering.has(device.id))
-        .sort((a, b) => load(a.id) - load(b.id) || a.id.localeCompare(b.id))[0];
+        .sort((a, b) => loadOf(a.id) - loadOf(b.id) || a.id.localeCompare(b.id))[0];
       if (!replacement) continue;
       const selector = { ...spec.devices.selector, deviceId: replacement.id };
       if (!(await this.jobs.updateSelector(orphan.job.id, selector, now))) continue;
@@ -164,6 +202,9 @@ export class CampaignSupervisor extends PeriodicSweep {
       this.logger.warn(
         `campaign ${campaign.id}: cell ${orphan.row.cell_id} moved from departed device ${orphan.row.pinned_device_id} to ${replacement.id}`,
       );
+      const departed = orphan.row.pinned_device_id!;
+      load.set(departed, loadOf(departed) - 1);
+      load.set(replacement.id, loadOf(replacement.id) + 1);
       orphan.row = { ...orphan.row, pinned_device_id: replacement.id };
       moved += 1;
     }

@@ -3,7 +3,7 @@ import { BenchmarkResult } from '../../../generated/proto/sparsefleet/v1/benchma
 import type { DeviceView } from '../devices/device-view.js';
 import { JOB_STATES, type JobState } from '../jobs/job-state.js';
 import type { CampaignState } from '../storage/database.schema.js';
-import type { CampaignCell, CellParams } from './campaign-matrix.js';
+import type { CellParams } from './campaign-matrix.js';
 import type { CampaignSpec } from './campaign-spec.js';
 import type { CampaignResultRow, CampaignRow } from './campaign.repository.js';
 
@@ -144,14 +144,14 @@ export function specOf(row: CampaignRow): CampaignSpec {
   return JSON.parse(row.spec_json) as CampaignSpec;
 }
 
-export function summaryOf(row: CampaignRow, cells: readonly CampaignCell[], counts: JobCounts): CampaignSummary {
+export function summaryOf(row: CampaignRow, cellCount: number, counts: JobCounts): CampaignSummary {
   return {
     id: row.id,
     name: row.name,
     measure: row.measure,
     state: row.state,
     placement: specOf(row).devices.placement,
-    cellCount: cells.length,
+    cellCount,
     counts,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

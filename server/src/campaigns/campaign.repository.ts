@@ -8,6 +8,9 @@ export type CampaignRow = Selectable<CampaignTable>;
 export type CampaignJobRow = Selectable<CampaignJobTable>;
 export type CampaignResultRow = Selectable<CampaignResultTable>;
 
+/** Rows per multi-row INSERT (well under SQLite's bound-parameter limit). */
+const INSERT_CHUNK_ROWS = 500;
+
 @Injectable()
 export class CampaignRepository {
   constructor(private readonly database: DatabaseService) {}
@@ -18,6 +21,16 @@ export class CampaignRepository {
 
   async insertJob(row: CampaignJobRow): Promise<void> {
     await this.database.db.insertInto('campaign_jobs').values(row).execute();
+  }
+
+  /** Inserts a batch of campaign jobs in one transaction (callers keep batches to one event-loop turn). */
+  async insertJobs(rows: readonly CampaignJobRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.database.db.transaction().execute(async (trx) => {
+      for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
+        await trx.insertInto('campaign_jobs').values(rows.slice(start, start + INSERT_CHUNK_ROWS)).execute();
+      }
+    });
   }
 
   async findById(id: string): Promise<CampaignRow | undefined> {

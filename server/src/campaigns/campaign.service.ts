@@ -10,23 +10,32 @@ import { devicesMatching } from './device-matching.js';
 import { JobService } from '../jobs/job.service.js';
 import { JobReportService } from '../jobs/job-report.service.js';
 import { InvalidInputError } from '../common/validation.js';
-import { expandMatrix, type CampaignCell } from './campaign-matrix.js';
+import { BatchSizer, TimeSlicer, timed } from '../common/cooperative.js';
+import { campaignSizeOf, cellCountIssue, iterateMatrix, jobCountIssue, type CampaignCell } from './campaign-matrix.js';
 import { CampaignSpecError, type CampaignSpec } from './campaign-spec.js';
 import { CampaignRepository } from './campaign.repository.js';
 import { CampaignSupervisor } from './campaign-supervisor.js';
 import { buildCampaignView, listCampaignSummaries } from './campaign-progress.js';
 import type { CampaignSummary, CampaignView, DeviceRef } from './campaign-views.js';
-import { cellJob, validateCells } from './cell-job-spec.js';
+import { cellJob, type CellJob } from './cell-job-spec.js';
 import type { DeviceView } from '../devices/device-view.js';
 
-/** Upper bound on the jobs one campaign may create (a typo in a matrix should not flood the queue). */
-export const MAX_CAMPAIGN_JOBS = 5000;
+export { MAX_CAMPAIGN_JOBS } from './campaign-matrix.js';
 
 export type CancelCampaignOutcome = { readonly kind: 'cancelled' | 'already-finished'; readonly view: CampaignView } | { readonly kind: 'not-found' };
+
+/** One job to queue: a cell, and for placement every the device it is pinned to. */
+interface PlannedJob {
+  readonly cell: CampaignCell;
+  readonly job: CellJob;
+  readonly device: DeviceRef | undefined;
+}
 
 @Injectable()
 export class CampaignService {
   private readonly logger = new Logger('Campaigns');
+  /** Campaigns whose jobs are being queued; a cancel waits for its campaign's start to finish first. */
+  private readonly starts = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly campaigns: CampaignRepository,
@@ -38,46 +47,56 @@ export class CampaignService {
     private readonly reports: JobReportService,
   ) {}
 
-  /** Expands and queues the campaign; throws InvalidInputError for a bad spec or when no device matches. */
+  /**
+   * Expands and queues the campaign; throws InvalidInputError for a bad spec, when no device matches, or when the
+   * campaign would exceed MAX_CAMPAIGN_JOBS. The size is checked from the matrix's shape before anything is
+   * expanded (cells first, then cells × runs once the devices are known); the expansion, the per-cell job specs
+   * and the inserts then run in slices that give the event loop back (devices' heartbeats go on meanwhile).
+   */
   async start(spec: CampaignSpec, now = new Date()): Promise<CampaignView> {
-    const cells = expandMatrix(spec);
-    try {
-      validateCells(spec, cells);
-    } catch (error) {
-      if (error instanceof CampaignSpecError) throw new InvalidInputError(error.issues);
-      throw error;
-    }
+    const size = campaignSizeOf(spec);
+    const tooManyCells = cellCountIssue(size);
+    if (tooManyCells !== undefined) throw new InvalidInputError([tooManyCells]);
     const { placement, count } = spec.devices;
     const devices = placement === 'every' ? (await this.matchingDevices(spec)).slice(0, count ?? Number.MAX_SAFE_INTEGER) : [];
     if (placement === 'every' && devices.length === 0) {
       throw new InvalidInputError(['devices.selector: no online device matches it (placement every needs devices at start)']);
     }
     const runsPerCell = placement === 'every' ? devices.length : (count ?? 1);
-    if (cells.length * runsPerCell > MAX_CAMPAIGN_JOBS) {
-      throw new InvalidInputError([`matrix: ${cells.length} cells × ${runsPerCell} runs exceeds ${MAX_CAMPAIGN_JOBS} jobs`]);
-    }
+    const tooManyJobs = jobCountIssue(size, runsPerCell, placement === 'every' ? 'devices (placement every)' : 'runs per cell (devices.count)');
+    if (tooManyJobs !== undefined) throw new InvalidInputError([tooManyJobs]);
+
     const id = randomUUID();
-    const timestamp = now.toISOString();
     const refs: DeviceRef[] = devices.map((device) => ({ id: device.id, displayName: device.displayName }));
-    await this.campaigns.insert({
-      id,
-      name: spec.name,
-      measure: spec.measure,
-      state: 'running',
-      spec_json: JSON.stringify(spec),
-      devices_json: JSON.stringify(refs),
-      created_at: timestamp,
-      updated_at: timestamp,
-      finished_at: null,
-    });
-    for (const cell of cells) {
-      if (placement === 'every') {
-        for (const device of refs) await this.queueCellJob(spec, id, cell, device);
-      } else {
-        for (let run = 0; run < runsPerCell; run += 1) await this.queueCellJob(spec, id, cell, undefined);
+    const slicer = new TimeSlicer();
+    const planned = await this.planJobs(spec, id, refs, runsPerCell, slicer);
+    const timestamp = now.toISOString();
+    const queued = this.supervisor.whileStarting(id, async () => {
+      await this.campaigns.insert({
+        id,
+        name: spec.name,
+        measure: spec.measure,
+        state: 'running',
+        spec_json: JSON.stringify(spec),
+        devices_json: JSON.stringify(refs),
+        created_at: timestamp,
+        updated_at: timestamp,
+        finished_at: null,
+      });
+      try {
+        await this.queueJobs(spec, id, planned, slicer);
+      } catch (error) {
+        await this.abandonStart(id, error);
+        throw error;
       }
+    });
+    this.starts.set(id, queued);
+    try {
+      await queued;
+    } finally {
+      this.starts.delete(id);
     }
-    this.logger.log(`campaign ${id} (${spec.name}): ${cells.length} cells, ${placement} placement, ${cells.length * runsPerCell} jobs`);
+    this.logger.log(`campaign ${id} (${spec.name}): ${size.cells} cells, ${placement} placement, ${planned.length} jobs`);
     this.assignment.schedule();
     return (await this.get(id))!;
   }
@@ -96,6 +115,7 @@ export class CampaignService {
 
   /** Cancels every unfinished job of the campaign (their devices are told to stop); results so far are kept. */
   async cancel(id: string, now = new Date()): Promise<CancelCampaignOutcome> {
+    await this.starts.get(id)?.catch(() => undefined);
     const row = await this.campaigns.findById(id);
     if (!row) return { kind: 'not-found' };
     await this.supervisor.sync(row);
@@ -105,8 +125,10 @@ export class CampaignService {
       finished_at: now.toISOString(),
     });
     if (cancelled) {
+      const slicer = new TimeSlicer();
       for (const job of await this.campaigns.listJobs(id)) {
         await this.cancellation.cancel(job.job_id, `campaign ${row.name} cancelled by the operator`);
+        await slicer.tick();
       }
     }
     const view = (await this.get(id))!;
@@ -119,17 +141,82 @@ export class CampaignService {
     );
   }
 
-  private async queueCellJob(spec: CampaignSpec, campaignId: string, cell: CampaignCell, device: DeviceRef | undefined): Promise<void> {
-    const { spec: jobSpec, memoryEstimate } = cellJob(spec, cell, campaignId);
-    const selector = device ? { ...spec.devices.selector, deviceId: device.id } : spec.devices.selector;
-    const name = `${spec.name}: ${cell.label}${device ? ` @ ${device.displayName}` : ''}`;
-    const job = await this.jobs.submit(jobSpec, name.slice(0, 200), { selector, memoryEstimate, maxAttempts: spec.maxAttempts });
-    await this.campaigns.insertJob({
-      campaign_id: campaignId,
-      job_id: job.id,
-      cell_id: cell.id,
-      pinned_device_id: device?.id ?? null,
-      created_at: job.createdAt,
-    });
+  /**
+   * Every job of the campaign, cell by cell (each cell's job spec built once and validated: a training cell's
+   * TrainConfig with the engine's schema), in slices. Throws InvalidInputError with the issues of every bad cell
+   * before anything is stored.
+   */
+  private async planJobs(
+    spec: CampaignSpec,
+    campaignId: string,
+    devices: readonly DeviceRef[],
+    runsPerCell: number,
+    slicer: TimeSlicer,
+  ): Promise<PlannedJob[]> {
+    const planned: PlannedJob[] = [];
+    const issues: string[] = [];
+    for (const cell of iterateMatrix(spec)) {
+      try {
+        const job = cellJob(spec, cell, campaignId);
+        if (spec.devices.placement === 'every') for (const device of devices) planned.push({ cell, job, device });
+        else for (let run = 0; run < runsPerCell; run += 1) planned.push({ cell, job, device: undefined });
+      } catch (error) {
+        if (!(error instanceof CampaignSpecError)) throw error;
+        issues.push(...error.issues);
+      }
+      await slicer.tick();
+    }
+    if (issues.length > 0) throw new InvalidInputError(issues);
+    return planned;
+  }
+
+  /**
+   * Inserts the jobs (queue order: cell by cell, devices in name order) and their campaign rows in batches, one
+   * transaction each, sized to one slice of time. Each job is stamped with the time its batch was queued.
+   */
+  private async queueJobs(spec: CampaignSpec, campaignId: string, planned: readonly PlannedJob[], slicer: TimeSlicer): Promise<void> {
+    const sizer = new BatchSizer();
+    for (let start = 0; start < planned.length; ) {
+      const batch = planned.slice(start, start + sizer.size);
+      const { elapsedMs } = await timed(async () => {
+        const submitted = await this.jobs.submitMany(
+          batch.map(({ cell, job, device }) => ({
+            spec: job.spec,
+            name: `${spec.name}: ${cell.label}${device ? ` @ ${device.displayName}` : ''}`.slice(0, 200),
+            options: {
+              selector: device ? { ...spec.devices.selector, deviceId: device.id } : spec.devices.selector,
+              memoryEstimate: job.memoryEstimate,
+              maxAttempts: spec.maxAttempts,
+            },
+          })),
+          new Date(),
+        );
+        await this.campaigns.insertJobs(
+          submitted.map((job, index) => ({
+            campaign_id: campaignId,
+            job_id: job.id,
+            cell_id: batch[index]!.cell.id,
+            pinned_device_id: batch[index]!.device?.id ?? null,
+            created_at: job.createdAt,
+          })),
+        );
+      });
+      sizer.record(batch.length, elapsedMs);
+      start += batch.length;
+      await slicer.yield();
+    }
+  }
+
+  /** A start that failed halfway: the campaign is marked cancelled and the jobs queued so far are cancelled. */
+  private async abandonStart(campaignId: string, error: unknown): Promise<void> {
+    const reason = `campaign failed to start: ${error instanceof Error ? error.message : String(error)}`;
+    this.logger.error(`campaign ${campaignId}: ${reason}`);
+    try {
+      const timestamp = new Date().toISOString();
+      await this.campaigns.transition(campaignId, ['running'], { state: 'cancelled', updated_at: timestamp, finished_at: timestamp });
+      for (const job of await this.campaigns.listJobs(campaignId)) await this.cancellation.cancel(job.job_id, reason);
+    } catch (cleanup) {
+      this.logger.error(`campaign ${campaignId}: cleanup after a failed start failed: ${String(cleanup)}`);
+    }
   }
 }

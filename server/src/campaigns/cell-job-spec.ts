@@ -65,7 +65,16 @@ export function cellJob(spec: CampaignSpec, cell: CampaignCell, campaignId: stri
     return { spec: TrainingJobSpec.fromPartial(kernelJobFields(cell.params, benchmark)) };
   }
   const config = cellTrainConfig(spec, cell);
-  return { spec: { ...trainConfigToJobSpec(config), benchmark }, memoryEstimate: estimateTrainingMemory(config) };
+  return { spec: { ...trainConfigToJobSpec(config), benchmark }, memoryEstimate: cellMemoryEstimate(config, cell) };
+}
+
+/** The estimate, or a CampaignSpecError naming the cell (e.g. a profile naming layers the model does not have). */
+function cellMemoryEstimate(config: TrainConfig, cell: CampaignCell): MemoryEstimate {
+  try {
+    return estimateTrainingMemory(config);
+  } catch (error) {
+    throw new CampaignSpecError([`base (cell ${cell.label}): ${error instanceof Error ? error.message : String(error)}`]);
+  }
 }
 
 function kernelJobFields(params: CellParams, benchmark: TrainingJobSpec['benchmark']): Partial<TrainingJobSpec> {

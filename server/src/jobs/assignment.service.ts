@@ -5,6 +5,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JobAssignment } from '../../../generated/proto/sparsefleet/v1/job.js';
 import { CheckpointService } from '../checkpoints/checkpoint.service.js';
+import { TimeSlicer } from '../common/cooperative.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService, type DeviceView } from '../devices/device.service.js';
 import { DeviceChannel, type JobPusher } from './device-channel.js';
@@ -105,14 +106,19 @@ export class AssignmentService {
     const taken = new Set<string>();
     const claims: Claim[] = [];
     const reasons = new Map<string, string[]>();
+    // Thousands of queued jobs (a campaign at its cap) must not hold the device channel up: yield between slices.
+    const slicer = new TimeSlicer();
     for (const job of queued) {
+      await slicer.tick();
       const outcome = matchJob(job.requirements, online, {
         taken,
         refused: this.refusals.get(job.id) ?? new Set(),
         previousDeviceId: job.previousDeviceId,
       });
       if ('waitingReason' in outcome) {
-        reasons.set(outcome.waitingReason, [...(reasons.get(outcome.waitingReason) ?? []), job.id]);
+        const waiting = reasons.get(outcome.waitingReason);
+        if (waiting) waiting.push(job.id);
+        else reasons.set(outcome.waitingReason, [job.id]);
         continue;
       }
       const { deviceId } = outcome;

@@ -1,5 +1,6 @@
 // REST input for a new job: validated with the engine's own TrainConfig schema (errors name the field, e.g.
-// `config.optimizer.lr: must be > 0`), converted to the wire spec, with its selector and memory estimate.
+// `config.optimizer.lr: must be > 0`), converted to the wire spec, with its selector and memory estimate. One job
+// per request: the only input whose parse grows with its text is the profile, and its length is bounded.
 import { z } from 'zod';
 import type { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
 import { trainConfigSchema } from '../../../client/src/engine/train/config.js';
@@ -9,6 +10,11 @@ import { InvalidInputError, parseZod } from '../common/validation.js';
 import { jobSelectorSchema, type JobSelector } from './job-selector.js';
 
 export const MAX_JOB_ATTEMPTS = 100;
+/**
+ * Largest per-layer profile (YAML text, `config.profile`) a job may carry: the memory estimate parses it while the
+ * request is served, in one piece (~1 ms per KiB). Real profiles are under 2 KB (one line per layer).
+ */
+export const MAX_PROFILE_CHARS = 16 * 1024;
 
 export const jobSubmissionSchema = z
   .object({
@@ -33,6 +39,10 @@ export interface ValidatedJob {
 
 export function validateJobSubmission(body: unknown): ValidatedJob {
   const submission = parseZod(jobSubmissionSchema, body ?? {});
+  const profileChars = submission.config.profile?.length ?? 0;
+  if (profileChars > MAX_PROFILE_CHARS) {
+    throw new InvalidInputError([`config.profile: ${profileChars} characters exceed the limit of ${MAX_PROFILE_CHARS}`]);
+  }
   let memoryEstimate: MemoryEstimate;
   try {
     memoryEstimate = estimateTrainingMemory(submission.config);

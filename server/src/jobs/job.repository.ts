@@ -5,6 +5,11 @@ import { DatabaseService } from '../storage/database.service.js';
 
 export type JobRow = Selectable<JobTable>;
 
+/** Rows per multi-row INSERT (17 columns each, well under SQLite's bound-parameter limit). */
+const INSERT_CHUNK_ROWS = 200;
+/** Ids per `IN (...)` lookup. */
+const SELECT_CHUNK_IDS = 500;
+
 @Injectable()
 export class JobRepository {
   constructor(private readonly database: DatabaseService) {}
@@ -22,6 +27,34 @@ export class JobRepository {
       .execute();
   }
 
+  /**
+   * Inserts jobs behind every existing one, in the order given, in one transaction (one commit for the batch);
+   * callers keep batches small enough for one event-loop turn.
+   */
+  async insertMany(rows: ReadonlyArray<Omit<JobRow, 'seq'>>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.database.db.transaction().execute(async (trx) => {
+      const last = await trx
+        .selectFrom('jobs')
+        .select((eb) => eb.fn.coalesce(eb.fn.max('seq'), eb.lit(0)).as('seq'))
+        .executeTakeFirstOrThrow();
+      const first = Number(last.seq) + 1;
+      for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
+        const chunk = rows.slice(start, start + INSERT_CHUNK_ROWS).map((row, index) => ({ ...row, seq: first + start + index }));
+        await trx.insertInto('jobs').values(chunk).execute();
+      }
+    });
+  }
+
+  /** The jobs with these ids that exist, in no particular order (one query per few hundred ids). */
+  async findByIds(ids: readonly string[]): Promise<JobRow[]> {
+    const rows: JobRow[] = [];
+    for (let start = 0; start < ids.length; start += SELECT_CHUNK_IDS) {
+      rows.push(...(await this.database.db.selectFrom('jobs').selectAll().where('id', 'in', ids.slice(start, start + SELECT_CHUNK_IDS)).execute()));
+    }
+    return rows;
+  }
+
   async findById(id: string): Promise<JobRow | undefined> {
     return this.database.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
   }
@@ -32,12 +65,15 @@ export class JobRepository {
     return query.orderBy('seq').execute();
   }
 
-  async listQueued(): Promise<JobRow[]> {
+  /** Up to `limit` queued jobs after `afterSeq`, oldest first (a page of the queue). */
+  async listQueuedAfter(afterSeq: number, limit: number): Promise<JobRow[]> {
     return this.database.db
       .selectFrom('jobs')
       .selectAll()
       .where('state', '=', 'queued')
+      .where('seq', '>', afterSeq)
       .orderBy('seq')
+      .limit(limit)
       .execute();
   }
 

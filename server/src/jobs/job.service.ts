@@ -2,12 +2,16 @@
 // every change of a held job names its holder (device, attempt), so a stale attempt can never move the job.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { TimeSlicer } from '../common/cooperative.js';
 import { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
 import type { MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { ACTIVE_JOB_STATES, sourcesOf, type JobState } from './job-state.js';
 import { requirementsOf, type JobRequirements, type JobSelector } from './job-selector.js';
 import { JobRepository, type JobRow } from './job.repository.js';
+
+/** Queued jobs read or updated per statement (each statement runs whole on the event loop). */
+const QUEUE_PAGE_ROWS = 250;
 
 export interface JobView {
   readonly id: string;
@@ -41,6 +45,12 @@ export interface SubmitOptions {
 
 export const WAITING_FOR_ASSIGNMENT = 'waiting for assignment';
 
+/** What `submitMany` returns per job. */
+export interface SubmittedJob {
+  readonly id: string;
+  readonly createdAt: string;
+}
+
 @Injectable()
 export class JobService {
   constructor(
@@ -73,6 +83,24 @@ export class JobService {
     return toView(row);
   }
 
+  /**
+   * Queues several jobs in one transaction, in the order given (the queue order), like `submit` one by one.
+   * Returns each job's id and creation time only: building full views of a big batch is work nobody reads.
+   */
+  async submitMany(
+    jobs: ReadonlyArray<{ readonly spec: TrainingJobSpec; readonly name?: string; readonly options?: SubmitOptions }>,
+    now = new Date(),
+  ): Promise<SubmittedJob[]> {
+    const rows = jobs.map(({ spec, name, options }) => this.queuedRow(spec, name, options ?? {}, now));
+    await this.jobs.insertMany(rows);
+    return rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
+  }
+
+  /** Views of the jobs with these ids that exist, in no particular order (a few queries, not one per id). */
+  async getMany(ids: readonly string[]): Promise<JobView[]> {
+    return (await this.jobs.findByIds(ids)).map(toView);
+  }
+
   async get(id: string): Promise<JobView | undefined> {
     const row = await this.jobs.findById(id);
     return row ? toView(row) : undefined;
@@ -82,8 +110,23 @@ export class JobService {
     return (await this.jobs.list(state)).map(toView);
   }
 
+  /**
+   * Every queued job, oldest first. Read in pages and decoded in slices that yield to the event loop: the queue may
+   * hold thousands of jobs, and a SQLite read does not yield by itself.
+   */
   async listQueued(): Promise<JobView[]> {
-    return (await this.jobs.listQueued()).map(toView);
+    const slicer = new TimeSlicer();
+    const views: JobView[] = [];
+    for (let afterSeq = 0; ; ) {
+      const page = await this.jobs.listQueuedAfter(afterSeq, QUEUE_PAGE_ROWS);
+      for (const row of page) {
+        views.push(toView(row));
+        await slicer.tick();
+      }
+      if (page.length < QUEUE_PAGE_ROWS) return views;
+      afterSeq = Number(page.at(-1)!.seq);
+      await slicer.tick();
+    }
   }
 
   async countByState(): Promise<Record<JobState, number>> {
@@ -201,7 +244,34 @@ export class JobService {
   }
 
   async setWaitingReason(jobIds: readonly string[], reason: string): Promise<void> {
-    await this.jobs.setWaitingReason(jobIds, reason);
+    const slicer = new TimeSlicer();
+    for (let start = 0; start < jobIds.length; start += QUEUE_PAGE_ROWS) {
+      await this.jobs.setWaitingReason(jobIds.slice(start, start + QUEUE_PAGE_ROWS), reason);
+      await slicer.tick();
+    }
+  }
+
+  private queuedRow(spec: TrainingJobSpec, name: string | undefined, options: SubmitOptions, now: Date): Omit<JobRow, 'seq'> {
+    const id = randomUUID();
+    const timestamp = now.toISOString();
+    return {
+      id,
+      name: name ?? `${spec.model}-${spec.method}-${id.slice(0, 8)}`,
+      state: 'queued',
+      spec_json: JSON.stringify(spec),
+      attempt: 1,
+      device_id: null,
+      waiting_reason: WAITING_FOR_ASSIGNMENT,
+      created_at: timestamp,
+      updated_at: timestamp,
+      finished_at: null,
+      selector_json: JSON.stringify(options.selector ?? {}),
+      max_attempts: options.maxAttempts ?? this.config.maxJobAttempts,
+      checkpoint_every_steps: options.checkpointEverySteps ?? 0,
+      memory_estimate_json: options.memoryEstimate ? JSON.stringify(options.memoryEstimate) : null,
+      lease_expires_at: null,
+      previous_device_id: null,
+    };
   }
 
   private leaseFrom(now: Date): string {

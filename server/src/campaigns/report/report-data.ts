@@ -39,6 +39,8 @@ export interface ReportSource {
   readonly finishedAt: string | null;
   readonly spec: CampaignSpec;
   readonly results: readonly CampaignResultView[];
+  /** The campaign's cells when the caller already has them (a CampaignView does); else the matrix is expanded. */
+  readonly cells?: readonly CampaignCell[];
 }
 
 const FIXED_COLUMNS = [
@@ -71,12 +73,19 @@ export function reportColumns(percentiles: readonly number[]): string[] {
 
 export function buildReport(source: ReportSource): CampaignReport {
   const { spec } = source;
-  const cells = new Map(expandMatrix(spec).map((cell) => [cell.id, cell]));
+  const cells = new Map((source.cells ?? expandMatrix(spec)).map((cell) => [cell.id, cell]));
   const columns = reportColumns(spec.runRules.percentiles);
-  const batchSizes = new Map([...cells.values()].map((cell) => [cell.id, effectiveBatchSize(spec, cell)]));
-  const rows = source.results.map((result) =>
-    toRow(result, cells.get(result.cellId), batchSizes.get(result.cellId) ?? null, spec.runRules.percentiles),
-  );
+  // The effective batch size depends on the cell's batchSize axis and the base only: one TrainConfig parse per
+  // distinct axis value, not one per cell (a campaign has up to 5,000 cells).
+  const batchSizes = new Map<number | undefined, number | null>();
+  const batchSizeOf = (cell: CampaignCell): number | null => {
+    if (!batchSizes.has(cell.params.batchSize)) batchSizes.set(cell.params.batchSize, effectiveBatchSize(spec, cell));
+    return batchSizes.get(cell.params.batchSize)!;
+  };
+  const rows = source.results.map((result) => {
+    const cell = cells.get(result.cellId);
+    return toRow(result, cell, cell ? batchSizeOf(cell) : null, spec.runRules.percentiles);
+  });
   return {
     campaign: {
       id: source.id,
