@@ -5,6 +5,7 @@ import { chartJsSource } from './chart-library.js';
 import { REPORT_CHARTS_SCRIPT } from './report-charts-script.js';
 import { csvText } from './report-csv.js';
 import type { CampaignReport, ReportValue } from './report-data.js';
+import { displayNumber, embedJson, escapeHtml, escapeScript } from './html-kit.js';
 
 export function renderReportHtml(report: CampaignReport): string {
   const { campaign } = report;
@@ -68,22 +69,4 @@ function tableCell(value: ReportValue): string {
   const exact = csvText(value);
   const isNumber = typeof value === 'number';
   return `<td${isNumber ? ' class="number"' : ''} data-value="${escapeHtml(exact)}">${escapeHtml(isNumber ? displayNumber(value) : exact)}</td>`;
-}
-
-/** Up to 4 decimals for reading; integers as they are. */
-function displayNumber(value: number): string {
-  return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
-}
-
-/** JSON safe inside a <script> element: no `<` can start `</script>` or `<!--`. */
-function embedJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-function escapeScript(source: string): string {
-  return source.replace(/<\/script/gi, '<\\/script');
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -1,0 +1,54 @@
+// What every self-contained HTML page of the coordinator (campaign report, campaign comparison) shares: escaping,
+// safe embedding of data and scripts, number display, and the page shell with the base style. Pure.
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** JSON safe inside a <script> element: no `<` can start `</script>` or `<!--`. */
+export function embedJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+export function escapeScript(source: string): string {
+  return source.replace(/<\/script/gi, '<\\/script');
+}
+
+/** Up to 4 decimals for reading; integers as they are. */
+export function displayNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
+}
+
+/** Base style of every page: readable at 1280 px, tables that fit, numbers aligned. */
+export const BASE_STYLE = `
+body { font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1240px; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.4rem; margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin-top: 2rem; }
+.meta { color: #555; margin-bottom: 1rem; }
+table { border-collapse: collapse; font-size: 0.85rem; }
+th, td { border: 1px solid #ddd; padding: 0.2rem 0.45rem; text-align: left; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; }
+`;
+
+export interface HtmlPage {
+  readonly title: string;
+  /** Page-specific CSS appended to the base style. */
+  readonly style?: string;
+  /** The body's HTML (already escaped where it holds text). */
+  readonly body: string;
+}
+
+export function renderHtmlPage(page: HtmlPage): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(page.title)}</title>
+<style>${BASE_STYLE}${page.style ?? ''}</style>
+</head>
+<body>
+${page.body}
+</body>
+</html>
+`;
+}
