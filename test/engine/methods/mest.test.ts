@@ -4,7 +4,7 @@ import { createMest } from '../../../client/src/engine/sparse/methods/mest.js';
 import { parseSchedule, type MestSchedule } from '../../../client/src/engine/sparse/schedules/schema.js';
 import { createScheme } from '../../../client/src/engine/sparse/schemes/registry.js';
 import type { SparsityScheme } from '../../../client/src/engine/sparse/schemes/types.js';
-import { countActive, linearShape } from '../../../client/src/engine/sparse/types.js';
+import { convShape, countActive, linearShape } from '../../../client/src/engine/sparse/types.js';
 import { activeOf, makeContext, makeLayers, simulate, type LayerSpec } from './harness.js';
 
 const SPECS: LayerSpec[] = [{ name: 'fc', shape: linearShape(100, 100), density: 0.1 }];
@@ -20,6 +20,7 @@ function recording(scheme: SparsityScheme): { scheme: SparsityScheme; calls: str
       unsupportedReason: (shape) => scheme.unsupportedReason(shape),
       groupSize: (shape) => scheme.groupSize(shape),
       roundCount: (shape, count) => scheme.roundCount(shape, count),
+      activeCountAt: (shape, density) => scheme.activeCountAt(shape, density),
       groupScores: (shape, mask, score) => scheme.groupScores(shape, mask, score),
       project: (shape, score, keep, rng) => scheme.project(shape, score, keep, rng),
       conforms: (shape, mask) => scheme.conforms(shape, mask),
@@ -101,5 +102,27 @@ describe('MEST elastic mutation', () => {
       sut.onEpochStart?.({ step: 0, epoch: 0 }, ctx);
       expect(layers.map((layer) => activeOf(layer.mask))).toEqual(expected);
     }
+  });
+
+  it('should keep I − int(I·r′) kernels per filter on pattern layers at every bound (spec §2.5)', () => {
+    // [4, 10, 3, 3] from a 0.91 profile: r' = 0.7975, int(7.975) = 7 pruned, 3 of 10 kept per filter (48 weights).
+    // [4, 32, 3, 3], EM 0.92 → 0.9: prune to r' = 0.82 (int(26.24) = 26, 6 kept), grow back to r' = 0.775 (8 kept).
+    const specs: LayerSpec[] = [
+      { name: 'conv-a', shape: convShape(4, 10, 3, 3), density: 1 - 0.91 },
+      { name: 'conv-b', shape: convShape(4, 32, 3, 3), density: 1 - 0.9 },
+    ];
+    const schedule = parseSchedule({ kind: 'mest', lowerBound: '0.92-0.91', upperBound: '0.9-0.91', decayEpochs: '1', updateFrequency: 1 }) as MestSchedule;
+    const { scheme, calls } = recording(createScheme('pattern'));
+    const layers = makeLayers(specs, 5);
+    const ctx = makeContext(layers, specs, { scheme, epochs: 2, stepsPerEpoch: 1, density: 0.1 });
+    const sut = createMest('mest-em', schedule);
+    sut.initialize(ctx);
+    expect(layers.map((layer) => activeOf(layer.mask))).toEqual([4 * 4 * 3, 4 * 4 * 8]);
+    sut.onEpochStart?.({ step: 0, epoch: 0 }, ctx);
+    // conv-a: prune to 0.92 (r' = 0.82, int(8.2) = 8 → 2 kept), grow to 0.9 (r' = 0.775, int(7.75) = 7 → 3 kept).
+    expect(calls.splice(0)).toEqual(['prune 48→32', 'grow 32→48', 'prune 128→96', 'grow 96→128']);
+    sut.onEpochStart?.({ step: 1, epoch: 1 }, ctx);
+    // Phase 2 at 0.91 for both bounds: conv-a keeps 3 (7.975 → 7 pruned), conv-b keeps 32 − int(25.52) = 7.
+    expect(calls.splice(0)).toEqual(['prune 48→48', 'prune 128→112']);
   });
 });

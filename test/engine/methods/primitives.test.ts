@@ -50,7 +50,7 @@ describe('pruneAndGrow', () => {
 
   it('should fail loudly when a scheme breaks the invariants', () => {
     const sut = layer();
-    const broken: SparsityScheme = { ...irregular, name: 'irregular', prune: ({ mask }) => Uint8Array.from(mask, () => 1), unsupportedReason: () => undefined, roundCount: irregular.roundCount.bind(irregular), groupSize: () => 1 };
+    const broken: SparsityScheme = { ...irregular, name: 'irregular', prune: ({ mask }) => Uint8Array.from(mask, () => 1), unsupportedReason: () => undefined, roundCount: irregular.roundCount.bind(irregular), activeCountAt: irregular.activeCountAt.bind(irregular), groupSize: () => 1 };
     expect(() => pruneAndGrow(sut, { scheme: broken, pruneTo: 5, growCount: 0, dropScore: new Float32Array(20), growScore: undefined, rng: createRng(1) })).toThrow(MaskInvariantError);
   });
 
@@ -102,7 +102,7 @@ describe('globalKeepCounts', () => {
 
   it('should compare groups of different sizes per element', () => {
     const shuffled = createScheme('shuffled-block', { blockSize: 2 });
-    const conv = new ArrayLayer('conv', convShape(2, 2, 1, 1), { weights: Float32Array.from([1, 1, 1, 1]) });
+    const conv = new ArrayLayer('conv', convShape(2, 4, 1, 1), { weights: Float32Array.from([1, 1, 1, 1, 0.1, 0.1, 0.1, 0.1]) });
     const fc = new ArrayLayer('fc', linearShape(1, 3), { weights: Float32Array.from([2, 0.5, 0.4]) });
     const counts = globalKeepCounts(
       [conv, fc].map((layer) => ({ layer, mask: layer.mask, score: magnitudeScore(layer.readWeights()) })),

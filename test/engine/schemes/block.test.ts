@@ -7,7 +7,7 @@ import { checkSchemeInvariants } from './invariants.js';
 describe(BlockScheme.name, () => {
   const sut = new BlockScheme();
 
-  it.each([convShape(8, 3, 3, 3), linearShape(12, 5), convShape(4, 1, 1, 1), linearShape(16, 9)])(
+  it.each([convShape(8, 3, 3, 3), linearShape(12, 5), convShape(4, 2, 1, 1), linearShape(16, 9)])(
     'should keep every invariant on shape %o',
     (shape) => checkSchemeInvariants(sut, shape, 3),
   );
@@ -30,15 +30,18 @@ describe(BlockScheme.name, () => {
   });
 
   it('should treat a block with any active entry as non-empty and reject partial blocks', () => {
-    const shape = linearShape(4, 1);
-    expect(sut.conforms(shape, new Uint8Array([1, 1, 1, 1]))).toBe(true);
-    expect(sut.conforms(shape, new Uint8Array([1, 0, 1, 1]))).toBe(false);
-    expect(Array.from(sut.grow({ shape, mask: new Uint8Array([1, 0, 1, 1]), score: undefined, count: 4, rng: createRng(1) }))).toEqual([1, 0, 1, 1]);
+    // 4 rows × 2 columns: column 1 is a full block; column 0 is full or partial (row 1 off).
+    const shape = linearShape(4, 2);
+    expect(sut.conforms(shape, new Uint8Array([1, 1, 1, 1, 1, 1, 1, 1]))).toBe(true);
+    const partial = new Uint8Array([1, 1, 0, 1, 1, 1, 1, 1]);
+    expect(sut.conforms(shape, partial)).toBe(false);
+    expect(Array.from(sut.grow({ shape, mask: partial, score: undefined, count: 4, rng: createRng(1) }))).toEqual(Array.from(partial));
   });
 
   it('should score a block by the L2 norm of its active entries', () => {
-    const shape = linearShape(4, 1);
-    const scores = sut.groupScores(shape, new Uint8Array([1, 1, 1, 1]), new Float32Array([1, 2, 2, 4]));
+    const shape = linearShape(4, 2);
+    const scores = sut.groupScores(shape, new Uint8Array(8).fill(1), new Float32Array([1, 0, 2, 0, 2, 0, 4, 0]));
     expect(scores[0]).toBeCloseTo(5, 6);
+    expect(scores[1]).toBe(0);
   });
 });

@@ -6,13 +6,12 @@
 // Deviations from the reference, all intended semantics: the initial ERK draw has exact counts per layer (the
 // reference draws Bernoulli per element); pruning runs for k0 <= k <= kf so the final density is reached exactly;
 // global keep counts use nearest rounding (project rule); random growth grows exactly the removed count.
-import { activeCount } from '../allocation/count.js';
 import { granetDensityAt, isGranetPruneStep, isGranetUpdateStep, regenerationRateAt } from '../schedules/granet.js';
 import type { GranetSchedule } from '../schedules/schema.js';
 import { countActive, layerSize, type SparseLayer } from '../types.js';
 import { initializeMasks, magnitudeInitScore, randomInitScore, summarize } from './common.js';
 import { globalKeepCounts } from './global-prune.js';
-import { layerDensity, maskedLayers, rescaleDensities } from './layers.js';
+import { layerDensity, maskedLayers, rescaleDensities, schemeActiveCount } from './layers.js';
 import { beginUpdate, commitUpdate, dropAndRegrow, pruneWorking, type WorkingLayer } from './mask-update.js';
 import { magnitudeScore } from './scores.js';
 import type { MethodContext, MethodName, SparseTrainingMethod, StepInfo } from './types.js';
@@ -37,7 +36,7 @@ export function createGranetMethod(name: MethodName, schedule: GranetSchedule, r
         return;
       }
       const densities = rescaleDensities(layers, layers.map((layer) => layerDensity(ctx, layer)), schedule.initDensity);
-      initializeMasks(ctx, layers, randomInitScore, (layer) => activeCount(layer.shape, densities[layers.indexOf(layer)]));
+      initializeMasks(ctx, layers, randomInitScore, (layer) => schemeActiveCount(ctx, layer, densities[layers.indexOf(layer)]));
     },
     needsDenseGradient(info: StepInfo) {
       return needsGradient && run !== undefined && isGranetUpdateStep(schedule, info.step + 1, run);
@@ -104,6 +103,6 @@ function uniformKeep(ctx: MethodContext, working: readonly WorkingLayer[], densi
     const others = Math.max(0, (density * total - UNIFORM_CLASSIFIER_DENSITY * classifierSize) / (total - classifierSize));
     working.forEach((_, i) => (densities[i] = i === classifierIndex ? UNIFORM_CLASSIFIER_DENSITY : Math.min(1, others)));
   }
-  return working.map((w, i) => Math.min(countActive(w.mask), activeCount(w.layer.shape, densities[i])));
+  return working.map((w, i) => Math.min(countActive(w.mask), schemeActiveCount(ctx, w.layer, densities[i])));
 }
 

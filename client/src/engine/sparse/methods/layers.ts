@@ -1,7 +1,7 @@
 // Which layers a method may touch, and their densities. Layers at density 1 in ctx.layerDensities (profiles:
 // unlisted layers; ERK: forced-dense layers) are never masked or mutated by any method.
-import { activeCount } from '../allocation/count.js';
 import { layerSize, type SparseLayer } from '../types.js';
+import { schemeForLayer } from './prune-and-grow.js';
 import type { MethodContext } from './types.js';
 
 /** The layer's allocated density; a layer missing from the map gets the overall density. */
@@ -14,9 +14,18 @@ export function maskedLayers(ctx: MethodContext): SparseLayer[] {
   return ctx.layers.filter((layer) => layerDensity(ctx, layer) < 1);
 }
 
-/** Active-weight target of a layer at its allocated density (the project-wide rounding rule). */
+/** Active-weight target of a layer at its allocated density, counted by the scheme that structures it. */
 export function allocatedActiveCount(ctx: MethodContext, layer: SparseLayer): number {
-  return activeCount(layer.shape, layerDensity(ctx, layer));
+  return schemeActiveCount(ctx, layer, layerDensity(ctx, layer));
+}
+
+/**
+ * Active weights of `layer` at `density` in the arithmetic of the scheme that structures it (the requested one, or
+ * irregular where it cannot): round(d·N) to whole groups for most schemes, MEST's kernels-per-filter formula for
+ * pattern layers (`SparsityScheme.activeCountAt`).
+ */
+export function schemeActiveCount(ctx: MethodContext, layer: SparseLayer, density: number): number {
+  return schemeForLayer(ctx.scheme, layer.shape).activeCountAt(layer.shape, density);
 }
 
 /**

@@ -8,12 +8,17 @@
 // Reference behaviour: the same lower/upper bound for every layer (a non-uniform profile only shapes the initial
 // masks). Extension (off by default): `scaleBoundsByProfile` scales each bound per layer by the layer's profile
 // density relative to the final target, b_l = 1 − (1 − b)·(1 − s_l)/(1 − L_last), so uneven profiles survive.
-import { activeCount } from '../allocation/count.js';
+//
+// Counts: both bounds are turned into active counts by the layer's scheme (activeCountAt), so a pattern layer is
+// pruned to, and grown back to, I − int(I·r') kernels per filter. Deviation: the reference's grow step adds
+// int(#empty_o − ub'·I) kernels per filter, which rounds the other way when ub'·I is fractional (I = 32, EM
+// 0.92 → 0.9: 26 empty, int(1.2) = 1 grown, 7 kept, where the prune rule at 0.9 keeps 8); we grow back to the
+// prune rule's count, so prune and grow agree on the count a bound means.
 import { isMestUpdateEpoch, mestBoundsAt } from '../schedules/mest.js';
 import type { MestSchedule } from '../schedules/schema.js';
 import type { SparseLayer } from '../types.js';
 import { initializeMasks, magnitudeInitScore, summarize, updateRng } from './common.js';
-import { layerDensity, maskedLayers } from './layers.js';
+import { layerDensity, maskedLayers, schemeActiveCount } from './layers.js';
 import { pruneAndGrow } from './prune-and-grow.js';
 import { mestImportanceScore } from './scores.js';
 import type { MethodContext, SparseTrainingMethod, StepInfo } from './types.js';
@@ -46,8 +51,9 @@ export function createMest(name: 'mest-em' | 'mest-ems', schedule: MestSchedule,
       if (!isMestUpdateEpoch(schedule, info.epoch)) return undefined;
       const { lower, upper } = mestBoundsAt(schedule, info.epoch);
       const changes = maskedLayers(ctx).map((layer) => {
-        const pruneTo = activeCount(layer.shape, 1 - boundFor(ctx, layer, lower));
-        const growTo = activeCount(layer.shape, 1 - boundFor(ctx, layer, upper));
+        // Counted by the layer's scheme: a pattern layer keeps I − int(I·r') kernels per filter (spec §2.5).
+        const pruneTo = schemeActiveCount(ctx, layer, 1 - boundFor(ctx, layer, lower));
+        const growTo = schemeActiveCount(ctx, layer, 1 - boundFor(ctx, layer, upper));
         const score = mestImportanceScore(layer.readWeights(), layer.readGradient(), schedule.importanceLambda);
         const rng = updateRng(ctx, layer.name, `${name}/grow`, info.epoch);
         return pruneAndGrow(layer, {

@@ -1,5 +1,8 @@
 // MEST `free_block_prune_column_4`: a group is 4 consecutive output rows × 1 column of the flattened 2-D view
-// W2[o, c], i.e. rows 4f..4f+3 at one flattened input position c.
+// W2[o, c], i.e. rows 4f..4f+3 at one flattened input position c. Applies to any layer (conv of any kernel size,
+// depthwise [C, 1, kh, kw], linear) whose output count is a multiple of 4, as the reference requires (it raises
+// "block_size error" otherwise); the input side is never blocked, so any input count works. A layer that is one
+// single block ([4, 1]) is refused too: it could only be all or nothing.
 //
 // An "empty" block (grow candidate) is one whose four mask entries are all 0. The reference tests emptiness by the
 // signed sum of the four weights, which also treats e.g. {+1, −1, 0, 0} as empty; we follow the intended meaning.
@@ -14,7 +17,13 @@ export class BlockScheme extends PartitionScheme {
   readonly name = 'block' as const;
 
   unsupportedReason(shape: LayerShape): string | undefined {
-    return shape.out % BLOCK_ROWS === 0 ? undefined : `output count ${shape.out} is not divisible by ${BLOCK_ROWS}`;
+    if (shape.out % BLOCK_ROWS !== 0) {
+      return `output count ${shape.out} is not divisible by ${BLOCK_ROWS}: a block is ${BLOCK_ROWS} consecutive output rows at one input position, so the last ${shape.out % BLOCK_ROWS} row(s) would fit no block`;
+    }
+    if (shape.out === BLOCK_ROWS && rowLength(shape) === 1) {
+      return `the layer is a single ${BLOCK_ROWS}×1 block, so block sparsity could keep all of it or nothing`;
+    }
+    return undefined;
   }
 
   protected buildPartition(shape: LayerShape): Partition {

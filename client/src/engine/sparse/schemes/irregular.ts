@@ -2,7 +2,7 @@
 import { topKIndices } from '../../util/select.js';
 import type { Rng } from '../../util/rng.js';
 import { countActive, layerSize, type LayerShape, type Mask } from '../types.js';
-import { assertLayerArrays, indicesWhere, isBinaryMask, maskedAbs, roundToGroups, sampleWithoutReplacement } from './common.js';
+import { assertLayerArrays, groupedActiveCount, indicesWhere, isBinaryMask, maskedAbs, roundToGroups, sampleWithoutReplacement } from './common.js';
 import type { ElementScores, GrowRequest, PruneRequest, SparsityScheme } from './types.js';
 
 export class IrregularScheme implements SparsityScheme {
@@ -18,6 +18,11 @@ export class IrregularScheme implements SparsityScheme {
 
   roundCount(shape: LayerShape, count: number): number {
     return roundToGroups(count, 1, layerSize(shape));
+  }
+
+  /** round(d·N) (the project rule), at least one weight when d > 0. */
+  activeCountAt(shape: LayerShape, density: number): number {
+    return groupedActiveCount(this, shape, density);
   }
 
   /** |score| of each active element, 0 for inactive ones (the L2 norm over a one-element group). */

@@ -8,7 +8,7 @@
 import { topKIndices } from '../../util/select.js';
 import type { Rng } from '../../util/rng.js';
 import { layerSize, type LayerShape, type Mask } from '../types.js';
-import { assertLayerArrays, isBinaryMask, roundToGroups, sampleWithoutReplacement } from './common.js';
+import { assertLayerArrays, assertSchemeApplies, groupedActiveCount, isBinaryMask, roundToGroups, sampleWithoutReplacement } from './common.js';
 import type { ElementScores, GrowRequest, PruneRequest, SchemeName, SparsityScheme } from './types.js';
 
 export interface Partition {
@@ -32,6 +32,11 @@ export abstract class PartitionScheme implements SparsityScheme {
   roundCount(shape: LayerShape, count: number): number {
     const { groupSize, groupCount } = this.partition(shape);
     return roundToGroups(count, groupSize, groupCount);
+  }
+
+  /** round(d·N) to the nearest whole group, at least one group when d > 0. */
+  activeCountAt(shape: LayerShape, density: number): number {
+    return groupedActiveCount(this, shape, density);
   }
 
   /** L2 norm of the score over the active elements of each group (0 for an inactive group). */
@@ -86,8 +91,7 @@ export abstract class PartitionScheme implements SparsityScheme {
   }
 
   protected partition(shape: LayerShape): Partition {
-    const reason = this.unsupportedReason(shape);
-    if (reason !== undefined) throw new Error(`${this.name} scheme cannot structure this layer: ${reason}`);
+    assertSchemeApplies(this, shape);
     const key = `${shape.out}x${shape.in}x${shape.kh}x${shape.kw}`;
     let partition = this.cache.get(key);
     if (!partition) {

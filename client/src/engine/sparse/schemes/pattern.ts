@@ -1,9 +1,31 @@
 // MEST `pattern+filter_balance` for 3×3 convolutions: every kept kernel W[o, i, :, :] holds exactly one of eight
 // fixed four-entry patterns, and every output filter keeps the same number of kernels (filter balance).
 //
-// Counts: `roundCount` gives 4·O·k with k kernels per filter, k = ceil(count / 4O). That is MEST's arithmetic:
-// filter_balance prunes int(I·r') kernels per filter with r' = patternKernelRatio(r), so it keeps the ceiling.
-// Example: I = 32, r = 0.9 → r' = 0.775, 24 pruned, 8 kept per filter, sparsity 1 − 32/288 ≈ 0.889.
+// Kernels kept per filter at a density (activeCountAt) follow the reference exactly (MEST prune_utils/utils_pr.py,
+// filter_balance; spec §2.5): with sparsity r = 1 − d,
+//     r' = 1 - ((1 - r) * 9 / 4)      # ratio_convert
+//     k  = int(I * r')                # kernels pruned per filter
+// and each filter keeps I − k kernels. Example: I = 32, r = 0.9 → r' = 0.775, k = 24, 8 kept, sparsity 1 − 32/288;
+// [4, 10, 3, 3] at r = 0.91 → r' = 0.7975, k = int(7.975) = 7, 3 kept per filter (48 of 360 weights).
+// Python floats are IEEE-754 doubles and `-`, `*`, `/` round the same way in JS, so evaluating the same expression
+// in the same order gives the same bits, and int() is truncation (Math.trunc). That matters where I·r' is an
+// integer on paper: r = 0.6, I = 10 gives r' = 0.09999999999999998 and I·r' = 0.9999999999999998, so the
+// reference prunes int(…) = 0 kernels and keeps all 10 (exact arithmetic would prune 1); likewise r = 0.7, I = 40
+// prunes 12, not 13. We reproduce that. Densities that came from a profile sparsity s as d = 1 − s give back
+// r = 1 − d = s exactly for s ≥ 0.5 (Sterbenz), and below 5/9 no kernel is pruned anyway.
+//
+// Reference quirk not reproduced: for r < 5/9, r' < 0 and int(I·r') can be negative; numpy's argpartition then counts
+// from the end and `[:k]` prunes all but |k| kernels (I = 128 at r = 0.55: k = −1, 127 of 128 pruned). The intent
+// (and this code) is to prune none: every kernel keeps its best pattern, density 4/9.
+//
+// Counts that do not come from a density (global ranking, grow counts) are rounded by `roundCount` to 4·O·k with
+// k = ceil(count / 4O) kernels per filter, the same rounding the formula applies to d·N (I − int(I·r') = ceil(d·N/4O)
+// on paper); activeCountAt is a fixed point of it.
+//
+// Shapes: 3×3 convolutions only, any O and I (a depthwise [C, 1, 3, 3] conv keeps its one kernel per filter on its
+// best pattern, density 4/9, unless d = 0: with I = 1 the formula has no other step). Other kernel sizes and linear
+// layers are refused (methods treat them as irregular); the reference's filter_balance would prune whole k×k kernels
+// there with r' = r, which no pattern format here can store.
 //
 // Reference quirk: MEST's shipped pattern profiles and EM scripts pass ratios that are already converted to r'
 // (0.775 for a "0.9" profile) and filter_balance converts them again (0.775 → 0.49375), so the "0.9" pattern
@@ -11,7 +33,7 @@
 import { topKIndices } from '../../util/select.js';
 import type { Rng } from '../../util/rng.js';
 import { layerSize, type LayerShape, type Mask } from '../types.js';
-import { assertLayerArrays, indicesWhere, isBinaryMask, roundToGroups, sampleWithoutReplacement } from './common.js';
+import { assertLayerArrays, assertSchemeApplies, indicesWhere, isBinaryMask, roundToGroups, sampleWithoutReplacement } from './common.js';
 import type { ElementScores, GrowRequest, PruneRequest, SparsityScheme } from './types.js';
 
 /** The eight active MEST patterns as flat 3×3 positions r·3+q, in the reference's order (first wins ties). */
@@ -38,12 +60,23 @@ export function patternKernelRatio(sparsity: number): number {
   return 1 - ((1 - sparsity) * 9) / 4;
 }
 
+/**
+ * Kernels every filter keeps at `density` on a layer with `inChannels` kernels per filter: I − int(I·r') with
+ * r' = patternKernelRatio(1 − density), in the reference's float arithmetic (see the header); never below 0 or
+ * above I (no kernel is pruned when r' < 0).
+ */
+export function patternKernelsKept(inChannels: number, density: number): number {
+  if (!(density >= 0 && density <= 1)) throw new RangeError(`density must be in [0, 1], got ${density}`);
+  const pruned = Math.trunc(inChannels * patternKernelRatio(1 - density));
+  return inChannels - Math.min(inChannels, Math.max(0, pruned));
+}
+
 export class PatternScheme implements SparsityScheme {
   readonly name = 'pattern' as const;
 
   unsupportedReason(shape: LayerShape): string | undefined {
-    if (shape.kind !== 'conv') return 'pattern sparsity applies to convolutions only';
-    if (shape.kh !== 3 || shape.kw !== 3) return `kernel ${shape.kh}×${shape.kw} is not 3×3`;
+    if (shape.kind !== 'conv') return 'pattern sparsity applies to convolutions only (4-of-9 patterns of 3×3 kernels); a linear layer has no kernels';
+    if (shape.kh !== 3 || shape.kw !== 3) return `kernel ${shape.kh}×${shape.kw} is not 3×3: the eight 4-entry patterns are defined on 3×3 kernels only`;
     return undefined;
   }
 
@@ -57,6 +90,12 @@ export class PatternScheme implements SparsityScheme {
     if (!Number.isFinite(count)) throw new RangeError(`count must be finite, got ${count}`);
     const perFilter = Math.ceil(Math.max(0, count) / (PATTERN_SIZE * shape.out) - 1e-9);
     return roundToGroups(perFilter * PATTERN_SIZE * shape.out, PATTERN_SIZE * shape.out, shape.in);
+  }
+
+  /** 4·O·(I − int(I·r')): MEST's kernels kept per filter at this density, exactly (see the header). */
+  activeCountAt(shape: LayerShape, density: number): number {
+    this.assertSupported(shape);
+    return PATTERN_SIZE * shape.out * patternKernelsKept(shape.in, density);
   }
 
   /** L2 norm of the score over the active entries of every kernel (o, i), index o·I + i. */
@@ -173,8 +212,7 @@ export class PatternScheme implements SparsityScheme {
   }
 
   private assertSupported(shape: LayerShape): void {
-    const reason = this.unsupportedReason(shape);
-    if (reason !== undefined) throw new Error(`pattern scheme cannot structure this layer: ${reason}`);
+    assertSchemeApplies(this, shape);
   }
 }
 

@@ -4,7 +4,8 @@
 // classes of identical rows, each class with a multiple of B rows and a multiple of B active columns.
 //
 // Supported when O % B == 0, C % B == 0 and in ≥ B (the reference blocks only such convs; we also accept linear
-// layers that satisfy it — the DSB method decides which layers it blocks).
+// layers that satisfy it — the DSB method decides which layers it blocks), unless the layer is one single B×B block
+// (all or nothing). So depthwise convs [C, 1, kh, kw] are never blocked (in = 1 < B).
 //
 // prune keeps the best whole blocks of the current mask (a conforming mask is decomposed exactly; otherwise rows
 // are clustered as in extraction and only fully active blocks are kept), grow adds blocks on columns that are
@@ -14,7 +15,7 @@ import { topKIndices } from '../../util/select.js';
 import type { Rng } from '../../util/rng.js';
 import { layerSize, rowLength, type LayerShape, type Mask } from '../types.js';
 import { extractShuffledBlocks, selectBlocks } from './block-extraction.js';
-import { assertLayerArrays, isBinaryMask, maskedAbs, roundToGroups } from './common.js';
+import { assertLayerArrays, assertSchemeApplies, groupedActiveCount, isBinaryMask, maskedAbs, roundToGroups } from './common.js';
 import { maskFromIndices } from './irregular.js';
 import { clusterRowGroups, packRows } from './row-clustering.js';
 import type { ElementScores, GrowRequest, PruneRequest, SparsityScheme } from './types.js';
@@ -32,9 +33,13 @@ export class ShuffledBlockScheme implements SparsityScheme {
 
   unsupportedReason(shape: LayerShape): string | undefined {
     const B = this.blockSize;
-    if (shape.out % B !== 0) return `output count ${shape.out} is not divisible by block size ${B}`;
-    if (rowLength(shape) % B !== 0) return `row length ${rowLength(shape)} is not divisible by block size ${B}`;
-    if (shape.in < B) return `input count ${shape.in} is below block size ${B}`;
+    if (shape.out % B !== 0) return `output count ${shape.out} is not divisible by block size ${B}: rows are shuffled into groups of exactly ${B}`;
+    if (rowLength(shape) % B !== 0) {
+      const terms = shape.kind === 'conv' ? ` (in·kh·kw = ${shape.in}·${shape.kh}·${shape.kw})` : '';
+      return `row length ${rowLength(shape)}${terms} is not divisible by block size ${B}: every block takes ${B} whole columns`;
+    }
+    if (shape.in < B) return `input count ${shape.in} is below block size ${B} (DSB blocks only layers with at least B input channels)`;
+    if (shape.out === B && rowLength(shape) === B) return `the layer is a single ${B}×${B} block, so shuffled-block sparsity could keep all of it or nothing`;
     return undefined;
   }
 
@@ -47,6 +52,14 @@ export class ShuffledBlockScheme implements SparsityScheme {
     this.assertSupported(shape);
     const area = this.blockSize * this.blockSize;
     return roundToGroups(count, area, layerSize(shape) / area);
+  }
+
+  /**
+   * round(d·N) to the nearest whole block, at least one block when d > 0. (The DSB method sizes its layers itself,
+   * nblocks = ceil(budget / B²), as the reference does.)
+   */
+  activeCountAt(shape: LayerShape, density: number): number {
+    return groupedActiveCount(this, shape, density);
   }
 
   /** One entry per whole block of the current mask: the L2 norm of the score over the block's B² entries. */
@@ -156,8 +169,7 @@ export class ShuffledBlockScheme implements SparsityScheme {
   }
 
   private assertSupported(shape: LayerShape): void {
-    const reason = this.unsupportedReason(shape);
-    if (reason !== undefined) throw new Error(`shuffled-block scheme cannot structure this layer: ${reason}`);
+    assertSchemeApplies(this, shape);
   }
 }
 

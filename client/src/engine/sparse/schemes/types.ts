@@ -31,12 +31,22 @@ export interface GrowRequest {
 
 export interface SparsityScheme {
   readonly name: SchemeName;
-  /** Why the scheme cannot structure this layer (undefined when it can). Methods then treat it as irregular. */
+  /**
+   * Why the scheme cannot structure this layer (undefined when it can). Methods then treat it as irregular; every
+   * other operation of the scheme refuses such a shape with a SchemeNotApplicableError that says why.
+   */
   unsupportedReason(shape: LayerShape): string | undefined;
   /** Weights per group (1 irregular, 4 for 4×1 blocks, B² for shuffled blocks, in*kh*kw... ) for this layer. */
   groupSize(shape: LayerShape): number;
   /** The nearest achievable active count to `count` (whole groups; pattern: 4 per kept 3×3 kernel). */
   roundCount(shape: LayerShape, count: number): number;
+  /**
+   * Active weights this layer keeps at `density`, in the scheme's own arithmetic: what methods pass as `keep` when
+   * they start from a density (allocation, bounds, schedules). A fixed point of `roundCount`. Pattern follows MEST's
+   * `k = int(I·r')` kernels pruned per filter exactly; the others round d·N to the nearest whole group and keep at
+   * least one group when the density is positive, so rounding never empties a layer the allocation keeps.
+   */
+  activeCountAt(shape: LayerShape, density: number): number;
   /**
    * Aggregated score per group (e.g. L2 norm over the group), for global ranking across layers. The norm runs over the
    * group's active elements, so inactive groups score 0; shuffled-block returns one entry per block of the mask.
