@@ -1,4 +1,4 @@
-// `sparsefleet campaign run|list|show|cancel|report`: fleet-wide benchmark campaigns.
+// `sparsefleet campaign run|list|show|cancel|report|compare`: fleet-wide benchmark campaigns.
 import { readFile, writeFile } from 'node:fs/promises';
 import { interruptible } from '../operator/interruptible.js';
 import { type Command, Option } from 'commander';
@@ -6,12 +6,21 @@ import { CampaignSpecError, parseCampaignYaml, type CampaignSpec } from '../../.
 import { expandMatrix } from '../../../server/src/campaigns/campaign-matrix.js';
 import { validateCells } from '../../../server/src/campaigns/cell-job-spec.js';
 import { REPORT_FORMATS, type ReportFormat } from '../../../server/src/campaigns/report/report-format.js';
-import { CampaignApi } from '../operator/campaign-api.js';
+import {
+  COMPARE_METRICS,
+  CompareOptionError,
+  DEFAULT_ACCURACY_THRESHOLD_POINTS,
+  DEFAULT_THRESHOLD_PERCENT,
+  parseMetrics,
+  parseThreshold,
+} from '../../../server/src/campaigns/compare/campaign-compare.js';
+import { CampaignApi, type CampaignComparison, type CompareQuery } from '../operator/campaign-api.js';
+import { formatComparison } from '../operator/campaign-compare-view.js';
 import { formatCampaignDetails, formatCampaignTable, formatCounts } from '../operator/campaign-view.js';
 import { CampaignBarsView, CampaignLinesView, watchCampaign, type CampaignWatchView } from '../operator/campaign-watch.js';
 import { addConnectionOptions, addJsonOption, exitWithUsageCode, operatorAction, type JsonFlag, type OperatorContext } from '../operator/command-kit.js';
 import type { ConnectionFlags } from '../operator/connection.js';
-import { EXIT_INTERRUPTED, EXIT_REQUEST_FAILED, UsageError } from '../operator/errors.js';
+import { EXIT_INTERRUPTED, EXIT_NOTHING_COMPARABLE, EXIT_REGRESSION, EXIT_REQUEST_FAILED, UsageError } from '../operator/errors.js';
 import { resolveIdPrefix } from '../operator/id-prefix.js';
 import { printJson } from '../operator/output.js';
 
@@ -109,6 +118,67 @@ export async function runCampaignReport(context: OperatorContext, id: string, op
   return 0;
 }
 
+export const COMPARE_OUTPUT_FORMATS = ['table', 'json', 'html'] as const;
+export type CompareOutputFormat = (typeof COMPARE_OUTPUT_FORMATS)[number];
+
+export interface CampaignCompareOptions {
+  /** Percent: `5`, `5%`. */
+  threshold?: string;
+  /** Percentage points of test accuracy. */
+  accuracyThreshold?: string;
+  /** Comma-separated metrics. */
+  metrics?: string;
+  format?: CompareOutputFormat;
+  out?: string;
+}
+
+/**
+ * Campaign B against campaign A, cell by cell. Exit code: 0 when no cell regressed beyond the threshold,
+ * EXIT_REGRESSION (3) when one did, EXIT_NOTHING_COMPARABLE (4) when no cell could be compared (a gate pointed at
+ * the wrong campaigns must not pass), whatever the format.
+ */
+export async function runCampaignCompare(context: OperatorContext, a: string, b: string, options: CampaignCompareOptions): Promise<number> {
+  const format = options.format ?? 'table';
+  if (!(COMPARE_OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format must be one of ${COMPARE_OUTPUT_FORMATS.join(', ')}`);
+  }
+  const query = compareQuery(options);
+  const api = new CampaignApi(context.api.http);
+  // One listing serves both prefixes.
+  let listing: Promise<string[]> | undefined;
+  const listIds = () => (listing ??= api.list().then((campaigns) => campaigns.map((campaign) => campaign.id)));
+  const idA = await resolveIdPrefix('campaign', a, listIds);
+  const idB = await resolveIdPrefix('campaign', b, listIds);
+  const json = await api.compareText(idA, idB, 'json', query);
+  const comparison = JSON.parse(json) as CampaignComparison;
+  const body = format === 'json' ? json : format === 'html' ? await api.compareText(idA, idB, 'html', query) : `${formatComparison(comparison)}\n`;
+  if (options.out === undefined) context.output.out(body.replace(/\n$/, ''));
+  else {
+    await writeFile(options.out, body);
+    context.output.err(`wrote the ${format} comparison to ${options.out}`);
+    if (format !== 'table') context.output.err(formatVerdictOnly(comparison));
+  }
+  if (comparison.verdict === 'regression') return EXIT_REGRESSION;
+  return comparison.verdict === 'incomparable' ? EXIT_NOTHING_COMPARABLE : 0;
+}
+
+function formatVerdictOnly(comparison: CampaignComparison): string {
+  return formatComparison(comparison).split('\n').at(-1)!;
+}
+
+function compareQuery(options: CampaignCompareOptions): CompareQuery {
+  try {
+    return {
+      threshold: options.threshold === undefined ? undefined : parseThreshold(options.threshold, '--threshold'),
+      accuracyThreshold: options.accuracyThreshold === undefined ? undefined : parseThreshold(options.accuracyThreshold, '--accuracy-threshold'),
+      metrics: options.metrics === undefined ? undefined : parseMetrics(options.metrics),
+    };
+  } catch (error) {
+    if (error instanceof CompareOptionError) throw new UsageError(error.message.replace(/^metrics/, '--metrics'));
+    throw error;
+  }
+}
+
 function resolveCampaignId(api: CampaignApi, id: string): Promise<string> {
   return resolveIdPrefix('campaign', id, async () => (await api.list()).map((campaign) => campaign.id));
 }
@@ -145,4 +215,19 @@ export function registerCampaignCommand(program: Command): void {
       .addOption(new Option('--format <format>', 'report format').choices(REPORT_FORMATS).default('html'))
       .option('--out <file>', 'write the report to this file (default: stdout)'),
   ).action(operatorAction<Flags<CampaignReportOptions>>((context, args, options) => runCampaignReport(context, args[0]!, options)));
+  leaf(
+    campaign
+      .command('compare')
+      .description(
+        'per-cell differences of campaign B against campaign A (two agent versions, two fleets, before/after); ' +
+          `exit code ${EXIT_REGRESSION} when a cell regressed beyond the threshold, ${EXIT_NOTHING_COMPARABLE} when no cell could be compared`,
+      )
+      .argument('<a>', 'the baseline campaign: id or unique prefix')
+      .argument('<b>', 'the campaign compared against it: id or unique prefix')
+      .option('--threshold <percent>', `relative change of speedup and latency p50 (and points of memory saved) that counts, e.g. 5 or 5% (default ${DEFAULT_THRESHOLD_PERCENT}%)`)
+      .option('--accuracy-threshold <points>', `change of test accuracy in percentage points that counts (default ${DEFAULT_ACCURACY_THRESHOLD_POINTS})`)
+      .option('--metrics <list>', `comma-separated metrics to compare: ${COMPARE_METRICS.join(', ')} (default all)`)
+      .addOption(new Option('--format <format>', 'output format').choices(COMPARE_OUTPUT_FORMATS).default('table'))
+      .option('--out <file>', 'write the comparison to this file (default: stdout)'),
+  ).action(operatorAction<Flags<CampaignCompareOptions>>((context, args, options) => runCampaignCompare(context, args[0]!, args[1]!, options)));
 }

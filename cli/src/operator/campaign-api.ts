@@ -1,10 +1,20 @@
 // The coordinator's campaign endpoints, over the operator's HTTP client.
 import type { CampaignSpec } from '../../../server/src/campaigns/campaign-spec.js';
 import type { CampaignSummary, CampaignView } from '../../../server/src/campaigns/campaign-views.js';
+import type { CampaignComparison, CompareMetric } from '../../../server/src/campaigns/compare/campaign-compare.js';
+import type { ComparisonFormat } from '../../../server/src/campaigns/compare/compare-format.js';
 import type { ReportFormat } from '../../../server/src/campaigns/report/report-format.js';
 import type { HttpClient } from './http-client.js';
 
-export type { CampaignSummary, CampaignView };
+export type { CampaignComparison, CampaignSummary, CampaignView };
+
+export interface CompareQuery {
+  /** Percent. */
+  readonly threshold?: number;
+  /** Percentage points. */
+  readonly accuracyThreshold?: number;
+  readonly metrics?: readonly CompareMetric[];
+}
 
 export class CampaignApi {
   constructor(private readonly http: HttpClient) {}
@@ -28,5 +38,19 @@ export class CampaignApi {
   /** The report exactly as the coordinator renders it (JSON, CSV or self-contained HTML). */
   report(id: string, format: ReportFormat): Promise<string> {
     return this.http.requestText(`/api/campaigns/${encodeURIComponent(id)}/report?format=${format}`);
+  }
+
+  /** Campaign B against campaign A, cell by cell (the coordinator computes it). */
+  async compare(a: string, b: string, query: CompareQuery = {}): Promise<CampaignComparison> {
+    return JSON.parse(await this.compareText(a, b, 'json', query)) as CampaignComparison;
+  }
+
+  /** The comparison exactly as the coordinator renders it (JSON or self-contained HTML). */
+  compareText(a: string, b: string, format: ComparisonFormat, query: CompareQuery = {}): Promise<string> {
+    const params = new URLSearchParams({ format });
+    if (query.threshold !== undefined) params.set('threshold', String(query.threshold));
+    if (query.accuracyThreshold !== undefined) params.set('accuracyThreshold', String(query.accuracyThreshold));
+    if (query.metrics !== undefined) params.set('metrics', query.metrics.join(','));
+    return this.http.requestText(`/api/campaigns/${encodeURIComponent(a)}/compare/${encodeURIComponent(b)}?${params.toString()}`);
   }
 }

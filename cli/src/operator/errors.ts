@@ -5,6 +5,10 @@ export const EXIT_OK = 0;
 export const EXIT_REQUEST_FAILED = 1;
 /** Bad input on our side (flags, job file); nothing was sent. */
 export const EXIT_USAGE = 2;
+/** `campaign compare`: some cell regressed beyond the threshold (CI gates on it). */
+export const EXIT_REGRESSION = 3;
+/** `campaign compare`: no cell could be compared (wrong campaigns, or no valid results): a CI gate must not pass. */
+export const EXIT_NOTHING_COMPARABLE = 4;
 /** Interrupted by Ctrl-C (128 + SIGINT). */
 export const EXIT_INTERRUPTED = 130;
 
