@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { augmentExample, batches, padValuesFor, type Dataset } from '../../../client/src/engine/data/index.js';
+import {
+  augmentExample,
+  batches,
+  byteDecodeTable,
+  byteStore,
+  CIFAR10_NORMALIZATION,
+  decodeExamples,
+  floatStore,
+  padValuesFor,
+  type Batch,
+  type CropFlip,
+  type Dataset,
+} from '../../../client/src/engine/data/index.js';
 
 // 3×3 image, 2 channels: value = 10 * (y * 3 + x) + c
 const shape = { height: 3, width: 3, channels: 2 };
@@ -55,7 +67,7 @@ describe('batches with augment', () => {
     // Prepare: a constant image (value 1) so every augmented pixel is either 1 or the pad value 0.
     const dataset: Dataset = {
       name: 'synthetic', synthetic: true, inputShape: { height: 8, width: 8, channels: 1 }, numClasses: 2, size: 16,
-      images: new Float32Array(16 * 64).fill(1), labels: new Int32Array(16), ids: Uint32Array.from({ length: 16 }, (_, i) => i),
+      examples: floatStore(new Float32Array(16 * 64).fill(1), 64), labels: new Int32Array(16), ids: Uint32Array.from({ length: 16 }, (_, i) => i),
     };
 
     // Execute
@@ -66,5 +78,67 @@ describe('batches with augment', () => {
     const onesPerExample = Array.from({ length: 16 }, (_, i) => all.x.subarray(i * 64, (i + 1) * 64).reduce((s, v) => s + v, 0));
     expect(onesPerExample.some((count) => count < 64)).toBe(true);
     expect(onesPerExample.every((count) => count >= 16)).toBe(true); // shift of at most 4 leaves a 4×4 core
+  });
+});
+
+describe('batches with augment on byte-stored images', () => {
+  // 16 CIFAR-shaped examples of distinct pseudo-random bytes, so a crop and flip is identified by its output.
+  const count = 16;
+  const shape = { height: 32, width: 32, channels: 3 };
+  const pixels = Uint8Array.from({ length: count * 3072 }, (_, i) => (Math.imul(i + 1, 2654435761) >>> 24) & 0xff);
+  const dataset: Dataset = {
+    name: 'cifar10',
+    synthetic: false,
+    inputShape: shape,
+    numClasses: 10,
+    size: count,
+    examples: byteStore(pixels, 3072, 3, byteDecodeTable(3, CIFAR10_NORMALIZATION)),
+    labels: new Int32Array(count),
+    ids: Uint32Array.from({ length: count }, (_, i) => i),
+    normalization: CIFAR10_NORMALIZATION,
+  };
+  const pad = padValuesFor(dataset);
+  const draw = (options: { seed: number; epoch: number }): Batch => [...batches(dataset, { batchSize: count, augment: true, ...options })][0];
+
+  /** The crop and flip that turns example `id` into `augmented`, or undefined when none does. */
+  function findDraw(id: number, augmented: Float32Array): CropFlip | undefined {
+    const source = decodeExamples(dataset.examples, [id]);
+    const candidate = new Float32Array(3072);
+    for (let top = 0; top <= 8; top++) {
+      for (let left = 0; left <= 8; left++) {
+        for (const flip of [false, true]) {
+          augmentExample(source, 0, candidate, 0, shape, { top, left, flip }, pad);
+          if (candidate.every((v, i) => v === augmented[i])) return { top, left, flip };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  it('should be deterministic for (seed, epoch) and differ across seeds and epochs', () => {
+    const first = draw({ seed: 5, epoch: 0 });
+    expect(Array.from(draw({ seed: 5, epoch: 0 }).x)).toEqual(Array.from(first.x));
+    expect(Array.from(draw({ seed: 6, epoch: 0 }).x)).not.toEqual(Array.from(first.x));
+    expect(Array.from(draw({ seed: 5, epoch: 1 }).x)).not.toEqual(Array.from(first.x));
+  });
+
+  it('should make every example a 4-padded random crop, flipped about half the time, padded with black', () => {
+    // Execute
+    const batch = draw({ seed: 5, epoch: 0 });
+    const draws = Array.from(batch.ids, (id, i) => findDraw(id, batch.x.subarray(i * 3072, (i + 1) * 3072)));
+
+    // Assert: each output is exactly one crop/flip of its example; the batch mixes flips and shifts
+    expect(draws.every((d) => d !== undefined)).toBe(true);
+    const found = draws as CropFlip[];
+    expect(found.some((d) => d.flip)).toBe(true);
+    expect(found.some((d) => !d.flip)).toBe(true);
+    expect(found.some((d) => d.top !== 4 || d.left !== 4)).toBe(true);
+    // A crop shifted down (top < 4) starts with padding rows: the normalised value of a black pixel
+    const shiftedIndex = found.findIndex((d) => d.top < 4);
+    if (shiftedIndex >= 0) {
+      const row = batch.x.subarray(shiftedIndex * 3072, shiftedIndex * 3072 + 96);
+      expect(Array.from(row.subarray(0, 3))).toEqual(Array.from(pad));
+      expect(pad[0]).toBeCloseTo(-CIFAR10_NORMALIZATION.mean[0] / CIFAR10_NORMALIZATION.std[0], 6);
+    }
   });
 });

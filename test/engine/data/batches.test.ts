@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batches, syntheticDataset, type Batch, type Dataset } from '../../../client/src/engine/data/index.js';
+import { imagesOf } from './fixtures.js';
 
 const dataset: Dataset = syntheticDataset({ inputShape: { height: 2, width: 2, channels: 1 }, numClasses: 4, size: 23, seed: 9 });
 
@@ -36,7 +37,7 @@ describe('batches', () => {
     for (let i = 0; i < batch.size; i++) {
       const id = batch.ids[i];
       expect(batch.y[i]).toBe(dataset.labels[id]);
-      expect(Array.from(batch.x.subarray(i * 4, i * 4 + 4))).toEqual(Array.from(dataset.images.subarray(id * 4, id * 4 + 4)));
+      expect(Array.from(batch.x.subarray(i * 4, i * 4 + 4))).toEqual(Array.from(imagesOf(dataset).subarray(id * 4, id * 4 + 4)));
     }
   });
 

@@ -6,10 +6,11 @@ import {
   CIFAR10_STD,
   CIFAR10_TEST_FILE,
   CIFAR10_TRAIN_FILES,
+  decodeExamples,
   loadDatasets,
   parseCifar10Records,
 } from '../../../client/src/engine/data/index.js';
-import { cifarRecord, concatBytes, withTempDir } from './fixtures.js';
+import { cifarRecord, concatBytes, withTempDir, imagesOf } from './fixtures.js';
 
 const normalized = (value: number, channel: number): number =>
   (value / 255 - CIFAR10_MEAN[channel]) / CIFAR10_STD[channel];
@@ -21,8 +22,7 @@ describe('parseCifar10Records', () => {
 
     // Execute
     const raw = parseCifar10Records(bytes, 'three.bin');
-    const image = new Float32Array(32 * 32 * 3);
-    raw.writeExample(2, image, 0);
+    const image = decodeExamples(raw.select(Uint32Array.of(2)));
 
     // Assert: pixel (y=1, x=2) is plane index 34; NHWC offset (1 * 32 + 2) * 3 + c
     expect(raw.count).toBe(3);
@@ -63,10 +63,23 @@ describe('loadDatasets (cifar10)', () => {
       expect(Array.from(train.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(Array.from(train.ids)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
       expect(train.inputShape).toEqual({ height: 32, width: 32, channels: 3 });
-      expect(train.images[6 * 3072]).toBeCloseTo(normalized(3, 0), 5); // record 6 = batch 4, first record, R base 3
+      expect(imagesOf(train)[6 * 3072]).toBeCloseTo(normalized(3, 0), 5); // record 6 = batch 4, first record, R base 3
       expect(train.normalization).toEqual({ mean: CIFAR10_MEAN, std: CIFAR10_STD });
       expect(test.size).toBe(1);
       expect(test.labels[0]).toBe(7);
+    });
+  });
+
+  it('should name the training batch that holds a bad record', async () => {
+    await withTempDir(async (dir) => {
+      for (const [b, name] of CIFAR10_TRAIN_FILES.entries()) {
+        await writeFile(join(dir, name), concatBytes([cifarRecord(0, [0, 0, 0]), cifarRecord(b === 2 ? 12 : 1, [0, 0, 0])]));
+      }
+      await writeFile(join(dir, CIFAR10_TEST_FILE), cifarRecord(7, [50, 60, 70]));
+
+      await expect(loadDatasets({ name: 'cifar10', path: dir, seed: 0 })).rejects.toThrow(
+        /data_batch_3\.bin: label 12 at index 1 is outside 0\.\.9/,
+      );
     });
   });
 

@@ -6,7 +6,7 @@ import {
   loadDatasets,
   parseIdx,
 } from '../../../client/src/engine/data/index.js';
-import { idxBytes, patternImages, tinyFashion, withTempDir, writeFashionDir } from './fixtures.js';
+import { idxBytes, patternImages, tinyFashion, withTempDir, writeFashionDir, imagesOf } from './fixtures.js';
 
 const realFilesPresent = existsSync(`${FASHION_MNIST_DEFAULT_DIR}/t10k-images-idx3-ubyte.gz`);
 
@@ -59,7 +59,7 @@ describe('loadDatasets (fashion-mnist)', () => {
       expect(test.size).toBe(5);
       expect(Array.from(train.ids)).toEqual([...Array(12).keys()]);
       expect(Array.from(train.labels.subarray(0, 12))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]);
-      expect(train.images[3 * 16 + 5]).toBeCloseTo((3 * 7 + 5) / 255, 6);
+      expect(imagesOf(train)[3 * 16 + 5]).toBeCloseTo((3 * 7 + 5) / 255, 6);
       expect(train.normalization).toBeUndefined();
     });
   });
@@ -114,8 +114,8 @@ describe('loadDatasets (fashion-mnist)', () => {
     expect(fallbackReason).toBeUndefined();
     expect(test.size).toBe(10000);
     expect(test.inputShape).toEqual({ height: 28, width: 28, channels: 1 });
-    expect(test.images.length).toBe(10000 * 28 * 28);
+    expect(imagesOf(test).length).toBe(10000 * 28 * 28);
     expect(new Set(test.labels).size).toBe(10);
-    expect(Math.max(...test.images.subarray(0, 28 * 28 * 100))).toBeLessThanOrEqual(1);
+    expect(Math.max(...imagesOf(test).subarray(0, 28 * 28 * 100))).toBeLessThanOrEqual(1);
   });
 });

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { decodeExamples, type Dataset } from '../../../client/src/engine/data/index.js';
 
 export function idxBytes(dims: readonly number[], data: Uint8Array, magicType = 0x08): Uint8Array {
   const header = new Uint8Array(4 + 4 * dims.length);
@@ -83,4 +84,18 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
     offset += part.length;
   }
   return out;
+}
+
+/** All examples of a data set as model-ready NHWC floats (what batches are built from). */
+export function imagesOf(dataset: Dataset): Float32Array {
+  return decodeExamples(dataset.examples);
+}
+
+/** One CIFAR-100 binary record: coarse label, fine label, then R, G, B planes; pixel = plane base + index in plane. */
+export function cifar100Record(coarse: number, fine: number, base: readonly [number, number, number]): Uint8Array {
+  const record = new Uint8Array(3074);
+  record[0] = coarse;
+  record[1] = fine;
+  for (let c = 0; c < 3; c++) for (let p = 0; p < 1024; p++) record[2 + c * 1024 + p] = (base[c] + p) % 256;
+  return record;
 }

@@ -6,7 +6,7 @@ import {
   shardOf,
   syntheticDataset,
 } from '../../../client/src/engine/data/index.js';
-import { tinyFashion, withTempDir, writeFashionDir } from './fixtures.js';
+import { tinyFashion, withTempDir, writeFashionDir, imagesOf } from './fixtures.js';
 
 describe('selectPositions', () => {
   const labels = Int32Array.from({ length: 1000 }, (_, i) => (i < 700 ? 0 : i < 900 ? 1 : 2));
@@ -88,6 +88,6 @@ describe('datasetSubset', () => {
     expect(Array.from(subset.ids)).toEqual([1, 4]);
     expect(subset.size).toBe(2);
     expect(Array.from(subset.labels)).toEqual([dataset.labels[1], dataset.labels[4]]);
-    expect(Array.from(subset.images)).toEqual([...dataset.images.subarray(4, 8), ...dataset.images.subarray(16, 20)]);
+    expect(Array.from(imagesOf(subset))).toEqual([...imagesOf(dataset).subarray(4, 8), ...imagesOf(dataset).subarray(16, 20)]);
   });
 });

@@ -1,6 +1,7 @@
 // CIFAR augmentation as in MEST's torchvision pipeline: RandomCrop(32, padding=4) then RandomHorizontalFlip, i.e.
 // pad every side by 4 with black, take a random crop of the original size, flip it left-right with probability 1/2.
-// Plain loops over NHWC floats, no padded copy is built.
+// Plain loops over one example's NHWC floats (decoded from the stored bytes just before), no padded copy is built.
+// Used for every image data set (Fashion-MNIST, CIFAR-10/100, Tiny-ImageNet) when `augment` is on.
 import type { Rng } from '../util/rng.js';
 import type { Dataset } from './types.js';
 import type { InputShape } from '../models/catalog.js';
@@ -15,7 +16,7 @@ export interface CropFlip {
 }
 
 /**
- * The stored value of a black (raw 0) pixel per channel: 0 for plain /255 data, -mean/std for normalised data.
+ * The model-input value of a black (raw 0) pixel per channel: 0 for plain /255 data, -mean/std for normalised data.
  * torchvision pads before Normalize, so padding must use this value, not 0.
  */
 export function padValuesFor(dataset: Pick<Dataset, 'inputShape' | 'normalization'>): Float32Array {

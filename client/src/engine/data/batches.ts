@@ -1,5 +1,6 @@
 // Minibatches for one epoch: a fresh permutation per (seed, epoch) of the examples not excluded, in batches of
 // `batchSize` with the last partial batch kept (as MEST does). Iterating the plan twice yields the same batches.
+// This is where stored examples (bytes for real data) become model-ready floats: one batch at a time.
 import { createRng, shuffleInPlace } from '../util/rng.js';
 import { augmentExample, drawCropFlip, padValuesFor } from './augment.js';
 import { exampleLength, type Batch, type Dataset } from './types.js';
@@ -29,6 +30,7 @@ export function batches(dataset: Dataset, options: BatchOptions): BatchPlan {
   const numBatches = Math.ceil(order.length / batchSize);
 
   function* generate(): Generator<Batch> {
+    const scratch = padValues ? new Float32Array(length) : undefined;
     const augmentRng = createRng(seed).derive(`augment/${epoch}`);
     for (let start = 0; start < order.length; start += batchSize) {
       const size = Math.min(batchSize, order.length - start);
@@ -37,11 +39,12 @@ export function batches(dataset: Dataset, options: BatchOptions): BatchPlan {
       const ids = new Uint32Array(size);
       for (let i = 0; i < size; i++) {
         const index = order[start + i];
-        if (padValues) {
+        if (padValues && scratch) {
           const draw = drawCropFlip(augmentRng);
-          augmentExample(dataset.images, index * length, x, i * length, dataset.inputShape, draw, padValues);
+          dataset.examples.write(index, scratch, 0);
+          augmentExample(scratch, 0, x, i * length, dataset.inputShape, draw, padValues);
         } else {
-          x.set(dataset.images.subarray(index * length, (index + 1) * length), i * length);
+          dataset.examples.write(index, x, i * length);
         }
         y[i] = dataset.labels[index];
         ids[i] = dataset.ids[index];

@@ -1,8 +1,9 @@
-// Fashion-MNIST from its four IDX files (gzipped as distributed, or already decompressed). Pixels are stored as
-// value / 255 in [0, 1], with no mean/std normalisation, matching the usual Fashion-MNIST setup.
+// Fashion-MNIST from its four IDX files (gzipped as distributed, or already decompressed). Pixels are kept as bytes
+// and reach the model as value / 255 in [0, 1], with no mean/std normalisation, matching the usual Fashion-MNIST
+// setup.
 import { readFirstExisting, joinPath } from './files.js';
 import { parseIdx, type IdxArray } from './idx.js';
-import { checkLabels, type RawSplit } from './source.js';
+import { byteSplit, checkLabels, type RawSplit } from './source.js';
 import { DatasetFormatError } from './types.js';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
@@ -53,13 +54,11 @@ function idxSplit(images: IdxArray, labels: IdxArray, imagesFile: string, labels
   checkLabels(labels.data, FASHION_MNIST_CLASSES, labelsFile);
   const pixels = images.data;
   const length = height * width;
-  return {
-    count,
+  return byteSplit({
     inputShape: { height, width, channels: 1 },
     labels: Int32Array.from(labels.data),
-    writeExample(position, target, offset) {
-      const start = position * length;
-      for (let i = 0; i < length; i++) target[offset + i] = pixels[start + i] / 255;
+    copyPixels(position, target, offset) {
+      target.set(pixels.subarray(position * length, (position + 1) * length), offset);
     },
-  };
+  });
 }

@@ -45,6 +45,23 @@ export async function readFirstExisting(
   return undefined;
 }
 
+/** Entry names of a directory (unsorted), or undefined when it does not exist or is not a directory. */
+export async function listDirectory(path: string): Promise<string[] | undefined> {
+  const { readdir } = await import('node:fs/promises');
+  try {
+    return await readdir(path);
+  } catch (error) {
+    if (isMissingFileError(error)) return undefined;
+    throw error;
+  }
+}
+
+/** A UTF-8 text file's content, or undefined when it does not exist. */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
+  const bytes = await readIfExists(path);
+  return bytes === undefined ? undefined : new TextDecoder().decode(bytes);
+}
+
 export async function joinPath(dir: string, name: string): Promise<string> {
   const { join } = await import('node:path');
   return join(dir, name);

@@ -2,11 +2,14 @@
 // the same shape (with the reason) when the files are missing. Corrupt files are errors, never a silent fallback.
 import type { InputShape } from '../models/catalog.js';
 import { CIFAR10_CLASSES, CIFAR10_DEFAULT_DIR, CIFAR10_NORMALIZATION, readCifar10 } from './cifar10.js';
+import { CIFAR100_DEFAULT_DIR, CIFAR100_NORMALIZATION, cifar100Classes, readCifar100 } from './cifar100.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_DEFAULT_DIR, readFashionMnist } from './fashion-mnist.js';
 import { materialize, type RawSplit } from './source.js';
 import { selectPositions } from './subset.js';
 import { syntheticSource } from './synthetic.js';
+import { TINY_IMAGENET_CLASSES, TINY_IMAGENET_DEFAULT_DIR, TINY_IMAGENET_NORMALIZATION, readTinyImagenet } from './tiny-imagenet.js';
 import {
+  DATASET_INFO,
   DATASET_NAMES,
   isDatasetName,
   NOMINAL_TRAIN_SIZE,
@@ -18,10 +21,12 @@ import {
 
 /** Sizes of synthetic sets (requested or fallback) when no limit is given; full-size stand-ins would waste memory. */
 export const DEFAULT_SYNTHETIC_TRAIN_SIZE = NOMINAL_TRAIN_SIZE.synthetic;
-export const DEFAULT_SYNTHETIC_TEST_SIZE = 1024;
+export const DEFAULT_SYNTHETIC_TEST_SIZE = DATASET_INFO.synthetic.testSize;
 
-const FASHION_MNIST_SHAPE: InputShape = { height: 28, width: 28, channels: 1 };
-const CIFAR10_SHAPE: InputShape = { height: 32, width: 32, channels: 3 };
+const FASHION_MNIST_SHAPE: InputShape = DATASET_INFO['fashion-mnist'].inputShape;
+const CIFAR_SHAPE: InputShape = DATASET_INFO.cifar10.inputShape;
+const TINY_IMAGENET_SHAPE: InputShape = DATASET_INFO['tiny-imagenet'].inputShape;
+const IMAGENET_SHAPE: InputShape = DATASET_INFO['synthetic-imagenet'].inputShape;
 
 interface Sources {
   readonly train: RawSplit;
@@ -36,6 +41,9 @@ export async function loadDatasets(spec: LoadDatasetsSpec): Promise<LoadedDatase
   const name: string = spec.name;
   if (!isDatasetName(name)) throw new RangeError(`unknown data set '${name}' (known: ${DATASET_NAMES.join(', ')})`);
   if (!Number.isInteger(spec.seed)) throw new RangeError(`data seed must be an integer, got ${spec.seed}`);
+  if (spec.cifar100Labels !== undefined && spec.cifar100Labels !== 'fine' && spec.cifar100Labels !== 'coarse') {
+    throw new RangeError(`cifar100Labels must be 'fine' or 'coarse', got '${String(spec.cifar100Labels)}'`);
+  }
   const sources = await readSources(name, spec);
   const meta = {
     name,
@@ -55,9 +63,12 @@ export async function loadDatasets(spec: LoadDatasetsSpec): Promise<LoadedDatase
     seed: spec.seed,
     purpose: 'test',
   });
+  // One split at a time: Tiny-ImageNet reads its JPEGs here.
+  const train = await materialize(sources.train, trainPositions, meta);
+  const test = await materialize(sources.test, testPositions, meta);
   return {
-    train: materialize(sources.train, trainPositions, meta),
-    test: materialize(sources.test, testPositions, meta),
+    train,
+    test,
     ...(sources.fallbackReason ? { fallbackReason: sources.fallbackReason } : {}),
   };
 }
@@ -66,6 +77,12 @@ async function readSources(name: DatasetName, spec: LoadDatasetsSpec): Promise<S
   switch (name) {
     case 'synthetic':
       return syntheticSources(spec, spec.inputShape ?? FASHION_MNIST_SHAPE, spec.numClasses ?? FASHION_MNIST_CLASSES);
+    case 'synthetic-imagenet':
+      return syntheticSources(
+        spec,
+        spec.inputShape ?? IMAGENET_SHAPE,
+        spec.numClasses ?? DATASET_INFO['synthetic-imagenet'].numClasses,
+      );
     case 'fashion-mnist': {
       const read = await readFashionMnist(spec.path || FASHION_MNIST_DEFAULT_DIR);
       if ('missing' in read) {
@@ -76,9 +93,30 @@ async function readSources(name: DatasetName, spec: LoadDatasetsSpec): Promise<S
     case 'cifar10': {
       const read = await readCifar10(spec.path || CIFAR10_DEFAULT_DIR);
       if ('missing' in read) {
-        return fallback(spec, CIFAR10_SHAPE, CIFAR10_CLASSES, `CIFAR-10 file not found: ${read.missing}`);
+        return fallback(spec, CIFAR_SHAPE, CIFAR10_CLASSES, `CIFAR-10 file not found: ${read.missing}`);
       }
       return { ...read, numClasses: CIFAR10_CLASSES, synthetic: false, normalization: CIFAR10_NORMALIZATION };
+    }
+    case 'cifar100': {
+      const labels = spec.cifar100Labels ?? 'fine';
+      const read = await readCifar100(spec.path || CIFAR100_DEFAULT_DIR, labels);
+      if ('missing' in read) {
+        return fallback(spec, CIFAR_SHAPE, cifar100Classes(labels), `CIFAR-100 file not found: ${read.missing}`);
+      }
+      return { ...read, numClasses: cifar100Classes(labels), synthetic: false, normalization: CIFAR100_NORMALIZATION };
+    }
+    case 'tiny-imagenet': {
+      const read = await readTinyImagenet(spec.path || TINY_IMAGENET_DEFAULT_DIR);
+      if ('missing' in read) {
+        return fallback(spec, TINY_IMAGENET_SHAPE, TINY_IMAGENET_CLASSES, `Tiny-ImageNet file not found: ${read.missing}`);
+      }
+      return {
+        train: read.train,
+        test: read.test,
+        numClasses: read.numClasses,
+        synthetic: false,
+        normalization: TINY_IMAGENET_NORMALIZATION,
+      };
     }
   }
 }

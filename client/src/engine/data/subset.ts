@@ -1,7 +1,7 @@
 // Which examples a device keeps: a seeded class-balanced limit, then its fleet shard. Both are pure functions of
 // (labels, options), so the coordinator and every device agree without exchanging id lists.
 import { createRng, shuffleInPlace } from '../util/rng.js';
-import { exampleLength, type Dataset } from './types.js';
+import type { Dataset } from './types.js';
 
 export interface SelectionOptions {
   /** Keep at most this many examples; 0 or undefined = all. */
@@ -73,18 +73,15 @@ function balancedPick(labels: Int32Array, numClasses: number, limit: number, see
 /** The examples of `dataset` whose id is in `keepIds`, in the dataset's order. */
 export function datasetSubset(dataset: Dataset, keepIds: ReadonlySet<number> | ArrayLike<number>): Dataset {
   const keep = isSet(keepIds) ? keepIds : new Set(Array.from(keepIds));
-  const length = exampleLength(dataset.inputShape);
   const kept: number[] = [];
   for (let i = 0; i < dataset.size; i++) if (keep.has(dataset.ids[i])) kept.push(i);
-  const images = new Float32Array(kept.length * length);
   const labels = new Int32Array(kept.length);
   const ids = new Uint32Array(kept.length);
   kept.forEach((source, target) => {
-    images.set(dataset.images.subarray(source * length, (source + 1) * length), target * length);
     labels[target] = dataset.labels[source];
     ids[target] = dataset.ids[source];
   });
-  return { ...dataset, size: kept.length, images, labels, ids };
+  return { ...dataset, size: kept.length, examples: dataset.examples.select(kept), labels, ids };
 }
 
 function isSet(value: ReadonlySet<number> | ArrayLike<number>): value is ReadonlySet<number> {
