@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { maskableLayers, MODEL_NAMES, type ModelName } from '../../../client/src/engine/models/catalog.js';
+import { maskableLayers, MODEL_NAMES, profileFamily, type ModelName } from '../../../client/src/engine/models/catalog.js';
 import { canonicalLayerName, parseProfile, profileDensities, ProfileError } from '../../../client/src/engine/sparse/profiles/index.js';
 import { createScheme } from '../../../client/src/engine/sparse/schemes/registry.js';
 import { SCHEME_NAMES, type SchemeName } from '../../../client/src/engine/sparse/schemes/types.js';
@@ -67,8 +67,9 @@ describe('parseProfile', () => {
 });
 
 describe('shipped profiles', () => {
+  // profiles/<family>/: variants of a network that differ only in stem or width share a family (same layer names).
   const files = MODEL_NAMES.flatMap((model) =>
-    readdirSync(join(PROFILES_DIR, model))
+    readdirSync(join(PROFILES_DIR, profileFamily(model)))
       .filter((file) => file.endsWith('.yaml'))
       .map((file) => [model, file] as [ModelName, string]),
   );
@@ -78,7 +79,7 @@ describe('shipped profiles', () => {
   });
 
   it.each(files)('should load %s/%s against the model and suit its scheme', (model, file) => {
-    const yaml = readFileSync(join(PROFILES_DIR, model, file), 'utf8');
+    const yaml = readFileSync(join(PROFILES_DIR, profileFamily(model), file), 'utf8');
     const scheme = file.split('-')[0];
     expect(SCHEME_NAMES).toContain(scheme);
     for (const input of [{ height: 28, width: 28, channels: 1 }, { height: 32, width: 32, channels: 3 }]) {

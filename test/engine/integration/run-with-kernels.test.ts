@@ -59,11 +59,15 @@ describe('runTraining with sparse kernels', () => {
 
     // Assert
     expect(sut.compute).toBe('sparse-kernels');
-    // Stride-1 convs inside the blocks run alone; stride-2 convs and their 1×1 shortcuts stay masked-dense.
+    // Stride-1 convs inside the blocks run alone; stride-2 3×3 convs stay masked-dense (the kernels run stride 1) and
+    // say so; the small 1×1 shortcuts come out dense under ERK at this density.
     expect(sut.kernelLayers).toContain('layer1.0.conv1');
     expect(sut.kernelLayers).toContain('layer3.2.conv2');
     expect(sut.kernelLayers).not.toContain('layer2.0.conv1');
     expect(sut.kernelLayers).not.toContain('layer2.0.shortcut.0');
+    const computeOf = (layer: string) => sut.layerCompute?.find((entry) => entry.layer === layer);
+    expect(computeOf('layer2.0.conv1')).toMatchObject({ compute: 'masked-dense', reason: expect.stringMatching(/stride-2 3×3 conv/) });
+    expect(computeOf('layer2.0.shortcut.0')).toMatchObject({ compute: 'masked-dense', reason: expect.stringMatching(/target density 1/) });
     expect(sut.testLoss).toBeCloseTo(reference.testLoss, 3);
   });
 

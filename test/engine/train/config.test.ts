@@ -52,8 +52,13 @@ describe('parseTrainConfig', () => {
     [{ density: 1.5 }, 'density: must be in (0, 1]'],
     [{ density: 0 }, 'density: must be in (0, 1]'],
     [{ batchSize: 2.5 }, 'batchSize: must be an integer'],
-    [{ model: 'lenet' }, 'model: must be one of mlp, cnn, resnet20, resnet32, vgg'],
-    [{ data: { name: 'mnist' } }, 'data.name: must be one of fashion-mnist, cifar10, synthetic'],
+    [
+      { model: 'lenet' },
+      'model: must be one of mlp, cnn, resnet20, resnet32, vgg, wrn-16-2, wrn-16-8, wrn-16-10, wrn-22-2, wrn-22-8, wrn-28-2, ' +
+        'wrn-28-10, vgg16, vgg19, resnet18, resnet34, resnet50, resnet18-imagenet, resnet34-imagenet, resnet50-imagenet, ' +
+        'mobilenetv2, mobilenetv2-0.5, mobilenetv2-0.35, mobilenetv2-imagenet, mobilenetv2-0.5-imagenet',
+    ],
+    [{ data: { name: 'mnist' } }, 'data.name: must be one of fashion-mnist, cifar10, cifar100, tiny-imagenet, synthetic, synthetic-imagenet'],
     [{ data: { shardIndex: 2, shardCount: 2 } }, 'data.shardIndex: must be < data.shardCount'],
     [{ allocation: 'profile' }, "profile: required when allocation is 'profile'"],
     [{ optimizer: { milestones: [0.5, 1.5] } }, 'optimizer.milestones[1]: must be < 1'],

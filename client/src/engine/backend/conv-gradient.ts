@@ -59,12 +59,12 @@ function canFlip(strides: [number, number], padding: readonly number[], filterSh
   return strides[0] === 1 && strides[1] === 1 && Math.max(top, bottom) < kh && Math.max(left, right) < kw;
 }
 
-function pair(value: number | readonly number[]): [number, number] {
+export function pair(value: number | readonly number[]): [number, number] {
   return typeof value === 'number' ? [value, value] : [value[0], value[1]];
 }
 
 /** [top, bottom, left, right] padding of the forward conv, computed as TensorFlow does for 'same'. */
-function explicitPadding(
+export function explicitPadding(
   pad: Conv2DAttrs['pad'],
   xShape: readonly number[],
   filterShape: readonly number[],

@@ -4,6 +4,7 @@
 // too: importing it makes wasm the highest-priority backend, and any tf call before setBackend would then throw.
 import * as tf from '@tensorflow/tfjs';
 import { registerConv2dGradient } from './conv-gradient.js';
+import { registerDepthwiseConv2dGradient } from './depthwise-gradient.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -34,6 +35,7 @@ export async function initBackend(preferred?: BackendName): Promise<BackendInfo>
   for (const name of candidates) {
     if (await trySetBackend(name)) {
       registerConv2dGradient();
+      registerDepthwiseConv2dGradient();
       current = { name, ...(await describe(name)), available };
       return current;
     }

@@ -4,6 +4,7 @@
 // equality mask costs a few elementwise ops. Ties inside a window go to the first maximum in row-major order, as in
 // PyTorch and in the sparse kernels' pool, so both compute paths agree (a pruned filter can output a constant).
 import * as tf from '@tensorflow/tfjs';
+import { padToExtent, tapExtent, tapScatter, tapView } from './taps.js';
 
 const pool = tf.customGrad((...args: unknown[]) => {
   const [x, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
@@ -61,4 +62,59 @@ function keepFirstInWindow(flags: tf.Tensor, [, rows, columns]: readonly number[
 /** NHWC 2×2 max-pool with stride 2 and 'valid' padding (torch.nn.MaxPool2d(2)). */
 export function maxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
   return pool(x) as tf.Tensor4D;
+}
+
+/** Padding below this stands for −∞ (tfjs pools ignore padded positions; PyTorch pads max-pools with −∞). */
+const NEGATIVE_FILL = -3.4e38;
+
+const pools = new Map<string, (x: tf.Tensor4D) => tf.Tensor4D>();
+
+/**
+ * A k×k max-pool with stride s and symmetric padding p (torch.nn.MaxPool2d(k, s, p), e.g. the
+ * ImageNet ResNet stem's 3×3/2/1), with a hand-written gradient: per window tap in row-major order, the positions
+ * that hold their window's maximum and were not claimed by an earlier tap get dy (the first maximum wins, as in
+ * PyTorch), scattered back with pad/reshape ops (backend/taps.ts). tfjs-wasm's MaxPoolGrad is slow and drops
+ * negative maxima (see maxPool2x2).
+ */
+export function maxPool2d(x: tf.Tensor4D, kernel: number, stride: number, padding: number): tf.Tensor4D {
+  if (kernel === 2 && stride === 2 && padding === 0) return maxPool2x2(x);
+  if (!(padding >= 0 && padding < kernel)) throw new RangeError(`max-pool padding ${padding} must be in [0, ${kernel})`);
+  const key = `${kernel}/${stride}/${padding}`;
+  let op = pools.get(key);
+  if (op === undefined) {
+    op = makeStridedPool(kernel, stride, padding);
+    pools.set(key, op);
+  }
+  return op(x);
+}
+
+function makeStridedPool(kernel: number, stride: number, padding: number): (x: tf.Tensor4D) => tf.Tensor4D {
+  const strides = [stride, stride] as const;
+  const op = tf.customGrad((...args: unknown[]) => {
+    const [x, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    const y = tf.maxPool(x, kernel, stride, padding);
+    save([x, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const [input, output] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const [batch, height, width, channels] = input.shape;
+        const [, outH, outW] = output.shape;
+        const extentH = tapExtent(height + 2 * padding, kernel, stride, outH);
+        const extentW = tapExtent(width + 2 * padding, kernel, stride, outW);
+        const padded = padToExtent(input, padding, padding, extentH, extentW, NEGATIVE_FILL);
+        let claimed: tf.Tensor = tf.zerosLike(output);
+        const parts: tf.Tensor4D[] = [];
+        for (let r = 0; r < kernel; r++) {
+          for (let q = 0; q < kernel; q++) {
+            const isMax = tf.mul(tf.cast(tf.equal(tapView(padded, r, q, outH, outW, strides), output), 'float32'), tf.sub(1, claimed));
+            claimed = tf.add(claimed, isMax);
+            parts.push(tapScatter(tf.mul(isMax, dy as tf.Tensor) as tf.Tensor4D, r, q, extentH, extentW, strides));
+          }
+        }
+        return [tf.slice(tf.addN(parts), [0, padding, padding, 0], [batch, height, width, channels])];
+      },
+    };
+  });
+  return (x) => op(x) as tf.Tensor4D;
 }

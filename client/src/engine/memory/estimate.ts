@@ -1,19 +1,27 @@
-// A pure, deterministic estimate of the memory one training job needs on a device, from its TrainConfig alone.
-// The coordinator compares it with a device's budget before assigning the job. It is an estimate of the job's own
-// tensors and buffers; the runtime itself (Node/browser, tfjs, the wasm module) is left to the caller's headroom.
+// A pure, deterministic estimate of the memory one training job needs on a device, from its TrainConfig alone
+// (network × scheme × density × batch × data). The coordinator compares it with a device's budget before assigning
+// the job, so a phone is never handed, say, ResNet-50 with the ImageNet stem at batch 256. It is an estimate of the
+// job's own tensors and buffers; the runtime itself (Node/browser, tfjs, the wasm module) is left to the caller's
+// headroom.
 //
 //   model state    = per maskable layer: weights + gradients + optimizer slots of its *active* weights (allocated
-//                    densities), + index overhead (int32 per active weight) and a uint8 mask when sparse,
-//                    + biases / batch-norm parameters (small, dense), + method state (VRPGE keeps one float64
-//                    score per output channel of every gated layer, with its Adam moments);
-//   activations    = batch × Σ maskable-layer output values × 4 bytes × 2 (forward values + backward gradients),
-//                    + the input batch;
+//                    densities), + the compressed format's index (bytes per active weight by scheme, see
+//                    INDEX_BYTES_PER_ACTIVE) and a uint8 mask when sparse,
+//                    + the other trainable values (biases, batch-norm γ/β, the seed networks' depthwise convs) with
+//                    their gradients and slots, + batch-norm running statistics, + method state (VRPGE keeps one
+//                    float64 score per output channel of every gated layer, with its Adam moments);
+//   activations    = small models: batch × Σ maskable-layer output values × 4 bytes × 2 (forward values + backward
+//                    gradients), + the input batch;
+//                    seed networks (models/architectures): batch × 4 bytes × (every op output a training step keeps:
+//                    conv, BN (and its normalised input), activation, pool, residual sum, linear — + the largest op
+//                    output twice, the gradients a backward step holds), + the input batch;
 //   kernel work    = a dense float32 copy of the largest maskable layer, twice (dense materialisation of one
 //                    layer's weights and gradient, e.g. for RigL/GraNet growth scoring or a format conversion),
 //                    + an im2col-sized buffer of the largest conv layer for one batch, capped at 64 MiB;
 //   data set       = see ./dataset-footprint.ts.
 import { activeCount, allocateDensities } from '../sparse/allocation/index.js';
-import { maskableLayers, type InputShape } from '../models/catalog.js';
+import { isSeedNetwork, maskableLayers, networkSummary, type InputShape } from '../models/catalog.js';
+import type { SchemeName } from '../sparse/schemes/types.js';
 import { layerSize, type MaskableLayerInfo } from '../sparse/types.js';
 import type { TrainConfig } from '../train/config.js';
 import { datasetFacts, datasetFootprint } from './dataset-footprint.js';
@@ -34,9 +42,21 @@ export interface EstimateInput {
 
 const FLOAT_BYTES = 4;
 const FLOAT64_BYTES = 8;
-const INDEX_BYTES = 4;
+/**
+ * Index bytes per active weight of each scheme's compressed format: CSR keeps an int32 column per value; 4×1 blocks
+ * one int32 per 4 values; 3×3 patterns an input channel and a pattern id per kernel of 4 values; kept channels one
+ * index per kept input channel (per row of kh·kw values, counted as 1 byte per value); shuffled blocks B row and B
+ * column indices per B×B block (B = 16 by default).
+ */
+const INDEX_BYTES_PER_ACTIVE: Readonly<Record<SchemeName, number>> = {
+  irregular: 4,
+  block: 1,
+  pattern: 2,
+  channel: 1,
+  'shuffled-block': 0.5,
+};
 const MAX_IM2COL_BYTES = 64 * 1024 * 1024;
-/** Models whose conv layers are followed by batch norm (2 trainable + 2 running values per channel). */
+/** Small models whose conv layers are followed by batch norm (2 trainable + 2 running values per channel). */
 const BATCH_NORM_MODELS = new Set(['resnet20', 'resnet32', 'vgg']);
 
 export function estimateTrainingMemory(config: TrainConfig, input?: EstimateInput): MemoryEstimate {
@@ -52,10 +72,24 @@ export function estimateTrainingMemory(config: TrainConfig, input?: EstimateInpu
     erkPowerScale: config.erkPowerScale,
   });
 
-  const modelStateBytes = modelState(config, layers, densities);
   const outputs = layerOutputValues(config.model, layers, inputShape);
   const inputValues = inputShape.height * inputShape.width * inputShape.channels;
-  const activationBytes = config.batchSize * (sum(outputs) * FLOAT_BYTES * 2 + inputValues * FLOAT_BYTES);
+  let modelStateBytes: number;
+  let activationBytes: number;
+  if (isSeedNetwork(config.model)) {
+    const summary = networkSummary(config.model, inputShape, numClasses);
+    const maskableValues = sum(layers.map((layer) => layerSize(layer.shape)));
+    const otherTrainable = summary.parameterCount - maskableValues;
+    const runningStatistics = 2 * summary.batchNormChannels;
+    modelStateBytes =
+      maskedLayerState(config, layers, densities) +
+      otherTrainable * FLOAT_BYTES * (2 + optimizerSlots(config)) +
+      runningStatistics * FLOAT_BYTES;
+    activationBytes = config.batchSize * FLOAT_BYTES * (summary.activationValues + 2 * summary.largestActivation + inputValues);
+  } else {
+    modelStateBytes = modelState(config, layers, densities);
+    activationBytes = config.batchSize * (sum(outputs) * FLOAT_BYTES * 2 + inputValues * FLOAT_BYTES);
+  }
   const kernelWorkspaceBytes = kernelWorkspace(layers, outputs, config.batchSize);
   const datasetBytes = datasetFootprint(config.data, inputShape).bytes;
   return {
@@ -67,10 +101,23 @@ export function estimateTrainingMemory(config: TrainConfig, input?: EstimateInpu
   };
 }
 
+/** Small models: the maskable layers, plus per output channel a bias, or BN's 4 values when the model has BN. */
 function modelState(config: TrainConfig, layers: readonly MaskableLayerInfo[], densities: Map<string, number>): number {
+  const slots = optimizerSlots(config);
+  let bytes = maskedLayerState(config, layers, densities);
+  for (const layer of layers) {
+    const extraPerChannel = BATCH_NORM_MODELS.has(config.model) && layer.shape.kind === 'conv' ? 4 : 1;
+    bytes += layer.shape.out * extraPerChannel * FLOAT_BYTES * (2 + slots);
+  }
+  return bytes;
+}
+
+/** Weights (active ones with their index and mask when sparse), gradients, slots and VRPGE state of the maskable layers. */
+function maskedLayerState(config: TrainConfig, layers: readonly MaskableLayerInfo[], densities: Map<string, number>): number {
   const slots = optimizerSlots(config);
   // value + gradient + optimizer slots, per stored weight.
   const perWeight = FLOAT_BYTES * (2 + slots);
+  const indexBytes = INDEX_BYTES_PER_ACTIVE[config.scheme];
   let bytes = 0;
   layers.forEach((layer, index) => {
     const size = layerSize(layer.shape);
@@ -79,10 +126,8 @@ function modelState(config: TrainConfig, layers: readonly MaskableLayerInfo[], d
       bytes += size * perWeight;
     } else {
       const active = activeCount(layer.shape, density);
-      bytes += active * (perWeight + INDEX_BYTES) + size;
+      bytes += active * (perWeight + indexBytes) + size;
     }
-    const extraPerChannel = BATCH_NORM_MODELS.has(config.model) && layer.shape.kind === 'conv' ? 4 : 1;
-    bytes += layer.shape.out * extraPerChannel * FLOAT_BYTES * (2 + slots);
     // The classifier (last layer) is never gated.
     if (config.method === 'vrpge' && index < layers.length - 1) bytes += layer.shape.out * FLOAT64_BYTES * 3;
   });

@@ -1,10 +1,12 @@
-// Model builders. Layer names and shapes match catalog.ts (`maskableLayers`) exactly; a test checks every model.
+// Model builders. Layer names and shapes match catalog.ts (`maskableLayers`) exactly; a test checks every model. The
+// seed networks are built from the same plans the catalog reads (./plan-builder.ts).
 import { createRng, type Rng } from '../util/rng.js';
-import { VGG_CONFIG, type InputShape, type ModelName } from './catalog.js';
+import { isSeedNetwork, networkPlan, networkSummary, unmaskedLayers, VGG_CONFIG, type InputShape, type ModelName, type SmallModelName } from './catalog.js';
 import { BatchNorm, Conv2d, Linear } from './layers.js';
 import { Model } from './model.js';
 import { Flatten, GlobalAvgPool, MaxPool2x2, ReLU, Sequential, type Module } from './module.js';
 import { nextModelScope } from './parameter.js';
+import { buildPlan } from './plan-builder.js';
 import { BasicBlock } from './residual.js';
 
 export interface BuildModelOptions {
@@ -16,11 +18,19 @@ export interface BuildModelOptions {
 }
 
 export function buildModel(options: BuildModelOptions): Model {
-  const scope = nextModelScope(options.model);
+  const { model, input, numClasses } = options;
+  const scope = nextModelScope(model);
   const rng = createRng(options.seed).derive('model-init');
-  const context: BuildContext = { scope, rng, input: options.input, numClasses: options.numClasses };
-  const network = BUILDERS[options.model](context);
-  return new Model(options.model, options.input, options.numClasses, network);
+  if (isSeedNetwork(model)) {
+    const { emptyAt } = networkSummary(model, input, numClasses);
+    if (emptyAt !== undefined) {
+      throw new RangeError(`${model} needs a larger input than ${input.height}x${input.width}: ${emptyAt} would have no output`);
+    }
+    const network = buildPlan(networkPlan(model, input, numClasses), { scope, rng });
+    return new Model(model, input, numClasses, network, unmaskedLayers(model, input, numClasses));
+  }
+  const context: BuildContext = { scope, rng, input, numClasses };
+  return new Model(model, input, numClasses, BUILDERS[model](context));
 }
 
 interface BuildContext {
@@ -30,7 +40,7 @@ interface BuildContext {
   readonly numClasses: number;
 }
 
-const BUILDERS: Record<ModelName, (context: BuildContext) => Module> = {
+const BUILDERS: Record<SmallModelName, (context: BuildContext) => Module> = {
   mlp: buildMlp,
   cnn: buildCnn,
   resnet20: (context) => buildResnet(context, [16, 32, 64], 3),

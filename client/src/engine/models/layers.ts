@@ -1,5 +1,7 @@
-// Linear, Conv2d (NHWC, 'same') and BatchNorm modules. Conv and linear weights are MaskedWeights; biases and
-// BatchNorm parameters are plain, never masked and never weight-decayed.
+// Linear, Conv2d (NHWC; TensorFlow 'same' or PyTorch's explicit symmetric padding), DepthwiseConv2d and BatchNorm
+// modules. Conv and linear weights are MaskedWeights; depthwise weights are plain (never masked, see
+// architectures/blocks.ts) but weight-decayed like every conv weight; biases and BatchNorm parameters are plain, never
+// masked and never weight-decayed.
 import * as tf from '@tensorflow/tfjs';
 import { batchNormTraining } from '../backend/batch-norm.js';
 import { linearMatMul } from '../backend/linear-matmul.js';
@@ -18,6 +20,18 @@ export interface LayerOptions {
   readonly bias: boolean;
 }
 
+/**
+ * 'same': TensorFlow's (output ⌈H/s⌉, extra padding at the bottom/right; the engine's small models). A number p:
+ * PyTorch's Conv2d(padding=p) on both sides (the seed networks), so strided convs sample the positions PyTorch does.
+ * At stride 1 with p = (k − 1)/2 both are the same convolution.
+ */
+export type ConvPadding = 'same' | number;
+
+/** Whether a conv with this padding computes what a stride-1 'same' conv of its (odd, square) kernel computes. */
+export function isSamePadding(padding: ConvPadding, kernel: number): boolean {
+  return padding === 'same' || (kernel % 2 === 1 && padding === (kernel - 1) / 2);
+}
+
 /** Masked dense compute for linear layers: x · w with transpose-routed gradients (backend/linear-matmul.ts). */
 export class DenseLinearCompute implements LayerCompute {
   constructor(private readonly inputGradient: boolean) {}
@@ -26,11 +40,14 @@ export class DenseLinearCompute implements LayerCompute {
   }
 }
 
-/** Masked dense compute for conv layers: tf.conv2d NHWC with 'same' padding. */
+/** Masked dense compute for conv layers: tf.conv2d NHWC ('same' or explicit symmetric padding). */
 export class DenseConvCompute implements LayerCompute {
-  constructor(readonly stride: number) {}
+  constructor(
+    readonly stride: number,
+    readonly padding: ConvPadding = 'same',
+  ) {}
   forward(x: tf.Tensor, layer: MaskedWeight): tf.Tensor {
-    return tf.conv2d(x as tf.Tensor4D, layer.effectiveWeight() as tf.Tensor4D, this.stride, 'same');
+    return tf.conv2d(x as tf.Tensor4D, layer.effectiveWeight() as tf.Tensor4D, this.stride, this.padding);
   }
 }
 
@@ -86,8 +103,57 @@ export class Linear extends WeightedLayer {
 }
 
 export class Conv2d extends WeightedLayer {
-  constructor(inChannels: number, outChannels: number, kernel: number, readonly stride: number, options: LayerOptions) {
-    super(convShape(outChannels, inChannels, kernel, kernel), options, new DenseConvCompute(stride));
+  readonly padding: ConvPadding;
+
+  constructor(
+    inChannels: number,
+    outChannels: number,
+    kernel: number,
+    readonly stride: number,
+    options: LayerOptions & { readonly padding?: ConvPadding },
+  ) {
+    const padding = options.padding ?? 'same';
+    super(convShape(outChannels, inChannels, kernel, kernel), options, new DenseConvCompute(stride, padding));
+    this.padding = padding;
+  }
+}
+
+/**
+ * A depthwise conv (groups = channels, channel multiplier 1), weight [k, k, C, 1] in tf layout ([C, 1, k, k] in
+ * PyTorch). Dense and unmasked by design (see architectures/blocks.ts); its gradient on wasm comes from
+ * backend/depthwise-gradient.ts.
+ */
+export class DepthwiseConv2d implements Module {
+  readonly weight: tf.Variable;
+
+  constructor(
+    readonly name: string,
+    channels: number,
+    readonly kernel: number,
+    readonly stride: number,
+    readonly padding: ConvPadding,
+    options: { readonly scope: string; readonly rng: Rng },
+  ) {
+    const shape = convShape(channels, 1, kernel, kernel);
+    const values = canonicalToTf(shape, initialWeights(shape, options.rng.derive(name).derive('weight')));
+    // canonicalToTf gives [k, k, 1, C]; the depthwise filter is [k, k, C, 1] with the same value order.
+    this.weight = createVariable(options.scope, `${name}.weight`, values, [kernel, kernel, channels, 1]);
+  }
+
+  apply(x: tf.Tensor, _ctx: ForwardContext): tf.Tensor {
+    return tf.depthwiseConv2d(x as tf.Tensor4D, this.weight as tf.Tensor4D, this.stride, this.padding);
+  }
+
+  parameters(): Parameter[] {
+    return [{ name: `${this.name}.weight`, variable: this.weight, decay: true }];
+  }
+
+  buffers(): tf.Variable[] {
+    return [];
+  }
+
+  maskedWeights(): MaskedWeight[] {
+    return [];
   }
 }
 

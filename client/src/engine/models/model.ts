@@ -20,6 +20,8 @@ export class Model {
     readonly inputShape: InputShape,
     readonly numClasses: number,
     readonly network: Module,
+    /** Weight layers that are never masked (depthwise convs), with why; they train dense. */
+    readonly unmaskedLayers: readonly { readonly name: string; readonly reason: string }[] = [],
   ) {
     this.parameters = network.parameters();
     this.buffers = network.buffers();

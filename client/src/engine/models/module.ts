@@ -1,7 +1,7 @@
 // A minimal module system over tf.Variables (not tf.layers): each module maps a tensor to a tensor and lists its
 // trainable parameters, running-statistics buffers and maskable weights.
 import * as tf from '@tensorflow/tfjs';
-import { maxPool2x2 } from '../backend/max-pool.js';
+import { maxPool2d, maxPool2x2 } from '../backend/max-pool.js';
 import type { MaskedWeight } from './masked-weight.js';
 import type { Parameter } from './parameter.js';
 
@@ -52,6 +52,27 @@ export class Sequential implements Module {
 export class ReLU extends StatelessModule {
   apply(x: tf.Tensor): tf.Tensor {
     return tf.relu(x);
+  }
+}
+
+/** min(max(x, 0), 6) (MobileNetV2). */
+export class ReLU6 extends StatelessModule {
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.relu6(x);
+  }
+}
+
+/** torch.nn.MaxPool2d(kernel, stride, padding), padding counting as −∞ (e.g. the ImageNet ResNet stem's 3/2/1). */
+export class MaxPool2d extends StatelessModule {
+  constructor(
+    readonly kernel: number,
+    readonly stride: number,
+    readonly padding: number,
+  ) {
+    super();
+  }
+  apply(x: tf.Tensor): tf.Tensor {
+    return maxPool2d(x as tf.Tensor4D, this.kernel, this.stride, this.padding);
   }
 }
 

@@ -1,6 +1,7 @@
 // CIFAR-style ResNet BasicBlock: conv3×3(stride) → BN → ReLU → conv3×3 → BN, plus the identity or a
 // 1×1 conv(stride) + BN shortcut when the shape changes, then ReLU. Names follow PyTorch:
 // `<prefix>.conv1`, `<prefix>.bn1`, `<prefix>.conv2`, `<prefix>.bn2`, `<prefix>.shortcut.0`, `<prefix>.shortcut.1`.
+// Residual: the generic block the seed networks are built from (basic, bottleneck, WRN, inverted residual).
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.js';
 import { BatchNorm, Conv2d } from './layers.js';
@@ -50,5 +51,45 @@ export class BasicBlock implements Module {
   /** Modules in PyTorch registration order (conv1, bn1, conv2, bn2, shortcut). */
   private parts(): Module[] {
     return [this.conv1, this.bn1, this.conv2, this.bn2, ...(this.shortcut ?? [])];
+  }
+}
+
+/**
+ * A residual block of the seed networks (architectures/plan.ts ResidualNode): `pre` on the input, `body` on that,
+ * plus the shortcut (identity or layers) on the input or the pre-activated input, then `post` on the sum.
+ * Parameters in registration order: pre, body, shortcut, post.
+ */
+export class Residual implements Module {
+  constructor(
+    private readonly pre: readonly Module[],
+    private readonly body: readonly Module[],
+    private readonly shortcut: readonly Module[] | 'identity',
+    private readonly shortcutFromPre: boolean,
+    private readonly post: readonly Module[],
+  ) {}
+
+  apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
+    const run = (modules: readonly Module[], input: tf.Tensor) => modules.reduce((value, module) => module.apply(value, ctx), input);
+    const activated = run(this.pre, x);
+    const main = run(this.body, activated);
+    const source = this.shortcutFromPre ? activated : x;
+    const skip = this.shortcut === 'identity' ? source : run(this.shortcut, source);
+    return run(this.post, tf.add(main, skip));
+  }
+
+  parameters(): Parameter[] {
+    return this.parts().flatMap((module) => module.parameters());
+  }
+
+  buffers(): tf.Variable[] {
+    return this.parts().flatMap((module) => module.buffers());
+  }
+
+  maskedWeights(): MaskedWeight[] {
+    return this.parts().flatMap((module) => module.maskedWeights());
+  }
+
+  private parts(): Module[] {
+    return [...this.pre, ...this.body, ...(this.shortcut === 'identity' ? [] : this.shortcut), ...this.post];
   }
 }

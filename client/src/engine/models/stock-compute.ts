@@ -3,10 +3,9 @@
 // the forward) and conv training needs the Conv2DBackpropFilter kernel that tfjs-backend-wasm 4.22 lacks. The
 // engine's dense path (DenseLinearCompute / DenseConvCompute plus backend/conv-gradient.ts) is the corrected one.
 import * as tf from '@tensorflow/tfjs';
-import { Conv2d, Linear } from './layers.js';
+import { DenseConvCompute, DenseLinearCompute, type ConvPadding } from './layers.js';
 import type { LayerCompute, MaskedWeight } from './masked-weight.js';
 import type { Model } from './model.js';
-import { Sequential, type Module } from './module.js';
 
 export class StockLinearCompute implements LayerCompute {
   forward(x: tf.Tensor, layer: MaskedWeight): tf.Tensor {
@@ -15,25 +14,30 @@ export class StockLinearCompute implements LayerCompute {
 }
 
 export class StockConvCompute implements LayerCompute {
-  constructor(private readonly stride: number) {}
+  constructor(
+    private readonly stride: number,
+    private readonly padding: ConvPadding = 'same',
+  ) {}
   forward(x: tf.Tensor, layer: MaskedWeight): tf.Tensor {
-    return tf.conv2d(x as tf.Tensor4D, layer.effectiveWeight() as tf.Tensor4D, this.stride, 'same');
+    return tf.conv2d(x as tf.Tensor4D, layer.effectiveWeight() as tf.Tensor4D, this.stride, this.padding);
   }
 }
 
-/** Switches every linear/conv layer reachable through Sequentials to stock autodiff; returns how many. */
+/**
+ * Switches every masked-dense linear/conv layer (residual blocks included) to stock autodiff; returns how many.
+ * Layers already on the sparse kernels keep their compute.
+ */
 export function useStockCompute(model: Model): number {
   let switched = 0;
-  const visit = (module: Module): void => {
-    if (module instanceof Sequential) module.modules.forEach(visit);
-    else if (module instanceof Linear) {
-      module.weight.setCompute(new StockLinearCompute());
+  for (const weight of model.maskedWeights) {
+    const compute = weight.layerCompute;
+    if (compute instanceof DenseLinearCompute) {
+      weight.setCompute(new StockLinearCompute());
       switched++;
-    } else if (module instanceof Conv2d) {
-      module.weight.setCompute(new StockConvCompute(module.stride));
+    } else if (compute instanceof DenseConvCompute) {
+      weight.setCompute(new StockConvCompute(compute.stride, compute.padding));
       switched++;
     }
-  };
-  visit(model.network);
+  }
   return switched;
 }

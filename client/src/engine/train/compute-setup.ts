@@ -2,7 +2,8 @@
 // methods where WebAssembly SIMD exists) moves every layer with a target density below 1 that a kernel segment can
 // hold into compressed storage on the WASM kernels; everything else keeps masked-dense compute (the corrected dense
 // path: explicit-transpose linear gradients, conv gradients that work on wasm). When the kernels cannot be used the
-// run falls back to masked-dense and says why.
+// run falls back to masked-dense and says why, for the run and for every layer (`layers`: each maskable layer's
+// compute and, when it is not on the kernels, the reason; never-masked layers such as depthwise convs as 'dense').
 import { hasWasmSimd } from '../kernels/reference/simd.js';
 import { KernelRuntime } from '../kernels/runtime.js';
 import { useSparseKernels, type KernelPlan } from '../models/kernel-compute/plan.js';
@@ -10,6 +11,15 @@ import { measureModelState, slotsPerValue, type ModelStateMeasurement } from '..
 import type { Model } from '../models/model.js';
 import { DEFAULT_SHUFFLED_BLOCK, formatPreferenceForScheme, type FormatPreference } from '../models/storage/compressed-format.js';
 import type { ComputeName, TrainConfig } from './config.js';
+
+/** How one weight layer computed in a run. */
+export interface LayerComputeReport {
+  readonly layer: string;
+  /** 'dense': never masked (a depthwise conv); the others as ComputeName. */
+  readonly compute: ComputeName | 'dense';
+  /** Why the layer is not on the sparse kernels (absent for layers that are). */
+  readonly reason?: string;
+}
 
 export interface ComputeSetup {
   /** What the run computes with. */
@@ -19,6 +29,8 @@ export interface ComputeSetup {
   /** Why 'sparse-kernels' was requested but not used. */
   readonly fallbackReason?: string;
   readonly plan?: KernelPlan;
+  /** Every maskable layer (catalog order), then the never-masked ones. */
+  readonly layers: readonly LayerComputeReport[];
 }
 
 /** The config's compute, or the default: sparse kernels for sparse methods when WebAssembly SIMD is available. */
@@ -33,8 +45,16 @@ export function requestedCompute(config: Pick<TrainConfig, 'compute' | 'method'>
  */
 export async function setUpCompute(config: TrainConfig, model: Model, layerDensities: ReadonlyMap<string, number>): Promise<ComputeSetup> {
   const requested = requestedCompute(config);
-  if (requested === 'masked-dense') return { compute: 'masked-dense', requested };
-  const fallback = (reason: string): ComputeSetup => ({ compute: 'masked-dense', requested, fallbackReason: reason });
+  const allMaskedDense = (reason: string) => layerReports(model, () => reason);
+  if (requested === 'masked-dense') {
+    return { compute: 'masked-dense', requested, layers: allMaskedDense('masked-dense compute was requested') };
+  }
+  const fallback = (reason: string): ComputeSetup => ({
+    compute: 'masked-dense',
+    requested,
+    fallbackReason: reason,
+    layers: allMaskedDense(`the run fell back to masked-dense: ${reason}`),
+  });
   if (!hasWasmSimd()) return fallback('WebAssembly SIMD is not available');
   const blockSize = config.schedule?.kind === 'dsb' ? config.schedule.blockSize : DEFAULT_SHUFFLED_BLOCK;
   const preference = formatPreferenceForScheme(config.scheme, blockSize);
@@ -50,8 +70,25 @@ export async function setUpCompute(config: TrainConfig, model: Model, layerDensi
     return fallback(`the sparse kernels could not be loaded (${error instanceof Error ? error.message : String(error)})`);
   }
   const plan = useSparseKernels(model, { runtime, sparseLayers });
-  if (plan.kernelLayers.length === 0) return fallback(`no sparse layer of '${config.model}' fits a kernel segment`);
-  return { compute: 'sparse-kernels', requested, plan };
+  const onKernels = new Set(plan.kernelLayers);
+  const reasonOf = (name: string) => (onKernels.has(name) ? undefined : (plan.maskedDenseReasons.get(name) ?? DENSE_BY_ALLOCATION));
+  if (plan.kernelLayers.length === 0) {
+    const reasons = [...new Set(plan.maskedDenseReasons.values())].join('; ');
+    return { ...fallback(`no sparse layer of '${config.model}' fits a kernel segment (${reasons})`), layers: layerReports(model, reasonOf) };
+  }
+  return { compute: 'sparse-kernels', requested, plan, layers: layerReports(model, reasonOf) };
+}
+
+const DENSE_BY_ALLOCATION = 'target density 1: not sparse, stays dense';
+
+/** `reasonOf(layer)`: undefined when the layer runs on the sparse kernels, else why it runs masked-dense. */
+function layerReports(model: Model, reasonOf: (layer: string) => string | undefined): LayerComputeReport[] {
+  const reports: LayerComputeReport[] = model.maskedWeights.map((weight) => {
+    const reason = reasonOf(weight.name);
+    return reason === undefined ? { layer: weight.name, compute: 'sparse-kernels' } : { layer: weight.name, compute: 'masked-dense', reason };
+  });
+  for (const layer of model.unmaskedLayers) reports.push({ layer: layer.name, compute: 'dense', reason: layer.reason });
+  return reports;
 }
 
 /** The optional TrainResult fields about compute and measured memory. */
@@ -60,6 +97,8 @@ export interface ComputeReport {
   readonly computeFallbackReason?: string;
   /** Layers that ran on the sparse kernels in compressed storage. */
   readonly kernelLayers: readonly string[];
+  /** Per weight layer: sparse kernels, masked-dense (with why) or dense (never masked). */
+  readonly layerCompute: readonly LayerComputeReport[];
   readonly modelState: ModelStateMeasurement;
 }
 
@@ -68,6 +107,7 @@ export function computeReport(setup: ComputeSetup, model: Model, config: TrainCo
     compute: setup.compute,
     ...(setup.fallbackReason === undefined ? {} : { computeFallbackReason: setup.fallbackReason }),
     kernelLayers: setup.plan?.kernelLayers ?? [],
+    layerCompute: setup.layers,
     modelState: measureModelState(model, { slotsPerValue: slotsPerValue(config.optimizer.kind, config.optimizer.momentum) }),
   };
 }

@@ -3,6 +3,7 @@
 
 import type { ModelStateMeasurement } from '../models/memory.js';
 import type { ComputeName } from './config.js';
+import type { LayerComputeReport } from './compute-setup.js';
 
 export type TrainPhase = 'loading' | 'training' | 'evaluating';
 
@@ -71,6 +72,11 @@ export interface TrainResult {
   readonly computeFallbackReason?: string;
   /** Layers that ran on the sparse kernels, in compressed storage. */
   readonly kernelLayers?: readonly string[];
+  /**
+   * Per weight layer, how it computed: 'sparse-kernels', 'masked-dense' with the reason (a strided k×k conv, target
+   * density 1, a run-wide fallback, …) or 'dense' for layers that are never masked (depthwise convs).
+   */
+  readonly layerCompute?: readonly LayerComputeReport[];
   /** Measured model-state memory at the end (weights, gradients, optimizer, index; sparse vs all-dense). */
   readonly modelState?: ModelStateMeasurement;
 }

@@ -3,10 +3,12 @@
 // sparse layer becomes a KernelSegment, and its layers switch to compressed storage. Small dense layers (the
 // classifier, a 1-channel first conv) join their neighbours so the run needs no layout change in between.
 // Sparse layers outside such runs (inside residual blocks, between BatchNorms) run alone as one-op segments when
-// the kernels support them; strided convs keep masked-dense compute.
+// the kernels support them: any linear layer, stride-1 convs with odd kernels and 'same' padding (1×1 included),
+// and strided 1×1 convs (a subsample, then the stride-1 kernel). Strided k×k convs (k > 1) keep masked-dense compute:
+// the kernels run stride 1 only. Every listed layer that stays masked-dense is reported with the reason.
 import type { KernelRuntime } from '../../kernels/runtime.js';
 import { layerSize } from '../../sparse/types.js';
-import { Conv2d, DenseConvCompute, DenseLinearCompute, Linear, WeightedLayer } from '../layers.js';
+import { Conv2d, DenseConvCompute, DenseLinearCompute, isSamePadding, Linear, WeightedLayer } from '../layers.js';
 import type { LayerCompute } from '../masked-weight.js';
 import type { Model } from '../model.js';
 import { Flatten, MaxPool2x2, ReLU, Sequential, type Module } from '../module.js';
@@ -35,6 +37,8 @@ export interface KernelPlan {
   readonly kernelLayers: readonly string[];
   /** Listed sparse layers that stay on masked-dense compute (no segment can hold them). */
   readonly maskedDenseLayers: readonly string[];
+  /** Why each of maskedDenseLayers stays masked-dense, by layer name. */
+  readonly maskedDenseReasons: ReadonlyMap<string, string>;
 }
 
 /** Throws if a compressed layer is applied outside its segment. */
@@ -54,7 +58,7 @@ export function useSparseKernels(model: Model, options: KernelPlanOptions): Kern
     const kernelLayers: string[] = [];
     const single = compressSingleLayers(model, context, options.sparseLayers, kernelLayers);
     if (single.length > 0) model.useExecutor(top, context);
-    return { segments: [], singleLayers: single, kernelLayers, maskedDenseLayers: sparseNames.filter((name) => !kernelLayers.includes(name)) };
+    return { segments: [], singleLayers: single, kernelLayers, ...maskedDense(model, sparseNames, kernelLayers) };
   }
   const joinLimit = options.joinDenseUpTo ?? DEFAULT_JOIN_DENSE_UP_TO;
   const roleOf = (module: Module): Role => classify(module, options.sparseLayers, joinLimit);
@@ -82,10 +86,42 @@ export function useSparseKernels(model: Model, options: KernelPlanOptions): Kern
   }
   const single = compressSingleLayers(model, context, options.sparseLayers, kernelLayers);
   if (segments.length > 0 || single.length > 0) model.useExecutor(segments.length > 0 ? new Sequential(executorModules) : top, context);
-  return { segments, singleLayers: single, kernelLayers, maskedDenseLayers: sparseNames.filter((name) => !kernelLayers.includes(name)) };
+  return { segments, singleLayers: single, kernelLayers, ...maskedDense(model, sparseNames, kernelLayers) };
 }
 
-/** Sparse layers outside every segment that a one-op segment can run (linear, stride-1 odd conv). */
+function maskedDense(
+  model: Model,
+  sparseNames: readonly string[],
+  kernelLayers: readonly string[],
+): Pick<KernelPlan, 'maskedDenseLayers' | 'maskedDenseReasons'> {
+  const maskedDenseLayers = sparseNames.filter((name) => !kernelLayers.includes(name));
+  const reasons = new Map<string, string>();
+  for (const weight of model.maskedWeights) {
+    if (maskedDenseLayers.includes(weight.name)) reasons.set(weight.name, kernelSupport(weight.layerCompute, weight.shape).reason ?? 'no kernel segment holds it');
+  }
+  return { maskedDenseLayers, maskedDenseReasons: reasons };
+}
+
+/**
+ * Whether the kernels can run a layer with this masked-dense compute alone (a one-op segment), with the subsample
+ * stride of a strided 1×1 conv, or why not.
+ */
+export function kernelSupport(compute: LayerCompute, shape: { readonly kh: number; readonly kw: number }): { stride?: number; reason?: string } {
+  if (compute instanceof DenseLinearCompute) return { stride: 1 };
+  if (!(compute instanceof DenseConvCompute)) return { reason: 'its compute is not masked-dense tfjs' };
+  const { kh, kw } = shape;
+  if (kh % 2 === 0 || kw % 2 === 0) return { reason: `${kh}×${kw} kernel: the sparse conv kernels take odd kernel sizes only` };
+  if (kh === 1 && kw === 1) {
+    // A 1×1 window reads no padding: only 'same' (pads nothing) or 0 keep the output size ⌈H/s⌉ the subsample gives.
+    if (compute.padding !== 'same' && compute.padding !== 0) return { reason: `1×1 conv with padding ${compute.padding}: not supported by the sparse kernels` };
+    return { stride: compute.stride };
+  }
+  if (kh !== kw || !isSamePadding(compute.padding, kh)) return { reason: `${kh}×${kw} conv with padding ${compute.padding}: the sparse conv kernels pad (k − 1)/2` };
+  if (compute.stride !== 1) return { reason: `stride-${compute.stride} ${kh}×${kw} conv: the sparse conv kernels run stride 1 (1×1 convs excepted)` };
+  return { stride: 1 };
+}
+
+/** Sparse layers outside every segment that a one-op segment can run (see kernelSupport). */
 function compressSingleLayers(
   model: Model,
   context: KernelContext,
@@ -96,12 +132,10 @@ function compressSingleLayers(
   for (const weight of model.maskedWeights) {
     const preference = sparse.get(weight.name);
     if (preference === undefined || kernelLayers.includes(weight.name)) continue;
-    const compute = weight.layerCompute;
-    const { kh, kw } = weight.shape;
-    const runnable = compute instanceof DenseLinearCompute || (compute instanceof DenseConvCompute && compute.stride === 1 && kh % 2 === 1 && kw % 2 === 1);
-    if (!runnable) continue;
+    const { stride } = kernelSupport(weight.layerCompute, weight.shape);
+    if (stride === undefined) continue;
     const binding = context.bind(weight, weight.compress(preference));
-    weight.setCompute(new KernelLayerCompute(context, binding));
+    weight.setCompute(new KernelLayerCompute(context, binding, stride));
     kernelLayers.push(weight.name);
     single.push(weight.name);
   }
@@ -111,9 +145,7 @@ function compressSingleLayers(
 function classify(module: Module, sparse: ReadonlyMap<string, FormatPreference>, joinLimit: number): Role {
   if (module instanceof ReLU || module instanceof MaxPool2x2 || module instanceof Flatten) return 'stateless';
   if (!(module instanceof Linear) && !(module instanceof Conv2d)) return 'barrier';
-  if (module instanceof Conv2d && (module.stride !== 1 || module.weight.shape.kh % 2 === 0 || module.weight.shape.kw % 2 === 0)) {
-    return 'barrier';
-  }
+  if (module instanceof Conv2d && kernelSupport(module.weight.layerCompute, module.weight.shape).stride !== 1) return 'barrier';
   if (sparse.has(module.weight.name)) return 'sparse';
   return layerSize(module.weight.shape) <= joinLimit ? 'joinable' : 'barrier';
 }
