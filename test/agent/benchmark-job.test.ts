@@ -39,7 +39,12 @@ function cannedOutcome(request: BenchmarkRequest): BenchmarkOutcome {
     kind: request.kind,
     latency: { iterations: 4, durationMs: 8, percentiles: [{ percentile: 50, value: 2 }, { percentile: 90, value: 3 }], meanMs: 2.2, minMs: 1.5 },
     dense: { iterations: 4, durationMs: 20, percentiles: [{ percentile: 50, value: 5 }, { percentile: 90, value: 6 }], meanMs: 5, minMs: 4 },
+    baseline: 'dense-simd-kernel',
     speedup: 2.5,
+    tfjs: { iterations: 4, durationMs: 80, percentiles: [{ percentile: 50, value: 20 }, { percentile: 90, value: 24 }], meanMs: 21, minMs: 19 },
+    speedupVsTfjs: 10,
+    threads: { measured: 1, baseline: 1, tfjs: 2 },
+    rules: { ...request.rules, warmupIterations: 3.4 },
     gflops: 1.25,
     peakMemoryBytes: 1e6,
     modelStateBytes: 0,
@@ -52,7 +57,7 @@ function cannedOutcome(request: BenchmarkRequest): BenchmarkOutcome {
     end: { ...conditions, atMs: 9 },
     backend: 'wasm',
     compute: 'sparse-kernels',
-    details: {},
+    details: { densePath: 'channel d=1', tfjsPath: 'matMul(x,w)' },
   };
 }
 
@@ -114,6 +119,18 @@ describe(`${JobRunner.name} (benchmark cells)`, () => {
       start: { freeMemoryBytes: 1000, atMs: 1 },
       end: { atMs: 9 },
     });
+    // The fair baseline and the tfjs figure, labelled, with each side's threads and the rules as applied.
+    expect(result.benchmark).toMatchObject({
+      baseline: 'dense-simd-kernel',
+      baselinePath: 'channel d=1',
+      tfjsLatencyMs: [{ percentile: 50, value: 20 }, { percentile: 90, value: 24 }],
+      speedupVsTfjs: 10,
+      tfjsPath: 'matMul(x,w)',
+      threads: 1,
+      baselineThreads: 1,
+      tfjsThreads: 2,
+    });
+    expect(result.benchmark?.rules).toEqual({ ...RULES, warmupIterations: 3 });
     expect(result.benchmark?.drift).toHaveLength(1);
     expect(result.benchmark?.agentVersion).not.toBe('');
     expect(result.benchmark?.agentCommit).not.toBe('');
@@ -169,5 +186,11 @@ describe(`${JobRunner.name} (benchmark cells)`, () => {
     expect(result.benchmark?.latencyMs[0].value).toBeGreaterThan(0);
     expect(result.benchmark?.backend).toBe('wasm');
     expect(result.benchmark?.start?.atMs).toBeGreaterThan(0);
+    expect(result.benchmark).toMatchObject({ baseline: 'dense-simd-kernel', threads: 1, baselineThreads: 1, tfjsThreads: 1 });
+    expect(['channel d=1', 'block4 d=1']).toContain(result.benchmark?.baselinePath);
+    expect(result.benchmark?.tfjsPath).toBe('matMul(x,w)');
+    expect(result.benchmark?.tfjsLatencyMs.map((p) => p.percentile)).toEqual([50, 90]);
+    expect(result.benchmark?.speedupVsTfjs).toBeGreaterThan(0);
+    expect(result.benchmark?.rules).toEqual(RULES);
   });
 });

@@ -1,6 +1,12 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { maskableLayers } from '../../client/src/engine/models/catalog.js';
 import { parseTrainConfig } from '../../client/src/engine/train/config.js';
+import { demoCampaignPlan, withSuffix } from '../../client/src/sim/demo/demo-campaign.js';
 import { demoJobMatrix } from '../../client/src/sim/demo/job-matrix.js';
+import { expandMatrix } from '../../server/src/campaigns/campaign-matrix.js';
+import { parseCampaignYaml } from '../../server/src/campaigns/campaign-spec.js';
 import { formatResultsTable, type PersistedResult } from '../../client/src/sim/demo/results-table.js';
 
 const RESULT: PersistedResult = {
@@ -58,5 +64,31 @@ describe('formatResultsTable', () => {
     ]);
     expect(sut).toMatch(/\nb\s+queued\s+-/);
     expect(sut).toContain('errors:\n  a: out of memory');
+  });
+});
+
+describe('the demo campaigns', () => {
+  it('should run the kernel smoke campaign, then the training-step one, each with its own report', () => {
+    const plan = demoCampaignPlan(undefined, '/out/report.html');
+    expect(plan.map((entry) => entry.file.split(/[\\/]/).slice(-2).join('/'))).toEqual(['campaigns/smoke.yaml', 'campaigns/smoke-step.yaml']);
+    expect(plan.map((entry) => entry.reportPath)).toEqual(['/out/report.html', join('/out', 'report-step.html')]);
+    for (const entry of plan) expect(existsSync(entry.file)).toBe(true);
+    expect(demoCampaignPlan('mine.yaml', '/out/r.html')).toEqual([{ file: 'mine.yaml', reportPath: '/out/r.html' }]);
+    expect(withSuffix('/out/report', '-step')).toBe('/out/report-step');
+  });
+
+  it('should measure the layer shapes of the networks the demo trains, at its batch size, and one training step', () => {
+    const batch = demoJobMatrix({ quick: true, dataset: 'fashion-mnist', count: 4 })[0]!.config.batchSize;
+    const input = { height: 28, width: 28, channels: 1 };
+    const fc1 = maskableLayers('mlp', input, 10).find((layer) => layer.name === 'fc1')!.shape;
+    const conv2 = maskableLayers('cnn', input, 10).find((layer) => layer.name === 'conv2')!.shape;
+    const [kernel, step] = demoCampaignPlan(undefined, 'r.html').map((entry) => parseCampaignYaml(readFileSync(entry.file, 'utf8')));
+    const shapes = new Set(expandMatrix(kernel!).map((cell) => `${cell.params.op} ${cell.params.shape!.join('x')}`));
+    // Linear [batch, in, out]; conv [batch, height, width, in, out, k] on conv2's input (28x28 pooled once).
+    expect(shapes).toEqual(new Set([`linear-forward ${batch}x${fc1.in}x${fc1.out}`, `conv-forward ${batch}x14x14x${conv2.in}x${conv2.out}x${conv2.kh}`]));
+    expect(step!.measure).toBe('training-step');
+    expect(expandMatrix(step!).map((cell) => cell.params)).toEqual([
+      { measure: 'training-step', model: 'mlp', method: 'rigl', scheme: 'irregular', density: 0.1, batchSize: batch },
+    ]);
   });
 });

@@ -64,17 +64,19 @@ describe('campaign CLI', () => {
     const final = JSON.parse(run.output.stdout) as CampaignView;
     expect(code).toBe(0);
     expect(final.state).toBe('completed');
+    // smoke.yaml measures on one device (count: 1): 8 cells.
     expect(final.results).toHaveLength(8);
-    expect(lines.some((line) => /^device cli-a: \d\/4 done/.test(line))).toBe(true);
+    expect(lines.some((line) => /^device cli-[ab]: \d\/8 done/.test(line))).toBe(true);
 
     const list = cli();
     expect(await runCampaignList(list.context, {})).toBe(0);
-    expect(list.output.stdout).toMatch(/smoke\s+kernel\s+completed\s+every\s+4\s+8\/8 done/);
+    expect(list.output.stdout).toMatch(/smoke\s+kernel\s+completed\s+every\s+8\s+8\/8 done/);
 
     const show = cli();
     expect(await runCampaignShow(show.context, final.id.slice(0, 8), {})).toBe(0);
     expect(show.output.stdout).toContain('RESULTS');
-    expect(show.output.stdout).toContain('linear-forward [32,128,128] block d=0.1');
+    expect(show.output.stdout).toContain('linear-forward [64,784,300] block d=0.1');
+    expect(show.output.stdout).toContain('conv-forward [64,14,14,32,64,3] irregular d=0.5');
 
     const htmlFile = join(dir, 'report.html');
     const jsonFile = join(dir, 'report.json');

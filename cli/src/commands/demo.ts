@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { handleShutdownSignals, withoutForeignSignalHandlers } from '../../../client/src/agent/process-signals.js';
-import { runDemoCampaign } from '../../../client/src/sim/demo/demo-campaign.js';
+import { demoCampaignPlan, runDemoCampaign } from '../../../client/src/sim/demo/demo-campaign.js';
 import { demoJobMatrix, type DemoJob } from '../../../client/src/sim/demo/job-matrix.js';
 import { createProgressView, type JobProgressView } from '../../../client/src/sim/demo/progress-view.js';
 import { formatResultsTable, type PersistedResult, type ResultRow } from '../../../client/src/sim/demo/results-table.js';
@@ -58,9 +58,9 @@ export function registerDemoCommand(program: Command): void {
     .addOption(new Option('-b, --backend <name>', 'preferred backend of the agents').choices(['tensorflow', 'wasm', 'cpu']))
     .option('--in-process', 'run the agents in this thread instead of worker threads', false)
     .option('--timeout <seconds>', 'give up on jobs still unfinished after this long', positiveInteger('timeout', 3600), 300)
-    .option('--campaign <file>', 'benchmark campaign to run after the jobs (default: profiles/campaigns/smoke.yaml)')
+    .option('--campaign <file>', 'benchmark campaign to run after the jobs (default: profiles/campaigns/smoke.yaml, then smoke-step.yaml)')
     .option('--no-campaign', 'skip the benchmark campaign')
-    .option('--report <file>', 'where to write the campaign HTML report (default: ./sparsefleet-demo-report.html or under --data-dir)')
+    .option('--report <file>', 'where to write the campaign HTML report (default: ./sparsefleet-demo-report.html or under --data-dir; the step campaign\'s gets "-step")')
     .action(async (options: DemoOptions) => {
       process.exitCode = await runDemo(options);
     });
@@ -129,18 +129,26 @@ async function runDemo(options: DemoOptions): Promise<number> {
   }
 }
 
-/** The demo's benchmark campaign on the same fleet; true when it completed (its report is written either way). */
+/**
+ * The demo's benchmark campaigns on the same fleet, one after the other (by default the kernel smoke campaign, then
+ * the training-step one); true when all completed (each report is written either way).
+ */
 async function runCampaignPart(rest: RestTarget, options: DemoOptions): Promise<boolean> {
   const reportPath = resolve(options.report ?? (options.dataDir ? join(options.dataDir, 'sparsefleet-demo-report.html') : 'sparsefleet-demo-report.html'));
-  console.log('');
-  const { campaign } = await runDemoCampaign(rest, {
-    file: typeof options.campaign === 'string' ? options.campaign : undefined,
-    reportPath,
-    timeoutMs: options.timeout * 1000,
-    log: (line) => console.log(line),
-  });
-  console.log(`campaign report: ${reportPath}`);
-  return campaign.state === 'completed';
+  let completed = true;
+  for (const plan of demoCampaignPlan(typeof options.campaign === 'string' ? options.campaign : undefined, reportPath)) {
+    console.log('');
+    const started = Date.now();
+    const { campaign } = await runDemoCampaign(rest, {
+      file: plan.file,
+      reportPath: plan.reportPath,
+      timeoutMs: options.timeout * 1000,
+      log: (line) => console.log(line),
+    });
+    console.log(`campaign report: ${plan.reportPath} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    completed &&= campaign.state === 'completed';
+  }
+  return completed;
 }
 
 function showFleetEvent(view: JobProgressView, event: FleetEvent): void {

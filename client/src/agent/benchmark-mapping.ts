@@ -4,9 +4,10 @@ import {
   BenchmarkKind,
   type BenchmarkResult,
   type DeviceConditions as WireConditions,
+  type RunRules as WireRunRules,
 } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
 import { JobOutcome, type JobResult, type ProgressReport } from '../../../generated/proto/sparsefleet/v1/job.js';
-import type { BenchmarkKindName, BenchmarkOutcome, BenchmarkProgress, DeviceConditions, LatencySummary } from '../engine/bench/types.js';
+import type { BenchmarkKindName, BenchmarkOutcome, BenchmarkProgress, DeviceConditions, LatencySummary, RunRules } from '../engine/bench/types.js';
 import type { ReportIdentity } from './report-mapping.js';
 import { emptyResult } from './report-mapping.js';
 
@@ -72,6 +73,15 @@ export function toBenchmarkResult(outcome: BenchmarkOutcome, build: AgentBuild):
     compute: outcome.compute,
     agentVersion: build.agentVersion,
     agentCommit: build.agentCommit,
+    baseline: outcome.baseline ?? '',
+    baselinePath: detail(outcome, 'densePath'),
+    tfjsLatencyMs: outcome.tfjs === undefined ? [] : percentiles(outcome.tfjs),
+    speedupVsTfjs: finiteOr(outcome.speedupVsTfjs, 0),
+    tfjsPath: detail(outcome, 'tfjsPath'),
+    threads: count(outcome.threads.measured),
+    baselineThreads: count(outcome.threads.baseline),
+    tfjsThreads: count(outcome.threads.tfjs),
+    rules: runRules(outcome.rules),
   };
 }
 
@@ -105,6 +115,29 @@ function conditions(c: DeviceConditions): WireConditions {
     loadAverage1m: c.loadAverage1m,
     atMs: Math.round(c.atMs),
   };
+}
+
+/** The rules as the agent applied them; uint32 fields rounded and clamped. */
+function runRules(rules: RunRules): WireRunRules {
+  return {
+    warmupIterations: count(rules.warmupIterations),
+    minIterations: count(rules.minIterations),
+    minDurationMs: count(rules.minDurationMs),
+    percentiles: [...rules.percentiles],
+    cooldownMs: count(rules.cooldownMs),
+    sustainedDurationMs: count(rules.sustainedDurationMs),
+    driftWindowMs: count(rules.driftWindowMs),
+  };
+}
+
+/** A string detail (e.g. the baseline variant that was measured), '' when absent. */
+function detail(outcome: BenchmarkOutcome, key: string): string {
+  const value = outcome.details[key];
+  return value === undefined ? '' : String(value);
+}
+
+function count(value: number): number {
+  return Number.isFinite(value) ? Math.min(0xffffffff, Math.max(0, Math.round(value))) : 0;
 }
 
 function finiteOr(value: number, fallback: number): number {

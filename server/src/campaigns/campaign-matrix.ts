@@ -1,9 +1,11 @@
 // Matrix expansion: the cartesian product of a campaign's axes in a fixed order, each cell named by a stable hash
-// of its parameters (the same cell gets the same id in every campaign and on every run). Pure. The size of a matrix
-// is read from its shape (`campaignSizeOf`: the product of the axis lengths) before anything is expanded, and
-// cells are produced one at a time (`iterateMatrix`) so a caller can spread the work over event-loop turns.
+// of its parameters (the same cell gets the same id in every campaign and on every run). Pure. Kernel ops pair only
+// with the shapes of their family (linear: 3 numbers, conv: 6), so one campaign can hold a network's linear and
+// conv layers. The size of a matrix is read from its shape (`campaignSizeOf`: the product of the axis lengths, op
+// × shape counting the pairs that fit) before anything is expanded, and cells are produced one at a time
+// (`iterateMatrix`) so a caller can spread the work over event-loop turns.
 import { createHash } from 'node:crypto';
-import type { CampaignMeasure, CampaignSpec, KernelOp } from './campaign-spec.js';
+import { shapeLengthOf, type CampaignMeasure, type CampaignSpec, type KernelOp } from './campaign-spec.js';
 
 /** The parameters of one cell; fields that do not apply to the measure are absent. */
 export interface CellParams {
@@ -40,17 +42,39 @@ export const MAX_CAMPAIGN_JOBS = 5000;
 export interface CampaignSize {
   readonly axes: ReadonlyArray<{ readonly axis: Axis; readonly length: number }>;
   readonly cells: number;
+  /** Set when some op × shape combinations do not fit (ops of both families): the pairs that do. */
+  readonly opShapePairs?: number;
 }
 
 /** The number of cells `expandMatrix` would produce, without producing them (the product of the axis lengths). */
 export function campaignSizeOf(spec: Pick<CampaignSpec, 'matrix'>): CampaignSize {
   const axes = presentAxes(spec).map(([axis, values]) => ({ axis, length: values.length }));
-  return { axes, cells: axes.reduce((product, { length }) => product * length, 1) };
+  const product = axes.reduce((total, { length }) => total * length, 1);
+  const { op, shape } = spec.matrix;
+  if (op === undefined || shape === undefined || op.length * shape.length === 0) return { axes, cells: product };
+  const pairs = opShapePairs(op, shape);
+  const pairing = pairs === op.length * shape.length ? {} : { opShapePairs: pairs };
+  return { axes, cells: (product / (op.length * shape.length)) * pairs, ...pairing };
 }
 
-/** E.g. "300000 cells (op 3 × shape 100 × scheme 5 × density 200)". */
+/** (op, shape) combinations whose shape has the op family's length. */
+export function opShapePairs(ops: readonly KernelOp[], shapes: readonly (readonly number[])[]): number {
+  let pairs = 0;
+  for (const op of ops) for (const shape of shapes) if (fits(op, shape)) pairs += 1;
+  return pairs;
+}
+
+function fits(op: KernelOp, shape: readonly number[]): boolean {
+  return shape.length === shapeLengthOf(op);
+}
+
+/** E.g. "300000 cells (op 3 × shape 100 × scheme 5 × density 200)", "8 cells (op·shape pairs 2 × scheme 2 × density 2)". */
 export function describeSize(size: CampaignSize): string {
-  const factors = size.axes.filter(({ length }) => length > 1).map(({ axis, length }) => `${axis} ${length}`);
+  const paired = size.opShapePairs !== undefined;
+  const factors = size.axes
+    .filter(({ axis, length }) => length > 1 && !(paired && (axis === 'op' || axis === 'shape')))
+    .map(({ axis, length }) => `${axis} ${length}`);
+  if (paired && size.opShapePairs! > 1) factors.unshift(`op·shape pairs ${size.opShapePairs}`);
   return `${size.cells} ${size.cells === 1 ? 'cell' : 'cells'}${factors.length > 0 ? ` (${factors.join(' × ')})` : ''}`;
 }
 
@@ -77,13 +101,19 @@ export function* iterateMatrix(spec: Pick<CampaignSpec, 'measure' | 'matrix'>): 
   const axes = presentAxes(spec);
   if (axes.some(([, values]) => values.length === 0)) return;
   const index = axes.map(() => 0);
+  const shapePosition = axes.findIndex(([axis]) => axis === 'shape');
   for (;;) {
     const partial: Record<string, unknown> = {};
     axes.forEach(([axis, values], position) => {
       partial[axis] = values[index[position]!];
     });
     const params = { measure: spec.measure, scheme: DEFAULT_SCHEME, ...partial } as CellParams;
-    yield { id: cellIdOf(params), params, label: cellLabel(params) };
+    if (params.op === undefined || params.shape === undefined || fits(params.op, params.shape)) {
+      yield { id: cellIdOf(params), params, label: cellLabel(params) };
+    } else {
+      // A shape of the other family: skip every cell under this (op, shape) at once.
+      for (let position = shapePosition + 1; position < axes.length; position++) index[position] = axes[position]![1].length - 1;
+    }
     // Mixed-radix increment, last axis fastest.
     let position = axes.length - 1;
     while (position >= 0 && ++index[position]! === axes[position]![1].length) {

@@ -133,10 +133,21 @@ export const campaignSpecSchema = z
         if (matrix[field]) issue(['matrix', field], 'only for training measures (kernels take batch from shape)');
       }
       if (spec.base) issue(['base'], 'only for training measures');
-      for (const op of matrix.op ?? []) {
-        (matrix.shape ?? []).forEach((shape, index) => {
-          if (shape.length !== shapeLengthOf(op)) {
-            issue(['matrix', 'shape', index], `op ${op} needs ${shapeLengthOf(op)} numbers, got ${shape.length}`);
+      // Each op runs on the shapes of its family (linear ops and conv ops may share a matrix): every shape must fit
+      // an op, and every op must have a shape.
+      const ops = matrix.op ?? [];
+      const shapes = matrix.shape ?? [];
+      let misfits = 0;
+      shapes.forEach((shape, index) => {
+        if (ops.length === 0 || ops.some((op) => shape.length === shapeLengthOf(op))) return;
+        misfits += 1;
+        const needs = ops.map((op) => `op ${op} needs ${shapeLengthOf(op)} numbers`).join(', ');
+        issue(['matrix', 'shape', index], `${needs}, got ${shape.length}`);
+      });
+      if (misfits === 0 && shapes.length > 0) {
+        ops.forEach((op, index) => {
+          if (!shapes.some((shape) => shape.length === shapeLengthOf(op))) {
+            issue(['matrix', 'op', index], `no shape has the ${shapeLengthOf(op)} numbers op ${op} needs`);
           }
         });
       }

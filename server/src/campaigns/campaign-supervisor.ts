@@ -128,7 +128,7 @@ export class CampaignSupervisor extends PeriodicSweep {
     const device = deviceId ? await this.devices.get(deviceId) : undefined;
     const benchmark = result?.benchmark ? BenchmarkResult.fromPartial(result.benchmark) : undefined;
     const error = result?.error || (job.state === 'failed' ? job.waitingReason : null) || null;
-    const verdict = judgeResult(spec.runRules, { jobState: job.state, error }, benchmark);
+    const verdict = judgeResult(spec.runRules, { jobState: job.state, error }, benchmark, { density: job.spec.benchmark?.density });
     await this.campaigns.insertResult({
       campaign_id: campaign.id,
       job_id: job.id,

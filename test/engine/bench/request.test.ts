@@ -23,7 +23,7 @@ describe('benchmarkRequestFromJobSpec', () => {
       density: 0.1,
       seed: 7,
       denseBackend: 'cpu',
-      rules: { ...rules, minIterations: 1, percentiles: [50, 90] },
+      rules: { ...rules, minIterations: 1, percentiles: [50, 90, 99] },
     });
   });
 

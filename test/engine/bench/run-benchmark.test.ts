@@ -1,5 +1,5 @@
 // Real (tiny) benchmark cells on tfjs-wasm and the WASM SIMD kernels. No timing thresholds: only that the rules
-// were met and the figures are positive and consistent.
+// were met, the figures are positive and consistent, and (with a fake clock) which side each figure comes from.
 import { describe, expect, it } from 'vitest';
 import { parseTrainConfig } from '../../../client/src/engine/train/config.js';
 import { runBenchmark } from '../../../client/src/engine/bench/run-benchmark.js';
@@ -27,10 +27,41 @@ describe('runBenchmark', () => {
     expect(outcome.gflops).toBeGreaterThan(0);
     expect(outcome.compute).toBe('sparse-kernels');
     expect(outcome.details.format).toBe('csr');
-    expect(['matMul(dy,w,transposeB)', 'matMul(dy,transpose(w))']).toContain(outcome.details.densePath);
+    // The speedup's denominator is the dense SIMD kernel keeping every weight (32 x 64); tfjs is the second figure.
+    expect(outcome.baseline).toBe('dense-simd-kernel');
+    expect(['channel d=1', 'block4 d=1']).toContain(outcome.details.densePath);
+    expect(outcome.details.denseNnz).toBe(32 * 64);
     expect(outcome.details.nnz).toBeGreaterThan(0);
+    expect(outcome.details.nnz).toBeLessThan(32 * 64);
+    expect(['matMul(dy,w,transposeB)', 'matMul(dy,transpose(w))']).toContain(outcome.details.tfjsPath);
+    expect(outcome.tfjs?.iterations).toBeGreaterThanOrEqual(4);
+    expect(outcome.tfjs?.percentiles.map((p) => p.percentile)).toEqual([50, 90]);
+    expect(outcome.speedupVsTfjs).toBeGreaterThan(0);
+    expect(outcome.threads).toEqual({ measured: 1, baseline: 1, tfjs: 1 });
+    expect(outcome.rules).toBe(RULES);
     expect(outcome.testAccuracy).toBe(-1);
-    expect(new Set(progress.map((p) => p.side))).toEqual(new Set(['sparse', 'dense']));
+    expect(new Set(progress.map((p) => p.side))).toEqual(new Set(['sparse', 'dense', 'tfjs']));
+  });
+
+  it('should divide by the same-harness dense baseline and report the tfjs time as a second figure', async () => {
+    // A fake clock whose tick depends on the side being measured (as progress announces it): every sparse call
+    // "takes" 1 ms, every dense SIMD baseline call 8 ms, every tfjs call 40 ms.
+    const tick = { sparse: 1, dense: 8, tfjs: 40, training: 0 };
+    let side: BenchmarkProgress['side'] = 'sparse';
+    let now = 0;
+    const clock = { now: () => (now += tick[side]), sleep: async () => undefined };
+    const outcome = await runBenchmark(
+      { kind: 'kernel', ...identity, op: 'linear-forward', scheme: 'block4', shape: [8, 32, 32], density: 0.25, seed: 2, rules: RULES },
+      { onProgress: (p) => (side = p.side) },
+      { clock, sampleTargetMs: 0.5 },
+    );
+    expect(outcome.latency.percentiles[0]).toEqual({ percentile: 50, value: 1 });
+    expect(outcome.dense?.percentiles[0]).toEqual({ percentile: 50, value: 8 });
+    expect(outcome.tfjs?.percentiles[0]).toEqual({ percentile: 50, value: 40 });
+    expect(outcome.speedup).toBe(8);
+    expect(outcome.speedupVsTfjs).toBe(40);
+    expect(outcome.details.denseGflops).toBeCloseTo((2 * 8 * 32 * 32) / 8 / 1e6, 12);
+    expect(outcome.details.tfjsGflops).toBeCloseTo((2 * 8 * 32 * 32) / 40 / 1e6, 12);
   });
 
   it('should measure a 3x3 pattern conv cell', async () => {
@@ -38,6 +69,9 @@ describe('runBenchmark', () => {
     expect(outcome.valid).toBe(true);
     expect(outcome.details.format).toBe('pattern');
     expect(outcome.speedup).toBeGreaterThan(0);
+    // 8 rows divide by 4: both dense formats are candidates, and each keeps all 8 x 4 x 9 weights.
+    expect(['channel d=1', 'block4 d=1']).toContain(outcome.details.densePath);
+    expect(outcome.details.denseNnz).toBe(8 * 4 * 9);
   });
 
   it('should measure sparse-kernel training steps against the dense baseline with model-state bytes', async () => {
@@ -52,6 +86,11 @@ describe('runBenchmark', () => {
     expect(outcome.speedup).toBeGreaterThan(0);
     expect(outcome.modelStateBytes).toBeGreaterThan(0);
     expect(outcome.modelStateBytes).toBeLessThan(outcome.denseModelStateBytes);
+    // The corrected dense step is the baseline; no stock tfjs figure is measured for steps.
+    expect(outcome.baseline).toBe('corrected-dense-step');
+    expect(outcome.tfjs).toBeUndefined();
+    expect(outcome.speedupVsTfjs).toBe(0);
+    expect(outcome.threads).toEqual({ measured: 1, baseline: 1, tfjs: 0 });
   });
 
   it('should report a training run with its accuracy and mark it invalid below the minimum steps', async () => {

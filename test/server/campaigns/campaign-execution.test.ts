@@ -113,8 +113,13 @@ describe(CampaignService.name, () => {
     expect(html.body).toContain('Chart.js v4');
     expect(html.body).not.toMatch(/<script[^>]+src=/);
     expect(html.body).not.toMatch(/https?:\/\/cdn/);
-    const cells = [...html.body.matchAll(/data-value="([^"]*)"/g)].map((match) => match[1]);
-    expect(cells).toHaveLength(json.rows.length * json.columns.length);
+    // Every measured number of every row is in its device's details, exactly (data-value).
+    for (const row of json.rows) {
+      const details = new RegExp(`<details class="device" data-device="${String(row.values.deviceId)}">([\\s\\S]*?)</details>`).exec(html.body)![1]!;
+      for (const column of ['speedup', 'gflops', 'latencyP50Ms', 'latencyP90Ms', 'iterations']) {
+        expect(details).toContain(`data-column="${column}" class="number" data-value="${String(row.values[column])}"`);
+      }
+    }
   });
 
   it('should place spread cells on any matching device and cancel a campaign', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BenchmarkKind } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
-import { cellIdOf, expandMatrix } from '../../../server/src/campaigns/campaign-matrix.js';
+import { campaignSizeOf, cellIdOf, describeSize, expandMatrix } from '../../../server/src/campaigns/campaign-matrix.js';
 import { parseCampaignSpec } from '../../../server/src/campaigns/campaign-spec.js';
 import { cellJob } from '../../../server/src/campaigns/cell-job-spec.js';
 
@@ -21,6 +21,26 @@ describe('expandMatrix', () => {
     expect(cells).toHaveLength(2 * 1 * 2 * 3);
     expect(new Set(cells.map((cell) => cell.id)).size).toBe(cells.length);
     expect(cells[0]!.params).toEqual({ measure: 'kernel', op: 'linear-forward', shape: [8, 16, 16], scheme: 'irregular', density: 0.5 });
+  });
+
+  it('should pair each op with the shapes of its family, so linear and conv layers share a matrix', () => {
+    const mixed = parseCampaignSpec({
+      name: 'mixed',
+      measure: 'kernel',
+      matrix: { op: ['linear-forward', 'conv-forward'], shape: [[8, 16, 16], [2, 5, 5, 3, 8, 3], [4, 8, 8]], scheme: ['irregular', 'block'], density: [0.5, 0.1] },
+    });
+    const cells = expandMatrix(mixed);
+    expect(cells.map((cell) => `${cell.params.op} ${cell.params.shape!.join('x')}`).filter((_, i) => i % 4 === 0)).toEqual([
+      'linear-forward 8x16x16',
+      'linear-forward 4x8x8',
+      'conv-forward 2x5x5x3x8x3',
+    ]);
+    expect(cells).toHaveLength(3 * 2 * 2);
+    const size = campaignSizeOf(mixed);
+    expect(size.cells).toBe(cells.length);
+    expect(describeSize(size)).toBe('12 cells (op·shape pairs 3 × scheme 2 × density 2)');
+    // A single family is the plain product, described as before.
+    expect(describeSize(campaignSizeOf(kernels))).toBe('12 cells (op 2 × scheme 2 × density 3)');
   });
 
   it('should give a cell the same id whatever the rest of the matrix', () => {

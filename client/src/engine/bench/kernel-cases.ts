@@ -1,7 +1,12 @@
-// The callables a kernel benchmark times: the sparse kernel call on operands in kernel memory (kernel layouts
-// X[K][M] and X[C][H][W][M]; layout transposes and heap copies are not timed), and the dense tfjs variants of the
-// same op (each call is tidy(op) + dataSync + dispose, so the output readback is timed). FLOPs count 2·nnz·(batch·
-// pixels) for sparse and 2·(all weights)·(batch·pixels) for dense.
+// The callables a kernel benchmark times, all on operands that stay put between calls:
+//   sparse    the sparse kernel call on operands in kernel memory (kernel layouts X[K][M] and X[C][H][W][M]; layout
+//             transposes and heap copies are not timed);
+//   baseline  the same op on the project's own dense WASM SIMD kernels with every weight kept (the fair speedup
+//             denominator): the same runtime, layout, thread count and per-call work (padding, gathers) as the
+//             sparse side, only without zeros skipped;
+//   tfjs      the dense tfjs variants of the same op (each call is tidy(op) + dataSync + dispose, so the output
+//             readback is timed), reported as a second figure ("vs tfjs").
+// FLOPs count 2·nnz·(batch·pixels) for sparse and 2·(all weights)·(batch·pixels) for the dense sides.
 import * as tf from '@tensorflow/tfjs';
 import { createConvKernel } from '../kernels/conv.js';
 import type { SparseFormatKind } from '../kernels/formats/types.js';
@@ -10,6 +15,9 @@ import type { KernelRuntime } from '../kernels/runtime.js';
 import { createRng } from '../util/rng.js';
 import { randomValues, sparseFormat, weightDims, type KernelDirection, type KernelGeometry } from './kernel-operands.js';
 import type { KernelScheme } from './types.js';
+
+/** Threads the WASM kernels compute with: every kernel call runs on the calling thread. */
+export const KERNEL_THREADS = 1;
 
 export interface SparseKernelCases {
   readonly format: SparseFormatKind;
@@ -20,7 +28,7 @@ export interface SparseKernelCases {
 }
 
 export interface DenseKernelCase {
-  /** Dense variants of the op by name; the fastest one is the baseline. */
+  /** Dense variants of the op by name; the fastest one is measured. */
   readonly variants: Readonly<Record<string, () => void>>;
   readonly flop: number;
 }
@@ -82,6 +90,39 @@ export function createSparseKernelCases(rt: KernelRuntime, geometry: KernelGeome
       'backward-weight': () => kernel.backwardWeight(xs, dys, dws, geo),
     },
   };
+}
+
+/**
+ * Formats that keep every weight at density 1, as dense kernels: 'channel' keeps all input channels (a dense SIMD
+ * GEMM for linear and 1×1 layers, the direct conv kernel over every tap otherwise) and 'block4' keeps all 4×1
+ * blocks (its SIMD block kernels, when the rows divide by 4).
+ */
+const BASELINE_SCHEMES: readonly KernelScheme[] = ['channel', 'block4'];
+
+export interface BaselineKernelCases {
+  readonly cases: Readonly<Record<KernelDirection, DenseKernelCase>>;
+  /** Weights every variant computes with (all of them). */
+  readonly nnz: number;
+}
+
+/**
+ * The dense baseline of a kernel cell on the same runtime: each format of BASELINE_SCHEMES at density 1 that can
+ * express the shape, as a variant named "<format> d=1" (allocations stay in `rt` like the sparse case's). Throws if
+ * a variant would not compute with every weight, so the denominator is never itself sparse.
+ */
+export function createBaselineKernelCases(rt: KernelRuntime, geometry: KernelGeometry, seed: number): BaselineKernelCases {
+  const { rows, inChannels, taps } = weightDims(geometry);
+  const all = rows * inChannels * taps;
+  const flop = 2 * all * columns(geometry);
+  const variants: Record<KernelDirection, Record<string, () => void>> = { forward: {}, 'backward-data': {}, 'backward-weight': {} };
+  for (const scheme of BASELINE_SCHEMES) {
+    const dense = createSparseKernelCases(rt, geometry, scheme, 1, seed);
+    if (dense === undefined) continue;
+    if (dense.nnz !== all) throw new Error(`dense baseline '${scheme}' keeps ${dense.nnz} of ${all} weights`);
+    for (const direction of Object.keys(variants) as KernelDirection[]) variants[direction][`${dense.format} d=1`] = dense.calls[direction];
+  }
+  const caseOf = (direction: KernelDirection): DenseKernelCase => ({ variants: variants[direction], flop });
+  return { cases: { forward: caseOf('forward'), 'backward-data': caseOf('backward-data'), 'backward-weight': caseOf('backward-weight') }, nnz: all };
 }
 
 function denseCall(op: () => tf.Tensor): () => void {

@@ -1,7 +1,7 @@
 // TrainingJobSpec (+ its BenchmarkSpec) -> BenchmarkRequest. Pure (no tfjs): the coordinator can validate cells with
 // it. Kernel cells take op/scheme/shape/density from the BenchmarkSpec; training kinds take model, method, scheme,
 // density, batch, optimizer and backend from the TrainingJobSpec itself. Rules left out get DEFAULT_RUN_RULES;
-// within sent rules zeros are taken as sent (0 warm-up is legitimate) except an empty percentile list (-> 50, 90)
+// within sent rules zeros are taken as sent (0 warm-up is legitimate) except an empty percentile list (-> 50, 90, 99)
 // and a rule set with neither an iteration nor a duration minimum (-> at least one iteration).
 import { BenchmarkKind, type RunRules as WireRunRules } from '../../../../generated/proto/sparsefleet/v1/benchmark.js';
 import type { TrainingJobSpec } from '../../../../generated/proto/sparsefleet/v1/job.js';

@@ -3,6 +3,7 @@
 // percentiles a training-run result carries (others requested are left out and named in details). The whole run
 // counts (no warm-up exclusion): its wall time and test accuracy are the point of this kind. Valid when the run
 // took at least minIterations steps and minDurationMs.
+import { activeBackend } from '../backend/init.js';
 import { runTraining } from '../train/run.js';
 import type { TrainCallbacks, TrainResult } from '../train/types.js';
 import type { TrainConfig } from '../train/config.js';
@@ -62,6 +63,8 @@ export async function runTrainingRunBenchmark(
       minMs: 0,
     },
     speedup: 0,
+    speedupVsTfjs: 0,
+    threads: { measured: threadsOf(result.backend), baseline: 0, tfjs: 0 },
     gflops: 0,
     peakMemoryBytes: Math.max(result.peakRssBytes, result.peakTensorBytes),
     modelStateBytes: state?.totalBytes ?? 0,
@@ -83,4 +86,10 @@ export async function runTrainingRunBenchmark(
       ...(result.computeFallbackReason === undefined ? {} : { computeFallbackReason: result.computeFallbackReason }),
     },
   };
+}
+
+/** Threads of the backend the run trained on, as the last initBackend described it; 0 when unknown. */
+function threadsOf(backend: string): number {
+  const active = activeBackend();
+  return active !== undefined && active.name === backend ? active.threads : 0;
 }

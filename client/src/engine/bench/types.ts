@@ -94,14 +94,39 @@ export interface LatencySummary {
   readonly minMs: number;
 }
 
+/**
+ * The speedup's denominator, always measured in the same harness as the sparse side:
+ *   dense-simd-kernel     kernel cells: the project's own dense WASM SIMD kernels (every weight kept), same layout,
+ *                         same thread count, same timing loop as the sparse kernel;
+ *   corrected-dense-step  training-step cells: whole steps of the engine's corrected dense path (same model,
+ *                         optimizer and batch, density 1).
+ */
+export type BaselineName = 'dense-simd-kernel' | 'corrected-dense-step';
+
+/** Threads each side computed with; 0 for a side that was not measured. */
+export interface SideThreads {
+  readonly measured: number;
+  readonly baseline: number;
+  readonly tfjs: number;
+}
+
 export interface BenchmarkOutcome extends BenchmarkIdentity {
   readonly kind: BenchmarkKindName;
   /** The measured side: the sparse kernel call, the sparse training step, or a training step of the run. */
   readonly latency: LatencySummary;
-  /** The dense baseline measured in the same run (kernel and training-step kinds). */
+  /** The dense baseline (`baseline`) measured in the same run (kernel and training-step kinds). */
   readonly dense?: LatencySummary;
-  /** Dense p50 / sparse p50; 0 without a dense baseline. */
+  /** Absent without a dense baseline (training runs). */
+  readonly baseline?: BaselineName;
+  /** Baseline p50 / sparse p50; 0 without a dense baseline. */
   readonly speedup: number;
+  /** The stock tfjs op of the same computation (kernel cells), a second labelled figure. */
+  readonly tfjs?: LatencySummary;
+  /** tfjs p50 / sparse p50; 0 when no tfjs figure was measured. */
+  readonly speedupVsTfjs: number;
+  readonly threads: SideThreads;
+  /** The run rules as applied (after the agent's defaults). */
+  readonly rules: RunRules;
   /** Useful FLOPs per second of the sparse side (kernel kind); 0 when not counted. */
   readonly gflops: number;
   readonly peakMemoryBytes: number;
@@ -117,7 +142,7 @@ export interface BenchmarkOutcome extends BenchmarkIdentity {
   readonly backend: string;
   /** "sparse-kernels" | "masked-dense" | "dense". */
   readonly compute: string;
-  /** Free-form details: the dense path that won, the kernel format, nnz, compute fallback reason. */
+  /** Free-form details: the baseline and tfjs variants that were measured (densePath, tfjsPath), the kernel format, nnz, compute fallback reason. */
   readonly details: Readonly<Record<string, string | number>>;
 }
 
@@ -126,7 +151,7 @@ export type BenchmarkPhase = 'setup' | 'cooldown' | 'warmup' | 'measuring';
 export interface BenchmarkProgress {
   readonly phase: BenchmarkPhase;
   /** Which side is being measured. */
-  readonly side: 'sparse' | 'dense' | 'training';
+  readonly side: 'sparse' | 'dense' | 'tfjs' | 'training';
   readonly iterations: number;
   /** Iterations the rules require (at least; duration may need more). */
   readonly targetIterations: number;

@@ -1,9 +1,11 @@
-// The demo's benchmark campaign: posts a small campaign file (default profiles/campaigns/smoke.yaml) to the
-// coordinator over REST, follows it until it is done and writes its self-contained HTML report. REST only: the
-// demo talks to the coordinator the way an operator would.
+// The demo's benchmark campaigns: posts a small campaign file to the coordinator over REST, follows it until it is
+// done and writes its self-contained HTML report. By default the demo runs two (a campaign has one measure): the
+// kernel cells of profiles/campaigns/smoke.yaml (the demo networks' layer shapes) and the training-step cell of
+// profiles/campaigns/smoke-step.yaml, one after the other, each with its own report. REST only: the demo talks to
+// the coordinator the way an operator would.
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export interface DemoRestTarget {
@@ -40,17 +42,49 @@ export interface DemoCampaignOutcome {
   readonly reportPath: string;
 }
 
-const SMOKE_CAMPAIGN = join('profiles', 'campaigns', 'smoke.yaml');
+const SMOKE_CAMPAIGN = 'smoke.yaml';
+const SMOKE_STEP_CAMPAIGN = 'smoke-step.yaml';
 
-/** The shipped smoke campaign, found from this module's folder upwards (sources and dist/ alike), else cwd. */
-export function defaultCampaignFile(): string {
+/** A shipped campaign profile, found from this module's folder upwards (sources and dist/ alike), else cwd. */
+export function shippedCampaignFile(name: string): string {
+  const relative = join('profiles', 'campaigns', name);
   let folder = dirname(fileURLToPath(import.meta.url));
   for (let depth = 0; depth < 8; depth += 1) {
-    const candidate = join(folder, SMOKE_CAMPAIGN);
+    const candidate = join(folder, relative);
     if (existsSync(candidate)) return candidate;
     folder = dirname(folder);
   }
-  return resolve(SMOKE_CAMPAIGN);
+  return resolve(relative);
+}
+
+/** The shipped smoke (kernel) campaign. */
+export function defaultCampaignFile(): string {
+  return shippedCampaignFile(SMOKE_CAMPAIGN);
+}
+
+export interface DemoCampaignPlan {
+  readonly file: string;
+  readonly reportPath: string;
+}
+
+/**
+ * What the demo runs: the given file with its report at `reportPath`, or by default the kernel smoke campaign
+ * (report at `reportPath`) and then the training-step smoke campaign (report at `reportPath` with "-step" before
+ * its extension).
+ */
+export function demoCampaignPlan(file: string | undefined, reportPath: string): DemoCampaignPlan[] {
+  if (file !== undefined) return [{ file, reportPath }];
+  return [
+    { file: shippedCampaignFile(SMOKE_CAMPAIGN), reportPath },
+    { file: shippedCampaignFile(SMOKE_STEP_CAMPAIGN), reportPath: withSuffix(reportPath, '-step') },
+  ];
+}
+
+/** "report.html" + "-step" -> "report-step.html" (appended when the name has no extension). */
+export function withSuffix(path: string, suffix: string): string {
+  const base = basename(path);
+  const dot = base.lastIndexOf('.');
+  return dot <= 0 ? `${path}${suffix}` : join(dirname(path), `${base.slice(0, dot)}${suffix}${base.slice(dot)}`);
 }
 
 export async function runDemoCampaign(target: DemoRestTarget, options: DemoCampaignOptions): Promise<DemoCampaignOutcome> {

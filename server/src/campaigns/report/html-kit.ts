@@ -19,6 +19,43 @@ export function displayNumber(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(4)));
 }
 
+/** A ratio for reading: "4.2×", "37×", "0.85×". */
+export function formatTimes(value: number): string {
+  return `${significant(value)}×`;
+}
+
+/** A fraction as a percentage: 0.625 → "62.5%". */
+export function formatPercent(fraction: number): string {
+  const percent = fraction * 100;
+  return `${Math.abs(percent) >= 10 ? percent.toFixed(0) : Number(percent.toFixed(1))}%`;
+}
+
+/** Milliseconds for reading: "0.0183 ms", "1.25 ms", "312 ms", "2.26 s". */
+export function formatMs(ms: number): string {
+  if (Math.abs(ms) >= 1000) return `${significant(ms / 1000)} s`;
+  return `${significant(ms)} ms`;
+}
+
+/** Bytes in binary units: "812 B", "42.5 KiB", "1.01 GiB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : significant(value)} ${units[unit]}`;
+}
+
+/** Three significant digits, at least the integer part: 0.01834 → "0.0183", 4.213 → "4.21", 112.7 → "113". */
+export function significant(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const digits = Math.abs(value) >= 100 ? 0 : Math.max(0, 2 - Math.floor(Math.log10(Math.abs(value))));
+  return String(Number(value.toFixed(Math.min(digits, 8))));
+}
+
 /** Base style of every page: readable at 1280 px, tables that fit, numbers aligned. */
 export const BASE_STYLE = `
 body { font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1240px; padding: 0 1rem; color: #222; }

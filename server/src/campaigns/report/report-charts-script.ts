@@ -1,110 +1,129 @@
-// The browser-side script of the HTML report: reads the embedded report data and draws the charts with chart.js.
-// Plain ES2017 text (it runs in the browser as is). Charts:
-//  - speedup vs density, per scheme per device (one chart per op+shape, or per model+method+batch);
-//  - step time (latency p50) and peak memory vs density (training measures);
-//  - test accuracy vs sparsity per method (training-run);
-//  - drift of the median over a sustained run.
+// The browser-side script of the HTML report: reads the chart specifications embedded as JSON (built by
+// report-charts.ts from the report's numbers) and draws each into its canvas with chart.js. Plain ES2017 text (it
+// runs in the browser as is); it computes nothing but colours, styles and tooltips.
 export const REPORT_CHARTS_SCRIPT = String.raw`
 (function () {
-  var report = JSON.parse(document.getElementById('report-data').textContent);
-  var rows = report.rows.map(function (row) { return row.values; });
-  var measure = report.campaign.measure;
-  var p50 = report.columns.filter(function (c) { return /^latencyP50Ms$/.test(c); })[0] ||
-    report.columns.filter(function (c) { return /^latencyP/.test(c); })[0];
-  var palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-  var container = document.getElementById('charts');
+  var specs = JSON.parse(document.getElementById('report-charts').textContent);
+  var palette = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
+  var shades = [0.9, 0.5, 0.25, 0.12];
 
-  function groupBy(list, keyOf) {
-    var groups = {};
-    var order = [];
-    list.forEach(function (item) {
-      var key = keyOf(item);
-      if (!(key in groups)) { groups[key] = []; order.push(key); }
-      groups[key].push(item);
-    });
-    return order.map(function (key) { return { key: key, items: groups[key] }; });
+  function color(index) { return index < 0 ? '#6b6b6b' : palette[index % palette.length]; }
+  function alpha(hex, a) {
+    var n = parseInt(hex.slice(1), 16);
+    return 'rgba(' + ((n >> 16) & 255) + ',' + ((n >> 8) & 255) + ',' + (n & 255) + ',' + a + ')';
+  }
+  function readable(value) {
+    if (typeof value !== 'number' || !isFinite(value)) return String(value);
+    if (value === 0) return '0';
+    var digits = Math.abs(value) >= 100 ? 0 : Math.max(0, 2 - Math.floor(Math.log(Math.abs(value)) / Math.LN10));
+    return String(Number(value.toFixed(Math.min(digits, 8))));
   }
 
-  function addChart(title, xLabel, yLabel, series) {
-    if (series.length === 0) return;
-    var figure = document.createElement('figure');
-    var caption = document.createElement('figcaption');
-    caption.textContent = title;
-    var canvas = document.createElement('canvas');
-    figure.appendChild(caption);
-    figure.appendChild(canvas);
-    container.appendChild(figure);
-    new Chart(canvas, {
+  function xyDataset(series) {
+    var c = color(series.color);
+    var dataset = { label: series.label, data: series.points, style: series.style, borderColor: c, backgroundColor: c,
+      showLine: true, pointRadius: 4, borderWidth: 2, fill: false };
+    if (series.style === 'band-low' || series.style === 'band-high') {
+      dataset.borderWidth = 0;
+      dataset.pointRadius = 0;
+      dataset.pointHitRadius = 0;
+      dataset.backgroundColor = alpha(c, 0.15);
+      if (series.style === 'band-high') dataset.fill = '-1';
+    } else if (series.style === 'invalid') {
+      dataset.showLine = false;
+      dataset.pointStyle = 'crossRot';
+      dataset.pointRadius = 7;
+      dataset.borderWidth = 2;
+    } else if (series.style === 'limit') {
+      dataset.borderDash = [6, 4];
+      dataset.borderWidth = 1.5;
+      dataset.pointRadius = 0;
+      dataset.pointHitRadius = 4;
+    } else if (series.style === 'reference') {
+      dataset.borderDash = [2, 3];
+      dataset.pointRadius = 3;
+    } else if (series.style === 'points') {
+      dataset.showLine = false;
+    }
+    return dataset;
+  }
+
+  function xyConfig(spec) {
+    return {
       type: 'scatter',
+      data: { datasets: spec.series.map(xyDataset) },
+      options: {
+        animation: false,
+        responsive: true,
+        aspectRatio: 1.8,
+        scales: {
+          x: { title: { display: true, text: spec.xLabel } },
+          y: spec.logY
+            ? { type: 'logarithmic', title: { display: true, text: spec.yLabel }, ticks: { callback: function (value) {
+                // Label 1, 2 and 5 of each decade only.
+                var decade = Math.pow(10, Math.floor(Math.log(value) / Math.LN10 + 1e-9));
+                var lead = Math.round(value / decade);
+                return (lead === 1 || lead === 2 || lead === 5) && Math.abs(value - lead * decade) < decade * 1e-6
+                  ? readable(value) + spec.unit : '';
+              } } }
+            : { beginAtZero: !spec.fitY, title: { display: true, text: spec.yLabel } }
+        },
+        plugins: {
+          legend: { display: spec.legend !== false, labels: { filter: function (item, data) {
+            var style = data.datasets[item.datasetIndex].style;
+            return style !== 'band-low' && style !== 'band-high';
+          } } },
+          tooltip: { callbacks: { label: function (item) {
+            var point = item.raw || {};
+            return item.dataset.label + ': ' + readable(point.y) + spec.unit + (point.note ? ' — ' + point.note : '');
+          } } }
+        }
+      }
+    };
+  }
+
+  function barConfig(spec) {
+    return {
+      type: 'bar',
       data: {
-        datasets: series.map(function (s, i) {
-          return {
-            label: s.label,
-            data: s.points.slice().sort(function (a, b) { return a.x - b.x; }),
-            showLine: true,
-            borderColor: palette[i % palette.length],
-            backgroundColor: palette[i % palette.length],
-            pointStyle: s.points.map(function (p) { return p.valid ? 'circle' : 'crossRot'; }),
-            pointRadius: 4
-          };
+        labels: spec.categories,
+        datasets: spec.segments.map(function (segment) {
+          var c = color(segment.color);
+          return { label: segment.label, data: segment.values, notes: segment.notes, stack: segment.stack,
+            legendEntry: segment.legend, device: segment.device, backgroundColor: alpha(c, shades[Math.min(segment.shade, shades.length - 1)]),
+            borderColor: c, borderWidth: 1 };
         })
       },
       options: {
         animation: false,
-        scales: { x: { title: { display: true, text: xLabel } }, y: { title: { display: true, text: yLabel } } },
-        plugins: { tooltip: { callbacks: { footer: function (items) {
-          var point = items[0] && items[0].raw;
-          return point && !point.valid ? 'invalid: ' + point.reasons : '';
-        } } } }
+        responsive: true,
+        aspectRatio: 1.8,
+        scales: {
+          x: { stacked: true, title: { display: true, text: spec.xLabel } },
+          y: { stacked: true, beginAtZero: true, title: { display: true, text: spec.yLabel } }
+        },
+        plugins: {
+          legend: { labels: {
+            filter: function (item, data) { return data.datasets[item.datasetIndex].legendEntry; },
+            generateLabels: function (chart) {
+              return Chart.defaults.plugins.legend.labels.generateLabels(chart).map(function (label) {
+                label.text = chart.data.datasets[label.datasetIndex].device;
+                return label;
+              });
+            }
+          } },
+          tooltip: { callbacks: { label: function (item) {
+            return item.dataset.notes[item.dataIndex] || (item.dataset.label + ': ' + readable(item.raw) + spec.unit);
+          } } }
+        }
       }
-    });
+    };
   }
 
-  function seriesOf(list, labelOf, xOf, yOf) {
-    return groupBy(list.filter(function (r) { return yOf(r) !== null && xOf(r) !== null; }), labelOf).map(function (g) {
-      return { label: g.key, points: g.items.map(function (r) {
-        return { x: xOf(r), y: yOf(r), valid: r.valid, reasons: r.invalidReasons };
-      }) };
-    });
-  }
-
-  var schemeDevice = function (r) { return r.scheme + ' · ' + r.deviceName; };
-  var chartGroup = function (r) {
-    if (measure === 'kernel') return r.op + ' [' + r.shape + ']';
-    return r.model + ' ' + r.method + (r.batchSize === null ? '' : ' b=' + r.batchSize);
-  };
-  var density = function (r) { return r.density; };
-
-  if (measure !== 'training-run') {
-    groupBy(rows, chartGroup).forEach(function (g) {
-      addChart('Speedup vs density: ' + g.key, 'density', 'speedup (dense p50 / sparse p50)',
-        seriesOf(g.items, schemeDevice, density, function (r) { return r.speedup > 0 ? r.speedup : null; }));
-    });
-  }
-  if (measure !== 'kernel') {
-    groupBy(rows, chartGroup).forEach(function (g) {
-      addChart('Step time (p50) vs density: ' + g.key, 'density', 'step time p50 (ms)',
-        seriesOf(g.items, schemeDevice, density, function (r) { return p50 ? r[p50] : null; }));
-      addChart('Peak memory vs density: ' + g.key, 'density', 'peak memory (MiB)',
-        seriesOf(g.items, schemeDevice, density, function (r) {
-          return r.peakMemoryBytes > 0 ? r.peakMemoryBytes / 1048576 : null;
-        }));
-    });
-  }
-  if (measure === 'training-run') {
-    addChart('Test accuracy vs sparsity per method', 'sparsity (1 − density)', 'test accuracy',
-      seriesOf(rows, function (r) { return r.method + ' · ' + r.scheme + ' · ' + r.deviceName; },
-        function (r) { return 1 - r.density; }, function (r) { return r.testAccuracy; }));
-  }
-  var drifting = report.rows.filter(function (row) { return row.drift.length > 0; });
-  if (drifting.length > 0) {
-    addChart('Drift over the sustained run (median per window)', 'time since start of sustained phase (s)', 'median (ms)',
-      drifting.map(function (row) {
-        return { label: row.values.cell + ' · ' + row.values.deviceName, points: row.drift.map(function (d) {
-          return { x: d.offsetMs / 1000, y: d.medianMs, valid: row.values.valid, reasons: row.values.invalidReasons };
-        }) };
-      }));
-  }
-  if (container.children.length === 0) container.textContent = 'No measurements to plot yet.';
+  specs.forEach(function (spec) {
+    var canvas = document.getElementById(spec.id);
+    if (!canvas) return;
+    new Chart(canvas, spec.kind === 'bars' ? barConfig(spec) : xyConfig(spec));
+  });
 })();
 `;

@@ -1,7 +1,7 @@
 // The report of a campaign as one data object: a row per recorded (cell, device) result with the cell's
 // parameters, the device's facts and every measured number exactly as stored. JSON, CSV and HTML are all
 // rendered from this object, so the three formats cannot disagree. Pure.
-import type { BenchmarkResult, DriftSample, Percentile } from '../../../../generated/proto/sparsefleet/v1/benchmark.js';
+import type { BenchmarkResult, DriftSample, Percentile, RunRules } from '../../../../generated/proto/sparsefleet/v1/benchmark.js';
 import { expandMatrix, type CampaignCell } from '../campaign-matrix.js';
 import type { CampaignSpec } from '../campaign-spec.js';
 import { cellTrainConfig } from '../cell-job-spec.js';
@@ -46,19 +46,23 @@ export interface ReportSource {
 const FIXED_COLUMNS = [
   'cellId', 'cell', 'op', 'shape', 'model', 'method', 'scheme', 'density', 'batchSize',
   'deviceId', 'deviceName', 'platform', 'arch', 'cpuModel', 'deviceModel', 'cores', 'memoryBytes', 'runtime',
-  'wasmSimd', 'wasmThreads', 'backend', 'compute', 'agentVersion', 'agentCommit',
+  'wasmSimd', 'wasmThreads', 'backend', 'compute', 'baseline', 'baselinePath', 'tfjsPath',
+  'threads', 'baselineThreads', 'tfjsThreads', 'runRules', 'agentVersion', 'agentCommit',
   'jobState', 'attempt', 'valid', 'invalidReasons',
   'iterations', 'durationMs', 'meanMs', 'minMs',
 ] as const;
 
 const TRAILING_COLUMNS = [
-  'speedup', 'gflops', 'peakMemoryBytes', 'modelStateBytes', 'denseModelStateBytes', 'testAccuracy',
+  'speedup', 'speedupVsTfjs', 'gflops', 'peakMemoryBytes', 'modelStateBytes', 'denseModelStateBytes', 'testAccuracy',
   'startTemperatureC', 'endTemperatureC', 'startBatteryLevel', 'endBatteryLevel', 'startLoadAverage', 'endLoadAverage',
   'driftSamples', 'recordedAt',
 ] as const;
 
-/** `latencyP50Ms`, `latencyP99_9Ms`: percentile columns named after the run rules' percentiles. */
-export function percentileColumn(prefix: 'latency' | 'denseLatency', percentile: number): string {
+/**
+ * `latencyP50Ms`, `latencyP99_9Ms`: percentile columns named after the run rules' percentiles, for the measured side
+ * (latency), the same-harness dense baseline the speedup divides by (denseLatency) and the stock tfjs op (tfjsLatency).
+ */
+export function percentileColumn(prefix: 'latency' | 'denseLatency' | 'tfjsLatency', percentile: number): string {
   return `${prefix}P${String(percentile).replace('.', '_')}Ms`;
 }
 
@@ -67,6 +71,7 @@ export function reportColumns(percentiles: readonly number[]): string[] {
     ...FIXED_COLUMNS,
     ...percentiles.map((p) => percentileColumn('latency', p)),
     ...percentiles.map((p) => percentileColumn('denseLatency', p)),
+    ...percentiles.map((p) => percentileColumn('tfjsLatency', p)),
     ...TRAILING_COLUMNS,
   ];
 }
@@ -133,6 +138,13 @@ function toRow(
     wasmThreads: device.wasmThreads,
     backend: bench?.backend || device.chosenBackend || null,
     compute: bench?.compute || null,
+    baseline: bench?.baseline || null,
+    baselinePath: bench?.baselinePath || null,
+    tfjsPath: bench?.tfjsPath || null,
+    threads: positive(bench?.threads),
+    baselineThreads: positive(bench?.baselineThreads),
+    tfjsThreads: positive(bench?.tfjsThreads),
+    runRules: bench?.rules ? describeRules(bench.rules) : null,
     agentVersion: bench?.agentVersion || device.agentVersion || null,
     agentCommit: bench?.agentCommit || null,
     jobState: result.jobState,
@@ -146,8 +158,10 @@ function toRow(
   };
   for (const p of percentiles) values[percentileColumn('latency', p)] = percentileValue(bench?.latencyMs, p);
   for (const p of percentiles) values[percentileColumn('denseLatency', p)] = percentileValue(bench?.denseLatencyMs, p);
+  for (const p of percentiles) values[percentileColumn('tfjsLatency', p)] = percentileValue(bench?.tfjsLatencyMs, p);
   Object.assign(values, {
     speedup: bench ? bench.speedup : null,
+    speedupVsTfjs: positive(bench?.speedupVsTfjs),
     gflops: bench ? bench.gflops : null,
     peakMemoryBytes: bench ? bench.peakMemoryBytes : null,
     modelStateBytes: bench ? bench.modelStateBytes : null,
@@ -182,4 +196,18 @@ function percentileValue(list: readonly Percentile[] | undefined, percentile: nu
 /** Device conditions use negative numbers for "unknown". */
 function known(value: number | undefined): number | null {
   return value === undefined || value < 0 ? null : value;
+}
+
+/** Figures where 0 means "not measured" or "unknown" (thread counts, the tfjs speedup). */
+function positive(value: number | undefined): number | null {
+  return value === undefined || !(value > 0) ? null : value;
+}
+
+/** The run rules an agent applied, e.g. "warmup 2, ≥10 iterations, ≥200 ms, p50/90/99" (+ cooldown, sustained). */
+export function describeRules(rules: RunRules): string {
+  const parts = [`warmup ${rules.warmupIterations}`, `≥${rules.minIterations} iterations`, `≥${rules.minDurationMs} ms`];
+  if (rules.percentiles.length > 0) parts.push(`p${rules.percentiles.join('/')}`);
+  if (rules.cooldownMs > 0) parts.push(`cooldown ${rules.cooldownMs} ms`);
+  if (rules.sustainedDurationMs > 0) parts.push(`sustained ${rules.sustainedDurationMs} ms / ${rules.driftWindowMs} ms windows`);
+  return parts.join(', ');
 }
