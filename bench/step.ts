@@ -1,15 +1,20 @@
-// Whole-training-step benchmark: the MLP 784-300-100-10 (batch 128) and the Fashion-MNIST CNN (batch 64), each
-// step = forward + backward + SGD(momentum, weight decay) update + re-masking, all in one process on tfjs-wasm:
+// Whole-training-step benchmark: the MLP 784-300-100-10 (batch 128) and the Fashion-MNIST CNN (batch 64), and the
+// seeds' networks on CIFAR-10 shapes (WRN-22-2, ResNet-18, MobileNetV2; batch 32, 8 with --quick) at d = 0.2 and
+// 0.1, each step = forward + backward + SGD(momentum, weight decay) update + re-masking, all in one process on
+// tfjs-wasm:
 //   stock          plain tfjs autodiff (tf.matMul / tf.conv2d gradients as registered by tfjs)
 //   dense          the engine's corrected dense path (explicit-transpose linear gradients, wasm-safe conv gradients)
 //   masked-dense   the engine's sparse training on dense storage (ERK masks), for reference
 //   sparse-kernels compressed weights on the WASM SIMD kernels (ERK masks, irregular CSR or 4×1 blocks)
-//   npm run build && node dist/bench/step.js [--quick] [--json FILE] [--model mlp|cnn]
-// Configurations run round-robin (rounds × steps each) so machine noise hits them alike; each round of each
+//   npm run build && node dist/bench/step.js [--quick] [--json FILE] [--model NAME]
+// Each model's configurations are built together, run round-robin (rounds × steps each) so machine noise hits them
+// alike, then disposed before the next model; each round of each
 // configuration runs under the engine's run-rules executor (client/src/engine/bench/run-rules.ts; warm-up steps in
 // the first round only), and each figure is a percentile (numpy 'linear') of all timed steps. The trainees and the
 // step are the engine's (client/src/engine/bench/trainee.ts), the same a campaign's training-step cell times.
-// Model-state memory is measured after the last step (models/memory.ts).
+// Model-state memory is measured after the last step (models/memory.ts). The process's RSS is read after each
+// model's steps, before its trainees are disposed (`rss_bytes`), with the peak so far (`peak_rss_bytes`, getrusage): models run smallest first, so a
+// rise in the peak belongs to the model that caused it.
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
@@ -22,6 +27,7 @@ import type { RunRules } from '../client/src/engine/bench/types.js';
 
 interface StepRecord {
   model: string;
+  data: string;
   batch: number;
   compute: string;
   scheme: string;
@@ -38,6 +44,9 @@ interface StepRecord {
   kernel_heap_bytes: number | null;
   kernel_layers: string[];
   layer_densities: Record<string, number>;
+  /** Process RSS after this model's steps (its trainees still alive), and the process's peak RSS so far. */
+  rss_bytes: number | null;
+  peak_rss_bytes: number | null;
   error?: string;
 }
 
@@ -48,18 +57,41 @@ interface Plan {
 }
 
 const DENSITIES = [0.5, 0.2, 0.1, 0.05];
+const SMALL_MODELS = [['mlp', 128], ['cnn', 64]] as const;
+/** The seeds' networks, CIFAR stem, smallest first. */
+const SEED_NETWORKS = ['mobilenetv2', 'wrn-22-2', 'resnet18'] as const;
+const SEED_DENSITIES = [0.2, 0.1];
+const MODEL_CHOICES: readonly string[] = [...SMALL_MODELS.map(([model]) => model), ...SEED_NETWORKS];
 
-function configurations(quick: boolean, only: string | undefined): BenchConfig[] {
-  const out: BenchConfig[] = [];
-  for (const [model, batch] of [['mlp', 128], ['cnn', 64]] as const) {
+/** Every configuration, grouped by model (a group is built, timed and disposed together). */
+function configurations(quick: boolean, only: string | undefined): BenchConfig[][] {
+  const groups: BenchConfig[][] = [];
+  for (const [model, batch] of SMALL_MODELS) {
     if (only !== undefined && only !== model) continue;
+    const out: BenchConfig[] = [];
     out.push({ model, batch, compute: 'stock', scheme: 'irregular', density: 1 });
     out.push({ model, batch, compute: 'dense', scheme: 'irregular', density: 1 });
     out.push({ model, batch, compute: 'masked-dense', scheme: 'irregular', density: 0.1 });
     for (const density of DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'irregular', density });
     for (const density of quick ? [0.1] : DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'block', density });
+    groups.push(out);
   }
-  return out;
+  const batch = quick ? 8 : 32;
+  for (const model of SEED_NETWORKS) {
+    if (only !== undefined && only !== model) continue;
+    const data = 'cifar10' as const;
+    groups.push([
+      { model, batch, data, compute: 'dense', scheme: 'irregular', density: 1 },
+      ...SEED_DENSITIES.map((density) => ({ model, batch, data, compute: 'sparse-kernels' as const, scheme: 'irregular' as const, density })),
+    ]);
+  }
+  return groups;
+}
+
+/** The seeds' networks take seconds per step here: fewer rounds and steps than the small models. */
+function planFor(group: readonly BenchConfig[], plan: Plan, quick: boolean): Plan {
+  if (group[0]?.data === undefined) return plan;
+  return quick ? { rounds: 1, steps: 2, warmup: 1 } : { rounds: 2, steps: 4, warmup: 1 };
 }
 
 const SEED_BATCHES = 17;
@@ -89,7 +121,7 @@ async function main(): Promise<void> {
   if (jsonIndex >= 0 && !jsonFile) throw new Error('--json needs a file name');
   const modelIndex = args.indexOf('--model');
   const only = modelIndex >= 0 ? args[modelIndex + 1] : undefined;
-  if (only !== undefined && only !== 'mlp' && only !== 'cnn') throw new Error('--model takes mlp or cnn');
+  if (only !== undefined && !MODEL_CHOICES.includes(only)) throw new Error(`--model takes one of ${MODEL_CHOICES.join(', ')}`);
   const plan: Plan = quick ? { rounds: 3, steps: 4, warmup: 2 } : { rounds: 5, steps: 10, warmup: 3 };
   const stockConvGradient = tf.getGradient('Conv2D'); // before initBackend replaces it
   const backend = await initBackend('wasm');
@@ -99,44 +131,59 @@ async function main(): Promise<void> {
   const meta = { node: process.version, tfjs: tf.version.tfjs, backend: backend.name, simd: backend.simd, quick, plan, loadavg_start: loadavg(), date: new Date().toISOString() };
   process.stdout.write(`# whole training steps (${JSON.stringify(meta)})\n`);
   const started = performance.now();
-  const configs = configurations(quick, only);
-  const trainees: (Trainee | Error)[] = [];
-  for (const config of configs) {
-    trainees.push(await buildTrainee(benchTarget(config)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+  const records: StepRecord[] = [];
+  for (const group of configurations(quick, only)) {
+    records.push(...(await measureGroup(group, planFor(group, plan, quick), stockConvGradient)));
   }
-  const iterations = trainees.map((trainee) => (trainee instanceof Error ? undefined : stepIteration(trainee, SEED_BATCHES)));
-  const samples = trainees.map(() => [] as number[]);
-  const errors = trainees.map((t) => (t instanceof Error ? t.message : undefined));
-  for (let round = 0; round < plan.rounds; round++) {
-    for (let i = 0; i < trainees.length; i++) {
-      const iteration = iterations[i];
-      if (iteration === undefined || errors[i] !== undefined) continue;
-      const stockConv = configs[i].compute === 'stock' ? stockConvGradient : undefined;
-      try {
-        const measured = await withConvGradient(stockConv, () => executeRunRules(iteration, { rules: roundRules(plan, round) }));
-        samples[i].push(...measured.latencies);
-      } catch (error) {
-        errors[i] = error instanceof Error ? error.message : String(error);
-      }
-    }
-  }
-  const records = trainees.map((trainee, i) => toRecord(configs[i], trainee, samples[i], errors[i]));
   addSpeedups(records);
-  for (const trainee of trainees) if (!(trainee instanceof Error)) trainee.dispose();
   console.warn = silenced;
   printTable(records);
   process.stdout.write(`# ${records.length} configurations in ${((performance.now() - started) / 1000).toFixed(1)} s, load average now ${loadavg().map((v) => v.toFixed(2)).join(' ')}\n`);
   if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ meta: { ...meta, loadavg_end: loadavg() }, records }, null, 2));
 }
 
+/** Builds one model's configurations, times them round-robin, measures their state and disposes them. */
+async function measureGroup(configs: readonly BenchConfig[], plan: Plan, stockConvGradient: tf.GradConfig | undefined): Promise<StepRecord[]> {
+  const trainees: (Trainee | Error)[] = [];
+  for (const config of configs) {
+    trainees.push(await buildTrainee(benchTarget(config)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+  }
+  try {
+    const iterations = trainees.map((trainee) => (trainee instanceof Error ? undefined : stepIteration(trainee, SEED_BATCHES)));
+    const samples = trainees.map(() => [] as number[]);
+    const errors = trainees.map((t) => (t instanceof Error ? t.message : undefined));
+    for (let round = 0; round < plan.rounds; round++) {
+      for (let i = 0; i < trainees.length; i++) {
+        const iteration = iterations[i];
+        if (iteration === undefined || errors[i] !== undefined) continue;
+        const stockConv = configs[i]!.compute === 'stock' ? stockConvGradient : undefined;
+        try {
+          const measured = await withConvGradient(stockConv, () => executeRunRules(iteration, { rules: roundRules(plan, round) }));
+          samples[i]!.push(...measured.latencies);
+        } catch (error) {
+          errors[i] = error instanceof Error ? error.message : String(error);
+        }
+      }
+    }
+    const records = trainees.map((trainee, i) => toRecord(configs[i]!, trainee, samples[i]!, errors[i]));
+    // While this model's trainees are alive; getrusage reports kilobytes on Linux.
+    const rss = process.memoryUsage().rss;
+    const peak = process.resourceUsage().maxRSS * 1024;
+    return records.map((record) => ({ ...record, rss_bytes: rss, peak_rss_bytes: peak }));
+  } finally {
+    for (const trainee of trainees) if (!(trainee instanceof Error)) trainee.dispose();
+  }
+}
+
 function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number[], error: string | undefined): StepRecord {
   if (trainee instanceof Error) {
-    return { ...emptyRecord(), error: trainee.message };
+    return { ...emptyRecord(), model: config.model, data: config.data ?? 'fashion-mnist', batch: config.batch, compute: config.compute, density: config.density, error: trainee.message };
   }
   const state = error === undefined ? measureState(trainee) : undefined;
   const stats = samples.length > 0 && error === undefined ? summarizeLatencies(samples, [50, 90], 0) : undefined;
   return {
     model: config.model,
+    data: config.data ?? 'fashion-mnist',
     batch: config.batch,
     compute: config.compute,
     scheme: config.compute === 'stock' || config.compute === 'dense' ? '-' : config.scheme,
@@ -152,15 +199,17 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
     kernel_heap_bytes: state?.kernelHeapBytes ?? null,
     kernel_layers: [...trainee.kernelLayers],
     layer_densities: Object.fromEntries(trainee.layerDensities),
+    rss_bytes: null,
+    peak_rss_bytes: null,
     ...(error === undefined ? {} : { error }),
   };
 }
 
 function emptyRecord(): StepRecord {
   return {
-    model: '?', batch: 0, compute: '?', scheme: '?', density: 0, step_ms: null, step_ms_p90: null, step_ms_min: null, speedup_vs_dense: null,
+    model: '?', data: '?', batch: 0, compute: '?', scheme: '?', density: 0, step_ms: null, step_ms_p90: null, step_ms_min: null, speedup_vs_dense: null,
     speedup_vs_stock: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
-    kernel_layers: [], layer_densities: {},
+    kernel_layers: [], layer_densities: {}, rss_bytes: null, peak_rss_bytes: null,
   };
 }
 
@@ -177,7 +226,7 @@ function addSpeedups(records: StepRecord[]): void {
 }
 
 function printTable(records: readonly StepRecord[]): void {
-  const columns = ['model (batch)', 'compute', 'scheme', 'density', 'ms/step median (p90)', 'min', 'x vs dense', 'x vs stock', 'min x vs dense', 'model state', '% of dense'];
+  const columns = ['model (batch)', 'data', 'compute', 'scheme', 'density', 'ms/step median (p90)', 'min', 'x vs dense', 'x vs stock', 'min x vs dense', 'model state', '% of dense', 'RSS (peak) MiB'];
   process.stdout.write(`| ${columns.join(' | ')} |\n|${columns.map(() => ' --- ').join('|')}|\n`);
   const fixed = (v: number | null, digits: number) => (v === null ? '–' : v.toFixed(digits));
   for (const r of records) {
@@ -186,7 +235,9 @@ function printTable(records: readonly StepRecord[]): void {
     const ratio = r.state_ratio === null ? '–' : `${(100 * r.state_ratio).toFixed(0)} %`;
     const dense = records.find((d) => d.model === r.model && d.compute === 'dense')?.step_ms_min ?? null;
     const minSpeedup = dense === null || r.step_ms_min === null ? null : dense / r.step_ms_min;
-    const cells = [`${r.model} (${r.batch})`, r.compute, r.scheme, String(r.density), time, fixed(r.step_ms_min, 2), fixed(r.speedup_vs_dense, 1), fixed(r.speedup_vs_stock, 1), fixed(minSpeedup, 1), state, ratio];
+    const mib = (v: number | null) => (v === null ? '–' : (v / 2 ** 20).toFixed(0));
+    const rss = `${mib(r.rss_bytes)} (${mib(r.peak_rss_bytes)})`;
+    const cells = [`${r.model} (${r.batch})`, r.data, r.compute, r.scheme, String(r.density), time, fixed(r.step_ms_min, 2), fixed(r.speedup_vs_dense, 1), fixed(r.speedup_vs_stock, 1), fixed(minSpeedup, 1), state, ratio, rss];
     process.stdout.write(`| ${cells.join(' | ')} |\n`);
   }
 }

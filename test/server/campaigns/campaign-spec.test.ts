@@ -55,6 +55,15 @@ describe('parseCampaignSpec', () => {
     expect(issues).toContain('matrix.shape[0]: op conv-forward needs 6 numbers, got 3');
   });
 
+  it('should accept linear and conv ops together, each with shapes of its family, and name what does not fit', () => {
+    const both = { ...KERNEL_SPEC.matrix, op: ['linear-forward', 'conv-forward'] };
+    expect(() => parseCampaignSpec({ ...KERNEL_SPEC, matrix: { ...both, shape: [[8, 16, 16], [2, 5, 5, 3, 8, 3]] } })).not.toThrow();
+    expect(issuesOf({ ...KERNEL_SPEC, matrix: { ...both, shape: [[8, 16, 16], [2, 5, 5, 3, 8]] } })).toEqual([
+      'matrix.shape[1]: op linear-forward needs 3 numbers, op conv-forward needs 6 numbers, got 5',
+    ]);
+    expect(issuesOf({ ...KERNEL_SPEC, matrix: { ...both, shape: [[8, 16, 16]] } })).toEqual(['matrix.op[1]: no shape has the 6 numbers op conv-forward needs']);
+  });
+
   it('should fill MLPerf-style default run rules and read scalars as one-value axes', () => {
     const spec = parseCampaignSpec(KERNEL_SPEC);
     expect(spec.runRules).toMatchObject({ minIterations: 20, minDurationMs: 1000, percentiles: [50, 90, 99] });
@@ -79,7 +88,7 @@ describe('parseCampaignSpec', () => {
   });
 
   it('should validate every shipped campaign profile', () => {
-    for (const name of ['kernels', 'training-step', 'accuracy', 'smoke']) {
+    for (const name of ['kernels', 'training-step', 'accuracy', 'smoke', 'smoke-step', 'seed-networks']) {
       const spec = parseCampaignYaml(readFileSync(`profiles/campaigns/${name}.yaml`, 'utf8'));
       expect(() => validateCells(spec, expandMatrix(spec))).not.toThrow();
     }

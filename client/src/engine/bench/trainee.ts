@@ -3,6 +3,7 @@
 // cell and bench/step.ts. A step = forward + backward + optimizer update + re-masking; mask updates of dynamic
 // methods are not part of it (the steady-state step between updates is what is timed).
 import * as tf from '@tensorflow/tfjs';
+import { DATASET_INFO, type DatasetName } from '../data/types.js';
 import { buildModel } from '../models/builders.js';
 import type { InputShape, ModelName } from '../models/catalog.js';
 import { measureModelState, slotsPerValue, type ModelStateMeasurement } from '../models/memory.js';
@@ -26,6 +27,8 @@ export interface BenchConfig {
   readonly scheme: SchemeName;
   /** Overall density of the maskable layers (1 for stock and dense). */
   readonly density: number;
+  /** Whose input shape the random batches have; Fashion-MNIST when absent. */
+  readonly data?: DatasetName;
 }
 
 /** What a trainee trains: a full run config plus how its layers compute. */
@@ -57,7 +60,7 @@ const SEED = 1;
 const STEP_LR = 0.01;
 
 export function inputShapeOf(config: TrainConfig): InputShape {
-  return config.data.name === 'cifar10' ? { height: 32, width: 32, channels: 3 } : { height: 28, width: 28, channels: 1 };
+  return DATASET_INFO[config.data.name].inputShape;
 }
 
 export function describeConfig(config: BenchConfig): string {
@@ -75,6 +78,7 @@ export function benchTarget(config: BenchConfig): TraineeTarget {
     density: sparse ? config.density : 1,
     batchSize: config.batch,
     seed: SEED,
+    ...(config.data === undefined ? {} : { data: { name: config.data } }),
     compute: config.compute === 'sparse-kernels' ? 'sparse-kernels' : 'masked-dense',
   });
   return { trainConfig, compute: config.compute, requireKernels: true };
