@@ -1,6 +1,7 @@
 // `sparsefleet demo`: a whole fleet on one machine. Starts a coordinator (SQLite in a temp dir, any free port),
 // N simulated agents (worker threads running the real agent), submits a small job matrix over REST, shows live
 // progress and prints the persisted results. Exit code 0 only when every job succeeded.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +11,7 @@ import { demoCampaignPlan, runDemoCampaign } from '../../../client/src/sim/demo/
 import { demoJobMatrix, type DemoJob } from '../../../client/src/sim/demo/job-matrix.js';
 import { createProgressView, type JobProgressView } from '../../../client/src/sim/demo/progress-view.js';
 import { formatResultsTable, type PersistedResult, type ResultRow } from '../../../client/src/sim/demo/results-table.js';
+import { FASHION_MNIST_DEFAULT_DIR } from '../../../client/src/engine/data/fashion-mnist.js';
 import { SimulatedFleet } from '../../../client/src/sim/fleet.js';
 import type { FleetEvent } from '../../../client/src/sim/fleet-events.js';
 import { startCoordinator, type RunningCoordinator } from '../../../server/src/coordinator.js';
@@ -101,6 +103,8 @@ async function runDemo(options: DemoOptions): Promise<number> {
       progressEverySteps: 5,
     });
     view.log(`coordinator ${coordinator.url} (data in ${dataDir})`);
+    const missing = options.dataset === 'fashion-mnist' ? missingFashionMnistNotice() : undefined;
+    if (missing) view.log(missing);
     view.log(`starting ${options.agents} agent(s) in ${fleet.mode === 'worker' ? 'worker threads' : 'this thread'}…`);
     fleet.on('event', (event) => showFleetEvent(view, event));
     await fleet.start(120_000);
@@ -243,4 +247,16 @@ function positiveInteger(name: string, max: number): (value: string) => number {
     }
     return parsed;
   };
+}
+
+/** Said at the start when the demo's real data set is absent, with the one command that brings it. */
+export function missingFashionMnistNotice(directory = FASHION_MNIST_DEFAULT_DIR): string | undefined {
+  const present = ['train-images-idx3-ubyte', 't10k-images-idx3-ubyte'].every(
+    (name) => existsSync(join(directory, `${name}.gz`)) || existsSync(join(directory, name)),
+  );
+  if (present) return undefined;
+  return (
+    `Fashion-MNIST is not in ${directory}: the jobs will train on synthetic data. ` +
+    'For the real data set run (as root): apt-get install -y dataset-fashion-mnist'
+  );
 }
