@@ -59,26 +59,7 @@ export class JobService {
   ) {}
 
   async submit(spec: TrainingJobSpec, name?: string, options: SubmitOptions = {}, now = new Date()): Promise<JobView> {
-    const id = randomUUID();
-    const timestamp = now.toISOString();
-    const row: Omit<JobRow, 'seq'> = {
-      id,
-      name: name ?? `${spec.model}-${spec.method}-${id.slice(0, 8)}`,
-      state: 'queued',
-      spec_json: JSON.stringify(spec),
-      attempt: 1,
-      device_id: null,
-      waiting_reason: WAITING_FOR_ASSIGNMENT,
-      created_at: timestamp,
-      updated_at: timestamp,
-      finished_at: null,
-      selector_json: JSON.stringify(options.selector ?? {}),
-      max_attempts: options.maxAttempts ?? this.config.maxJobAttempts,
-      checkpoint_every_steps: options.checkpointEverySteps ?? 0,
-      memory_estimate_json: options.memoryEstimate ? JSON.stringify(options.memoryEstimate) : null,
-      lease_expires_at: null,
-      previous_device_id: null,
-    };
+    const row = this.queuedRow(spec, name, options, now);
     await this.jobs.insert(row);
     return toView(row);
   }

@@ -32,20 +32,32 @@ export abstract class StatelessModule implements Module {
   }
 }
 
-export class Sequential implements Module {
-  constructor(readonly modules: readonly Module[]) {}
+/** A module made of other modules: its parameters, buffers and masked weights are theirs, in registration order. */
+export abstract class CompositeModule implements Module {
+  abstract apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor;
+  protected abstract parts(): readonly Module[];
+
+  parameters(): Parameter[] {
+    return this.parts().flatMap((module) => module.parameters());
+  }
+  buffers(): tf.Variable[] {
+    return this.parts().flatMap((module) => module.buffers());
+  }
+  maskedWeights(): MaskedWeight[] {
+    return this.parts().flatMap((module) => module.maskedWeights());
+  }
+}
+
+export class Sequential extends CompositeModule {
+  constructor(readonly modules: readonly Module[]) {
+    super();
+  }
 
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     return this.modules.reduce((value, module) => module.apply(value, ctx), x);
   }
-  parameters(): Parameter[] {
-    return this.modules.flatMap((module) => module.parameters());
-  }
-  buffers(): tf.Variable[] {
-    return this.modules.flatMap((module) => module.buffers());
-  }
-  maskedWeights(): MaskedWeight[] {
-    return this.modules.flatMap((module) => module.maskedWeights());
+  protected parts(): readonly Module[] {
+    return this.modules;
   }
 }
 

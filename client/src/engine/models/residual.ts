@@ -5,11 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../util/rng.js';
 import { BatchNorm, Conv2d } from './layers.js';
-import type { MaskedWeight } from './masked-weight.js';
-import type { ForwardContext, Module } from './module.js';
-import type { Parameter } from './parameter.js';
+import { CompositeModule, type ForwardContext, type Module } from './module.js';
 
-export class BasicBlock implements Module {
+export class BasicBlock extends CompositeModule {
   private readonly conv1: Conv2d;
   private readonly bn1: BatchNorm;
   private readonly conv2: Conv2d;
@@ -17,6 +15,7 @@ export class BasicBlock implements Module {
   private readonly shortcut: readonly [Conv2d, BatchNorm] | undefined;
 
   constructor(prefix: string, inChannels: number, outChannels: number, stride: number, scope: string, rng: Rng) {
+    super();
     const layer = (name: string) => ({ scope, name: `${prefix}.${name}`, rng, bias: false });
     this.conv1 = new Conv2d(inChannels, outChannels, 3, stride, layer('conv1'));
     this.bn1 = new BatchNorm(`${prefix}.bn1`, outChannels, scope);
@@ -36,20 +35,8 @@ export class BasicBlock implements Module {
     return tf.relu(tf.add(main, skip));
   }
 
-  parameters(): Parameter[] {
-    return this.parts().flatMap((module) => module.parameters());
-  }
-
-  buffers(): tf.Variable[] {
-    return this.parts().flatMap((module) => module.buffers());
-  }
-
-  maskedWeights(): MaskedWeight[] {
-    return this.parts().flatMap((module) => module.maskedWeights());
-  }
-
   /** Modules in PyTorch registration order (conv1, bn1, conv2, bn2, shortcut). */
-  private parts(): Module[] {
+  protected parts(): Module[] {
     return [this.conv1, this.bn1, this.conv2, this.bn2, ...(this.shortcut ?? [])];
   }
 }
@@ -59,14 +46,16 @@ export class BasicBlock implements Module {
  * plus the shortcut (identity or layers) on the input or the pre-activated input, then `post` on the sum.
  * Parameters in registration order: pre, body, shortcut, post.
  */
-export class Residual implements Module {
+export class Residual extends CompositeModule {
   constructor(
     private readonly pre: readonly Module[],
     private readonly body: readonly Module[],
     private readonly shortcut: readonly Module[] | 'identity',
     private readonly shortcutFromPre: boolean,
     private readonly post: readonly Module[],
-  ) {}
+  ) {
+    super();
+  }
 
   apply(x: tf.Tensor, ctx: ForwardContext): tf.Tensor {
     const run = (modules: readonly Module[], input: tf.Tensor) => modules.reduce((value, module) => module.apply(value, ctx), input);
@@ -77,19 +66,7 @@ export class Residual implements Module {
     return run(this.post, tf.add(main, skip));
   }
 
-  parameters(): Parameter[] {
-    return this.parts().flatMap((module) => module.parameters());
-  }
-
-  buffers(): tf.Variable[] {
-    return this.parts().flatMap((module) => module.buffers());
-  }
-
-  maskedWeights(): MaskedWeight[] {
-    return this.parts().flatMap((module) => module.maskedWeights());
-  }
-
-  private parts(): Module[] {
+  protected parts(): Module[] {
     return [...this.pre, ...this.body, ...(this.shortcut === 'identity' ? [] : this.shortcut), ...this.post];
   }
 }
