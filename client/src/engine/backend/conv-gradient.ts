@@ -7,49 +7,18 @@
 //       for larger strides, the stock Conv2DBackpropInput.
 // Only NHWC with dilation 1 is rewritten; anything else keeps the stock gradient.
 import * as tf from '@tensorflow/tfjs';
-
-interface Conv2DAttrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | readonly number[] | unknown;
-  dataFormat?: string;
-  dilations?: number | [number, number];
-}
-
-type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap) => Record<string, () => tf.Tensor>;
-
-let registered = false;
+import { isPlainNhwc, overrideConvGradient, type ConvAttrs } from './conv-gradient-override.js';
 
 export function registerConv2dGradient(): void {
-  if (registered) return;
-  const stock = tf.getGradient('Conv2D');
-  if (stock === undefined) throw new Error('tfjs has no Conv2D gradient to replace');
-  const stockGradFunc = stock.gradFunc as unknown as GradFunc;
-  tf.registerGradient({
-    kernelName: 'Conv2D',
-    inputsToSave: ['x', 'filter'],
-    gradFunc: ((dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
-      const conv = attrs as unknown as Conv2DAttrs;
-      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-      const stockGrads = () => stockGradFunc(dy, saved, attrs);
-      if (!isRewritable(conv)) return stockGrads();
-      const strides = pair(conv.strides);
-      const padding = explicitPadding(conv.pad, x.shape, filter.shape, dy.shape as number[], strides);
-      const dy4 = dy as tf.Tensor4D;
-      return {
-        x: () =>
-          canFlip(strides, padding, filter.shape) ? inputGradient(dy4, filter, padding) : stockGrads().x(),
-        filter: () => filterGradient(x, dy4, filter.shape, padding, strides),
-      };
-    }) as unknown as tf.GradFunc,
+  overrideConvGradient('Conv2D', (dy, x, filter, attrs, stock) => {
+    if (!isPlainNhwc(attrs)) return undefined;
+    const strides = pair(attrs.strides as number | [number, number]);
+    const padding = explicitPadding(attrs.pad, x.shape, filter.shape, dy.shape, strides);
+    return {
+      x: () => (canFlip(strides, padding, filter.shape) ? inputGradient(dy, filter, padding) : stock().x()),
+      filter: () => filterGradient(x, dy, filter.shape, padding, strides),
+    };
   });
-  registered = true;
-}
-
-function isRewritable(attrs: Conv2DAttrs): boolean {
-  const dilations = pair(attrs.dilations ?? 1);
-  const format = attrs.dataFormat ?? 'NHWC';
-  const padOk = attrs.pad === 'same' || attrs.pad === 'valid' || typeof attrs.pad === 'number';
-  return (format === 'NHWC' || format === 'channelsLast') && dilations[0] === 1 && dilations[1] === 1 && padOk;
 }
 
 /** The flipped-kernel dx needs stride 1 and forward padding no wider than the kernel. */
@@ -65,7 +34,7 @@ export function pair(value: number | readonly number[]): [number, number] {
 
 /** [top, bottom, left, right] padding of the forward conv, computed as TensorFlow does for 'same'. */
 export function explicitPadding(
-  pad: Conv2DAttrs['pad'],
+  pad: ConvAttrs['pad'],
   xShape: readonly number[],
   filterShape: readonly number[],
   dyShape: readonly number[],

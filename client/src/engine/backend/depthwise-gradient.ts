@@ -10,57 +10,20 @@
 // the stock gradient.
 import * as tf from '@tensorflow/tfjs';
 import { explicitPadding, pair } from './conv-gradient.js';
+import { isPlainNhwc, overrideConvGradient } from './conv-gradient-override.js';
 import { padOrCrop, padToExtent, tapExtent, tapView, dilate } from './taps.js';
 
-interface DepthwiseAttrs {
-  strides: number | [number, number];
-  pad: unknown;
-  dataFormat?: string;
-  dilations?: number | [number, number] | null;
-  dimRoundingMode?: string | null;
-}
-
-type GradFunc = (dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap) => Record<string, () => tf.Tensor>;
-
-let registered = false;
-
 export function registerDepthwiseConv2dGradient(): void {
-  if (registered) return;
-  const stock = tf.getGradient('DepthwiseConv2dNative');
-  if (stock === undefined) throw new Error('tfjs has no DepthwiseConv2dNative gradient to replace');
-  const stockGradFunc = stock.gradFunc as unknown as GradFunc;
-  tf.registerGradient({
-    kernelName: 'DepthwiseConv2dNative',
-    inputsToSave: ['x', 'filter'],
-    gradFunc: ((dy: tf.Tensor, saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
-      const conv = attrs as unknown as DepthwiseAttrs;
-      const [x, filter] = saved as [tf.Tensor4D, tf.Tensor4D];
-      if (!isRewritable(conv, filter.shape)) return stockGradFunc(dy, saved, attrs);
-      const strides = pair(conv.strides);
-      const padding = explicitPadding(conv.pad as 'same' | 'valid' | number, x.shape, filter.shape, dy.shape, strides);
-      if (padding[0] >= filter.shape[0] || padding[2] >= filter.shape[1]) return stockGradFunc(dy, saved, attrs);
-      const dy4 = dy as tf.Tensor4D;
-      return {
-        x: () => depthwiseInputGradient(dy4, filter, x.shape, padding, strides),
-        filter: () => depthwiseFilterGradient(x, dy4, filter.shape, padding, strides),
-      };
-    }) as unknown as tf.GradFunc,
+  overrideConvGradient('DepthwiseConv2dNative', (dy, x, filter, attrs) => {
+    if (!isPlainNhwc(attrs) || attrs.dimRoundingMode != null || filter.shape[3] !== 1) return undefined;
+    const strides = pair(attrs.strides as number | [number, number]);
+    const padding = explicitPadding(attrs.pad as 'same' | 'valid' | number, x.shape, filter.shape, dy.shape, strides);
+    if (padding[0] >= filter.shape[0] || padding[2] >= filter.shape[1]) return undefined;
+    return {
+      x: () => depthwiseInputGradient(dy, filter, x.shape, padding, strides),
+      filter: () => depthwiseFilterGradient(x, dy, filter.shape, padding, strides),
+    };
   });
-  registered = true;
-}
-
-function isRewritable(attrs: DepthwiseAttrs, filterShape: readonly number[]): boolean {
-  const dilations = pair(attrs.dilations ?? 1);
-  const format = attrs.dataFormat ?? 'NHWC';
-  const padOk = attrs.pad === 'same' || attrs.pad === 'valid' || typeof attrs.pad === 'number';
-  return (
-    (format === 'NHWC' || format === 'channelsLast') &&
-    dilations[0] === 1 &&
-    dilations[1] === 1 &&
-    padOk &&
-    attrs.dimRoundingMode == null &&
-    filterShape[3] === 1
-  );
 }
 
 /** dW [kh, kw, C, 1]: for every tap, Σ_{n,i,j} x_padded[n, sh·i + r, sw·j + q, c]·dy[n, i, j, c]. */
