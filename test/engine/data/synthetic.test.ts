@@ -23,8 +23,8 @@ describe(syntheticDataset.name, () => {
   });
 
   it('should be learnable: a nearest-class-mean classifier from train beats chance on test by far', () => {
-    // Prepare
-    const common = { inputShape: shape, numClasses: 4, seed: 11 };
+    // Prepare: without label noise and class overlap, the templates alone tell the classes apart.
+    const common = { inputShape: shape, numClasses: 4, seed: 11, labelNoise: 0, overlap: 0 };
     const train = syntheticDataset({ ...common, size: 200 });
     const test = syntheticDataset({ ...common, size: 100, split: 'test' });
     const length = 36;
@@ -47,6 +47,34 @@ describe(syntheticDataset.name, () => {
     // Assert
     expect(correct / test.size).toBeGreaterThan(0.9);
     expect(Array.from(imagesOf(test).subarray(0, 36))).not.toEqual(Array.from(imagesOf(train).subarray(0, 36)));
+  });
+
+  it('should carry another class\'s label on about labelNoise of the examples, so no classifier reaches 100 %', () => {
+    // Prepare: noise-free pixels are exactly their class template, so the pixels' class is the nearest template.
+    const numClasses = 5;
+    const templates = syntheticDataset({ inputShape: shape, numClasses, seed: 3, size: 400, noise: 0, labelNoise: 0 });
+    const noisy = syntheticDataset({ inputShape: shape, numClasses, seed: 3, size: 2000, noise: 0 });
+    const length = 36;
+    const reference = imagesOf(templates);
+    const templateOf = new Map<number, Float32Array>();
+    for (let n = 0; n < templates.size && templateOf.size < numClasses; n++) {
+      templateOf.set(templates.labels[n]!, reference.subarray(n * length, (n + 1) * length));
+    }
+    const pixels = imagesOf(noisy);
+
+    // Execute: the class each example's pixels come from, against its label.
+    let relabelled = 0;
+    for (let n = 0; n < noisy.size; n++) {
+      const image = pixels.subarray(n * length, (n + 1) * length);
+      const source = [...templateOf.entries()].find(([, template]) => template.every((v, i) => Math.abs(v - image[i]!) < 1e-6))![0];
+      if (source !== noisy.labels[n]) relabelled += 1;
+    }
+
+    // Assert: the default 10 % (± 3 %), each to another class.
+    expect(templateOf.size).toBe(numClasses);
+    expect(relabelled / noisy.size).toBeGreaterThan(0.07);
+    expect(relabelled / noisy.size).toBeLessThan(0.13);
+    expect(() => syntheticDataset({ inputShape: shape, numClasses, seed: 3, size: 1, labelNoise: 1 })).toThrow(/labelNoise must be in \[0, 1\)/);
   });
 
   it('should be what loadDatasets returns for the synthetic name, without a fallback reason', async () => {

@@ -26,7 +26,8 @@ describe('runTraining', () => {
     expect(result.steps).toBe(16);
     expect(result.epochs).toBe(2);
     expect(result.finalDensity).toBe(1);
-    expect(result.testAccuracy).toBeGreaterThan(0.3);
+    // Chance is 0.1 (10 classes); 16 steps of the (overlapping, label-noised) synthetic task get well above it.
+    expect(result.testAccuracy).toBeGreaterThan(0.15);
     expect(result.history.map((h) => h.epoch)).toEqual([0, 1]);
     expect(result.stepMsP90).toBeGreaterThanOrEqual(result.stepMsP50);
     expect(result.peakTensorBytes).toBeGreaterThan(0);
@@ -99,7 +100,7 @@ describe('runTraining', () => {
     // Assert
     expect(losses).toHaveLength(16);
     expect(losses[15]).toBeLessThan(losses[0]);
-    expect(result.testAccuracy).toBeGreaterThan(0.3);
+    expect(result.testAccuracy).toBeGreaterThan(0.15);
     expect(tf.memory().numTensors).toBe(0);
   });
 

@@ -1,5 +1,8 @@
-// Learnable synthetic data: each class has a fixed random template, each example is its class template plus
-// Gaussian noise. Every example is a pure function of (seed, split, id), so a subset or shard of a synthetic set
+// Learnable synthetic data with a ceiling below 100 %: each class has a fixed random template that is 3/4 one template
+// common to all classes (overlapping classes), each example is its class template
+// plus Gaussian noise, and a fraction of the labels (10 % by default) name another class than the one the pixels
+// come from. So a perfect classifier reaches 1 − labelNoise, and models of less capacity (sparser ones) fall
+// visibly short of it. Every example is a pure function of (seed, split, id), so a subset or shard of a synthetic set
 // holds exactly the examples the full set would, and train/test share templates (the test set is learnable too).
 // Examples are generated when a batch asks for them: a synthetic set holds its labels, ids and templates only, so
 // ImageNet-shaped inputs (224×224×3, 1000 classes) for step-time benchmarks cost no memory per example.
@@ -33,6 +36,13 @@ export interface SyntheticDatasetOptions {
   readonly split?: 'train' | 'test';
   /** Standard deviation of the per-value noise around templates in [0, 1) (default 0.5). */
   readonly noise?: number;
+  /** Fraction of examples labelled with a class other than the one their pixels come from (default 0.1). */
+  readonly labelNoise?: number;
+  /**
+   * Weight of the template all classes share in each class template, in [0, 1) (default 0.75: on the
+   * Fashion-MNIST shape a dense MLP reaches ~0.8 in 3 epochs and RigL at d = 0.1 visibly less).
+   */
+  readonly overlap?: number;
   /**
    * Templates are drawn on a `templateSide × templateSide` grid per channel and each pixel takes its grid cell's
    * value. Default: full resolution (one value per pixel and channel) while the templates of all classes fit in
@@ -44,6 +54,8 @@ export interface SyntheticDatasetOptions {
 }
 
 const DEFAULT_NOISE = 0.5;
+const DEFAULT_LABEL_NOISE = 0.1;
+const DEFAULT_OVERLAP = 0.75;
 /** 4 Mi float32 values = 16 MiB of templates at most by default. */
 export const MAX_TEMPLATE_VALUES = 1 << 22;
 
@@ -74,7 +86,7 @@ export function syntheticDataset(options: SyntheticDatasetOptions): Dataset {
 export function syntheticSource(
   options: Pick<
     SyntheticDatasetOptions,
-    'shape' | 'inputShape' | 'numClasses' | 'seed' | 'split' | 'noise' | 'idOffset' | 'templateSide'
+    'shape' | 'inputShape' | 'numClasses' | 'seed' | 'split' | 'noise' | 'idOffset' | 'templateSide' | 'labelNoise' | 'overlap'
   >,
   count: number,
 ): SyncRawSplit {
@@ -83,17 +95,18 @@ export function syntheticSource(
   const length = exampleLength(inputShape);
   const root = createRng(options.seed).derive('synthetic');
   const grid = templateGrid(inputShape, numClasses, options.templateSide);
-  const templates = classTemplates(root.derive('templates'), numClasses, grid ? grid.values : length);
+  const overlap = fraction(options.overlap ?? DEFAULT_OVERLAP, 'overlap');
+  const labelNoise = fraction(options.labelNoise ?? DEFAULT_LABEL_NOISE, 'labelNoise');
+  const templates = classTemplates(root.derive('templates'), numClasses, grid ? grid.values : length, overlap);
   const examples = root.derive(`examples/${options.split ?? 'train'}`);
   const noise = options.noise ?? DEFAULT_NOISE;
   const idOffset = options.idOffset ?? 0;
   const exampleRng = (position: number): Rng => examples.derive(idOffset + position);
   const labels = new Int32Array(count);
-  for (let position = 0; position < count; position++) labels[position] = exampleRng(position).int(numClasses);
+  for (let position = 0; position < count; position++) labels[position] = drawClasses(exampleRng(position), numClasses, labelNoise).label;
   const generate = (position: number, target: Float32Array, offset: number): void => {
     const rng = exampleRng(position);
-    const label = rng.int(numClasses);
-    const template = templates[label];
+    const template = templates[drawClasses(rng, numClasses, labelNoise).source];
     if (grid) {
       const cell = grid.cellOf;
       for (let i = 0; i < length; i++) target[offset + i] = template[cell[i]] + noise * rng.normal();
@@ -140,13 +153,32 @@ function templateGrid(shape: InputShape, numClasses: number, requestedSide: numb
   return { values: rows * cols * channels, cellOf };
 }
 
-function classTemplates(rng: Rng, numClasses: number, length: number): Float32Array[] {
+/**
+ * The class an example's pixels come from and the label it carries (another class with probability `labelNoise`).
+ * Drawn first from the example's own generator, so labels and pixels agree however the example is reached.
+ */
+function drawClasses(rng: Rng, numClasses: number, labelNoise: number): { source: number; label: number } {
+  const source = rng.int(numClasses);
+  if (numClasses < 2 || !(rng.next() < labelNoise)) return { source, label: source };
+  return { source, label: (source + 1 + rng.int(numClasses - 1)) % numClasses };
+}
+
+/** Per class: `overlap` × the shared template + (1 − overlap) × the class's own. */
+function classTemplates(rng: Rng, numClasses: number, length: number, overlap: number): Float32Array[] {
+  const sharedRng = rng.derive('shared');
+  const shared = new Float32Array(length);
+  for (let i = 0; i < length; i++) shared[i] = sharedRng.next();
   return Array.from({ length: numClasses }, (_, label) => {
     const classRng = rng.derive(label);
     const template = new Float32Array(length);
-    for (let i = 0; i < length; i++) template[i] = classRng.next();
+    for (let i = 0; i < length; i++) template[i] = overlap * shared[i] + (1 - overlap) * classRng.next();
     return template;
   });
+}
+
+function fraction(value: number, name: string): number {
+  if (!(value >= 0 && value < 1)) throw new RangeError(`synthetic data: ${name} must be in [0, 1), got ${value}`);
+  return value;
 }
 
 function validate(shape: InputShape, numClasses: number, count: number): void {
