@@ -23,6 +23,7 @@ import { io, type Socket } from 'socket.io-client';
 import { DEVICE_CHANNEL_EVENT, decodeFrame, encodeMessage, type MessageOf } from '../protocol/src/index.js';
 import { startCoordinator } from '../server/src/coordinator.js';
 import { AssignmentService } from '../server/src/jobs/assignment.service.js';
+import { hugeCampaign, hugeCampaignYaml, kernelCampaignAtCap, range } from './support/oversized-campaigns.js';
 
 interface StallRecord {
   phase: string;
@@ -133,22 +134,8 @@ function percentile(sorted: readonly number[], p: number): number | null {
 
 const round = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
 
-function range<T>(count: number, at: (index: number) => T): T[] {
-  return Array.from({ length: count }, (_, index) => at(index));
-}
-
 /** 1 op × 10 shapes × 5 schemes × 100 densities = 5,000 cells; one device → 5,000 jobs. */
-const KERNEL_AT_CAP = {
-  name: 'stall kernel 5000',
-  measure: 'kernel',
-  matrix: {
-    op: 'linear-forward',
-    shape: range(10, (i) => [8, 16 + i, 16]),
-    scheme: ['irregular', 'pattern', 'block', 'channel', 'shuffled-block'],
-    density: range(100, (i) => Math.round((i + 1) * 0.01 * 1000) / 1000),
-  },
-  runRules: { warmupIterations: 1, minIterations: 5, minDurationMs: 10 },
-};
+const KERNEL_AT_CAP = kernelCampaignAtCap('stall kernel 5000');
 
 /** 4 methods × 25 densities × 50 batch sizes = 5,000 training-step cells, each TrainConfig validated. */
 const TRAINING_AT_CAP = {
@@ -165,30 +152,8 @@ const TRAINING_AT_CAP = {
 };
 
 /** 3 ops × 100 shapes × 5 schemes × 200 densities = 300,000 cells in about 3 KB of JSON. */
-const HUGE = {
-  name: 'stall huge',
-  measure: 'kernel',
-  matrix: {
-    op: ['linear-forward', 'linear-backward-data', 'linear-backward-weight'],
-    shape: range(100, (i) => [8, 16 + i, 16]),
-    scheme: ['irregular', 'pattern', 'block', 'channel', 'shuffled-block'],
-    density: range(200, (i) => Math.round((i + 1) * 0.005 * 1000) / 1000),
-  },
-};
-
-function hugeYaml(): string {
-  const m = HUGE.matrix;
-  return [
-    `name: ${HUGE.name}`,
-    `measure: ${HUGE.measure}`,
-    'matrix:',
-    `  op: [${m.op.join(', ')}]`,
-    `  shape: [${m.shape.map((s) => `[${s.join(', ')}]`).join(', ')}]`,
-    `  scheme: [${m.scheme.join(', ')}]`,
-    `  density: [${m.density.join(', ')}]`,
-    '',
-  ].join('\n');
-}
+const HUGE = hugeCampaign('stall huge');
+const hugeYaml = () => hugeCampaignYaml(HUGE);
 
 async function main(): Promise<void> {
   if (!isMainThread) return runDevice(workerData as DeviceSetup);

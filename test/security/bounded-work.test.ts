@@ -20,6 +20,7 @@ import type { CampaignView } from '../../server/src/campaigns/campaign-views.js'
 import { MAX_PROFILE_CHARS } from '../../server/src/jobs/job-submission.js';
 import { benchmarkDevice, type BenchmarkDevice } from '../server/campaigns/support/benchmark-device.js';
 import { api, heartbeat, startTestCoordinator, type TestCoordinator } from '../server/support/coordinator-harness.js';
+import { hugeCampaign, hugeCampaignYaml, kernelCampaignAtCap, range } from '../../bench/support/oversized-campaigns.js';
 
 // The same module the coordinator's code imports, with the two ways of expanding a matrix watched.
 vi.mock('../../server/src/campaigns/campaign-matrix.js', async (importOriginal) => {
@@ -27,53 +28,13 @@ vi.mock('../../server/src/campaigns/campaign-matrix.js', async (importOriginal) 
   return { ...actual, expandMatrix: vi.fn(actual.expandMatrix), iterateMatrix: vi.fn(actual.iterateMatrix) };
 });
 
-function range<T>(count: number, at: (index: number) => T): T[] {
-  return Array.from({ length: count }, (_, index) => at(index));
-}
-
-const SCHEMES = ['irregular', 'pattern', 'block', 'channel', 'shuffled-block'];
-
-/** 3 ops × 100 shapes × 5 schemes × 200 densities = 300,000 cells in a few KB. */
-const HUGE = {
-  name: 'huge',
-  measure: 'kernel',
-  matrix: {
-    op: ['linear-forward', 'linear-backward-data', 'linear-backward-weight'],
-    shape: range(100, (i) => [8, 16 + i, 16]),
-    scheme: SCHEMES,
-    density: range(200, (i) => Math.round((i + 1) * 0.005 * 1000) / 1000),
-  },
-};
+const HUGE = hugeCampaign('huge');
 const HUGE_ISSUE = 'matrix: 300000 cells (op 3 × shape 100 × scheme 5 × density 200) exceed the limit of 5000 jobs per campaign';
-
-function hugeYaml(): string {
-  const m = HUGE.matrix;
-  return [
-    `name: ${HUGE.name}`,
-    `measure: ${HUGE.measure}`,
-    'matrix:',
-    `  op: [${m.op.join(', ')}]`,
-    `  shape: [${m.shape.map((s) => `[${s.join(', ')}]`).join(', ')}]`,
-    `  scheme: [${m.scheme.join(', ')}]`,
-    `  density: [${m.density.join(', ')}]`,
-    '',
-  ].join('\n');
-}
+const hugeYaml = () => hugeCampaignYaml(HUGE);
 
 /** 10 shapes × 5 schemes × 100 densities = 5,000 kernel cells: exactly the cap with one device. */
 function atTheCap(name: string) {
-  return {
-    name,
-    measure: 'kernel',
-    matrix: {
-      op: 'linear-forward',
-      shape: range(10, (i) => [8, 16 + i, 16]),
-      scheme: SCHEMES,
-      density: range(100, (i) => Math.round((i + 1) * 0.01 * 1000) / 1000),
-    },
-    devices: { count: 1 },
-    runRules: { warmupIterations: 1, minIterations: 5, minDurationMs: 10 },
-  };
+  return { ...kernelCampaignAtCap(name), devices: { count: 1 } };
 }
 
 interface Refusal {
