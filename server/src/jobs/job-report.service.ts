@@ -30,10 +30,13 @@ export class JobReportService {
    */
   async recordProgress(report: ProgressReport, deviceId: string, attemptEnded: boolean, now = new Date()): Promise<ReportRecording> {
     const content = JSON.stringify(report);
-    const earlier = () => this.reports.findProgress(report.jobId, report.attempt, report.sequence);
-    const existing = await earlier();
-    if (existing) return existing.report_json === content ? 'duplicate' : 'conflict';
-    if (attemptEnded) return 'attempt-ended';
+    const sameAsStored = async (): Promise<ReportRecording | undefined> => {
+      const existing = await this.reports.findProgress(report.jobId, report.attempt, report.sequence);
+      if (existing) return existing.report_json === content ? 'duplicate' : 'conflict';
+      return undefined;
+    };
+    if (attemptEnded) return (await sameAsStored()) ?? 'attempt-ended';
+    // The common case is a new report: insert first, and read the stored one only when the key was taken.
     const stored = await this.reports.insertProgress({
       job_id: report.jobId,
       attempt: report.attempt,
@@ -45,10 +48,9 @@ export class JobReportService {
       report_json: content,
       received_at: now.toISOString(),
     });
-    if (stored) return 'stored';
-    // Another copy landed between the read and the insert: compare with it.
-    return (await earlier())?.report_json === content ? 'duplicate' : 'conflict';
+    return stored ? 'stored' : ((await sameAsStored()) ?? 'conflict');
   }
+
 
   /**
    * Stores the job's one result. A resend of the stored result (same content) is a 'duplicate'; any other result
