@@ -49,3 +49,35 @@ describe('one enrollment per enrollment handshake', () => {
     expect(outcomes).toEqual(['enrolled', 'enrolled', ErrorCode.ERROR_CODE_RATE_LIMITED]);
   });
 });
+
+describe('enrollment storms from one address', () => {
+  let test: TestCoordinator;
+
+  beforeAll(async () => {
+    // A tiny frame budget: charged per enrollment connection, it must not add up across the devices of one address.
+    test = await startTestCoordinator({ deviceFrameRateLimit: { limit: 3, windowMs: 60_000 } });
+  });
+
+  afterAll(async () => {
+    await test?.stop();
+  });
+
+  it('should charge frames of enrollment connections per connection, not per address', async () => {
+    const { token } = await test.coordinator.createEnrollmentToken({ maxUses: 20 });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const socket = await connect(test.coordinator.url, { enrollmentToken: token });
+      const reply = await request(socket, 'sparsefleet.v1.EnrollRequest', { facts: TEST_FACTS, displayName: `storm-${i}` });
+      outcomes.push(reply.type);
+      socket.close();
+    }
+    // One connection over its own budget is still refused.
+    const greedy = await connect(test.coordinator.url, { enrollmentToken: token });
+    const replies = [];
+    for (let i = 0; i < 5; i++) replies.push(await request(greedy, 'sparsefleet.v1.EnrollRequest', { facts: TEST_FACTS, displayName: 'g' }));
+    greedy.close();
+
+    expect(outcomes).toEqual(Array(10).fill('sparsefleet.v1.EnrollResponse'));
+    expect(replies.map(errorCodeOf)).toContain(ErrorCode.ERROR_CODE_RATE_LIMITED);
+  });
+});

@@ -28,7 +28,7 @@ export interface CoordinatorConfig {
   readonly enrollmentRateLimit: RateLimit;
   /** Operator REST requests per remote address (HTTP only; the device channel has its own limits below). */
   readonly restRateLimit: RateLimit;
-  /** Device-channel frames per device (per remote address on enrollment connections). */
+  /** Device-channel frames per device (per connection on enrollment connections). */
   readonly deviceFrameRateLimit: RateLimit;
   /** Frames refused for rate beyond which the device is disconnected (per device, in this window). */
   readonly floodDisconnectLimit: RateLimit;

@@ -117,7 +117,7 @@ export class FleetGateway
   }
 
   /**
-   * Charges the frame to its sender (the device, or the address of an enrollment connection). Over the rate it
+   * Charges the frame to its sender (the device, or an enrollment connection). Over the rate it
    * is answered RATE_LIMITED without being decoded; a sender that keeps going is disconnected. Either way the
    * rest of the fleet is untouched.
    */
@@ -125,6 +125,7 @@ export class FleetGateway
     const session = socket.data.session;
     const admission = await this.limits.admitFrame({
       deviceId: session?.kind === 'device' ? session.deviceId : undefined,
+      connectionId: socket.id,
       address: socket.handshake.address,
     });
     if (admission.admitted) return true;

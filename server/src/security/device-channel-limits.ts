@@ -1,5 +1,5 @@
-// Limits of the device channel, each charged to whoever spends it: frames per device (per address before a
-// device has an id), enrollments per address, and failed authentication per address and per device id. The REST
+// Limits of the device channel, each charged to whoever spends it: frames per device (per connection before a
+// device has an id: many devices may enroll from one address, and enrollments per address have their own limit), enrollments per address, and failed authentication per address and per device id. The REST
 // throttler does not apply here (it is scoped to HTTP). In-memory per coordinator process; rate-limiter-flexible
 // has Redis-backed limiters with the same interface for a coordinator of several nodes.
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -9,9 +9,10 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig, type RateLimit } from '../c
 import { MetricsService } from '../operations/metrics.service.js';
 import { FailedAuthBackoff } from './failed-auth-backoff.js';
 
-/** Who a frame is charged to: a device id, or the remote address of a connection that has none yet. */
+/** Who a frame is charged to: a device id, or the connection (and its address, for logs) that has none yet. */
 export interface FrameSender {
   readonly deviceId?: string;
+  readonly connectionId: string;
   readonly address: string;
 }
 
@@ -100,7 +101,7 @@ async function consume(limiter: RateLimiterMemory, key: string): Promise<{ ok: b
 }
 
 function senderKey(sender: FrameSender): string {
-  return sender.deviceId ? `device:${sender.deviceId}` : `address:${sender.address}`;
+  return sender.deviceId ? `device:${sender.deviceId}` : `connection:${sender.connectionId}`;
 }
 
 function describe(sender: FrameSender): string {
