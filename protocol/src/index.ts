@@ -1,5 +1,7 @@
+// The contract door: the only module tree that touches generated protobuf code. Everything else imports from here.
+export * from '../../generated/proto/wire-types.js';
+export * from './wire.js';
 export * from './codec.js';
 export * from './handshake.js';
 export * from './messages.js';
-export { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
 export * from './checkpoint-position.js';

@@ -5,14 +5,14 @@
 // Checkpoints: every `checkpointEverySteps` steps (the assignment's, else the agent's default) and at epoch ends the
 // engine's checkpoint is hashed and queued as chunks + commit; an assignment with `resume` first fetches its
 // checkpoint, and a failed fetch ends the attempt with a FAILED result that says so.
-import type { ResumeFrom } from '../../../generated/proto/sparsefleet/v1/checkpoint.js';
+import type { ResumeFrom } from '../../../protocol/src/index.js';
 import {
   JobOutcome,
   type JobAccepted,
   type JobAssignment,
   type JobCancel,
   type TrainingJobSpec,
-} from '../../../generated/proto/sparsefleet/v1/job.js';
+} from '../../../protocol/src/index.js';
 import type { CheckpointInfo, CheckpointOptions } from '../engine/train/checkpointing.js';
 import type { BenchmarkProgress } from '../engine/bench/types.js';
 import type { TrainConfig } from '../engine/train/config.js';

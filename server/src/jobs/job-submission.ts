@@ -2,7 +2,7 @@
 // `config.optimizer.lr: must be > 0`), converted to the wire spec, with its selector and memory estimate. One job
 // per request: the only input whose parse grows with its text is the profile, and its length is bounded.
 import { z } from 'zod';
-import type { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
+import type { TrainingJobSpec } from '../../../protocol/src/index.js';
 import { trainConfigSchema } from '../../../client/src/engine/train/config.js';
 import { trainConfigToJobSpec } from '../../../client/src/engine/train/job-spec.js';
 import { estimateTrainingMemory, type MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';

@@ -13,7 +13,7 @@ export function readDeviceConditions(paths: TelemetryPaths = LINUX_TELEMETRY_PAT
     batteryLevel: battery.level,
     charging: battery.charging,
     freeMemoryBytes: os.freemem(),
-    loadAverage1m: os.loadavg()[0] ?? 0,
+    loadAverage_1m: os.loadavg()[0] ?? 0,
     atMs: Date.now(),
   };
 }

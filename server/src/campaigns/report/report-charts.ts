@@ -7,7 +7,7 @@
 //  - test accuracy vs density and time to accuracy per method and scheme (cells that report an accuracy);
 //  - drift of the median over sustained runs.
 // A figure the campaign has no numbers for is not drawn at all; every drawn series has at least one point. Pure.
-import type { DriftSample } from '../../../../generated/proto/sparsefleet/v1/benchmark.js';
+import type { DriftSample } from '../../../../protocol/src/index.js';
 import { spreadOf } from './cell-summary.js';
 import { columnSpread, groupBy, positive, trainingTimeMs, validRows, type ReportCell } from './report-cells.js';
 import { percentileColumn, type CampaignReport } from './report-data.js';
