@@ -3,9 +3,14 @@
 // engine's own schema plus its memory estimate. Pure.
 import { BenchmarkKind, type RunRules } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
 import { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
-import { parseTrainConfig, TrainConfigError, type TrainConfig } from '../../../client/src/engine/train/config.js';
-import { trainConfigToJobSpec } from '../../../client/src/engine/train/job-spec.js';
-import { estimateTrainingMemory, type MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
+import {
+  estimateTrainingMemory,
+  parseTrainConfig,
+  trainConfigToJobSpec,
+  TrainConfigError,
+  type MemoryEstimate,
+  type TrainConfig,
+} from '../../../client/src/engine/spec.js';
 import type { CampaignCell, CellParams } from './campaign-matrix.js';
 import { CampaignSpecError, type CampaignMeasure, type CampaignSpec, type RunRulesSpec } from './campaign-spec.js';
 

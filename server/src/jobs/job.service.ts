@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TimeSlicer } from '../common/cooperative.js';
 import { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
-import type { MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
+import type { MemoryEstimate } from '../../../client/src/engine/spec.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { ACTIVE_JOB_STATES, sourcesOf, type JobState } from './job-state.js';
 import { requirementsOf, type JobRequirements, type JobSelector } from './job-selector.js';
