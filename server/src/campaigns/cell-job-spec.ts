@@ -1,11 +1,15 @@
 // A campaign cell as a job: the TrainingJobSpec with `benchmark` filled (kind, campaign/cell id, kernel op and
 // shape, scheme, density, run rules) and, for training measures, the cell's TrainConfig validated with the
 // engine's own schema plus its memory estimate. Pure.
-import { BenchmarkKind, type RunRules, withDefaults } from '../../../protocol/src/index.js';
-import { TrainingJobSpec } from '../../../protocol/src/index.js';
-import { parseTrainConfig, TrainConfigError, type TrainConfig } from '../../../client/src/engine/train/config.js';
-import { trainConfigToJobSpec } from '../../../client/src/engine/train/job-spec.js';
-import { estimateTrainingMemory, type MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
+import { BenchmarkKind, type RunRules, type TrainingJobSpec, withDefaults } from '../../../protocol/src/index.js';
+import {
+  estimateTrainingMemory,
+  parseTrainConfig,
+  trainConfigToJobSpec,
+  TrainConfigError,
+  type MemoryEstimate,
+  type TrainConfig,
+} from '../../../client/src/engine/spec.js';
 import type { CampaignCell, CellParams } from './campaign-matrix.js';
 import { CampaignSpecError, type CampaignMeasure, type CampaignSpec, type RunRulesSpec } from './campaign-spec.js';
 

@@ -3,9 +3,7 @@
 // per request: the only input whose parse grows with its text is the profile, and its length is bounded.
 import { z } from 'zod';
 import type { TrainingJobSpec } from '../../../protocol/src/index.js';
-import { trainConfigSchema } from '../../../client/src/engine/train/config.js';
-import { trainConfigToJobSpec } from '../../../client/src/engine/train/job-spec.js';
-import { estimateTrainingMemory, type MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
+import { estimateTrainingMemory, trainConfigSchema, trainConfigToJobSpec, type MemoryEstimate } from '../../../client/src/engine/spec.js';
 import { InvalidInputError, parseZod } from '../common/validation.js';
 import { jobSelectorSchema, type JobSelector } from './job-selector.js';
 

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TimeSlicer } from '../common/cooperative.js';
-import { TrainingJobSpec, withDefaults } from '../../../protocol/src/index.js';
-import type { MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
+import { type TrainingJobSpec, withDefaults } from '../../../protocol/src/index.js';
+import type { MemoryEstimate } from '../../../client/src/engine/spec.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { ACTIVE_JOB_STATES, sourcesOf, type JobState } from './job-state.js';
 import { requirementsOf, type JobRequirements, type JobSelector } from './job-selector.js';
