@@ -32,7 +32,6 @@ SENDER_VERSION = f'{AGENT_NAME}/{AGENT_VERSION}'
 DEVICE_CHANNEL_EVENT = 'sf'
 SCHEMA_VERSION = 1
 PROTO_PACKAGE = 'sparsefleet.v1'
-PROTO_MODULES = ('envelope', 'device', 'job', 'checkpoint', 'schedule', 'benchmark', 'tensor')
 DEFAULT_PROTO_DIR = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'proto'))
 
 EXIT_SETUP = 2
@@ -97,7 +96,9 @@ def generate_messages(proto_dir, protoc, out_dir):
         raise AgentError(f'protoc failed: {done.stderr.strip()}', EXIT_SETUP)
     sys.path.insert(0, out_dir)
     try:
-        return {name: importlib.import_module(f'{PROTO_PACKAGE}.{name}_pb2') for name in PROTO_MODULES}
+        # sparsefleet/v1/job.proto → module sparsefleet.v1.job_pb2, keyed "job"
+        return {os.path.basename(path)[:-len('.proto')]:
+                importlib.import_module(path[:-len('.proto')].replace(os.sep, '.') + '_pb2') for path in files}
     finally:
         sys.path.remove(out_dir)  # the modules stay loaded; the directory is removed after this
 
