@@ -411,7 +411,7 @@ class DeviceSession:
                 return accepted
             if current is not None or self.finished:
                 accepted.accepted = False
-                accepted.reason = f'{AGENT_NAME} takes one job per run (it has {current.job_id if current else "finished"})'
+                accepted.reason = f'busy with job {current.job_id}' if current else f'{AGENT_NAME} takes one job per run'
                 return accepted
             if not assignment.HasField('spec'):
                 accepted.accepted = False
