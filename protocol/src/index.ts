@@ -1,6 +1,14 @@
 // The contract door: the only module tree that touches generated protobuf code. Everything else imports from here.
 export * from '../../generated/proto/wire-types.js';
-export * from './wire.js';
+export {
+  decodeProto,
+  encodeProto,
+  isProtoTypeName,
+  withDefaults,
+  type PartialMessage,
+  type ProtoShape,
+  type ProtoTypeName,
+} from './wire.js';
 export * from './codec.js';
 export * from './handshake.js';
 export * from './messages.js';
