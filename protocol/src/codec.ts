@@ -1,5 +1,6 @@
 // Envelope framing for the device channel: one binary protobuf frame per socket.io payload.
 import { Envelope, ErrorCode, ProtocolError } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { checkDecodedMessage, checkFrameBytes } from './frame-limits.js';
 import { MESSAGE_TYPES, isMessageTypeName, type MessageOf, type MessageTypeName } from './messages.js';
 
 /** Wire schema version carried in every envelope; bump on an incompatible change of `sparsefleet.v1`. */
@@ -59,6 +60,8 @@ export function encodeMessage<N extends MessageTypeName>(
 /** Decodes an envelope and its payload; throws ProtocolFault with the code to report on any failure. */
 export function decodeFrame(frame: unknown): DecodedMessage {
   const bytes = toBytes(frame);
+  const overLimit = checkFrameBytes(bytes);
+  if (overLimit) throw new ProtocolFault(overLimit.code, overLimit.message);
   let envelope: Envelope;
   try {
     envelope = Envelope.decode(bytes);
@@ -97,6 +100,8 @@ export function decodeFrame(frame: unknown): DecodedMessage {
       envelope.requestId,
     );
   }
+  const crowded = checkDecodedMessage(message);
+  if (crowded) throw new ProtocolFault(crowded.code, crowded.message, envelope.type, envelope.requestId);
   return {
     type: envelope.type,
     message: message as MessageOf<MessageTypeName>,
