@@ -11,7 +11,13 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { DEVICE_CHANNEL_EVENT, ErrorCode, ProtocolFault, encodeProtocolError } from '../../../protocol/src/index.js';
+import {
+  DEVICE_CHANNEL_EVENT,
+  ErrorCode,
+  MAX_TRANSPORT_MESSAGE_BYTES,
+  ProtocolFault,
+  encodeProtocolError,
+} from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import type { Session } from '../common/session.types.js';
 import { CheckpointHandlers } from '../checkpoints/checkpoint.handlers.js';
@@ -30,16 +36,15 @@ import { createHandshakeMiddleware } from './handshake.middleware.js';
 import { ProtocolErrorCounter } from './protocol-error.counter.js';
 import { deviceRoom, type DeviceServer, type DeviceSocket, type FrameAck } from './socket.types.js';
 
-// Room for a 1 MiB checkpoint chunk or a mask of a large model, plus the envelope; bigger payloads travel by
-// reference in chunks.
-const MAX_FRAME_BYTES = 4 * 1024 * 1024;
-
-@WebSocketGateway({ maxHttpBufferSize: MAX_FRAME_BYTES })
+// A frame over MAX_FRAME_BYTES but within this transport limit is answered FRAME_TOO_LARGE (by decodeFrame, before
+// decoding); a larger message is dropped by the transport together with the connection, and counted on disconnect.
+@WebSocketGateway({ maxHttpBufferSize: MAX_TRANSPORT_MESSAGE_BYTES })
 export class FleetGateway
   implements OnModuleInit, OnGatewayInit<DeviceServer>, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
 {
   private readonly logger = new Logger('Fleet');
-  private readonly dispatcher: FrameDispatcher;
+  /** Every device frame goes through it; public for in-process callers (the fuzz test). */
+  readonly dispatcher: FrameDispatcher;
   private server: DeviceServer | undefined;
   private readonly disconnects = new Set<Promise<void>>();
   private readonly serverVersion: string;
@@ -94,6 +99,12 @@ export class FleetGateway
 
   handleConnection(socket: DeviceSocket): void {
     const session = socket.data.session;
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (event !== DEVICE_CHANNEL_EVENT) void this.onUnknownEvent(socket, event, args);
+    });
+    socket.once('disconnect', (_reason, description) => {
+      if (isOversizedMessage(description)) this.errors.record(ErrorCode.ERROR_CODE_FRAME_TOO_LARGE);
+    });
     if (session?.kind === 'device') this.bindDevice(socket, session.deviceId);
     this.logger.log(`[Fleet.Connect] ${session?.kind === 'device' ? `device=${session.deviceId}` : 'enrollment'}`);
   }
@@ -114,6 +125,16 @@ export class FleetGateway
     if (outcome.session) this.switchSession(socket, outcome.session);
     if (typeof ack === 'function') ack(outcome.frame);
     else if (outcome.error && socket.connected) socket.emit(DEVICE_CHANNEL_EVENT, outcome.frame);
+  }
+
+  /** Any other event is charged like a frame and answered UNKNOWN_EVENT, through its ack when it has one. */
+  private async onUnknownEvent(socket: DeviceSocket, event: unknown, args: unknown[]): Promise<void> {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as FrameAck) : undefined;
+    if (!(await this.admit(socket, ack))) return;
+    const outcome = this.dispatcher.rejectEvent(event, socket.data.session);
+    if (ack) ack(outcome.frame);
+    else if (socket.connected) socket.emit(DEVICE_CHANNEL_EVENT, outcome.frame);
   }
 
   /**
@@ -176,4 +197,9 @@ export class FleetGateway
     // A stale connection of the same device (e.g. a half-open socket before a reconnect) must not speak for it.
     if (replaced?.connected) replaced.disconnect(true);
   }
+}
+
+/** The transport dropped the connection over a message larger than maxHttpBufferSize (ws closes it with 1009). */
+function isOversizedMessage(description: unknown): boolean {
+  return description instanceof Error && /max payload size exceeded/i.test(description.message);
 }
