@@ -1,7 +1,7 @@
 // What the device channel refuses before any handler runs, through a real coordinator and raw socket.io devices:
 // text frames, other socket.io events, frames over the size limit (answered) and messages over the transport limit
-// (dropped with the connection), deep nesting and crowded repeated fields; each refusal is counted in /metrics, and
-// a frame with unknown fields is processed like any other.
+// (dropped with the connection), deep nesting, crowded repeated fields and far more pipelined frames than an agent
+// overlaps; each refusal is counted in /metrics, and a frame with unknown fields is processed like any other.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
 import {
@@ -26,6 +26,7 @@ import {
   type EnrolledTestDevice,
   type TestCoordinator,
 } from '../server/support/coordinator-harness.js';
+import { FRAMES_IN_FLIGHT_PER_SENDER, FRAMES_WAITING_PER_SENDER } from '../../server/src/security/device-channel-limits.js';
 import { UNKNOWN_FIELDS, concat, nestedGroups, payloadOf, rawEnvelope } from './support/wire-bytes.js';
 
 const HEARTBEAT = 'sparsefleet.v1.Heartbeat';
@@ -138,9 +139,30 @@ describe('device channel rejections', () => {
     expect(shown.body.telemetry?.freeMemoryBytes).toBe(1024);
   });
 
+  it('should handle a few frames of a device at a time and refuse far more pipelined ones with RATE_LIMITED', async () => {
+    // Prepare: within the rate budget (300 per 5 s), far beyond what an agent overlaps.
+    const pipelining = await enrollAndConnect(test, 'pipelining');
+    const frames = Array.from({ length: 60 }, (_, i) =>
+      encodeMessage(HEARTBEAT, { sentAtMs: i, telemetry: undefined, runningJobIds: [] }, { senderVersion: 't', requestId: `p-${i}` }),
+    );
+
+    // Execute
+    const replies = await Promise.all(frames.map((frame) => sendFrame(pipelining.socket, frame)));
+    const connected = pipelining.socket.connected;
+    pipelining.socket.close();
+
+    // Assert
+    const acked = replies.filter((reply) => reply.type === 'sparsefleet.v1.HeartbeatAck').length;
+    const rateLimited = replies.filter((reply) => codeOf(reply) === ErrorCode.ERROR_CODE_RATE_LIMITED).length;
+    expect(acked).toBeGreaterThanOrEqual(FRAMES_IN_FLIGHT_PER_SENDER + FRAMES_WAITING_PER_SENDER);
+    expect(rateLimited).toBeGreaterThan(0);
+    expect(acked + rateLimited).toBe(frames.length);
+    expect(connected).toBe(true);
+  });
+
   it('should count every kind of refusal by its code in /metrics', async () => {
     const counts = await protocolErrorCounts(test);
-    for (const code of ['TEXT_FRAME', 'UNKNOWN_EVENT', 'FRAME_TOO_LARGE', 'NESTING_TOO_DEEP', 'TOO_MANY_ELEMENTS']) {
+    for (const code of ['TEXT_FRAME', 'UNKNOWN_EVENT', 'FRAME_TOO_LARGE', 'NESTING_TOO_DEEP', 'TOO_MANY_ELEMENTS', 'RATE_LIMITED']) {
       expect(counts[code] ?? 0, code).toBeGreaterThan(0);
     }
   });

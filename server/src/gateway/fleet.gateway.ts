@@ -31,7 +31,7 @@ import { PresenceHandlers } from '../jobs/presence.handlers.js';
 import { DeviceChannelLimits } from '../security/device-channel-limits.js';
 import { DeviceSocketRegistry } from './device-socket.registry.js';
 import { buildDispatchTable } from './dispatch-table.js';
-import { FrameDispatcher } from './frame-dispatcher.js';
+import { FrameDispatcher, type DispatchOutcome } from './frame-dispatcher.js';
 import { createHandshakeMiddleware } from './handshake.middleware.js';
 import { ProtocolErrorCounter } from './protocol-error.counter.js';
 import { deviceRoom, type DeviceServer, type DeviceSocket, type FrameAck } from './socket.types.js';
@@ -120,8 +120,16 @@ export class FleetGateway
 
   @SubscribeMessage(DEVICE_CHANNEL_EVENT)
   async onFrame(@ConnectedSocket() socket: DeviceSocket, @MessageBody() frame: unknown, @Ack() ack?: FrameAck): Promise<void> {
-    if (!(await this.admit(socket, ack))) return;
-    const outcome = await this.dispatcher.dispatch(frame, socket.data.session);
+    const endTurn = await this.admit(socket, ack);
+    if (!endTurn) return;
+    let outcome: DispatchOutcome;
+    try {
+      // A frame that waited for its turn on a connection that has gone since is not worth handling.
+      if (!socket.connected) return;
+      outcome = await this.dispatcher.dispatch(frame, socket.data.session);
+    } finally {
+      endTurn();
+    }
     if (outcome.session) this.switchSession(socket, outcome.session);
     if (typeof ack === 'function') ack(outcome.frame);
     else if (outcome.error && socket.connected) socket.emit(DEVICE_CHANNEL_EVENT, outcome.frame);
@@ -131,25 +139,30 @@ export class FleetGateway
   private async onUnknownEvent(socket: DeviceSocket, event: unknown, args: unknown[]): Promise<void> {
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as FrameAck) : undefined;
-    if (!(await this.admit(socket, ack))) return;
+    const endTurn = await this.admit(socket, ack);
+    if (!endTurn) return;
+    endTurn();
     const outcome = this.dispatcher.rejectEvent(event, socket.data.session);
     if (ack) ack(outcome.frame);
     else if (socket.connected) socket.emit(DEVICE_CHANNEL_EVENT, outcome.frame);
   }
 
   /**
-   * Charges the frame to its sender (the device, or an enrollment connection). Over the rate it
-   * is answered RATE_LIMITED without being decoded; a sender that keeps going is disconnected. Either way the
-   * rest of the fleet is untouched.
+   * Charges the frame to its sender (the device, or an enrollment connection) and waits for the sender's turn;
+   * resolves with the function that ends the turn. Over the rate, or with too many frames waiting, it is answered
+   * RATE_LIMITED without being decoded; a sender that keeps going is disconnected. Either way the rest of the fleet
+   * is untouched.
    */
-  private async admit(socket: DeviceSocket, ack: FrameAck | undefined): Promise<boolean> {
+  private async admit(socket: DeviceSocket, ack: FrameAck | undefined): Promise<(() => void) | undefined> {
+    // Frames still arriving on a connection dropped for flooding are neither charged nor answered.
+    if (!socket.connected) return undefined;
     const session = socket.data.session;
     const admission = await this.limits.admitFrame({
       deviceId: session?.kind === 'device' ? session.deviceId : undefined,
       connectionId: socket.id,
       address: socket.handshake.address,
     });
-    if (admission.admitted) return true;
+    if (admission.admitted) return admission.endTurn;
     this.errors.record(ErrorCode.ERROR_CODE_RATE_LIMITED);
     const fault = new ProtocolFault(
       ErrorCode.ERROR_CODE_RATE_LIMITED,
@@ -164,7 +177,7 @@ export class FleetGateway
       this.logger.warn(`[Fleet.RateLimit] ${session?.kind === 'device' ? `device=${session.deviceId}` : socket.handshake.address} disconnected for flooding`);
       socket.disconnect(true);
     }
-    return false;
+    return undefined;
   }
 
   /** Shutdown: stop assigning, drop every device connection and record those devices offline. */
