@@ -26,7 +26,7 @@ export type FrameAdmission =
  * heartbeat, a report from its outbox, a checkpoint piece, a hello), far below a rate budget (300) in flight at once.
  */
 export const FRAMES_IN_FLIGHT_PER_SENDER = 4;
-export const FRAMES_WAITING_PER_SENDER = 32;
+export const FRAMES_WAITING_PER_SENDER = 12;
 // A sender whose turn queue is full is told to retry after about this long.
 const TURN_RETRY_AFTER_MS = 1000;
 
