@@ -1,5 +1,6 @@
 // Envelope framing for the device channel: one binary protobuf frame per socket.io payload.
 import { ErrorCode, type Envelope, type ProtocolError } from '../../generated/proto/wire-types.js';
+import { checkDecodedMessage, checkFrameBytes } from './frame-limits.js';
 import { isMessageTypeName, type MessageOf, type MessageTypeName } from './messages.js';
 import { decodeProto, decodeProtoInstance, encodeProto, encodeProtoView } from './wire.js';
 
@@ -59,6 +60,8 @@ export function encodeMessage<N extends MessageTypeName>(
 /** Decodes an envelope and its payload; throws ProtocolFault with the code to report on any failure. */
 export function decodeFrame(frame: unknown): DecodedMessage {
   const bytes = toBytes(frame);
+  const overLimit = checkFrameBytes(bytes);
+  if (overLimit) throw new ProtocolFault(overLimit.code, overLimit.message);
   let envelope: Readonly<Envelope>;
   try {
     envelope = decodeProtoInstance('sparsefleet.v1.Envelope', bytes);
@@ -96,6 +99,8 @@ export function decodeFrame(frame: unknown): DecodedMessage {
       envelope.requestId,
     );
   }
+  const crowded = checkDecodedMessage(message);
+  if (crowded) throw new ProtocolFault(crowded.code, crowded.message, envelope.type, envelope.requestId);
   return {
     type: envelope.type,
     message: message as MessageOf<MessageTypeName>,

@@ -10,6 +10,7 @@ export {
   type ProtoTypeName,
 } from './wire.js';
 export * from './codec.js';
+export * from './frame-limits.js';
 export * from './handshake.js';
 export * from './messages.js';
 export * from './checkpoint-position.js';

@@ -81,6 +81,23 @@ describe(FrameDispatcher.name, () => {
       expect((await sut.dispatch(frame, DEVICE)).error?.code).toBe(ErrorCode.ERROR_CODE_MALFORMED_FRAME);
     }
   });
+
+  it('should answer a text frame with TEXT_FRAME and count it', async () => {
+    const { sut, errors } = setup(async () => heartbeatReply());
+    const outcome = await sut.dispatch('{"type":"sparsefleet.v1.Heartbeat"}', DEVICE);
+    expect(expectProtocolError(outcome.frame).code).toBe(ErrorCode.ERROR_CODE_TEXT_FRAME);
+    expect(errors.snapshot()).toEqual({ TEXT_FRAME: 1 });
+  });
+
+  it('should answer another event with UNKNOWN_EVENT, naming it shortened, and count it', () => {
+    const { sut, errors } = setup(async () => heartbeatReply());
+    const outcome = sut.rejectEvent(`heartbeat${'x'.repeat(1000)}`, DEVICE);
+    const error = expectProtocolError(outcome.frame);
+    expect(error.code).toBe(ErrorCode.ERROR_CODE_UNKNOWN_EVENT);
+    expect(error.message).toContain('heartbeatxxx');
+    expect(error.message.length).toBeLessThan(200);
+    expect(errors.snapshot()).toEqual({ UNKNOWN_EVENT: 1 });
+  });
 });
 
 function expectProtocolError(frame: Uint8Array): MessageOf<'sparsefleet.v1.ProtocolError'> {
