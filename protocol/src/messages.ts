@@ -21,6 +21,12 @@ import {
   CheckpointFetchRequest,
   CheckpointFetchResponse,
 } from '../../generated/proto/sparsefleet/v1/checkpoint.js';
+import {
+  MaskFetchRequest,
+  MaskFetchResponse,
+  MaskUpdateAck,
+  MaskUpdateChunk,
+} from '../../generated/proto/sparsefleet/v1/mask.js';
 
 export interface MessageCodec<T> {
   encode(message: T): { finish(): Uint8Array };
@@ -46,6 +52,10 @@ export const MESSAGE_TYPES = {
   'sparsefleet.v1.CheckpointCommit': CheckpointCommit,
   'sparsefleet.v1.CheckpointFetchRequest': CheckpointFetchRequest,
   'sparsefleet.v1.CheckpointFetchResponse': CheckpointFetchResponse,
+  'sparsefleet.v1.MaskUpdateChunk': MaskUpdateChunk,
+  'sparsefleet.v1.MaskUpdateAck': MaskUpdateAck,
+  'sparsefleet.v1.MaskFetchRequest': MaskFetchRequest,
+  'sparsefleet.v1.MaskFetchResponse': MaskFetchResponse,
 } as const;
 
 export type MessageTypeName = keyof typeof MESSAGE_TYPES;

@@ -51,5 +51,9 @@ export function buildDispatchTable({ devices, jobs, checkpoints, assignment }: D
     'sparsefleet.v1.JobAccepted': null,
     'sparsefleet.v1.JobCancel': null,
     'sparsefleet.v1.CheckpointFetchResponse': null,
+    'sparsefleet.v1.MaskUpdateChunk': null,
+    'sparsefleet.v1.MaskFetchRequest': null,
+    'sparsefleet.v1.MaskUpdateAck': null,
+    'sparsefleet.v1.MaskFetchResponse': null,
   };
 }
