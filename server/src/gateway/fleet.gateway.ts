@@ -15,6 +15,7 @@ import { DEVICE_CHANNEL_EVENT, ErrorCode, ProtocolFault, encodeProtocolError } f
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import type { Session } from '../common/session.types.js';
 import { CheckpointHandlers } from '../checkpoints/checkpoint.handlers.js';
+import { MaskHandlers } from '../masks/mask.handlers.js';
 import { DeviceHandlers } from '../devices/device.handlers.js';
 import { DeviceService } from '../devices/device.service.js';
 import { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
@@ -57,6 +58,7 @@ export class FleetGateway
     presenceHandlers: PresenceHandlers,
     jobHandlers: JobHandlers,
     checkpointHandlers: CheckpointHandlers,
+    maskHandlers: MaskHandlers,
   ) {
     const table = buildDispatchTable({
       devices: {
@@ -66,6 +68,7 @@ export class FleetGateway
       },
       jobs: jobHandlers,
       checkpoints: checkpointHandlers,
+      masks: maskHandlers,
       assignment,
     });
     this.dispatcher = new FrameDispatcher(table, errors, config.serverVersion, this.logger);
