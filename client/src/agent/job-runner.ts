@@ -238,11 +238,13 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
       const config = request.kind === 'kernel' ? undefined : request.config;
       this.emit('started', { jobId: job.jobId, attempt: job.attempt, config });
       started = true;
+      job.masks = new MaskReporter({ jobId: job.jobId, attempt: job.attempt, reporting: spec.maskReporting, chunkBytes: this.options.maskChunkBytes });
       const outcome = await runBenchmarkCell(request, {
         engine,
         backend,
         signal: job.controller.signal,
         onProgress: (progress) => this.onBenchmarkProgress(job, progress),
+        ...(job.masks.enabled && request.kind === 'training-run' ? { onMaskEvent: (event: MaskEvent) => this.onMaskEvent(job, event) } : {}),
       });
       if (job.controller.signal.aborted) throw job.controller.signal.reason;
       const info = agentBuildInfo();

@@ -6,6 +6,7 @@ import { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js'
 import { parseTrainConfig, TrainConfigError, type TrainConfig } from '../../../client/src/engine/train/config.js';
 import { trainConfigToJobSpec } from '../../../client/src/engine/train/job-spec.js';
 import { estimateTrainingMemory, type MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
+import { MaskReportCadence, type MaskReporting } from '../../../protocol/src/index.js';
 import type { CampaignCell, CellParams } from './campaign-matrix.js';
 import { CampaignSpecError, type CampaignMeasure, type CampaignSpec, type RunRulesSpec } from './campaign-spec.js';
 
@@ -65,7 +66,19 @@ export function cellJob(spec: CampaignSpec, cell: CampaignCell, campaignId: stri
     return { spec: TrainingJobSpec.fromPartial(kernelJobFields(cell.params, benchmark)) };
   }
   const config = cellTrainConfig(spec, cell);
-  return { spec: { ...trainConfigToJobSpec(config), benchmark }, memoryEstimate: cellMemoryEstimate(config, cell) };
+  const maskReporting = cellMaskReporting(spec);
+  return {
+    spec: { ...trainConfigToJobSpec(config), benchmark, ...(maskReporting ? { maskReporting } : {}) },
+    memoryEstimate: cellMemoryEstimate(config, cell),
+  };
+}
+
+/** Training-run cells of a campaign whose `report.masks` asks for them report their masks. */
+function cellMaskReporting(spec: CampaignSpec): MaskReporting | undefined {
+  const masks = spec.report?.masks ?? 'off';
+  if (masks === 'off' || spec.measure !== 'training-run') return undefined;
+  const cadence = masks === 'every' ? MaskReportCadence.MASK_REPORT_CADENCE_EVERY : MaskReportCadence.MASK_REPORT_CADENCE_FINAL;
+  return { cadence, fullEvery: spec.report?.fullMaskEvery ?? 0 };
 }
 
 /** The estimate, or a CampaignSpecError naming the cell (e.g. a profile naming layers the model does not have). */

@@ -9,6 +9,9 @@ export type MaskChunkRow = Selectable<MaskChunkTable>;
 export type MaskUpdateRow = Selectable<MaskUpdateTable>;
 export type MaskLayerRow = Selectable<MaskLayerTable>;
 
+/** Ids bound per statement (well under SQLite's and PostgreSQL's parameter limits). */
+const JOB_IDS_PER_QUERY = 500;
+
 export interface UpdateKey {
   readonly jobId: string;
   readonly attempt: number;
@@ -70,6 +73,25 @@ export class MaskRepository {
       .orderBy('attempt')
       .orderBy('update_index')
       .execute();
+  }
+
+  /** Every update of these jobs, read in pages of ids (campaign reports). */
+  async listUpdatesOfJobs(jobIds: readonly string[]): Promise<MaskUpdateRow[]> {
+    const rows: MaskUpdateRow[] = [];
+    for (let start = 0; start < jobIds.length; start += JOB_IDS_PER_QUERY) {
+      const page = jobIds.slice(start, start + JOB_IDS_PER_QUERY);
+      rows.push(
+        ...(await this.database.db
+          .selectFrom('mask_updates')
+          .selectAll()
+          .where('job_id', 'in', page)
+          .orderBy('job_id')
+          .orderBy('attempt')
+          .orderBy('update_index')
+          .execute()),
+      );
+    }
+    return rows;
   }
 
   /** Layers of one attempt's updates with index in [from, to], by index then position. */

@@ -283,23 +283,21 @@ export class MaskService {
 
   /** Churn and ITOP rate per update of the job's timeline. */
   async stats(jobId: string): Promise<MaskStatsView> {
-    const updates = await this.masks.listUpdates(jobId);
-    const timeline = timelineOf(updates.filter((u) => u.state === 'applied').map((u) => ({ ...entryOf(u), row: u })));
-    return {
-      jobId,
-      updates: timeline.map(({ row }) => statsEntry(row)),
-      diverged: updates
-        .filter((u) => u.state === 'diverged')
-        .map((u) => ({ attempt: u.attempt, updateIndex: u.update_index, step: u.step, reason: u.reason ?? '' })),
-      storedBytes: updates.reduce((sum, u) => sum + u.stored_bytes, 0),
-    };
+    return statsView(jobId, await this.masks.listUpdates(jobId));
   }
 
-  /** Jobs among `jobIds` that stored masks, with their stats (campaign reports). */
+  /** Jobs among `jobIds` that stored masks, with their stats (campaign reports): one query per 500 jobs. */
   async statsOf(jobIds: readonly string[]): Promise<Map<string, MaskStatsView>> {
+    const rows = await this.masks.listUpdatesOfJobs([...new Set(jobIds)]);
+    const byJob = new Map<string, MaskUpdateRow[]>();
+    for (const row of rows) {
+      const list = byJob.get(row.job_id) ?? [];
+      list.push(row);
+      byJob.set(row.job_id, list);
+    }
     const views = new Map<string, MaskStatsView>();
-    for (const jobId of jobIds) {
-      const view = await this.stats(jobId);
+    for (const [jobId, updates] of byJob) {
+      const view = statsView(jobId, updates);
       if (view.updates.length > 0) views.set(jobId, view);
     }
     return views;
@@ -500,6 +498,18 @@ function layerView(layer: string, shape: number[], mask: Uint8Array): LayerMaskV
     checksum: maskChecksum(mask).toString(16).padStart(8, '0'),
     encoding: encoded.encoding,
     data: toBase64(encoded.data),
+  };
+}
+
+function statsView(jobId: string, updates: readonly MaskUpdateRow[]): MaskStatsView {
+  const timeline = timelineOf(updates.filter((u) => u.state === 'applied').map((u) => ({ ...entryOf(u), row: u })));
+  return {
+    jobId,
+    updates: timeline.map(({ row }) => statsEntry(row)),
+    diverged: updates
+      .filter((u) => u.state === 'diverged')
+      .map((u) => ({ attempt: u.attempt, updateIndex: u.update_index, step: u.step, reason: u.reason ?? '' })),
+    storedBytes: updates.reduce((sum, u) => sum + u.stored_bytes, 0),
   };
 }
 
