@@ -23,7 +23,8 @@ describe('mask exploration in campaign reports', () => {
     expect(charts.map((chart) => chart.title)).toEqual(['ITOP exploration rate', 'Mask churn per update']);
     expect(html).toContain('<h3>Mask exploration</h3>');
     const [itop, churn] = charts;
-    const label = `${rigl.cell} · ${rigl.deviceName}`;
+    // One device: lines are named by their cell alone.
+    const label = rigl.cell;
     expect(itop.series.find((s) => s.label === label)!.points.map((p) => [p.x, p.y])).toEqual(rigl.updates.map((u) => [u.step, u.itopRate! * 100]));
     // Churn has no point for the first mask; a static run (no updates after the first) has no churn line at all.
     expect(churn.series.find((s) => s.label === label)!.points.map((p) => p.x)).toEqual([16, 32, 48, 64, 80, 96]);

@@ -115,7 +115,7 @@ export const CHART_SECTIONS: ReadonlyArray<{ section: ChartSection; heading: str
 ];
 
 /** Lines with a legend; more are told apart by their tooltips. */
-const MASK_LEGEND_LIMIT = 10;
+const MASK_LEGEND_LIMIT = 6;
 
 /** The cells one chart of each kind shows: an op on a shape, or a model at a batch size (its methods as series). */
 interface ChartGroup {
@@ -347,7 +347,8 @@ function maskCharts(report: CampaignReport): Omit<XyChart, 'id'>[] {
   if (runs.length === 0) return [];
   const colorOf = (run: (typeof runs)[number]) => `${run.cellId}|${run.deviceId}`;
   const colors = colorIndex(runs.map(colorOf));
-  const label = (run: (typeof runs)[number]) => `${run.cell} · ${run.deviceName}`;
+  const oneDevice = new Set(runs.map((run) => run.deviceId)).size === 1;
+  const label = (run: (typeof runs)[number]) => (oneDevice ? run.cell : `${run.cell} · ${run.deviceName}`);
   const legend = runs.length <= MASK_LEGEND_LIMIT;
   const itop: ChartSeries[] = runs.map((run) => ({
     label: label(run),
