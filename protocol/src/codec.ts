@@ -1,6 +1,7 @@
 // Envelope framing for the device channel: one binary protobuf frame per socket.io payload.
-import { Envelope, ErrorCode, ProtocolError } from '../../generated/proto/sparsefleet/v1/envelope.js';
-import { MESSAGE_TYPES, isMessageTypeName, type MessageOf, type MessageTypeName } from './messages.js';
+import { ErrorCode, type Envelope, type ProtocolError } from '../../generated/proto/wire-types.js';
+import { isMessageTypeName, type MessageOf, type MessageTypeName } from './messages.js';
+import { decodeProto, decodeProtoInstance, encodeProto, encodeProtoView } from './wire.js';
 
 /** Wire schema version carried in every envelope; bump on an incompatible change of `sparsefleet.v1`. */
 export const SCHEMA_VERSION = 1;
@@ -45,23 +46,22 @@ export function encodeMessage<N extends MessageTypeName>(
   message: MessageOf<N>,
   options: { senderVersion: string; requestId?: string },
 ): Uint8Array {
-  const codec = MESSAGE_TYPES[type] as unknown as { encode(m: MessageOf<N>): { finish(): Uint8Array } };
   const envelope: Envelope = {
     type,
     schemaVersion: SCHEMA_VERSION,
     senderVersion: options.senderVersion,
-    payload: codec.encode(message).finish(),
+    payload: encodeProtoView(type, message),
     requestId: options.requestId ?? '',
   };
-  return Envelope.encode(envelope).finish();
+  return encodeProto('sparsefleet.v1.Envelope', envelope);
 }
 
 /** Decodes an envelope and its payload; throws ProtocolFault with the code to report on any failure. */
 export function decodeFrame(frame: unknown): DecodedMessage {
   const bytes = toBytes(frame);
-  let envelope: Envelope;
+  let envelope: Readonly<Envelope>;
   try {
-    envelope = Envelope.decode(bytes);
+    envelope = decodeProtoInstance('sparsefleet.v1.Envelope', bytes);
   } catch (error) {
     throw new ProtocolFault(ErrorCode.ERROR_CODE_MALFORMED_FRAME, `not a sparsefleet envelope: ${errorText(error)}`);
   }
@@ -84,11 +84,10 @@ export function decodeFrame(frame: unknown): DecodedMessage {
       envelope.requestId,
     );
   }
-  const codec = MESSAGE_TYPES[envelope.type] as unknown as { decode(b: Uint8Array): unknown };
   let message: unknown;
   try {
-    // Copy: decoded `bytes` fields may alias the frame at unaligned offsets.
-    message = codec.decode(envelope.payload.slice());
+    // Decoded `bytes` fields are views into the frame (possibly at unaligned offsets: copy before a Float32Array view).
+    message = decodeProto(envelope.type, envelope.payload);
   } catch (error) {
     throw new ProtocolFault(
       ErrorCode.ERROR_CODE_INVALID_PAYLOAD,

@@ -1,7 +1,7 @@
 // What a device sends in socket.io's handshake `auth` object, and how refusals come back.
 // The handshake is socket.io's own CONNECT packet, so these two small objects are the only non-protobuf data on
 // the device channel; every later payload is an Envelope.
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { ErrorCode } from '../../generated/proto/wire-types.js';
 
 export type HandshakeAuth =
   | { readonly enrollmentToken: string }

@@ -1,7 +1,8 @@
 // Mask messages (proto/sparsefleet/v1/mask.proto) over the byte codec of ./mask-codec.ts: one layer's LayerMask in
 // full or as a change (whichever is smaller), its reconstruction with checksum verification, and the encoded
 // MaskUpdate / MaskSnapshot bodies cut into chunks of at most 1 MiB. Browser-safe; messages are built literally.
-import { LayerMaskForm, MaskSnapshot, MaskUpdate, type LayerMask, type MaskUpdateChunk } from '../../generated/proto/sparsefleet/v1/mask.js';
+import { LayerMaskForm, type LayerMask, type MaskSnapshot, type MaskUpdate, type MaskUpdateChunk } from '../../generated/proto/wire-types.js';
+import { decodeProto, encodeProto } from './wire.js';
 import {
   MaskCodecError,
   applyMaskChange,
@@ -125,26 +126,27 @@ export function reconstructLayerMask(message: LayerMask, previous: MaskBits | un
 // --- bodies and chunks --------------------------------------------------------------------------------------------
 
 export function encodeMaskUpdate(update: MaskUpdate): Uint8Array {
-  return MaskUpdate.encode(update).finish();
+  return encodeProto('sparsefleet.v1.MaskUpdate', update);
 }
 
 /** Copies `bytes` fields out of the input (decoded views may alias it). */
 export function decodeMaskUpdate(bytes: Uint8Array): MaskUpdate {
-  const update = MaskUpdate.decode(bytes.slice());
+  const update = decodeProto('sparsefleet.v1.MaskUpdate', bytes);
   return { ...update, layers: update.layers.map(copyLayerBytes) };
 }
 
 export function encodeMaskSnapshot(snapshot: MaskSnapshot): Uint8Array {
-  return MaskSnapshot.encode(snapshot).finish();
+  return encodeProto('sparsefleet.v1.MaskSnapshot', snapshot);
 }
 
 export function decodeMaskSnapshot(bytes: Uint8Array): MaskSnapshot {
-  const snapshot = MaskSnapshot.decode(bytes.slice());
+  const snapshot = decodeProto('sparsefleet.v1.MaskSnapshot', bytes);
   return { ...snapshot, layers: snapshot.layers.map(copyLayerBytes) };
 }
 
+/** Plain, owned copies (a decoded `bytes` field may be a view of the input, or a Node Buffer when empty). */
 function copyLayerBytes(layer: LayerMask): LayerMask {
-  return { ...layer, data: layer.data.slice(), pruned: layer.pruned.slice(), grown: layer.grown.slice() };
+  return { ...layer, data: new Uint8Array(layer.data), pruned: new Uint8Array(layer.pruned), grown: new Uint8Array(layer.grown) };
 }
 
 /** The chunks that carry one MaskUpdate of (job, attempt), each at most `chunkBytes` of its encoding. */

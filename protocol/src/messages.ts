@@ -1,70 +1,37 @@
-// The registry of every message that may travel in an Envelope, keyed by its fully qualified proto name.
-import { Ack, ProtocolError } from '../../generated/proto/sparsefleet/v1/envelope.js';
-import {
-  EnrollRequest,
-  EnrollResponse,
-  Heartbeat,
-  HeartbeatAck,
-  HelloRequest,
-  HelloResponse,
-} from '../../generated/proto/sparsefleet/v1/device.js';
-import {
-  JobAccepted,
-  JobAssignment,
-  JobCancel,
-  JobResult,
-  ProgressReport,
-} from '../../generated/proto/sparsefleet/v1/job.js';
-import {
-  CheckpointChunk,
-  CheckpointCommit,
-  CheckpointFetchRequest,
-  CheckpointFetchResponse,
-} from '../../generated/proto/sparsefleet/v1/checkpoint.js';
-import {
-  MaskFetchRequest,
-  MaskFetchResponse,
-  MaskUpdateAck,
-  MaskUpdateChunk,
-} from '../../generated/proto/sparsefleet/v1/mask.js';
+// The messages that may travel in an Envelope, keyed by their fully qualified proto names.
+import type { ProtoShape, ProtoTypeName } from './wire.js';
 
-export interface MessageCodec<T> {
-  encode(message: T): { finish(): Uint8Array };
-  decode(input: Uint8Array): T;
-  fromPartial(object: Partial<T> | Record<string, unknown>): T;
-}
+export const ENVELOPE_MESSAGE_TYPES = [
+  'sparsefleet.v1.Ack',
+  'sparsefleet.v1.ProtocolError',
+  'sparsefleet.v1.EnrollRequest',
+  'sparsefleet.v1.EnrollResponse',
+  'sparsefleet.v1.HelloRequest',
+  'sparsefleet.v1.HelloResponse',
+  'sparsefleet.v1.Heartbeat',
+  'sparsefleet.v1.HeartbeatAck',
+  'sparsefleet.v1.JobAssignment',
+  'sparsefleet.v1.JobAccepted',
+  'sparsefleet.v1.JobCancel',
+  'sparsefleet.v1.ProgressReport',
+  'sparsefleet.v1.JobResult',
+  'sparsefleet.v1.CheckpointChunk',
+  'sparsefleet.v1.CheckpointCommit',
+  'sparsefleet.v1.CheckpointFetchRequest',
+  'sparsefleet.v1.CheckpointFetchResponse',
+  'sparsefleet.v1.MaskUpdateChunk',
+  'sparsefleet.v1.MaskUpdateAck',
+  'sparsefleet.v1.MaskFetchRequest',
+  'sparsefleet.v1.MaskFetchResponse',
+] as const satisfies readonly ProtoTypeName[];
 
-export const MESSAGE_TYPES = {
-  'sparsefleet.v1.Ack': Ack,
-  'sparsefleet.v1.ProtocolError': ProtocolError,
-  'sparsefleet.v1.EnrollRequest': EnrollRequest,
-  'sparsefleet.v1.EnrollResponse': EnrollResponse,
-  'sparsefleet.v1.HelloRequest': HelloRequest,
-  'sparsefleet.v1.HelloResponse': HelloResponse,
-  'sparsefleet.v1.Heartbeat': Heartbeat,
-  'sparsefleet.v1.HeartbeatAck': HeartbeatAck,
-  'sparsefleet.v1.JobAssignment': JobAssignment,
-  'sparsefleet.v1.JobAccepted': JobAccepted,
-  'sparsefleet.v1.JobCancel': JobCancel,
-  'sparsefleet.v1.ProgressReport': ProgressReport,
-  'sparsefleet.v1.JobResult': JobResult,
-  'sparsefleet.v1.CheckpointChunk': CheckpointChunk,
-  'sparsefleet.v1.CheckpointCommit': CheckpointCommit,
-  'sparsefleet.v1.CheckpointFetchRequest': CheckpointFetchRequest,
-  'sparsefleet.v1.CheckpointFetchResponse': CheckpointFetchResponse,
-  'sparsefleet.v1.MaskUpdateChunk': MaskUpdateChunk,
-  'sparsefleet.v1.MaskUpdateAck': MaskUpdateAck,
-  'sparsefleet.v1.MaskFetchRequest': MaskFetchRequest,
-  'sparsefleet.v1.MaskFetchResponse': MaskFetchResponse,
-} as const;
-
-export type MessageTypeName = keyof typeof MESSAGE_TYPES;
-
-type CodecMessage<C> = C extends MessageCodec<infer T> ? T : never;
+export type MessageTypeName = (typeof ENVELOPE_MESSAGE_TYPES)[number];
 
 /** The decoded TypeScript shape of the message named `N`. */
-export type MessageOf<N extends MessageTypeName> = CodecMessage<(typeof MESSAGE_TYPES)[N]>;
+export type MessageOf<N extends MessageTypeName> = ProtoShape<N>;
+
+const envelopeTypes: ReadonlySet<string> = new Set(ENVELOPE_MESSAGE_TYPES);
 
 export function isMessageTypeName(name: string): name is MessageTypeName {
-  return Object.prototype.hasOwnProperty.call(MESSAGE_TYPES, name);
+  return envelopeTypes.has(name);
 }

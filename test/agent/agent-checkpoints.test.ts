@@ -7,7 +7,7 @@ import { ErrorCode } from '../../protocol/src/index.js';
 import { Agent, type AgentOptions } from '../../client/src/agent/agent.js';
 import { DEFAULT_CHECKPOINT_CHUNK_BYTES, MAX_CHECKPOINT_CHUNK_BYTES } from '../../client/src/agent/checkpoint-upload.js';
 import type { JobFinished } from '../../client/src/agent/job-runner.js';
-import { JobOutcome } from '../../generated/proto/sparsefleet/v1/job.js';
+import { JobOutcome } from '../../protocol/src/index.js';
 import { FakeCoordinator } from './fake-coordinator.js';
 import { FakeEngine } from './fake-engine.js';
 

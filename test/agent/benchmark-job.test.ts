@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BenchmarkKind } from '../../generated/proto/sparsefleet/v1/benchmark.js';
-import { JobAssignment, JobOutcome, JobResult, type ProgressReport } from '../../generated/proto/sparsefleet/v1/job.js';
+import { BenchmarkKind, decodeProto, encodeProto, withDefaults } from '../../protocol/src/index.js';
+import { JobAssignment, JobOutcome, JobResult, type ProgressReport } from '../../protocol/src/index.js';
 import { JobRunner, type JobFinished } from '../../client/src/agent/job-runner.js';
 import type { OutboundReport } from '../../client/src/agent/outbox.js';
 import { localTrainingEngine, type TrainingEngine } from '../../client/src/agent/training-engine.js';
@@ -11,7 +11,7 @@ import { FakeEngine } from './fake-engine.js';
 const RULES = { warmupIterations: 1, minIterations: 4, minDurationMs: 0, percentiles: [50, 90], cooldownMs: 0, sustainedDurationMs: 0, driftWindowMs: 0 };
 
 function kernelAssignment(overrides: { op?: string } = {}): JobAssignment {
-  return JobAssignment.fromPartial({
+  return withDefaults('sparsefleet.v1.JobAssignment', {
     jobId: 'bench-1',
     attempt: 1,
     spec: {
@@ -32,7 +32,7 @@ function kernelAssignment(overrides: { op?: string } = {}): JobAssignment {
 }
 
 function cannedOutcome(request: BenchmarkRequest): BenchmarkOutcome {
-  const conditions = { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 1000, loadAverage1m: 0.5, atMs: 1 };
+  const conditions = { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 1000, loadAverage_1m: 0.5, atMs: 1 };
   return {
     campaignId: request.campaignId,
     cellId: request.cellId,
@@ -104,7 +104,7 @@ describe(`${JobRunner.name} (benchmark cells)`, () => {
     const last = reports.at(-1)!;
     expect(last.type).toBe('sparsefleet.v1.JobResult');
     // Through the wire encoding, as the coordinator will see it.
-    const result = JobResult.decode(JobResult.encode(last.message as JobResult).finish());
+    const result = decodeProto('sparsefleet.v1.JobResult', encodeProto('sparsefleet.v1.JobResult', last.message as JobResult));
     expect(result).toMatchObject({ outcome: JobOutcome.JOB_OUTCOME_SUCCEEDED, sequence: 3, backend: 'wasm', stepMsP50: 2, stepMsP90: 3 });
     expect(result.benchmark).toMatchObject({
       campaignId: 'camp-1',
@@ -139,7 +139,7 @@ describe(`${JobRunner.name} (benchmark cells)`, () => {
   it('should give training benchmark cells the agent backend when the spec names none', async () => {
     const engine = new FakeBenchEngine();
     const { sut, finished } = setup(engine);
-    sut.accept(JobAssignment.fromPartial({ jobId: 'b2', attempt: 1, spec: { model: 'mlp', benchmark: { kind: BenchmarkKind.BENCHMARK_KIND_TRAINING_STEP } } }));
+    sut.accept(withDefaults('sparsefleet.v1.JobAssignment', { jobId: 'b2', attempt: 1, spec: { model: 'mlp', benchmark: { kind: BenchmarkKind.BENCHMARK_KIND_TRAINING_STEP } } }));
     await finished;
     const request = engine.requests[0];
     expect(request.kind).toBe('training-step');

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CheckpointFetchError, fetchCheckpoint } from '../../client/src/agent/checkpoint-fetch.js';
 import { DEFAULT_CHECKPOINT_CHUNK_BYTES, MAX_CHECKPOINT_CHUNK_BYTES, checkpointUploadReports } from '../../client/src/agent/checkpoint-upload.js';
 import { sha256Hex } from '../../client/src/agent/sha256.js';
-import type { CheckpointFetchRequest, CheckpointFetchResponse } from '../../generated/proto/sparsefleet/v1/checkpoint.js';
+import type { CheckpointFetchRequest, CheckpointFetchResponse } from '../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault } from '../../protocol/src/index.js';
 
 function pseudoRandomBytes(length: number, seed = 1): Uint8Array {

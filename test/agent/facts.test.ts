@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeviceFacts } from '../../generated/proto/sparsefleet/v1/device.js';
+import { DeviceFacts, decodeProto, encodeProto } from '../../protocol/src/index.js';
 import { collectDeviceFacts, readDeviceTreeModel } from '../../client/src/agent/facts.js';
 import { collectTelemetry, readBattery, readTemperature } from '../../client/src/agent/telemetry.js';
 import { AGENT_VERSION } from '../../client/src/agent/version.js';
@@ -29,7 +29,7 @@ describe('collectDeviceFacts', () => {
 
   it('should encode as a DeviceFacts protobuf message without loss', () => {
     const sut = collectDeviceFacts({ backend: WASM, labels: { profile: 'phone' }, deviceModel: 'sim-phone-3' });
-    const decoded = DeviceFacts.decode(DeviceFacts.encode(sut).finish());
+    const decoded = decodeProto('sparsefleet.v1.DeviceFacts', encodeProto('sparsefleet.v1.DeviceFacts', sut));
     expect(decoded).toEqual(sut);
     expect(decoded.deviceModel).toBe('sim-phone-3');
     expect(decoded.labels.profile).toBe('phone');
@@ -74,7 +74,7 @@ describe('device files', () => {
     const sut = collectTelemetry({ thermalZone: join(dir, 'none'), powerSupplies: join(dir, 'none') });
     expect(sut.freeMemoryBytes).toBeGreaterThan(0);
     expect(sut.rssBytes).toBeGreaterThan(0);
-    expect(sut.loadAverage1m).toBeGreaterThanOrEqual(0);
+    expect(sut.loadAverage_1m).toBeGreaterThanOrEqual(0);
     expect(sut.temperatureCelsius).toBe(-1);
     expect(sut.batteryLevel).toBe(-1);
   });

@@ -3,21 +3,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
-import {
-  DEVICE_CHANNEL_EVENT,
-  ErrorCode,
-  decodeFrame,
-  encodeMessage,
-  encodeProtocolError,
-  errorCodeName,
-  expectMessage,
-  type HandshakeRefusal,
-  type MessageOf,
-  type MessageTypeName,
-} from '../../protocol/src/index.js';
+import { DEVICE_CHANNEL_EVENT, ErrorCode, decodeFrame, encodeMessage, encodeProtocolError, errorCodeName, expectMessage, type HandshakeRefusal, type MessageOf, type MessageTypeName, withDefaults } from '../../protocol/src/index.js';
 import { createHash } from 'node:crypto';
-import type { CheckpointChunk, CheckpointCommit, CheckpointFetchRequest } from '../../generated/proto/sparsefleet/v1/checkpoint.js';
-import { JobAssignment, TrainingJobSpec, type JobResult, type ProgressReport } from '../../generated/proto/sparsefleet/v1/job.js';
+import type { CheckpointChunk, CheckpointCommit, CheckpointFetchRequest } from '../../protocol/src/index.js';
+import { JobAssignment, TrainingJobSpec, type JobResult, type ProgressReport } from '../../protocol/src/index.js';
 
 const VERSION = 'fake-coordinator';
 
@@ -94,7 +83,7 @@ export class FakeCoordinator {
     if (!socket) throw new Error(`device ${deviceId} is not connected`);
     const frame = encodeMessage(
       'sparsefleet.v1.JobAssignment',
-      JobAssignment.fromPartial({ jobId, attempt: 1, spec: TrainingJobSpec.fromPartial(spec), leaseMs: 60_000, ...extra }),
+      withDefaults('sparsefleet.v1.JobAssignment', { jobId, attempt: 1, spec: withDefaults('sparsefleet.v1.TrainingJobSpec', spec), leaseMs: 60_000, ...extra }),
       { senderVersion: VERSION },
     );
     const reply: unknown = await socket.timeout(5000).emitWithAck(DEVICE_CHANNEL_EVENT, frame);

@@ -1,5 +1,5 @@
 // A scriptable stand-in for the training engine: no tfjs, deterministic progress, abortable.
-import type { TrainingJobSpec } from '../../generated/proto/sparsefleet/v1/job.js';
+import type { TrainingJobSpec } from '../../protocol/src/index.js';
 import type { EngineRunOptions, TrainingEngine } from '../../client/src/agent/training-engine.js';
 import { parseTrainConfig, type TrainConfig } from '../../client/src/engine/train/config.js';
 import type { TrainCallbacks, TrainProgress, TrainResult } from '../../client/src/engine/train/types.js';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HeartbeatLoop } from '../../client/src/agent/heartbeat.js';
-import type { HeartbeatAck } from '../../generated/proto/sparsefleet/v1/device.js';
+import type { HeartbeatAck } from '../../protocol/src/index.js';
 
 describe(HeartbeatLoop.name, () => {
   beforeEach(() => vi.useFakeTimers());

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { JobAssignment, JobOutcome } from '../../generated/proto/sparsefleet/v1/job.js';
+import { JobAssignment, JobOutcome, withDefaults } from '../../protocol/src/index.js';
 import { JobRunner, type JobFinished } from '../../client/src/agent/job-runner.js';
 import type { OutboundReport } from '../../client/src/agent/outbox.js';
 import { FakeEngine } from './fake-engine.js';
 
 function assignment(jobId: string, attempt = 1): JobAssignment {
-  return JobAssignment.fromPartial({ jobId, attempt, spec: { model: 'mlp' } });
+  return withDefaults('sparsefleet.v1.JobAssignment', { jobId, attempt, spec: { model: 'mlp' } });
 }
 
 function setup() {
@@ -119,7 +119,7 @@ describe(JobRunner.name, () => {
 
   it('should refuse an assignment without a spec', () => {
     const { sut } = setup();
-    expect(sut.accept(JobAssignment.fromPartial({ jobId: 'job-1', attempt: 1 }))).toMatchObject({ accepted: false });
+    expect(sut.accept(withDefaults('sparsefleet.v1.JobAssignment', { jobId: 'job-1', attempt: 1 }))).toMatchObject({ accepted: false });
     expect(sut.busy).toBe(false);
   });
 });

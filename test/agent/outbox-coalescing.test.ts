@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressReport } from '../../generated/proto/sparsefleet/v1/job.js';
-import { JobOutcome, JobResult } from '../../generated/proto/sparsefleet/v1/job.js';
+import { ProgressReport, withDefaults } from '../../protocol/src/index.js';
+import { JobOutcome, JobResult } from '../../protocol/src/index.js';
 import { Outbox, ReportRejectedError, reportKey, type OutboundReport } from '../../client/src/agent/outbox.js';
 
 function progress(sequence: number, phase = 'training'): OutboundReport {
-  return { type: 'sparsefleet.v1.ProgressReport', message: ProgressReport.fromPartial({ jobId: 'job-1', attempt: 1, sequence, phase }) };
+  return { type: 'sparsefleet.v1.ProgressReport', message: withDefaults('sparsefleet.v1.ProgressReport', { jobId: 'job-1', attempt: 1, sequence, phase }) };
 }
 
 function chunk(checkpointId: string, offset: number, attempt = 1): OutboundReport {
@@ -100,7 +100,7 @@ describe('Outbox while offline', () => {
     const sut = new Outbox(async () => undefined, { maxProgressBacklog: 3 });
     const result: OutboundReport = {
       type: 'sparsefleet.v1.JobResult',
-      message: JobResult.fromPartial({ jobId: 'job-1', attempt: 1, sequence: 9, outcome: JobOutcome.JOB_OUTCOME_SUCCEEDED }),
+      message: withDefaults('sparsefleet.v1.JobResult', { jobId: 'job-1', attempt: 1, sequence: 9, outcome: JobOutcome.JOB_OUTCOME_SUCCEEDED }),
     };
 
     // Execute: 8 progress reports, one of them an epoch end, then the result

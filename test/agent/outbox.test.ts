@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { JobOutcome, JobResult, ProgressReport } from '../../generated/proto/sparsefleet/v1/job.js';
+import { JobOutcome, JobResult, ProgressReport, withDefaults } from '../../protocol/src/index.js';
 import { Outbox, ReportRejectedError, reportKey, type OutboundReport } from '../../client/src/agent/outbox.js';
 
 function progress(sequence: number, jobId = 'job-1'): OutboundReport {
-  return { type: 'sparsefleet.v1.ProgressReport', message: ProgressReport.fromPartial({ jobId, attempt: 1, sequence }) };
+  return { type: 'sparsefleet.v1.ProgressReport', message: withDefaults('sparsefleet.v1.ProgressReport', { jobId, attempt: 1, sequence }) };
 }
 
 function result(sequence: number, jobId = 'job-1'): OutboundReport {
   return {
     type: 'sparsefleet.v1.JobResult',
-    message: JobResult.fromPartial({ jobId, attempt: 1, sequence, outcome: JobOutcome.JOB_OUTCOME_SUCCEEDED }),
+    message: withDefaults('sparsefleet.v1.JobResult', { jobId, attempt: 1, sequence, outcome: JobOutcome.JOB_OUTCOME_SUCCEEDED }),
   };
 }
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, decodeFrame, encodeMessage, expectMessage } from '../../protocol/src/index.js';
-import { JobAssignment } from '../../generated/proto/sparsefleet/v1/job.js';
+import { ErrorCode, decodeFrame, encodeMessage, expectMessage, withDefaults } from '../../protocol/src/index.js';
+import { JobAssignment } from '../../protocol/src/index.js';
 import { PushDispatcher } from '../../client/src/agent/push-dispatcher.js';
 
 const VERSION = 'test';
 
 function frameOf(jobId: string): Uint8Array {
-  return encodeMessage('sparsefleet.v1.JobAssignment', JobAssignment.fromPartial({ jobId, attempt: 2 }), {
+  return encodeMessage('sparsefleet.v1.JobAssignment', withDefaults('sparsefleet.v1.JobAssignment', { jobId, attempt: 2 }), {
     senderVersion: VERSION,
     requestId: 'req-7',
   });

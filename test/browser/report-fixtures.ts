@@ -3,7 +3,7 @@
 // with two shapes, two schemes and four densities (one device misses a cell, one result is not valid), a
 // training-step campaign with model state and sustained drift, and a training-run (accuracy) campaign. Numbers come
 // from a seeded generator, so every run sees the same report.
-import { BenchmarkResult, type DeviceConditions } from '../../generated/proto/sparsefleet/v1/benchmark.js';
+import { BenchmarkResult, type DeviceConditions, withDefaults } from '../../protocol/src/index.js';
 import { expandMatrix, type CampaignCell } from '../../server/src/campaigns/campaign-matrix.js';
 import { parseCampaignSpec, type CampaignSpecInput } from '../../server/src/campaigns/campaign-spec.js';
 import type { CampaignResultView, DeviceSnapshot } from '../../server/src/campaigns/campaign-views.js';
@@ -38,7 +38,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-const UNKNOWN: DeviceConditions = { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 0, loadAverage1m: 0, atMs: 0 };
+const UNKNOWN: DeviceConditions = { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 0, loadAverage_1m: 0, atMs: 0 };
 
 function reportOf(
   input: CampaignSpecInput,
@@ -68,7 +68,7 @@ function reportOf(
         jobState: 'succeeded',
         valid,
         reasons,
-        benchmark: BenchmarkResult.fromPartial({
+        benchmark: withDefaults('sparsefleet.v1.BenchmarkResult', {
           cellId: cell.id,
           backend: snapshot.chosenBackend,
           compute: 'sparse-kernels',
@@ -150,8 +150,8 @@ export function kernelReport(): CampaignReport {
         speedup: denseMs / sparseMs,
         gflops: (batch! * inputs! * outputs! * 2 * cell.params.density) / sparseMs / 1e6,
         peakMemoryBytes: 180 * 1024 ** 2 + Math.floor(random() * 40 * 1024 ** 2),
-        start: { ...UNKNOWN, temperatureCelsius: snapshot.platform === 'android' ? 31 : -1, batteryLevel: snapshot.platform === 'android' ? 0.82 : -1, loadAverage1m: 0.4 },
-        end: { ...UNKNOWN, temperatureCelsius: snapshot.platform === 'android' ? 36 : -1, batteryLevel: snapshot.platform === 'android' ? 0.8 : -1, loadAverage1m: 0.9 },
+        start: { ...UNKNOWN, temperatureCelsius: snapshot.platform === 'android' ? 31 : -1, batteryLevel: snapshot.platform === 'android' ? 0.82 : -1, loadAverage_1m: 0.4 },
+        end: { ...UNKNOWN, temperatureCelsius: snapshot.platform === 'android' ? 36 : -1, batteryLevel: snapshot.platform === 'android' ? 0.8 : -1, loadAverage_1m: 0.9 },
       };
     },
     (cell, snapshot, bench) => {

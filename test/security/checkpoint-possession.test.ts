@@ -2,7 +2,7 @@
 // then fetch every byte of it; the size and step of a commit were recorded unchecked. Now a commit needs the bytes
 // uploaded in that attempt, and the recorded size and position are read from the stored object.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { ErrorCode } from '../../protocol/src/index.js';
 import type { MessageOf } from '../../protocol/src/index.js';
 import { api, request, startTestCoordinator, type TestCoordinator } from '../server/support/coordinator-harness.js';
 import {

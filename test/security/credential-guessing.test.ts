@@ -1,7 +1,7 @@
 // Finding 7: bad-credential handshakes from one address ran unthrottled (48/s, each a slow hash). Now failures back
 // off per address and per device id, while devices that authenticated from the address before keep reconnecting.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { ErrorCode } from '../../protocol/src/index.js';
 import { connect, enrollAndConnect, rawApi, refusalOf, startTestCoordinator, type TestCoordinator } from '../server/support/coordinator-harness.js';
 
 describe('failed credential handshakes', () => {

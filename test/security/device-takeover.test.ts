@@ -2,7 +2,7 @@
 // device over (new credential, the real device locked out, the token's labels merged, its job reportable by the
 // newcomer). Now an identity claim needs proof — the device's current credential — or an operator's reclaim token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { ErrorCode } from '../../protocol/src/index.js';
 import { expectMessage, type MessageOf } from '../../protocol/src/index.js';
 import {
   TEST_FACTS,

@@ -1,7 +1,7 @@
 // Finding 5: EnrollRequests pipelined on one enrollment handshake enrolled several devices, and the per-address
 // limit counted handshakes. Now one enrollment per enrollment connection, and the limit counts enrollments.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { ErrorCode } from '../../protocol/src/index.js';
 import { TEST_FACTS, api, connect, request, startTestCoordinator, type TestCoordinator } from '../server/support/coordinator-harness.js';
 import { errorCodeOf } from '../server/support/job-messages.js';
 

@@ -3,7 +3,7 @@
 // every 200 ms (2.5× that budget's rate) while one device floods as fast as it can: the flooder is throttled,
 // then disconnected; nobody else loses a heartbeat or goes offline.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { ErrorCode } from '../../protocol/src/index.js';
 import { DEVICE_CHANNEL_EVENT, decodeFrame, encodeMessage } from '../../protocol/src/index.js';
 import {
   api,

@@ -2,8 +2,8 @@
 // duplicate, and progress reports were stored after the job had its result. Now the same key with other content
 // is a CONFLICT (the first record kept, counted in /metrics) and reports for an ended attempt are ATTEMPT_ENDED.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
-import { JobOutcome } from '../../generated/proto/sparsefleet/v1/job.js';
+import { ErrorCode } from '../../protocol/src/index.js';
+import { JobOutcome } from '../../protocol/src/index.js';
 import { api, rawApi, request, startTestCoordinator, type TestCoordinator } from '../server/support/coordinator-harness.js';
 import { errorCodeOf, jobResult, nthAssignment, onlineDevice, progressReport } from '../server/support/job-messages.js';
 

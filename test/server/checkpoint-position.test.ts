@@ -1,5 +1,9 @@
 // readCheckpointPosition: step and epoch of a TrainingCheckpoint, read through small windows without its tensors.
-import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
+import protobuf from 'protobufjs/minimal.js';
+
+const VARINT = 0;
+const LENGTH_DELIMITED = 2;
+const tag = (field: number, wireType: number): number => (field << 3) | wireType;
 import { describe, expect, it } from 'vitest';
 import { readCheckpointPosition } from '../../protocol/src/index.js';
 import { pseudoRandomBytes, trainingCheckpoint } from './support/job-messages.js';
@@ -21,12 +25,12 @@ describe(readCheckpointPosition.name, () => {
 
   it('should skip large fields that come first, reading only around field headers', async () => {
     // The fields in another order, as any protobuf encoder may write them: two big tensors, then epoch and step.
-    const writer = new BinaryWriter();
-    writer.tag(5, WireType.LengthDelimited).bytes(pseudoRandomBytes(300_000, 1));
-    writer.tag(13, WireType.LengthDelimited).string('fingerprint');
-    writer.tag(5, WireType.LengthDelimited).bytes(pseudoRandomBytes(65_530, 3));
-    writer.tag(3, WireType.Varint).uint32(4);
-    writer.tag(2, WireType.Varint).uint64(99);
+    const writer = protobuf.Writer.create();
+    writer.uint32(tag(5, LENGTH_DELIMITED)).bytes(pseudoRandomBytes(300_000, 1));
+    writer.uint32(tag(13, LENGTH_DELIMITED)).string('fingerprint');
+    writer.uint32(tag(5, LENGTH_DELIMITED)).bytes(pseudoRandomBytes(65_530, 3));
+    writer.uint32(tag(3, VARINT)).uint32(4);
+    writer.uint32(tag(2, VARINT)).uint64(99);
     const bytes = writer.finish();
     const reads: number[] = [];
 
@@ -37,12 +41,12 @@ describe(readCheckpointPosition.name, () => {
   });
 
   it('should read absent fields as 0 and refuse bytes whose fields run past the end', async () => {
-    const empty = new BinaryWriter().tag(13, WireType.LengthDelimited).string('x').finish();
+    const empty = protobuf.Writer.create().uint32(tag(13, LENGTH_DELIMITED)).string('x').finish();
     const truncated = trainingCheckpoint(5, 1, 1000).subarray(0, 500);
     expect(await readCheckpointPosition(readerOf(empty), empty.byteLength)).toEqual({ step: 0, epoch: 0 });
     // Step and epoch come first in the engine's encoding: found before the cut.
     expect(await readCheckpointPosition(readerOf(truncated), truncated.byteLength)).toEqual({ step: 5, epoch: 1 });
-    const lying = new BinaryWriter().tag(5, WireType.LengthDelimited).uint32(1_000_000).finish();
+    const lying = protobuf.Writer.create().uint32(tag(5, LENGTH_DELIMITED)).uint32(1_000_000).finish();
     await expect(readCheckpointPosition(readerOf(lying), lying.byteLength)).rejects.toThrow(/past the end/);
   });
 });

@@ -1,6 +1,6 @@
 // Enrollment tokens, credentials and the device registry, against a real throwaway database.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { ErrorCode } from '../../protocol/src/index.js';
 import { ProtocolFault } from '../../protocol/src/index.js';
 import { DeviceRepository } from '../../server/src/devices/device.repository.js';
 import { DeviceService } from '../../server/src/devices/device.service.js';
@@ -142,7 +142,7 @@ describe(DeviceService.name, () => {
     // Prepare: enrolled at t0, heartbeat at t0 + 2 s (interval 1 s, patience 3).
     const t0 = new Date('2030-01-01T00:00:00Z');
     const { deviceId } = await enroll(t0);
-    await sut.heartbeat(deviceId, { freeMemoryBytes: 1, rssBytes: 2, loadAverage1m: 0.1, temperatureCelsius: -1, batteryLevel: -1, charging: false }, {}, new Date(t0.getTime() + 2000));
+    await sut.heartbeat(deviceId, { freeMemoryBytes: 1, rssBytes: 2, loadAverage_1m: 0.1, temperatureCelsius: -1, batteryLevel: -1, charging: false }, {}, new Date(t0.getTime() + 2000));
 
     // Execute
     const stillOnline = await sut.sweepExpired(new Date(t0.getTime() + 4999));

@@ -1,7 +1,7 @@
 // The device channel against a real coordinator (port 0) and raw socket.io-client devices.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Envelope, ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
-import { JobAssignment } from '../../generated/proto/sparsefleet/v1/job.js';
+import { Envelope, ErrorCode, encodeProto, withDefaults } from '../../protocol/src/index.js';
+import { JobAssignment } from '../../protocol/src/index.js';
 import {
   DEVICE_CHANNEL_EVENT,
   SCHEMA_VERSION,
@@ -157,9 +157,9 @@ describe(FleetGateway.name, () => {
   it('should answer malformed frames, unknown types and wrong schema versions with their codes', async () => {
     // Prepare
     const device = await enrollAndConnect(test, 'noisy');
-    const unknownType = Envelope.encode({ type: 'sparsefleet.v1.Nope', schemaVersion: SCHEMA_VERSION, senderVersion: 't', payload: new Uint8Array(), requestId: 'u1' }).finish();
-    const futureSchema = Envelope.encode({ type: 'sparsefleet.v1.Heartbeat', schemaVersion: 99, senderVersion: 't', payload: new Uint8Array(), requestId: 'v1' }).finish();
-    const badPayload = Envelope.encode({ type: 'sparsefleet.v1.Heartbeat', schemaVersion: SCHEMA_VERSION, senderVersion: 't', payload: Uint8Array.of(0xff, 0xff, 0xff), requestId: 'p1' }).finish();
+    const unknownType = encodeProto('sparsefleet.v1.Envelope', { type: 'sparsefleet.v1.Nope', schemaVersion: SCHEMA_VERSION, senderVersion: 't', payload: new Uint8Array(), requestId: 'u1' });
+    const futureSchema = encodeProto('sparsefleet.v1.Envelope', { type: 'sparsefleet.v1.Heartbeat', schemaVersion: 99, senderVersion: 't', payload: new Uint8Array(), requestId: 'v1' });
+    const badPayload = encodeProto('sparsefleet.v1.Envelope', { type: 'sparsefleet.v1.Heartbeat', schemaVersion: SCHEMA_VERSION, senderVersion: 't', payload: Uint8Array.of(0xff, 0xff, 0xff), requestId: 'p1' });
 
     // Execute
     const malformed = await sendFrame(device.socket, Uint8Array.of(0xff, 0x01, 0x02, 0x03));
@@ -167,7 +167,7 @@ describe(FleetGateway.name, () => {
     const unknown = await sendFrame(device.socket, unknownType);
     const schema = await sendFrame(device.socket, futureSchema);
     const payload = await sendFrame(device.socket, badPayload);
-    const serverOnly = await request(device.socket, 'sparsefleet.v1.JobAssignment', JobAssignment.fromPartial({ jobId: 'x', attempt: 1, leaseMs: 0 }));
+    const serverOnly = await request(device.socket, 'sparsefleet.v1.JobAssignment', withDefaults('sparsefleet.v1.JobAssignment', { jobId: 'x', attempt: 1, leaseMs: 0 }));
     device.socket.close();
 
     // Assert

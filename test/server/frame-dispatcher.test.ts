@@ -1,7 +1,7 @@
 // The dispatcher between socket and handlers, with stub handlers: routing, session checks and error mapping.
 import { ConsoleLogger } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { ErrorCode } from '../../protocol/src/index.js';
 import { decodeFrame, encodeMessage, expectMessage, type MessageOf } from '../../protocol/src/index.js';
 import { reply, type HandlerResult, type Session } from '../../server/src/common/session.types.js';
 import { buildDispatchTable } from '../../server/src/gateway/dispatch-table.js';

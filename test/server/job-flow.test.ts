@@ -1,7 +1,7 @@
 // A job submitted over REST reaches a connected raw device as JobAssignment; its reports are stored exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
-import { JobOutcome, type JobResult, type ProgressReport } from '../../generated/proto/sparsefleet/v1/job.js';
+import { ErrorCode } from '../../protocol/src/index.js';
+import { JobOutcome, type JobResult, type ProgressReport } from '../../protocol/src/index.js';
 import { encodeMessage, expectMessage, type MessageOf } from '../../protocol/src/index.js';
 import { JobController } from '../../server/src/api/job.controller.js';
 import { NO_ONLINE_DEVICE } from '../../server/src/jobs/job-selector.js';

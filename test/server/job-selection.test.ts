@@ -145,7 +145,7 @@ describe(AssignmentService.name, () => {
 
   it('should show a device\'s capabilities, labels, latest telemetry and telemetry history', async () => {
     // Prepare
-    const telemetry = (free: number) => ({ freeMemoryBytes: free, rssBytes: 50 * MIB, loadAverage1m: 0.5, temperatureCelsius: 41, batteryLevel: 0.8, charging: true });
+    const telemetry = (free: number) => ({ freeMemoryBytes: free, rssBytes: 50 * MIB, loadAverage_1m: 0.5, temperatureCelsius: 41, batteryLevel: 0.8, charging: true });
 
     // Execute
     await request(small.socket, 'sparsefleet.v1.Heartbeat', { sentAtMs: Date.now(), telemetry: telemetry(200 * MIB), runningJobIds: [] });

@@ -1,7 +1,7 @@
 // Job queue, state machine, assignment and report handlers against a real throwaway database, no sockets.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
-import { JobOutcome, JobResult, TrainingJobSpec, type JobAccepted, type JobAssignment, type JobCancel } from '../../generated/proto/sparsefleet/v1/job.js';
+import { ErrorCode, withDefaults } from '../../protocol/src/index.js';
+import { JobOutcome, JobResult, TrainingJobSpec, type JobAccepted, type JobAssignment, type JobCancel } from '../../protocol/src/index.js';
 import { ProtocolFault } from '../../protocol/src/index.js';
 import { DeviceService } from '../../server/src/devices/device.service.js';
 import { EnrollmentTokenService } from '../../server/src/devices/enrollment-token.service.js';
@@ -18,7 +18,7 @@ import { JobService } from '../../server/src/jobs/job.service.js';
 import { TEST_FACTS } from './support/coordinator-harness.js';
 import { createServiceHarness, type ServiceHarness } from './support/service-harness.js';
 
-const SPEC = TrainingJobSpec.fromPartial({ model: 'mlp', method: 'dense', density: 1, epochs: 1, maxSteps: 2 });
+const SPEC = withDefaults('sparsefleet.v1.TrainingJobSpec', { model: 'mlp', method: 'dense', density: 1, epochs: 1, maxSteps: 2 });
 
 /** Records pushes and answers each with the configured decision. */
 class FakePusher implements JobPusher {
@@ -44,7 +44,7 @@ class FakePusher implements JobPusher {
 }
 
 function result(jobId: string, attempt: number, outcome = JobOutcome.JOB_OUTCOME_SUCCEEDED): JobResult {
-  return JobResult.fromPartial({ jobId, attempt, outcome, testAccuracy: 0.5 });
+  return withDefaults('sparsefleet.v1.JobResult', { jobId, attempt, outcome, testAccuracy: 0.5 });
 }
 
 describe('job state machine', () => {

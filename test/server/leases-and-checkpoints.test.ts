@@ -1,7 +1,7 @@
 // Leases and recovery against a real coordinator: expiry requeues to another device resuming from the committed
 // checkpoint, chunked checkpoint upload and fetch, one result per job, reconnects within the lease.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { ErrorCode } from '../../protocol/src/index.js';
 import { expectMessage, type DecodedMessage, type MessageOf } from '../../protocol/src/index.js';
 import { JobLeaseService } from '../../server/src/jobs/job-lease.service.js';
 import {

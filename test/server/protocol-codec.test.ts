@@ -1,6 +1,6 @@
 // The envelope codec shared by the coordinator and the agent (protocol/src).
 import { describe, expect, it } from 'vitest';
-import { Envelope, ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { Envelope, ErrorCode, encodeProto } from '../../protocol/src/index.js';
 import {
   ProtocolFault,
   SCHEMA_VERSION,
@@ -26,7 +26,7 @@ describe('protocol codec', () => {
     // Prepare
     const heartbeat = {
       sentAtMs: 1_700_000_000_123,
-      telemetry: { freeMemoryBytes: 2 ** 40, rssBytes: 1, loadAverage1m: 0.5, temperatureCelsius: -1, batteryLevel: 0.75, charging: true },
+      telemetry: { freeMemoryBytes: 2 ** 40, rssBytes: 1, loadAverage_1m: 0.5, temperatureCelsius: -1, batteryLevel: 0.75, charging: true },
       runningJobIds: ['a', 'b'],
     };
 
@@ -56,19 +56,19 @@ describe('protocol codec', () => {
   });
 
   it('should reject an unknown message type as UNKNOWN_MESSAGE_TYPE naming the type', () => {
-    const frame = Envelope.encode({ type: 'sparsefleet.v1.Teleport', schemaVersion: SCHEMA_VERSION, senderVersion: 't', payload: new Uint8Array(), requestId: 'q' }).finish();
+    const frame = encodeProto('sparsefleet.v1.Envelope', { type: 'sparsefleet.v1.Teleport', schemaVersion: SCHEMA_VERSION, senderVersion: 't', payload: new Uint8Array(), requestId: 'q' });
     const fault = faultOf(() => decodeFrame(frame));
     expect(fault.code).toBe(ErrorCode.ERROR_CODE_UNKNOWN_MESSAGE_TYPE);
     expect(fault.toProtocolError()).toMatchObject({ offendingType: 'sparsefleet.v1.Teleport', requestId: 'q' });
   });
 
   it('should reject another schema version as UNSUPPORTED_SCHEMA_VERSION', () => {
-    const frame = Envelope.encode({ type: 'sparsefleet.v1.Ack', schemaVersion: SCHEMA_VERSION + 1, senderVersion: 't', payload: new Uint8Array(), requestId: '' }).finish();
+    const frame = encodeProto('sparsefleet.v1.Envelope', { type: 'sparsefleet.v1.Ack', schemaVersion: SCHEMA_VERSION + 1, senderVersion: 't', payload: new Uint8Array(), requestId: '' });
     expect(faultOf(() => decodeFrame(frame)).code).toBe(ErrorCode.ERROR_CODE_UNSUPPORTED_SCHEMA_VERSION);
   });
 
   it('should reject a payload that does not decode as INVALID_PAYLOAD', () => {
-    const frame = Envelope.encode({ type: 'sparsefleet.v1.Heartbeat', schemaVersion: SCHEMA_VERSION, senderVersion: 't', payload: Uint8Array.of(0x0a, 0x05, 0x01), requestId: '' }).finish();
+    const frame = encodeProto('sparsefleet.v1.Envelope', { type: 'sparsefleet.v1.Heartbeat', schemaVersion: SCHEMA_VERSION, senderVersion: 't', payload: Uint8Array.of(0x0a, 0x05, 0x01), requestId: '' });
     expect(faultOf(() => decodeFrame(frame)).code).toBe(ErrorCode.ERROR_CODE_INVALID_PAYLOAD);
   });
 

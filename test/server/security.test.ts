@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode } from '../../generated/proto/sparsefleet/v1/envelope.js';
+import { ErrorCode } from '../../protocol/src/index.js';
 import { DEVICE_CHANNEL_EVENT, decodeFrame, expectMessage, type DecodedMessage, type MessageOf } from '../../protocol/src/index.js';
 import { createApiKey } from '../../server/src/bootstrap/api-key.js';
 import { startCoordinator } from '../../server/src/coordinator.js';

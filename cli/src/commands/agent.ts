@@ -1,10 +1,9 @@
 // `sparsefleet agent`: run this machine as an edge device of a coordinator, printing one status line per event.
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { Agent } from '../../../client/src/agent/agent.js';
-import { defaultStatePath } from '../../../client/src/agent/credential-store.js';
-import { handleShutdownSignals } from '../../../client/src/agent/process-signals.js';
-import type { TrainProgress } from '../../../client/src/engine/train/types.js';
+import { Agent, defaultStatePath } from '../../../client/src/agent/index.js';
+import type { TrainProgress } from '../../../client/src/engine/index.js';
+import { handleShutdownSignals } from '../process-signals.js';
 
 interface AgentCommandOptions {
   server: string;

@@ -17,10 +17,7 @@ export async function runApiKeyCreate(options: ApiKeyCreateOptions, output: Oper
   if (name === '') throw new UsageError('apikey create: --name must not be empty');
   const dataDir = resolve(options.dataDir);
   // Loaded on use: it pulls in the coordinator's storage layer, which other commands do not need.
-  const [{ createApiKey }, { SQLITE_FILE_NAME }] = await Promise.all([
-    import('../../../server/src/bootstrap/api-key.js'),
-    import('../../../server/src/storage/database-dialect.js'),
-  ]);
+  const { createApiKey, SQLITE_FILE_NAME } = await import('../../../server/src/bootstrap/index.js');
   const existed = existsSync(join(dataDir, SQLITE_FILE_NAME));
   const created = await createApiKey({ dataDir, name });
   // A typo in --data-dir would otherwise put the key into a fresh database no coordinator reads.

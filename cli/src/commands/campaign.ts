@@ -2,18 +2,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { interruptible } from '../operator/interruptible.js';
 import { type Command, Option } from 'commander';
-import { CampaignSpecError, parseCampaignYaml, type CampaignSpec } from '../../../server/src/campaigns/campaign-spec.js';
-import { expandMatrix } from '../../../server/src/campaigns/campaign-matrix.js';
-import { validateCells } from '../../../server/src/campaigns/cell-job-spec.js';
-import { REPORT_FORMATS, type ReportFormat } from '../../../server/src/campaigns/report/report-format.js';
 import {
+  CampaignSpecError,
   COMPARE_METRICS,
   CompareOptionError,
   DEFAULT_ACCURACY_THRESHOLD_POINTS,
   DEFAULT_THRESHOLD_PERCENT,
+  expandMatrix,
+  parseCampaignYaml,
   parseMetrics,
   parseThreshold,
-} from '../../../server/src/campaigns/compare/campaign-compare.js';
+  REPORT_FORMATS,
+  validateCells,
+  type CampaignSpec,
+  type ReportFormat,
+} from '../../../server/src/campaigns/index.js';
 import { CampaignApi, type CampaignComparison, type CompareQuery } from '../operator/campaign-api.js';
 import { formatComparison } from '../operator/campaign-compare-view.js';
 import { formatCampaignDetails, formatCampaignTable, formatCounts } from '../operator/campaign-view.js';

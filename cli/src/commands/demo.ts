@@ -6,15 +6,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { handleShutdownSignals, withoutForeignSignalHandlers } from '../../../client/src/agent/process-signals.js';
-import { demoCampaignPlan, runDemoCampaign } from '../../../client/src/sim/demo/demo-campaign.js';
-import { demoJobMatrix, type DemoJob } from '../../../client/src/sim/demo/job-matrix.js';
-import { createProgressView, type JobProgressView } from '../../../client/src/sim/demo/progress-view.js';
-import { formatResultsTable, type PersistedResult, type ResultRow } from '../../../client/src/sim/demo/results-table.js';
-import { FASHION_MNIST_DEFAULT_DIR } from '../../../client/src/engine/data/fashion-mnist.js';
-import { SimulatedFleet } from '../../../client/src/sim/fleet.js';
-import type { FleetEvent } from '../../../client/src/sim/fleet-events.js';
-import { startCoordinator, type RunningCoordinator } from '../../../server/src/coordinator.js';
+import {
+  SimulatedFleet,
+  createProgressView,
+  demoCampaignPlan,
+  demoJobMatrix,
+  formatResultsTable,
+  runDemoCampaign,
+  type DemoJob,
+  type FleetEvent,
+  type JobProgressView,
+  type PersistedResult,
+  type ResultRow,
+} from '../../../client/src/sim/index.js';
+import { FASHION_MNIST_DEFAULT_DIR } from '../../../client/src/engine/spec.js';
+import { startCoordinator, type RunningCoordinator } from '../../../server/src/index.js';
+import { handleShutdownSignals, withoutForeignSignalHandlers } from '../process-signals.js';
 
 interface DemoOptions {
   agents: number;

@@ -1,8 +1,8 @@
 // `sparsefleet serve`: run the coordinator (REST + device channel + SQLite) until SIGINT/SIGTERM.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { handleShutdownSignals, withoutForeignSignalHandlers } from '../../../client/src/agent/process-signals.js';
-import { startCoordinator } from '../../../server/src/coordinator.js';
+import { startCoordinator } from '../../../server/src/index.js';
+import { handleShutdownSignals, withoutForeignSignalHandlers } from '../process-signals.js';
 
 interface ServeOptions {
   port: number;

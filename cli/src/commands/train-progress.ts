@@ -1,8 +1,7 @@
 // Console view of a training run: one cli-progress bar per epoch (on a TTY), a summary line per epoch and a
 // closing summary.
 import cliProgress from 'cli-progress';
-import type { TrainConfig } from '../../../client/src/engine/train/config.js';
-import type { TrainProgress, TrainResult } from '../../../client/src/engine/train/types.js';
+import type { TrainConfig, TrainProgress, TrainResult } from '../../../client/src/engine/index.js';
 
 export class TrainProgressView {
   private bar: cliProgress.SingleBar | undefined;

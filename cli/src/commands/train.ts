@@ -4,21 +4,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, CommanderError, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { MODEL_NAMES } from '../../../client/src/engine/models/catalog.js';
-import { SCHEME_NAMES } from '../../../client/src/engine/sparse/schemes/types.js';
-import { ScheduleValidationError } from '../../../client/src/engine/sparse/schedules/schema.js';
 import {
   ALLOCATION_NAMES,
   BACKEND_NAMES,
   LR_SCHEDULE_NAMES,
   METHOD_NAMES,
+  MODEL_NAMES,
   OPTIMIZER_NAMES,
   parseTrainConfig,
+  runTraining,
+  SCHEME_NAMES,
+  ScheduleValidationError,
   TrainConfigError,
   type TrainConfig,
-} from '../../../client/src/engine/train/config.js';
-import { runTraining } from '../../../client/src/engine/train/run.js';
-import type { TrainResult } from '../../../client/src/engine/train/types.js';
+  type TrainResult,
+} from '../../../client/src/engine/index.js';
 import { TrainProgressView } from './train-progress.js';
 
 export const USAGE_ERROR_EXIT_CODE = 2;

@@ -44,7 +44,7 @@ export interface DeviceFacts {
 export interface DeviceTelemetry {
   freeMemoryBytes?: number;
   rssBytes?: number;
-  loadAverage1m?: number;
+  loadAverage_1m?: number;
   /** Negative when the platform does not expose it. */
   temperatureCelsius?: number;
   /** 0..1, negative when unknown. */

@@ -1,9 +1,13 @@
 // The coordinator's campaign endpoints, over the operator's HTTP client.
-import type { CampaignSpec } from '../../../server/src/campaigns/campaign-spec.js';
-import type { CampaignSummary, CampaignView } from '../../../server/src/campaigns/campaign-views.js';
-import type { CampaignComparison, CompareMetric } from '../../../server/src/campaigns/compare/campaign-compare.js';
-import type { ComparisonFormat } from '../../../server/src/campaigns/compare/compare-format.js';
-import type { ReportFormat } from '../../../server/src/campaigns/report/report-format.js';
+import type {
+  CampaignComparison,
+  CampaignSpec,
+  CampaignSummary,
+  CampaignView,
+  CompareMetric,
+  ComparisonFormat,
+  ReportFormat,
+} from '../../../server/src/campaigns/index.js';
 import type { HttpClient } from './http-client.js';
 
 export type { CampaignComparison, CampaignSummary, CampaignView };

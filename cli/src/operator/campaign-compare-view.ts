@@ -8,7 +8,7 @@ import {
   type ComparedCampaign,
   type MetricComparison,
   type SideFigure,
-} from '../../../server/src/campaigns/compare/campaign-compare.js';
+} from '../../../server/src/campaigns/index.js';
 import { formatTable, type Column } from './table.js';
 
 const METRIC_HEADERS: Readonly<Record<CompareMetric, string>> = {

@@ -1,6 +1,6 @@
 // Terminal views of campaigns: the list, one campaign's details (per device, per cell, results) and the counts line.
 import type { CampaignSummary, CampaignView } from './campaign-api.js';
-import type { CampaignResultView, JobCounts } from '../../../server/src/campaigns/campaign-views.js';
+import type { CampaignResultView, JobCounts } from '../../../server/src/campaigns/index.js';
 import { formatRelative } from './duration.js';
 import { formatBytes, formatMetric, shortId } from './format.js';
 import { formatKeyValues, formatTable } from './table.js';

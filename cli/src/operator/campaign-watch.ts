@@ -4,7 +4,7 @@ import cliProgress from 'cli-progress';
 import type { CampaignApi, CampaignView } from './campaign-api.js';
 import { formatCounts } from './campaign-view.js';
 import { clip } from './table.js';
-import type { JobCounts } from '../../../server/src/campaigns/campaign-views.js';
+import type { JobCounts } from '../../../server/src/campaigns/index.js';
 
 export interface CampaignWatchView {
   update(view: CampaignView): void;

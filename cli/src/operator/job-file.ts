@@ -11,7 +11,7 @@ import {
   parseTrainConfig,
   TrainConfigError,
   type TrainConfig,
-} from '../../../client/src/engine/train/config.js';
+} from '../../../client/src/engine/spec.js';
 import type { SubmitJobRequest } from './api-types.js';
 import { UsageError } from './errors.js';
 

@@ -1,6 +1,6 @@
 // The edge agent: enrolls once, then keeps a session with the coordinator (hello after every reconnect,
 // heartbeats, pushed jobs), runs one job at a time and delivers its reports through the outbox.
-import type { DeviceFacts } from '../../../generated/proto/sparsefleet/v1/device.js';
+import type { DeviceFacts } from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault, type HandshakeAuth, type HandshakeRefusal } from '../../../protocol/src/index.js';
 import type { TrainProgress } from '../engine/train/types.js';
 import { DeviceConnection, type BackoffOptions } from './connection.js';

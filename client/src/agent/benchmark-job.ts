@@ -1,7 +1,7 @@
 // A benchmark-campaign cell as a job: the spec's BenchmarkSpec becomes an engine BenchmarkRequest (the agent's
 // backend filled in when the spec names none), the engine measures it, and the outcome comes back for the job
 // runner to report as JobResult.benchmark.
-import type { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
+import type { TrainingJobSpec } from '../../../protocol/src/index.js';
 import type { BenchmarkOutcome, BenchmarkProgress, BenchmarkRequest } from '../engine/bench/types.js';
 import type { TrainConfig } from '../engine/train/config.js';
 import type { MaskEvent } from '../engine/train/types.js';

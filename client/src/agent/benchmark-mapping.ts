@@ -5,8 +5,8 @@ import {
   type BenchmarkResult,
   type DeviceConditions as WireConditions,
   type RunRules as WireRunRules,
-} from '../../../generated/proto/sparsefleet/v1/benchmark.js';
-import { JobOutcome, type JobResult, type ProgressReport } from '../../../generated/proto/sparsefleet/v1/job.js';
+} from '../../../protocol/src/index.js';
+import { JobOutcome, type JobResult, type ProgressReport } from '../../../protocol/src/index.js';
 import type { BenchmarkKindName, BenchmarkOutcome, BenchmarkProgress, DeviceConditions, LatencySummary, RunRules } from '../engine/bench/types.js';
 import type { ReportIdentity } from './report-mapping.js';
 import { emptyResult } from './report-mapping.js';
@@ -112,7 +112,7 @@ function conditions(c: DeviceConditions): WireConditions {
     batteryLevel: c.batteryLevel,
     charging: c.charging,
     freeMemoryBytes: Math.round(c.freeMemoryBytes),
-    loadAverage1m: c.loadAverage1m,
+    loadAverage_1m: c.loadAverage_1m,
     atMs: Math.round(c.atMs),
   };
 }

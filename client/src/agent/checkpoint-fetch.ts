@@ -2,7 +2,7 @@
 // checked against the request, the whole checked against its sha256 (the checkpoint id). Transient failures (link
 // down, timeout, coordinator busy) are retried with backoff until `timeoutMs`; anything else fails at once with a
 // CheckpointFetchError that says what went wrong, so the attempt can report it instead of silently restarting.
-import type { CheckpointFetchRequest, CheckpointFetchResponse, ResumeFrom } from '../../../generated/proto/sparsefleet/v1/checkpoint.js';
+import type { CheckpointFetchRequest, CheckpointFetchResponse, ResumeFrom } from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { DEFAULT_CHECKPOINT_CHUNK_BYTES, MAX_CHECKPOINT_CHUNK_BYTES } from './checkpoint-upload.js';
 import { errorText } from './errors.js';

@@ -1,7 +1,7 @@
 // Hardware and runtime facts a device reports at enrollment and on every hello.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import type { DeviceFacts } from '../../../generated/proto/sparsefleet/v1/device.js';
+import type { DeviceFacts } from '../../../protocol/src/index.js';
 import { AGENT_VERSION } from './version.js';
 
 /** What the engine's backend probe tells the agent (structurally the engine's BackendInfo). */

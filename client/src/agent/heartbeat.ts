@@ -1,5 +1,5 @@
 // Periodic heartbeats with telemetry at the interval the coordinator asks for (it may change it in each ack).
-import type { Heartbeat, HeartbeatAck } from '../../../generated/proto/sparsefleet/v1/device.js';
+import type { Heartbeat, HeartbeatAck } from '../../../protocol/src/index.js';
 import { collectTelemetry } from './telemetry.js';
 
 export interface HeartbeatOptions {

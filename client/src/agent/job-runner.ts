@@ -8,14 +8,14 @@
 // Masks: a spec with mask_reporting sends MaskUpdateChunk reports as its cadence asks (./mask-reporter.ts); a spec
 // with initial_mask first fetches that stored mask and starts training from it (not on a resumed attempt, whose
 // checkpoint holds its masks).
-import type { ResumeFrom } from '../../../generated/proto/sparsefleet/v1/checkpoint.js';
+import type { ResumeFrom } from '../../../protocol/src/index.js';
 import {
   JobOutcome,
   type JobAccepted,
   type JobAssignment,
   type JobCancel,
   type TrainingJobSpec,
-} from '../../../generated/proto/sparsefleet/v1/job.js';
+} from '../../../protocol/src/index.js';
 import type { CheckpointInfo, CheckpointOptions } from '../engine/train/checkpointing.js';
 import type { BenchmarkProgress } from '../engine/bench/types.js';
 import type { TrainConfig } from '../engine/train/config.js';

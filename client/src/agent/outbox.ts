@@ -12,9 +12,8 @@
 //     upload has not started yet (the coordinator keeps the last committed one). An upload that has started is
 //     finished first, so a link slower than the checkpoint cadence still commits checkpoints; at most the upload in
 //     progress and the newest waiting checkpoint are held.
-import type { CheckpointChunk, CheckpointCommit } from '../../../generated/proto/sparsefleet/v1/checkpoint.js';
-import type { JobResult, ProgressReport } from '../../../generated/proto/sparsefleet/v1/job.js';
-import type { MaskUpdateChunk } from '../../../protocol/src/index.js';
+import type { CheckpointChunk, CheckpointCommit } from '../../../protocol/src/index.js';
+import type { JobResult, MaskUpdateChunk, ProgressReport } from '../../../protocol/src/index.js';
 
 export type OutboundReport =
   | { readonly type: 'sparsefleet.v1.ProgressReport'; readonly message: ProgressReport }

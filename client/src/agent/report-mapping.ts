@@ -4,7 +4,7 @@ import {
   type JobResult,
   type LayerDensity,
   type ProgressReport,
-} from '../../../generated/proto/sparsefleet/v1/job.js';
+} from '../../../protocol/src/index.js';
 import type { LayerDensityReport, TrainProgress, TrainResult } from '../engine/train/types.js';
 import { AGENT_VERSION } from './version.js';
 

@@ -1,7 +1,7 @@
 // Live device telemetry sent with every heartbeat. Missing sensors are reported as negative values. The sensor
 // readers live in the engine (engine/bench/sensors.ts) because benchmark runs record the same conditions.
 import os from 'node:os';
-import type { Telemetry } from '../../../generated/proto/sparsefleet/v1/device.js';
+import type { Telemetry } from '../../../protocol/src/index.js';
 import { LINUX_TELEMETRY_PATHS, readBattery, readTemperature, type TelemetryPaths } from '../engine/bench/sensors.js';
 
 export { LINUX_TELEMETRY_PATHS, readBattery, readTemperature, type TelemetryPaths };
@@ -11,7 +11,7 @@ export function collectTelemetry(paths: TelemetryPaths = LINUX_TELEMETRY_PATHS):
   return {
     freeMemoryBytes: os.freemem(),
     rssBytes: process.memoryUsage.rss(),
-    loadAverage1m: os.loadavg()[0] ?? 0,
+    loadAverage_1m: os.loadavg()[0] ?? 0,
     temperatureCelsius: readTemperature(paths.thermalZone),
     batteryLevel: battery.level,
     charging: battery.charging,

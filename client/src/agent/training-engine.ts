@@ -1,5 +1,5 @@
 // The slice of the engine the agent uses, as an interface so the job runner can be tested without tfjs.
-import type { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
+import type { TrainingJobSpec } from '../../../protocol/src/index.js';
 import { initBackend, type BackendName } from '../engine/backend/index.js';
 import type { CheckpointOptions } from '../engine/train/checkpointing.js';
 import type { TrainConfig } from '../engine/train/config.js';

@@ -4,9 +4,7 @@
 // Every error names its field path, e.g. `matrix.density[2]: must be in (0, 1]`.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { BACKEND_NAMES, METHOD_NAMES, formatZodError } from '../../../client/src/engine/train/config.js';
-import { MODEL_NAMES } from '../../../client/src/engine/models/catalog.js';
-import { SCHEME_NAMES } from '../../../client/src/engine/sparse/schemes/types.js';
+import { BACKEND_NAMES, METHOD_NAMES, MODEL_NAMES, SCHEME_NAMES, formatZodError } from '../../../client/src/engine/spec.js';
 import { jobSelectorSchema } from '../jobs/job-selector.js';
 import { campaignSizeOf, cellCountIssue, jobCountIssue } from './campaign-matrix.js';
 

@@ -3,7 +3,7 @@
 // a campaign completed once every job is finished. Runs on the fleet sweep's period and before every read.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PeriodicSweep } from '../common/periodic-sweep.js';
-import { BenchmarkResult } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
+import { BenchmarkResult, withDefaults } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService } from '../devices/device.service.js';
 import { AssignmentService } from '../jobs/assignment.service.js';
@@ -126,7 +126,7 @@ export class CampaignSupervisor extends PeriodicSweep {
     const result = await this.reports.latestResult(job.id);
     const deviceId = result?.deviceId ?? job.deviceId ?? row.pinned_device_id ?? '';
     const device = deviceId ? await this.devices.get(deviceId) : undefined;
-    const benchmark = result?.benchmark ? BenchmarkResult.fromPartial(result.benchmark) : undefined;
+    const benchmark = result?.benchmark ? withDefaults('sparsefleet.v1.BenchmarkResult', result.benchmark) : undefined;
     const error = result?.error || (job.state === 'failed' ? job.waitingReason : null) || null;
     const verdict = judgeResult(spec.runRules, { jobState: job.state, error }, benchmark, { density: job.spec.benchmark?.density });
     await this.campaigns.insertResult({

@@ -1,5 +1,5 @@
 // What operators see of a campaign: the campaign with live counts per cell and per device, and its results.
-import { BenchmarkResult } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
+import { BenchmarkResult, withDefaults } from '../../../protocol/src/index.js';
 import type { DeviceView } from '../devices/device-view.js';
 import { JOB_STATES, type JobState } from '../jobs/job-state.js';
 import type { CampaignState } from '../storage/database.schema.js';
@@ -133,7 +133,7 @@ export function resultView(row: CampaignResultRow): CampaignResultView {
     jobState: row.job_state,
     valid: row.valid === 1,
     reasons: JSON.parse(row.reasons_json) as string[],
-    benchmark: row.benchmark_json === null ? null : BenchmarkResult.fromPartial(JSON.parse(row.benchmark_json) as Partial<BenchmarkResult>),
+    benchmark: row.benchmark_json === null ? null : withDefaults('sparsefleet.v1.BenchmarkResult', JSON.parse(row.benchmark_json) as Partial<BenchmarkResult>),
     device: JSON.parse(row.device_json) as DeviceSnapshot,
     error: row.error,
     recordedAt: row.recorded_at,

@@ -1,12 +1,22 @@
 // A campaign cell as a job: the TrainingJobSpec with `benchmark` filled (kind, campaign/cell id, kernel op and
 // shape, scheme, density, run rules) and, for training measures, the cell's TrainConfig validated with the
 // engine's own schema plus its memory estimate. Pure.
-import { BenchmarkKind, type RunRules } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
-import { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
-import { parseTrainConfig, TrainConfigError, type TrainConfig } from '../../../client/src/engine/train/config.js';
-import { trainConfigToJobSpec } from '../../../client/src/engine/train/job-spec.js';
-import { estimateTrainingMemory, type MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
-import { MaskReportCadence, type MaskReporting } from '../../../protocol/src/index.js';
+import {
+  BenchmarkKind,
+  MaskReportCadence,
+  type MaskReporting,
+  type RunRules,
+  type TrainingJobSpec,
+  withDefaults,
+} from '../../../protocol/src/index.js';
+import {
+  estimateTrainingMemory,
+  parseTrainConfig,
+  trainConfigToJobSpec,
+  TrainConfigError,
+  type MemoryEstimate,
+  type TrainConfig,
+} from '../../../client/src/engine/spec.js';
 import type { CampaignCell, CellParams } from './campaign-matrix.js';
 import { CampaignSpecError, type CampaignMeasure, type CampaignSpec, type RunRulesSpec } from './campaign-spec.js';
 
@@ -63,7 +73,7 @@ export function cellJob(spec: CampaignSpec, cell: CampaignCell, campaignId: stri
     rules: runRulesToProto(spec.runRules),
   };
   if (spec.measure === 'kernel') {
-    return { spec: TrainingJobSpec.fromPartial(kernelJobFields(cell.params, benchmark)) };
+    return { spec: withDefaults('sparsefleet.v1.TrainingJobSpec', kernelJobFields(cell.params, benchmark)) };
   }
   const config = cellTrainConfig(spec, cell);
   const maskReporting = cellMaskReporting(spec);

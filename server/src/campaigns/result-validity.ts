@@ -2,7 +2,7 @@
 // again on the numbers it sent (minimum iterations and duration), signs of throttling, failed jobs, and a speedup
 // the arithmetic cannot explain: with a fraction d of the weights a kernel or step does at most 1/d of the dense
 // work less, so a speedup above SPEEDUP_LIMIT_MARGIN × 1/d over the dense baseline is a measurement artefact. Pure.
-import type { BenchmarkResult } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
+import type { BenchmarkResult } from '../../../protocol/src/index.js';
 import type { RunRulesSpec } from './campaign-spec.js';
 
 export interface Validity {

@@ -5,7 +5,7 @@ import type {
   CheckpointChunk,
   CheckpointCommit,
   CheckpointFetchRequest,
-} from '../../../generated/proto/sparsefleet/v1/checkpoint.js';
+} from '../../../protocol/src/index.js';
 import { reply, type DeviceSession, type HandlerResult } from '../common/session.types.js';
 import { requireHeldJob } from '../jobs/job-holder.js';
 import { JobService } from '../jobs/job.service.js';

@@ -6,7 +6,7 @@ import type {
   CheckpointCommit,
   CheckpointFetchResponse,
   ResumeFrom,
-} from '../../../generated/proto/sparsefleet/v1/checkpoint.js';
+} from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault, readCheckpointPosition, type CheckpointPosition } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { MetricsService } from '../operations/metrics.service.js';

@@ -1,6 +1,6 @@
 // zod validation whose failure names every bad field as `path: message` (e.g. `config.optimizer.lr: must be > 0`).
 import type { z } from 'zod';
-import { formatZodError } from '../../../client/src/engine/train/config.js';
+import { formatZodError } from '../../../client/src/engine/spec.js';
 
 export class InvalidInputError extends Error {
   constructor(readonly issues: readonly string[]) {

@@ -1,6 +1,6 @@
 // What operators (and the assignment) see of a device: its row decoded, with capabilities derived from its facts
 // and the memory it can offer a job.
-import type { DeviceFacts, Telemetry } from '../../../generated/proto/sparsefleet/v1/device.js';
+import type { DeviceFacts, Telemetry } from '../../../protocol/src/index.js';
 import type { DeviceState } from '../storage/database.schema.js';
 import type { DeviceRow } from './device.repository.js';
 import type { Labels } from './labels.js';

@@ -2,7 +2,7 @@
 // also touch job leases, so they live in jobs/presence.handlers.ts. One enrollment per enrollment connection
 // (pipelined EnrollRequests cannot enroll several devices), counted against the connection's address.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { EnrollRequest } from '../../../generated/proto/sparsefleet/v1/device.js';
+import type { EnrollRequest } from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { reply, type EnrollmentSession, type HandlerResult } from '../common/session.types.js';

@@ -2,7 +2,7 @@
 // telemetry, presence as a deadline (`online_until`) and the idle/busy state.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DeviceFacts, Telemetry } from '../../../generated/proto/sparsefleet/v1/device.js';
+import { DeviceFacts, Telemetry, withDefaults } from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import type { DeviceState } from '../storage/database.schema.js';
@@ -134,7 +134,7 @@ export class DeviceService {
 
   private async insertDevice(request: EnrollmentRequest, now: Date): Promise<EnrolledDevice> {
     const credential = generateSecret();
-    const cleanFacts = DeviceFacts.fromPartial(request.facts ?? {});
+    const cleanFacts = withDefaults('sparsefleet.v1.DeviceFacts', request.facts ?? {});
     const deviceId = randomUUID();
     await this.devices.insert({
       id: deviceId,
@@ -174,14 +174,14 @@ export class DeviceService {
   async hello(deviceId: string, facts: DeviceFacts | undefined, options: PresenceOptions = {}, now = new Date()): Promise<void> {
     const row = await this.require(deviceId);
     const changes = facts
-      ? { facts_json: JSON.stringify(DeviceFacts.fromPartial(facts)), chosen_backend: facts.chosenBackend }
+      ? { facts_json: JSON.stringify(withDefaults('sparsefleet.v1.DeviceFacts', facts)), chosen_backend: facts.chosenBackend }
       : {};
     await this.devices.update(deviceId, { ...changes, ...this.presence(row, now, options) });
   }
 
   async heartbeat(deviceId: string, telemetry: Telemetry | undefined, options: PresenceOptions = {}, now = new Date()): Promise<void> {
     const row = await this.require(deviceId);
-    const sample = telemetry ? JSON.stringify(Telemetry.fromPartial(telemetry)) : undefined;
+    const sample = telemetry ? JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', telemetry)) : undefined;
     await this.devices.update(deviceId, { ...(sample ? { telemetry_json: sample } : {}), ...this.presence(row, now, options) });
     if (sample) await this.telemetry.append(deviceId, now.toISOString(), sample, this.config.telemetryHistory);
   }

@@ -1,6 +1,6 @@
 // Which socket currently speaks for each device, and the JobPusher that delivers assignments over it.
 import { Inject, Injectable } from '@nestjs/common';
-import type { JobAssignment, JobAccepted, JobCancel } from '../../../generated/proto/sparsefleet/v1/job.js';
+import type { JobAssignment, JobAccepted, JobCancel } from '../../../protocol/src/index.js';
 import {
   DEVICE_CHANNEL_EVENT,
   ProtocolFault,

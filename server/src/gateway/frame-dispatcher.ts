@@ -1,7 +1,7 @@
 // Decodes one device frame, routes it through the dispatch table and encodes the reply or the ProtocolError.
 // Never throws: whatever a device sends ends as an answer frame, so one bad device cannot disturb the others.
 import { Logger } from '@nestjs/common';
-import type { ProtocolError } from '../../../generated/proto/sparsefleet/v1/envelope.js';
+import type { ProtocolError } from '../../../protocol/src/index.js';
 import {
   ErrorCode,
   ProtocolFault,

@@ -3,7 +3,7 @@
 // checkpoint cadence. Every job left waiting gets a precise reason. Runs are serialised and coalesced: any number
 // of triggers while a run is in progress cause exactly one more run.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JobAssignment } from '../../../generated/proto/sparsefleet/v1/job.js';
+import { JobAssignment, withDefaults } from '../../../protocol/src/index.js';
 import { CheckpointService } from '../checkpoints/checkpoint.service.js';
 import { TimeSlicer } from '../common/cooperative.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
@@ -136,7 +136,7 @@ export class AssignmentService {
 
   private async deliver({ job, deviceId }: Claim): Promise<void> {
     const resume = job.attempt > 1 ? await this.checkpoints.latest(job.id) : undefined;
-    const assignment: JobAssignment = JobAssignment.fromPartial({
+    const assignment: JobAssignment = withDefaults('sparsefleet.v1.JobAssignment', {
       jobId: job.id,
       attempt: job.attempt,
       spec: job.spec,

@@ -1,7 +1,7 @@
 // The way job services reach devices: a JobPusher the gateway attaches at start (absent in service-only tests
 // until one is attached). Pushes to a device this process has no connection to fail or are skipped.
 import { Injectable, Logger } from '@nestjs/common';
-import type { JobAccepted, JobAssignment, JobCancel } from '../../../generated/proto/sparsefleet/v1/job.js';
+import type { JobAccepted, JobAssignment, JobCancel } from '../../../protocol/src/index.js';
 
 /** Delivers messages to devices over their live connection. */
 export interface JobPusher {

@@ -1,6 +1,6 @@
 // Persists what devices report about their jobs and reads it back for operators as plain JSON objects.
 import { Injectable } from '@nestjs/common';
-import { JobResult, ProgressReport } from '../../../generated/proto/sparsefleet/v1/job.js';
+import { JobResult, ProgressReport, withDefaults } from '../../../protocol/src/index.js';
 import { JobReportRepository, type JobProgressRow, type JobResultRow } from './job-report.repository.js';
 
 export interface ProgressView extends ProgressReport {
@@ -85,11 +85,11 @@ export class JobReportService {
 }
 
 function progressView(row: JobProgressRow): ProgressView {
-  const report = ProgressReport.fromPartial(JSON.parse(row.report_json) as Partial<ProgressReport>);
+  const report = withDefaults('sparsefleet.v1.ProgressReport', JSON.parse(row.report_json) as Partial<ProgressReport>);
   return { ...report, deviceId: row.device_id, receivedAt: row.received_at };
 }
 
 function resultView(row: JobResultRow): ResultView {
-  const result = JobResult.fromPartial(JSON.parse(row.result_json) as Partial<JobResult>);
+  const result = withDefaults('sparsefleet.v1.JobResult', JSON.parse(row.result_json) as Partial<JobResult>);
   return { ...result, deviceId: row.device_id, receivedAt: row.received_at };
 }

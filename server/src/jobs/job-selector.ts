@@ -1,7 +1,7 @@
 // Which devices may run a job: the operator's selector (labels, backend, minimum memory) plus the memory the job
 // itself is estimated to need. Pure: the assignment feeds it candidates and gets a device or a precise reason.
 import { z } from 'zod';
-import { BACKEND_NAMES } from '../../../client/src/engine/train/config.js';
+import { BACKEND_NAMES } from '../../../client/src/engine/spec.js';
 import { describeLabels, labelsMatch, labelsSchema, type Labels } from '../devices/labels.js';
 
 export const jobSelectorSchema = z

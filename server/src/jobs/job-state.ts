@@ -1,6 +1,6 @@
 // The job state machine. Repositories update a job only from the states listed here, in one conditional UPDATE,
 // so racing events (a result arriving while a disconnect requeues) cannot produce an impossible transition.
-import { JobOutcome } from '../../../generated/proto/sparsefleet/v1/job.js';
+import { JobOutcome } from '../../../protocol/src/index.js';
 import type { JobState } from '../storage/database.schema.js';
 
 export type { JobState };

@@ -2,14 +2,15 @@
 // `config.optimizer.lr: must be > 0`), converted to the wire spec, with its selector and memory estimate. One job
 // per request: the only input whose parse grows with its text is the profile, and its length is bounded.
 import { z } from 'zod';
-import type { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
-import { trainConfigSchema } from '../../../client/src/engine/train/config.js';
-import { trainConfigToJobSpec } from '../../../client/src/engine/train/job-spec.js';
-import { estimateTrainingMemory, type MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
-import { datasetFacts } from '../../../client/src/engine/memory/dataset-footprint.js';
-import { maskableLayers } from '../../../client/src/engine/models/catalog.js';
-import { acceptsInitialMask } from '../../../client/src/engine/sparse/initial-mask.js';
-import { MaskReportCadence, type MaskReporting } from '../../../protocol/src/index.js';
+import { MaskReportCadence, type MaskReporting, type TrainingJobSpec } from '../../../protocol/src/index.js';
+import {
+  acceptsInitialMask,
+  estimateTrainingMemory,
+  maskableLayerLayout,
+  trainConfigSchema,
+  trainConfigToJobSpec,
+  type MemoryEstimate,
+} from '../../../client/src/engine/spec.js';
 import { InvalidInputError, parseZod } from '../common/validation.js';
 import { jobSelectorSchema, type JobSelector } from './job-selector.js';
 
@@ -94,11 +95,7 @@ export function validateJobSubmission(body: unknown): ValidatedJob {
     if (!acceptsInitialMask(config.method)) {
       throw new InvalidInputError([`initialMask: method ${config.method} derives its masks from its own state and cannot start from a stored mask`]);
     }
-    const facts = datasetFacts(config.data.name);
-    const layout = maskableLayers(config.model, facts.inputShape, facts.numClasses).map(({ name, shape }) => ({
-      name,
-      shape: [shape.out, shape.in, shape.kh, shape.kw],
-    }));
+    const layout = maskableLayerLayout(config.model, config.data.name);
     initialMask = { ...submission.initialMask, layout };
   }
   const cadence = submission.report?.masks ?? 'off';

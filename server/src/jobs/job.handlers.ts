@@ -4,7 +4,7 @@
 // has exactly one result, and once its attempt has ended nothing new is stored for it (ATTEMPT_ENDED).
 import { nonFiniteField } from '../common/validation.js';
 import { Injectable } from '@nestjs/common';
-import type { JobResult, ProgressReport } from '../../../generated/proto/sparsefleet/v1/job.js';
+import type { JobResult, ProgressReport } from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { reply, type DeviceSession, type HandlerResult } from '../common/session.types.js';
 import { DeviceService } from '../devices/device.service.js';

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TimeSlicer } from '../common/cooperative.js';
-import { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
-import type { MemoryEstimate } from '../../../client/src/engine/memory/estimate.js';
+import { type TrainingJobSpec, withDefaults } from '../../../protocol/src/index.js';
+import type { MemoryEstimate } from '../../../client/src/engine/spec.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { ACTIVE_JOB_STATES, sourcesOf, type JobState } from './job-state.js';
 import { requirementsOf, type JobRequirements, type JobSelector } from './job-selector.js';
@@ -263,7 +263,7 @@ export class JobService {
 function toView(row: Omit<JobRow, 'seq'>): JobView {
   const selector = JSON.parse(row.selector_json) as JobSelector;
   const memoryEstimate = row.memory_estimate_json === null ? null : (JSON.parse(row.memory_estimate_json) as MemoryEstimate);
-  const spec = TrainingJobSpec.fromPartial(JSON.parse(row.spec_json) as Partial<TrainingJobSpec>);
+  const spec = withDefaults('sparsefleet.v1.TrainingJobSpec', JSON.parse(row.spec_json) as Partial<TrainingJobSpec>);
   return {
     id: row.id,
     name: row.name,

@@ -1,7 +1,7 @@
 // Hello and Heartbeat: presence of the device (deadline, facts, telemetry) and the leases of the jobs it says it
 // runs. A device that still holds a job after a reconnect comes back busy, not idle.
 import { Inject, Injectable } from '@nestjs/common';
-import type { Heartbeat, HelloRequest } from '../../../generated/proto/sparsefleet/v1/device.js';
+import type { Heartbeat, HelloRequest } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { reply, type DeviceSession, type HandlerResult } from '../common/session.types.js';
 import { DeviceService } from '../devices/device.service.js';

@@ -16,7 +16,7 @@ function harness() {
     },
   };
   let reads = 0;
-  const readConditions = (): DeviceConditions => ({ temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 1, loadAverage1m: 0, atMs: ++reads });
+  const readConditions = (): DeviceConditions => ({ temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 1, loadAverage_1m: 0, atMs: ++reads });
   return { clock, options: { clock: fake, readConditions, yieldToEventLoop: async () => undefined } };
 }
 

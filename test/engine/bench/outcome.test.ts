@@ -6,7 +6,7 @@ import type { RunRulesMeasurement } from '../../../client/src/engine/bench/run-r
 
 function measured(latencies: number[], invalidReasons: string[] = [], atMs = 1): RunRulesMeasurement {
   const values = Float64Array.from(latencies);
-  const conditions = { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 1, loadAverage1m: 0, atMs };
+  const conditions = { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 1, loadAverage_1m: 0, atMs };
   return {
     latencies: values,
     summary: summarizeLatencies(values, [50, 90], 10),

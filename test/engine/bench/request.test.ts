@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { BenchmarkKind } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
-import { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
+import { BenchmarkKind, withDefaults } from '../../../protocol/src/index.js';
+import { TrainingJobSpec } from '../../../protocol/src/index.js';
 import { benchmarkRequestFromJobSpec, DEFAULT_RUN_RULES } from '../../../client/src/engine/bench/request.js';
 
 const rules = { warmupIterations: 0, minIterations: 0, minDurationMs: 0, percentiles: [], cooldownMs: 250, sustainedDurationMs: 0, driftWindowMs: 0 };
 
 describe('benchmarkRequestFromJobSpec', () => {
   it('should map a kernel cell, aliasing the training scheme name block to the block4 format', () => {
-    const spec = TrainingJobSpec.fromPartial({
+    const spec = withDefaults('sparsefleet.v1.TrainingJobSpec', {
       seed: 7,
       backend: 'cpu',
       benchmark: { kind: BenchmarkKind.BENCHMARK_KIND_KERNEL, campaignId: 'c1', cellId: 'cell-3', op: 'linear-backward-data', scheme: 'block', shape: [64, 512, 256], density: 0.1, rules },
@@ -28,7 +28,7 @@ describe('benchmarkRequestFromJobSpec', () => {
   });
 
   it('should take model, method, scheme, density and batch of a training-step cell from the job spec', () => {
-    const spec = TrainingJobSpec.fromPartial({
+    const spec = withDefaults('sparsefleet.v1.TrainingJobSpec', {
       model: 'cnn',
       method: 'rigl',
       scheme: 'irregular',
@@ -45,7 +45,7 @@ describe('benchmarkRequestFromJobSpec', () => {
 
   it('should map a training-run cell with its rules as sent', () => {
     const sent = { warmupIterations: 0, minIterations: 3, minDurationMs: 0, percentiles: [90], cooldownMs: 0, sustainedDurationMs: 0, driftWindowMs: 0 };
-    const spec = TrainingJobSpec.fromPartial({ model: 'mlp', benchmark: { kind: BenchmarkKind.BENCHMARK_KIND_TRAINING_RUN, rules: sent } });
+    const spec = withDefaults('sparsefleet.v1.TrainingJobSpec', { model: 'mlp', benchmark: { kind: BenchmarkKind.BENCHMARK_KIND_TRAINING_RUN, rules: sent } });
     const request = benchmarkRequestFromJobSpec(spec);
     expect(request.kind).toBe('training-run');
     expect(request.rules).toEqual(sent);
@@ -61,10 +61,10 @@ describe('benchmarkRequestFromJobSpec', () => {
     [{ kind: BenchmarkKind.BENCHMARK_KIND_KERNEL, op: 'linear-forward', scheme: 'irregular', shape: [1, 8, 8], density: 0 }, /density must be in/],
     [{ kind: BenchmarkKind.BENCHMARK_KIND_KERNEL, op: 'linear-forward', scheme: 'irregular', shape: [1, 8, 8], density: 0.5, rules: { ...rules, percentiles: [150] } }, /percentile 150/],
   ])('should reject an invalid cell %#', (benchmark, message) => {
-    expect(() => benchmarkRequestFromJobSpec(TrainingJobSpec.fromPartial({ benchmark }))).toThrow(message);
+    expect(() => benchmarkRequestFromJobSpec(withDefaults('sparsefleet.v1.TrainingJobSpec', { benchmark }))).toThrow(message);
   });
 
   it('should reject a spec without a benchmark', () => {
-    expect(() => benchmarkRequestFromJobSpec(TrainingJobSpec.fromPartial({ model: 'mlp' }))).toThrow(/carries no benchmark/);
+    expect(() => benchmarkRequestFromJobSpec(withDefaults('sparsefleet.v1.TrainingJobSpec', { model: 'mlp' }))).toThrow(/carries no benchmark/);
   });
 });

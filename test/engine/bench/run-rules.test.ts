@@ -20,7 +20,7 @@ function conditionsReader(clock: FakeClock): () => DeviceConditions {
   let reads = 0;
   return () => {
     reads += 1;
-    return { temperatureCelsius: 40 + reads, batteryLevel: 0.5, charging: false, freeMemoryBytes: 1, loadAverage1m: 0, atMs: clock.t };
+    return { temperatureCelsius: 40 + reads, batteryLevel: 0.5, charging: false, freeMemoryBytes: 1, loadAverage_1m: 0, atMs: clock.t };
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TensorEncoding } from '../../../generated/proto/sparsefleet/v1/tensor.js';
+import { TensorEncoding } from '../../../protocol/src/index.js';
 import {
   MaskDecodeError,
   decodeMask,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
+import { TrainingJobSpec, decodeProto, encodeProto, withDefaults } from '../../../protocol/src/index.js';
 import { parseTrainConfig } from '../../../client/src/engine/train/config.js';
 import { jobSpecToTrainConfig, trainConfigToJobSpec } from '../../../client/src/engine/train/job-spec.js';
 
@@ -35,8 +35,8 @@ describe('trainConfigToJobSpec', () => {
     const config = parseTrainConfig(input);
 
     // Execute
-    const wire = TrainingJobSpec.encode(trainConfigToJobSpec(config)).finish();
-    const back = jobSpecToTrainConfig(TrainingJobSpec.decode(wire));
+    const wire = encodeProto('sparsefleet.v1.TrainingJobSpec', trainConfigToJobSpec(config));
+    const back = jobSpecToTrainConfig(decodeProto('sparsefleet.v1.TrainingJobSpec', wire));
 
     // Assert
     expect(back).toEqual(config);
@@ -44,7 +44,7 @@ describe('trainConfigToJobSpec', () => {
 
   it('should treat unset proto fields as config defaults', () => {
     // Execute
-    const config = jobSpecToTrainConfig(TrainingJobSpec.fromPartial({ model: 'cnn', method: 'set', epochs: 2 }));
+    const config = jobSpecToTrainConfig(withDefaults('sparsefleet.v1.TrainingJobSpec', { model: 'cnn', method: 'set', epochs: 2 }));
 
     // Assert
     expect(config.model).toBe('cnn');
@@ -56,6 +56,6 @@ describe('trainConfigToJobSpec', () => {
   });
 
   it('should reject an invalid spec with the field named', () => {
-    expect(() => jobSpecToTrainConfig(TrainingJobSpec.fromPartial({ model: 'lenet' }))).toThrow(/model: must be one of/);
+    expect(() => jobSpecToTrainConfig(withDefaults('sparsefleet.v1.TrainingJobSpec', { model: 'lenet' }))).toThrow(/model: must be one of/);
   });
 });

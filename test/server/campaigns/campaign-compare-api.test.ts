@@ -3,7 +3,7 @@
 // bad parameters, 404 naming the missing campaign, an HTML page embedding the same JSON, and the OpenAPI entry.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BenchmarkKind, BenchmarkResult } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
+import { BenchmarkKind, BenchmarkResult, withDefaults } from '../../../protocol/src/index.js';
 import { expandMatrix, type CampaignCell } from '../../../server/src/campaigns/campaign-matrix.js';
 import { parseCampaignSpec, type CampaignSpec } from '../../../server/src/campaigns/campaign-spec.js';
 import type { DeviceSnapshot } from '../../../server/src/campaigns/campaign-views.js';
@@ -69,7 +69,7 @@ async function storeCampaign(test: TestCoordinator, name: string, spec: Campaign
     finished_at: at,
   });
   for (const result of results) {
-    const benchmark = BenchmarkResult.fromPartial({
+    const benchmark = withDefaults('sparsefleet.v1.BenchmarkResult', {
       campaignId: id,
       cellId: result.cell.id,
       kind: BenchmarkKind.BENCHMARK_KIND_KERNEL,

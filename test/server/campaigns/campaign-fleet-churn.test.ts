@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrainingJobSpec } from '../../../generated/proto/sparsefleet/v1/job.js';
+import type { TrainingJobSpec } from '../../../protocol/src/index.js';
 import { benchmarkRequestFromJobSpec } from '../../../client/src/engine/bench/request.js';
 import type { BenchmarkCallbacks, BenchmarkOutcome, BenchmarkRequest } from '../../../client/src/engine/bench/types.js';
 import { SimulatedFleet } from '../../../client/src/sim/fleet.js';
@@ -27,7 +27,7 @@ class FakeBenchmarkEngine extends FakeEngine {
       await new Promise((resolve) => setTimeout(resolve, 10));
       callbacks.signal?.throwIfAborted();
     }
-    const conditions = { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 1e9, loadAverage1m: 0.1, atMs: started };
+    const conditions = { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 1e9, loadAverage_1m: 0.1, atMs: started };
     const latency = { iterations: request.rules.minIterations, durationMs: request.rules.minDurationMs, percentiles: request.rules.percentiles.map((percentile) => ({ percentile, value: 2 })), meanMs: 2, minMs: 1.5 };
     return {
       campaignId: request.campaignId,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BenchmarkKind } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
+import { BenchmarkKind } from '../../../protocol/src/index.js';
 import { campaignSizeOf, cellIdOf, describeSize, expandMatrix } from '../../../server/src/campaigns/campaign-matrix.js';
 import { parseCampaignSpec } from '../../../server/src/campaigns/campaign-spec.js';
 import { cellJob } from '../../../server/src/campaigns/cell-job-spec.js';

@@ -4,7 +4,7 @@
 // (collapsed, only filled columns). The charts script runs in a stub DOM here; test/browser runs it in Chromium.
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { BenchmarkResult } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
+import { BenchmarkResult, withDefaults } from '../../../protocol/src/index.js';
 import { expandMatrix } from '../../../server/src/campaigns/campaign-matrix.js';
 import { parseCampaignSpec, type CampaignSpecInput } from '../../../server/src/campaigns/campaign-spec.js';
 import { snapshotDevice, type CampaignResultView } from '../../../server/src/campaigns/campaign-views.js';
@@ -95,7 +95,7 @@ function reportFor(input: CampaignSpecInput, benchmarkOf: (density: number) => P
     jobState: 'succeeded',
     valid: valid(),
     reasons: valid() ? [] : ['minimum duration not met: 10 ms of 200 ms'],
-    benchmark: BenchmarkResult.fromPartial({ cellId: cell.id, testAccuracy: -1, ...benchmarkOf(cell.params.density) }),
+    benchmark: withDefaults('sparsefleet.v1.BenchmarkResult', { cellId: cell.id, testAccuracy: -1, ...benchmarkOf(cell.params.density) }),
     device: snapshotDevice(undefined, 'dev-1'),
     error: null,
     recordedAt: '2026-01-01T00:00:00.000Z',

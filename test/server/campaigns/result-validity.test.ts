@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BenchmarkResult } from '../../../generated/proto/sparsefleet/v1/benchmark.js';
+import { BenchmarkResult, withDefaults } from '../../../protocol/src/index.js';
 import { parseCampaignSpec } from '../../../server/src/campaigns/campaign-spec.js';
 import { judgeResult } from '../../../server/src/campaigns/result-validity.js';
 
@@ -12,12 +12,12 @@ const rules = parseCampaignSpec({
 
 describe('judgeResult', () => {
   it('should accept a result that meets the run rules', () => {
-    const result = BenchmarkResult.fromPartial({ iterations: 60, durationMs: 1200, valid: true });
+    const result = withDefaults('sparsefleet.v1.BenchmarkResult', { iterations: 60, durationMs: 1200, valid: true });
     expect(judgeResult(rules, { jobState: 'succeeded' }, result)).toEqual({ valid: true, reasons: [] });
   });
 
   it('should name each run rule that was not met and keep the agent reasons', () => {
-    const result = BenchmarkResult.fromPartial({ iterations: 12, durationMs: 300, valid: false, invalidReasons: ['backend fell back to cpu'] });
+    const result = withDefaults('sparsefleet.v1.BenchmarkResult', { iterations: 12, durationMs: 300, valid: false, invalidReasons: ['backend fell back to cpu'] });
     expect(judgeResult(rules, { jobState: 'succeeded' }, result)).toEqual({
       valid: false,
       reasons: ['backend fell back to cpu', 'only 12 iterations < minIterations 50', 'only 300 ms < minDurationMs 1000'],
@@ -25,7 +25,7 @@ describe('judgeResult', () => {
   });
 
   it('should flag throttling seen in the sustained drift', () => {
-    const result = BenchmarkResult.fromPartial({
+    const result = withDefaults('sparsefleet.v1.BenchmarkResult', {
       iterations: 60,
       durationMs: 1200,
       valid: true,
@@ -35,7 +35,7 @@ describe('judgeResult', () => {
   });
 
   it('should name the likely cause of a speedup above 1.1 x 1/density over the dense baseline', () => {
-    const result = BenchmarkResult.fromPartial({ iterations: 60, durationMs: 1200, valid: true, speedup: 14.2, baseline: 'dense-simd-kernel' });
+    const result = withDefaults('sparsefleet.v1.BenchmarkResult', { iterations: 60, durationMs: 1200, valid: true, speedup: 14.2, baseline: 'dense-simd-kernel' });
     expect(judgeResult(rules, { jobState: 'succeeded' }, result, { density: 0.1 })).toEqual({
       valid: false,
       reasons: [
@@ -47,7 +47,7 @@ describe('judgeResult', () => {
   });
 
   it('should accept a speedup within 1.1 x 1/density and skip the check without a density or a speedup', () => {
-    const within = BenchmarkResult.fromPartial({ iterations: 60, durationMs: 1200, valid: true, speedup: 10.9, baseline: 'dense-simd-kernel' });
+    const within = withDefaults('sparsefleet.v1.BenchmarkResult', { iterations: 60, durationMs: 1200, valid: true, speedup: 10.9, baseline: 'dense-simd-kernel' });
     expect(judgeResult(rules, { jobState: 'succeeded' }, within, { density: 0.1 })).toEqual({ valid: true, reasons: [] });
     expect(judgeResult(rules, { jobState: 'succeeded' }, { ...within, speedup: 12 }, { density: 0.1 }).valid).toBe(false);
     expect(judgeResult(rules, { jobState: 'succeeded' }, { ...within, speedup: 12 }).valid).toBe(true);

@@ -1,11 +1,11 @@
 // Builders for what a raw test device sends about its jobs, and a device-side answer to JobAssignment pushes.
 import { createHash } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { TrainingCheckpoint } from '../../../generated/proto/sparsefleet/v1/checkpoint.js';
-import { JobOutcome, type JobResult, type ProgressReport } from '../../../generated/proto/sparsefleet/v1/job.js';
-import { TensorEncoding } from '../../../generated/proto/sparsefleet/v1/tensor.js';
+import { TrainingCheckpoint, encodeProto, withDefaults } from '../../../protocol/src/index.js';
+import { JobOutcome, type JobResult, type ProgressReport } from '../../../protocol/src/index.js';
+import { TensorEncoding } from '../../../protocol/src/index.js';
 import { DEVICE_CHANNEL_EVENT, decodeFrame, encodeMessage, expectMessage, type DecodedMessage, type MessageOf } from '../../../protocol/src/index.js';
-import type { ErrorCode } from '../../../generated/proto/sparsefleet/v1/envelope.js';
+import type { ErrorCode } from '../../../protocol/src/index.js';
 import {
   TEST_FACTS,
   enrollAndConnect,
@@ -99,15 +99,15 @@ export function pseudoRandomBytes(length: number, seed = 1): Uint8Array {
  */
 export function trainingCheckpoint(step: number, epoch: number, weightBytes: number, seed = 1): Uint8Array {
   const data = pseudoRandomBytes(weightBytes - (weightBytes % 4), seed);
-  return TrainingCheckpoint.encode(
-    TrainingCheckpoint.fromPartial({
+  return encodeProto('sparsefleet.v1.TrainingCheckpoint', 
+    withDefaults('sparsefleet.v1.TrainingCheckpoint', {
       formatVersion: 1,
       step,
       epoch,
       weights: [{ name: 'dense/kernel', shape: [data.byteLength / 4], encoding: TensorEncoding.TENSOR_ENCODING_DENSE_F32, data }],
       configFingerprint: 'test',
     }),
-  ).finish();
+  );
 }
 
 /** A raw device that has said Hello and answers pushes as an agent would (`pushes` records them). */

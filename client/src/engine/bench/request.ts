@@ -3,8 +3,8 @@
 // density, batch, optimizer and backend from the TrainingJobSpec itself. Rules left out get DEFAULT_RUN_RULES;
 // within sent rules zeros are taken as sent (0 warm-up is legitimate) except an empty percentile list (-> 50, 90, 99)
 // and a rule set with neither an iteration nor a duration minimum (-> at least one iteration).
-import { BenchmarkKind, type RunRules as WireRunRules } from '../../../../generated/proto/sparsefleet/v1/benchmark.js';
-import type { TrainingJobSpec } from '../../../../generated/proto/sparsefleet/v1/job.js';
+import { BenchmarkKind, type RunRules as WireRunRules } from '../../../../protocol/src/index.js';
+import type { TrainingJobSpec } from '../../../../protocol/src/index.js';
 import { BACKEND_NAMES } from '../train/config.js';
 import { jobSpecToTrainConfig } from '../train/job-spec.js';
 import { kernelGeometry, splitKernelOp } from './kernel-operands.js';

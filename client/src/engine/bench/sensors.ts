@@ -1,7 +1,7 @@
 // Pure readers of the device's sensors (Linux sysfs), shared by the agent's heartbeat telemetry and the benchmark
-// runner's device conditions. Missing sensors read as negative values; nothing here throws.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// runner's device conditions. Missing sensors read as negative values; nothing here throws. node:fs is looked up
+// when a sensor is read (process.getBuiltinModule), not imported, so the engine still loads in a browser, where
+// every sensor reads as missing.
 
 export interface TelemetryPaths {
   /** Millidegrees Celsius, as Linux thermal zones report them. */
@@ -29,26 +29,35 @@ export function readTemperature(path: string): number {
 }
 
 export function readBattery(folder: string): BatteryReading {
+  const fs = nodeFs();
+  if (fs === undefined) return { level: -1, charging: false };
   let names: string[];
   try {
-    names = readdirSync(folder).filter((name) => name.startsWith('BAT')).sort();
+    names = fs.readdirSync(folder).filter((name) => name.startsWith('BAT')).sort();
   } catch {
     return { level: -1, charging: false };
   }
   for (const name of names) {
-    const capacity = Number(readTrimmed(join(folder, name, 'capacity')));
+    const capacity = Number(readTrimmed(`${folder}/${name}/capacity`));
     if (!Number.isFinite(capacity) || capacity < 0) continue;
-    const status = readTrimmed(join(folder, name, 'status')) ?? '';
+    const status = readTrimmed(`${folder}/${name}/status`) ?? '';
     return { level: Math.min(capacity, 100) / 100, charging: status === 'Charging' || status === 'Full' };
   }
   return { level: -1, charging: false };
 }
 
 function readTrimmed(path: string): string | undefined {
+  const fs = nodeFs();
+  if (fs === undefined) return undefined;
   try {
-    const text = readFileSync(path, 'utf8').trim();
+    const text = fs.readFileSync(path, 'utf8').trim();
     return text === '' ? undefined : text;
   } catch {
     return undefined;
   }
+}
+
+/** node:fs in Node; undefined in a browser. */
+function nodeFs(): typeof import('node:fs') | undefined {
+  return globalThis.process?.getBuiltinModule?.('node:fs');
 }

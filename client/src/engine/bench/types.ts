@@ -67,7 +67,7 @@ export interface DeviceConditions {
   readonly batteryLevel: number;
   readonly charging: boolean;
   readonly freeMemoryBytes: number;
-  readonly loadAverage1m: number;
+  readonly loadAverage_1m: number;
   /** Wall-clock time of the reading (ms since the epoch). */
   readonly atMs: number;
 }

@@ -1,7 +1,7 @@
 // captureCheckpoint: the complete state of a run as TrainingCheckpoint bytes. Reads only (no RNG draws, no
 // writes), so taking a checkpoint never changes what the run computes next.
-import { TrainingCheckpoint } from '../../../../generated/proto/sparsefleet/v1/checkpoint.js';
-import type { Tensor } from '../../../../generated/proto/sparsefleet/v1/tensor.js';
+import { TrainingCheckpoint, encodeProto } from '../../../../protocol/src/index.js';
+import type { Tensor } from '../../../../protocol/src/index.js';
 import type { MaskedWeight } from '../models/masked-weight.js';
 import { encodeForgettingSnapshot } from './forgetting-codec.js';
 import { configFingerprint } from './fingerprint.js';
@@ -48,7 +48,7 @@ export function captureCheckpoint(source: CheckpointSource): Uint8Array {
     removedExampleIds: source.removedExampleIds === undefined ? [] : [...source.removedExampleIds].sort((a, b) => a - b),
     configFingerprint: configFingerprint(source.config),
   };
-  return TrainingCheckpoint.encode(message).finish();
+  return encodeProto('sparsefleet.v1.TrainingCheckpoint', message);
 }
 
 /** Weights, slots, buffers and gradients: numeric values, stored with canonical zeros. */

@@ -1,7 +1,7 @@
 // Masks on the wire (ARCHITECTURE §3): a bitset (one bit per element, LSB first) or a delta-varint list of the
 // active indices (first index, then the gaps between consecutive ones, each as an unsigned LEB128 varint),
 // whichever is smaller. Dense masks favour the bitset; masks under ~12.5% density usually favour the list.
-import { TensorEncoding } from '../../../../generated/proto/sparsefleet/v1/tensor.js';
+import { TensorEncoding } from '../../../../protocol/src/index.js';
 import type { Mask } from '../sparse/types.js';
 
 export type MaskEncoding = TensorEncoding.TENSOR_ENCODING_BITSET | TensorEncoding.TENSOR_ENCODING_DELTA_VARINT;

@@ -1,8 +1,8 @@
 // restoreCheckpoint: puts a run back into the state captureCheckpoint recorded. Call it on a freshly built run
 // (same config) after method.initialize; it refuses a checkpoint of another config or model with a clear error.
 import * as tf from '@tensorflow/tfjs';
-import { TrainingCheckpoint } from '../../../../generated/proto/sparsefleet/v1/checkpoint.js';
-import type { Tensor } from '../../../../generated/proto/sparsefleet/v1/tensor.js';
+import { TrainingCheckpoint, decodeProto } from '../../../../protocol/src/index.js';
+import type { Tensor } from '../../../../protocol/src/index.js';
 import { ForgettingTracker } from '../forgetting/tracker.js';
 import { canonicalToTf } from '../models/layout.js';
 import type { MaskedWeight } from '../models/masked-weight.js';
@@ -19,7 +19,7 @@ import { CHECKPOINT_FORMAT_VERSION, CheckpointRestoreError, type CheckpointTarge
 export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
   let checkpoint: TrainingCheckpoint;
   try {
-    checkpoint = TrainingCheckpoint.decode(bytes);
+    checkpoint = decodeProto('sparsefleet.v1.TrainingCheckpoint', bytes);
   } catch (error) {
     throw new CheckpointRestoreError(`not a training checkpoint (${error instanceof Error ? error.message : String(error)})`);
   }

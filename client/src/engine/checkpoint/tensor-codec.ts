@@ -1,7 +1,7 @@
 // Dense float32 tensors as little-endian bytes. Conversions copy bytes, never element values: reading a float32
 // into a JS number can canonicalise a NaN payload, and method state packs other bit patterns into Float32Arrays
 // (see sparse/methods/method-state.ts), so every bit must survive.
-import { TensorEncoding, type Tensor } from '../../../../generated/proto/sparsefleet/v1/tensor.js';
+import { TensorEncoding, type Tensor } from '../../../../protocol/src/index.js';
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 

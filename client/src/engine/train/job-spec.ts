@@ -3,7 +3,7 @@
 // valid value (lr, batch size, epochs, density, limits, erkPowerScale, ...). Values that may legitimately be zero
 // (seed, momentum, weight decay) are taken as sent. Optimizer fields without a proto field travel in
 // `hyper.extra`. The round trip config -> spec -> config is exact.
-import type { Hyperparameters, TrainingJobSpec } from '../../../../generated/proto/sparsefleet/v1/job.js';
+import type { Hyperparameters, TrainingJobSpec } from '../../../../protocol/src/index.js';
 import { scheduleFromProto, scheduleToProto } from '../sparse/schedules/schema.js';
 import { parseTrainConfig, type ComputeName, type TrainConfig } from './config.js';
 

@@ -1,7 +1,6 @@
 // Per-cell figures across devices, as a benchmark suite publishes them: for each cell the median, min and max over
 // the devices whose result is valid, the best and worst device, and the memory the sparse state saves. Built from
 // the report's rows, so every rendering (summary table, charts, comparisons) reads the same numbers. Pure.
-import { percentileLinear } from '../../../../client/src/engine/util/select.js';
 import type { CampaignReport, ReportRow, ReportValue } from './report-data.js';
 
 /** Median, min and max of a figure over devices. */
@@ -69,7 +68,7 @@ function summarizeCell(cellId: string, rows: readonly ReportRow[]): CellSummary 
     validDevices: valid.length,
     speedup: spreadOf(speedups.map((f) => f.value)),
     latencyP50Ms: spreadOf(figures(valid, 'latencyP50Ms').map((f) => f.value)),
-    memorySaved: saved.length === 0 ? null : percentileLinear(saved, 50),
+    memorySaved: saved.length === 0 ? null : median(saved),
     testAccuracy: spreadOf(figures(valid, 'testAccuracy').map((f) => f.value)),
     best: ordered.at(-1) ?? null,
     worst: ordered[0] ?? null,
@@ -87,7 +86,18 @@ function figures(rows: readonly ReportRow[], column: string): DeviceFigure[] {
 
 export function spreadOf(values: readonly number[]): Spread | null {
   if (values.length === 0) return null;
-  return { median: percentileLinear(values, 50), min: Math.min(...values), max: Math.max(...values) };
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values) };
+}
+
+/**
+ * numpy.percentile(values, 50): the middle value, or `high − (high − low)·0.5` between the two middle ones, bit for
+ * bit. One figure per device, so sorting a copy is cheap.
+ */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const low = sorted[Math.floor((sorted.length - 1) / 2)]!;
+  const high = sorted[Math.ceil((sorted.length - 1) / 2)]!;
+  return low === high ? low : high - (high - low) * 0.5;
 }
 
 function ratio(numerator: ReportValue | undefined, denominator: ReportValue | undefined): number | undefined {

@@ -9,7 +9,7 @@
 //  - for training-run cells that reported masks: ITOP exploration rate and mask churn against the step, one line
 //    per cell and device.
 // A figure the campaign has no numbers for is not drawn at all; every drawn series has at least one point. Pure.
-import type { DriftSample } from '../../../../generated/proto/sparsefleet/v1/benchmark.js';
+import type { DriftSample } from '../../../../protocol/src/index.js';
 import { spreadOf } from './cell-summary.js';
 import { columnSpread, groupBy, positive, trainingTimeMs, validRows, type ReportCell } from './report-cells.js';
 import { percentileColumn, type CampaignReport } from './report-data.js';

@@ -1,7 +1,7 @@
 // The report of a campaign as one data object: a row per recorded (cell, device) result with the cell's
 // parameters, the device's facts and every measured number exactly as stored. JSON, CSV and HTML are all
 // rendered from this object, so the three formats cannot disagree. Pure.
-import type { BenchmarkResult, DriftSample, Percentile, RunRules } from '../../../../generated/proto/sparsefleet/v1/benchmark.js';
+import type { BenchmarkResult, DriftSample, Percentile, RunRules } from '../../../../protocol/src/index.js';
 import { expandMatrix, type CampaignCell } from '../campaign-matrix.js';
 import type { CampaignSpec } from '../campaign-spec.js';
 import { cellTrainConfig } from '../cell-job-spec.js';
@@ -215,8 +215,8 @@ function toRow(
     endTemperatureC: known(bench?.end?.temperatureCelsius),
     startBatteryLevel: known(bench?.start?.batteryLevel),
     endBatteryLevel: known(bench?.end?.batteryLevel),
-    startLoadAverage: bench?.start ? bench.start.loadAverage1m : null,
-    endLoadAverage: bench?.end ? bench.end.loadAverage1m : null,
+    startLoadAverage: bench?.start ? bench.start.loadAverage_1m : null,
+    endLoadAverage: bench?.end ? bench.end.loadAverage_1m : null,
     driftSamples: bench ? bench.drift.length : 0,
     recordedAt: result.recordedAt,
   });

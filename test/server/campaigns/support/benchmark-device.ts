@@ -1,7 +1,7 @@
 // A raw test device that answers benchmark-cell assignments with a deterministic BenchmarkResult (numbers derived
 // from the cell's density), or that accepts its assignments and then goes silent (a device that left).
 import type { Socket } from 'socket.io-client';
-import { BenchmarkKind, type BenchmarkResult } from '../../../../generated/proto/sparsefleet/v1/benchmark.js';
+import { BenchmarkKind, type BenchmarkResult } from '../../../../protocol/src/index.js';
 import type { MessageOf } from '../../../../protocol/src/index.js';
 import { DEVICE_CHANNEL_EVENT, decodeFrame, encodeMessage } from '../../../../protocol/src/index.js';
 import { TEST_FACTS, enrollAndConnect, request, type TestCoordinator } from '../../support/coordinator-harness.js';
@@ -45,8 +45,8 @@ export function syntheticBenchmark(
     drift: [],
     valid: true,
     invalidReasons: [],
-    start: { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 2e9, loadAverage1m: 0.5, atMs: 1 },
-    end: { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 2e9, loadAverage1m: 0.7, atMs: 2 },
+    start: { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 2e9, loadAverage_1m: 0.5, atMs: 1 },
+    end: { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 2e9, loadAverage_1m: 0.7, atMs: 2 },
     backend: 'wasm',
     compute: 'sparse-kernels',
     agentVersion: 'test',

@@ -4,7 +4,7 @@
 import {
   DropFractionDecay as ProtoDecay,
   type Schedule as ProtoSchedule,
-} from '../../../../../generated/proto/sparsefleet/v1/schedule.js';
+} from '../../../../../protocol/src/index.js';
 import { parseSchedule, type DropFractionDecay, type Schedule } from './schema.js';
 
 const DECAY_TO_PROTO: Record<DropFractionDecay['kind'], ProtoDecay> = {
@@ -35,9 +35,7 @@ export function scheduleToProto(schedule: Schedule): ProtoSchedule {
   switch (schedule.kind) {
     case 'dst':
       return {
-        kind: {
-          $case: 'dst',
-          value: {
+        dst: {
             updateInterval: schedule.updateInterval,
             beginStep: schedule.beginStep,
             endStep: schedule.endStep ?? 0,
@@ -49,28 +47,24 @@ export function scheduleToProto(schedule: Schedule): ProtoSchedule {
             growth: schedule.growth,
             redistribution: schedule.redistribution,
             growInit: schedule.growInit,
-          },
         },
       };
     case 'granet':
-      return { kind: { $case: 'granet', value: { ...withoutKind(schedule) } } };
+      return { granet: { ...withoutKind(schedule) } };
     case 'mest':
       return {
-        kind: {
-          $case: 'mest',
-          value: {
+        mest: {
             lowerBound: [...schedule.lowerBound],
             upperBound: [...schedule.upperBound],
             decayEpochs: [...schedule.decayEpochs],
             updateFrequency: schedule.updateFrequency,
             importanceLambda: schedule.importanceLambda,
-          },
         },
       };
     case 'dsb':
-      return { kind: { $case: 'dsb', value: { ...withoutKind(schedule), endStep: schedule.endStep ?? 0 } } };
+      return { dsb: { ...withoutKind(schedule), endStep: schedule.endStep ?? 0 } };
     case 'vrpge':
-      return { kind: { $case: 'vrpge', value: { ...withoutKind(schedule) } } };
+      return { vrpge: { ...withoutKind(schedule) } };
   }
 }
 
@@ -86,53 +80,50 @@ function withoutKind<T extends { kind: string }>(value: T): Omit<T, 'kind'> {
 
 /** Converts and validates; throws ScheduleValidationError (field paths as in parseSchedule) or Error when empty. */
 export function scheduleFromProto(message: ProtoSchedule): Schedule {
-  const kind = message.kind;
-  if (kind === undefined) throw new Error('schedule.kind: no schedule kind set');
-  switch (kind.$case) {
-    case 'dst': {
-      const v = kind.value;
-      return parseDefined({
-        kind: 'dst',
-        updateInterval: v.updateInterval,
-        beginStep: v.beginStep,
-        endStep: v.endStep > 0 ? v.endStep : undefined,
-        endFraction: v.endFraction,
-        dropFraction: v.dropFraction,
-        decay: decayFromProto(v.decay, v.decayExponent),
-        pruneMode: optionalString(v.pruneMode),
-        growth: optionalString(v.growth),
-        redistribution: optionalString(v.redistribution),
-        growInit: optionalString(v.growInit),
-      });
-    }
-    case 'granet': {
-      const v = kind.value;
-      return parseDefined({
-        ...v,
-        kind: 'granet',
-        pruneMode: optionalString(v.pruneMode),
-        growth: optionalString(v.growth),
-        redistribution: optionalString(v.redistribution),
-      });
-    }
-    case 'mest': {
-      const v = kind.value;
-      return parseDefined({
-        kind: 'mest',
-        lowerBound: [...v.lowerBound],
-        upperBound: [...v.upperBound],
-        decayEpochs: [...v.decayEpochs],
-        updateFrequency: v.updateFrequency,
-        importanceLambda: v.importanceLambda,
-      });
-    }
-    case 'dsb': {
-      const v = kind.value;
-      return parseDefined({ ...v, kind: 'dsb', endStep: v.endStep > 0 ? v.endStep : undefined });
-    }
-    case 'vrpge': {
-      const v = kind.value;
-      return parseDefined({ ...v, kind: 'vrpge', scoreDenominator: optionalString(v.scoreDenominator) });
-    }
+  if (message.dst) {
+    const v = message.dst;
+    return parseDefined({
+      kind: 'dst',
+      updateInterval: v.updateInterval,
+      beginStep: v.beginStep,
+      endStep: v.endStep > 0 ? v.endStep : undefined,
+      endFraction: v.endFraction,
+      dropFraction: v.dropFraction,
+      decay: decayFromProto(v.decay, v.decayExponent),
+      pruneMode: optionalString(v.pruneMode),
+      growth: optionalString(v.growth),
+      redistribution: optionalString(v.redistribution),
+      growInit: optionalString(v.growInit),
+    });
   }
+  if (message.granet) {
+    const v = message.granet;
+    return parseDefined({
+      ...v,
+      kind: 'granet',
+      pruneMode: optionalString(v.pruneMode),
+      growth: optionalString(v.growth),
+      redistribution: optionalString(v.redistribution),
+    });
+  }
+  if (message.mest) {
+    const v = message.mest;
+    return parseDefined({
+      kind: 'mest',
+      lowerBound: [...v.lowerBound],
+      upperBound: [...v.upperBound],
+      decayEpochs: [...v.decayEpochs],
+      updateFrequency: v.updateFrequency,
+      importanceLambda: v.importanceLambda,
+    });
+  }
+  if (message.dsb) {
+    const v = message.dsb;
+    return parseDefined({ ...v, kind: 'dsb', endStep: v.endStep > 0 ? v.endStep : undefined });
+  }
+  if (message.vrpge) {
+    const v = message.vrpge;
+    return parseDefined({ ...v, kind: 'vrpge', scoreDenominator: optionalString(v.scoreDenominator) });
+  }
+  throw new Error('schedule.kind: no schedule kind set');
 }

@@ -1,0 +1,27 @@
+// The engine's spec and schema: what a training job may say and what it will cost, for code that plans training
+// without running it (the coordinator, operator tools). The TrainConfig schema and its parsing, the names a config
+// may use, the mapping to the wire job spec and the memory estimate. Nothing here loads TensorFlow.js; the
+// coordinator reaches the engine only through this module.
+export {
+  ALLOCATION_NAMES,
+  BACKEND_NAMES,
+  LR_SCHEDULE_NAMES,
+  METHOD_NAMES,
+  OPTIMIZER_NAMES,
+  TrainConfigError,
+  formatZodError,
+  parseTrainConfig,
+  trainConfigSchema,
+  type TrainConfig,
+  type TrainConfigInput,
+} from './train/config.js';
+export { jobSpecToTrainConfig, trainConfigToJobSpec } from './train/job-spec.js';
+export { estimateTrainingMemory, type MemoryEstimate } from './memory/estimate.js';
+export { MODEL_NAMES, type ModelName } from './models/catalog.js';
+export { SCHEME_NAMES, type SchemeName } from './sparse/schemes/types.js';
+export { ScheduleValidationError } from './sparse/schedules/schema.js';
+/** Starting a job from a stored mask: which methods can, and the layers the mask must match. */
+export { INITIAL_MASK_METHODS, acceptsInitialMask } from './sparse/initial-mask.js';
+export { maskableLayerLayout, type MaskLayerLayout } from './sparse/mask-layout.js';
+/** Where a Fashion-MNIST config without `data.path` reads its files. */
+export { FASHION_MNIST_DEFAULT_DIR } from './data/fashion-mnist.js';
