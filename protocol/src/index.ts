@@ -14,3 +14,7 @@ export * from './frame-limits.js';
 export * from './handshake.js';
 export * from './messages.js';
 export * from './checkpoint-position.js';
+
+// --- Masks on the wire (issue 13 part 3): codec and wire helpers (the message types come with wire-types above). ---
+export * from './mask-codec.js';
+export * from './mask-wire.js';

@@ -24,6 +24,10 @@ function setup(heartbeat: () => Promise<HandlerResult>) {
       commit: async () => ({ reply: reply('sparsefleet.v1.Ack', { ok: true }) }),
       fetch: async () => ({ reply: reply('sparsefleet.v1.CheckpointFetchResponse', { checkpointId: '', offset: 0, totalBytes: 0, data: new Uint8Array() }) }),
     },
+    masks: {
+      chunk: async () => ({ reply: reply('sparsefleet.v1.MaskUpdateAck', { complete: true, fullMaskNeeded: false, reason: '' }) }),
+      fetch: async () => ({ reply: reply('sparsefleet.v1.MaskFetchResponse', { jobId: '', offset: 0, totalBytes: 0, checksum: 0, data: new Uint8Array() }) }),
+    },
     assignment: { schedule: () => scheduled.push('run') },
   });
   const errors = new ProtocolErrorCounter();

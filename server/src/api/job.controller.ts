@@ -7,6 +7,9 @@ import { JobReportService, type ProgressView, type ResultView } from '../jobs/jo
 import { JOB_STATES, type JobState } from '../jobs/job-state.js';
 import { jobSubmissionSchema, validateJobSubmission } from '../jobs/job-submission.js';
 import { JobService, type JobView } from '../jobs/job.service.js';
+import { MaskService } from '../masks/mask.service.js';
+import type { InitialMask } from '../../../protocol/src/index.js';
+import type { InitialMaskRequest } from '../jobs/job-submission.js';
 import { jsonSchemaOf } from './openapi.js';
 import { parseOrBadRequest } from './zod-validation.pipe.js';
 
@@ -19,6 +22,7 @@ export class JobController {
     private readonly assignment: AssignmentService,
     private readonly cancellation: JobCancellationService,
     private readonly checkpoints: CheckpointService,
+    private readonly masks: MaskService,
   ) {}
 
   @Post()
@@ -26,10 +30,11 @@ export class JobController {
   @ApiBody({ schema: jsonSchemaOf(jobSubmissionSchema) })
   @ApiCreatedResponse({ description: 'The queued job with its memory estimate; pushed to a fitting idle device as soon as one exists.' })
   async submit(@Body() body: unknown): Promise<JobView> {
-    const { name, spec, selector, maxAttempts, checkpointEverySteps, memoryEstimate } = parseOrBadRequest(() =>
+    const { name, spec, selector, maxAttempts, checkpointEverySteps, memoryEstimate, initialMask } = parseOrBadRequest(() =>
       validateJobSubmission(body),
     );
-    const job = await this.jobs.submit(spec, name, { selector, maxAttempts, checkpointEverySteps, memoryEstimate });
+    const resolved = initialMask ? { initialMask: await this.resolveInitialMask(initialMask) } : {};
+    const job = await this.jobs.submit({ ...spec, ...resolved }, name, { selector, maxAttempts, checkpointEverySteps, memoryEstimate });
     this.assignment.schedule();
     return job;
   }
@@ -84,6 +89,16 @@ export class JobController {
   async listCheckpoints(@Param('id') id: string): Promise<CheckpointView[]> {
     await this.requireJob(id);
     return this.checkpoints.list(id);
+  }
+
+  /** The stored update a job asking for (job, step) starts from; 400 when there is none or it does not fit. */
+  private async resolveInitialMask(request: InitialMaskRequest): Promise<InitialMask> {
+    const refuse = (issue: string): never => {
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `invalid request: initialMask: ${issue}`, issues: [`initialMask: ${issue}`] });
+    };
+    if (!(await this.jobs.get(request.job))) refuse(`job ${request.job} does not exist`);
+    const resolution = await this.masks.resolveInitialMask(request.job, request.step, request.layout);
+    return resolution.ok ? resolution.initialMask : refuse(resolution.issue);
   }
 
   private async requireJob(id: string): Promise<JobView> {

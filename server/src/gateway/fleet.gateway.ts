@@ -21,6 +21,7 @@ import {
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import type { Session } from '../common/session.types.js';
 import { CheckpointHandlers } from '../checkpoints/checkpoint.handlers.js';
+import { MaskHandlers } from '../masks/mask.handlers.js';
 import { DeviceHandlers } from '../devices/device.handlers.js';
 import { DeviceService } from '../devices/device.service.js';
 import { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
@@ -62,6 +63,7 @@ export class FleetGateway
     presenceHandlers: PresenceHandlers,
     jobHandlers: JobHandlers,
     checkpointHandlers: CheckpointHandlers,
+    maskHandlers: MaskHandlers,
   ) {
     const table = buildDispatchTable({
       devices: {
@@ -71,6 +73,7 @@ export class FleetGateway
       },
       jobs: jobHandlers,
       checkpoints: checkpointHandlers,
+      masks: maskHandlers,
       assignment,
     });
     this.dispatcher = new FrameDispatcher(table, errors, config.serverVersion, this.logger);
