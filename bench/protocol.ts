@@ -11,6 +11,7 @@ import { sparsefleet } from '../generated/proto/sparsefleet.js';
 import * as tsCheckpoint from '../generated/bench-ts-proto/sparsefleet/v1/checkpoint.js';
 import * as tsDevice from '../generated/bench-ts-proto/sparsefleet/v1/device.js';
 import * as tsJob from '../generated/bench-ts-proto/sparsefleet/v1/job.js';
+import * as tsMask from '../generated/bench-ts-proto/sparsefleet/v1/mask.js';
 import { decodeProto, encodeProto, withDefaults, type ProtoTypeName } from '../protocol/src/index.js';
 
 interface CodecRecord {
@@ -39,6 +40,9 @@ interface Case {
   readonly tsProto: TsCodec;
   readonly raw: RawCodec;
 }
+
+const pseudoRandomBytes = (length: number, seed: number) =>
+  Uint8Array.from({ length }, (_, i) => ((i + seed * 7919) * 2_654_435_761) >>> 24);
 
 const layers = (count: number) =>
   Array.from({ length: count }, (_, i) => ({ layer: `features.${i}.weight`, density: 0.1 + i / 1000, active: 1000 + i, total: 10_000 + i }));
@@ -81,11 +85,24 @@ function hotMessages(): Case[] {
       raw: v1.JobResult,
     },
     {
+      type: 'sparsefleet.v1.MaskUpdate',
+      label: 'MaskUpdate (4 layers, deltas)',
+      message: {
+        updateIndex: 7, step: 700, epoch: 2,
+        layers: Array.from({ length: 4 }, (_, i) => ({
+          layer: `features.${i}.weight`, size: 235_200, active: 23_520, shape: [300, 784], checksum: 0x9e3779b9 + i, form: 3,
+          pruned: pseudoRandomBytes(1_500, i), grown: pseudoRandomBytes(1_500, i + 10),
+        })),
+      },
+      tsProto: tsMask.MaskUpdate,
+      raw: v1.MaskUpdate,
+    },
+    {
       type: 'sparsefleet.v1.CheckpointChunk',
       label: 'CheckpointChunk (256 KiB)',
       message: {
         jobId: '01JF3Q9W7K2M8X4N6P0R5T1V3Y', attempt: 1, checkpointId: 'ab'.repeat(32), offset: 262_144, totalBytes: 4_000_000,
-        data: Uint8Array.from({ length: 256 * 1024 }, (_, i) => (i * 2_654_435_761) >>> 24),
+        data: pseudoRandomBytes(256 * 1024, 1),
       },
       tsProto: tsCheckpoint.CheckpointChunk,
       raw: v1.CheckpointChunk,
