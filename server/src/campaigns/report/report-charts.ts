@@ -7,10 +7,9 @@
 //  - test accuracy vs density and time to accuracy per method and scheme (cells that report an accuracy);
 //  - drift of the median over sustained runs.
 // A figure the campaign has no numbers for is not drawn at all; every drawn series has at least one point. Pure.
-import type { DriftSample } from '../../../../protocol/src/index.js';
 import { spreadOf } from './cell-summary.js';
 import { columnSpread, groupBy, positive, trainingTimeMs, validRows, type ReportCell } from './report-cells.js';
-import { percentileColumn, type CampaignReport } from './report-data.js';
+import { percentileColumn, type CampaignReport, type ReportDriftSample } from './report-data.js';
 import { formatMs, formatPercent, formatTimes, significant } from './html-kit.js';
 
 export type ChartSection = 'speedup' | 'latency' | 'memory' | 'accuracy' | 'time-to-accuracy' | 'drift';
@@ -316,7 +315,7 @@ function driftChart({ title, cells, seriesOf }: ChartGroup, deviceColors: Map<st
       label: `${seriesOf(cell)} d=${cell.density} · ${String(row.values.deviceName)}`,
       style: 'line' as const,
       color: deviceColors.get(String(row.values.deviceId))!,
-      points: row.drift.map((sample: DriftSample) => ({ x: sample.offsetMs / 1000, y: sample.medianMs })),
+      points: row.drift.map((sample: ReportDriftSample) => ({ x: sample.offsetMs / 1000, y: sample.medianMs })),
     })),
   };
 }
