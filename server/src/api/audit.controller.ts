@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AuditLogService } from '../audit/audit-log.service.js';
-import { AuditEntryDto, AuditQuery } from './dto/audit.dto.js';
+import { AuditEntryDto, auditQuerySchema, type AuditQuery } from './dto/audit.dto.js';
 import { toAuditEntryDto } from './mapping/audit.mapping.js';
 import { dtoListSchema } from './openapi.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
@@ -17,7 +17,7 @@ export class AuditController {
     description: 'Operator actions on devices (reclaim issued and used, revocations), newest first.',
     schema: dtoListSchema(AuditEntryDto),
   })
-  async list(@Query(new ZodValidationPipe(AuditQuery)) query: AuditQuery): Promise<AuditEntryDto[]> {
+  async list(@Query(new ZodValidationPipe(auditQuerySchema)) query: AuditQuery): Promise<AuditEntryDto[]> {
     return (await this.audit.listRecent(query.limit)).map(toAuditEntryDto);
   }
 }

@@ -9,9 +9,11 @@ import { JobService } from '../jobs/job.service.js';
 import {
   DeviceDetailDto,
   DeviceDto,
-  DeviceLabelsBody,
   DeviceListEntryDto,
-  ReclaimDeviceBody,
+  deviceLabelsBodySchema,
+  reclaimDeviceBodySchema,
+  type DeviceLabelsBody,
+  type ReclaimDeviceBody,
 } from './dto/device.dto.js';
 import { CreatedEnrollmentTokenDto } from './dto/enrollment-token.dto.js';
 import { toDeviceDetailDto, toDeviceDto, toDeviceListEntryDto } from './mapping/device.mapping.js';
@@ -54,9 +56,9 @@ export class DeviceController {
   }
 
   @Put(':id/labels')
-  @ApiBody({ schema: jsonSchemaOf(DeviceLabelsBody) })
+  @ApiBody({ schema: jsonSchemaOf(deviceLabelsBodySchema) })
   @ApiOkResponse({ description: 'The device with its new operator labels (they replace the previous ones).', schema: dtoSchema(DeviceDto) })
-  async setLabels(@Param('id') id: string, @Body(new ZodValidationPipe(DeviceLabelsBody)) body: DeviceLabelsBody): Promise<DeviceDto> {
+  async setLabels(@Param('id') id: string, @Body(new ZodValidationPipe(deviceLabelsBodySchema)) body: DeviceLabelsBody): Promise<DeviceDto> {
     const device = await this.devices.setLabels(id, body.labels);
     if (!device) throw new NotFoundException(`device ${id} does not exist`);
     return toDeviceDto(device);
@@ -74,7 +76,7 @@ export class DeviceController {
 
   @Post(':id/reclaim')
   @HttpCode(201)
-  @ApiBody({ schema: jsonSchemaOf(ReclaimDeviceBody), required: false })
+  @ApiBody({ schema: jsonSchemaOf(reclaimDeviceBodySchema), required: false })
   @ApiCreatedResponse({
     description:
       'A single-use enrollment token (shown once) that re-enrolls this device: same id, labels and history, a new ' +
@@ -85,7 +87,7 @@ export class DeviceController {
   @ApiConflictResponse({ description: 'The device was revoked.' })
   async reclaim(
     @Param('id') id: string,
-    @Body(new ZodValidationPipe(ReclaimDeviceBody)) body: ReclaimDeviceBody | undefined,
+    @Body(new ZodValidationPipe(reclaimDeviceBodySchema)) body: ReclaimDeviceBody | undefined,
     @Req() request: unknown,
   ): Promise<CreatedEnrollmentTokenDto> {
     const outcome = await this.reclaims.issue(id, operatorOf(request), body?.ttlSeconds);

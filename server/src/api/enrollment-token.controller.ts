@@ -1,7 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
-import { CreateEnrollmentTokenBody, CreatedEnrollmentTokenDto, EnrollmentTokenDto } from './dto/enrollment-token.dto.js';
+import {
+  CreatedEnrollmentTokenDto,
+  EnrollmentTokenDto,
+  createEnrollmentTokenBodySchema,
+  type CreateEnrollmentTokenBody,
+} from './dto/enrollment-token.dto.js';
 import { toCreatedEnrollmentTokenDto, toEnrollmentTokenDto } from './mapping/enrollment-token.mapping.js';
 import { dtoListSchema, dtoSchema, jsonSchemaOf } from './openapi.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
@@ -13,12 +18,12 @@ export class EnrollmentTokenController {
 
   @Post()
   @HttpCode(201)
-  @ApiBody({ schema: jsonSchemaOf(CreateEnrollmentTokenBody) })
+  @ApiBody({ schema: jsonSchemaOf(createEnrollmentTokenBodySchema) })
   @ApiCreatedResponse({
     description: 'The token (shown only once), its id, prefix, expiry, uses and labels.',
     schema: dtoSchema(CreatedEnrollmentTokenDto),
   })
-  async create(@Body(new ZodValidationPipe(CreateEnrollmentTokenBody)) body: CreateEnrollmentTokenBody): Promise<CreatedEnrollmentTokenDto> {
+  async create(@Body(new ZodValidationPipe(createEnrollmentTokenBodySchema)) body: CreateEnrollmentTokenBody): Promise<CreatedEnrollmentTokenDto> {
     return toCreatedEnrollmentTokenDto(await this.tokens.create(body));
   }
 

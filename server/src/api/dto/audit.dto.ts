@@ -20,5 +20,5 @@ export const AuditEntryDto = restDto(
 export type AuditEntryDto = z.output<typeof AuditEntryDto>;
 
 /** GET /api/audit-log?limit=N. */
-export const AuditQuery = z.strictObject({ limit: z.coerce.number().int('must be an integer').min(1).max(1000).optional() });
-export type AuditQuery = z.output<typeof AuditQuery>;
+export const auditQuerySchema = z.strictObject({ limit: z.coerce.number().int('must be an integer').min(1).max(1000).optional() });
+export type AuditQuery = z.output<typeof auditQuerySchema>;

@@ -120,11 +120,11 @@ export const DeviceDetailDto = restDto(
 export type DeviceDetailDto = z.output<typeof DeviceDetailDto>;
 
 /** PUT /api/devices/:id/labels. */
-export const DeviceLabelsBody = z.strictObject({ labels: labelsSchema });
-export type DeviceLabelsBody = z.output<typeof DeviceLabelsBody>;
+export const deviceLabelsBodySchema = z.strictObject({ labels: labelsSchema });
+export type DeviceLabelsBody = z.output<typeof deviceLabelsBodySchema>;
 
 /** POST /api/devices/:id/reclaim (the body may be left out). */
-export const ReclaimDeviceBody = z.strictObject({
+export const reclaimDeviceBodySchema = z.strictObject({
   ttlSeconds: z.number().int('must be an integer').min(60, 'must be >= 60').max(7 * 24 * 3600, 'must be <= 7 days').optional(),
 });
-export type ReclaimDeviceBody = z.output<typeof ReclaimDeviceBody>;
+export type ReclaimDeviceBody = z.output<typeof reclaimDeviceBodySchema>;

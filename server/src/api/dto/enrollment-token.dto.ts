@@ -42,9 +42,9 @@ export const CreatedEnrollmentTokenDto = restDto(
 export type CreatedEnrollmentTokenDto = z.output<typeof CreatedEnrollmentTokenDto>;
 
 /** POST /api/enrollment-tokens. */
-export const CreateEnrollmentTokenBody = z.strictObject({
+export const createEnrollmentTokenBodySchema = z.strictObject({
   maxUses: z.number().int('must be an integer').min(1, 'must be >= 1').max(1_000_000, 'must be <= 1000000').optional(),
   ttlSeconds: z.number().int('must be an integer').min(1, 'must be >= 1').max(365 * 24 * 3600, 'must be <= 1 year').optional(),
   labels: labelsSchema.optional(),
 });
-export type CreateEnrollmentTokenBody = z.output<typeof CreateEnrollmentTokenBody>;
+export type CreateEnrollmentTokenBody = z.output<typeof createEnrollmentTokenBodySchema>;
