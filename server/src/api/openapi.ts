@@ -42,6 +42,7 @@ export function dtoComponents(): Record<string, SchemaObject> {
     unrepresentable: 'any',
     metadata: REST_DTOS,
     uri: (id) => `${COMPONENT_PREFIX}${id}`,
+    override: ({ jsonSchema }) => dropSafeIntegerBounds(jsonSchema as Record<string, unknown>),
   });
   return Object.fromEntries(
     Object.entries(schemas).map(([id, generated]) => {
@@ -49,6 +50,14 @@ export function dtoComponents(): Record<string, SchemaObject> {
       return [id, schema as SchemaObject];
     }),
   );
+}
+
+/** zod writes ±(2^53 − 1) bounds on every `.int()`; they say nothing to a reader of the document. */
+function dropSafeIntegerBounds(schema: Record<string, unknown>): void {
+  if (schema.type === 'integer' && schema.minimum === Number.MIN_SAFE_INTEGER && schema.maximum === Number.MAX_SAFE_INTEGER) {
+    delete schema.minimum;
+    delete schema.maximum;
+  }
 }
 
 export function setupOpenApi(app: INestApplication): void {
