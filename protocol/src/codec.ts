@@ -1,7 +1,8 @@
 // Envelope framing for the device channel: one binary protobuf frame per socket.io payload.
 import { ErrorCode, type Envelope, type ProtocolError } from '../../generated/proto/wire-types.js';
+import { checkDecodedMessage, checkFrameBytes } from './frame-limits.js';
 import { isMessageTypeName, type MessageOf, type MessageTypeName } from './messages.js';
-import { decodeProto, encodeProto } from './wire.js';
+import { decodeProto, decodeProtoInstance, encodeProto, encodeProtoView } from './wire.js';
 
 /** Wire schema version carried in every envelope; bump on an incompatible change of `sparsefleet.v1`. */
 export const SCHEMA_VERSION = 1;
@@ -50,7 +51,7 @@ export function encodeMessage<N extends MessageTypeName>(
     type,
     schemaVersion: SCHEMA_VERSION,
     senderVersion: options.senderVersion,
-    payload: encodeProto(type, message),
+    payload: encodeProtoView(type, message),
     requestId: options.requestId ?? '',
   };
   return encodeProto('sparsefleet.v1.Envelope', envelope);
@@ -59,9 +60,11 @@ export function encodeMessage<N extends MessageTypeName>(
 /** Decodes an envelope and its payload; throws ProtocolFault with the code to report on any failure. */
 export function decodeFrame(frame: unknown): DecodedMessage {
   const bytes = toBytes(frame);
-  let envelope: Envelope;
+  const overLimit = checkFrameBytes(bytes);
+  if (overLimit) throw new ProtocolFault(overLimit.code, overLimit.message);
+  let envelope: Readonly<Envelope>;
   try {
-    envelope = decodeProto('sparsefleet.v1.Envelope', bytes);
+    envelope = decodeProtoInstance('sparsefleet.v1.Envelope', bytes);
   } catch (error) {
     throw new ProtocolFault(ErrorCode.ERROR_CODE_MALFORMED_FRAME, `not a sparsefleet envelope: ${errorText(error)}`);
   }
@@ -86,8 +89,8 @@ export function decodeFrame(frame: unknown): DecodedMessage {
   }
   let message: unknown;
   try {
-    // Copy: decoded `bytes` fields may alias the frame at unaligned offsets.
-    message = decodeProto(envelope.type, new Uint8Array(envelope.payload));
+    // Decoded `bytes` fields are views into the frame (possibly at unaligned offsets: copy before a Float32Array view).
+    message = decodeProto(envelope.type, envelope.payload);
   } catch (error) {
     throw new ProtocolFault(
       ErrorCode.ERROR_CODE_INVALID_PAYLOAD,
@@ -96,6 +99,8 @@ export function decodeFrame(frame: unknown): DecodedMessage {
       envelope.requestId,
     );
   }
+  const crowded = checkDecodedMessage(message);
+  if (crowded) throw new ProtocolFault(crowded.code, crowded.message, envelope.type, envelope.requestId);
   return {
     type: envelope.type,
     message: message as MessageOf<MessageTypeName>,

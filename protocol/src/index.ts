@@ -1,7 +1,20 @@
 // The contract door: the only module tree that touches generated protobuf code. Everything else imports from here.
 export * from '../../generated/proto/wire-types.js';
-export * from './wire.js';
+export {
+  decodeProto,
+  encodeProto,
+  isProtoTypeName,
+  withDefaults,
+  type PartialMessage,
+  type ProtoShape,
+  type ProtoTypeName,
+} from './wire.js';
 export * from './codec.js';
+export * from './frame-limits.js';
 export * from './handshake.js';
 export * from './messages.js';
 export * from './checkpoint-position.js';
+
+// --- Masks on the wire (issue 13 part 3): codec and wire helpers (the message types come with wire-types above). ---
+export * from './mask-codec.js';
+export * from './mask-wire.js';

@@ -19,6 +19,10 @@ export const ENVELOPE_MESSAGE_TYPES = [
   'sparsefleet.v1.CheckpointCommit',
   'sparsefleet.v1.CheckpointFetchRequest',
   'sparsefleet.v1.CheckpointFetchResponse',
+  'sparsefleet.v1.MaskUpdateChunk',
+  'sparsefleet.v1.MaskUpdateAck',
+  'sparsefleet.v1.MaskFetchRequest',
+  'sparsefleet.v1.MaskFetchResponse',
 ] as const satisfies readonly ProtoTypeName[];
 
 export type MessageTypeName = (typeof ENVELOPE_MESSAGE_TYPES)[number];

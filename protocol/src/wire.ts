@@ -1,7 +1,13 @@
 // Plain-object encoding and decoding of any sparsefleet.v1 message, over the protobufjs static code in generated/.
 // Decoded messages are plain objects with every scalar and repeated field present (proto3 defaults filled in) and
 // absent sub-messages left undefined, so they can be spread, stored as JSON and structured-cloned without surprises.
+import protobuf from 'protobufjs/minimal.js';
 import { PROTO_CODECS, type ProtoShapes } from '../../generated/proto/codecs.js';
+
+// 64-bit integers are plain numbers in this contract (counters, byte sizes and millisecond times stay far below
+// 2^53). Without Long, protobufjs reads them as numbers directly instead of allocating a Long per field.
+protobuf.util.Long = undefined as unknown as typeof protobuf.util.Long;
+protobuf.configure();
 
 export type ProtoTypeName = keyof ProtoShapes;
 export type ProtoShape<N extends ProtoTypeName> = ProtoShapes[N];
@@ -37,14 +43,26 @@ export function isProtoTypeName(name: string): name is ProtoTypeName {
  * results as views into a shared slab, and a caller that reaches for `.buffer` must not see its neighbours.
  */
 export function encodeProto<N extends ProtoTypeName>(type: N, message: ProtoShape<N>): Uint8Array {
-  const bytes = codecOf(type).encode(message).finish();
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? plainView(bytes) : new Uint8Array(bytes);
+  const bytes = encodeProtoView(type, message);
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : new Uint8Array(bytes);
+}
+
+/** The encoding as protobufjs hands it out: possibly a view into a shared slab. For bytes copied on at once. */
+export function encodeProtoView<N extends ProtoTypeName>(type: N, message: ProtoShape<N>): Uint8Array {
+  return plainView(codecOf(type).encode(message).finish());
+}
+
+/**
+ * The bare protobufjs message instance (defaults on its prototype, so spreading or JSON loses them): only for
+ * reading a few fields on a hot path, such as an envelope's header.
+ */
+export function decodeProtoInstance<N extends ProtoTypeName>(type: N, bytes: Uint8Array): Readonly<ProtoShape<N>> {
+  return codecOf(type).decode(plainView(bytes)) as unknown as ProtoShape<N>;
 }
 
 /** Decodes one message (no envelope) into a plain object; throws on malformed bytes. */
 export function decodeProto<N extends ProtoTypeName>(type: N, bytes: Uint8Array): ProtoShape<N> {
-  const codec = codecOf(type);
-  return codec.toObject(codec.decode(plainView(bytes)), TO_PLAIN) as unknown as ProtoShape<N>;
+  return codecOf(type).toObject(decodeProtoInstance(type, bytes), TO_PLAIN) as unknown as ProtoShape<N>;
 }
 
 /**

@@ -115,7 +115,7 @@ describe.skipIf(!haveChromium)(`campaign report in Chromium (${haveChromium ? CH
   const cases: Array<[string, () => CampaignReport, number]> = [
     ['kernel campaign (3 devices, 2 shapes, 2 schemes, 4 densities)', kernelReport, 6],
     ['training-step campaign (2 models, model state, drift)', trainingStepReport, 8],
-    ['training-run campaign (accuracy, time to accuracy)', trainingRunReport, 4],
+    ['training-run campaign (accuracy, time to accuracy, mask exploration)', trainingRunReport, 6],
   ];
 
   it.each(cases)('should draw every chart with data points, fit 1280 px and fetch nothing: %s', async (name, build, chartCount) => {

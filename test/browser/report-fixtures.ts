@@ -7,7 +7,7 @@ import { BenchmarkResult, type DeviceConditions, withDefaults } from '../../prot
 import { expandMatrix, type CampaignCell } from '../../server/src/campaigns/campaign-matrix.js';
 import { parseCampaignSpec, type CampaignSpecInput } from '../../server/src/campaigns/campaign-spec.js';
 import type { CampaignResultView, DeviceSnapshot } from '../../server/src/campaigns/campaign-views.js';
-import { buildReport, type CampaignReport } from '../../server/src/campaigns/report/report-data.js';
+import { buildReport, type CampaignReport, type ReportMaskUpdate } from '../../server/src/campaigns/report/report-data.js';
 
 export const DEVICES: readonly DeviceSnapshot[] = [
   device('dev-pixel', 'Pixel 8 (Chrome 131)', 'android', 'arm64', 'Google Tensor G3', 'Pixel 8', 9, 8 * 1024 ** 3, 'webgl'),
@@ -45,11 +45,13 @@ function reportOf(
   devices: readonly DeviceSnapshot[],
   figures: Figures,
   override: (cell: CampaignCell, device: DeviceSnapshot, bench: Partial<BenchmarkResult>) => ResultOverride = () => ({}),
+  masks?: (cell: CampaignCell, random: () => number) => ReportMaskUpdate[],
 ): CampaignReport {
   const spec = parseCampaignSpec(input);
   const random = seeded(42);
   const cells = expandMatrix(spec);
   const results: CampaignResultView[] = [];
+  const maskStats = new Map<string, { updates: ReportMaskUpdate[] }>();
   let job = 0;
   for (const cell of cells) {
     for (const snapshot of devices) {
@@ -57,6 +59,7 @@ function reportOf(
       if (bench === null) continue;
       const { valid = true, reasons = [] } = override(cell, snapshot, bench);
       job += 1;
+      if (masks) maskStats.set(`job-${job}`, { updates: masks(cell, random) });
       results.push({
         cellId: cell.id,
         jobId: `job-${job}`,
@@ -84,7 +87,18 @@ function reportOf(
       });
     }
   }
-  return buildReport({ id: `camp-${spec.name}`, name: spec.name, measure: spec.measure, state: 'completed', createdAt: '2026-01-05T10:00:00.000Z', finishedAt: '2026-01-05T10:12:00.000Z', spec, results, cells });
+  return buildReport({
+    id: `camp-${spec.name}`,
+    name: spec.name,
+    measure: spec.measure,
+    state: 'completed',
+    createdAt: '2026-01-05T10:00:00.000Z',
+    finishedAt: '2026-01-05T10:12:00.000Z',
+    spec,
+    results,
+    cells,
+    ...(masks ? { maskStats } : {}),
+  });
 }
 
 /** Device speed factors: the phone is slowest, the laptop fastest. */
@@ -193,6 +207,7 @@ export function trainingRunReport(): CampaignReport {
       base: { data: { name: 'fashion-mnist', trainLimit: 4096, testLimit: 1000 }, epochs: 2 },
       devices: { placement: 'spread' },
       runRules: { warmupIterations: 0, minIterations: 1, minDurationMs: 0, percentiles: [50, 90] },
+      report: { masks: 'every' },
     },
     DEVICES.slice(1, 2),
     (cell, _snapshot, random) => {
@@ -209,5 +224,23 @@ export function trainingRunReport(): CampaignReport {
         testAccuracy: 0.78 + methodGain - (0.2 - cell.params.density) * 0.25 + random() * 0.01,
       };
     },
+    () => ({}),
+    (cell, random) => trainingMasks(cell.params.method ?? 'static', cell.params.density, random),
   );
+}
+
+/**
+ * Mask updates of a 128-step run with an update every 16 steps until step 96: static never changes its mask; SET and
+ * RigL move a decaying fraction of the active weights, so the ITOP rate climbs from the density.
+ */
+function trainingMasks(method: string, density: number, random: () => number): ReportMaskUpdate[] {
+  const updates: ReportMaskUpdate[] = [{ step: 0, density, churn: null, itopRate: density }];
+  if (method === 'static') return updates;
+  let ever = density;
+  for (let step = 16; step <= 96; step += 16) {
+    const churn = 0.3 * (1 - step / 128) * (0.9 + random() * 0.2);
+    ever = Math.min(1, ever + density * churn * (1 - ever));
+    updates.push({ step, density, churn, itopRate: ever });
+  }
+  return updates;
 }

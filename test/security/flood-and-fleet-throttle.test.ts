@@ -1,7 +1,8 @@
 // Finding 0: the REST throttler used to be a global guard that Nest also ran for socket frames, all charged to one
 // key: past 6,000 frames a minute the whole fleet was refused at once. Here 50 protocol-level devices heartbeat
 // every 200 ms (2.5× that budget's rate) while one device floods as fast as it can: the flooder is throttled,
-// then disconnected; nobody else loses a heartbeat or goes offline.
+// then disconnected and kept out for a while; nobody else loses a heartbeat or goes offline. (Their round trip
+// during the flood is a speed figure: bench/flood.ts measures it.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../protocol/src/index.js';
 import { DEVICE_CHANNEL_EVENT, decodeFrame, encodeMessage } from '../../protocol/src/index.js';
@@ -10,6 +11,7 @@ import {
   enrollAndConnect,
   heartbeat,
   rawApi,
+  refusalOf,
   startTestCoordinator,
   type EnrolledTestDevice,
   type TestCoordinator,
@@ -87,12 +89,16 @@ describe('device channel limits under a flood', () => {
     // Execute
     const [flooded] = await Promise.all([flood(flooder), ...fleet.map((device) => beatRegularly(device, outcome)), watching]);
     const metrics = (await rawApi<string>(test.coordinator.url, 'GET', '/metrics')).body;
+    // Reconnecting at once: the flooder is kept out for the flood window, its credential unchecked.
+    const cooldown = await refusalOf(test.coordinator.url, { deviceId: flooder.deviceId, credential: flooder.credential });
 
     // Assert
     expect(outcome).toEqual({ acked: DEVICES * BEATS_PER_DEVICE, refused: 0, failed: 0 });
     expect(offlineSeen).toBe(0);
     expect(flooded.rateLimited).toBeGreaterThan(0);
     expect(flooded.disconnected).toBe(true);
+    expect(cooldown).toMatchObject({ code: ErrorCode.ERROR_CODE_RATE_LIMITED });
+    expect(cooldown.message).toMatch(/flooding/);
     expect(metrics).toMatch(/sparsefleet_device_frames_refused_total\{reason="rate"\} [1-9]/);
     expect(metrics).toMatch(/sparsefleet_device_frames_refused_total\{reason="flood-disconnect"\} [1-9]/);
     for (const device of fleet) device.socket.close();

@@ -116,8 +116,10 @@ describe(DeviceService.name, () => {
     await expect(sut.authenticate(first.deviceId, first.credential)).resolves.toBeUndefined();
     expect(await codeOf(sut.authenticate(first.deviceId, second.credential))).toBe(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID);
     expect(await codeOf(sut.authenticate('missing', first.credential))).toBe(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID);
-    const view = await sut.get(first.deviceId);
-    expect(view).toMatchObject({ displayName: 'box', state: 'online', chosenBackend: 'wasm', facts: { cores: 2 } });
+    // Offline until its Hello: enrolling is not a promise to take work on this connection.
+    expect(await sut.get(first.deviceId)).toMatchObject({ displayName: 'box', state: 'offline', chosenBackend: 'wasm', facts: { cores: 2 } });
+    await sut.hello(first.deviceId, TEST_FACTS);
+    expect((await sut.get(first.deviceId))?.state).toBe('online');
   });
 
   it('should replace a stored scrypt hash by its HMAC on the first successful authentication', async () => {
@@ -157,6 +159,8 @@ describe(DeviceService.name, () => {
 
   it('should reserve an idle device only once and keep it busy across heartbeats', async () => {
     const { deviceId } = await enroll();
+    expect(await sut.markBusy(deviceId)).toBe(false); // not online before its Hello
+    await sut.hello(deviceId, TEST_FACTS);
     expect(await sut.markBusy(deviceId)).toBe(true);
     expect(await sut.markBusy(deviceId)).toBe(false);
     await sut.heartbeat(deviceId, undefined);

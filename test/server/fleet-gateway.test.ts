@@ -174,7 +174,7 @@ describe(FleetGateway.name, () => {
 
     // Assert
     expect(protocolErrorCode(malformed)).toBe(ErrorCode.ERROR_CODE_MALFORMED_FRAME);
-    expect(protocolErrorCode(text)).toBe(ErrorCode.ERROR_CODE_MALFORMED_FRAME);
+    expect(protocolErrorCode(text)).toBe(ErrorCode.ERROR_CODE_TEXT_FRAME);
     expect(protocolErrorCode(unknown)).toBe(ErrorCode.ERROR_CODE_UNKNOWN_MESSAGE_TYPE);
     expect(unknown.message).toMatchObject({ offendingType: 'sparsefleet.v1.Nope', requestId: 'u1' });
     expect(protocolErrorCode(schema)).toBe(ErrorCode.ERROR_CODE_UNSUPPORTED_SCHEMA_VERSION);

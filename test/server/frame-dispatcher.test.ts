@@ -24,6 +24,10 @@ function setup(heartbeat: () => Promise<HandlerResult>) {
       commit: async () => ({ reply: reply('sparsefleet.v1.Ack', { ok: true }) }),
       fetch: async () => ({ reply: reply('sparsefleet.v1.CheckpointFetchResponse', { checkpointId: '', offset: 0, totalBytes: 0, data: new Uint8Array() }) }),
     },
+    masks: {
+      chunk: async () => ({ reply: reply('sparsefleet.v1.MaskUpdateAck', { complete: true, fullMaskNeeded: false, reason: '' }) }),
+      fetch: async () => ({ reply: reply('sparsefleet.v1.MaskFetchResponse', { jobId: '', offset: 0, totalBytes: 0, checksum: 0, data: new Uint8Array() }) }),
+    },
     assignment: { schedule: () => scheduled.push('run') },
   });
   const errors = new ProtocolErrorCounter();
@@ -80,6 +84,23 @@ describe(FrameDispatcher.name, () => {
     for (const frame of [null, 42, { not: 'bytes' }, Uint8Array.of(0xff)]) {
       expect((await sut.dispatch(frame, DEVICE)).error?.code).toBe(ErrorCode.ERROR_CODE_MALFORMED_FRAME);
     }
+  });
+
+  it('should answer a text frame with TEXT_FRAME and count it', async () => {
+    const { sut, errors } = setup(async () => heartbeatReply());
+    const outcome = await sut.dispatch('{"type":"sparsefleet.v1.Heartbeat"}', DEVICE);
+    expect(expectProtocolError(outcome.frame).code).toBe(ErrorCode.ERROR_CODE_TEXT_FRAME);
+    expect(errors.snapshot()).toEqual({ TEXT_FRAME: 1 });
+  });
+
+  it('should answer another event with UNKNOWN_EVENT, naming it shortened, and count it', () => {
+    const { sut, errors } = setup(async () => heartbeatReply());
+    const outcome = sut.rejectEvent(`heartbeat${'x'.repeat(1000)}`, DEVICE);
+    const error = expectProtocolError(outcome.frame);
+    expect(error.code).toBe(ErrorCode.ERROR_CODE_UNKNOWN_EVENT);
+    expect(error.message).toContain('heartbeatxxx');
+    expect(error.message.length).toBeLessThan(200);
+    expect(errors.snapshot()).toEqual({ UNKNOWN_EVENT: 1 });
   });
 });
 

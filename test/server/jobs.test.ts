@@ -98,7 +98,9 @@ describe(AssignmentService.name, () => {
   async function enroll(): Promise<string> {
     const tokens = harness.get(EnrollmentTokenService);
     const { token } = await tokens.create();
-    return (await devices.enroll({ tokenId: await tokens.check(token), facts: TEST_FACTS, displayName: 'box' })).deviceId;
+    const { deviceId } = await devices.enroll({ tokenId: await tokens.check(token), facts: TEST_FACTS, displayName: 'box' });
+    await devices.hello(deviceId, TEST_FACTS);
+    return deviceId;
   }
 
   async function runToQuiet(): Promise<void> {
@@ -139,9 +141,9 @@ describe(AssignmentService.name, () => {
     expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 1, waitingReason: NO_ONLINE_DEVICE });
   });
 
-  it('should requeue a refused job with attempt + 1 and not offer it to the refusing device again', async () => {
-    // Prepare
-    const job = await jobs.submit(SPEC);
+  it('should requeue a refused job on the same attempt (a refusal is not a try) and not offer it to the refusing device again', async () => {
+    // Prepare: one attempt only, so a refusal that used it up would fail the job.
+    const job = await jobs.submit(SPEC, 'picky', { maxAttempts: 1 });
     const refusing = await enroll();
     pusher.decide = () => ({ jobId: '', attempt: 0, accepted: false, reason: 'no wasm' });
 
@@ -153,9 +155,10 @@ describe(AssignmentService.name, () => {
     await runToQuiet();
 
     // Assert
-    expect(afterRefusal).toMatchObject({ state: 'queued', attempt: 2 });
+    expect(afterRefusal).toMatchObject({ state: 'queued', attempt: 1 });
+    expect(afterRefusal?.waitingReason).toContain('no wasm');
     expect(pusher.pushed.map((p) => p.deviceId)).toEqual([refusing, willing]);
-    expect(await jobs.get(job.id)).toMatchObject({ state: 'assigned', attempt: 2, deviceId: willing });
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'assigned', attempt: 1, deviceId: willing });
     expect((await devices.get(refusing))?.state).toBe('online');
   });
 
@@ -221,7 +224,8 @@ describe(FleetSweeper.name, () => {
       const assignment = harness.get(AssignmentService);
       assignment.attachPusher(new FakePusher());
       const job = await jobs.submit(SPEC);
-      await devices.enroll({ tokenId: await tokens.check((await tokens.create()).token), facts: TEST_FACTS, displayName: 'box' });
+      const { deviceId } = await devices.enroll({ tokenId: await tokens.check((await tokens.create()).token), facts: TEST_FACTS, displayName: 'box' });
+      await devices.hello(deviceId, TEST_FACTS);
       await assignment.run();
       await assignment.settle();
       const sut = harness.get(FleetSweeper);
@@ -263,6 +267,8 @@ describe(JobHandlers.name, () => {
     const tokenId = await tokens.check(token);
     deviceId = (await devices.enroll({ tokenId, facts: TEST_FACTS, displayName: 'a' })).deviceId;
     otherId = (await devices.enroll({ tokenId, facts: TEST_FACTS, displayName: 'b' })).deviceId;
+    await devices.hello(deviceId, TEST_FACTS);
+    await devices.hello(otherId, TEST_FACTS);
     jobId = (await jobs.submit(SPEC)).id;
     await devices.markBusy(deviceId);
     await jobs.claim(jobId, deviceId);

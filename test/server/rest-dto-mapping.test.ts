@@ -3,8 +3,10 @@
 // (`loadAverage_1m`) never reaches REST. Each mapped object also passes its strict DTO schema.
 import { describe, expect, it } from 'vitest';
 import { withDefaults, type ProtoTypeName } from '../../protocol/src/index.js';
-import { BenchmarkResultDto, DeviceFactsDto, JobProgressDto, JobResultDto, JobSpecDto, TelemetryDto } from '../../server/src/api/dto/index.js';
+import { BenchmarkResultDto, CampaignSpecDto, DeviceFactsDto, JobProgressDto, JobResultDto, JobSpecDto, TelemetryDto } from '../../server/src/api/dto/index.js';
 import { toBenchmarkResultDto } from '../../server/src/api/mapping/benchmark.mapping.js';
+import { toCampaignSpecDto } from '../../server/src/api/mapping/campaign.mapping.js';
+import { parseCampaignSpec } from '../../server/src/campaigns/campaign-spec.js';
 import { toDeviceFactsDto, toTelemetryDto } from '../../server/src/api/mapping/device.mapping.js';
 import { toJobProgressDto, toJobResultDto, toJobSpecDto } from '../../server/src/api/mapping/job.mapping.js';
 
@@ -85,11 +87,38 @@ describe('REST DTO mapping', () => {
       hyper: { extra: { warmup: 2 } },
       dataEfficiency: { removeCount: 1 },
       benchmark: { kind: 2, shape: [8, 16, 16], rules: RULES },
+      maskReporting: { cadence: 2, fullEvery: 5 },
+      initialMask: { jobId: 'earlier', step: 40, resolvedStep: 32 },
     });
 
     const dto = JobSpecDto.parse(toJobSpecDto(spec));
 
     expect(dto.schedule?.kind).toBe(kind);
+    expect(fieldPaths(dto)).toEqual(fieldPaths(spec));
+  });
+
+  it.each([
+    {
+      name: 'kernel',
+      measure: 'kernel',
+      matrix: { op: 'linear-forward', shape: [[8, 16, 16]], scheme: 'block', density: [0.1], backend: 'wasm' },
+      devices: { selector: { labels: { site: 'lab' }, backend: 'wasm', minMemoryMb: 64 }, placement: 'every', count: 2 },
+      runRules: { sustained: { durationMs: 1000, windowMs: 100 } },
+      maxAttempts: 2,
+    },
+    {
+      name: 'training',
+      measure: 'training-run',
+      matrix: { model: 'mlp', method: 'rigl', density: 0.5, batchSize: 32 },
+      base: { data: { name: 'synthetic' } },
+      devices: { placement: 'spread', count: 3 },
+      report: { masks: 'every', fullMaskEvery: 4 },
+    },
+  ])('should carry every field of a $measure campaign spec as the coordinator normalised it', (input) => {
+    const spec = parseCampaignSpec(input);
+
+    const dto = CampaignSpecDto.parse(toCampaignSpecDto(spec));
+
     expect(fieldPaths(dto)).toEqual(fieldPaths(spec));
   });
 

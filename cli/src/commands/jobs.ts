@@ -46,10 +46,14 @@ export async function runJobsList(context: OperatorContext, options: JobsListOpt
 
 export async function runJobsShow(context: OperatorContext, id: string, options: JsonFlag): Promise<number> {
   const job = await context.api.getJob(await resolveJobId(context, id));
-  const [reports, result] = await Promise.all([context.api.listProgress(job.id), context.api.getResult(job.id)]);
+  const [reports, result, masks] = await Promise.all([
+    context.api.listProgress(job.id),
+    context.api.getResult(job.id),
+    context.api.getMaskStats(job.id),
+  ]);
   const latest = latestProgress(reports);
-  if (options.json) printJson(context.output, { ...job, latestProgress: latest ?? null, result: result ?? null });
-  else context.output.out(formatJobDetails(job, latest, result));
+  if (options.json) printJson(context.output, { ...job, latestProgress: latest ?? null, result: result ?? null, masks });
+  else context.output.out(formatJobDetails(job, latest, result, new Date(), masks));
   return 0;
 }
 
@@ -110,7 +114,7 @@ export function registerJobsCommand(program: Command): void {
   leaf(
     jobs
       .command('submit')
-      .description('submit a job file (YAML: name?, config, selector?, maxAttempts?, checkpointEverySteps?)')
+      .description('submit a job file (YAML: name?, config, selector?, maxAttempts?, checkpointEverySteps?, report?, initialMask?)')
       .argument('<file>', 'job file, e.g. profiles/jobs/cnn-rigl.yaml'),
   ).action(operatorAction<Flags>((context, args, options) => runJobsSubmit(context, args[0]!, options)));
   leaf(

@@ -51,6 +51,26 @@ export interface SubmitJobRequest {
   selector?: JobSelector;
   maxAttempts?: number;
   checkpointEverySteps?: number;
+  report?: { masks?: 'every' | 'final' | 'off'; fullMaskEvery?: number };
+  initialMask?: { job: string; step: number };
+}
+
+/** GET /api/jobs/:id/mask-stats: churn and ITOP exploration rate per mask update. */
+export interface MaskStats {
+  jobId: string;
+  updates: Array<{
+    attempt: number;
+    updateIndex: number;
+    step: number;
+    epoch: number;
+    active: number;
+    total: number;
+    density: number;
+    churn: number | null;
+    itopRate: number | null;
+  }>;
+  diverged: Array<{ attempt: number; updateIndex: number; step: number; reason: string }>;
+  storedBytes: number;
 }
 
 /** The parts of the job spec the CLI displays. */

@@ -1,4 +1,5 @@
-// A job file (`jobs submit F.yaml`): `{ name?, config: TrainConfig, selector?, maxAttempts?, checkpointEverySteps? }`.
+// A job file (`jobs submit F.yaml`): `{ name?, config: TrainConfig, selector?, maxAttempts?, checkpointEverySteps?,
+// report?: { masks: every | final | off, fullMaskEvery? }, initialMask?: { job, step } }`.
 // Checked here before anything is sent, with the engine's own TrainConfig validation, so a typo costs no round trip:
 // every problem becomes `F.yaml: config.optimizer.lr: must be > 0`, a YAML syntax error `F.yaml:3:7: …`.
 import { readFile } from 'node:fs/promises';
@@ -36,6 +37,17 @@ const jobFileSchema = z
       .optional(),
     maxAttempts: z.number().int('must be an integer').min(1, 'must be >= 1').max(100, 'must be <= 100').optional(),
     checkpointEverySteps: z.number().int('must be an integer').min(1, 'must be >= 1').optional(),
+    report: z
+      .object({
+        masks: z.enum(['every', 'final', 'off'], { error: () => 'must be one of every, final, off' }).optional(),
+        fullMaskEvery: z.number().int('must be an integer').min(1, 'must be >= 1').optional(),
+      })
+      .strict()
+      .optional(),
+    initialMask: z
+      .object({ job: z.string().trim().min(1, 'must not be empty'), step: z.number().int('must be an integer').min(0, 'must be >= 0') })
+      .strict()
+      .optional(),
   })
   .strict();
 

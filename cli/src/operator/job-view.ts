@@ -1,5 +1,5 @@
 // Jobs as text: the job table and the details of one job with its latest progress and result.
-import type { Job, JobProgress, JobResult, JobSpecSummary } from './api-types.js';
+import type { Job, JobProgress, JobResult, JobSpecSummary, MaskStats } from './api-types.js';
 import { formatRelative, formatSpan } from './duration.js';
 import { formatBytes, formatMetric, orDash, shortId } from './format.js';
 import { formatLabels } from './labels.js';
@@ -38,6 +38,7 @@ export function formatJobDetails(
   latest: JobProgress | undefined,
   result: JobResult | undefined,
   now: Date = new Date(),
+  masks?: MaskStats,
 ): string {
   const ran = job.finishedAt ? formatSpan(Date.parse(job.finishedAt) - Date.parse(job.createdAt)) : undefined;
   const sections = [
@@ -61,7 +62,34 @@ export function formatJobDetails(
   ];
   if (latest) sections.push(`latest progress\n${indent(formatProgress(latest))}`);
   if (result) sections.push(`result\n${indent(formatResult(result))}`);
+  if (masks && (masks.updates.length > 0 || masks.diverged.length > 0)) sections.push(`masks\n${indent(formatMaskStats(masks))}`);
   return sections.join('\n\n');
+}
+
+/** Rows of the mask-update table `jobs show` prints (the latest ones; --json has them all). */
+export const MASK_ROWS_SHOWN = 12;
+
+/** Mask updates of a job: churn (fraction of active weights that changed) and ITOP rate (fraction ever active). */
+export function formatMaskStats(stats: MaskStats): string {
+  const updates = stats.updates;
+  const last = updates.at(-1);
+  const summary = formatKeyValues([
+    ['updates', `${updates.length}${stats.diverged.length > 0 ? ` (+${stats.diverged.length} not rebuilt, full masks asked for)` : ''}`],
+    ['density', last ? formatMetric(last.density) : undefined],
+    ['ITOP rate', last?.itopRate == null ? undefined : formatMetric(last.itopRate)],
+    ['stored', formatBytes(stats.storedBytes)],
+  ]);
+  const shown = updates.slice(-MASK_ROWS_SHOWN);
+  type Row = MaskStats['updates'][number];
+  const columns: Column<Row>[] = [
+    { header: 'UPDATE', value: (u) => (u.attempt > 1 ? `${u.updateIndex} (try ${u.attempt})` : String(u.updateIndex)), align: 'right' },
+    { header: 'STEP', value: (u) => String(u.step), align: 'right' },
+    { header: 'DENSITY', value: (u) => formatMetric(u.density), align: 'right' },
+    { header: 'CHURN', value: (u) => (u.churn === null ? '-' : formatMetric(u.churn)), align: 'right' },
+    { header: 'ITOP', value: (u) => (u.itopRate === null ? '-' : formatMetric(u.itopRate)), align: 'right' },
+  ];
+  const more = updates.length > shown.length ? `\n(${updates.length - shown.length} earlier updates not shown)` : '';
+  return updates.length === 0 ? summary : `${summary}\n${formatTable(columns, shown)}${more}`;
 }
 
 export function formatProgress(progress: JobProgress): string {

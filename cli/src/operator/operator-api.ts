@@ -7,6 +7,7 @@ import type {
   JobProgress,
   JobResult,
   Labels,
+  MaskStats,
   SubmitJobRequest,
   TokenSummary,
 } from './api-types.js';
@@ -71,6 +72,11 @@ export class OperatorApi {
 
   listProgress(id: string): Promise<JobProgress[]> {
     return this.http.request('GET', `/api/jobs/${segment(id)}/progress`);
+  }
+
+  /** Churn and ITOP per mask update of the job (no updates when it does not report masks). */
+  getMaskStats(id: string): Promise<MaskStats> {
+    return this.http.request('GET', `/api/jobs/${segment(id)}/mask-stats`);
   }
 
   /** The job's result, or undefined while it has none (the coordinator answers 404 until then). */

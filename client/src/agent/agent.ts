@@ -8,6 +8,7 @@ import { CredentialStore, type StoredCredential } from './credential-store.js';
 import { AgentFatalError, errorText, isFatalRefusalCode } from './errors.js';
 import { collectDeviceFacts, type BackendSummary } from './facts.js';
 import { checkpointFetcher } from './checkpoint-fetch.js';
+import { initialMaskFetcher } from './mask-fetch.js';
 import { HeartbeatLoop } from './heartbeat.js';
 import { JobRunner, type CheckpointQueued, type JobFinished, type JobStarted } from './job-runner.js';
 import { Outbox, ReportRejectedError, isCheckpointPiece, reportKey, type OutboundReport } from './outbox.js';
@@ -36,7 +37,7 @@ export interface AgentOptions {
   readonly stopDrainMs?: number;
   /** Checkpoint cadence when an assignment leaves it to the agent (default 50 steps); checkpoints also follow every epoch. */
   readonly checkpointEverySteps?: number;
-  /** Checkpoint upload/download piece size (default 512 KiB, at most 1 MiB). */
+  /** Checkpoint and mask upload/download piece size (default 512 KiB, at most 1 MiB). */
   readonly checkpointChunkBytes?: number;
   /** How long a resumed attempt keeps retrying to fetch its checkpoint over a flaky link (default 60 s). */
   readonly checkpointFetchTimeoutMs?: number;
@@ -107,8 +108,9 @@ export class Agent extends TypedEvents<AgentEvents> {
       },
       onRejected: (report, error) => {
         this.emit('warning', `coordinator rejected ${reportKey(report)}: ${error.message}`);
-        // A refused checkpoint costs only the ability to resume from it; the run itself goes on.
-        if (isCheckpointPiece(report)) return;
+        // A refused checkpoint costs only the ability to resume from it, a refused mask piece only that update's
+        // record (the coordinator asks for full masks when it cannot follow); the run itself goes on.
+        if (isCheckpointPiece(report) || report.type === 'sparsefleet.v1.MaskUpdateChunk') return;
         const { jobId, attempt } = report.message;
         this.outbox.dropAttempt(jobId, attempt);
         if (this.runner.revoke(jobId, attempt, `coordinator no longer accepts reports: ${error.message}`)) {
@@ -127,6 +129,11 @@ export class Agent extends TypedEvents<AgentEvents> {
         (request) => this.request('sparsefleet.v1.CheckpointFetchRequest', request, 'sparsefleet.v1.CheckpointFetchResponse'),
         { pieceBytes: options.checkpointChunkBytes, timeoutMs: options.checkpointFetchTimeoutMs },
       ),
+      fetchInitialMask: initialMaskFetcher(
+        (request) => this.request('sparsefleet.v1.MaskFetchRequest', request, 'sparsefleet.v1.MaskFetchResponse'),
+        { pieceBytes: options.checkpointChunkBytes, timeoutMs: options.checkpointFetchTimeoutMs },
+      ),
+      maskChunkBytes: options.checkpointChunkBytes,
     });
     this.runner.on('started', (job) => this.emit('job-started', job));
     this.runner.on('progress', (jobId, progress) => this.emit('job-progress', jobId, progress));
@@ -326,6 +333,15 @@ export class Agent extends TypedEvents<AgentEvents> {
 
   private async sendReport(report: OutboundReport): Promise<void> {
     try {
+      if (report.type === 'sparsefleet.v1.MaskUpdateChunk') {
+        const ack = await this.request(report.type, report.message, 'sparsefleet.v1.MaskUpdateAck');
+        if (ack.fullMaskNeeded) {
+          const { jobId, attempt, updateIndex } = report.message;
+          this.emit('warning', `coordinator asks for full masks of job ${jobId} after update ${updateIndex}: ${ack.reason}`);
+          this.runner.requestFullMasks(jobId, attempt);
+        }
+        return;
+      }
       await this.request(report.type, report.message, 'sparsefleet.v1.Ack');
     } catch (error) {
       if (error instanceof ProtocolFault && !TRANSIENT_CODES.has(error.code)) {

@@ -4,6 +4,7 @@
 import type { TrainingJobSpec } from '../../../protocol/src/index.js';
 import type { BenchmarkOutcome, BenchmarkProgress, BenchmarkRequest } from '../engine/bench/types.js';
 import type { TrainConfig } from '../engine/train/config.js';
+import type { MaskEvent } from '../engine/train/types.js';
 import type { TrainingEngine } from './training-engine.js';
 
 export interface BenchmarkJobContext {
@@ -12,6 +13,8 @@ export interface BenchmarkJobContext {
   readonly backend: string | undefined;
   readonly signal: AbortSignal;
   readonly onProgress: (progress: BenchmarkProgress) => void;
+  /** Training-run cells that report masks. */
+  readonly onMaskEvent?: (event: MaskEvent) => void;
 }
 
 export function isBenchmarkSpec(spec: TrainingJobSpec): boolean {
@@ -36,6 +39,7 @@ export async function runBenchmarkCell(request: BenchmarkRequest, context: Bench
     onProgress: (progress) => {
       if (!context.signal.aborted) context.onProgress(progress);
     },
+    ...(context.onMaskEvent ? { onMaskEvent: context.onMaskEvent } : {}),
   });
 }
 

@@ -5,6 +5,9 @@
 // Checkpoints: every `checkpointEverySteps` steps (the assignment's, else the agent's default) and at epoch ends the
 // engine's checkpoint is hashed and queued as chunks + commit; an assignment with `resume` first fetches its
 // checkpoint, and a failed fetch ends the attempt with a FAILED result that says so.
+// Masks: a spec with mask_reporting sends MaskUpdateChunk reports as its cadence asks (./mask-reporter.ts); a spec
+// with initial_mask first fetches that stored mask and starts training from it (not on a resumed attempt, whose
+// checkpoint holds its masks).
 import type { ResumeFrom } from '../../../protocol/src/index.js';
 import {
   JobOutcome,
@@ -20,7 +23,10 @@ import { agentBuildInfo, reportedCommit } from './build-info.js';
 import { toBenchmarkJobResult, toBenchmarkProgressReport } from './benchmark-mapping.js';
 import { benchmarkRequest, isBenchmarkSpec, runBenchmarkCell, withAgentBackend } from './benchmark-job.js';
 import { checkpointUploadReports } from './checkpoint-upload.js';
-import type { TrainProgress, TrainResult } from '../engine/train/types.js';
+import type { MaskEvent, TrainCallbacks, TrainProgress, TrainResult } from '../engine/train/types.js';
+import type { Mask } from '../engine/sparse/types.js';
+import type { InitialMaskFetcher } from './mask-fetch.js';
+import { MaskReporter } from './mask-reporter.js';
 import { errorText } from './errors.js';
 import type { OutboundReport } from './outbox.js';
 import { toProgressReport, toSucceededResult, toUnfinishedResult } from './report-mapping.js';
@@ -79,6 +85,10 @@ export interface JobRunnerOptions {
   readonly checkpointChunkBytes?: number;
   /** Needed for assignments that resume; without it such an attempt fails with a clear error. */
   readonly fetchCheckpoint?: CheckpointFetcher;
+  /** Needed for specs with initial_mask; without it such an attempt fails with a clear error. */
+  readonly fetchInitialMask?: InitialMaskFetcher;
+  /** Mask-update piece size (default 512 KiB, at most 1 MiB). */
+  readonly maskChunkBytes?: number;
 }
 
 interface ActiveJob {
@@ -91,6 +101,8 @@ interface ActiveJob {
   silent: boolean;
   cancelReason?: string;
   done: Promise<void>;
+  /** Set while a training job reports masks. */
+  masks?: MaskReporter;
 }
 
 export class JobRunner extends TypedEvents<JobRunnerEvents> {
@@ -153,6 +165,14 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
     if (job) await this.stopSilently(job, 'agent stopping');
   }
 
+  /** The coordinator could not follow a mask delta of this attempt: its next mask update goes in full. */
+  requestFullMasks(jobId: string, attempt: number): boolean {
+    const job = this.active;
+    if (!job || job.jobId !== jobId || job.attempt !== attempt || !job.masks) return false;
+    job.masks.requestFullMasks();
+    return true;
+  }
+
   /** The coordinator no longer takes reports of this attempt (job reassigned, unknown): stop working on it. */
   revoke(jobId: string, attempt: number, reason: string): boolean {
     const job = this.active;
@@ -179,12 +199,24 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
       if (config.backend === undefined && backend !== undefined) config = withAgentBackend(config, backend);
       this.emit('started', { jobId: job.jobId, attempt: job.attempt, config, ...(resume ? { resume } : {}) });
       const resumeFrom = resume ? await this.fetchResume(job, resume) : undefined;
-      const callbacks = {
+      const initialMask = resume === undefined && assignment.spec.initialMask?.jobId ? await this.fetchInitialMask(job) : undefined;
+      job.masks = new MaskReporter({
+        jobId: job.jobId,
+        attempt: job.attempt,
+        reporting: assignment.spec.maskReporting,
+        chunkBytes: this.options.maskChunkBytes,
+      });
+      const callbacks: TrainCallbacks = {
         signal: job.controller.signal,
         progressEverySteps: this.options.progressEverySteps,
         onProgress: (progress: TrainProgress) => this.onProgress(job, progress),
+        ...(job.masks.enabled ? { onMaskEvent: (event: MaskEvent) => this.onMaskEvent(job, event) } : {}),
       };
-      const result = await engine.run(config, callbacks, { checkpoint: this.checkpointOptions(job, assignment), resumeFrom });
+      const result = await engine.run(config, callbacks, {
+        checkpoint: this.checkpointOptions(job, assignment),
+        resumeFrom,
+        ...(initialMask ? { initialMask } : {}),
+      });
       if (job.controller.signal.aborted) throw job.controller.signal.reason;
       this.finish(job, { type: 'sparsefleet.v1.JobResult', message: toSucceededResult(this.identity(job), result) }, {
         outcome: 'succeeded',
@@ -206,11 +238,13 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
       const config = request.kind === 'kernel' ? undefined : request.config;
       this.emit('started', { jobId: job.jobId, attempt: job.attempt, config });
       started = true;
+      job.masks = new MaskReporter({ jobId: job.jobId, attempt: job.attempt, reporting: spec.maskReporting, chunkBytes: this.options.maskChunkBytes });
       const outcome = await runBenchmarkCell(request, {
         engine,
         backend,
         signal: job.controller.signal,
         onProgress: (progress) => this.onBenchmarkProgress(job, progress),
+        ...(job.masks.enabled && request.kind === 'training-run' ? { onMaskEvent: (event: MaskEvent) => this.onMaskEvent(job, event) } : {}),
       });
       if (job.controller.signal.aborted) throw job.controller.signal.reason;
       const info = agentBuildInfo();
@@ -240,6 +274,17 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
     const fetch = this.options.fetchCheckpoint;
     if (fetch === undefined) throw new Error(`cannot resume from checkpoint ${resume.checkpointId.slice(0, 12)}: this agent cannot fetch checkpoints`);
     return fetch(job.jobId, resume, job.controller.signal);
+  }
+
+  private async fetchInitialMask(job: ActiveJob): Promise<Map<string, Mask>> {
+    const fetch = this.options.fetchInitialMask;
+    if (fetch === undefined) throw new Error('the job starts from a stored mask, but this agent cannot fetch masks');
+    return fetch(job.jobId, job.controller.signal);
+  }
+
+  private onMaskEvent(job: ActiveJob, event: MaskEvent): void {
+    if (job.controller.signal.aborted || !job.masks) return;
+    for (const message of job.masks.onEvent(event)) this.options.report({ type: 'sparsefleet.v1.MaskUpdateChunk', message });
   }
 
   private checkpointOptions(job: ActiveJob, assignment: JobAssignment): CheckpointOptions {

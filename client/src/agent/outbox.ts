@@ -6,19 +6,21 @@
 // Memory stays bounded however long the link is down (the job keeps running and reporting meanwhile):
 //   - progress is coalesced: beyond `maxProgressBacklog` waiting progress reports the oldest are dropped, training
 //     reports before epoch-end ('evaluating') ones; the coordinator sees a gap in sequence numbers, never a reorder;
-//   - results are never dropped (one per attempt);
+//   - results and mask-update pieces are never dropped (one result per attempt; a missing mask piece would leave
+//     the coordinator unable to follow the deltas after it);
 //   - checkpoint pieces are kept, but a newer checkpoint of the same (job, attempt) supersedes an older one whose
 //     upload has not started yet (the coordinator keeps the last committed one). An upload that has started is
 //     finished first, so a link slower than the checkpoint cadence still commits checkpoints; at most the upload in
 //     progress and the newest waiting checkpoint are held.
 import type { CheckpointChunk, CheckpointCommit } from '../../../protocol/src/index.js';
-import type { JobResult, ProgressReport } from '../../../protocol/src/index.js';
+import type { JobResult, MaskUpdateChunk, ProgressReport } from '../../../protocol/src/index.js';
 
 export type OutboundReport =
   | { readonly type: 'sparsefleet.v1.ProgressReport'; readonly message: ProgressReport }
   | { readonly type: 'sparsefleet.v1.JobResult'; readonly message: JobResult }
   | { readonly type: 'sparsefleet.v1.CheckpointChunk'; readonly message: CheckpointChunk }
-  | { readonly type: 'sparsefleet.v1.CheckpointCommit'; readonly message: CheckpointCommit };
+  | { readonly type: 'sparsefleet.v1.CheckpointCommit'; readonly message: CheckpointCommit }
+  | { readonly type: 'sparsefleet.v1.MaskUpdateChunk'; readonly message: MaskUpdateChunk };
 
 export type CheckpointPiece = Extract<OutboundReport, { type: 'sparsefleet.v1.CheckpointChunk' | 'sparsefleet.v1.CheckpointCommit' }>;
 
@@ -57,6 +59,10 @@ export function reportKey(report: OutboundReport): string {
     case 'sparsefleet.v1.CheckpointCommit': {
       const { jobId, attempt, checkpointId } = report.message;
       return `${report.type}|${jobId}|${attempt}|${checkpointId}`;
+    }
+    case 'sparsefleet.v1.MaskUpdateChunk': {
+      const { jobId, attempt, updateIndex, chunkIndex } = report.message;
+      return `${report.type}|${jobId}|${attempt}|${updateIndex}|${chunkIndex}`;
     }
     default: {
       const { jobId, attempt, sequence } = report.message;

@@ -10,6 +10,7 @@ import { benchmarkRequestFromJobSpec } from '../engine/bench/request.js';
 import { runBenchmark } from '../engine/bench/run-benchmark.js';
 import type { BenchmarkCallbacks, BenchmarkOutcome, BenchmarkRequest } from '../engine/bench/types.js';
 import type { BackendSummary } from './facts.js';
+import type { Mask } from '../engine/sparse/types.js';
 
 export interface TrainingEngine {
   /** Selects and initialises the tfjs backend (tfjs-node, wasm or cpu) and reports what is available. */
@@ -27,6 +28,8 @@ export interface EngineRunOptions {
   readonly checkpoint?: CheckpointOptions;
   /** TrainingCheckpoint bytes to continue from (a resumed attempt). */
   readonly resumeFrom?: Uint8Array;
+  /** Masks to start from instead of the method's initial draw, by layer name (ignored when resuming). */
+  readonly initialMask?: ReadonlyMap<string, Mask>;
 }
 
 /** The real engine, running training in this process (or worker thread). */

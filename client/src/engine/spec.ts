@@ -20,5 +20,8 @@ export { estimateTrainingMemory, type MemoryEstimate } from './memory/estimate.j
 export { MODEL_NAMES, type ModelName } from './models/catalog.js';
 export { SCHEME_NAMES, type SchemeName } from './sparse/schemes/types.js';
 export { ScheduleValidationError } from './sparse/schedules/schema.js';
+/** Starting a job from a stored mask: which methods can, and the layers the mask must match. */
+export { INITIAL_MASK_METHODS, acceptsInitialMask } from './sparse/initial-mask.js';
+export { maskableLayerLayout, type MaskLayerLayout } from './sparse/mask-layout.js';
 /** Where a Fashion-MNIST config without `data.path` reads its files. */
 export { FASHION_MNIST_DEFAULT_DIR } from './data/fashion-mnist.js';

@@ -5,6 +5,8 @@ import { AuditController } from './audit.controller.js';
 import { DevicesModule } from '../devices/devices.module.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
+import { MaskController } from '../masks/mask.controller.js';
+import { MasksModule } from '../masks/masks.module.js';
 import { CampaignController } from './campaign.controller.js';
 import { DeviceController } from './device.controller.js';
 import { EnrollmentTokenController } from './enrollment-token.controller.js';
@@ -12,7 +14,15 @@ import { JobController } from './job.controller.js';
 import { StatsController } from './stats.controller.js';
 
 @Module({
-  imports: [AuditModule, DevicesModule, JobsModule, GatewayModule, CampaignsModule],
-  controllers: [AuditController, EnrollmentTokenController, DeviceController, JobController, StatsController, CampaignController],
+  imports: [AuditModule, DevicesModule, JobsModule, MasksModule, GatewayModule, CampaignsModule],
+  controllers: [
+    AuditController,
+    EnrollmentTokenController,
+    DeviceController,
+    JobController,
+    MaskController,
+    StatsController,
+    CampaignController,
+  ],
 })
 export class ApiModule {}

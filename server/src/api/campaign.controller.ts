@@ -4,6 +4,7 @@ import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiNotFoundResponse
 import { MAX_CAMPAIGN_JOBS } from '../campaigns/campaign-matrix.js';
 import { CampaignSpecError, MAX_CAMPAIGN_YAML_CHARS, campaignSpecSchema, parseCampaignBody } from '../campaigns/campaign-spec.js';
 import { CampaignService } from '../campaigns/campaign.service.js';
+import { MaskService } from '../masks/mask.service.js';
 import {
   COMPARE_METRICS,
   COMPARISON_RULE,
@@ -27,7 +28,10 @@ import { parseOrBadRequest } from './zod-validation.pipe.js';
 @ApiTags('campaigns')
 @Controller('api/campaigns')
 export class CampaignController {
-  constructor(private readonly campaigns: CampaignService) {}
+  constructor(
+    private readonly campaigns: CampaignService,
+    private readonly masks: MaskService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -103,7 +107,9 @@ export class CampaignController {
     if (chosen !== 'json') {
       response.setHeader('content-disposition', `inline; filename="campaign-${id.slice(0, 8)}.${chosen}"`);
     }
-    return renderReport(buildReport({ ...view, results: view.results }), chosen);
+    const reportsMasks = (view.spec.report?.masks ?? 'off') !== 'off';
+    const maskStats = reportsMasks ? await this.masks.statsOf(view.results.map((result) => result.jobId)) : undefined;
+    return renderReport(buildReport({ ...view, results: view.results, ...(maskStats ? { maskStats } : {}) }), chosen);
   }
 
   @Get(':a/compare/:b')

@@ -7,6 +7,8 @@ import { JobReportService } from '../jobs/job-report.service.js';
 import { JOB_STATES, type JobState } from '../jobs/job-state.js';
 import { jobSubmissionSchema, validateJobSubmission } from '../jobs/job-submission.js';
 import { JobService, type JobView } from '../jobs/job.service.js';
+import type { InitialMaskRequest } from '../jobs/job-submission.js';
+import { MaskService } from '../masks/mask.service.js';
 import { CheckpointDto, JobDto, JobProgressDto, JobResultDto } from './dto/job.dto.js';
 import { toCheckpointDto, toJobDto, toJobProgressDto, toJobResultDto } from './mapping/job.mapping.js';
 import { dtoListSchema, dtoSchema, jsonSchemaOf } from './openapi.js';
@@ -21,6 +23,7 @@ export class JobController {
     private readonly assignment: AssignmentService,
     private readonly cancellation: JobCancellationService,
     private readonly checkpoints: CheckpointService,
+    private readonly masks: MaskService,
   ) {}
 
   @Post()
@@ -31,10 +34,11 @@ export class JobController {
     schema: dtoSchema(JobDto),
   })
   async submit(@Body() body: unknown): Promise<JobDto> {
-    const { name, spec, selector, maxAttempts, checkpointEverySteps, memoryEstimate } = parseOrBadRequest(() =>
+    const { name, spec, selector, maxAttempts, checkpointEverySteps, memoryEstimate, initialMask } = parseOrBadRequest(() =>
       validateJobSubmission(body),
     );
-    const job = await this.jobs.submit(spec, name, { selector, maxAttempts, checkpointEverySteps, memoryEstimate });
+    const resolved = initialMask ? { initialMask: await this.resolveInitialMask(initialMask) } : {};
+    const job = await this.jobs.submit({ ...spec, ...resolved }, name, { selector, maxAttempts, checkpointEverySteps, memoryEstimate });
     this.assignment.schedule();
     return toJobDto(job);
   }
@@ -89,6 +93,19 @@ export class JobController {
   async listCheckpoints(@Param('id') id: string): Promise<CheckpointDto[]> {
     await this.requireJob(id);
     return (await this.checkpoints.list(id)).map(toCheckpointDto);
+  }
+
+  /**
+   * The stored update a job asking for (job, step) starts from; 400 when there is none or it does not fit. Its type
+   * (the wire InitialMask) is inferred: it goes into the job spec, and this controller names no wire type.
+   */
+  private async resolveInitialMask(request: InitialMaskRequest) {
+    const refuse = (issue: string): never => {
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `invalid request: initialMask: ${issue}`, issues: [`initialMask: ${issue}`] });
+    };
+    if (!(await this.jobs.get(request.job))) refuse(`job ${request.job} does not exist`);
+    const resolution = await this.masks.resolveInitialMask(request.job, request.step, request.layout);
+    return resolution.ok ? resolution.initialMask : refuse(resolution.issue);
   }
 
   private async requireJob(id: string): Promise<JobView> {

@@ -119,6 +119,14 @@ export const campaignSpecSchema = z
     devices: campaignDevicesSchema.default(() => campaignDevicesSchema.parse({})),
     runRules: runRulesSchema.default(() => runRulesSchema.parse({})),
     maxAttempts: positiveInt.lte(100, 'must be <= 100').optional(),
+    /** Training-run cells may report their masks (churn and ITOP exploration rate go into the report). */
+    report: z
+      .object({
+        masks: oneOf(['every', 'final', 'off'] as const).default('off'),
+        fullMaskEvery: positiveInt.lte(1_000_000, 'must be <= 1000000').optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -152,6 +160,9 @@ export const campaignSpecSchema = z
     } else {
       if (!matrix.model) issue(['matrix', 'model'], `required when measure is ${spec.measure}`);
       for (const field of ['op', 'shape'] as const) if (matrix[field]) issue(['matrix', field], 'only for measure kernel');
+    }
+    if (spec.report !== undefined && spec.report.masks !== 'off' && spec.measure !== 'training-run') {
+      issue(['report', 'masks'], 'only for measure training-run (the other measures train no mask updates)');
     }
     if (spec.measure === 'training-run' && spec.runRules.sustained) {
       issue(['runRules', 'sustained'], 'only for measure kernel or training-step');

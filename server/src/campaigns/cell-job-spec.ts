@@ -1,7 +1,14 @@
 // A campaign cell as a job: the TrainingJobSpec with `benchmark` filled (kind, campaign/cell id, kernel op and
 // shape, scheme, density, run rules) and, for training measures, the cell's TrainConfig validated with the
 // engine's own schema plus its memory estimate. Pure.
-import { BenchmarkKind, type RunRules, type TrainingJobSpec, withDefaults } from '../../../protocol/src/index.js';
+import {
+  BenchmarkKind,
+  MaskReportCadence,
+  type MaskReporting,
+  type RunRules,
+  type TrainingJobSpec,
+  withDefaults,
+} from '../../../protocol/src/index.js';
 import {
   estimateTrainingMemory,
   parseTrainConfig,
@@ -69,7 +76,19 @@ export function cellJob(spec: CampaignSpec, cell: CampaignCell, campaignId: stri
     return { spec: withDefaults('sparsefleet.v1.TrainingJobSpec', kernelJobFields(cell.params, benchmark)) };
   }
   const config = cellTrainConfig(spec, cell);
-  return { spec: { ...trainConfigToJobSpec(config), benchmark }, memoryEstimate: cellMemoryEstimate(config, cell) };
+  const maskReporting = cellMaskReporting(spec);
+  return {
+    spec: { ...trainConfigToJobSpec(config), benchmark, ...(maskReporting ? { maskReporting } : {}) },
+    memoryEstimate: cellMemoryEstimate(config, cell),
+  };
+}
+
+/** Training-run cells of a campaign whose `report.masks` asks for them report their masks. */
+function cellMaskReporting(spec: CampaignSpec): MaskReporting | undefined {
+  const masks = spec.report?.masks ?? 'off';
+  if (masks === 'off' || spec.measure !== 'training-run') return undefined;
+  const cadence = masks === 'every' ? MaskReportCadence.MASK_REPORT_CADENCE_EVERY : MaskReportCadence.MASK_REPORT_CADENCE_FINAL;
+  return { cadence, fullEvery: spec.report?.fullMaskEvery ?? 0 };
 }
 
 /** The estimate, or a CampaignSpecError naming the cell (e.g. a profile naming layers the model does not have). */

@@ -128,7 +128,8 @@ export class DeviceService {
 
   private async replaceCredential(row: DeviceRow, now: Date): Promise<string> {
     const credential = generateSecret();
-    await this.devices.update(row.id, { credential_hash: this.storedFormOf(credential), ...this.presence(row, now, {}) });
+    // Presence is left to Hello: re-enrolling proves identity, it does not say the device is ready for a job.
+    await this.devices.update(row.id, { credential_hash: this.storedFormOf(credential), last_seen: now.toISOString() });
     return credential;
   }
 
@@ -141,8 +142,10 @@ export class DeviceService {
       display_name: request.displayName.trim() || cleanFacts.deviceModel || `device-${deviceId.slice(0, 8)}`,
       facts_json: JSON.stringify(cleanFacts),
       chosen_backend: cleanFacts.chosenBackend,
-      state: 'online',
-      online_until: this.deadline(now),
+      // Offline until its Hello: an agent may hang up right after enrolling (to reconnect with its credential), and a
+      // job pushed in that window would fail delivery and cost an attempt.
+      state: 'offline',
+      online_until: null,
       last_seen: now.toISOString(),
       telemetry_json: null,
       credential_hash: this.storedFormOf(credential),

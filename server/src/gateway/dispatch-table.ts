@@ -6,6 +6,7 @@ import type { DeviceSession, EnrollmentSession, HandlerResult } from '../common/
 import type { DeviceHandlers } from '../devices/device.handlers.js';
 import type { AssignmentService } from '../jobs/assignment.service.js';
 import type { JobHandlers } from '../jobs/job.handlers.js';
+import type { MaskHandlers } from '../masks/mask.handlers.js';
 import type { PresenceHandlers } from '../jobs/presence.handlers.js';
 
 type Handler<N extends MessageTypeName, S> = (message: MessageOf<N>, session: S) => Promise<HandlerResult>;
@@ -20,10 +21,11 @@ export interface DispatchDependencies {
   readonly devices: Pick<DeviceHandlers, 'enroll'> & Pick<PresenceHandlers, 'hello' | 'heartbeat'>;
   readonly jobs: Pick<JobHandlers, 'progress' | 'result'>;
   readonly checkpoints: Pick<CheckpointHandlers, 'chunk' | 'commit' | 'fetch'>;
+  readonly masks: Pick<MaskHandlers, 'chunk' | 'fetch'>;
   readonly assignment: Pick<AssignmentService, 'schedule'>;
 }
 
-export function buildDispatchTable({ devices, jobs, checkpoints, assignment }: DispatchDependencies): DispatchTable {
+export function buildDispatchTable({ devices, jobs, checkpoints, masks, assignment }: DispatchDependencies): DispatchTable {
   return {
     'sparsefleet.v1.EnrollRequest': { session: 'enrollment', handle: (m, s) => devices.enroll(m, s) },
     'sparsefleet.v1.HelloRequest': {
@@ -51,5 +53,9 @@ export function buildDispatchTable({ devices, jobs, checkpoints, assignment }: D
     'sparsefleet.v1.JobAccepted': null,
     'sparsefleet.v1.JobCancel': null,
     'sparsefleet.v1.CheckpointFetchResponse': null,
+    'sparsefleet.v1.MaskUpdateChunk': { session: 'device', handle: (m, s) => masks.chunk(m, s) },
+    'sparsefleet.v1.MaskFetchRequest': { session: 'device', handle: (m, s) => masks.fetch(m, s) },
+    'sparsefleet.v1.MaskUpdateAck': null,
+    'sparsefleet.v1.MaskFetchResponse': null,
   };
 }

@@ -11,10 +11,17 @@ import {
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import { DEVICE_CHANNEL_EVENT, ErrorCode, ProtocolFault, encodeProtocolError } from '../../../protocol/src/index.js';
+import {
+  DEVICE_CHANNEL_EVENT,
+  ErrorCode,
+  MAX_TRANSPORT_MESSAGE_BYTES,
+  ProtocolFault,
+  encodeProtocolError,
+} from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import type { Session } from '../common/session.types.js';
 import { CheckpointHandlers } from '../checkpoints/checkpoint.handlers.js';
+import { MaskHandlers } from '../masks/mask.handlers.js';
 import { DeviceHandlers } from '../devices/device.handlers.js';
 import { DeviceService } from '../devices/device.service.js';
 import { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
@@ -25,21 +32,20 @@ import { PresenceHandlers } from '../jobs/presence.handlers.js';
 import { DeviceChannelLimits } from '../security/device-channel-limits.js';
 import { DeviceSocketRegistry } from './device-socket.registry.js';
 import { buildDispatchTable } from './dispatch-table.js';
-import { FrameDispatcher } from './frame-dispatcher.js';
+import { FrameDispatcher, type DispatchOutcome } from './frame-dispatcher.js';
 import { createHandshakeMiddleware } from './handshake.middleware.js';
 import { ProtocolErrorCounter } from './protocol-error.counter.js';
 import { deviceRoom, type DeviceServer, type DeviceSocket, type FrameAck } from './socket.types.js';
 
-// Room for a 1 MiB checkpoint chunk or a mask of a large model, plus the envelope; bigger payloads travel by
-// reference in chunks.
-const MAX_FRAME_BYTES = 4 * 1024 * 1024;
-
-@WebSocketGateway({ maxHttpBufferSize: MAX_FRAME_BYTES })
+// A frame over MAX_FRAME_BYTES but within this transport limit is answered FRAME_TOO_LARGE (by decodeFrame, before
+// decoding); a larger message is dropped by the transport together with the connection, and counted on disconnect.
+@WebSocketGateway({ maxHttpBufferSize: MAX_TRANSPORT_MESSAGE_BYTES })
 export class FleetGateway
   implements OnModuleInit, OnGatewayInit<DeviceServer>, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
 {
   private readonly logger = new Logger('Fleet');
-  private readonly dispatcher: FrameDispatcher;
+  /** Every device frame goes through it; public for in-process callers (the fuzz test). */
+  readonly dispatcher: FrameDispatcher;
   private server: DeviceServer | undefined;
   private readonly disconnects = new Set<Promise<void>>();
   private readonly serverVersion: string;
@@ -57,6 +63,7 @@ export class FleetGateway
     presenceHandlers: PresenceHandlers,
     jobHandlers: JobHandlers,
     checkpointHandlers: CheckpointHandlers,
+    maskHandlers: MaskHandlers,
   ) {
     const table = buildDispatchTable({
       devices: {
@@ -66,6 +73,7 @@ export class FleetGateway
       },
       jobs: jobHandlers,
       checkpoints: checkpointHandlers,
+      masks: maskHandlers,
       assignment,
     });
     this.dispatcher = new FrameDispatcher(table, errors, config.serverVersion, this.logger);
@@ -94,6 +102,12 @@ export class FleetGateway
 
   handleConnection(socket: DeviceSocket): void {
     const session = socket.data.session;
+    socket.onAny((event: unknown, ...args: unknown[]) => {
+      if (event !== DEVICE_CHANNEL_EVENT) void this.onUnknownEvent(socket, event, args);
+    });
+    socket.once('disconnect', (_reason, description) => {
+      if (isOversizedMessage(description)) this.errors.record(ErrorCode.ERROR_CODE_FRAME_TOO_LARGE);
+    });
     if (session?.kind === 'device') this.bindDevice(socket, session.deviceId);
     this.logger.log(`[Fleet.Connect] ${session?.kind === 'device' ? `device=${session.deviceId}` : 'enrollment'}`);
   }
@@ -109,26 +123,49 @@ export class FleetGateway
 
   @SubscribeMessage(DEVICE_CHANNEL_EVENT)
   async onFrame(@ConnectedSocket() socket: DeviceSocket, @MessageBody() frame: unknown, @Ack() ack?: FrameAck): Promise<void> {
-    if (!(await this.admit(socket, ack))) return;
-    const outcome = await this.dispatcher.dispatch(frame, socket.data.session);
+    const endTurn = await this.admit(socket, ack);
+    if (!endTurn) return;
+    let outcome: DispatchOutcome;
+    try {
+      // A frame that waited for its turn on a connection that has gone since is not worth handling.
+      if (!socket.connected) return;
+      outcome = await this.dispatcher.dispatch(frame, socket.data.session);
+    } finally {
+      endTurn();
+    }
     if (outcome.session) this.switchSession(socket, outcome.session);
     if (typeof ack === 'function') ack(outcome.frame);
     else if (outcome.error && socket.connected) socket.emit(DEVICE_CHANNEL_EVENT, outcome.frame);
   }
 
+  /** Any other event is charged like a frame and answered UNKNOWN_EVENT, through its ack when it has one. */
+  private async onUnknownEvent(socket: DeviceSocket, event: unknown, args: unknown[]): Promise<void> {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as FrameAck) : undefined;
+    const endTurn = await this.admit(socket, ack);
+    if (!endTurn) return;
+    endTurn();
+    const outcome = this.dispatcher.rejectEvent(event, socket.data.session);
+    if (ack) ack(outcome.frame);
+    else if (socket.connected) socket.emit(DEVICE_CHANNEL_EVENT, outcome.frame);
+  }
+
   /**
-   * Charges the frame to its sender (the device, or an enrollment connection). Over the rate it
-   * is answered RATE_LIMITED without being decoded; a sender that keeps going is disconnected. Either way the
-   * rest of the fleet is untouched.
+   * Charges the frame to its sender (the device, or an enrollment connection) and waits for the sender's turn;
+   * resolves with the function that ends the turn. Over the rate, or with too many frames waiting, it is answered
+   * RATE_LIMITED without being decoded; a sender that keeps going is disconnected. Either way the rest of the fleet
+   * is untouched.
    */
-  private async admit(socket: DeviceSocket, ack: FrameAck | undefined): Promise<boolean> {
+  private async admit(socket: DeviceSocket, ack: FrameAck | undefined): Promise<(() => void) | undefined> {
+    // Frames still arriving on a connection dropped for flooding are neither charged nor answered.
+    if (!socket.connected) return undefined;
     const session = socket.data.session;
     const admission = await this.limits.admitFrame({
       deviceId: session?.kind === 'device' ? session.deviceId : undefined,
       connectionId: socket.id,
       address: socket.handshake.address,
     });
-    if (admission.admitted) return true;
+    if (admission.admitted) return admission.endTurn;
     this.errors.record(ErrorCode.ERROR_CODE_RATE_LIMITED);
     const fault = new ProtocolFault(
       ErrorCode.ERROR_CODE_RATE_LIMITED,
@@ -143,7 +180,7 @@ export class FleetGateway
       this.logger.warn(`[Fleet.RateLimit] ${session?.kind === 'device' ? `device=${session.deviceId}` : socket.handshake.address} disconnected for flooding`);
       socket.disconnect(true);
     }
-    return false;
+    return undefined;
   }
 
   /** Shutdown: stop assigning, drop every device connection and record those devices offline. */
@@ -176,4 +213,9 @@ export class FleetGateway
     // A stale connection of the same device (e.g. a half-open socket before a reconnect) must not speak for it.
     if (replaced?.connected) replaced.disconnect(true);
   }
+}
+
+/** The transport dropped the connection over a message larger than maxHttpBufferSize (ws closes it with 1009). */
+function isOversizedMessage(description: unknown): boolean {
+  return description instanceof Error && /max payload size exceeded/i.test(description.message);
 }

@@ -3,6 +3,7 @@
 import { Logger } from '@nestjs/common';
 import type { ProtocolError } from '../../../protocol/src/index.js';
 import {
+  DEVICE_CHANNEL_EVENT,
   ErrorCode,
   ProtocolFault,
   decodeFrame,
@@ -23,6 +24,9 @@ export interface DispatchOutcome {
 }
 
 // Sent every few seconds by every device: logged at debug level only.
+// Event names are the sender's text: logged and echoed only this long.
+const MAX_EVENT_NAME_SHOWN = 64;
+
 const FREQUENT_TYPES: ReadonlySet<string> = new Set(['sparsefleet.v1.Heartbeat', 'sparsefleet.v1.ProgressReport']);
 
 interface LooseRoute {
@@ -42,6 +46,9 @@ export class FrameDispatcher {
     const started = Date.now();
     let decoded: DecodedMessage | undefined;
     try {
+      if (typeof frame === 'string') {
+        throw new ProtocolFault(ErrorCode.ERROR_CODE_TEXT_FRAME, 'the device channel carries binary envelopes, not text');
+      }
       decoded = decodeFrame(frame);
       const result = await this.route(decoded, session);
       const line = `[${label(decoded.type)}] ${who(session)} ok ${Date.now() - started}ms`;
@@ -53,14 +60,26 @@ export class FrameDispatcher {
       });
       return { frame: frameOut, session: result.session };
     } catch (error) {
-      const fault = this.toFault(error, decoded);
-      this.errors.record(fault.code);
-      this.logger.warn(
-        `[${decoded ? label(decoded.type) : 'Fleet.Frame'}] ${who(session)} ${errorCodeName(fault.code)}: ${fault.message}`,
-      );
-      const protocolError = fault.toProtocolError();
-      return { frame: encodeProtocolError(protocolError, this.senderVersion), error: protocolError };
+      return this.reject(this.toFault(error, decoded), session, decoded ? label(decoded.type) : 'Fleet.Frame');
     }
+  }
+
+  /** Answers a socket.io event other than the channel's: every device message travels in `sf` frames. */
+  rejectEvent(event: unknown, session: Session | undefined): DispatchOutcome {
+    const name = String(event);
+    const shown = name.length > MAX_EVENT_NAME_SHOWN ? `${name.slice(0, MAX_EVENT_NAME_SHOWN)}…` : name;
+    return this.reject(
+      new ProtocolFault(ErrorCode.ERROR_CODE_UNKNOWN_EVENT, `unknown event "${shown}": the device channel has only "${DEVICE_CHANNEL_EVENT}"`),
+      session,
+      'Fleet.Event',
+    );
+  }
+
+  private reject(fault: ProtocolFault, session: Session | undefined, where: string): DispatchOutcome {
+    this.errors.record(fault.code);
+    this.logger.warn(`[${where}] ${who(session)} ${errorCodeName(fault.code)}: ${fault.message}`);
+    const protocolError = fault.toProtocolError();
+    return { frame: encodeProtocolError(protocolError, this.senderVersion), error: protocolError };
   }
 
   private async route(decoded: DecodedMessage, session: Session | undefined): Promise<HandlerResult> {

@@ -20,7 +20,7 @@ import type { DeviceSocket } from './socket.types.js';
 export interface HandshakeDependencies {
   readonly tokens: Pick<EnrollmentTokenService, 'check'>;
   readonly devices: Pick<DeviceService, 'authenticate'>;
-  readonly limits: Pick<DeviceChannelLimits, 'authGate' | 'authFailed' | 'authSucceeded'>;
+  readonly limits: Pick<DeviceChannelLimits, 'authGate' | 'authFailed' | 'authSucceeded' | 'floodCooldownMs'>;
   readonly errors: ProtocolErrorCounter;
   readonly logger: Logger;
 }
@@ -47,6 +47,10 @@ export async function authenticateHandshake(
     }
   }
   if (typeof deviceId === 'string' && deviceId !== '' && typeof credential === 'string' && credential !== '') {
+    const cooling = deps.limits.floodCooldownMs(deviceId);
+    if (cooling > 0) {
+      throw new ProtocolFault(ErrorCode.ERROR_CODE_RATE_LIMITED, `disconnected for flooding; retry in ${Math.ceil(cooling / 1000)} s`);
+    }
     const gate = deps.limits.authGate(remoteAddress, deviceId);
     if (gate.waitMs > 0 && !gate.checkAnyway) throw backingOff(gate.waitMs);
     try {

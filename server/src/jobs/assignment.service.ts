@@ -144,7 +144,7 @@ export class AssignmentService {
       resume,
       checkpointEverySteps: job.checkpointEverySteps,
     });
-    let refusal: string;
+    let returned: boolean;
     try {
       const accepted = await this.channel.push(deviceId, assignment);
       if (accepted.accepted) {
@@ -152,13 +152,17 @@ export class AssignmentService {
         this.logger.log(`job ${job.id} attempt ${job.attempt} accepted by device ${deviceId}${from}`);
         return;
       }
-      refusal = `device ${deviceId} refused: ${accepted.reason || 'no reason given'}`;
+      const refusal = `device ${deviceId} refused: ${accepted.reason || 'no reason given'}`;
       this.remember(job.id, deviceId);
+      this.logger.warn(`job ${job.id} attempt ${job.attempt}: ${refusal}`);
+      returned = await this.jobs.returnRefused(job, deviceId, refusal);
     } catch (error) {
-      refusal = `delivery to device ${deviceId} failed: ${error instanceof Error ? error.message : String(error)}`;
+      // The device may have received it and started: that counts as an attempt.
+      const failure = `delivery to device ${deviceId} failed: ${error instanceof Error ? error.message : String(error)}`;
+      this.logger.warn(`job ${job.id} attempt ${job.attempt}: ${failure}`);
+      returned = await this.jobs.requeue(job, deviceId, failure);
     }
-    this.logger.warn(`job ${job.id} attempt ${job.attempt}: ${refusal}`);
-    if (await this.jobs.requeue(job, deviceId, refusal)) await this.devices.markIdle(deviceId);
+    if (returned) await this.devices.markIdle(deviceId);
     this.schedule();
   }
 

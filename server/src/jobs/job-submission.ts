@@ -2,12 +2,27 @@
 // `config.optimizer.lr: must be > 0`), converted to the wire spec, with its selector and memory estimate. One job
 // per request: the only input whose parse grows with its text is the profile, and its length is bounded.
 import { z } from 'zod';
-import type { TrainingJobSpec } from '../../../protocol/src/index.js';
-import { estimateTrainingMemory, trainConfigSchema, trainConfigToJobSpec, type MemoryEstimate } from '../../../client/src/engine/spec.js';
+import { MaskReportCadence, type MaskReporting, type TrainingJobSpec } from '../../../protocol/src/index.js';
+import {
+  acceptsInitialMask,
+  estimateTrainingMemory,
+  maskableLayerLayout,
+  trainConfigSchema,
+  trainConfigToJobSpec,
+  type MemoryEstimate,
+} from '../../../client/src/engine/spec.js';
 import { InvalidInputError, parseZod } from '../common/validation.js';
 import { jobSelectorSchema, type JobSelector } from './job-selector.js';
 
 export const MAX_JOB_ATTEMPTS = 100;
+export const MASK_REPORT_CADENCES = ['every', 'final', 'off'] as const;
+export type MaskReportCadenceName = (typeof MASK_REPORT_CADENCES)[number];
+
+const CADENCE_CODES: Readonly<Record<MaskReportCadenceName, MaskReportCadence>> = {
+  every: MaskReportCadence.MASK_REPORT_CADENCE_EVERY,
+  final: MaskReportCadence.MASK_REPORT_CADENCE_FINAL,
+  off: MaskReportCadence.MASK_REPORT_CADENCE_OFF,
+};
 /**
  * Largest per-layer profile (YAML text, `config.profile`) a job may carry: the memory estimate parses it while the
  * request is served, in one piece (~1 ms per KiB). Real profiles are under 2 KB (one line per layer).
@@ -21,6 +36,23 @@ export const jobSubmissionSchema = z
     selector: jobSelectorSchema.optional(),
     maxAttempts: z.number().int('must be an integer').gte(1, 'must be >= 1').lte(MAX_JOB_ATTEMPTS, `must be <= ${MAX_JOB_ATTEMPTS}`).optional(),
     checkpointEverySteps: z.number().int('must be an integer').gte(0, 'must be >= 0').lte(0xffffffff, 'must fit in 32 bits').optional(),
+    /** What the job reports besides progress and its result: its masks at every update, at the end only, or not. */
+    report: z
+      .object({
+        masks: z.enum(MASK_REPORT_CADENCES, { error: () => `must be one of ${MASK_REPORT_CADENCES.join(', ')}` }).default('off'),
+        /** K: every K-th mask update carries full masks (the others carry changes); default 10. */
+        fullMaskEvery: z.number().int('must be an integer').gte(1, 'must be >= 1').lte(1_000_000, 'must be <= 1000000').optional(),
+      })
+      .strict()
+      .optional(),
+    /** Start from the mask job `job` had in force at step `step`, instead of the method's initial topology. */
+    initialMask: z
+      .object({
+        job: z.string().trim().min(1, 'must not be empty'),
+        step: z.number().int('must be an integer').gte(0, 'must be >= 0').lte(Number.MAX_SAFE_INTEGER, 'is too large'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -33,6 +65,15 @@ export interface ValidatedJob {
   readonly maxAttempts: number | undefined;
   readonly checkpointEverySteps: number;
   readonly memoryEstimate: MemoryEstimate;
+  /** Asked for, not yet resolved: the coordinator looks the stored mask up and fills `spec.initialMask`. */
+  readonly initialMask?: InitialMaskRequest;
+}
+
+export interface InitialMaskRequest {
+  readonly job: string;
+  readonly step: number;
+  /** The new job's maskable layers (canonical shapes), which the stored mask must match. */
+  readonly layout: { readonly name: string; readonly shape: number[] }[];
 }
 
 export function validateJobSubmission(body: unknown): ValidatedJob {
@@ -48,9 +89,22 @@ export function validateJobSubmission(body: unknown): ValidatedJob {
     // E.g. a profile that names layers the model does not have.
     throw new InvalidInputError([`config: ${error instanceof Error ? error.message : String(error)}`]);
   }
+  const config = submission.config;
+  let initialMask: InitialMaskRequest | undefined;
+  if (submission.initialMask) {
+    if (!acceptsInitialMask(config.method)) {
+      throw new InvalidInputError([`initialMask: method ${config.method} derives its masks from its own state and cannot start from a stored mask`]);
+    }
+    const layout = maskableLayerLayout(config.model, config.data.name);
+    initialMask = { ...submission.initialMask, layout };
+  }
+  const cadence = submission.report?.masks ?? 'off';
+  const maskReporting: MaskReporting | undefined =
+    cadence === 'off' ? undefined : { cadence: CADENCE_CODES[cadence], fullEvery: submission.report?.fullMaskEvery ?? 0 };
   return {
     name: submission.name,
-    spec: trainConfigToJobSpec(submission.config),
+    spec: { ...trainConfigToJobSpec(config), ...(maskReporting ? { maskReporting } : {}) },
+    ...(initialMask ? { initialMask } : {}),
     selector: submission.selector ?? {},
     maxAttempts: submission.maxAttempts,
     checkpointEverySteps: submission.checkpointEverySteps ?? 0,

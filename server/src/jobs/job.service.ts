@@ -189,6 +189,26 @@ export class JobService {
     );
   }
 
+  /**
+   * A device declined the job (JobAccepted with accepted = false): it never ran, so the attempt is not used up. Back to
+   * the queue on the same attempt; the assignment does not offer it to that device again.
+   */
+  async returnRefused(job: Pick<JobView, 'id' | 'attempt'>, deviceId: string, reason: string, now = new Date()): Promise<boolean> {
+    return this.jobs.transition(
+      job.id,
+      ACTIVE_JOB_STATES,
+      {
+        state: 'queued',
+        device_id: null,
+        previous_device_id: deviceId,
+        waiting_reason: reason,
+        lease_expires_at: null,
+        updated_at: now.toISOString(),
+      },
+      { deviceId, attempt: job.attempt },
+    );
+  }
+
   /** Cancels a job that is not finished; false when it already was. The device (if any) stays recorded. */
   async cancel(jobId: string, reason: string, now = new Date()): Promise<boolean> {
     const timestamp = now.toISOString();

@@ -8,6 +8,7 @@ import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig, type RateLimit } from '../config/coordinator-config.js';
 import { MetricsService } from '../operations/metrics.service.js';
 import { FailedAuthBackoff } from './failed-auth-backoff.js';
+import { SenderTurns, type ReleaseTurn } from './sender-turns.js';
 
 /** Who a frame is charged to: a device id, or the connection (and its address, for logs) that has none yet. */
 export interface FrameSender {
@@ -17,8 +18,17 @@ export interface FrameSender {
 }
 
 export type FrameAdmission =
-  | { readonly admitted: true }
+  | { readonly admitted: true; readonly endTurn: ReleaseTurn }
   | { readonly admitted: false; readonly retryAfterMs: number; readonly disconnect: boolean };
+
+/**
+ * Frames of one sender handled at once, and frames that may wait for their turn: room for what an agent overlaps (a
+ * heartbeat, a report from its outbox, a checkpoint piece, a hello), far below a rate budget (300) in flight at once.
+ */
+export const FRAMES_IN_FLIGHT_PER_SENDER = 4;
+export const FRAMES_WAITING_PER_SENDER = 12;
+// A sender whose turn queue is full is told to retry after about this long.
+const TURN_RETRY_AFTER_MS = 1000;
 
 @Injectable()
 export class DeviceChannelLimits {
@@ -27,6 +37,10 @@ export class DeviceChannelLimits {
   private readonly refusals: RateLimiterMemory;
   private readonly enrollments: RateLimiterMemory;
   private readonly failedAuth = new FailedAuthBackoff();
+  private readonly turns = new SenderTurns(FRAMES_IN_FLIGHT_PER_SENDER, FRAMES_WAITING_PER_SENDER);
+  /** Devices disconnected for flooding, until when their handshakes are refused. */
+  private readonly floodCooldowns = new Map<string, number>();
+  private readonly floodCooldownPeriodMs: number;
 
   constructor(
     @Inject(COORDINATOR_CONFIG) config: CoordinatorConfig,
@@ -35,23 +49,45 @@ export class DeviceChannelLimits {
     this.frames = limiterFor(config.deviceFrameRateLimit, 'frames');
     this.refusals = limiterFor(config.floodDisconnectLimit, 'refusals');
     this.enrollments = limiterFor(config.enrollmentRateLimit, 'enrollments');
+    this.floodCooldownPeriodMs = config.floodDisconnectLimit.windowMs;
   }
 
   /**
-   * Charges one frame to its sender. A sender over its rate is refused (and warned about once per window); one
-   * that keeps sending past `floodDisconnectLimit` refusals is to be disconnected.
+   * Charges one frame to its sender and waits for the sender's turn (FRAMES_IN_FLIGHT_PER_SENDER at once); the
+   * caller ends the turn when the frame is handled. A sender over its rate, or with FRAMES_WAITING_PER_SENDER frames
+   * already waiting, is refused (and warned about once per window); one that keeps sending past
+   * `floodDisconnectLimit` refusals is to be disconnected.
    */
   async admitFrame(sender: FrameSender): Promise<FrameAdmission> {
     const key = senderKey(sender);
     const charged = await consume(this.frames, key);
-    if (charged.ok) return { admitted: true };
+    if (!charged.ok) return this.refuse(sender, key, charged.res.msBeforeNext, 'frame rate');
+    const turn = this.turns.take(key);
+    if (!turn) return this.refuse(sender, key, TURN_RETRY_AFTER_MS, 'frames waiting to be handled');
+    return { admitted: true, endTurn: await turn };
+  }
+
+  private async refuse(sender: FrameSender, key: string, retryAfterMs: number, over: string): Promise<FrameAdmission> {
     const refusal = await consume(this.refusals, key);
     const disconnect = !refusal.ok;
+    if (disconnect && sender.deviceId) this.floodCooldowns.set(sender.deviceId, Date.now() + this.floodCooldownPeriodMs);
     if (refusal.res.consumedPoints === 1) {
-      this.logger.warn(`[Fleet.RateLimit] ${describe(sender)} is over its frame rate; refusing frames for ${charged.res.msBeforeNext} ms`);
+      this.logger.warn(`[Fleet.RateLimit] ${describe(sender)} is over its ${over}; refusing frames for ${retryAfterMs} ms`);
     }
     this.metrics.deviceFrameRefused(disconnect ? 'flood-disconnect' : 'rate');
-    return { admitted: false, retryAfterMs: charged.res.msBeforeNext, disconnect };
+    return { admitted: false, retryAfterMs, disconnect };
+  }
+
+  /**
+   * How long a device disconnected for flooding still has its handshakes refused (0: not cooling down). Checked
+   * before its credential, so a flooder that reconnects at once costs a refusal rather than a connection's work.
+   */
+  floodCooldownMs(deviceId: string, now = Date.now()): number {
+    const until = this.floodCooldowns.get(deviceId);
+    if (until === undefined) return 0;
+    if (until > now) return until - now;
+    this.floodCooldowns.delete(deviceId);
+    return 0;
   }
 
   /**

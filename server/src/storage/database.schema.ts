@@ -175,6 +175,63 @@ export interface AuditLogTable {
   detail_json: string;
 }
 
+/** A piece of a mask update; `data` (base64) is cleared once its update is applied, `digest` stays for resends. */
+export interface MaskChunkTable {
+  job_id: string;
+  attempt: number;
+  update_index: number;
+  chunk_index: number;
+  chunk_count: number;
+  total_bytes: number;
+  /** CRC-32 of the whole encoded MaskUpdate, as the sender gave it. */
+  checksum: number;
+  /** sha256 hex over the piece's content (counts, totals, checksum, data): what a resend is compared with. */
+  digest: string;
+  data: string | null;
+  received_at: string;
+}
+
+/** One mask update of a job attempt: 'applied' (rebuilt, checksums matched) or 'diverged' (could not be rebuilt). */
+export interface MaskUpdateTable {
+  job_id: string;
+  attempt: number;
+  update_index: number;
+  step: number;
+  epoch: number;
+  state: 'applied' | 'diverged';
+  reason: string | null;
+  /** 1 when every layer arrived in full (a reconstruction may start here). */
+  all_full: number;
+  active: number;
+  total: number;
+  /** Changes since the previous mask of the job's timeline; null for its first. */
+  pruned: number | null;
+  grown: number | null;
+  churn: number | null;
+  ever_active: number | null;
+  itop_rate: number | null;
+  /** Bytes of mask data stored for the update (decoded, before base64). */
+  stored_bytes: number;
+  received_at: string;
+}
+
+/** A layer of an applied update as it arrived: LayerMaskForm with its base64 data, or pruned/grown for a delta. */
+export interface MaskLayerTable {
+  job_id: string;
+  attempt: number;
+  update_index: number;
+  position: number;
+  layer: string;
+  shape_json: string;
+  size: number;
+  active: number;
+  checksum: number;
+  form: number;
+  data: string;
+  pruned: string;
+  grown: string;
+}
+
 export interface DB {
   enrollment_tokens: EnrollmentTokenTable;
   devices: DeviceTable;
@@ -189,4 +246,7 @@ export interface DB {
   campaign_results: CampaignResultTable;
   coordinator_secrets: CoordinatorSecretTable;
   audit_log: AuditLogTable;
+  mask_chunks: MaskChunkTable;
+  mask_updates: MaskUpdateTable;
+  mask_layers: MaskLayerTable;
 }

@@ -5,6 +5,7 @@ import { fleetCoordination } from './migrations/0002-fleet-coordination.js';
 import { benchmarkCampaigns } from './migrations/0003-benchmark-campaigns.js';
 import { trustAtTheEdges } from './migrations/0004-trust-at-the-edges.js';
 import { protobufjsJsonShapes } from './migrations/0005-protobufjs-json-shapes.js';
+import { jobMasks } from './migrations/0006-job-masks.js';
 
 const initialSchema: Migration = {
   // Migrations must not depend on the current `DB` type, which describes only the latest schema.
@@ -87,6 +88,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_benchmark_campaigns': benchmarkCampaigns,
   '0004_trust_at_the_edges': trustAtTheEdges,
   '0005_protobufjs_json_shapes': protobufjsJsonShapes,
+  '0006_job_masks': jobMasks,
 };
 
 export const inCodeMigrationProvider: MigrationProvider = {

@@ -273,6 +273,9 @@ describe('renderReportHtml', () => {
         'memory: mlp b=64: model state',
         'accuracy: mlp b=64',
         'time-to-accuracy: mlp b=64',
+        // The fixture's cells report their masks (report-masks.test.ts checks these two).
+        'masks: ITOP exploration rate',
+        'masks: Mask churn per update',
       ]);
       const accuracy = xy(charts[2]!);
       expect(accuracy.series.map((series) => series.label)).toEqual(['static · irregular', 'set · irregular', 'rigl · irregular']);

@@ -40,6 +40,7 @@ export async function runTrainingRunBenchmark(
   callbacks.signal?.throwIfAborted();
   const result = await train(config, {
     signal: callbacks.signal,
+    ...(callbacks.onMaskEvent ? { onMaskEvent: callbacks.onMaskEvent } : {}),
     onProgress: (p) =>
       callbacks.onProgress?.({ phase: 'measuring', side: 'training', iterations: p.step, targetIterations: p.totalSteps, elapsedMs: p.elapsedMs, targetMs: rules.minDurationMs }),
   });

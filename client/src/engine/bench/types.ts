@@ -1,6 +1,7 @@
 // What a benchmark run is asked (BenchmarkRequest, built from a TrainingJobSpec by ./request.ts) and what it
 // reports (BenchmarkOutcome; the agent maps it onto the wire's BenchmarkResult). Plain data, no tfjs.
 import type { TrainConfig } from '../train/config.js';
+import type { MaskEvent } from '../train/types.js';
 
 export type BenchmarkKindName = 'kernel' | 'training-step' | 'training-run';
 
@@ -162,5 +163,7 @@ export interface BenchmarkProgress {
 
 export interface BenchmarkCallbacks {
   onProgress?(progress: BenchmarkProgress): void;
+  /** Training-run cells: the run's mask events (see TrainCallbacks.onMaskEvent). */
+  onMaskEvent?(event: MaskEvent): void;
   readonly signal?: AbortSignal;
 }

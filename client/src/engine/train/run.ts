@@ -10,6 +10,8 @@ import { ForgettingTracker } from '../forgetting/tracker.js';
 import { buildModel } from '../models/builders.js';
 import type { Model } from '../models/model.js';
 import type { MaskUpdateSummary, SparseTrainingMethod, StepInfo } from '../sparse/methods/types.js';
+import { applyInitialMask, checkInitialMask } from '../sparse/initial-mask.js';
+import type { Mask } from '../sparse/types.js';
 import { isEpochEndCheckpoint, isStepCheckpoint, type CheckpointOptions } from './checkpointing.js';
 import type { TrainConfig } from './config.js';
 import { evaluate } from './evaluate.js';
@@ -19,7 +21,7 @@ import { buildProgress, type ProgressState } from './progress.js';
 import { setUpSparsity, type RunLength, type SparseSetup } from './sparse-setup.js';
 import { computeReport, setUpCompute, type ComputeSetup } from './compute-setup.js';
 import { Stepper, type StepOutcome } from './step.js';
-import type { EpochReport, TrainCallbacks, TrainProgress, TrainResult } from './types.js';
+import type { EpochReport, MaskEventKind, TrainCallbacks, TrainProgress, TrainResult } from './types.js';
 import { yieldToEventLoop } from './yield.js';
 
 const DEFAULT_PROGRESS_EVERY = 20;
@@ -37,6 +39,12 @@ export interface RunOptions {
    * another config.
    */
   readonly resumeFrom?: Uint8Array;
+  /**
+   * Start from this topology (one mask per maskable layer, by name) instead of the method's initial draw: active
+   * weights keep their initial values, the rest are zero (sparse/initial-mask.ts). Ignored when resuming (the
+   * checkpoint's masks win). Throws InitialMaskError when a layer is missing or has another size.
+   */
+  readonly initialMask?: ReadonlyMap<string, Mask>;
 }
 
 export async function runTraining(
@@ -126,8 +134,13 @@ class TrainingRun {
 
   async execute(): Promise<RunOutcome> {
     const { method, context } = this.sparse;
+    const initialMask = this.options.resumeFrom === undefined ? this.options.initialMask : undefined;
+    if (initialMask !== undefined) checkInitialMask(this.model.maskedWeights, initialMask);
+    const initialWeights = initialMask && new Map(this.model.maskedWeights.map((layer) => [layer.name, layer.readWeights()]));
     method.initialize(context);
+    if (initialMask && initialWeights) applyInitialMask(this.model.maskedWeights, initialMask, initialWeights);
     const start = this.resume();
+    this.emitMasks('initial', start.epoch);
     this.computeSetup = await setUpCompute(this.config, this.model, context.layerDensities);
     this.report({ phase: 'loading', epoch: start.epoch, loss: 0, trainAccuracy: 0 });
     let epochsRun = 0;
@@ -139,7 +152,7 @@ class TrainingRun {
       if (consumed === 0) {
         this.epochMaskUpdates = 0;
         this.applyDataEfficiency(epoch);
-        this.countUpdate(method.onEpochStart?.(this.info(epoch), context));
+        this.countUpdate(method.onEpochStart?.(this.info(epoch), context), epoch);
       }
       const averages = await this.trainEpoch(epoch, consumed);
       epochsRun = epoch + 1;
@@ -151,6 +164,7 @@ class TrainingRun {
       }
     }
     method.onTrainingEnd?.(context);
+    this.emitMasks('final', Math.max(0, epochsRun - 1));
     const final = this.finishEpoch(Math.max(0, epochsRun - 1), lastEpoch ?? { loss: 0, trainAccuracy: 0, startedAt: performance.now() });
     const layers = layerDensities(this.model.maskedWeights);
     return {
@@ -211,7 +225,7 @@ class TrainingRun {
       });
       if (outcome === undefined) throw new Error('training step produced no outcome');
       this.step += 1;
-      this.countUpdate(method.afterStep?.(this.info(epoch), context));
+      this.countUpdate(method.afterStep?.(this.info(epoch), context), epoch);
       this.timer.record(performance.now() - stepStart);
       this.memory.sample();
       this.tracker.record(batch.ids, outcome.correct);
@@ -293,10 +307,18 @@ class TrainingRun {
     await options.onCheckpoint(bytes, { step: this.step, epoch, stepInEpoch });
   }
 
-  private countUpdate(summary: MaskUpdateSummary | undefined): void {
+  private countUpdate(summary: MaskUpdateSummary | undefined, epoch: number): void {
     if (summary === undefined) return;
     this.maskUpdates += 1;
     this.epochMaskUpdates += 1;
+    this.emitMasks('update', epoch);
+  }
+
+  private emitMasks(kind: MaskEventKind, epoch: number): void {
+    const onMaskEvent = this.callbacks.onMaskEvent;
+    if (onMaskEvent === undefined) return;
+    const layers = this.model.maskedWeights.map((layer) => ({ name: layer.name, shape: layer.shape, mask: Uint8Array.from(layer.mask) }));
+    onMaskEvent({ kind, updates: this.maskUpdates, step: this.step, epoch, layers });
   }
 
   private learningRate(info: StepInfo): number {

@@ -4,6 +4,7 @@
 import type { ModelStateMeasurement } from '../models/memory.js';
 import type { ComputeName } from './config.js';
 import type { LayerComputeReport } from './compute-setup.js';
+import type { LayerShape, Mask } from '../sparse/types.js';
 
 export type TrainPhase = 'loading' | 'training' | 'evaluating';
 
@@ -81,8 +82,35 @@ export interface TrainResult {
   readonly modelState?: ModelStateMeasurement;
 }
 
+/** One maskable layer's mask at a mask event: a copy the receiver may keep. */
+export interface LayerMaskSnapshot {
+  readonly name: string;
+  readonly shape: LayerShape;
+  readonly mask: Mask;
+}
+
+/**
+ * 'initial': the masks the first step trains with (after the method's draw or a given initial mask, or those a
+ * resumed run restored); 'update': after a mask update of the method; 'final': after the last step and the method's
+ * training-end hook (equal to the last update's masks unless that hook changed them).
+ */
+export type MaskEventKind = 'initial' | 'update' | 'final';
+
+export interface MaskEvent {
+  readonly kind: MaskEventKind;
+  /** Mask updates performed so far in the run (0 for the initial masks of a fresh run). */
+  readonly updates: number;
+  /** Optimizer steps completed when these masks took effect. */
+  readonly step: number;
+  readonly epoch: number;
+  /** Every maskable layer (layers kept dense included), in model order. */
+  readonly layers: readonly LayerMaskSnapshot[];
+}
+
 export interface TrainCallbacks {
   onProgress?(progress: TrainProgress): void;
+  /** Receives the masks at the start, after every mask update and at the end; copies are made only when set. */
+  onMaskEvent?(event: MaskEvent): void;
   /** Abort the run; the promise then rejects with an AbortError. */
   readonly signal?: AbortSignal;
   /** Emit a training-phase progress report every this many steps (default 20), plus one per epoch end. */

@@ -51,6 +51,8 @@ export const CampaignSpecDto = restDto(
       sustained: z.strictObject({ durationMs: int, windowMs: int }).optional(),
     }),
     maxAttempts: int.optional(),
+    /** Training-run cells may report their masks (churn and ITOP exploration rate go into the report). */
+    report: z.strictObject({ masks: z.enum(['every', 'final', 'off']), fullMaskEvery: int.optional() }).optional(),
   }),
   'The campaign spec as the coordinator normalised it: defaults filled in, every matrix axis a list.',
 );

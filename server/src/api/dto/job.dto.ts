@@ -128,6 +128,32 @@ export const DataEfficiencyDto = restDto(
 );
 export type DataEfficiencyDto = z.output<typeof DataEfficiencyDto>;
 
+export const MaskReportingDto = restDto(
+  'MaskReporting',
+  z.strictObject({
+    /** MaskReportCadence: 1 off, 2 every mask update, 3 the final mask (0 = off). */
+    cadence: int,
+    /** Updates whose index is a multiple of this carry full masks; 0 = 10. */
+    fullEvery: int,
+  }),
+  'Whether and how a job reports its masks. cadence: 1 off, 2 every update, 3 final.',
+);
+export type MaskReportingDto = z.output<typeof MaskReportingDto>;
+
+export const InitialMaskDto = restDto(
+  'InitialMask',
+  z.strictObject({
+    jobId: z.string(),
+    step: int,
+    attempt: int,
+    updateIndex: int,
+    /** The step of the stored update in force at `step` (<= step). */
+    resolvedStep: int,
+  }),
+  'The stored mask (another job at a step) a job starts from.',
+);
+export type InitialMaskDto = z.output<typeof InitialMaskDto>;
+
 export const JobSpecDto = restDto(
   'JobSpec',
   z.strictObject({
@@ -149,6 +175,10 @@ export const JobSpecDto = restDto(
     dataEfficiency: DataEfficiencyDto.optional(),
     /** Set for benchmark-campaign cells. */
     benchmark: BenchmarkSpecDto.optional(),
+    /** Unset: the job reports no masks. */
+    maskReporting: MaskReportingDto.optional(),
+    /** Set when the job starts from a stored mask instead of its method's initial topology. */
+    initialMask: InitialMaskDto.optional(),
   }),
   'What the job trains: model, data, method, scheme, density, schedule, hyper-parameters (the spec sent to devices).',
 );

@@ -98,6 +98,7 @@ export function toCampaignSpecDto(spec: CampaignSpec): CampaignSpecDto {
       sustained: runRules.sustained ? { durationMs: runRules.sustained.durationMs, windowMs: runRules.sustained.windowMs } : undefined,
     },
     maxAttempts: spec.maxAttempts,
+    report: spec.report ? { masks: spec.report.masks, fullMaskEvery: spec.report.fullMaskEvery } : undefined,
   };
 }
 

@@ -8,7 +8,9 @@ import type {
   EpochSummary,
   GranetSchedule,
   Hyperparameters,
+  InitialMask,
   LayerDensity,
+  MaskReporting,
   MestSchedule,
   Schedule,
   TrainingJobSpec,
@@ -28,6 +30,7 @@ import type {
   EpochSummaryDto,
   GranetScheduleDto,
   HyperparametersDto,
+  InitialMaskDto,
   JobDto,
   JobProgressDto,
   JobRequirementsDto,
@@ -35,6 +38,7 @@ import type {
   JobSelectorDto,
   JobSpecDto,
   LayerDensityDto,
+  MaskReportingDto,
   MemoryEstimateDto,
   MestScheduleDto,
   ScheduleDto,
@@ -109,6 +113,22 @@ export function toJobSpecDto(spec: TrainingJobSpec): JobSpecDto {
     maxSteps: spec.maxSteps,
     dataEfficiency: spec.dataEfficiency ? toDataEfficiencyDto(spec.dataEfficiency) : undefined,
     benchmark: spec.benchmark ? toBenchmarkSpecDto(spec.benchmark) : undefined,
+    maskReporting: spec.maskReporting ? toMaskReportingDto(spec.maskReporting) : undefined,
+    initialMask: spec.initialMask ? toInitialMaskDto(spec.initialMask) : undefined,
+  };
+}
+
+function toMaskReportingDto(reporting: MaskReporting): MaskReportingDto {
+  return { cadence: reporting.cadence, fullEvery: reporting.fullEvery };
+}
+
+function toInitialMaskDto(initial: InitialMask): InitialMaskDto {
+  return {
+    jobId: initial.jobId,
+    step: initial.step,
+    attempt: initial.attempt,
+    updateIndex: initial.updateIndex,
+    resolvedStep: initial.resolvedStep,
   };
 }
 

@@ -5,14 +5,16 @@
 //  - latency per device: for every cell a bar per device, shaded up to each run-rule percentile (p50/p90/p99);
 //  - memory vs density: model state (with the dense model state for reference) or, for kernels, peak memory;
 //  - test accuracy vs density and time to accuracy per method and scheme (cells that report an accuracy);
-//  - drift of the median over sustained runs.
+//  - drift of the median over sustained runs;
+//  - for training-run cells that reported masks: ITOP exploration rate and mask churn against the step, one line
+//    per cell and device.
 // A figure the campaign has no numbers for is not drawn at all; every drawn series has at least one point. Pure.
 import { spreadOf } from './cell-summary.js';
 import { columnSpread, groupBy, positive, trainingTimeMs, validRows, type ReportCell } from './report-cells.js';
 import { percentileColumn, type CampaignReport, type ReportDriftSample } from './report-data.js';
 import { formatMs, formatPercent, formatTimes, significant } from './html-kit.js';
 
-export type ChartSection = 'speedup' | 'latency' | 'memory' | 'accuracy' | 'time-to-accuracy' | 'drift';
+export type ChartSection = 'speedup' | 'latency' | 'memory' | 'accuracy' | 'time-to-accuracy' | 'drift' | 'masks';
 
 export interface ChartPoint {
   readonly x: number;
@@ -104,7 +106,15 @@ export const CHART_SECTIONS: ReadonlyArray<{ section: ChartSection; heading: str
     heading: 'Drift over sustained runs',
     note: 'Median latency per window of the sustained phase, one line per cell and device (coloured by device as in the latency charts).',
   },
+  {
+    section: 'masks',
+    heading: 'Mask exploration',
+    note: 'Training runs that reported their masks, one line per cell and device. ITOP rate: the fraction of weights ever active so far (in-time over-parameterisation). Churn: the fraction of active weights that changed at each mask update.',
+  },
 ];
+
+/** Lines with a legend; more are told apart by their tooltips. */
+const MASK_LEGEND_LIMIT = 6;
 
 /** The cells one chart of each kind shows: an op on a shape, or a model at a batch size (its methods as series). */
 interface ChartGroup {
@@ -127,6 +137,7 @@ export function buildReportCharts(report: CampaignReport, cells: readonly Report
     timeToAccuracyChart(group, colors),
     driftChart(group, deviceColors),
   ]);
+  charts.push(...maskCharts(report));
   const drawn = charts.map(withoutEmptySeries).filter(hasData);
   const order = CHART_SECTIONS.map((entry) => entry.section);
   return drawn
@@ -328,6 +339,36 @@ function colorIndex(keys: readonly string[]): Map<string, number> {
   const colors = new Map<string, number>();
   for (const key of keys) if (!colors.has(key)) colors.set(key, colors.size);
   return colors;
+}
+
+function maskCharts(report: CampaignReport): Omit<XyChart, 'id'>[] {
+  const runs = report.masks ?? [];
+  if (runs.length === 0) return [];
+  const colorOf = (run: (typeof runs)[number]) => `${run.cellId}|${run.deviceId}`;
+  const colors = colorIndex(runs.map(colorOf));
+  const oneDevice = new Set(runs.map((run) => run.deviceId)).size === 1;
+  const label = (run: (typeof runs)[number]) => (oneDevice ? run.cell : `${run.cell} · ${run.deviceName}`);
+  const legend = runs.length <= MASK_LEGEND_LIMIT;
+  const itop: ChartSeries[] = runs.map((run) => ({
+    label: label(run),
+    style: 'line',
+    color: colors.get(colorOf(run))!,
+    points: run.updates
+      .filter((u) => u.itopRate !== null)
+      .map((u) => ({ x: u.step, y: u.itopRate! * 100, note: `${label(run)}: step ${u.step}, ITOP ${formatPercent(u.itopRate!)}, density ${formatPercent(u.density)}` })),
+  }));
+  const churn: ChartSeries[] = runs.map((run) => ({
+    label: label(run),
+    style: 'line',
+    color: colors.get(colorOf(run))!,
+    points: run.updates
+      .filter((u) => u.churn !== null)
+      .map((u) => ({ x: u.step, y: u.churn! * 100, note: `${label(run)}: step ${u.step}, churn ${formatPercent(u.churn!)}` })),
+  }));
+  return [
+    { kind: 'xy', section: 'masks', title: 'ITOP exploration rate', xLabel: 'step', yLabel: 'weights ever active (%)', unit: '%', fitY: true, legend, series: itop },
+    { kind: 'xy', section: 'masks', title: 'Mask churn per update', xLabel: 'step', yLabel: 'active weights changed (%)', unit: '%', legend, series: churn },
+  ];
 }
 
 type UnnumberedChart = Omit<XyChart, 'id'> | Omit<BarChart, 'id'>;

@@ -41,6 +41,27 @@ export interface CampaignReport {
   };
   readonly columns: string[];
   readonly rows: ReportRow[];
+  /** Training-run cells that reported masks: churn and ITOP exploration rate per update (JSON and HTML only). */
+  readonly masks?: ReportMaskSeries[];
+}
+
+/** The mask history of one result's job (GET /api/jobs/:id/mask-stats). */
+export interface ReportMaskSeries {
+  readonly jobId: string;
+  readonly cellId: string;
+  readonly cell: string;
+  readonly deviceId: string;
+  readonly deviceName: string;
+  readonly updates: readonly ReportMaskUpdate[];
+}
+
+export interface ReportMaskUpdate {
+  readonly step: number;
+  readonly density: number;
+  /** Fraction of the active weights that changed since the previous update (null for the first). */
+  readonly churn: number | null;
+  /** Fraction of the weights ever active so far. */
+  readonly itopRate: number | null;
 }
 
 export interface ReportSource {
@@ -54,6 +75,8 @@ export interface ReportSource {
   readonly results: readonly CampaignResultView[];
   /** The campaign's cells when the caller already has them (a CampaignView does); else the matrix is expanded. */
   readonly cells?: readonly CampaignCell[];
+  /** Mask updates per job id, for the jobs that reported masks. */
+  readonly maskStats?: ReadonlyMap<string, { readonly updates: readonly ReportMaskUpdate[] }>;
 }
 
 const FIXED_COLUMNS = [
@@ -104,7 +127,9 @@ export function buildReport(source: ReportSource): CampaignReport {
     const cell = cells.get(result.cellId);
     return toRow(result, cell, cell ? batchSizeOf(cell) : null, spec.runRules.percentiles);
   });
+  const masks = maskSeries(source, cells);
   return {
+    ...(masks.length > 0 ? { masks } : {}),
     campaign: {
       id: source.id,
       name: source.name,
@@ -117,6 +142,25 @@ export function buildReport(source: ReportSource): CampaignReport {
     columns,
     rows,
   };
+}
+
+function maskSeries(source: ReportSource, cells: ReadonlyMap<string, CampaignCell>): ReportMaskSeries[] {
+  const stats = source.maskStats;
+  if (stats === undefined) return [];
+  return source.results.flatMap((result) => {
+    const updates = stats.get(result.jobId)?.updates ?? [];
+    if (updates.length === 0) return [];
+    return [
+      {
+        jobId: result.jobId,
+        cellId: result.cellId,
+        cell: cells.get(result.cellId)?.label ?? result.cellId,
+        deviceId: result.deviceId,
+        deviceName: result.device.displayName,
+        updates: updates.map(({ step, density, churn, itopRate }) => ({ step, density, churn, itopRate })),
+      },
+    ];
+  });
 }
 
 function toRow(
