@@ -12,6 +12,8 @@ const PUBLIC_ENTRIES = [
   '^server/src/campaigns/index\\.ts$',
   // Offline administration of a data directory (the first API key).
   '^server/src/bootstrap/index\\.ts$',
+  // The REST contract: DTO schemas and types (zod only; reaches no protocol/, see rest-dtos-reach-no-protocol).
+  '^server/src/api/dto/index\\.ts$',
   // The engine as a library (trainer, models, data): loads TensorFlow.js.
   '^client/src/engine/index\\.ts$',
   // The engine's spec and schema: TrainConfig, names, job-spec mapping, memory estimate; no TensorFlow.js.
@@ -23,6 +25,13 @@ const PUBLIC_ENTRIES = [
   // The contract door: message types, codec, handshake.
   '^protocol/src/index\\.ts$',
 ];
+
+/** REST DTO modules: the operator API's own types and zod schemas. */
+const REST_DTOS = '^server/src/api/dto/';
+/** Where REST DTOs are made from internal shapes: the one part of the REST layer that may see wire types. */
+const REST_MAPPING = '^server/src/api/mapping/';
+/** REST controllers, in server/src/api/ and in any other coordinator module. */
+const REST_CONTROLLERS = '^server/src/.+\\.controller\\.ts$';
 
 /** The engine's spec entry: all the coordinator may import from the client. */
 const ENGINE_SPEC = '^client/src/engine/spec\\.ts$';
@@ -91,6 +100,28 @@ module.exports = {
       severity: 'error',
       from: { path: '^server/' },
       to: { path: '^client/', pathNot: ENGINE_SPEC },
+    },
+    {
+      name: 'rest-layer-not-protocol',
+      comment:
+        'REST is its own contract (issue 13): controllers and the rest of server/src/api/ answer with DTOs and import ' +
+        'nothing from protocol/ or generated/. Only the mapping modules (server/src/api/mapping/) see wire types, to ' +
+        'copy them into DTOs; DTO modules are held to the stricter rest-dtos-reach-no-protocol.',
+      severity: 'error',
+      from: { path: ['^server/src/api/', REST_CONTROLLERS], pathNot: [REST_MAPPING, REST_DTOS] },
+      to: { path: '^(protocol|generated)/' },
+    },
+    {
+      name: 'rest-dtos-reach-no-protocol',
+      comment:
+        'A REST DTO module reaches no protocol/ code, directly or through any other module (type-only imports count): ' +
+        'a DTO cannot be, extend or embed a wire type, so a rename in generated code cannot reach REST clients. The ' +
+        'rules above send every way into protocol/ and generated/ through protocol/src/index.ts, so reaching that ' +
+        'door is what is checked (one line per offending DTO module). The CLI imports DTO types through ' +
+        'server/src/api/dto/index.ts.',
+      severity: 'error',
+      from: { path: REST_DTOS },
+      to: { path: '^protocol/src/index\\.ts$', reachable: true },
     },
     {
       name: 'server-not-cli',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDeviceTable } from '../../cli/src/operator/device-view.js';
+import { formatDeviceDetails, formatDeviceTable } from '../../cli/src/operator/device-view.js';
 import { formatBytes, formatMetric, shortId } from '../../cli/src/operator/format.js';
 import { describeSpec, formatJobTable } from '../../cli/src/operator/job-view.js';
 import { clip, formatKeyValues, formatTable } from '../../cli/src/operator/table.js';
@@ -118,6 +118,25 @@ describe('formatDeviceTable', () => {
     const row = formatDeviceTable([device], NOW).split('\n')[1]!;
 
     expect(row).toMatch(/^11111111\s+jetson-1\s+busy\s+wasm\s+6\s+8\.0 GiB\s+2\.0 GiB\s+aaaaaaaa\s+site=lab\s+10s ago$/);
+  });
+});
+
+describe('formatDeviceDetails', () => {
+  it('should show the telemetry REST reports, load average included', () => {
+    const device: Device = {
+      id: '11111111-2222-4333-8444-555555555555',
+      displayName: 'jetson-1',
+      state: 'online',
+      facts: { cores: 6, memoryBytes: 8 * 1024 ** 3, chosenBackend: 'wasm' },
+      telemetry: { freeMemoryBytes: 2 * 1024 ** 3, rssBytes: 300 * 1024 ** 2, loadAverage1m: 0.75, temperatureCelsius: 48.5, batteryLevel: -1, charging: false },
+      onlineUntil: '2026-05-01T12:00:30.000Z',
+    };
+
+    const text = formatDeviceDetails(device, NOW);
+
+    expect(text).toMatch(/^load \(1m\)\s+0\.75$/m);
+    expect(text).toMatch(/^temperature\s+48\.5 °C$/m);
+    expect(text).not.toMatch(/^battery/m);
   });
 });
 

@@ -11,7 +11,7 @@ import { BufferedOutput } from '../../cli/src/operator/output.js';
 const JOB_A = 'aaaaaaaa-0000-4000-8000-000000000001';
 const JOB_B = 'bbbbbbbb-0000-4000-8000-000000000002';
 
-function job(id: string, state: string, overrides: Partial<Job> = {}): Job {
+function job(id: string, state: Job['state'], overrides: Partial<Job> = {}): Job {
   return {
     id,
     name: `job-${id.slice(0, 1)}`,
@@ -170,7 +170,7 @@ describe(LineWatchView.name, () => {
   it('should print a line only when state or epoch changes', () => {
     const lines: string[] = [];
     const sut = new LineWatchView((line) => lines.push(line));
-    const entry = (state: string, reports: JobProgress[]): WatchedJob => ({
+    const entry = (state: Job['state'], reports: JobProgress[]): WatchedJob => ({
       job: job(JOB_A, state),
       progress: latestProgress(reports),
       deviceName: 'jetson-1',

@@ -1,6 +1,7 @@
 // The import floors of .dependency-cruiser.cjs (issue 13) hold over the source folders: generated code only through
 // protocol/, the CLI through public entries, the coordinator through the engine's spec entry, no static Node imports
-// in the engine and the browser-loadable part of the agent, protocol/ at the bottom. The same rules also run over a
+// in the engine and the browser-loadable part of the agent, protocol/ at the bottom, REST controllers and DTOs off the
+// protocol. The same rules also run over a
 // small synthetic tree with one breach per rule, so a rule that stopped matching fails here instead of passing
 // silently. `npm run lint:imports` runs the same check from the command line.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,6 +65,20 @@ const FIXTURE: Readonly<Record<string, string>> = {
   'server/src/uses-protocol-door.ts': "import type { Job } from '../../protocol/src/index.js';\nexport type J = Job;\n",
   'server/src/uses-protocol-deep.ts': "import { codec } from '../../protocol/src/codec.js';\nexport const c = codec;\n",
   'server/src/uses-cli.ts': "import { main } from '../../cli/src/main.js';\nexport const m = main;\n",
+  // REST: controllers and DTO modules stay off the protocol; mapping modules and domain modules may use it.
+  'server/src/jobs/job-state.ts': "import type { Job } from '../../../protocol/src/index.js';\nexport type State = Job['id'];\n",
+  'server/src/devices/labels.ts': 'export type Labels = Record<string, string>;\n',
+  'server/src/api/dto/index.ts': "export type { DeviceDto } from './device.dto.js';\n",
+  'server/src/api/dto/device.dto.ts': "import type { Labels } from '../../devices/labels.js';\nexport interface DeviceDto { labels: Labels }\n",
+  'server/src/api/dto/job.dto.ts': "import type { State } from '../../jobs/job-state.js';\nexport interface JobDto { state: State }\n",
+  'server/src/api/mapping/job.mapping.ts': [
+    "import type { Job } from '../../../../protocol/src/index.js';",
+    "import type { JobDto } from '../dto/job.dto.js';",
+    "export const toJobDto = (job: Job): JobDto => ({ state: job.id });",
+    '',
+  ].join('\n'),
+  'server/src/api/job.controller.ts': "import type { Job } from '../../../protocol/src/index.js';\nexport type Answer = Job;\n",
+  'server/src/fleet/fleet.controller.ts': "import type { Job } from '../../../protocol/src/index.js';\nexport type Answer = Job;\n",
   'client/src/engine/spec.ts': "export const spec = 1;\n",
   'client/src/engine/train/config.ts': 'export const config = 1;\n',
   'client/src/engine/static-node.ts': "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;\n",
@@ -92,6 +107,7 @@ const FIXTURE: Readonly<Record<string, string>> = {
     '',
   ].join('\n'),
   'cli/src/uses-deep-server.ts': "import { deep } from '../../server/src/deep.js';\nexport const d = deep;\n",
+  'cli/src/uses-rest-dtos.ts': "import type { DeviceDto } from '../../server/src/api/dto/index.js';\nexport type D = DeviceDto;\n",
 };
 
 const EXPECTED_FIXTURE_VIOLATIONS = [
@@ -105,6 +121,9 @@ const EXPECTED_FIXTURE_VIOLATIONS = [
   'protocol-is-the-bottom: protocol/src/reaches-up.ts → server/src/index.ts',
   'protocol-no-node-imports: protocol/src/uses-node.ts → zlib',
   'protocol-through-its-door: server/src/uses-protocol-deep.ts → protocol/src/codec.ts',
+  'rest-dtos-reach-no-protocol: server/src/api/dto/job.dto.ts → protocol/src/index.ts',
+  'rest-layer-not-protocol: server/src/api/job.controller.ts → protocol/src/index.ts',
+  'rest-layer-not-protocol: server/src/fleet/fleet.controller.ts → protocol/src/index.ts',
   'server-not-cli: server/src/uses-cli.ts → cli/src/main.ts',
   'server-uses-engine-spec-only: server/src/uses-agent.ts → client/src/agent/index.ts',
   'server-uses-engine-spec-only: server/src/uses-deep-engine.ts → client/src/engine/train/config.ts',

@@ -16,7 +16,7 @@ import {
   parseCampaignSpec,
   type CampaignSpec,
 } from '../../server/src/campaigns/campaign-spec.js';
-import type { CampaignView } from '../../server/src/campaigns/campaign-views.js';
+import type { CampaignDto } from '../../server/src/api/dto/index.js';
 import { MAX_PROFILE_CHARS } from '../../server/src/jobs/job-submission.js';
 import { benchmarkDevice, type BenchmarkDevice } from '../server/campaigns/support/benchmark-device.js';
 import { api, heartbeat, startTestCoordinator, type TestCoordinator } from '../server/support/coordinator-harness.js';
@@ -207,9 +207,9 @@ describe('bounded work per request', () => {
     }, 30);
 
     // Execute
-    let started: { status: number; body: CampaignView };
+    let started: { status: number; body: CampaignDto };
     try {
-      started = await api<CampaignView>(test, 'POST', '/api/campaigns', atTheCap('at the cap'));
+      started = await api<CampaignDto>(test, 'POST', '/api/campaigns', atTheCap('at the cap'));
     } finally {
       clearInterval(beat);
       spy.mockRestore();

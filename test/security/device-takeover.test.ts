@@ -2,6 +2,9 @@
 // device over (new credential, the real device locked out, the token's labels merged, its job reportable by the
 // newcomer). Now an identity claim needs proof — the device's current credential — or an operator's reclaim token.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { AuditEntryDto, CreatedEnrollmentTokenDto } from '../../server/src/api/dto/index.js';
+import { apiDto } from '../server/support/rest-dto.js';
 import { ErrorCode } from '../../protocol/src/index.js';
 import { expectMessage, type MessageOf } from '../../protocol/src/index.js';
 import {
@@ -21,12 +24,6 @@ interface DeviceBody {
   displayName: string;
   labels: Record<string, string>;
   facts: { deviceModel: string };
-}
-
-interface AuditBody {
-  actor: string;
-  action: string;
-  target: string;
 }
 
 const ATTACKER_FACTS = { ...TEST_FACTS, deviceModel: 'attacker-box' };
@@ -108,7 +105,7 @@ describe('re-enrollment proves identity', () => {
     const dropped = new Promise<void>((resolve) => lost.socket.once('disconnect', () => resolve()));
 
     // Execute
-    const issued = await api<{ token: string; reclaimDeviceId: string }>(test, 'POST', `/api/devices/${lost.deviceId}/reclaim`, {});
+    const issued = await apiDto(test, CreatedEnrollmentTokenDto, 'POST', `/api/devices/${lost.deviceId}/reclaim`, {});
     const enrolling = await connect(test.coordinator.url, { enrollmentToken: issued.body.token });
     const reclaimed = expectMessage(
       await request(enrolling, 'sparsefleet.v1.EnrollRequest', { facts: TEST_FACTS, displayName: 'phone' }),
@@ -121,7 +118,7 @@ describe('re-enrollment proves identity', () => {
     const otherSocket = await connect(test.coordinator.url, { enrollmentToken: wrongTarget.body.token });
     const misused = await request(otherSocket, 'sparsefleet.v1.EnrollRequest', { facts: TEST_FACTS, displayName: 'x', previousDeviceId: 'someone-else' });
     const unknown = await api(test, 'POST', '/api/devices/no-such-device/reclaim', {});
-    const audit = (await api<AuditBody[]>(test, 'GET', '/api/audit-log')).body;
+    const audit = (await apiDto(test, z.array(AuditEntryDto), 'GET', '/api/audit-log')).body;
 
     // Assert
     expect(issued.status).toBe(201);

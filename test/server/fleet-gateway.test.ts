@@ -1,5 +1,7 @@
 // The device channel against a real coordinator (port 0) and raw socket.io-client devices.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CoordinatorStatsDto } from '../../server/src/api/dto/index.js';
+import { apiDto } from './support/rest-dto.js';
 import { Envelope, ErrorCode, encodeProto, withDefaults } from '../../protocol/src/index.js';
 import { JobAssignment } from '../../protocol/src/index.js';
 import {
@@ -199,12 +201,12 @@ describe(FleetGateway.name, () => {
 
   it('should count protocol errors and refusals by code in /api/stats', async () => {
     // Prepare
-    const before = await api<{ protocolErrors: Record<string, number> }>(test, 'GET', '/api/stats');
+    const before = await apiDto(test, CoordinatorStatsDto, 'GET', '/api/stats');
 
     // Execute
     await sendFrame(healthy.socket, Uint8Array.of(0xff));
     await refusalOf(test.coordinator.url, { enrollmentToken: 'still-not-a-token' });
-    const after = await api<{ protocolErrors: Record<string, number>; devices: Record<string, number> }>(test, 'GET', '/api/stats');
+    const after = await apiDto(test, CoordinatorStatsDto, 'GET', '/api/stats');
 
     // Assert
     const delta = (code: string) => (after.body.protocolErrors[code] ?? 0) - (before.body.protocolErrors[code] ?? 0);

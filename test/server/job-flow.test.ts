@@ -1,9 +1,11 @@
 // A job submitted over REST reaches a connected raw device as JobAssignment; its reports are stored exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { ErrorCode } from '../../protocol/src/index.js';
 import { JobOutcome, type JobResult, type ProgressReport } from '../../protocol/src/index.js';
 import { encodeMessage, expectMessage, type MessageOf } from '../../protocol/src/index.js';
 import { JobController } from '../../server/src/api/job.controller.js';
+import { CreatedEnrollmentTokenDto, DeviceDetailDto, DeviceListEntryDto, JobDto, JobProgressDto, JobResultDto } from '../../server/src/api/dto/index.js';
 import { NO_ONLINE_DEVICE } from '../../server/src/jobs/job-selector.js';
 import {
   TEST_FACTS,
@@ -18,15 +20,7 @@ import {
   type EnrolledTestDevice,
   type TestCoordinator,
 } from './support/coordinator-harness.js';
-
-interface JobBody {
-  id: string;
-  state: string;
-  attempt: number;
-  deviceId: string | null;
-  waitingReason: string | null;
-  spec: { model: string; method: string; maxSteps: number; dataset: { name: string } };
-}
+import { apiDto } from './support/rest-dto.js';
 
 const SMALL_JOB = { name: 'tiny', config: { model: 'mlp', data: { name: 'synthetic', trainLimit: 64 }, epochs: 1, maxSteps: 2 } };
 
@@ -83,9 +77,9 @@ describe(JobController.name, () => {
   });
 
   it('should keep a job queued with a reason while no device is online', async () => {
-    const submitted = await api<JobBody>(test, 'POST', '/api/jobs', SMALL_JOB);
+    const submitted = await apiDto(test, JobDto, 'POST', '/api/jobs', SMALL_JOB);
     const waiting = await eventually(async () => {
-      const job = (await api<JobBody>(test, 'GET', `/api/jobs/${submitted.body.id}`)).body;
+      const job = (await apiDto(test, JobDto, 'GET', `/api/jobs/${submitted.body.id}`)).body;
       return job.waitingReason === NO_ONLINE_DEVICE ? job : undefined;
     });
     expect(submitted.status).toBe(201);
@@ -109,7 +103,7 @@ describe(JobController.name, () => {
 
     // Execute
     const pushed = acceptNextJob(worker);
-    const submitted = await api<JobBody>(test, 'POST', '/api/jobs', SMALL_JOB);
+    const submitted = await apiDto(test, JobDto, 'POST', '/api/jobs', SMALL_JOB);
     const assignment = await pushed;
     const progress = progressReport(assignment.jobId, assignment.attempt, 1);
     const first = await request(worker.socket, 'sparsefleet.v1.ProgressReport', progress);
@@ -119,8 +113,8 @@ describe(JobController.name, () => {
       ...progressReport(assignment.jobId, assignment.attempt, 9),
       loss: Number.NaN,
     });
-    const running = (await api<JobBody>(test, 'GET', `/api/jobs/${assignment.jobId}`)).body;
-    const fleetWhileRunning = (await api<Array<{ id: string; currentJobId: string | null }>>(test, 'GET', '/api/devices')).body;
+    const running = (await apiDto(test, JobDto, 'GET', `/api/jobs/${assignment.jobId}`)).body;
+    const fleetWhileRunning = (await apiDto(test, z.array(DeviceListEntryDto), 'GET', '/api/devices')).body;
     const noResultYet = await api(test, 'GET', `/api/jobs/${assignment.jobId}/result`);
     await request(worker.socket, 'sparsefleet.v1.ProgressReport', progressReport(assignment.jobId, assignment.attempt, 2));
     const result = jobResult(assignment.jobId, assignment.attempt);
@@ -146,15 +140,15 @@ describe(JobController.name, () => {
     expect(doneDifferently.message).toMatchObject({ code: ErrorCode.ERROR_CODE_CONFLICT });
     expect(stillOk.type).toBe('sparsefleet.v1.HeartbeatAck');
 
-    const stored = (await api<Array<{ sequence: number; deviceId: string }>>(test, 'GET', `/api/jobs/${assignment.jobId}/progress`)).body;
+    const stored = (await apiDto(test, z.array(JobProgressDto), 'GET', `/api/jobs/${assignment.jobId}/progress`)).body;
     expect(stored.map((p) => p.sequence)).toEqual([1, 2]);
     expect(stored.every((p) => p.deviceId === worker.deviceId)).toBe(true);
-    const storedResult = await api<{ testAccuracy: number; outcome: number }>(test, 'GET', `/api/jobs/${assignment.jobId}/result`);
+    const storedResult = await apiDto(test, JobResultDto, 'GET', `/api/jobs/${assignment.jobId}/result`);
     expect(storedResult.status).toBe(200);
     expect(storedResult.body).toMatchObject({ testAccuracy: 0.42, outcome: JobOutcome.JOB_OUTCOME_SUCCEEDED });
-    const finished = (await api<JobBody>(test, 'GET', `/api/jobs/${assignment.jobId}`)).body;
+    const finished = (await apiDto(test, JobDto, 'GET', `/api/jobs/${assignment.jobId}`)).body;
     expect(finished.state).toBe('succeeded');
-    const devices = (await api<Array<{ id: string; state: string }>>(test, 'GET', '/api/devices')).body;
+    const devices = (await apiDto(test, z.array(DeviceListEntryDto), 'GET', '/api/devices')).body;
     expect(devices.find((d) => d.id === worker.deviceId)?.state).toBe('online');
 
     worker.socket.close();
@@ -163,7 +157,7 @@ describe(JobController.name, () => {
 
   it('should issue enrollment tokens over REST that a device can enroll with', async () => {
     // Execute
-    const created = await api<{ token: string; expiresAt: string; maxUses: number }>(test, 'POST', '/api/enrollment-tokens', { maxUses: 2, ttlSeconds: 600 });
+    const created = await apiDto(test, CreatedEnrollmentTokenDto, 'POST', '/api/enrollment-tokens', { maxUses: 2, ttlSeconds: 600 });
     const invalid = await api<{ issues: string[] }>(test, 'POST', '/api/enrollment-tokens', { maxUses: 1.5 });
     const socket = await connect(test.coordinator.url, { enrollmentToken: created.body.token });
     const enrolled = await request(socket, 'sparsefleet.v1.EnrollRequest', { facts: TEST_FACTS, displayName: 'rest' });
@@ -176,7 +170,7 @@ describe(JobController.name, () => {
     expect(invalid.status).toBe(400);
     expect(invalid.body.issues).toEqual(['maxUses: must be an integer']);
     const deviceId = expectMessage(enrolled, 'sparsefleet.v1.EnrollResponse').deviceId;
-    expect((await api<{ displayName: string }>(test, 'GET', `/api/devices/${deviceId}`)).body.displayName).toBe('rest');
+    expect((await apiDto(test, DeviceDetailDto, 'GET', `/api/devices/${deviceId}`)).body.displayName).toBe('rest');
   });
 
   it('should answer 404 for a job that does not exist', async () => {
@@ -188,5 +182,25 @@ describe(JobController.name, () => {
     const response = await api<{ paths: Record<string, unknown> }>(test, 'GET', '/api/docs/json');
     expect(response.status).toBe(200);
     expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/api/jobs', '/api/enrollment-tokens', '/api/stats']));
+  });
+
+  it('should describe responses with the REST DTOs as OpenAPI components', async () => {
+    type Operation = { responses: Record<string, { content?: Record<string, { schema: Record<string, unknown> }> }> };
+    type Document = {
+      paths: Record<string, Record<string, Operation>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
+    };
+    const document = (await api<Document>(test, 'GET', '/api/docs/json')).body;
+    const responseSchema = (path: string, method: string, status: string) =>
+      document.paths[path]?.[method]?.responses[status]?.content?.['application/json']?.schema;
+
+    const schemas = document.components.schemas;
+    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['Device', 'DeviceDetail', 'Telemetry', 'Job', 'JobSpec', 'JobResult', 'Campaign']));
+    expect(Object.keys(schemas.Telemetry?.properties ?? {})).toContain('loadAverage1m');
+    expect(Object.keys(schemas.Telemetry?.properties ?? {})).not.toContain('loadAverage_1m');
+    expect(schemas.Job?.required).toEqual(expect.arrayContaining(['id', 'state', 'spec', 'requirements']));
+    expect(responseSchema('/api/jobs/{id}', 'get', '200')).toEqual({ $ref: '#/components/schemas/Job' });
+    expect(responseSchema('/api/devices', 'get', '200')).toEqual({ type: 'array', items: { $ref: '#/components/schemas/DeviceListEntry' } });
+    expect(responseSchema('/api/jobs', 'post', '201')).toEqual({ $ref: '#/components/schemas/Job' });
   });
 });

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecodedMessage } from '../../protocol/src/index.js';
 import { describeRequirements, MEMORY_HEADROOM_FACTOR, MEMORY_HEADROOM_FIXED_BYTES } from '../../server/src/jobs/job-selector.js';
 import { AssignmentService } from '../../server/src/jobs/assignment.service.js';
+import { DeviceDetailDto, DeviceDto, DeviceListEntryDto } from '../../server/src/api/dto/index.js';
+import { z } from 'zod';
 import {
   TEST_FACTS,
   api,
@@ -15,6 +17,7 @@ import {
   type TestCoordinator,
 } from './support/coordinator-harness.js';
 import { jobResult, pushesOf, recordPushes } from './support/job-messages.js';
+import { apiDto } from './support/rest-dto.js';
 
 const MIB = 1024 * 1024;
 const SMALL_CONFIG = { model: 'mlp', data: { name: 'synthetic', trainLimit: 64 }, epochs: 1, maxSteps: 2 };
@@ -150,16 +153,10 @@ describe(AssignmentService.name, () => {
     // Execute
     await request(small.socket, 'sparsefleet.v1.Heartbeat', { sentAtMs: Date.now(), telemetry: telemetry(200 * MIB), runningJobIds: [] });
     await request(small.socket, 'sparsefleet.v1.Heartbeat', { sentAtMs: Date.now(), telemetry: telemetry(100 * MIB), runningJobIds: [] });
-    const relabel = await api<{ labels: Record<string, string> }>(test, 'PUT', `/api/devices/${small.deviceId}/labels`, { labels: { tier: 'small', room: '4' } });
+    const relabel = await apiDto(test, DeviceDto, 'PUT', `/api/devices/${small.deviceId}/labels`, { labels: { tier: 'small', room: '4' } });
     const badLabels = await api<{ issues: string[] }>(test, 'PUT', `/api/devices/${small.deviceId}/labels`, { labels: { 'bad key!': 'x' } });
-    const detail = await api<{
-      capabilities: { backends: string[]; cores: number; memoryBytes: number; wasmSimd: boolean };
-      labels: Record<string, string>;
-      telemetry: { freeMemoryBytes: number; charging: boolean };
-      telemetryHistory: Array<{ recordedAt: string; telemetry: { freeMemoryBytes: number } }>;
-      availableMemoryBytes: number;
-      currentJob: unknown;
-    }>(test, 'GET', `/api/devices/${small.deviceId}`);
+    const detail = await apiDto(test, DeviceDetailDto, 'GET', `/api/devices/${small.deviceId}`);
+    const listed = (await apiDto(test, z.array(DeviceListEntryDto), 'GET', '/api/devices')).body.find((device) => device.id === small.deviceId);
 
     // Assert
     expect(relabel.body.labels).toEqual({ room: '4', tier: 'small' });
@@ -169,5 +166,33 @@ describe(AssignmentService.name, () => {
     expect(detail.body.telemetryHistory.map((sample) => sample.telemetry.freeMemoryBytes)).toEqual([100 * MIB, 200 * MIB]);
     expect(detail.body.availableMemoryBytes).toBe(100 * MIB);
     expect(detail.body.currentJob).toBeNull();
+    expect(listed?.telemetry).toEqual(detail.body.telemetry);
+  });
+
+  it('should name the load average loadAverage1m in REST, whatever the wire code calls it', async () => {
+    // Prepare: the wire's JavaScript name is loadAverage_1m (proto field load_average_1m).
+    const telemetry = { freeMemoryBytes: 150 * MIB, rssBytes: 50 * MIB, loadAverage_1m: 1.25, temperatureCelsius: -1, batteryLevel: -1, charging: false };
+
+    // Execute
+    await request(small.socket, 'sparsefleet.v1.Heartbeat', { sentAtMs: Date.now(), telemetry, runningJobIds: [] });
+    const detail = await api<Record<string, unknown> & { telemetry: Record<string, unknown>; telemetryHistory: Array<{ telemetry: Record<string, unknown> }> }>(
+      test,
+      'GET',
+      `/api/devices/${small.deviceId}`,
+    );
+    const listed = await api<Array<{ id: string; telemetry: Record<string, unknown> }>>(test, 'GET', '/api/devices');
+
+    // Assert
+    expect(detail.body.telemetry).toEqual({
+      freeMemoryBytes: 150 * MIB,
+      rssBytes: 50 * MIB,
+      loadAverage1m: 1.25,
+      temperatureCelsius: -1,
+      batteryLevel: -1,
+      charging: false,
+    });
+    expect(detail.body.telemetryHistory[0]?.telemetry).toEqual(detail.body.telemetry);
+    expect(listed.body.find((device) => device.id === small.deviceId)?.telemetry).toEqual(detail.body.telemetry);
+    expect(JSON.stringify([detail.body, listed.body])).not.toContain('loadAverage_1m');
   });
 });

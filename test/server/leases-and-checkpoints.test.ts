@@ -1,6 +1,9 @@
 // Leases and recovery against a real coordinator: expiry requeues to another device resuming from the committed
 // checkpoint, chunked checkpoint upload and fetch, one result per job, reconnects within the lease.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { CheckpointDto } from '../../server/src/api/dto/index.js';
+import { apiDto } from './support/rest-dto.js';
 import { ErrorCode } from '../../protocol/src/index.js';
 import { expectMessage, type DecodedMessage, type MessageOf } from '../../protocol/src/index.js';
 import { JobLeaseService } from '../../server/src/jobs/job-lease.service.js';
@@ -122,7 +125,7 @@ describe(JobLeaseService.name, () => {
     expect(errorCodeOf(stolen)).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
     expect(errorCodeOf(stale)).toBe(ErrorCode.ERROR_CODE_ATTEMPT_ENDED);
     expect(errorCodeOf(late)).toBe(ErrorCode.ERROR_CODE_ATTEMPT_ENDED);
-    const listed = await api<Array<{ checkpointId: string; step: number; deviceId: string }>>(test, 'GET', `/api/jobs/${jobId}/checkpoints`);
+    const listed = await apiDto(test, z.array(CheckpointDto), 'GET', `/api/jobs/${jobId}/checkpoints`);
     expect(listed.body).toEqual([expect.objectContaining({ checkpointId, step: 20, deviceId: a.deviceId })]);
 
     // Execute + Assert: exactly one result per job.

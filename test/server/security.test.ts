@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { DeviceDto, EnrollmentTokenDto } from '../../server/src/api/dto/index.js';
+import { apiDto } from './support/rest-dto.js';
 import { ErrorCode } from '../../protocol/src/index.js';
 import { DEVICE_CHANNEL_EVENT, decodeFrame, expectMessage, type DecodedMessage, type MessageOf } from '../../protocol/src/index.js';
 import { createApiKey } from '../../server/src/bootstrap/api-key.js';
@@ -21,16 +24,6 @@ import {
   startTestCoordinator,
   type TestCoordinator,
 } from './support/coordinator-harness.js';
-
-interface TokenView {
-  id: string;
-  prefix: string;
-  uses: number;
-  maxUses: number;
-  expiresAt: string;
-  revokedAt: string | null;
-  labels: Record<string, string>;
-}
 
 async function enrollWith(url: string, token: string, previousDeviceId?: string, previousCredential?: string) {
   const socket = await connect(url, { enrollmentToken: token });
@@ -86,8 +79,8 @@ describe(ApiKeyGuard.name, () => {
     const enrolled = expectMessage(await enrollWith(test.coordinator.url, created.body.token), 'sparsefleet.v1.EnrollResponse');
 
     // Execute
-    const listed = await api<TokenView[]>(test, 'GET', '/api/enrollment-tokens');
-    const revoked = await api<TokenView>(test, 'DELETE', `/api/enrollment-tokens/${created.body.id}`);
+    const listed = await apiDto(test, z.array(EnrollmentTokenDto), 'GET', '/api/enrollment-tokens');
+    const revoked = await apiDto(test, EnrollmentTokenDto, 'DELETE', `/api/enrollment-tokens/${created.body.id}`);
     const refusal = await refusalOf(test.coordinator.url, { enrollmentToken: created.body.token });
     const missing = await api(test, 'DELETE', '/api/enrollment-tokens/no-such-token');
     const device = await api<{ labels: Record<string, string> }>(test, 'GET', `/api/devices/${enrolled.deviceId}`);
@@ -140,7 +133,7 @@ describe(ApiKeyGuard.name, () => {
     const dropped = new Promise<string>((resolve) => device.socket.once('disconnect', (reason) => resolve(reason)));
 
     // Execute
-    const revoked = await api<{ state: string; revokedAt: string | null }>(test, 'POST', `/api/devices/${device.deviceId}/revoke`);
+    const revoked = await apiDto(test, DeviceDto, 'POST', `/api/devices/${device.deviceId}/revoke`);
     const error = await pushed;
     const reason = await dropped;
     const reconnect = await refusalOf(test.coordinator.url, { deviceId: device.deviceId, credential: device.credential });

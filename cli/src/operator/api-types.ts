@@ -1,81 +1,52 @@
-// The coordinator's REST answers as the CLI reads them. Kept here (not imported from server/) because the CLI is a
-// client of the HTTP contract: fields the CLI does not show are left out, and optional ones tolerate older servers.
+// The coordinator's REST answers as the CLI reads them. Every field's name and type comes from the coordinator's REST
+// DTOs (server/src/api/dto/, imported as types only), so a field renamed there does not compile here. The CLI reads
+// a subset: fields it does not show are left out, and fields it can do without are optional (older servers).
+import type {
+  CreateEnrollmentTokenBody,
+  CreatedEnrollmentTokenDto,
+  DatasetSpecDto,
+  DeviceDetailDto,
+  DeviceFactsDto,
+  DeviceListEntryDto,
+  EnrollmentTokenDto,
+  JobDto,
+  JobProgressDto,
+  JobRequirementsDto,
+  JobResultDto,
+  JobSelectorDto,
+  JobSpecDto,
+  JobStateDto,
+  LabelsDto,
+  MemoryEstimateDto,
+  TelemetryDto,
+} from '../../../server/src/api/dto/index.js';
 
-export type Labels = Record<string, string>;
+export type Labels = LabelsDto;
 
-export interface CreateTokenRequest {
-  maxUses?: number;
-  ttlSeconds?: number;
-  labels?: Labels;
-}
+export type CreateTokenRequest = CreateEnrollmentTokenBody;
 
-export interface CreatedToken {
-  id: string;
-  token: string;
-  expiresAt: string;
-  maxUses: number;
-}
+export type CreatedToken = Pick<CreatedEnrollmentTokenDto, 'id' | 'token' | 'expiresAt' | 'maxUses'>;
 
-export interface TokenSummary {
-  id: string;
-  prefix: string;
-  uses: number;
-  maxUses: number;
-  expiresAt: string;
-  revokedAt: string | null;
-  labels?: Labels | null;
-}
+export type TokenSummary = Pick<EnrollmentTokenDto, 'id' | 'prefix' | 'uses' | 'maxUses' | 'expiresAt' | 'revokedAt'> &
+  Partial<Pick<EnrollmentTokenDto, 'labels'>>;
 
-export interface DeviceFacts {
-  platform?: string;
-  arch?: string;
-  cpuModel?: string;
-  cores?: number;
-  memoryBytes?: number;
-  backendsAvailable?: string[];
-  wasmSimd?: boolean;
-  wasmThreads?: boolean;
-  deviceModel?: string;
-  agentVersion?: string;
-  chosenBackend?: string;
-  runtime?: string;
-}
+export type DeviceFacts = Partial<DeviceFactsDto>;
 
-export interface DeviceTelemetry {
-  freeMemoryBytes?: number;
-  rssBytes?: number;
-  loadAverage_1m?: number;
-  /** Negative when the platform does not expose it. */
-  temperatureCelsius?: number;
-  /** 0..1, negative when unknown. */
-  batteryLevel?: number;
-  charging?: boolean;
-}
+export type DeviceTelemetry = Partial<TelemetryDto>;
 
-export interface Device {
-  id: string;
-  displayName: string;
-  state: string;
-  facts: DeviceFacts;
-  labels?: Labels | null;
-  telemetry: DeviceTelemetry | null;
-  currentJobId?: string | null;
-  /** `GET /api/devices/:id` carries the whole job instead of its id. */
-  currentJob?: { id: string; name?: string; state?: string } | null;
-  onlineUntil: string | null;
-  lastSeen?: string | null;
-  chosenBackend?: string;
-  createdAt?: string;
-}
+/** A device from `GET /api/devices` (with `currentJobId`) or `GET /api/devices/:id` (with the whole `currentJob`). */
+export type Device = Pick<DeviceListEntryDto, 'id' | 'displayName' | 'state' | 'onlineUntil'> &
+  Partial<Pick<DeviceListEntryDto, 'labels' | 'currentJobId' | 'lastSeen' | 'chosenBackend' | 'createdAt'>> & {
+    facts: DeviceFacts;
+    telemetry: DeviceTelemetry | null;
+    currentJob?: (Pick<NonNullable<DeviceDetailDto['currentJob']>, 'id'> & Partial<Pick<JobDto, 'name' | 'state'>>) | null;
+  };
 
-export interface JobSelector {
-  labels?: Labels;
-  backend?: string;
-  minMemoryMb?: number;
-}
+export type JobSelector = Pick<JobSelectorDto, 'labels' | 'backend' | 'minMemoryMb'>;
 
 export interface SubmitJobRequest {
   name?: string;
+  /** A TrainConfig; the coordinator validates it with the engine's schema. */
   config: unknown;
   selector?: JobSelector;
   maxAttempts?: number;
@@ -102,71 +73,31 @@ export interface MaskStats {
   storedBytes: number;
 }
 
-/** The parts of the wire TrainingJobSpec the CLI displays. */
-export interface JobSpecSummary {
-  model?: string;
-  method?: string;
-  scheme?: string;
-  density?: number;
-  epochs?: number;
-  dataset?: { name?: string };
-}
+/** The parts of the job spec the CLI displays. */
+export type JobSpecSummary = Partial<Pick<JobSpecDto, 'model' | 'method' | 'scheme' | 'density' | 'epochs'>> & {
+  dataset?: Partial<Pick<DatasetSpecDto, 'name'>>;
+};
 
-export const TERMINAL_JOB_STATES = ['succeeded', 'failed', 'cancelled'] as const;
-export const JOB_STATE_NAMES = ['queued', 'assigned', 'running', ...TERMINAL_JOB_STATES] as const;
+export const TERMINAL_JOB_STATES = ['succeeded', 'failed', 'cancelled'] as const satisfies readonly JobStateDto[];
+export const JOB_STATE_NAMES = ['queued', 'assigned', 'running', ...TERMINAL_JOB_STATES] as const satisfies readonly JobStateDto[];
 
-export interface Job {
-  id: string;
-  name: string;
-  state: string;
-  attempt: number;
-  deviceId: string | null;
-  waitingReason: string | null;
-  spec: JobSpecSummary;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-  maxAttempts?: number;
-  selector?: JobSelector;
-  /** What a device must offer (selector plus the memory estimate with headroom). */
-  requirements?: { labels?: Labels; backend?: string; memoryBytes?: number };
-  memoryEstimate?: { totalBytes: number } | null;
-  leaseExpiresAt?: string | null;
-}
+export type Job = Pick<JobDto, 'id' | 'name' | 'state' | 'attempt' | 'deviceId' | 'waitingReason' | 'createdAt' | 'updatedAt' | 'finishedAt'> &
+  Partial<Pick<JobDto, 'maxAttempts' | 'leaseExpiresAt'>> & {
+    spec: JobSpecSummary;
+    selector?: JobSelector;
+    /** What a device must offer (selector plus the memory estimate with headroom). */
+    requirements?: Partial<JobRequirementsDto>;
+    memoryEstimate?: Pick<MemoryEstimateDto, 'totalBytes'> | null;
+  };
 
-export interface JobProgress {
-  attempt: number;
-  sequence: number;
-  epoch: number;
-  step: number;
-  totalSteps: number;
-  loss: number;
-  trainAccuracy: number;
-  /** Negative when not evaluated at this report. */
-  testAccuracy: number;
-  density: number;
-  phase?: string;
-  elapsedMs?: number;
-  deviceId?: string;
-  receivedAt?: string;
-}
+export type JobProgress = Pick<
+  JobProgressDto,
+  'attempt' | 'sequence' | 'epoch' | 'step' | 'totalSteps' | 'loss' | 'trainAccuracy' | 'testAccuracy' | 'density'
+> &
+  Partial<Pick<JobProgressDto, 'phase' | 'elapsedMs' | 'deviceId' | 'receivedAt'>>;
 
-export interface JobResult {
-  attempt: number;
-  /** JobOutcome: 1 succeeded, 2 failed, 3 cancelled. */
-  outcome: number | string;
-  error?: string;
-  backend?: string;
-  dataSource?: string;
-  syntheticData?: boolean;
-  testAccuracy: number;
-  testLoss: number;
-  finalDensity: number;
-  epochs?: number;
-  steps?: number;
-  wallMs?: number;
-  deviceId?: string;
-}
+export type JobResult = Pick<JobResultDto, 'attempt' | 'outcome' | 'testAccuracy' | 'testLoss' | 'finalDensity'> &
+  Partial<Pick<JobResultDto, 'error' | 'backend' | 'dataSource' | 'syntheticData' | 'epochs' | 'steps' | 'wallMs' | 'deviceId'>>;
 
 export function isTerminalJobState(state: string): boolean {
   return (TERMINAL_JOB_STATES as readonly string[]).includes(state);

@@ -1,16 +1,20 @@
 // The coordinator's campaign endpoints, over the operator's HTTP client.
+import type { CampaignDto, CampaignResultDto, CampaignSummaryDto, JobCountsDto } from '../../../server/src/api/dto/index.js';
 import type {
   CampaignComparison,
   CampaignSpec,
-  CampaignSummary,
-  CampaignView,
   CompareMetric,
   ComparisonFormat,
   ReportFormat,
 } from '../../../server/src/campaigns/index.js';
 import type { HttpClient } from './http-client.js';
 
-export type { CampaignComparison, CampaignSummary, CampaignView };
+export type { CampaignComparison };
+/** The campaign REST answers, as the coordinator's DTOs define them. */
+export type CampaignView = CampaignDto;
+export type CampaignSummary = CampaignSummaryDto;
+export type CampaignResult = CampaignResultDto;
+export type JobCounts = JobCountsDto;
 
 export interface CompareQuery {
   /** Percent. */

@@ -1,6 +1,5 @@
 // Terminal views of campaigns: the list, one campaign's details (per device, per cell, results) and the counts line.
-import type { CampaignSummary, CampaignView } from './campaign-api.js';
-import type { CampaignResultView, JobCounts } from '../../../server/src/campaigns/index.js';
+import type { CampaignResult, CampaignSummary, CampaignView, JobCounts } from './campaign-api.js';
 import { formatRelative } from './duration.js';
 import { formatBytes, formatMetric, shortId } from './format.js';
 import { formatKeyValues, formatTable } from './table.js';
@@ -68,8 +67,8 @@ export function formatCampaignDetails(view: CampaignView): string {
 
 export function formatResultsTable(view: CampaignView): string {
   const labels = new Map(view.cells.map((cell) => [cell.id, cell.label]));
-  const p50 = (result: CampaignResultView) => result.benchmark?.latencyMs.find((entry) => entry.percentile === 50)?.value;
-  return formatTable<CampaignResultView>(
+  const p50 = (result: CampaignResult) => result.benchmark?.latencyMs.find((entry) => entry.percentile === 50)?.value;
+  return formatTable<CampaignResult>(
     [
       { header: 'CELL', value: (r) => labels.get(r.cellId) ?? r.cellId, maxWidth: 44 },
       { header: 'DEVICE', value: (r) => r.device.displayName, maxWidth: 20 },

@@ -1,10 +1,9 @@
 // `campaign run --wait`: polls a campaign until it is no longer running and shows progress per device and per
 // cell — cli-progress bars on a terminal, one line per change otherwise.
 import cliProgress from 'cli-progress';
-import type { CampaignApi, CampaignView } from './campaign-api.js';
+import type { CampaignApi, CampaignView, JobCounts } from './campaign-api.js';
 import { formatCounts } from './campaign-view.js';
 import { clip } from './table.js';
-import type { JobCounts } from '../../../server/src/campaigns/index.js';
 
 export interface CampaignWatchView {
   update(view: CampaignView): void;

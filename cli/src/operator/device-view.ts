@@ -52,7 +52,7 @@ export function formatDeviceDetails(device: Device, now: Date = new Date()): str
     ['agent', orDash(facts.agentVersion)],
     ['free memory', telemetry ? formatBytes(telemetry.freeMemoryBytes) : '-'],
     ['agent rss', telemetry ? formatBytes(telemetry.rssBytes) : undefined],
-    ['load (1m)', telemetry?.loadAverage_1m === undefined ? undefined : telemetry.loadAverage_1m.toFixed(2)],
+    ['load (1m)', telemetry?.loadAverage1m === undefined ? undefined : telemetry.loadAverage1m.toFixed(2)],
     ['temperature', telemetry && (telemetry.temperatureCelsius ?? -1) >= 0 ? `${telemetry.temperatureCelsius!.toFixed(1)} °C` : undefined],
     ['battery', telemetry && (telemetry.batteryLevel ?? -1) >= 0 ? `${formatPercent(telemetry.batteryLevel)}${telemetry.charging ? ' (charging)' : ''}` : undefined],
   ]);

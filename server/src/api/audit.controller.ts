@@ -1,10 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { z } from 'zod';
-import { AuditLogService, type AuditEntry } from '../audit/audit-log.service.js';
+import { AuditLogService } from '../audit/audit-log.service.js';
+import { AuditEntryDto, auditQuerySchema, type AuditQuery } from './dto/audit.dto.js';
+import { toAuditEntryDto } from './mapping/audit.mapping.js';
+import { dtoListSchema } from './openapi.js';
 import { ZodValidationPipe } from './zod-validation.pipe.js';
-
-const auditQuerySchema = z.object({ limit: z.coerce.number().int('must be an integer').min(1).max(1000).optional() }).strict();
 
 @ApiTags('audit')
 @Controller('api/audit-log')
@@ -13,8 +13,11 @@ export class AuditController {
 
   @Get()
   @ApiQuery({ name: 'limit', required: false, description: 'At most this many entries (1–1000, default 100).' })
-  @ApiOkResponse({ description: 'Operator actions on devices (reclaim issued and used, revocations), newest first.' })
-  list(@Query(new ZodValidationPipe(auditQuerySchema)) query: z.output<typeof auditQuerySchema>): Promise<AuditEntry[]> {
-    return this.audit.listRecent(query.limit);
+  @ApiOkResponse({
+    description: 'Operator actions on devices (reclaim issued and used, revocations), newest first.',
+    schema: dtoListSchema(AuditEntryDto),
+  })
+  async list(@Query(new ZodValidationPipe(auditQuerySchema)) query: AuditQuery): Promise<AuditEntryDto[]> {
+    return (await this.audit.listRecent(query.limit)).map(toAuditEntryDto);
   }
 }

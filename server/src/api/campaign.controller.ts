@@ -17,11 +17,12 @@ import {
   type CompareOptions,
 } from '../campaigns/compare/campaign-compare.js';
 import { COMPARISON_CONTENT_TYPES, COMPARISON_FORMATS, isComparisonFormat, renderComparison } from '../campaigns/compare/compare-format.js';
-import type { CampaignSummary, CampaignView } from '../campaigns/campaign-views.js';
 import { buildReport } from '../campaigns/report/report-data.js';
 import { REPORT_CONTENT_TYPES, REPORT_FORMATS, isReportFormat, renderReport } from '../campaigns/report/report-format.js';
 import { InvalidInputError } from '../common/validation.js';
-import { jsonSchemaOf } from './openapi.js';
+import { CampaignDto, CampaignSummaryDto } from './dto/campaign.dto.js';
+import { toCampaignDto, toCampaignSummaryDto } from './mapping/campaign.mapping.js';
+import { dtoListSchema, dtoSchema, jsonSchemaOf } from './openapi.js';
 import { parseOrBadRequest } from './zod-validation.pipe.js';
 
 @ApiTags('campaigns')
@@ -41,8 +42,8 @@ export class CampaignController {
       `A campaign makes at most ${MAX_CAMPAIGN_JOBS} jobs (cells × runs per cell): a bigger matrix is refused with 400, sized ` +
       'from its axis lengths before it is expanded.',
   })
-  @ApiCreatedResponse({ description: 'The started campaign: its cells, the devices selected and the queued jobs.' })
-  async start(@Body() body: unknown): Promise<CampaignView> {
+  @ApiCreatedResponse({ description: 'The started campaign: its cells, the devices selected and the queued jobs.', schema: dtoSchema(CampaignDto) })
+  async start(@Body() body: unknown): Promise<CampaignDto> {
     const spec = parseOrBadRequest(() => {
       try {
         return parseCampaignBody(body);
@@ -52,7 +53,7 @@ export class CampaignController {
       }
     });
     try {
-      return await this.campaigns.start(spec);
+      return toCampaignDto(await this.campaigns.start(spec));
     } catch (error) {
       // Per-cell TrainConfig problems and "no device matches" are found while expanding.
       return parseOrBadRequest(() => {
@@ -62,28 +63,31 @@ export class CampaignController {
   }
 
   @Get()
-  @ApiOkResponse({ description: 'Every campaign with its state and job counts, oldest first.' })
-  list(): Promise<CampaignSummary[]> {
-    return this.campaigns.list();
+  @ApiOkResponse({ description: 'Every campaign with its state and job counts, oldest first.', schema: dtoListSchema(CampaignSummaryDto) })
+  async list(): Promise<CampaignSummaryDto[]> {
+    return (await this.campaigns.list()).map(toCampaignSummaryDto);
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'State, counts by job state, per-cell and per-device status and the results so far.' })
+  @ApiOkResponse({
+    description: 'State, counts by job state, per-cell and per-device status and the results so far.',
+    schema: dtoSchema(CampaignDto),
+  })
   @ApiNotFoundResponse({ description: 'No such campaign.' })
-  async get(@Param('id') id: string): Promise<CampaignView> {
+  async get(@Param('id') id: string): Promise<CampaignDto> {
     const view = await this.campaigns.get(id);
     if (!view) throw new NotFoundException(`campaign ${id} does not exist`);
-    return view;
+    return toCampaignDto(view);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'The campaign after cancelling its unfinished jobs (results so far are kept).' })
+  @ApiOkResponse({ description: 'The campaign after cancelling its unfinished jobs (results so far are kept).', schema: dtoSchema(CampaignDto) })
   @ApiNotFoundResponse({ description: 'No such campaign.' })
-  async cancel(@Param('id') id: string): Promise<CampaignView> {
+  async cancel(@Param('id') id: string): Promise<CampaignDto> {
     const outcome = await this.campaigns.cancel(id);
     if (outcome.kind === 'not-found') throw new NotFoundException(`campaign ${id} does not exist`);
-    return outcome.view;
+    return toCampaignDto(outcome.view);
   }
 
   @Get(':id/report')

@@ -3,14 +3,8 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { DeviceService } from '../devices/device.service.js';
 import { ProtocolErrorCounter } from '../gateway/protocol-error.counter.js';
 import { JobService } from '../jobs/job.service.js';
-import type { DeviceState, JobState } from '../storage/database.schema.js';
-
-export interface CoordinatorStats {
-  readonly devices: Record<DeviceState, number>;
-  readonly jobs: Record<JobState, number>;
-  /** Protocol errors and handshake refusals since start, by code name (e.g. "MALFORMED_FRAME"). */
-  readonly protocolErrors: Record<string, number>;
-}
+import { CoordinatorStatsDto } from './dto/stats.dto.js';
+import { dtoSchema } from './openapi.js';
 
 @ApiTags('stats')
 @Controller('api/stats')
@@ -22,8 +16,8 @@ export class StatsController {
   ) {}
 
   @Get()
-  @ApiOkResponse({ description: 'Devices by state, jobs by state, protocol errors by code.' })
-  async get(): Promise<CoordinatorStats> {
+  @ApiOkResponse({ description: 'Devices by state, jobs by state, protocol errors by code.', schema: dtoSchema(CoordinatorStatsDto) })
+  async get(): Promise<CoordinatorStatsDto> {
     return {
       devices: await this.devices.countByState(),
       jobs: await this.jobs.countByState(),

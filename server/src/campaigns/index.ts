@@ -1,6 +1,7 @@
 // What operator tools may use of campaigns without a running coordinator: read and check a campaign spec (parse,
-// expand the matrix, validate each cell's job), the report and comparison formats and comparison options, and the
-// shapes of the campaign views the REST API returns. No NestJS behind it, so `sparsefleet campaign` starts quickly.
+// expand the matrix, validate each cell's job), the report and comparison formats and comparison options. The shapes
+// the REST API answers with are its DTOs (server/src/api/dto/index.ts). No NestJS behind it, so `sparsefleet
+// campaign` starts quickly.
 export { CampaignSpecError, parseCampaignYaml, type CampaignSpec } from './campaign-spec.js';
 export { expandMatrix } from './campaign-matrix.js';
 export { validateCells } from './cell-job-spec.js';
@@ -21,4 +22,3 @@ export {
   type MetricComparison,
   type SideFigure,
 } from './compare/campaign-compare.js';
-export type { CampaignResultView, CampaignSummary, CampaignView, JobCounts } from './campaign-views.js';

@@ -2,13 +2,18 @@
 // re-imaged board), the operator issues a single-use token bound to that device. Enrolling with it re-enrolls the
 // device (same id, labels and history; a new credential) and kicks whoever held the old one. Audited both ways.
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import { DeviceRepository } from './device.repository.js';
 import { EnrollmentTokenService, type CreatedEnrollmentToken } from './enrollment-token.service.js';
 
 /** A reclaim token is short-lived: it is handed to one person to type into one device. */
 export const DEFAULT_RECLAIM_TTL_SECONDS = 3600;
+
+/** What a reclaim request came to: a token, or why there is none. */
+export type ReclaimIssue =
+  | { readonly kind: 'issued'; readonly token: CreatedEnrollmentToken }
+  | { readonly kind: 'not-found' }
+  | { readonly kind: 'revoked' };
 
 @Injectable()
 export class DeviceReclaimService {
@@ -18,14 +23,14 @@ export class DeviceReclaimService {
     private readonly audit: AuditLogService,
   ) {}
 
-  /** Undefined when the device does not exist; DEVICE_REVOKED (a ProtocolFault) when it was revoked. */
-  async issue(deviceId: string, actor: string, ttlSeconds = DEFAULT_RECLAIM_TTL_SECONDS): Promise<CreatedEnrollmentToken | undefined> {
+  /** A single-use token that re-enrolls the device; none for a device that does not exist or was revoked. */
+  async issue(deviceId: string, actor: string, ttlSeconds = DEFAULT_RECLAIM_TTL_SECONDS): Promise<ReclaimIssue> {
     const device = await this.devices.findById(deviceId);
-    if (!device) return undefined;
-    if (device.revoked_at) throw new ProtocolFault(ErrorCode.ERROR_CODE_DEVICE_REVOKED, `device ${deviceId} was revoked; it cannot be reclaimed`);
+    if (!device) return { kind: 'not-found' };
+    if (device.revoked_at) return { kind: 'revoked' };
     const token = await this.tokens.create({ maxUses: 1, ttlSeconds, reclaimDeviceId: deviceId });
     await this.audit.record(actor, 'device.reclaim-issued', deviceId, { tokenId: token.id, expiresAt: token.expiresAt });
-    return token;
+    return { kind: 'issued', token };
   }
 
   /** Records that a device was re-enrolled with a reclaim token. */

@@ -3,11 +3,13 @@
 // the reports hold exactly the numbers the devices sent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CampaignService } from '../../../server/src/campaigns/campaign.service.js';
-import type { CampaignView } from '../../../server/src/campaigns/campaign-views.js';
+import { z } from 'zod';
+import { CampaignDto, CampaignSummaryDto } from '../../../server/src/api/dto/index.js';
 import { parseCsv } from '../../../server/src/campaigns/report/report-csv.js';
 import type { CampaignReport } from '../../../server/src/campaigns/report/report-data.js';
 import { extractEmbeddedReport } from '../../../server/src/campaigns/report/report-html.js';
 import { api, eventually, rawApi, startTestCoordinator, type TestCoordinator } from '../support/coordinator-harness.js';
+import { apiDto } from '../support/rest-dto.js';
 import { benchmarkDevice, type BenchmarkDevice } from './support/benchmark-device.js';
 
 const SMOKE = {
@@ -17,11 +19,11 @@ const SMOKE = {
   runRules: { warmupIterations: 1, minIterations: 5, minDurationMs: 10, percentiles: [50, 90] },
 };
 
-async function campaignOf(test: TestCoordinator, id: string): Promise<CampaignView> {
-  return (await api<CampaignView>(test, 'GET', `/api/campaigns/${id}`)).body;
+async function campaignOf(test: TestCoordinator, id: string): Promise<CampaignDto> {
+  return (await apiDto(test, CampaignDto, 'GET', `/api/campaigns/${id}`)).body;
 }
 
-async function finished(test: TestCoordinator, id: string): Promise<CampaignView> {
+async function finished(test: TestCoordinator, id: string): Promise<CampaignDto> {
   return eventually(async () => {
     const view = await campaignOf(test, id);
     return view.state === 'running' ? undefined : view;
@@ -55,7 +57,7 @@ describe(CampaignService.name, () => {
     const a = await benchmarkDevice(test, 'dev-a');
     const b = await benchmarkDevice(test, 'dev-b', 'silent');
     devices.push(a, b);
-    const started = await api<CampaignView>(test, 'POST', '/api/campaigns', SMOKE);
+    const started = await apiDto(test, CampaignDto, 'POST', '/api/campaigns', SMOKE);
     expect(started.status).toBe(201);
     const id = started.body.id;
     expect(started.body.devices.map((device) => device.id).sort()).toEqual([a.deviceId, b.deviceId].sort());
@@ -79,7 +81,7 @@ describe(CampaignService.name, () => {
   });
 
   it('should serve JSON, CSV and HTML reports holding exactly the stored numbers', async () => {
-    const [campaign] = (await api<Array<{ id: string }>>(test, 'GET', '/api/campaigns')).body.filter((entry) => entry);
+    const [campaign] = (await apiDto(test, z.array(CampaignSummaryDto), 'GET', '/api/campaigns')).body;
     const id = campaign!.id;
     const json = (await api<CampaignReport>(test, 'GET', `/api/campaigns/${id}/report?format=json`)).body;
     const headers = { authorization: `Bearer ${test.apiKey}` };
@@ -124,15 +126,15 @@ describe(CampaignService.name, () => {
 
   it('should place spread cells on any matching device and cancel a campaign', async () => {
     const spread = { ...SMOKE, name: 'spread', devices: { placement: 'spread', count: 2 } };
-    const started = (await api<CampaignView>(test, 'POST', '/api/campaigns', spread)).body;
+    const started = (await apiDto(test, CampaignDto, 'POST', '/api/campaigns', spread)).body;
     expect(started.counts.total).toBe(4);
     const view = await finished(test, started.id);
     expect(view.counts.succeeded).toBe(4);
     expect(view.results.every((result) => result.deviceId !== devices[1]!.deviceId)).toBe(true);
 
-    const another = (await api<CampaignView>(test, 'POST', '/api/campaigns', { ...SMOKE, name: 'to-cancel', devices: { selector: { labels: { none: 'x' } }, placement: 'spread' } })).body;
+    const another = (await apiDto(test, CampaignDto, 'POST', '/api/campaigns', { ...SMOKE, name: 'to-cancel', devices: { selector: { labels: { none: 'x' } }, placement: 'spread' } })).body;
     expect(another.cells[0]!.jobs[0]!.waitingReason).toBeTruthy();
-    const cancelled = await api<CampaignView>(test, 'POST', `/api/campaigns/${another.id}/cancel`);
+    const cancelled = await apiDto(test, CampaignDto, 'POST', `/api/campaigns/${another.id}/cancel`);
     expect(cancelled.body.state).toBe('cancelled');
     expect(cancelled.body.counts.cancelled).toBe(2);
   });

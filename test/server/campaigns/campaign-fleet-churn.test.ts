@@ -10,7 +10,7 @@ import type { TrainingJobSpec } from '../../../protocol/src/index.js';
 import { benchmarkRequestFromJobSpec } from '../../../client/src/engine/bench/request.js';
 import type { BenchmarkCallbacks, BenchmarkOutcome, BenchmarkRequest } from '../../../client/src/engine/bench/types.js';
 import { SimulatedFleet } from '../../../client/src/sim/fleet.js';
-import type { CampaignView } from '../../../server/src/campaigns/campaign-views.js';
+import type { CampaignDto } from '../../../server/src/api/dto/index.js';
 import { FakeEngine } from '../../agent/fake-engine.js';
 import { api, eventually, startTestCoordinator, type TestCoordinator } from '../support/coordinator-harness.js';
 
@@ -95,19 +95,19 @@ describe('campaign on a simulated fleet with churn', () => {
       devices: { placement: 'every', count: 2 },
       runRules: { warmupIterations: 1, minIterations: 3, minDurationMs: 5, percentiles: [50, 90] },
     };
-    const started = (await api<CampaignView>(test, 'POST', '/api/campaigns', spec)).body;
+    const started = (await api<CampaignDto>(test, 'POST', '/api/campaigns', spec)).body;
     const victim = fleet.members[1]!.deviceId!;
     const spare = fleet.members[2]!.deviceId!;
     expect(started.devices.map((device) => device.id)).toEqual([fleet.members[0]!.deviceId, victim]);
     await eventually(async () => {
-      const view = (await api<CampaignView>(test, 'GET', `/api/campaigns/${started.id}`)).body;
+      const view = (await api<CampaignDto>(test, 'GET', `/api/campaigns/${started.id}`)).body;
       return view.perDevice.find((device) => device.id === victim)?.runningCell ? true : undefined;
     });
 
     // Execute
     await fleet.kill(1);
     const final = await eventually(async () => {
-      const view = (await api<CampaignView>(test, 'GET', `/api/campaigns/${started.id}`)).body;
+      const view = (await api<CampaignDto>(test, 'GET', `/api/campaigns/${started.id}`)).body;
       return view.state === 'running' ? undefined : view;
     }, 600);
 

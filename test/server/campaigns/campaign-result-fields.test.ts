@@ -2,9 +2,10 @@
 // applied are stored as the device sent them and reach the report's columns; the coordinator judges each speedup
 // against its cell's density (1.1 × 1/density) and records the reason with the result.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CampaignView } from '../../../server/src/campaigns/campaign-views.js';
+import { CampaignDto } from '../../../server/src/api/dto/index.js';
 import type { CampaignReport } from '../../../server/src/campaigns/report/report-data.js';
 import { api, eventually, startTestCoordinator, type TestCoordinator } from '../support/coordinator-harness.js';
+import { apiDto } from '../support/rest-dto.js';
 import { benchmarkDevice, type BenchmarkDevice } from './support/benchmark-device.js';
 
 const CAMPAIGN = {
@@ -14,9 +15,9 @@ const CAMPAIGN = {
   runRules: { warmupIterations: 1, minIterations: 5, minDurationMs: 10 },
 };
 
-async function finished(test: TestCoordinator, id: string): Promise<CampaignView> {
+async function finished(test: TestCoordinator, id: string): Promise<CampaignDto> {
   return eventually(async () => {
-    const view = (await api<CampaignView>(test, 'GET', `/api/campaigns/${id}`)).body;
+    const view = (await apiDto(test, CampaignDto, 'GET', `/api/campaigns/${id}`)).body;
     return view.state === 'running' ? undefined : view;
   }, 400);
 }
@@ -37,7 +38,7 @@ describe('campaign result fields', () => {
   });
 
   it('should store the new fields, report them and judge the speedup against the cell density', async () => {
-    const started = await api<CampaignView>(test, 'POST', '/api/campaigns', CAMPAIGN);
+    const started = await apiDto(test, CampaignDto, 'POST', '/api/campaigns', CAMPAIGN);
     expect(started.status).toBe(201);
     const view = await finished(test, started.body.id);
     expect(view.results).toHaveLength(2);
@@ -48,6 +49,9 @@ describe('campaign result fields', () => {
       // The campaign's default percentiles include p99, and the rules come back as applied.
       expect(result.benchmark!.rules).toEqual({ warmupIterations: 1, minIterations: 5, minDurationMs: 10, percentiles: [50, 90, 99], cooldownMs: 0, sustainedDurationMs: 0, driftWindowMs: 0 });
       expect(result.benchmark!.tfjsLatencyMs.map((p) => p.percentile)).toEqual([50, 90, 99]);
+      // The device conditions keep REST's own name for the load average (the wire code says loadAverage_1m).
+      expect(result.benchmark!.start).toMatchObject({ loadAverage1m: 0.5 });
+      expect(result.benchmark!.end).toMatchObject({ loadAverage1m: 0.7 });
       const limit = density(result.cellId) === 0.5 ? '2.2' : '11';
       expect(result.valid).toBe(false);
       expect(result.reasons).toEqual([expect.stringMatching(new RegExp(`^speedup 15× over dense-simd-kernel exceeds 1\\.1 × 1/density = ${limit.replace('.', '\\.')}×, more than skipping zeros can save: `))]);

@@ -9,10 +9,9 @@
 //  - for training-run cells that reported masks: ITOP exploration rate and mask churn against the step, one line
 //    per cell and device.
 // A figure the campaign has no numbers for is not drawn at all; every drawn series has at least one point. Pure.
-import type { DriftSample } from '../../../../protocol/src/index.js';
 import { spreadOf } from './cell-summary.js';
 import { columnSpread, groupBy, positive, trainingTimeMs, validRows, type ReportCell } from './report-cells.js';
-import { percentileColumn, type CampaignReport } from './report-data.js';
+import { percentileColumn, type CampaignReport, type ReportDriftSample } from './report-data.js';
 import { formatMs, formatPercent, formatTimes, significant } from './html-kit.js';
 
 export type ChartSection = 'speedup' | 'latency' | 'memory' | 'accuracy' | 'time-to-accuracy' | 'drift' | 'masks';
@@ -327,7 +326,7 @@ function driftChart({ title, cells, seriesOf }: ChartGroup, deviceColors: Map<st
       label: `${seriesOf(cell)} d=${cell.density} · ${String(row.values.deviceName)}`,
       style: 'line' as const,
       color: deviceColors.get(String(row.values.deviceId))!,
-      points: row.drift.map((sample: DriftSample) => ({ x: sample.offsetMs / 1000, y: sample.medianMs })),
+      points: row.drift.map((sample: ReportDriftSample) => ({ x: sample.offsetMs / 1000, y: sample.medianMs })),
     })),
   };
 }

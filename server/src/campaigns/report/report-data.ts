@@ -9,11 +9,24 @@ import type { CampaignResultView } from '../campaign-views.js';
 
 export type ReportValue = string | number | boolean | null;
 
+/**
+ * A drift sample as the report publishes it. The report (JSON over REST, HTML) is a format of its own: its fields are
+ * named here and copied one by one, so a change in the generated wire code does not change it.
+ */
+export interface ReportDriftSample {
+  /** Since the start of the sustained phase. */
+  readonly offsetMs: number;
+  readonly medianMs: number;
+  readonly iterations: number;
+  readonly temperatureCelsius: number;
+  readonly batteryLevel: number;
+}
+
 export interface ReportRow {
   /** One value per entry of `CampaignReport.columns`. */
   readonly values: Readonly<Record<string, ReportValue>>;
   /** Sustained-mode drift samples (JSON and HTML only). */
-  readonly drift: DriftSample[];
+  readonly drift: ReportDriftSample[];
 }
 
 export interface CampaignReport {
@@ -220,7 +233,17 @@ function toRow(
     driftSamples: bench ? bench.drift.length : 0,
     recordedAt: result.recordedAt,
   });
-  return { values, drift: bench ? bench.drift : [] };
+  return { values, drift: bench ? bench.drift.map(reportDriftSample) : [] };
+}
+
+function reportDriftSample(sample: DriftSample): ReportDriftSample {
+  return {
+    offsetMs: sample.offsetMs,
+    medianMs: sample.medianMs,
+    iterations: sample.iterations,
+    temperatureCelsius: sample.temperatureCelsius,
+    batteryLevel: sample.batteryLevel,
+  };
 }
 
 /** A training cell's batch size: its matrix value, else the one `base` (or the engine default) gives. */
