@@ -19,6 +19,7 @@ import {
 import {
   api,
   enrollAndConnect,
+  enrollAndGreet,
   heartbeat,
   rawApi,
   sendFrame,
@@ -49,7 +50,7 @@ describe('device channel rejections', () => {
 
   beforeAll(async () => {
     test = await startTestCoordinator();
-    device = await enrollAndConnect(test, 'rejections');
+    device = await enrollAndGreet(test, 'rejections');
   });
 
   afterAll(async () => {

@@ -9,6 +9,7 @@ import { DEVICE_CHANNEL_EVENT, decodeFrame, encodeMessage } from '../../protocol
 import {
   api,
   enrollAndConnect,
+  enrollAndGreet,
   heartbeat,
   rawApi,
   refusalOf,
@@ -74,7 +75,7 @@ describe('device channel limits under a flood', () => {
   it('should throttle and then disconnect a flooding device while 50 others keep every heartbeat and stay online', async () => {
     // Prepare
     const fleet: EnrolledTestDevice[] = [];
-    for (let i = 0; i < DEVICES; i++) fleet.push(await enrollAndConnect(test, `steady-${i}`));
+    for (let i = 0; i < DEVICES; i++) fleet.push(await enrollAndGreet(test, `steady-${i}`));
     const flooder = await enrollAndConnect(test, 'flooder');
     const outcome: FleetOutcome = { acked: 0, refused: 0, failed: 0 };
     let offlineSeen = 0;

@@ -137,7 +137,7 @@ describe('fuzzing the device channel', () => {
       ack?.(encodeMessage('sparsefleet.v1.Ack', { ok: true }, { senderVersion: 'fuzz' })),
     );
     bystander = await enrollAndConnect(test, 'bystander');
-    deviceSession = { kind: 'device', deviceId: fuzzed.deviceId, remoteAddress: 'fuzz-in-process' };
+    deviceSession = { kind: 'device', deviceId: fuzzed.deviceId, remoteAddress: 'fuzz-in-process', greeted: true };
     tokenId = (await test.coordinator.createEnrollmentToken()).id;
   });
 

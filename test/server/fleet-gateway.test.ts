@@ -20,6 +20,7 @@ import {
   api,
   connect,
   enrollAndConnect,
+  enrollAndGreet,
   heartbeat,
   refusalOf,
   request,
@@ -40,7 +41,7 @@ describe(FleetGateway.name, () => {
 
   beforeAll(async () => {
     test = await startTestCoordinator();
-    healthy = await enrollAndConnect(test, 'healthy');
+    healthy = await enrollAndGreet(test, 'healthy');
   });
 
   afterAll(async () => {
@@ -197,6 +198,23 @@ describe(FleetGateway.name, () => {
 
     // Assert
     expect(protocolErrorCode(error)).toBe(ErrorCode.ERROR_CODE_MALFORMED_FRAME);
+  });
+
+  it('should bring a device online at its Hello, not at its enrollment or a heartbeat before it', async () => {
+    // Prepare
+    const device = await enrollAndConnect(test, 'quiet');
+    const stateOf = async () => (await api<{ state: string }>(test, 'GET', `/api/devices/${device.deviceId}`)).body.state;
+
+    // Execute + Assert
+    const afterEnroll = await stateOf();
+    await heartbeat(device.socket);
+    const afterHeartbeat = await stateOf();
+    await request(device.socket, 'sparsefleet.v1.HelloRequest', { facts: TEST_FACTS, runningJobIds: [] });
+    const afterHello = await stateOf();
+    await heartbeat(device.socket);
+    const afterGreetedHeartbeat = await stateOf();
+    expect([afterEnroll, afterHeartbeat, afterHello, afterGreetedHeartbeat]).toEqual(['offline', 'offline', 'online', 'online']);
+    device.socket.close();
   });
 
   it('should count protocol errors and refusals by code in /api/stats', async () => {

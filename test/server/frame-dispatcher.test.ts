@@ -8,13 +8,13 @@ import { buildDispatchTable } from '../../server/src/gateway/dispatch-table.js';
 import { FrameDispatcher } from '../../server/src/gateway/frame-dispatcher.js';
 import { ProtocolErrorCounter } from '../../server/src/gateway/protocol-error.counter.js';
 
-const DEVICE: Session = { kind: 'device', deviceId: 'd-1', remoteAddress: '127.0.0.1' };
+const DEVICE: Session = { kind: 'device', deviceId: 'd-1', remoteAddress: '127.0.0.1', greeted: true };
 
 function setup(heartbeat: () => Promise<HandlerResult>) {
   const scheduled: string[] = [];
   const table = buildDispatchTable({
     devices: {
-      enroll: async () => ({ reply: reply('sparsefleet.v1.EnrollResponse', { deviceId: 'new', credential: 'c', heartbeatIntervalMs: 1, reenrolled: false }), session: { kind: 'device', deviceId: 'new', remoteAddress: '127.0.0.1' } }),
+      enroll: async () => ({ reply: reply('sparsefleet.v1.EnrollResponse', { deviceId: 'new', credential: 'c', heartbeatIntervalMs: 1, reenrolled: false }), session: { kind: 'device', deviceId: 'new', remoteAddress: '127.0.0.1', greeted: true } }),
       hello: async (_m, s) => ({ reply: reply('sparsefleet.v1.HelloResponse', { deviceId: s.deviceId, heartbeatIntervalMs: 1 }) }),
       heartbeat,
     },
@@ -58,7 +58,7 @@ describe(FrameDispatcher.name, () => {
     await sut.dispatch(hello, DEVICE);
     const enrolled = await sut.dispatch(enroll, { kind: 'enrollment', tokenId: 't-1', remoteAddress: '127.0.0.1' });
     expect(scheduled).toEqual(['run']);
-    expect(enrolled.session).toEqual({ kind: 'device', deviceId: 'new', remoteAddress: '127.0.0.1' });
+    expect(enrolled.session).toEqual({ kind: 'device', deviceId: 'new', remoteAddress: '127.0.0.1', greeted: true });
   });
 
   it('should answer a request from the wrong kind of connection with FORBIDDEN', async () => {

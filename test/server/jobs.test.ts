@@ -295,7 +295,7 @@ describe(JobHandlers.name, () => {
   });
 
   it('should store a progress report once, acknowledge its resend and refuse other content under its key', async () => {
-    const session = { kind: 'device', deviceId, remoteAddress: '127.0.0.1' } as const;
+    const session = { kind: 'device', deviceId, remoteAddress: '127.0.0.1', greeted: true } as const;
     await sut.progress({ ...progress(1), jobId }, session);
     await sut.progress({ ...progress(1), jobId }, session);
     expect(await codeOf(sut.progress({ ...progress(1), jobId, loss: 9 }, session))).toBe(ErrorCode.ERROR_CODE_CONFLICT);
@@ -306,17 +306,17 @@ describe(JobHandlers.name, () => {
   });
 
   it('should refuse reports from another device, for an attempt the job never had, or for an unknown job', async () => {
-    expect(await codeOf(sut.progress({ ...progress(1), jobId }, { kind: 'device', deviceId: otherId, remoteAddress: '127.0.0.1' }))).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
-    expect(await codeOf(sut.progress({ ...progress(1, 7), jobId }, { kind: 'device', deviceId, remoteAddress: '127.0.0.1' }))).toBe(ErrorCode.ERROR_CODE_CONFLICT);
-    expect(await codeOf(sut.result(result('nope', 1), { kind: 'device', deviceId, remoteAddress: '127.0.0.1' }))).toBe(ErrorCode.ERROR_CODE_NOT_FOUND);
-    expect(await codeOf(sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_UNSPECIFIED), { kind: 'device', deviceId, remoteAddress: '127.0.0.1' }))).toBe(
+    expect(await codeOf(sut.progress({ ...progress(1), jobId }, { kind: 'device', deviceId: otherId, remoteAddress: '127.0.0.1', greeted: true }))).toBe(ErrorCode.ERROR_CODE_FORBIDDEN);
+    expect(await codeOf(sut.progress({ ...progress(1, 7), jobId }, { kind: 'device', deviceId, remoteAddress: '127.0.0.1', greeted: true }))).toBe(ErrorCode.ERROR_CODE_CONFLICT);
+    expect(await codeOf(sut.result(result('nope', 1), { kind: 'device', deviceId, remoteAddress: '127.0.0.1', greeted: true }))).toBe(ErrorCode.ERROR_CODE_NOT_FOUND);
+    expect(await codeOf(sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_UNSPECIFIED), { kind: 'device', deviceId, remoteAddress: '127.0.0.1', greeted: true }))).toBe(
       ErrorCode.ERROR_CODE_INVALID_PAYLOAD,
     );
     expect(await reports.listProgress(jobId)).toHaveLength(0);
   });
 
   it('should finish the job from the first result only, refuse a different one and free the device', async () => {
-    const session = { kind: 'device', deviceId, remoteAddress: '127.0.0.1' } as const;
+    const session = { kind: 'device', deviceId, remoteAddress: '127.0.0.1', greeted: true } as const;
     await sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_FAILED), session);
     await sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_FAILED), session);
     expect(await codeOf(sut.result(result(jobId, 1, JobOutcome.JOB_OUTCOME_SUCCEEDED), session))).toBe(ErrorCode.ERROR_CODE_CONFLICT);

@@ -15,6 +15,8 @@ export interface DeviceSession {
   readonly kind: 'device';
   readonly deviceId: string;
   readonly remoteAddress: string;
+  /** A HelloRequest was answered on this connection: only then do its heartbeats keep the device online. */
+  readonly greeted: boolean;
 }
 
 export type Session = EnrollmentSession | DeviceSession;

@@ -72,7 +72,7 @@ export class DeviceHandlers {
         reenrolled: enrolled.reenrolled,
       }),
       // The enrolling connection continues as the device (it may send Hello next without reconnecting).
-      session: { kind: 'device', deviceId: enrolled.deviceId, remoteAddress: address },
+      session: { kind: 'device', deviceId: enrolled.deviceId, remoteAddress: address, greeted: false },
     };
   }
 }

@@ -47,6 +47,8 @@ export interface TelemetrySample {
 /** Whether the device holds work: undefined keeps a busy device busy (only the job life cycle frees it). */
 export interface PresenceOptions {
   readonly busy?: boolean;
+  /** false: record the contact (last seen) without bringing the device online or moving its deadline. */
+  readonly presence?: boolean;
 }
 
 // Verified against when the device id is unknown, so a miss takes the same path as a wrong credential.
@@ -128,8 +130,13 @@ export class DeviceService {
 
   private async replaceCredential(row: DeviceRow, now: Date): Promise<string> {
     const credential = generateSecret();
-    // Presence is left to Hello: re-enrolling proves identity, it does not say the device is ready for a job.
-    await this.devices.update(row.id, { credential_hash: this.storedFormOf(credential), last_seen: now.toISOString() });
+    // Presence is left to Hello: re-enrolling proves identity, it does not say the device is ready for a job. An idle
+    // device goes offline until then (a busy one keeps its job's lease running).
+    await this.devices.update(row.id, {
+      credential_hash: this.storedFormOf(credential),
+      last_seen: now.toISOString(),
+      ...(row.state === 'online' ? { state: 'offline' as const, online_until: null } : {}),
+    });
     return credential;
   }
 
@@ -185,7 +192,8 @@ export class DeviceService {
   async heartbeat(deviceId: string, telemetry: Telemetry | undefined, options: PresenceOptions = {}, now = new Date()): Promise<void> {
     const row = await this.require(deviceId);
     const sample = telemetry ? JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', telemetry)) : undefined;
-    await this.devices.update(deviceId, { ...(sample ? { telemetry_json: sample } : {}), ...this.presence(row, now, options) });
+    const presence = options.presence === false ? { last_seen: now.toISOString() } : this.presence(row, now, options);
+    await this.devices.update(deviceId, { ...(sample ? { telemetry_json: sample } : {}), ...presence });
     if (sample) await this.telemetry.append(deviceId, now.toISOString(), sample, this.config.telemetryHistory);
   }
 

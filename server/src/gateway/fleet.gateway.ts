@@ -200,7 +200,10 @@ export class FleetGateway
   }
 
   private switchSession(socket: DeviceSocket, session: Session): void {
+    const previous = socket.data.session;
     socket.data.session = session;
+    // The same device on the same connection (its Hello): nothing to bind.
+    if (session.kind === 'device' && previous?.kind === 'device' && previous.deviceId === session.deviceId) return;
     if (session.kind === 'device') {
       this.bindDevice(socket, session.deviceId);
       this.logger.log(`[Fleet.Enroll] device=${session.deviceId} enrolled`);

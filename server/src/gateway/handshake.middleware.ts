@@ -61,7 +61,7 @@ export async function authenticateHandshake(
       throw gate.waitMs > 0 ? backingOff(gate.waitMs) : error;
     }
     deps.limits.authSucceeded(remoteAddress, deviceId);
-    return { kind: 'device', deviceId, remoteAddress };
+    return { kind: 'device', deviceId, remoteAddress, greeted: false };
   }
   throw new ProtocolFault(
     ErrorCode.ERROR_CODE_UNAUTHENTICATED,

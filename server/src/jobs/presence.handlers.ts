@@ -23,13 +23,15 @@ export class PresenceHandlers {
         deviceId: session.deviceId,
         heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       }),
+      session: { ...session, greeted: true },
     };
   }
 
   async heartbeat(request: Heartbeat, session: DeviceSession): Promise<HandlerResult> {
     const { held } = await this.leases.renewFromHeartbeat(session.deviceId, request.runningJobIds);
-    // Never frees a busy device here: between reserving a device and recording its job, it holds none yet.
-    await this.devices.heartbeat(session.deviceId, request.telemetry, held > 0 ? { busy: true } : {});
+    // Never frees a busy device here: between reserving a device and recording its job, it holds none yet. Before
+    // its Hello a connection's heartbeats record telemetry only: presence (and with it new work) starts at the Hello.
+    await this.devices.heartbeat(session.deviceId, request.telemetry, { ...(held > 0 ? { busy: true } : {}), presence: session.greeted });
     return {
       reply: reply('sparsefleet.v1.HeartbeatAck', {
         serverTimeMs: Date.now(),

@@ -123,6 +123,13 @@ export async function enrollAndConnect(test: TestCoordinator, displayName = 'dev
   return { socket, deviceId, credential };
 }
 
+/** Enrolls, connects and says Hello: a device that is online and may be offered work. */
+export async function enrollAndGreet(test: TestCoordinator, displayName = 'dev'): Promise<EnrolledTestDevice> {
+  const device = await enrollAndConnect(test, displayName);
+  await request(device.socket, 'sparsefleet.v1.HelloRequest', { facts: TEST_FACTS, runningJobIds: [] });
+  return device;
+}
+
 export function heartbeat(socket: Socket): Promise<DecodedMessage> {
   return request(socket, 'sparsefleet.v1.Heartbeat', { sentAtMs: Date.now(), telemetry: undefined, runningJobIds: [] });
 }
