@@ -100,7 +100,7 @@ export function decodeIndexList(bytes: Uint8Array, size: number): Uint32Array {
   while (at < bytes.length) {
     const { value, next } = readVarint(bytes, at);
     at = next;
-    if (index >= 0 && value === 0) throw new MaskCodecError(`index ${index} repeated in an index list`);
+    if (index >= 0 && value === 0) throw new MaskCodecError(`repeated index ${index} in an index list`);
     index = index < 0 ? value : index + value;
     if (index >= size) throw new MaskCodecError(`index ${index} out of range for a ${size}-weight mask`);
     indices.push(index);
