@@ -3,9 +3,9 @@
 // down, timeout, coordinator busy) are retried with backoff until `timeoutMs`; anything else fails at once with a
 // CheckpointFetchError that says what went wrong, so the attempt can report it instead of silently restarting.
 import type { CheckpointFetchRequest, CheckpointFetchResponse, ResumeFrom } from '../../../protocol/src/index.js';
-import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { DEFAULT_CHECKPOINT_CHUNK_BYTES, MAX_CHECKPOINT_CHUNK_BYTES } from './checkpoint-upload.js';
 import { errorText } from './errors.js';
+import { withPieceRetries } from './piece-retry.js';
 import { sha256Hex } from './sha256.js';
 
 export type CheckpointPieceRequester = (request: CheckpointFetchRequest) => Promise<CheckpointFetchResponse>;
@@ -36,7 +36,6 @@ export class CheckpointFetchError extends Error {
   }
 }
 
-const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.ERROR_CODE_INTERNAL, ErrorCode.ERROR_CODE_RATE_LIMITED]);
 
 export async function fetchCheckpoint(options: FetchCheckpointOptions): Promise<Uint8Array> {
   const { resume, jobId } = options;
@@ -54,7 +53,7 @@ export async function fetchCheckpoint(options: FetchCheckpointOptions): Promise<
   while (offset < total) {
     const length = Math.min(pieceBytes, total - offset);
     const request = { jobId, checkpointId: id, offset, length };
-    const piece = await withRetries(() => options.requestPiece(request), deadline, options.retryDelayMs ?? 250, options.signal).catch(
+    const piece = await withPieceRetries(() => options.requestPiece(request), deadline, options.retryDelayMs ?? 250, options.signal).catch(
       (error: unknown) => fail(errorText(error)),
     );
     if (piece.checkpointId !== id) fail(`the coordinator answered with checkpoint ${piece.checkpointId}`);
@@ -67,38 +66,4 @@ export async function fetchCheckpoint(options: FetchCheckpointOptions): Promise<
   const digest = await sha256Hex(bytes);
   if (digest !== id.toLowerCase()) fail(`the fetched bytes hash to ${digest}`);
   return bytes;
-}
-
-async function withRetries<T>(attempt: () => Promise<T>, deadline: number, firstDelayMs: number, signal: AbortSignal | undefined): Promise<T> {
-  let delay = firstDelayMs;
-  for (;;) {
-    signal?.throwIfAborted();
-    try {
-      return await attempt();
-    } catch (error) {
-      if (!isTransient(error) || Date.now() + delay > deadline) throw error;
-    }
-    await sleep(delay, signal);
-    delay = Math.min(delay * 2, 5_000);
-  }
-}
-
-/** Protocol errors other than INTERNAL / RATE_LIMITED are final (unknown job, not the assigned device, …). */
-function isTransient(error: unknown): boolean {
-  return !(error instanceof ProtocolFault) || TRANSIENT_CODES.has(error.code);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal?.removeEventListener('abort', aborted);
-      resolve();
-    }
-    function aborted(): void {
-      clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    }
-    signal?.addEventListener('abort', aborted, { once: true });
-  });
 }

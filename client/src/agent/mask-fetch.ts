@@ -4,9 +4,7 @@
 // anything else fails at once with a MaskFetchError that the attempt reports.
 import {
   DEFAULT_MASK_CHUNK_BYTES,
-  ErrorCode,
   MAX_MASK_CHUNK_BYTES,
-  ProtocolFault,
   crc32,
   decodeMaskSnapshot,
   isFullLayerMask,
@@ -16,6 +14,7 @@ import {
 } from '../../../protocol/src/index.js';
 import type { Mask } from '../engine/sparse/types.js';
 import { errorText } from './errors.js';
+import { withPieceRetries } from './piece-retry.js';
 
 export type MaskPieceRequester = (request: MaskFetchRequest) => Promise<MaskFetchResponse>;
 
@@ -46,7 +45,6 @@ export class MaskFetchError extends Error {
   }
 }
 
-const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.ERROR_CODE_INTERNAL, ErrorCode.ERROR_CODE_RATE_LIMITED]);
 /** A snapshot larger than this is refused before any allocation (a ResNet-50 bitmap is ~3 MiB). */
 const MAX_SNAPSHOT_BYTES = 256 * 1024 * 1024;
 
@@ -59,7 +57,7 @@ export async function fetchInitialMask(options: FetchInitialMaskOptions): Promis
   const pieceBytes = Math.max(1, Math.min(options.pieceBytes ?? DEFAULT_MASK_CHUNK_BYTES, MAX_MASK_CHUNK_BYTES));
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const fetchPiece = (offset: number, length: number) =>
-    withRetries(() => options.requestPiece({ jobId, offset, length }), deadline, options.retryDelayMs ?? 250, options.signal).catch(
+    withPieceRetries(() => options.requestPiece({ jobId, offset, length }), deadline, options.retryDelayMs ?? 250, options.signal).catch(
       (error: unknown) => fail(errorText(error)),
     );
   const first = await fetchPiece(0, pieceBytes);
@@ -93,34 +91,4 @@ export async function fetchInitialMask(options: FetchInitialMaskOptions): Promis
     return fail(errorText(error));
   }
   return masks;
-}
-
-async function withRetries<T>(attempt: () => Promise<T>, deadline: number, firstDelayMs: number, signal: AbortSignal | undefined): Promise<T> {
-  let delay = firstDelayMs;
-  for (;;) {
-    signal?.throwIfAborted();
-    try {
-      return await attempt();
-    } catch (error) {
-      const transient = !(error instanceof ProtocolFault) || TRANSIENT_CODES.has(error.code);
-      if (!transient || Date.now() + delay > deadline) throw error;
-    }
-    await sleep(delay, signal);
-    delay = Math.min(delay * 2, 5_000);
-  }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal?.removeEventListener('abort', aborted);
-      resolve();
-    }
-    function aborted(): void {
-      clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    }
-    signal?.addEventListener('abort', aborted, { once: true });
-  });
 }
