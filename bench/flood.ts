@@ -23,6 +23,8 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { io, type Socket } from 'socket.io-client';
 import { DEVICE_CHANNEL_EVENT, ErrorCode, decodeFrame, encodeMessage, type MessageOf } from '../protocol/src/index.js';
 import { startCoordinator } from '../server/src/coordinator.js';
+import { percentile } from './support/percentile.js';
+import { WorkerMailbox } from './support/worker-mailbox.js';
 
 type Role = 'steady' | 'flooder';
 
@@ -199,27 +201,17 @@ async function runFlooder(setup: DeviceSetup): Promise<void> {
 
 // ---- coordinator side (main thread) ----
 
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
-
 const round = (value: number | null) => (value === null ? null : Math.round(value * 100) / 100);
 
+type DeviceMessage = { kind: string; samples?: Sample[]; counts?: FloodCounts };
+
 class DeviceThread {
-  private readonly messages: Array<{ kind: string; samples?: Sample[]; counts?: FloodCounts }> = [];
-  private readonly waiters: Array<() => void> = [];
   readonly worker: Worker;
+  private readonly mailbox: WorkerMailbox<DeviceMessage>;
 
   constructor(setup: DeviceSetup) {
     this.worker = new Worker(new URL(import.meta.url), { workerData: setup });
-    this.worker.on('message', (message: { kind: string }) => {
-      this.messages.push(message);
-      this.waiters.splice(0).forEach((wake) => wake());
-    });
+    this.mailbox = new WorkerMailbox<DeviceMessage>(this.worker);
     this.worker.on('error', (error) => {
       console.error(`${setup.role} device failed:`, error);
       process.exit(1);
@@ -230,12 +222,8 @@ class DeviceThread {
     this.worker.postMessage({ kind });
   }
 
-  async next(kind: string): Promise<{ kind: string; samples?: Sample[]; counts?: FloodCounts }> {
-    for (;;) {
-      const index = this.messages.findIndex((message) => message.kind === kind);
-      if (index >= 0) return this.messages.splice(index, 1)[0]!;
-      await new Promise<void>((resolve) => this.waiters.push(resolve));
-    }
+  next(kind: string): Promise<DeviceMessage> {
+    return this.mailbox.next(kind);
   }
 }
 

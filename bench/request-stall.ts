@@ -24,6 +24,8 @@ import { DEVICE_CHANNEL_EVENT, decodeFrame, encodeMessage, type MessageOf } from
 import { startCoordinator } from '../server/src/coordinator.js';
 import { AssignmentService } from '../server/src/jobs/assignment.service.js';
 import { hugeCampaign, hugeCampaignYaml, kernelCampaignAtCap, range } from './support/oversized-campaigns.js';
+import { percentile } from './support/percentile.js';
+import { WorkerMailbox } from './support/worker-mailbox.js';
 
 interface StallRecord {
   phase: string;
@@ -124,14 +126,6 @@ async function runDevice(setup: DeviceSetup): Promise<void> {
 
 // ---- coordinator side (main thread) ----
 
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = (p / 100) * (sorted.length - 1);
-  const low = Math.floor(rank);
-  const high = Math.ceil(rank);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low);
-}
-
 const round = (value: number | null) => (value === null ? null : Math.round(value * 10) / 10);
 
 /** 1 op × 10 shapes × 5 schemes × 100 densities = 5,000 cells; one device → 5,000 jobs. */
@@ -173,19 +167,8 @@ async function main(): Promise<void> {
   process.stdout.write(`# request stall (${JSON.stringify(meta)})\n`);
 
   const worker = new Worker(new URL(import.meta.url), { workerData: { url: coordinator.url, enrollmentToken: token, periodMs: plan.periodMs } satisfies DeviceSetup });
-  const messages: Array<{ kind: string; samples?: Sample[] }> = [];
-  const waiters: Array<() => void> = [];
-  worker.on('message', (message: { kind: string; samples?: Sample[] }) => {
-    messages.push(message);
-    waiters.splice(0).forEach((wake) => wake());
-  });
-  const next = async (kind: string) => {
-    for (;;) {
-      const index = messages.findIndex((message) => message.kind === kind);
-      if (index >= 0) return messages.splice(index, 1)[0]!;
-      await new Promise<void>((resolve) => waiters.push(resolve));
-    }
-  };
+  const mailbox = new WorkerMailbox<{ kind: string; samples?: Sample[] }>(worker);
+  const next = (kind: string) => mailbox.next(kind);
   await next('ready');
   await sleep(500); // let the connection settle
 

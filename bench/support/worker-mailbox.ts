@@ -1,0 +1,24 @@
+// The main thread's side of a bench device worker: every message the worker posts is kept until someone waits
+// for its kind, so a reply that arrives before it is awaited is not lost.
+import type { Worker } from 'node:worker_threads';
+
+export class WorkerMailbox<Message extends { kind: string }> {
+  private readonly messages: Message[] = [];
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(worker: Worker) {
+    worker.on('message', (message: Message) => {
+      this.messages.push(message);
+      this.waiters.splice(0).forEach((wake) => wake());
+    });
+  }
+
+  /** The oldest unread message of `kind`, waiting for one if there is none yet. */
+  async next(kind: string): Promise<Message> {
+    for (;;) {
+      const index = this.messages.findIndex((message) => message.kind === kind);
+      if (index >= 0) return this.messages.splice(index, 1)[0]!;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+  }
+}
