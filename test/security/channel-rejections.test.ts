@@ -140,10 +140,12 @@ describe('device channel rejections', () => {
     expect(shown.body.telemetry?.freeMemoryBytes).toBe(1024);
   });
 
-  it('should handle a few frames of a device at a time and refuse far more pipelined ones with RATE_LIMITED', async () => {
-    // Prepare: within the rate budget (300 per 5 s), far beyond what an agent overlaps.
+  it('should answer pipelined frames past the rate budget with RATE_LIMITED and keep the device connected', async () => {
+    // Prepare: 50 frames past the budget (300 per 5 s), half the refusals that would disconnect (100 per 10 s).
+    // Frames reach the handlers one per event-loop turn (FairWebSocketServer), so the per-sender turns rarely fill
+    // here; what a pipelining device meets first is its rate budget.
     const pipelining = await enrollAndConnect(test, 'pipelining');
-    const frames = Array.from({ length: 60 }, (_, i) =>
+    const frames = Array.from({ length: 350 }, (_, i) =>
       encodeMessage(HEARTBEAT, { sentAtMs: i, telemetry: undefined, runningJobIds: [] }, { senderVersion: 't', requestId: `p-${i}` }),
     );
 
@@ -156,7 +158,7 @@ describe('device channel rejections', () => {
     const acked = replies.filter((reply) => reply.type === 'sparsefleet.v1.HeartbeatAck').length;
     const rateLimited = replies.filter((reply) => codeOf(reply) === ErrorCode.ERROR_CODE_RATE_LIMITED).length;
     expect(acked).toBeGreaterThanOrEqual(FRAMES_IN_FLIGHT_PER_SENDER + FRAMES_WAITING_PER_SENDER);
-    expect(rateLimited).toBeGreaterThan(0);
+    expect(rateLimited).toBeGreaterThanOrEqual(50);
     expect(acked + rateLimited).toBe(frames.length);
     expect(connected).toBe(true);
   });

@@ -36,10 +36,11 @@ import { FrameDispatcher, type DispatchOutcome } from './frame-dispatcher.js';
 import { createHandshakeMiddleware } from './handshake.middleware.js';
 import { ProtocolErrorCounter } from './protocol-error.counter.js';
 import { deviceRoom, type DeviceServer, type DeviceSocket, type FrameAck } from './socket.types.js';
+import { FairWebSocketServer } from './fair-ws-engine.js';
 
 // A frame over MAX_FRAME_BYTES but within this transport limit is answered FRAME_TOO_LARGE (by decodeFrame, before
 // decoding); a larger message is dropped by the transport together with the connection, and counted on disconnect.
-@WebSocketGateway({ maxHttpBufferSize: MAX_TRANSPORT_MESSAGE_BYTES })
+@WebSocketGateway({ maxHttpBufferSize: MAX_TRANSPORT_MESSAGE_BYTES, wsEngine: FairWebSocketServer })
 export class FleetGateway
   implements OnModuleInit, OnGatewayInit<DeviceServer>, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy
 {
