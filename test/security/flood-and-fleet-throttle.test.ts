@@ -8,6 +8,7 @@ import { ErrorCode } from '../../protocol/src/index.js';
 import { DEVICE_CHANNEL_EVENT, decodeFrame, encodeMessage } from '../../protocol/src/index.js';
 import {
   api,
+  connect,
   enrollAndConnect,
   enrollAndGreet,
   heartbeat,
@@ -45,7 +46,7 @@ async function beatRegularly(device: EnrolledTestDevice, outcome: FleetOutcome):
 }
 
 /** Emits heartbeats without waiting, until the coordinator drops the connection or the frames run out. */
-async function flood(device: EnrolledTestDevice): Promise<{ sent: number; rateLimited: number; disconnected: boolean }> {
+async function flood(device: Pick<EnrolledTestDevice, 'socket'>): Promise<{ sent: number; rateLimited: number; disconnected: boolean }> {
   let rateLimited = 0;
   let sent = 0;
   const dropped = new Promise<void>((resolve) => device.socket.once('disconnect', () => resolve()));
@@ -103,5 +104,20 @@ describe('device channel limits under a flood', () => {
     expect(metrics).toMatch(/sparsefleet_device_frames_refused_total\{reason="rate"\} [1-9]/);
     expect(metrics).toMatch(/sparsefleet_device_frames_refused_total\{reason="flood-disconnect"\} [1-9]/);
     for (const device of fleet) device.socket.close();
+  });
+
+  it('should keep an enrollment connection dropped for flooding from coming straight back with its token', async () => {
+    // Prepare
+    const { token } = await test.coordinator.createEnrollmentToken();
+    const enrolling = await connect(test.coordinator.url, { enrollmentToken: token });
+
+    // Execute: it never enrolls, it floods.
+    const flooded = await flood({ socket: enrolling });
+    const cooldown = await refusalOf(test.coordinator.url, { enrollmentToken: token });
+
+    // Assert
+    expect(flooded.disconnected).toBe(true);
+    expect(cooldown).toMatchObject({ code: ErrorCode.ERROR_CODE_RATE_LIMITED });
+    expect(cooldown.message).toMatch(/flooding/);
   });
 });

@@ -163,6 +163,7 @@ export class FleetGateway
     const session = socket.data.session;
     const admission = await this.limits.admitFrame({
       deviceId: session?.kind === 'device' ? session.deviceId : undefined,
+      enrollmentTokenId: session?.kind === 'enrollment' ? session.tokenId : undefined,
       connectionId: socket.id,
       address: socket.handshake.address,
     });

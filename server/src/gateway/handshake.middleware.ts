@@ -20,7 +20,7 @@ import type { DeviceSocket } from './socket.types.js';
 export interface HandshakeDependencies {
   readonly tokens: Pick<EnrollmentTokenService, 'check'>;
   readonly devices: Pick<DeviceService, 'authenticate'>;
-  readonly limits: Pick<DeviceChannelLimits, 'authGate' | 'authFailed' | 'authSucceeded' | 'floodCooldownMs'>;
+  readonly limits: Pick<DeviceChannelLimits, 'authGate' | 'authFailed' | 'authSucceeded' | 'floodCooldownMs' | 'enrollmentFloodCooldownMs'>;
   readonly errors: ProtocolErrorCounter;
   readonly logger: Logger;
 }
@@ -38,19 +38,21 @@ export async function authenticateHandshake(
   if (typeof enrollmentToken === 'string' && enrollmentToken !== '') {
     const gate = deps.limits.authGate(remoteAddress);
     if (gate.waitMs > 0) throw backingOff(gate.waitMs);
+    let tokenId: string;
     try {
-      return { kind: 'enrollment', tokenId: await deps.tokens.check(enrollmentToken), remoteAddress };
+      tokenId = await deps.tokens.check(enrollmentToken);
     } catch (error) {
       // Expired, used-up or revoked tokens are real tokens; only guesses count against the address.
       if (isFault(error, ErrorCode.ERROR_CODE_ENROLLMENT_TOKEN_UNKNOWN)) deps.limits.authFailed(remoteAddress);
       throw error;
     }
+    const cooling = deps.limits.enrollmentFloodCooldownMs(tokenId, remoteAddress);
+    if (cooling > 0) throw floodCooldown(cooling);
+    return { kind: 'enrollment', tokenId, remoteAddress };
   }
   if (typeof deviceId === 'string' && deviceId !== '' && typeof credential === 'string' && credential !== '') {
     const cooling = deps.limits.floodCooldownMs(deviceId);
-    if (cooling > 0) {
-      throw new ProtocolFault(ErrorCode.ERROR_CODE_RATE_LIMITED, `disconnected for flooding; retry in ${Math.ceil(cooling / 1000)} s`);
-    }
+    if (cooling > 0) throw floodCooldown(cooling);
     const gate = deps.limits.authGate(remoteAddress, deviceId);
     if (gate.waitMs > 0 && !gate.checkAnyway) throw backingOff(gate.waitMs);
     try {
@@ -105,4 +107,8 @@ function refusalError(fault: ProtocolFault): Error & { data: HandshakeRefusal } 
 
 function describeError(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+function floodCooldown(remainingMs: number): ProtocolFault {
+  return new ProtocolFault(ErrorCode.ERROR_CODE_RATE_LIMITED, `disconnected for flooding; retry in ${Math.ceil(remainingMs / 1000)} s`);
 }

@@ -13,6 +13,8 @@ import { SenderTurns, type ReleaseTurn } from './sender-turns.js';
 /** Who a frame is charged to: a device id, or the connection (and its address, for logs) that has none yet. */
 export interface FrameSender {
   readonly deviceId?: string;
+  /** The enrollment token of a connection that has not enrolled yet. */
+  readonly enrollmentTokenId?: string;
   readonly connectionId: string;
   readonly address: string;
 }
@@ -38,7 +40,7 @@ export class DeviceChannelLimits {
   private readonly enrollments: RateLimiterMemory;
   private readonly failedAuth = new FailedAuthBackoff();
   private readonly turns = new SenderTurns(FRAMES_IN_FLIGHT_PER_SENDER, FRAMES_WAITING_PER_SENDER);
-  /** Devices disconnected for flooding, until when their handshakes are refused. */
+  /** Devices (and enrollment tokens per address) disconnected for flooding, until when their handshakes are refused. */
   private readonly floodCooldowns = new Map<string, number>();
   private readonly floodCooldownPeriodMs: number;
 
@@ -70,7 +72,8 @@ export class DeviceChannelLimits {
   private async refuse(sender: FrameSender, key: string, retryAfterMs: number, over: string): Promise<FrameAdmission> {
     const refusal = await consume(this.refusals, key);
     const disconnect = !refusal.ok;
-    if (disconnect && sender.deviceId) this.floodCooldowns.set(sender.deviceId, Date.now() + this.floodCooldownPeriodMs);
+    const cooldownKey = floodCooldownKey(sender);
+    if (disconnect && cooldownKey) this.floodCooldowns.set(cooldownKey, Date.now() + this.floodCooldownPeriodMs);
     if (refusal.res.consumedPoints === 1) {
       this.logger.warn(`[Fleet.RateLimit] ${describe(sender)} is over its ${over}; refusing frames for ${retryAfterMs} ms`);
     }
@@ -83,10 +86,22 @@ export class DeviceChannelLimits {
    * before its credential, so a flooder that reconnects at once costs a refusal rather than a connection's work.
    */
   floodCooldownMs(deviceId: string, now = Date.now()): number {
-    const until = this.floodCooldowns.get(deviceId);
+    return this.cooldownLeft(`device:${deviceId}`, now);
+  }
+
+  /**
+   * The same for an enrollment token used from `address`: an enrollment connection dropped for flooding cannot come
+   * straight back with the token. Other addresses keep using a shared fleet token.
+   */
+  enrollmentFloodCooldownMs(tokenId: string, address: string, now = Date.now()): number {
+    return this.cooldownLeft(`enrollment:${tokenId}@${address}`, now);
+  }
+
+  private cooldownLeft(key: string, now: number): number {
+    const until = this.floodCooldowns.get(key);
     if (until === undefined) return 0;
     if (until > now) return until - now;
-    this.floodCooldowns.delete(deviceId);
+    this.floodCooldowns.delete(key);
     return 0;
   }
 
@@ -134,6 +149,11 @@ async function consume(limiter: RateLimiterMemory, key: string): Promise<{ ok: b
     if (rejection instanceof RateLimiterRes) return { ok: false, res: rejection };
     throw rejection;
   }
+}
+
+function floodCooldownKey(sender: FrameSender): string | undefined {
+  if (sender.deviceId) return `device:${sender.deviceId}`;
+  return sender.enrollmentTokenId ? `enrollment:${sender.enrollmentTokenId}@${sender.address}` : undefined;
 }
 
 function senderKey(sender: FrameSender): string {
