@@ -10,7 +10,9 @@ import { localTrainingEngine, type TrainingEngine } from '../../client/src/agent
 import { countActive } from '../../client/src/engine/sparse/types.js';
 import type { MaskEvent } from '../../client/src/engine/train/types.js';
 import { decodeFullMask } from '../../protocol/src/index.js';
+import { MaskAtDto, MaskStatsDto, type LayerMaskDto } from '../../server/src/api/dto/index.js';
 import { startCoordinator, type RunningCoordinator } from '../../server/src/coordinator.js';
+import { parseDto } from '../server/support/rest-dto.js';
 import { getJson as getJsonOnce, postJson, waitForJobs, type JobSummary, type RestTarget } from './rest-client.js';
 
 // 256 examples in batches of 32: 8 steps per epoch, 16 in all; SET updates every 4 steps until 75 % of the run
@@ -26,31 +28,6 @@ const CONFIG = {
   seed: 5,
 };
 
-interface LayerView {
-  readonly layer: string;
-  readonly shape: number[];
-  readonly size: number;
-  readonly active: number;
-  readonly density: number;
-  readonly encoding: 'bitmap' | 'indices';
-  readonly data: string;
-}
-
-interface MaskAt {
-  readonly step: number;
-  readonly updateStep: number;
-  readonly updateIndex: number;
-  readonly active: number;
-  readonly total: number;
-  readonly density: number;
-  readonly layers: LayerView[];
-}
-
-interface MaskStats {
-  readonly updates: Array<{ updateIndex: number; step: number; churn: number | null; itopRate: number; active: number }>;
-  readonly diverged: unknown[];
-}
-
 /**
  * GET, once more after a reset connection: training in this process can block the event loop past the server's
  * keep-alive timeout, so a pooled connection may be closed just as the client reuses it (seen once here).
@@ -65,7 +42,19 @@ async function getJson<T>(target: RestTarget, path: string): Promise<T> {
   }
 }
 
-function decoded(layer: LayerView): Uint8Array {
+/** GET /api/jobs/:id/masks?step=, read through its DTO schema (strict: a field REST does not name fails). */
+async function maskAt(rest: RestTarget, jobId: string, step: number): Promise<MaskAtDto> {
+  const path = `/api/jobs/${jobId}/masks?step=${step}`;
+  return parseDto(MaskAtDto, await getJson<unknown>(rest, path), `GET ${path}`);
+}
+
+/** GET /api/jobs/:id/mask-stats, read through its DTO schema. */
+async function maskStats(rest: RestTarget, jobId: string): Promise<MaskStatsDto> {
+  const path = `/api/jobs/${jobId}/mask-stats`;
+  return parseDto(MaskStatsDto, await getJson<unknown>(rest, path), `GET ${path}`);
+}
+
+function decoded(layer: LayerMaskDto): Uint8Array {
   return decodeFullMask({ encoding: layer.encoding, data: Buffer.from(layer.data, 'base64') }, layer.size);
 }
 
@@ -136,7 +125,7 @@ describe('masks on the wire', () => {
     // At each update's step and just before the next one, the coordinator serves exactly the engine's masks.
     for (const event of events.slice(0, 4)) {
       for (const step of [event.step, event.step + 3]) {
-        const view = await getJson<MaskAt>(rest, `/api/jobs/${first.id}/masks?step=${step}`);
+        const view = await maskAt(rest, first.id, step);
         expect(view.updateIndex).toBe(event.updates);
         expect(view.updateStep).toBe(event.step);
         expect(view.layers.map((l) => l.layer)).toEqual(event.layers.map((l) => l.name));
@@ -152,13 +141,14 @@ describe('masks on the wire', () => {
       }
     }
 
-    const stats = await getJson<MaskStats>(rest, `/api/jobs/${first.id}/mask-stats`);
+    const stats = await maskStats(rest, first.id);
     expect(stats.diverged).toEqual([]);
     expect(stats.updates.map((u) => u.updateIndex)).toEqual([0, 1, 2, 3]);
     expect(stats.updates[0].churn).toBeNull();
     expect(stats.updates.slice(1).every((u) => u.churn !== null && u.churn > 0)).toBe(true);
     const itop = stats.updates.map((u) => u.itopRate);
-    expect(itop.every((rate, i) => i === 0 || rate > itop[i - 1])).toBe(true);
+    expect(itop.every((rate) => rate !== null)).toBe(true);
+    expect(itop.every((rate, i) => i === 0 || rate! > itop[i - 1]!)).toBe(true);
 
     // Clear refusals.
     expect((await status(rest, 'GET', '/api/jobs/no-such-job/masks?step=0')).status).toBe(404);
@@ -182,14 +172,14 @@ describe('masks on the wire', () => {
     expect(second.spec.initialMask).toMatchObject({ jobId: first.id, step: 10, attempt: 1, updateIndex: 2, resolvedStep: 8 });
     const [continued] = await waitForJobs(rest, [second.id], 120_000);
     expect(continued.state).toBe('succeeded');
-    const stored = await getJson<MaskAt>(rest, `/api/jobs/${first.id}/masks?step=10`);
+    const stored = await maskAt(rest, first.id, 10);
     const started = runs[1][0];
     expect(started.kind).toBe('initial');
     started.layers.forEach((layer, i) => expect(layer.mask).toEqual(decoded(stored.layers[i])));
     // Its own record starts with that mask too ('final' cadence: the initial and the final masks).
-    const own = await getJson<MaskAt>(rest, `/api/jobs/${second.id}/masks?step=0`);
+    const own = await maskAt(rest, second.id, 0);
     own.layers.forEach((layer, i) => expect(decoded(layer)).toEqual(decoded(stored.layers[i])));
-    const ownStats = await getJson<MaskStats>(rest, `/api/jobs/${second.id}/mask-stats`);
+    const ownStats = await maskStats(rest, second.id);
     expect(ownStats.updates.map((u) => [u.updateIndex, u.step])).toEqual([
       [0, 0],
       [3, 16],

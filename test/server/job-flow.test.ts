@@ -202,5 +202,9 @@ describe(JobController.name, () => {
     expect(responseSchema('/api/jobs/{id}', 'get', '200')).toEqual({ $ref: '#/components/schemas/Job' });
     expect(responseSchema('/api/devices', 'get', '200')).toEqual({ type: 'array', items: { $ref: '#/components/schemas/DeviceListEntry' } });
     expect(responseSchema('/api/jobs', 'post', '201')).toEqual({ $ref: '#/components/schemas/Job' });
+    expect(responseSchema('/api/jobs/{id}/masks', 'get', '200')).toEqual({ $ref: '#/components/schemas/MaskAt' });
+    expect(responseSchema('/api/jobs/{id}/mask-stats', 'get', '200')).toEqual({ $ref: '#/components/schemas/MaskStats' });
+    expect(schemas.MaskStatsEntry?.required).toEqual(expect.arrayContaining(['churn', 'itopRate', 'storedBytes']));
+    expect(Object.keys(schemas.LayerMask?.properties ?? {})).toEqual(['layer', 'shape', 'size', 'active', 'density', 'checksum', 'encoding', 'data']);
   });
 });

@@ -18,10 +18,13 @@ import {
   type MaskUpdateAck,
   type MaskUpdateChunk,
 } from '../../protocol/src/index.js';
+import { MaskAtDto, MaskStatsDto } from '../../server/src/api/dto/index.js';
 import { JobService } from '../../server/src/jobs/job.service.js';
+import { MaskController } from '../../server/src/masks/mask.controller.js';
 import { MaskRepository } from '../../server/src/masks/mask.repository.js';
 import { MaskLookupError, MaskService } from '../../server/src/masks/mask.service.js';
 import { DatabaseService } from '../../server/src/storage/database.service.js';
+import { parseDto } from './support/rest-dto.js';
 import { createServiceHarness, type ServiceHarness } from './support/service-harness.js';
 
 const bits = (text: string) => Uint8Array.from([...text].map((c) => (c === '1' ? 1 : 0)));
@@ -159,6 +162,29 @@ describe('MaskService', () => {
     expect(stats.updates[1].churn).toBe(1);
     expect(await maskStrings(15)).toEqual({ a: '11000000', b: '1000' });
     expect(await maskStrings(45)).toEqual({ a: '00011000', b: '0010' });
+  });
+
+  it('answers the masks routes with their DTOs, carrying every field and value of the mask views unchanged', async () => {
+    await send(1, 0, 0, [full('a', '11000000'), full('b', '1000')]);
+    await send(1, 1, 10, [delta('a', '11000000', '10100000'), delta('b', '1000', '0100')]);
+    const wrong = { ...delta('a', '10100000', '00110000'), checksum: maskChecksum(bits('10010000')) };
+    await send(1, 2, 20, [wrong, delta('b', '0100', '0010')]);
+    const controller = new MaskController(harness.get(JobService), masks);
+
+    const maskAt = parseDto(MaskAtDto, await controller.maskAt(jobId, '15'), 'GET masks?step=15');
+    const stats = parseDto(MaskStatsDto, await controller.stats(jobId), 'GET mask-stats');
+
+    // The REST answer is the view as it was before the DTOs: same names, same values, nothing added.
+    expect(maskAt).toEqual(await masks.maskAt(jobId, 15));
+    expect(stats).toEqual(await masks.stats(jobId));
+    expect(maskAt).toMatchObject({ step: 15, updateStep: 10, updateIndex: 1, layers: [{ layer: 'a', encoding: expect.any(String) }, { layer: 'b' }] });
+    expect(stats.updates.map((u) => [u.updateIndex, u.pruned, u.grown, u.churn])).toEqual([
+      [0, null, null, null],
+      [1, 2, 2, 4 / 6],
+    ]);
+    expect(stats.diverged).toEqual([{ attempt: 1, updateIndex: 2, step: 20, reason: expect.stringMatching(/CRC-32/) }]);
+    await expect(controller.maskAt(jobId, 'abc')).rejects.toMatchObject({ status: 400 });
+    await expect(controller.stats('no-such-job')).rejects.toMatchObject({ status: 404 });
   });
 
   it('rebuilds the history after a restart (no cached state) with the same metrics', async () => {

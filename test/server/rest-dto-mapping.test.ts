@@ -3,12 +3,24 @@
 // (`loadAverage_1m`) never reaches REST. Each mapped object also passes its strict DTO schema.
 import { describe, expect, it } from 'vitest';
 import { withDefaults, type ProtoTypeName } from '../../protocol/src/index.js';
-import { BenchmarkResultDto, CampaignSpecDto, DeviceFactsDto, JobProgressDto, JobResultDto, JobSpecDto, TelemetryDto } from '../../server/src/api/dto/index.js';
+import {
+  BenchmarkResultDto,
+  CampaignSpecDto,
+  DeviceFactsDto,
+  JobProgressDto,
+  JobResultDto,
+  JobSpecDto,
+  MaskAtDto,
+  MaskStatsDto,
+  TelemetryDto,
+} from '../../server/src/api/dto/index.js';
 import { toBenchmarkResultDto } from '../../server/src/api/mapping/benchmark.mapping.js';
 import { toCampaignSpecDto } from '../../server/src/api/mapping/campaign.mapping.js';
 import { parseCampaignSpec } from '../../server/src/campaigns/campaign-spec.js';
 import { toDeviceFactsDto, toTelemetryDto } from '../../server/src/api/mapping/device.mapping.js';
 import { toJobProgressDto, toJobResultDto, toJobSpecDto } from '../../server/src/api/mapping/job.mapping.js';
+import { toMaskAtDto, toMaskStatsDto } from '../../server/src/api/mapping/mask.mapping.js';
+import type { MaskAtView, MaskStatsView } from '../../server/src/masks/mask.service.js';
 
 /** REST names that differ from the generated code's. */
 const REST_NAMES: Readonly<Record<string, string>> = { loadAverage_1m: 'loadAverage1m' };
@@ -120,6 +132,38 @@ describe('REST DTO mapping', () => {
     const dto = CampaignSpecDto.parse(toCampaignSpecDto(spec));
 
     expect(fieldPaths(dto)).toEqual(fieldPaths(spec));
+  });
+
+  it("should carry every field of a job's mask at a step and of its mask stats, values unchanged", () => {
+    const maskAt: MaskAtView = {
+      jobId: 'j',
+      step: 15,
+      updateStep: 10,
+      attempt: 2,
+      updateIndex: 3,
+      epoch: 1,
+      active: 3,
+      total: 12,
+      density: 0.25,
+      layers: [{ layer: 'a', shape: [2, 4, 1, 1], size: 8, active: 2, density: 0.25, checksum: '0a1b2c3d', encoding: 'indices', data: 'AQI=' }],
+    };
+    const entry = { attempt: 2, updateIndex: 3, step: 10, epoch: 1, active: 3, total: 12, density: 0.25, storedBytes: 9 };
+    const stats: MaskStatsView = {
+      jobId: 'j',
+      updates: [{ ...entry, pruned: 1, grown: 1, churn: 1 / 3, everActive: 5, itopRate: 5 / 12 }],
+      diverged: [{ attempt: 1, updateIndex: 2, step: 8, reason: 'CRC-32 differs' }],
+      storedBytes: 40,
+    };
+    const firstUpdate: MaskStatsView = { ...stats, updates: [{ ...entry, pruned: null, grown: null, churn: null, everActive: null, itopRate: null }] };
+
+    const maskAtDto = MaskAtDto.parse(toMaskAtDto(maskAt));
+    const statsDto = MaskStatsDto.parse(toMaskStatsDto(stats));
+
+    expect(fieldPaths(maskAtDto)).toEqual(fieldPaths(maskAt));
+    expect(fieldPaths(statsDto)).toEqual(fieldPaths(stats));
+    expect(maskAtDto).toEqual(maskAt);
+    expect(statsDto).toEqual(stats);
+    expect(MaskStatsDto.parse(toMaskStatsDto(firstUpdate))).toEqual(firstUpdate);
   });
 
   it('should leave out a schedule with no member set', () => {

@@ -17,6 +17,8 @@ import type {
   JobSpecDto,
   JobStateDto,
   LabelsDto,
+  MaskStatsDto,
+  MaskStatsEntryDto,
   MemoryEstimateDto,
   TelemetryDto,
 } from '../../../server/src/api/dto/index.js';
@@ -56,22 +58,11 @@ export interface SubmitJobRequest {
 }
 
 /** GET /api/jobs/:id/mask-stats: churn and ITOP exploration rate per mask update. */
-export interface MaskStats {
-  jobId: string;
-  updates: Array<{
-    attempt: number;
-    updateIndex: number;
-    step: number;
-    epoch: number;
-    active: number;
-    total: number;
-    density: number;
-    churn: number | null;
-    itopRate: number | null;
-  }>;
-  diverged: Array<{ attempt: number; updateIndex: number; step: number; reason: string }>;
-  storedBytes: number;
-}
+export type MaskStats = Pick<MaskStatsDto, 'jobId' | 'diverged' | 'storedBytes'> & {
+  updates: Array<
+    Pick<MaskStatsEntryDto, 'attempt' | 'updateIndex' | 'step' | 'epoch' | 'active' | 'total' | 'density' | 'churn' | 'itopRate'>
+  >;
+};
 
 /** The parts of the job spec the CLI displays. */
 export type JobSpecSummary = Partial<Pick<JobSpecDto, 'model' | 'method' | 'scheme' | 'density' | 'epochs'>> & {

@@ -1,8 +1,11 @@
 // REST views of a job's masks: the mask in force at a step, and churn + ITOP exploration rate per update.
 import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { MaskAtDto, MaskStatsDto } from '../api/dto/mask.dto.js';
+import { toMaskAtDto, toMaskStatsDto } from '../api/mapping/mask.mapping.js';
+import { dtoSchema } from '../api/openapi.js';
 import { JobService } from '../jobs/job.service.js';
-import { MaskLookupError, MaskService, type MaskAtView, type MaskStatsView } from './mask.service.js';
+import { MaskLookupError, MaskService } from './mask.service.js';
 
 @ApiTags('jobs')
 @Controller('api/jobs')
@@ -14,14 +17,17 @@ export class MaskController {
 
   @Get(':id/masks')
   @ApiQuery({ name: 'step', required: true, description: 'Optimizer step; the answer is the mask in force there.' })
-  @ApiOkResponse({ description: 'Per layer: shape, size, active count, density, CRC-32 and the mask as base64 bitmap or delta-varint indices.' })
+  @ApiOkResponse({
+    description: 'Per layer: shape, size, active count, density, CRC-32 and the mask as base64 bitmap or delta-varint indices.',
+    schema: dtoSchema(MaskAtDto),
+  })
   @ApiBadRequestResponse({ description: 'step is missing or not a non-negative integer.' })
   @ApiNotFoundResponse({ description: 'No such job, no stored masks, or none at or before that step.' })
-  async maskAt(@Param('id') id: string, @Query('step') step?: string): Promise<MaskAtView> {
+  async maskAt(@Param('id') id: string, @Query('step') step?: string): Promise<MaskAtDto> {
     const at = parseStep(step);
     await this.requireJob(id);
     try {
-      return await this.masks.maskAt(id, at);
+      return toMaskAtDto(await this.masks.maskAt(id, at));
     } catch (error) {
       if (error instanceof MaskLookupError) throw new NotFoundException(error.message);
       throw error;
@@ -29,11 +35,14 @@ export class MaskController {
   }
 
   @Get(':id/mask-stats')
-  @ApiOkResponse({ description: 'Per mask update of the job: step, active count, churn and ITOP exploration rate; updates that diverged.' })
+  @ApiOkResponse({
+    description: 'Per mask update of the job: step, active count, churn and ITOP exploration rate; updates that diverged.',
+    schema: dtoSchema(MaskStatsDto),
+  })
   @ApiNotFoundResponse({ description: 'No such job.' })
-  async stats(@Param('id') id: string): Promise<MaskStatsView> {
+  async stats(@Param('id') id: string): Promise<MaskStatsDto> {
     await this.requireJob(id);
-    return this.masks.stats(id);
+    return toMaskStatsDto(await this.masks.stats(id));
   }
 
   private async requireJob(id: string): Promise<void> {

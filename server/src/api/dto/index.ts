@@ -13,5 +13,6 @@ export * from './common.dto.js';
 export * from './device.dto.js';
 export * from './enrollment-token.dto.js';
 export * from './job.dto.js';
+export * from './mask.dto.js';
 export * from './stats.dto.js';
 export { REST_DTOS, type RestDtoMeta } from './registry.js';
