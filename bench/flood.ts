@@ -24,7 +24,7 @@ import { io, type Socket } from 'socket.io-client';
 import { DEVICE_CHANNEL_EVENT, ErrorCode, decodeFrame, encodeMessage, type MessageOf } from '../protocol/src/index.js';
 import { startCoordinator } from '../server/src/coordinator.js';
 import { percentile } from './support/percentile.js';
-import { WorkerMailbox } from './support/worker-mailbox.js';
+import { WorkerMailbox, serveHeartbeatSamples } from './support/worker-mailbox.js';
 
 type Role = 'steady' | 'flooder';
 
@@ -134,13 +134,9 @@ async function runSteady(setup: DeviceSetup): Promise<void> {
       );
   }, setup.periodMs);
   port.postMessage({ kind: 'ready' });
-  port.on('message', (message: { kind: string }) => {
-    if (message.kind === 'samples') port.postMessage({ kind: 'samples', samples });
-    if (message.kind === 'stop') {
-      clearInterval(timer);
-      socket.close();
-      port.close();
-    }
+  serveHeartbeatSamples(port, samples, () => {
+    clearInterval(timer);
+    socket.close();
   });
 }
 

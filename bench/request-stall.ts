@@ -25,7 +25,7 @@ import { startCoordinator } from '../server/src/coordinator.js';
 import { AssignmentService } from '../server/src/jobs/assignment.service.js';
 import { hugeCampaign, hugeCampaignYaml, kernelCampaignAtCap, range } from './support/oversized-campaigns.js';
 import { percentile } from './support/percentile.js';
-import { WorkerMailbox } from './support/worker-mailbox.js';
+import { WorkerMailbox, serveHeartbeatSamples } from './support/worker-mailbox.js';
 
 interface StallRecord {
   phase: string;
@@ -114,13 +114,9 @@ async function runDevice(setup: DeviceSetup): Promise<void> {
     );
   }, setup.periodMs);
   port.postMessage({ kind: 'ready', deviceId });
-  port.on('message', (message: { kind: string }) => {
-    if (message.kind === 'samples') port.postMessage({ kind: 'samples', samples });
-    if (message.kind === 'stop') {
-      clearInterval(timer);
-      socket.close();
-      port.close();
-    }
+  serveHeartbeatSamples(port, samples, () => {
+    clearInterval(timer);
+    socket.close();
   });
 }
 

@@ -1,6 +1,6 @@
 // The main thread's side of a bench device worker: every message the worker posts is kept until someone waits
 // for its kind, so a reply that arrives before it is awaited is not lost.
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 
 export class WorkerMailbox<Message extends { kind: string }> {
   private readonly messages: Message[] = [];
@@ -21,4 +21,18 @@ export class WorkerMailbox<Message extends { kind: string }> {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }
+}
+
+/**
+ * The worker's side of a heartbeating bench device: answers `samples` with the round trips recorded so far, and on
+ * `stop` stops the heartbeats, closes the device's socket and the port.
+ */
+export function serveHeartbeatSamples(port: MessagePort, samples: readonly unknown[], stop: () => void): void {
+  port.on('message', (message: { kind: string }) => {
+    if (message.kind === 'samples') port.postMessage({ kind: 'samples', samples });
+    if (message.kind === 'stop') {
+      stop();
+      port.close();
+    }
+  });
 }
