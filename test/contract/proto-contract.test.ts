@@ -1,28 +1,21 @@
 // The wire contract stays lint-clean and compatible with the last released contract (proto/RELEASED), and the
 // breaking-change check really refuses a breaking change (a scratch repository with one field retyped).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { releasedContractCommit } from '../../scripts/check-contract.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const buf = join(root, 'node_modules', '.bin', 'buf');
-
-function releasedCommit(): string {
-  const line = readFileSync(join(root, 'proto', 'RELEASED'), 'utf8')
-    .split('\n')
-    .map((text) => text.trim())
-    .find((text) => text !== '' && !text.startsWith('#'));
-  return line?.split(/\s+/)[0] ?? '';
-}
 
 function commitPresent(commit: string): boolean {
   return spawnSync('git', ['cat-file', '-e', `${commit}^{commit}`], { cwd: root }).status === 0;
 }
 
-const released = releasedCommit();
+const released = releasedContractCommit();
 const scratchDirs: string[] = [];
 afterAll(() => scratchDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 

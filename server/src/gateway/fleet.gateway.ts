@@ -201,12 +201,12 @@ export class FleetGateway
     }
   }
 
+  /** A handler's new session: binds the connection when it now speaks for another device (an enrollment). */
   private switchSession(socket: DeviceSocket, session: Session): void {
     const previous = socket.data.session;
     socket.data.session = session;
-    // The same device on the same connection (its Hello): nothing to bind.
-    if (session.kind === 'device' && previous?.kind === 'device' && previous.deviceId === session.deviceId) return;
-    if (session.kind === 'device') {
+    const previousDevice = previous?.kind === 'device' ? previous.deviceId : undefined;
+    if (session.kind === 'device' && session.deviceId !== previousDevice) {
       this.bindDevice(socket, session.deviceId);
       this.logger.log(`[Fleet.Enroll] device=${session.deviceId} enrolled`);
     }

@@ -23,10 +23,10 @@ export interface DispatchOutcome {
   readonly session?: Session;
 }
 
-// Sent every few seconds by every device: logged at debug level only.
 // Event names are the sender's text: logged and echoed only this long.
 const MAX_EVENT_NAME_SHOWN = 64;
 
+// Sent every few seconds by every device: logged at debug level only.
 const FREQUENT_TYPES: ReadonlySet<string> = new Set(['sparsefleet.v1.Heartbeat', 'sparsefleet.v1.ProgressReport']);
 
 interface LooseRoute {

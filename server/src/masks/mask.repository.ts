@@ -43,6 +43,18 @@ export class MaskRepository {
       .executeTakeFirst();
   }
 
+  /** How many pieces of the update are stored (without reading their data). */
+  async countChunks(key: UpdateKey): Promise<number> {
+    const row = await this.database.db
+      .selectFrom('mask_chunks')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('job_id', '=', key.jobId)
+      .where('attempt', '=', key.attempt)
+      .where('update_index', '=', key.updateIndex)
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
+  }
+
   async listChunks(key: UpdateKey): Promise<MaskChunkRow[]> {
     return this.database.db
       .selectFrom('mask_chunks')

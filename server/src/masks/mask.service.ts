@@ -17,6 +17,7 @@ import {
   ProtocolFault,
   crc32,
   decodeMaskUpdate,
+  countActiveBits,
   encodeFullMask,
   encodeMaskSnapshot,
   fullLayerMask,
@@ -159,6 +160,8 @@ export class MaskService {
   private async completeUpdate(key: UpdateKey, chunkCount: number, now: Date): Promise<MaskUpdateAck> {
     const recorded = await this.masks.findUpdate(key);
     if (recorded) return ackFor(recorded);
+    // Counted first: reading every stored piece's data on each arrival would cost the square of the piece count.
+    if ((await this.masks.countChunks(key)) < chunkCount) return { complete: false, fullMaskNeeded: false, reason: '' };
     const chunks = await this.masks.listChunks(key);
     if (chunks.length < chunkCount) return { complete: false, fullMaskNeeded: false, reason: '' };
     const first = chunks[0];
@@ -181,7 +184,8 @@ export class MaskService {
   }
 
   private async record(key: UpdateKey, update: MaskUpdate, now: Date): Promise<MaskUpdateAck> {
-    const base = await this.baseFor(key);
+    const updates = await this.masks.listUpdates(key.jobId);
+    const base = await this.baseFor(key, updates);
     let masks: Map<string, Uint8Array>;
     try {
       masks = new Map(update.layers.map((layer) => [layer.layer, reconstructLayerMask(layer, base?.get(layer.layer))]));
@@ -192,7 +196,7 @@ export class MaskService {
       await this.masks.insertUpdate(row, []);
       return { complete: true, fullMaskNeeded: true, reason: error.message };
     }
-    const previous = await this.historyBefore(key, update.step);
+    const previous = await this.historyBefore(key, update.step, updates);
     const { state, metrics } = advanceHistory(previous, masks);
     const layers = update.layers.map((layer, position) => layerRow(key, layer, position));
     const storedBytes = update.layers.reduce((sum, l) => sum + l.data.length + l.pruned.length + l.grown.length, 0);
@@ -203,8 +207,8 @@ export class MaskService {
   }
 
   /** The masks of the attempt's previous update, the base of this one's changes (none after a diverged update). */
-  private async baseFor(key: UpdateKey): Promise<LayerMasks | undefined> {
-    const updates = (await this.masks.listUpdates(key.jobId)).filter((u) => u.attempt === key.attempt && u.update_index < key.updateIndex);
+  private async baseFor(key: UpdateKey, known: readonly MaskUpdateRow[]): Promise<LayerMasks | undefined> {
+    const updates = known.filter((u) => u.attempt === key.attempt && u.update_index < key.updateIndex);
     const previous = updates.at(-1);
     if (!previous || previous.state !== 'applied') return undefined;
     const cached = this.history.get(key.jobId);
@@ -213,8 +217,8 @@ export class MaskService {
   }
 
   /** The history state the new update follows on the job's timeline (undefined when it is the first mask). */
-  private async historyBefore(key: UpdateKey, step: number): Promise<MaskHistoryState | undefined> {
-    const applied = (await this.masks.listUpdates(key.jobId)).filter((u) => u.state === 'applied').map(entryOf);
+  private async historyBefore(key: UpdateKey, step: number, known: readonly MaskUpdateRow[]): Promise<MaskHistoryState | undefined> {
+    const applied = known.filter((u) => u.state === 'applied').map(entryOf);
     const candidate = { attempt: key.attempt, updateIndex: key.updateIndex, step, isNew: true };
     const timeline = timelineOf([...applied.map((e) => ({ ...e, isNew: false })), candidate]);
     const position = timeline.findIndex((e) => e.isNew);
@@ -487,8 +491,7 @@ function applyRows(current: ReadonlyMap<string, Uint8Array>, rows: readonly Mask
 
 function layerView(layer: string, shape: number[], mask: Uint8Array): LayerMaskView {
   const encoded = encodeFullMask(mask);
-  let active = 0;
-  for (let i = 0; i < mask.length; i++) active += mask[i];
+  const active = countActiveBits(mask);
   return {
     layer,
     shape,

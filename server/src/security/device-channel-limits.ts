@@ -73,7 +73,7 @@ export class DeviceChannelLimits {
     const refusal = await consume(this.refusals, key);
     const disconnect = !refusal.ok;
     const cooldownKey = floodCooldownKey(sender);
-    if (disconnect && cooldownKey) this.floodCooldowns.set(cooldownKey, Date.now() + this.floodCooldownPeriodMs);
+    if (disconnect && cooldownKey) this.startCooldown(cooldownKey, Date.now());
     if (refusal.res.consumedPoints === 1) {
       this.logger.warn(`[Fleet.RateLimit] ${describe(sender)} is over its ${over}; refusing frames for ${retryAfterMs} ms`);
     }
@@ -95,6 +95,12 @@ export class DeviceChannelLimits {
    */
   enrollmentFloodCooldownMs(tokenId: string, address: string, now = Date.now()): number {
     return this.cooldownLeft(`enrollment:${tokenId}@${address}`, now);
+  }
+
+  /** Expired cooldowns of flooders that never came back are dropped here, so the map holds current ones only. */
+  private startCooldown(key: string, now: number): void {
+    for (const [other, until] of this.floodCooldowns) if (until <= now) this.floodCooldowns.delete(other);
+    this.floodCooldowns.set(key, now + this.floodCooldownPeriodMs);
   }
 
   private cooldownLeft(key: string, now: number): number {
