@@ -123,9 +123,10 @@ export function maskIndexListBytes(mask: MaskBits): number {
 }
 
 /** The smaller of bitmap and index list (the bitmap on a tie). */
-export function encodeFullMask(mask: MaskBits): EncodedFullMask {
+/** `bitmap`: the mask's bitmap when the caller has built it already (it is not built twice). */
+export function encodeFullMask(mask: MaskBits, bitmap?: Uint8Array): EncodedFullMask {
   if (maskIndexListBytes(mask) < bitmapBytes(mask.length)) return { encoding: 'indices', data: encodeIndexList(maskIndices(mask)) };
-  return { encoding: 'bitmap', data: encodeBitmap(mask) };
+  return { encoding: 'bitmap', data: bitmap ?? encodeBitmap(mask) };
 }
 
 export function decodeFullMask(encoded: EncodedFullMask, size: number): MaskBits {

@@ -9,6 +9,7 @@ import {
   countActiveBits,
   crc32,
   decodeFullMask,
+  encodeBitmap,
   encodeFullMask,
   encodeMaskChange,
   joinChunks,
@@ -50,11 +51,11 @@ export function isFullLayerMask(message: LayerMask): boolean {
   return message.form === LayerMaskForm.LAYER_MASK_FORM_BITMAP || message.form === LayerMaskForm.LAYER_MASK_FORM_INDICES;
 }
 
-/** The layer in full, in the smaller of bitmap and index list. */
-export function fullLayerMask(layer: LayerMaskInput): LayerMask {
-  const encoded = encodeFullMask(layer.mask);
+/** The layer in full, in the smaller of bitmap and index list (`bitmap`: the mask's bitmap, if already built). */
+export function fullLayerMask(layer: LayerMaskInput, bitmap = encodeBitmap(layer.mask)): LayerMask {
+  const encoded = encodeFullMask(layer.mask, bitmap);
   return {
-    ...layerHeader(layer),
+    ...layerHeader(layer, bitmap),
     form: encoded.encoding === 'bitmap' ? LayerMaskForm.LAYER_MASK_FORM_BITMAP : LayerMaskForm.LAYER_MASK_FORM_INDICES,
     data: encoded.data,
     pruned: new Uint8Array(0),
@@ -64,17 +65,20 @@ export function fullLayerMask(layer: LayerMaskInput): LayerMask {
 
 /** The change from `previous` when that is smaller than the full mask (the full mask on a tie), else the full mask. */
 export function layerMaskMessage(layer: LayerMaskInput, previous: MaskBits | undefined): LayerMask {
-  const full = fullLayerMask(layer);
+  // Built once: its CRC-32 heads every form, and it is the full form when it is the smaller one.
+  const bitmap = encodeBitmap(layer.mask);
+  const full = fullLayerMask(layer, bitmap);
   if (previous === undefined || previous.length !== layer.mask.length) return full;
   const change = encodeMaskChange(maskChange(previous, layer.mask));
   if (change.pruned.length + change.grown.length >= full.data.length) return full;
-  return { ...layerHeader(layer), form: LayerMaskForm.LAYER_MASK_FORM_DELTA, data: new Uint8Array(0), pruned: change.pruned, grown: change.grown };
+  return { ...layerHeader(layer, bitmap), form: LayerMaskForm.LAYER_MASK_FORM_DELTA, data: new Uint8Array(0), pruned: change.pruned, grown: change.grown };
 }
 
-function layerHeader(layer: LayerMaskInput): Pick<LayerMask, 'layer' | 'shape' | 'size' | 'active' | 'checksum'> {
+/** `bitmap`: the layer's mask as a bitmap, whose CRC-32 is the checksum. */
+function layerHeader(layer: LayerMaskInput, bitmap: Uint8Array): Pick<LayerMask, 'layer' | 'shape' | 'size' | 'active' | 'checksum'> {
   const size = layer.shape.reduce((product, dim) => product * dim, 1);
   if (size !== layer.mask.length) throw new RangeError(`${layer.name}: shape [${layer.shape.join(', ')}] holds ${size} weights, the mask ${layer.mask.length}`);
-  return { layer: layer.name, shape: [...layer.shape], size, active: countActiveBits(layer.mask), checksum: maskChecksum(layer.mask) };
+  return { layer: layer.name, shape: [...layer.shape], size, active: countActiveBits(layer.mask), checksum: crc32(bitmap) };
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   TensorEncoding,
   decodeIndexList,
   encodeBitmap,
+  encodeFullMask,
   encodeIndexList,
   maskFromIndices,
   maskIndexListBytes,
@@ -32,11 +33,9 @@ export class MaskDecodeError extends Error {
 
 /** The smaller of the two encodings (the bitset on a tie: it decodes faster). */
 export function encodeMask(mask: Mask): EncodedMask {
-  const bitsetBytes = Math.ceil(mask.length / 8);
-  if (deltaVarintSize(mask) < bitsetBytes) {
-    return { encoding: TensorEncoding.TENSOR_ENCODING_DELTA_VARINT, data: encodeMaskDeltaVarint(mask) };
-  }
-  return { encoding: TensorEncoding.TENSOR_ENCODING_BITSET, data: encodeMaskBitset(mask) };
+  const encoded = encodeFullMask(mask);
+  const encoding = encoded.encoding === 'bitmap' ? TensorEncoding.TENSOR_ENCODING_BITSET : TensorEncoding.TENSOR_ENCODING_DELTA_VARINT;
+  return { encoding, data: encoded.data };
 }
 
 export function decodeMask(encoded: EncodedMask, length: number): Mask {
