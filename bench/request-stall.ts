@@ -22,7 +22,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { io, type Socket } from 'socket.io-client';
 import { DEVICE_CHANNEL_EVENT, decodeFrame, encodeMessage, type MessageOf } from '../protocol/src/index.js';
 import { startCoordinator } from '../server/src/coordinator.js';
-import { AssignmentService } from '../server/src/jobs/assignment.service.js';
+import { AssignmentService } from '../server/src/assignment/assignment.service.js';
 import { hugeCampaign, hugeCampaignYaml, kernelCampaignAtCap, range } from './support/oversized-campaigns.js';
 import { percentile } from './support/percentile.js';
 import { WorkerMailbox, serveHeartbeatSamples } from './support/worker-mailbox.js';

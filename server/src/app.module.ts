@@ -1,4 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AssignmentModule } from './assignment/assignment.module.js';
+import { EventsModule } from './events/events.module.js';
 import { ApiModule } from './api/api.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator-config.js';
@@ -6,7 +8,7 @@ import { DevicesModule } from './devices/devices.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { loggingModule } from './operations/logging.js';
-import { MetricsModule } from './operations/metrics.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { SecurityModule } from './security/security.module.js';
 import { StorageModule } from './storage/storage.module.js';
@@ -30,10 +32,12 @@ export class AppModule {
         configModule,
         loggingModule(config.logLevel),
         StorageModule,
+        EventsModule,
         MetricsModule,
         SecurityModule,
         DevicesModule,
         JobsModule,
+        AssignmentModule,
         CampaignsModule,
         GatewayModule,
         ApiModule,

@@ -5,7 +5,7 @@ import { ProtocolFault } from '../../protocol/src/index.js';
 import { DeviceRepository } from '../../server/src/devices/device.repository.js';
 import { DeviceService } from '../../server/src/devices/device.service.js';
 import { EnrollmentTokenService } from '../../server/src/devices/enrollment-token.service.js';
-import { generateSecret, hmacCredential, scryptCredential, sha256Hex, verifyCredential } from '../../server/src/devices/secrets.js';
+import { generateSecret, hmacCredential, scryptCredential, sha256Hex, verifyCredential } from '../../server/src/security/secrets.js';
 import { TEST_FACTS } from './support/coordinator-harness.js';
 import { createServiceHarness, type ServiceHarness } from './support/service-harness.js';
 

@@ -11,11 +11,11 @@ import { ProtocolErrorCounter } from '../../server/src/gateway/protocol-error.co
 const DEVICE: Session = { kind: 'device', deviceId: 'd-1', remoteAddress: '127.0.0.1', greeted: true };
 
 function setup(heartbeat: () => Promise<HandlerResult>) {
-  const scheduled: string[] = [];
+  const greeted: string[] = [];
   const table = buildDispatchTable({
     devices: {
       enroll: async () => ({ reply: reply('sparsefleet.v1.EnrollResponse', { deviceId: 'new', credential: 'c', heartbeatIntervalMs: 1, reenrolled: false }), session: { kind: 'device', deviceId: 'new', remoteAddress: '127.0.0.1', greeted: true } }),
-      hello: async (_m, s) => ({ reply: reply('sparsefleet.v1.HelloResponse', { deviceId: s.deviceId, heartbeatIntervalMs: 1 }) }),
+      hello: async (_m, s) => (greeted.push(s.deviceId), { reply: reply('sparsefleet.v1.HelloResponse', { deviceId: s.deviceId, heartbeatIntervalMs: 1 }) }),
       heartbeat,
     },
     jobs: { progress: async () => ({ reply: reply('sparsefleet.v1.Ack', { ok: true }) }), result: async () => ({ reply: reply('sparsefleet.v1.Ack', { ok: true }) }) },
@@ -28,11 +28,10 @@ function setup(heartbeat: () => Promise<HandlerResult>) {
       chunk: async () => ({ reply: reply('sparsefleet.v1.MaskUpdateAck', { complete: true, fullMaskNeeded: false, reason: '' }) }),
       fetch: async () => ({ reply: reply('sparsefleet.v1.MaskFetchResponse', { jobId: '', offset: 0, totalBytes: 0, checksum: 0, data: new Uint8Array() }) }),
     },
-    assignment: { schedule: () => scheduled.push('run') },
   });
   const errors = new ProtocolErrorCounter();
   const sut = new FrameDispatcher(table, errors, 'test', new ConsoleLogger('test', { logLevels: [] }));
-  return { sut, errors, scheduled };
+  return { sut, errors, greeted };
 }
 
 function heartbeatReply(): HandlerResult {
@@ -51,13 +50,13 @@ describe(FrameDispatcher.name, () => {
     expect(outcome.error).toBeUndefined();
   });
 
-  it('should schedule assignment after a Hello and pass on a session change after enrolling', async () => {
-    const { sut, scheduled } = setup(async () => heartbeatReply());
+  it('should route a Hello to the presence handler and pass on a session change after enrolling', async () => {
+    const { sut, greeted } = setup(async () => heartbeatReply());
     const hello = encodeMessage('sparsefleet.v1.HelloRequest', { facts: undefined, runningJobIds: [] }, { senderVersion: 't' });
     const enroll = encodeMessage('sparsefleet.v1.EnrollRequest', { facts: undefined, displayName: '' }, { senderVersion: 't' });
     await sut.dispatch(hello, DEVICE);
     const enrolled = await sut.dispatch(enroll, { kind: 'enrollment', tokenId: 't-1', remoteAddress: '127.0.0.1' });
-    expect(scheduled).toEqual(['run']);
+    expect(greeted).toEqual(['d-1']);
     expect(enrolled.session).toEqual({ kind: 'device', deviceId: 'new', remoteAddress: '127.0.0.1', greeted: true });
   });
 

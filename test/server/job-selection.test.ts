@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DecodedMessage } from '../../protocol/src/index.js';
 import { describeRequirements, MEMORY_HEADROOM_FACTOR, MEMORY_HEADROOM_FIXED_BYTES } from '../../server/src/jobs/job-selector.js';
-import { AssignmentService } from '../../server/src/jobs/assignment.service.js';
+import { AssignmentService } from '../../server/src/assignment/assignment.service.js';
 import { DeviceDetailDto, DeviceDto, DeviceListEntryDto } from '../../server/src/api/dto/index.js';
 import { z } from 'zod';
 import {

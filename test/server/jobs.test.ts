@@ -5,7 +5,8 @@ import { JobOutcome, JobResult, TrainingJobSpec, type JobAccepted, type JobAssig
 import { ProtocolFault } from '../../protocol/src/index.js';
 import { DeviceService } from '../../server/src/devices/device.service.js';
 import { EnrollmentTokenService } from '../../server/src/devices/enrollment-token.service.js';
-import { AssignmentService, type JobPusher } from '../../server/src/jobs/assignment.service.js';
+import { AssignmentService } from '../../server/src/assignment/assignment.service.js';
+import { DeviceChannel, type JobPusher } from '../../server/src/jobs/device-channel.js';
 import { JobReportService } from '../../server/src/jobs/job-report.service.js';
 import { canTransition, isTerminal, sourcesOf, stateForOutcome } from '../../server/src/jobs/job-state.js';
 import { InvalidInputError } from '../../server/src/common/validation.js';
@@ -26,6 +27,10 @@ class FakePusher implements JobPusher {
   readonly disconnected = new Set<string>();
   readonly cancelled: Array<{ deviceId: string; cancel: JobCancel }> = [];
   decide: (deviceId: string) => JobAccepted | Error = () => ({ jobId: '', attempt: 0, accepted: true, reason: '' });
+
+  isReachable(deviceId: string): boolean {
+    return this.isConnected(deviceId);
+  }
 
   isConnected(deviceId: string): boolean {
     return !this.disconnected.has(deviceId);
@@ -87,7 +92,7 @@ describe(AssignmentService.name, () => {
     jobs = harness.get(JobService);
     devices = harness.get(DeviceService);
     pusher = new FakePusher();
-    sut.attachPusher(pusher);
+    harness.get(DeviceChannel).attach(pusher);
   });
 
   afterEach(async () => {
@@ -222,7 +227,7 @@ describe(FleetSweeper.name, () => {
       const devices = harness.get(DeviceService);
       const tokens = harness.get(EnrollmentTokenService);
       const assignment = harness.get(AssignmentService);
-      assignment.attachPusher(new FakePusher());
+      harness.get(DeviceChannel).attach(new FakePusher());
       const job = await jobs.submit(SPEC);
       const { deviceId } = await devices.enroll({ tokenId: await tokens.check((await tokens.create()).token), facts: TEST_FACTS, displayName: 'box' });
       await devices.hello(deviceId, TEST_FACTS);

@@ -20,7 +20,7 @@ import {
 } from '../../protocol/src/index.js';
 import { MaskAtDto, MaskStatsDto } from '../../server/src/api/dto/index.js';
 import { JobService } from '../../server/src/jobs/job.service.js';
-import { MaskController } from '../../server/src/masks/mask.controller.js';
+import { MaskController } from '../../server/src/api/mask.controller.js';
 import { MaskRepository } from '../../server/src/masks/mask.repository.js';
 import { MaskLookupError, MaskService } from '../../server/src/masks/mask.service.js';
 import { DatabaseService } from '../../server/src/storage/database.service.js';

@@ -1,7 +1,7 @@
 // /healthz (terminus) and /metrics (Prometheus) of a real coordinator, without an API key.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealthController } from '../../server/src/operations/health.controller.js';
-import { MetricsService } from '../../server/src/operations/metrics.service.js';
+import { MetricsService } from '../../server/src/metrics/metrics.service.js';
 import {
   TEST_FACTS,
   api,

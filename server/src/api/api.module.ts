@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { CheckpointsModule } from '../checkpoints/checkpoints.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { CampaignsModule } from '../campaigns/campaigns.module.js';
 import { AuditController } from './audit.controller.js';
 import { DevicesModule } from '../devices/devices.module.js';
 import { GatewayModule } from '../gateway/gateway.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
-import { MaskController } from '../masks/mask.controller.js';
+import { MaskController } from './mask.controller.js';
 import { MasksModule } from '../masks/masks.module.js';
 import { CampaignController } from './campaign.controller.js';
 import { DeviceController } from './device.controller.js';
@@ -14,7 +15,7 @@ import { JobController } from './job.controller.js';
 import { StatsController } from './stats.controller.js';
 
 @Module({
-  imports: [AuditModule, DevicesModule, JobsModule, MasksModule, GatewayModule, CampaignsModule],
+  imports: [AuditModule, CheckpointsModule, DevicesModule, JobsModule, MasksModule, GatewayModule, CampaignsModule],
   controllers: [
     AuditController,
     EnrollmentTokenController,

@@ -1,7 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, ConflictException } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { CheckpointService } from '../checkpoints/checkpoint.service.js';
-import { AssignmentService } from '../jobs/assignment.service.js';
 import { JobCancellationService } from '../jobs/job-cancellation.service.js';
 import { JobReportService } from '../jobs/job-report.service.js';
 import { JOB_STATES, type JobState } from '../jobs/job-state.js';
@@ -20,7 +19,6 @@ export class JobController {
   constructor(
     private readonly jobs: JobService,
     private readonly reports: JobReportService,
-    private readonly assignment: AssignmentService,
     private readonly cancellation: JobCancellationService,
     private readonly checkpoints: CheckpointService,
     private readonly masks: MaskService,
@@ -39,7 +37,6 @@ export class JobController {
     );
     const resolved = initialMask ? { initialMask: await this.resolveInitialMask(initialMask) } : {};
     const job = await this.jobs.submit({ ...spec, ...resolved }, name, { selector, maxAttempts, checkpointEverySteps, memoryEstimate });
-    this.assignment.schedule();
     return toJobDto(job);
   }
 

@@ -1,12 +1,13 @@
-// Keeps running campaigns moving: records each finished (cell, device) job as a result with the device's facts
-// and a validity verdict, replaces pinned devices that left (their lease expired and they stayed away), and marks
-// a campaign completed once every job is finished. Runs on the fleet sweep's period and before every read.
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PeriodicSweep } from '../common/periodic-sweep.js';
+// Keeps running campaigns moving, driven by domain events: a finished job (JobFinished) is recorded as a result
+// with the device's facts and a validity verdict, and the campaign completes once every job is finished; when a
+// device leaves or comes back, or a lease expires, queued jobs pinned to a departed device (its lease expired, or
+// it has been silent for a whole lease) move to another matching device. A catch-up pass over every running
+// campaign runs at start, for what happened while no coordinator was listening. Reads of a campaign never write.
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BenchmarkResult, withDefaults } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService } from '../devices/device.service.js';
-import { AssignmentService } from '../jobs/assignment.service.js';
+import { DomainEventBus } from '../events/event-bus.js';
 import { JobReportService } from '../jobs/job-report.service.js';
 import { isTerminal } from '../jobs/job-state.js';
 import { JobService, type JobView } from '../jobs/job.service.js';
@@ -24,37 +25,58 @@ interface TrackedJob {
   readonly job: JobView;
 }
 
+/** One campaign's sync: the one running, and whether another was asked for meanwhile. */
+interface SyncSlot {
+  readonly running: Promise<void>;
+  again: boolean;
+}
+
 @Injectable()
-export class CampaignSupervisor extends PeriodicSweep {
+export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Campaigns');
-  /** Serialises syncs per campaign so a read and the sweep never record or re-pin the same job twice. */
-  private readonly syncing = new Map<string, Promise<void>>();
+  /** Syncs are serialised per campaign and coalesced: requests during a sync cause exactly one more. */
+  private readonly syncing = new Map<string, SyncSlot>();
   /** Campaigns whose jobs are still being queued (in slices): a sync would see only part of them. */
   private readonly starting = new Set<string>();
+  /** Re-checks armed when a device left: it becomes replaceable once it has been silent for a whole lease. */
+  private readonly silenceChecks = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(
     private readonly campaigns: CampaignRepository,
     private readonly jobs: JobService,
     private readonly reports: JobReportService,
     private readonly devices: DeviceService,
-    private readonly assignment: AssignmentService,
+    private readonly events: DomainEventBus,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
-  ) {
-    super();
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.events.on('JobFinished', ({ jobId }) => this.jobFinished(jobId));
+    this.events.on('LeaseExpired', () => this.syncAllRunning());
+    this.events.on('DeviceAvailable', () => this.syncAllRunning());
+    this.events.on('DeviceGone', () => {
+      this.armSilenceCheck();
+      return this.syncAllRunning();
+    });
+    void this.syncAllRunning();
   }
 
-  protected intervalMs(): number {
-    return this.config.sweepIntervalMs;
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.silenceChecks) clearTimeout(timer);
+    this.silenceChecks.clear();
+    await this.settle();
   }
 
-  override async onModuleDestroy(): Promise<void> {
-    await super.onModuleDestroy();
-    await Promise.allSettled([...this.syncing.values()]);
+  /** Resolves once no sync is running or asked for (shutdown, tests). */
+  async settle(): Promise<void> {
+    while (this.syncing.size > 0) await Promise.allSettled([...this.syncing.values()].map((slot) => slot.running));
   }
 
   /**
    * Runs `body` (queuing a new campaign's jobs, slice by slice) with syncs of that campaign left out until it is
-   * done: seeing part of the jobs, a sync could complete the campaign early.
+   * done: seeing part of the jobs, a sync could complete the campaign early. A sync follows it.
    */
   async whileStarting<T>(campaignId: string, body: () => Promise<T>): Promise<T> {
     this.starting.add(campaignId);
@@ -62,31 +84,54 @@ export class CampaignSupervisor extends PeriodicSweep {
       return await body();
     } finally {
       this.starting.delete(campaignId);
+      void this.sync(campaignId);
     }
   }
 
   /** Records finished jobs, re-pins orphaned ones and completes the campaign when all jobs are finished. */
-  sync(campaign: CampaignRow, now = new Date()): Promise<void> {
-    const previous = this.syncing.get(campaign.id) ?? Promise.resolve();
-    // A failed sync must not fail the ones queued behind it.
-    const next = previous.catch(() => undefined).then(() => this.syncOnce(campaign.id, now));
-    const tracked = next.finally(() => {
-      if (this.syncing.get(campaign.id) === tracked) this.syncing.delete(campaign.id);
-    });
-    this.syncing.set(campaign.id, tracked);
-    return tracked;
+  sync(campaignId: string, now?: Date): Promise<void> {
+    const slot = this.syncing.get(campaignId);
+    if (slot) {
+      slot.again = true;
+      return slot.running;
+    }
+    const next: { again: boolean; running?: Promise<void> } = { again: false };
+    next.running = (async () => {
+      try {
+        do {
+          next.again = false;
+          // A failed sync must not stop the ones asked for behind it.
+          await this.syncOnce(campaignId, now ?? new Date()).catch((error: unknown) => {
+            this.logger.error(`campaign ${campaignId} sync failed: ${error instanceof Error ? error.stack : String(error)}`);
+          });
+        } while (!this.stopped && next.again);
+      } finally {
+        this.syncing.delete(campaignId);
+      }
+    })();
+    this.syncing.set(campaignId, next as SyncSlot);
+    return next.running;
   }
 
-  /** One pass over every running campaign. */
-  protected async sweepOnce(now: Date): Promise<void> {
-    try {
-      for (const id of await this.campaigns.listIdsInState('running')) {
-        const row = await this.campaigns.findById(id);
-        if (row) await this.sync(row, now);
-      }
-    } catch (error) {
-      this.logger.error(`campaign sweep failed: ${error instanceof Error ? error.stack : String(error)}`);
-    }
+  private async jobFinished(jobId: string): Promise<void> {
+    const campaignId = await this.campaigns.findCampaignIdOfJob(jobId);
+    if (campaignId) await this.sync(campaignId);
+  }
+
+  /** One sync of every running campaign (catch-up at start; a device came or went; a lease expired). */
+  private async syncAllRunning(): Promise<void> {
+    if (this.stopped) return;
+    for (const id of await this.campaigns.listIdsInState('running')) await this.sync(id);
+  }
+
+  private armSilenceCheck(): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.silenceChecks.delete(timer);
+      void this.syncAllRunning();
+    }, this.config.leaseMs + this.config.sweepIntervalMs);
+    timer.unref();
+    this.silenceChecks.add(timer);
   }
 
   private async syncOnce(campaignId: string, now: Date): Promise<void> {
@@ -105,16 +150,18 @@ export class CampaignSupervisor extends PeriodicSweep {
       }
     }
     if (campaign.state !== 'running') return;
-    if (spec.devices.placement === 'every' && (await this.repinOrphans(campaign, spec, tracked, now, slicer)) > 0) {
-      this.assignment.schedule();
-    }
+    // A re-pinned job is queued for other devices: JobService publishes that, and assignment picks it up.
+    if (spec.devices.placement === 'every') await this.repinOrphans(campaign, spec, tracked, now, slicer);
     if (tracked.every((entry) => isTerminal(entry.job.state))) {
       const done = await this.campaigns.transition(campaignId, ['running'], {
         state: 'completed',
         updated_at: now.toISOString(),
         finished_at: now.toISOString(),
       });
-      if (done) this.logger.log(`campaign ${campaignId} (${campaign.name}) completed`);
+      if (done) {
+        this.logger.log(`campaign ${campaignId} (${campaign.name}) completed`);
+        this.events.publish({ type: 'CampaignFinished', campaignId, state: 'completed' });
+      }
     }
   }
 
@@ -129,7 +176,7 @@ export class CampaignSupervisor extends PeriodicSweep {
     const benchmark = result?.benchmark ? withDefaults('sparsefleet.v1.BenchmarkResult', result.benchmark) : undefined;
     const error = result?.error || (job.state === 'failed' ? job.waitingReason : null) || null;
     const verdict = judgeResult(spec.runRules, { jobState: job.state, error }, benchmark, { density: job.spec.benchmark?.density });
-    await this.campaigns.insertResult({
+    const inserted = await this.campaigns.insertResult({
       campaign_id: campaign.id,
       job_id: job.id,
       cell_id: row.cell_id,
@@ -143,6 +190,7 @@ export class CampaignSupervisor extends PeriodicSweep {
       error,
       recorded_at: now.toISOString(),
     });
+    if (inserted) this.events.publish({ type: 'CampaignCellDone', campaignId: campaign.id, jobId: job.id, cellId: row.cell_id });
   }
 
   /**

@@ -67,6 +67,12 @@ export class CampaignRepository {
       .execute();
   }
 
+  /** The campaign a job belongs to, if any. */
+  async findCampaignIdOfJob(jobId: string): Promise<string | undefined> {
+    const row = await this.database.db.selectFrom('campaign_jobs').select('campaign_id').where('job_id', '=', jobId).executeTakeFirst();
+    return row?.campaign_id;
+  }
+
   async repin(campaignId: string, jobId: string, deviceId: string): Promise<void> {
     await this.database.db
       .updateTable('campaign_jobs')

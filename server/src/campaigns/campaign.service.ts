@@ -1,10 +1,10 @@
 // Starting and stopping campaigns: a validated spec becomes jobs on the coordinator's queue, one per (cell,
 // device) pinned to the devices selected at start (placement every) or per cell and run on any matching device
-// (placement spread). Reading a campaign first lets the supervisor record what finished since the last sweep.
+// (placement spread). Reading a campaign only reads: the supervisor records results as jobs finish.
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { DeviceService } from '../devices/device.service.js';
-import { AssignmentService } from '../jobs/assignment.service.js';
+import { DomainEventBus } from '../events/event-bus.js';
 import { JobCancellationService } from '../jobs/job-cancellation.service.js';
 import { devicesMatching } from './device-matching.js';
 import { JobService } from '../jobs/job.service.js';
@@ -41,10 +41,10 @@ export class CampaignService {
     private readonly campaigns: CampaignRepository,
     private readonly jobs: JobService,
     private readonly devices: DeviceService,
-    private readonly assignment: AssignmentService,
     private readonly cancellation: JobCancellationService,
     private readonly supervisor: CampaignSupervisor,
     private readonly reports: JobReportService,
+    private readonly events: DomainEventBus,
   ) {}
 
   /**
@@ -97,7 +97,6 @@ export class CampaignService {
       this.starts.delete(id);
     }
     this.logger.log(`campaign ${id} (${spec.name}): ${size.cells} cells, ${placement} placement, ${planned.length} jobs`);
-    this.assignment.schedule();
     return (await this.get(id))!;
   }
 
@@ -108,9 +107,7 @@ export class CampaignService {
   async get(id: string): Promise<CampaignView | undefined> {
     const row = await this.campaigns.findById(id);
     if (!row) return undefined;
-    await this.supervisor.sync(row);
-    const fresh = (await this.campaigns.findById(id))!;
-    return buildCampaignView(fresh, { campaigns: this.campaigns, jobs: this.jobs, devices: this.devices, reports: this.reports });
+    return buildCampaignView(row, { campaigns: this.campaigns, jobs: this.jobs, devices: this.devices, reports: this.reports });
   }
 
   /** Cancels every unfinished job of the campaign (their devices are told to stop); results so far are kept. */
@@ -118,13 +115,15 @@ export class CampaignService {
     await this.starts.get(id)?.catch(() => undefined);
     const row = await this.campaigns.findById(id);
     if (!row) return { kind: 'not-found' };
-    await this.supervisor.sync(row);
+    // Results of jobs that finished just before are recorded first, so the cancel does not overtake them.
+    await this.supervisor.sync(id);
     const cancelled = await this.campaigns.transition(id, ['running'], {
       state: 'cancelled',
       updated_at: now.toISOString(),
       finished_at: now.toISOString(),
     });
     if (cancelled) {
+      this.events.publish({ type: 'CampaignFinished', campaignId: id, state: 'cancelled' });
       const slicer = new TimeSlicer();
       for (const job of await this.campaigns.listJobs(id)) {
         await this.cancellation.cancel(job.job_id, `campaign ${row.name} cancelled by the operator`);

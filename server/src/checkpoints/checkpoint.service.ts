@@ -9,7 +9,7 @@ import type {
 } from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault, readCheckpointPosition, type CheckpointPosition } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
-import { MetricsService } from '../operations/metrics.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { CheckpointRepository, type JobCheckpointRow } from './checkpoint.repository.js';
 import { CheckpointStore } from './checkpoint.store.js';
 

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
-import { MetricsModule } from '../operations/metrics.module.js';
+import { JobsModule } from '../jobs/jobs.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { CheckpointHandlers } from './checkpoint.handlers.js';
 import { CheckpointRepository } from './checkpoint.repository.js';
 import { CheckpointService } from './checkpoint.service.js';
 import { CheckpointStore } from './checkpoint.store.js';
 
-/** Storage of checkpoints. The device-facing handlers (who may upload/read) are provided by JobsModule. */
+/** Checkpoints of jobs: their storage, and the device-facing handlers (only a job's holder may upload or read). */
 @Module({
-  imports: [MetricsModule],
-  providers: [CheckpointStore, CheckpointRepository, CheckpointService],
-  exports: [CheckpointService],
+  imports: [JobsModule, MetricsModule],
+  providers: [CheckpointStore, CheckpointRepository, CheckpointService, CheckpointHandlers],
+  exports: [CheckpointService, CheckpointHandlers],
 })
 export class CheckpointsModule {}

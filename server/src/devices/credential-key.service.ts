@@ -2,7 +2,7 @@
 // coordinator node sharing the database verifies the same way. Losing it invalidates every credential (devices
 // then need re-enrollment), so it lives with the data it protects rather than in a node's config.
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { generateSecret } from './secrets.js';
+import { generateSecret } from '../security/secrets.js';
 import { CoordinatorSecretRepository } from './coordinator-secret.repository.js';
 
 const CREDENTIAL_KEY_NAME = 'device-credential-hmac-key';

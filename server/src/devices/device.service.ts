@@ -5,6 +5,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DeviceFacts, Telemetry, withDefaults } from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
+import { DomainEventBus } from '../events/event-bus.js';
 import type { DeviceState } from '../storage/database.schema.js';
 import { DeviceTelemetryRepository } from './device-telemetry.repository.js';
 import { toDeviceView, type DeviceView } from './device-view.js';
@@ -12,7 +13,7 @@ import { DeviceRepository, type DeviceRow } from './device.repository.js';
 import { EnrollmentTokenService } from './enrollment-token.service.js';
 import { parseLabels, type Labels } from './labels.js';
 import { CredentialKeyService } from './credential-key.service.js';
-import { generateSecret, hmacCredential, verifyCredential } from './secrets.js';
+import { generateSecret, hmacCredential, verifyCredential } from '../security/secrets.js';
 
 export type { DeviceView } from './device-view.js';
 
@@ -61,6 +62,7 @@ export class DeviceService {
     private readonly telemetry: DeviceTelemetryRepository,
     private readonly tokens: EnrollmentTokenService,
     private readonly credentialKey: CredentialKeyService,
+    private readonly events: DomainEventBus,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
@@ -171,7 +173,9 @@ export class DeviceService {
   /** The credential stops working at once; the caller disconnects the live socket and releases its jobs. */
   async revoke(deviceId: string, now = new Date()): Promise<DeviceView | undefined> {
     await this.devices.revoke(deviceId, now.toISOString());
-    return this.get(deviceId);
+    const device = await this.get(deviceId);
+    if (device) this.events.publish({ type: 'DeviceGone', deviceId, reason: 'revoked' });
+    return device;
   }
 
   async setLabels(deviceId: string, labels: Labels): Promise<DeviceView | undefined> {
@@ -186,7 +190,9 @@ export class DeviceService {
     const changes = facts
       ? { facts_json: JSON.stringify(withDefaults('sparsefleet.v1.DeviceFacts', facts)), chosen_backend: facts.chosenBackend }
       : {};
-    await this.devices.update(deviceId, { ...changes, ...this.presence(row, now, options) });
+    const presence = this.presence(row, now, options);
+    await this.devices.update(deviceId, { ...changes, ...presence });
+    if (presence.state === 'online') this.events.publish({ type: 'DeviceAvailable', deviceId });
   }
 
   async heartbeat(deviceId: string, telemetry: Telemetry | undefined, options: PresenceOptions = {}, now = new Date()): Promise<void> {
@@ -194,6 +200,10 @@ export class DeviceService {
     const sample = telemetry ? JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', telemetry)) : undefined;
     const presence = options.presence === false ? { last_seen: now.toISOString() } : this.presence(row, now, options);
     await this.devices.update(deviceId, { ...(sample ? { telemetry_json: sample } : {}), ...presence });
+    // A device that went silent and speaks again without reconnecting is back, and may be idle.
+    if (row.state === 'offline' && 'state' in presence && presence.state === 'online') {
+      this.events.publish({ type: 'DeviceAvailable', deviceId });
+    }
     if (sample) await this.telemetry.append(deviceId, now.toISOString(), sample, this.config.telemetryHistory);
   }
 
@@ -210,8 +220,11 @@ export class DeviceService {
     return this.devices.markAllOffline();
   }
 
+  /** The device's connection closed. */
   async markOffline(deviceId: string): Promise<void> {
-    await this.devices.transition(deviceId, ['online', 'busy'], 'offline');
+    if (await this.devices.transition(deviceId, ['online', 'busy'], 'offline')) {
+      this.events.publish({ type: 'DeviceGone', deviceId, reason: 'disconnected' });
+    }
   }
 
   /** Reserves an idle device for a job; false when it is no longer idle. */
@@ -219,13 +232,16 @@ export class DeviceService {
     return this.devices.transition(deviceId, ['online'], 'busy');
   }
 
+  /** The device finished, refused or lost its job: it has room for another. */
   async markIdle(deviceId: string): Promise<void> {
-    await this.devices.transition(deviceId, ['busy'], 'online');
+    if (await this.devices.transition(deviceId, ['busy'], 'online')) this.events.publish({ type: 'DeviceAvailable', deviceId });
   }
 
   /** Marks every device whose deadline passed offline and returns their ids. */
   async sweepExpired(now = new Date()): Promise<string[]> {
-    return this.devices.markExpiredOffline(now.toISOString());
+    const silent = await this.devices.markExpiredOffline(now.toISOString());
+    for (const deviceId of silent) this.events.publish({ type: 'DeviceGone', deviceId, reason: 'silent' });
+    return silent;
   }
 
   async listIdle(now = new Date()): Promise<string[]> {

@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { EnrollmentTokenRepository, type EnrollmentTokenRow } from './enrollment-token.repository.js';
 import { parseLabels, type Labels } from './labels.js';
-import { generateSecret, sha256Hex } from './secrets.js';
+import { generateSecret, sha256Hex } from '../security/secrets.js';
 
 export interface CreateEnrollmentTokenOptions {
   readonly maxUses?: number;

@@ -4,7 +4,7 @@
 
 export type DomainEvent =
   /** A job entered the queue (submitted, requeued after a failed attempt, re-pinned to another device). */
-  | { readonly type: 'JobQueued'; readonly jobId: string }
+  | { readonly type: 'JobQueued'; readonly jobIds: readonly string[] }
   /** An online device has room for work (said hello idle, or finished, refused or lost its job). */
   | { readonly type: 'DeviceAvailable'; readonly deviceId: string }
   /** A device left: its socket closed, it went silent, or it was revoked. */

@@ -4,7 +4,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { AuditLogService } from '../audit/audit-log.service.js';
 import { DeviceService, type DeviceView } from '../devices/device.service.js';
-import { AssignmentService } from '../jobs/assignment.service.js';
 import { JobLeaseService } from '../jobs/job-lease.service.js';
 import { DeviceSocketRegistry } from './device-socket.registry.js';
 
@@ -15,7 +14,6 @@ export class DeviceRevocationService {
   constructor(
     private readonly devices: DeviceService,
     private readonly leases: JobLeaseService,
-    private readonly assignment: AssignmentService,
     private readonly registry: DeviceSocketRegistry,
     private readonly audit: AuditLogService,
   ) {}
@@ -29,7 +27,6 @@ export class DeviceRevocationService {
     const dropped = this.registry.disconnectWith(deviceId, fault);
     const released = await this.leases.releaseDevice(deviceId, `device ${deviceId} was revoked`);
     this.logger.log(`[Fleet.Revoke] device=${deviceId}${dropped ? ' disconnected' : ''}, ${released} job(s) released`);
-    if (released > 0) this.assignment.schedule();
     return device;
   }
 }

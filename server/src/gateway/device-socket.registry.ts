@@ -1,4 +1,6 @@
-// Which socket currently speaks for each device, and the JobPusher that delivers assignments over it.
+// Which socket currently speaks for each device on this node, and the JobPusher that delivers assignments over it.
+// A device connected to another coordinator node is reached through the socket.io adapter and the device's room
+// (one-way messages only: cancels and revocations; assignments go only to this node's own devices).
 import { Inject, Injectable } from '@nestjs/common';
 import type { JobAssignment, JobAccepted, JobCancel } from '../../../protocol/src/index.js';
 import {
@@ -11,13 +13,28 @@ import {
 } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import type { JobPusher } from '../jobs/device-channel.js';
-import type { DeviceSocket } from './socket.types.js';
+import { deviceRoom, type DeviceServer, type DeviceSocket } from './socket.types.js';
 
 @Injectable()
 export class DeviceSocketRegistry implements JobPusher {
   private readonly sockets = new Map<string, DeviceSocket>();
+  private server: DeviceServer | undefined;
 
   constructor(@Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig) {}
+
+  /** The device channel's server, through which devices held by other nodes are reached. */
+  attachServer(server: DeviceServer): void {
+    this.server = server;
+  }
+
+  /**
+   * Drops every connection of the device that another node holds (the device reconnected here while an old
+   * connection there is still open): only the newest connection may speak for a device. Call before this node's
+   * socket joins the device's room.
+   */
+  dropOtherNodesConnections(deviceId: string): void {
+    if (this.config.redisUrl) this.server?.in(deviceRoom(deviceId)).disconnectSockets(true);
+  }
 
   /** The newest connection of a device wins: pushes go to it. Returns the connection it replaced, if any. */
   bind(deviceId: string, socket: DeviceSocket): DeviceSocket | undefined {
@@ -37,10 +54,24 @@ export class DeviceSocketRegistry implements JobPusher {
     return this.sockets.has(deviceId);
   }
 
-  /** Tells the device why, then drops its connection at once (e.g. DEVICE_REVOKED); false when none was live. */
+  isReachable(deviceId: string): boolean {
+    return this.sockets.has(deviceId) || (this.config.redisUrl !== undefined && this.server !== undefined);
+  }
+
+  /**
+   * Tells the device why, then drops its connection at once (e.g. DEVICE_REVOKED); false when this node held no
+   * live connection (one held by another node is dropped through the adapter).
+   */
   disconnectWith(deviceId: string, fault: ProtocolFault): boolean {
     const socket = this.sockets.get(deviceId);
-    if (!socket) return false;
+    if (!socket) {
+      if (this.config.redisUrl && this.server) {
+        const room = this.server.to(deviceRoom(deviceId));
+        room.emit(DEVICE_CHANNEL_EVENT, encodeProtocolError(fault.toProtocolError(), this.config.serverVersion));
+        this.server.in(deviceRoom(deviceId)).disconnectSockets(true);
+      }
+      return false;
+    }
     this.sockets.delete(deviceId);
     if (socket.connected) {
       socket.emit(DEVICE_CHANNEL_EVENT, encodeProtocolError(fault.toProtocolError(), this.config.serverVersion));
@@ -49,12 +80,20 @@ export class DeviceSocketRegistry implements JobPusher {
     return true;
   }
 
-  /** Pushes JobCancel and waits for the device's ack (any reply counts as delivered). */
+  /**
+   * Pushes JobCancel and waits for the device's ack (any reply counts as delivered). A device held by another node
+   * gets it through the adapter, unacknowledged: it would also learn from its next Hello or Heartbeat.
+   */
   cancel(deviceId: string, cancel: JobCancel): Promise<void> {
-    return this.request(deviceId, 'cancel', encodeMessage('sparsefleet.v1.JobCancel', cancel, {
+    const frame = encodeMessage('sparsefleet.v1.JobCancel', cancel, {
       senderVersion: this.config.serverVersion,
       requestId: `cancel-${cancel.jobId}`,
-    })).then(() => undefined);
+    });
+    if (!this.sockets.has(deviceId) && this.config.redisUrl && this.server) {
+      this.server.to(deviceRoom(deviceId)).emit(DEVICE_CHANNEL_EVENT, frame);
+      return Promise.resolve();
+    }
+    return this.request(deviceId, 'cancel', frame).then(() => undefined);
   }
 
   /** Sends the assignment and waits for the device's acked JobAccepted. */

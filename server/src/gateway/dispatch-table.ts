@@ -4,10 +4,9 @@ import type { MessageOf, MessageTypeName } from '../../../protocol/src/index.js'
 import type { CheckpointHandlers } from '../checkpoints/checkpoint.handlers.js';
 import type { DeviceSession, EnrollmentSession, HandlerResult } from '../common/session.types.js';
 import type { DeviceHandlers } from '../devices/device.handlers.js';
-import type { AssignmentService } from '../jobs/assignment.service.js';
 import type { JobHandlers } from '../jobs/job.handlers.js';
 import type { MaskHandlers } from '../masks/mask.handlers.js';
-import type { PresenceHandlers } from '../jobs/presence.handlers.js';
+import type { PresenceHandlers } from '../devices/presence.handlers.js';
 
 type Handler<N extends MessageTypeName, S> = (message: MessageOf<N>, session: S) => Promise<HandlerResult>;
 
@@ -22,21 +21,12 @@ export interface DispatchDependencies {
   readonly jobs: Pick<JobHandlers, 'progress' | 'result'>;
   readonly checkpoints: Pick<CheckpointHandlers, 'chunk' | 'commit' | 'fetch'>;
   readonly masks: Pick<MaskHandlers, 'chunk' | 'fetch'>;
-  readonly assignment: Pick<AssignmentService, 'schedule'>;
 }
 
-export function buildDispatchTable({ devices, jobs, checkpoints, masks, assignment }: DispatchDependencies): DispatchTable {
+export function buildDispatchTable({ devices, jobs, checkpoints, masks }: DispatchDependencies): DispatchTable {
   return {
     'sparsefleet.v1.EnrollRequest': { session: 'enrollment', handle: (m, s) => devices.enroll(m, s) },
-    'sparsefleet.v1.HelloRequest': {
-      session: 'device',
-      handle: async (m, s) => {
-        const result = await devices.hello(m, s);
-        // The device may be idle after a (re)connect: it may take a queued job.
-        assignment.schedule();
-        return result;
-      },
-    },
+    'sparsefleet.v1.HelloRequest': { session: 'device', handle: (m, s) => devices.hello(m, s) },
     'sparsefleet.v1.Heartbeat': { session: 'device', handle: (m, s) => devices.heartbeat(m, s) },
     'sparsefleet.v1.ProgressReport': { session: 'device', handle: (m, s) => jobs.progress(m, s) },
     'sparsefleet.v1.JobResult': { session: 'device', handle: (m, s) => jobs.result(m, s) },

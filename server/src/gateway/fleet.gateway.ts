@@ -25,10 +25,11 @@ import { MaskHandlers } from '../masks/mask.handlers.js';
 import { DeviceHandlers } from '../devices/device.handlers.js';
 import { DeviceService } from '../devices/device.service.js';
 import { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
-import { AssignmentService } from '../jobs/assignment.service.js';
+import { AssignmentService } from '../assignment/assignment.service.js';
+import { DeviceChannel } from '../jobs/device-channel.js';
 import { JobHandlers } from '../jobs/job.handlers.js';
 import { JobService } from '../jobs/job.service.js';
-import { PresenceHandlers } from '../jobs/presence.handlers.js';
+import { PresenceHandlers } from '../devices/presence.handlers.js';
 import { DeviceChannelLimits } from '../security/device-channel-limits.js';
 import { DeviceSocketRegistry } from './device-socket.registry.js';
 import { buildDispatchTable } from './dispatch-table.js';
@@ -56,6 +57,7 @@ export class FleetGateway
     private readonly tokens: EnrollmentTokenService,
     private readonly devices: DeviceService,
     private readonly assignment: AssignmentService,
+    private readonly channel: DeviceChannel,
     private readonly jobs: JobService,
     private readonly registry: DeviceSocketRegistry,
     private readonly errors: ProtocolErrorCounter,
@@ -75,7 +77,6 @@ export class FleetGateway
       jobs: jobHandlers,
       checkpoints: checkpointHandlers,
       masks: maskHandlers,
-      assignment,
     });
     this.dispatcher = new FrameDispatcher(table, errors, config.serverVersion, this.logger);
     this.serverVersion = config.serverVersion;
@@ -96,9 +97,8 @@ export class FleetGateway
     this.server = server;
     const { tokens, devices, errors, logger, limits } = this;
     server.use(createHandshakeMiddleware({ tokens, devices, errors, logger, limits }));
-    this.assignment.attachPusher(this.registry);
-    // Jobs left queued by an earlier run of the coordinator.
-    this.assignment.schedule();
+    this.registry.attachServer(server);
+    this.channel.attach(this.registry);
   }
 
   handleConnection(socket: DeviceSocket): void {
@@ -213,6 +213,7 @@ export class FleetGateway
   }
 
   private bindDevice(socket: DeviceSocket, deviceId: string): void {
+    this.registry.dropOtherNodesConnections(deviceId);
     void socket.join(deviceRoom(deviceId));
     const replaced = this.registry.bind(deviceId, socket);
     // A stale connection of the same device (e.g. a half-open socket before a reconnect) must not speak for it.

@@ -2,7 +2,7 @@
 // is present) the Prometheus counter.
 import { Injectable, Optional } from '@nestjs/common';
 import { errorCodeName, type ErrorCode } from '../../../protocol/src/index.js';
-import { MetricsService } from '../operations/metrics.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 @Injectable()
 export class ProtocolErrorCounter {

@@ -7,6 +7,8 @@ import type { JobAccepted, JobAssignment, JobCancel } from '../../../protocol/sr
 export interface JobPusher {
   /** Whether this process holds a live connection to the device (only those are offered work). */
   isConnected(deviceId: string): boolean;
+  /** Whether a one-way message can be sent to the device: connected here, or possibly to another node. */
+  isReachable(deviceId: string): boolean;
   /** Sends the assignment and returns the device's JobAccepted; rejects when it cannot be delivered. */
   push(deviceId: string, assignment: JobAssignment): Promise<JobAccepted>;
   /** Tells the device to stop a job; resolves once delivered (or rejects when it could not be). */
@@ -35,9 +37,12 @@ export class DeviceChannel {
     return this.pusher.push(deviceId, assignment);
   }
 
-  /** Best effort: a device that is not connected learns on its next Hello or Heartbeat. */
+  /**
+   * Best effort: a device that is not connected learns on its next Hello or Heartbeat. The pusher decides whether
+   * the device is reachable (here, or on another node).
+   */
   cancel(deviceId: string, jobId: string, reason: string): void {
-    if (!this.pusher?.isConnected(deviceId)) return;
+    if (!this.pusher?.isReachable(deviceId)) return;
     this.pusher.cancel(deviceId, { jobId, reason }).then(
       () => this.logger.log(`[Fleet.JobCancel] device=${deviceId} job=${jobId}: ${reason}`),
       (error: unknown) =>

@@ -4,7 +4,6 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PeriodicSweep } from '../common/periodic-sweep.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService } from '../devices/device.service.js';
-import { AssignmentService } from './assignment.service.js';
 import { JobLeaseService } from './job-lease.service.js';
 
 @Injectable()
@@ -16,7 +15,6 @@ export class FleetSweeper extends PeriodicSweep {
   constructor(
     private readonly devices: DeviceService,
     private readonly leases: JobLeaseService,
-    private readonly assignment: AssignmentService,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {
     super();
@@ -36,10 +34,11 @@ export class FleetSweeper extends PeriodicSweep {
     this.lastSweepAt = now.getTime();
     try {
       const offline = await this.devices.sweepExpired(now);
+      // Requeued jobs and freed devices are published as events: assignment picks them up from there.
       const expired = stalled ? 0 : await this.leases.expireDue(now);
       if (stalled) this.logger.debug('[Fleet.Sweep] ran late: lease expiry deferred to the next sweep');
       if (offline.length > 0) this.logger.log(`[Fleet.Sweep] ${offline.length} device(s) went silent: marked offline`);
-      if (expired > 0) this.assignment.schedule();
+      if (expired > 0) this.logger.log(`[Fleet.Sweep] ${expired} job lease(s) expired`);
     } catch (error) {
       this.logger.error(`sweep failed: ${error instanceof Error ? error.stack : String(error)}`);
     }

@@ -1,7 +1,6 @@
 // Operator cancellation: the job ends as `cancelled`, its device (if it had one) is freed and told to stop.
 import { Injectable } from '@nestjs/common';
 import { DeviceService } from '../devices/device.service.js';
-import { AssignmentService } from './assignment.service.js';
 import { DeviceChannel } from './device-channel.js';
 import { ACTIVE_JOB_STATES } from './job-state.js';
 import { JobService, type JobView } from './job.service.js';
@@ -16,7 +15,6 @@ export class JobCancellationService {
   constructor(
     private readonly jobs: JobService,
     private readonly devices: DeviceService,
-    private readonly assignment: AssignmentService,
     private readonly channel: DeviceChannel,
   ) {}
 
@@ -27,11 +25,9 @@ export class JobCancellationService {
       const now = await this.jobs.get(jobId);
       return { kind: 'already-finished', job: now ?? before };
     }
-    this.assignment.forgetJob(jobId);
     if (before.deviceId && ACTIVE_JOB_STATES.includes(before.state)) {
       await this.devices.markIdle(before.deviceId);
       this.channel.cancel(before.deviceId, jobId, reason);
-      this.assignment.schedule();
     }
     const job = await this.jobs.get(jobId);
     return { kind: 'cancelled', job: job ?? before };

@@ -4,24 +4,20 @@
 // attempt + 1 (another device preferred), or fails after its last attempt.
 import { Injectable, Logger } from '@nestjs/common';
 import { DeviceService } from '../devices/device.service.js';
-import { MetricsService } from '../operations/metrics.service.js';
+import type { HeldJobLeases, HeldJobs } from '../devices/presence.handlers.js';
+import { DomainEventBus } from '../events/event-bus.js';
 import { DeviceChannel } from './device-channel.js';
 import { JobService, type JobView } from './job.service.js';
 
-export interface HeldJobs {
-  /** Jobs the device still holds after the message (listed ones renewed). */
-  readonly held: number;
-}
-
 @Injectable()
-export class JobLeaseService {
+export class JobLeaseService implements HeldJobLeases {
   private readonly logger = new Logger('Fleet');
 
   constructor(
     private readonly jobs: JobService,
     private readonly devices: DeviceService,
     private readonly channel: DeviceChannel,
-    private readonly metrics: MetricsService,
+    private readonly events: DomainEventBus,
   ) {}
 
   /**
@@ -64,7 +60,7 @@ export class JobLeaseService {
       const reason = `lease expired: device ${job.deviceId} did not renew it since ${job.leaseExpiresAt ?? 'assignment'}`;
       if (await this.abandon(job, job.deviceId, reason, now)) {
         expired += 1;
-        this.metrics.leaseExpired();
+        this.events.publish({ type: 'LeaseExpired', jobId: job.id, attempt: job.attempt });
       }
     }
     return expired;

@@ -1,5 +1,6 @@
 // Persists what devices report about their jobs and reads it back for operators as plain JSON objects.
 import { Injectable } from '@nestjs/common';
+import { DomainEventBus } from '../events/event-bus.js';
 import { JobResult, ProgressReport, withDefaults } from '../../../protocol/src/index.js';
 import { JobReportRepository, type JobProgressRow, type JobResultRow } from './job-report.repository.js';
 
@@ -22,7 +23,10 @@ export type ReportRecording = 'stored' | 'duplicate' | 'conflict' | 'attempt-end
 
 @Injectable()
 export class JobReportService {
-  constructor(private readonly reports: JobReportRepository) {}
+  constructor(
+    private readonly reports: JobReportRepository,
+    private readonly events: DomainEventBus,
+  ) {}
 
   /**
    * Stores a progress report once per (job, attempt, sequence). `attemptEnded`: the attempt is over, so a report
@@ -48,7 +52,9 @@ export class JobReportService {
       report_json: content,
       received_at: now.toISOString(),
     });
-    return stored ? 'stored' : ((await sameAsStored()) ?? 'conflict');
+    if (!stored) return (await sameAsStored()) ?? 'conflict';
+    this.events.publish({ type: 'ReportApplied', jobId: report.jobId, attempt: report.attempt, kind: 'progress' });
+    return 'stored';
   }
 
 
@@ -71,7 +77,9 @@ export class JobReportService {
       result_json: content,
       received_at: now.toISOString(),
     });
-    return stored ? 'stored' : sameAs(await this.reports.findLatestResult(result.jobId));
+    if (!stored) return sameAs(await this.reports.findLatestResult(result.jobId));
+    this.events.publish({ type: 'ReportApplied', jobId: result.jobId, attempt: result.attempt, kind: 'result' });
+    return 'stored';
   }
 
   async listProgress(jobId: string): Promise<ProgressView[]> {

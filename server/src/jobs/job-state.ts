@@ -32,6 +32,12 @@ export function isTerminal(state: JobState): boolean {
   return JOB_TRANSITIONS[state].length === 0;
 }
 
+export type FinalJobState = 'succeeded' | 'failed' | 'cancelled';
+
+export function isFinalState(state: JobState): state is FinalJobState {
+  return isTerminal(state);
+}
+
 /** The terminal state a reported outcome leads to; undefined for an outcome that is not a valid end. */
 export function stateForOutcome(outcome: JobOutcome): JobState | undefined {
   switch (outcome) {

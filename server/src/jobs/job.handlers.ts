@@ -8,8 +8,7 @@ import type { JobResult, ProgressReport } from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { reply, type DeviceSession, type HandlerResult } from '../common/session.types.js';
 import { DeviceService } from '../devices/device.service.js';
-import { MetricsService, type ReportKind } from '../operations/metrics.service.js';
-import { AssignmentService } from './assignment.service.js';
+import { MetricsService, type ReportKind } from '../metrics/metrics.service.js';
 import { requireHeldJob } from './job-holder.js';
 import { JobReportService, type ReportRecording } from './job-report.service.js';
 import { isTerminal, stateForOutcome } from './job-state.js';
@@ -23,7 +22,6 @@ export class JobHandlers {
     private readonly jobs: JobService,
     private readonly reports: JobReportService,
     private readonly devices: DeviceService,
-    private readonly assignment: AssignmentService,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -55,9 +53,7 @@ export class JobHandlers {
     this.refuseUnless(recording, 'result', job.id, type);
     this.metrics.reportReceived('result');
     if (recording === 'stored' && (await this.jobs.finish(job.id, session.deviceId, result.attempt, finalState))) {
-      this.assignment.forgetJob(job.id);
       await this.devices.markIdle(session.deviceId);
-      this.assignment.schedule();
     }
     return { reply: ACK };
   }

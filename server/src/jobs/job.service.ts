@@ -1,12 +1,14 @@
 // The job queue and its state changes. Every change is a conditional update guarded by the state machine, and
 // every change of a held job names its holder (device, attempt), so a stale attempt can never move the job.
+// Each change that matters to others is published once it is stored: JobQueued, JobFinished.
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TimeSlicer } from '../common/cooperative.js';
 import { type TrainingJobSpec, withDefaults } from '../../../protocol/src/index.js';
 import type { MemoryEstimate } from '../../../client/src/engine/spec.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
-import { ACTIVE_JOB_STATES, sourcesOf, type JobState } from './job-state.js';
+import { DomainEventBus } from '../events/event-bus.js';
+import { ACTIVE_JOB_STATES, isFinalState, sourcesOf, type JobState } from './job-state.js';
 import { requirementsOf, type JobRequirements, type JobSelector } from './job-selector.js';
 import { JobRepository, type JobRow } from './job.repository.js';
 
@@ -55,12 +57,14 @@ export interface SubmittedJob {
 export class JobService {
   constructor(
     private readonly jobs: JobRepository,
+    private readonly events: DomainEventBus,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
   async submit(spec: TrainingJobSpec, name?: string, options: SubmitOptions = {}, now = new Date()): Promise<JobView> {
     const row = this.queuedRow(spec, name, options, now);
     await this.jobs.insert(row);
+    this.events.publish({ type: 'JobQueued', jobIds: [row.id] });
     return toView(row);
   }
 
@@ -74,6 +78,7 @@ export class JobService {
   ): Promise<SubmittedJob[]> {
     const rows = jobs.map(({ spec, name, options }) => this.queuedRow(spec, name, options ?? {}, now));
     await this.jobs.insertMany(rows);
+    if (rows.length > 0) this.events.publish({ type: 'JobQueued', jobIds: rows.map((row) => row.id) });
     return rows.map((row) => ({ id: row.id, createdAt: row.created_at }));
   }
 
@@ -138,12 +143,14 @@ export class JobService {
   /** Ends the current attempt with a terminal state; false when the job was no longer held by that attempt. */
   async finish(jobId: string, deviceId: string, attempt: number, state: JobState, now = new Date()): Promise<boolean> {
     const timestamp = now.toISOString();
-    return this.jobs.transition(
+    const finished = await this.jobs.transition(
       jobId,
       sourcesOf(state).filter((from) => ACTIVE_JOB_STATES.includes(from)),
       { state, waiting_reason: null, lease_expires_at: null, updated_at: timestamp, finished_at: timestamp },
       { deviceId, attempt },
     );
+    if (finished && isFinalState(state)) this.events.publish({ type: 'JobFinished', jobId, state });
+    return finished;
   }
 
   /**
@@ -160,7 +167,7 @@ export class JobService {
     const timestamp = now.toISOString();
     const holder = { deviceId, attempt: job.attempt };
     if (job.attempt >= job.maxAttempts) {
-      return this.jobs.transition(
+      const failed = await this.jobs.transition(
         job.id,
         ACTIVE_JOB_STATES,
         {
@@ -172,11 +179,10 @@ export class JobService {
         },
         holder,
       );
+      if (failed) this.events.publish({ type: 'JobFinished', jobId: job.id, state: 'failed' });
+      return failed;
     }
-    return this.jobs.transition(
-      job.id,
-      ACTIVE_JOB_STATES,
-      {
+    return this.queuedAgain(job.id, ACTIVE_JOB_STATES, holder, {
         state: 'queued',
         attempt: job.attempt + 1,
         device_id: null,
@@ -184,9 +190,7 @@ export class JobService {
         waiting_reason: reason,
         lease_expires_at: null,
         updated_at: timestamp,
-      },
-      holder,
-    );
+    });
   }
 
   /**
@@ -194,31 +198,28 @@ export class JobService {
    * the queue on the same attempt; the assignment does not offer it to that device again.
    */
   async returnRefused(job: Pick<JobView, 'id' | 'attempt'>, deviceId: string, reason: string, now = new Date()): Promise<boolean> {
-    return this.jobs.transition(
-      job.id,
-      ACTIVE_JOB_STATES,
-      {
-        state: 'queued',
-        device_id: null,
-        previous_device_id: deviceId,
-        waiting_reason: reason,
-        lease_expires_at: null,
-        updated_at: now.toISOString(),
-      },
-      { deviceId, attempt: job.attempt },
-    );
+    return this.queuedAgain(job.id, ACTIVE_JOB_STATES, { deviceId, attempt: job.attempt }, {
+      state: 'queued',
+      device_id: null,
+      previous_device_id: deviceId,
+      waiting_reason: reason,
+      lease_expires_at: null,
+      updated_at: now.toISOString(),
+    });
   }
 
   /** Cancels a job that is not finished; false when it already was. The device (if any) stays recorded. */
   async cancel(jobId: string, reason: string, now = new Date()): Promise<boolean> {
     const timestamp = now.toISOString();
-    return this.jobs.transition(jobId, sourcesOf('cancelled'), {
+    const cancelled = await this.jobs.transition(jobId, sourcesOf('cancelled'), {
       state: 'cancelled',
       waiting_reason: reason,
       lease_expires_at: null,
       updated_at: timestamp,
       finished_at: timestamp,
     });
+    if (cancelled) this.events.publish({ type: 'JobFinished', jobId, state: 'cancelled' });
+    return cancelled;
   }
 
   /**
@@ -241,7 +242,7 @@ export class JobService {
 
   /** Replaces the selector of a queued job (e.g. re-pinning it to another device); false once it left the queue. */
   async updateSelector(jobId: string, selector: JobSelector, now = new Date()): Promise<boolean> {
-    return this.jobs.transition(jobId, ['queued'], { selector_json: JSON.stringify(selector), updated_at: now.toISOString() });
+    return this.queuedAgain(jobId, ['queued'], undefined, { selector_json: JSON.stringify(selector), updated_at: now.toISOString() });
   }
 
   async setWaitingReason(jobIds: readonly string[], reason: string): Promise<void> {
@@ -250,6 +251,18 @@ export class JobService {
       await this.jobs.setWaitingReason(jobIds.slice(start, start + QUEUE_PAGE_ROWS), reason);
       await slicer.tick();
     }
+  }
+
+  /** A transition that leaves the job queued (again, or for other devices): assignment has something new. */
+  private async queuedAgain(
+    jobId: string,
+    from: readonly JobState[],
+    holder: Parameters<JobRepository['transition']>[3],
+    changes: Parameters<JobRepository['transition']>[2],
+  ): Promise<boolean> {
+    const changed = await this.jobs.transition(jobId, from, changes, holder);
+    if (changed) this.events.publish({ type: 'JobQueued', jobIds: [jobId] });
+    return changed;
   }
 
   private queuedRow(spec: TrainingJobSpec, name: string | undefined, options: SubmitOptions, now: Date): Omit<JobRow, 'seq'> {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { DeviceService } from '../devices/device.service.js';
 import { JobService } from '../jobs/job.service.js';
-import { MetricsService } from './metrics.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 @Injectable()
 export class FleetGauges {

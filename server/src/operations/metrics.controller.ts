@@ -4,7 +4,7 @@ import { PublicRoute } from '../security/api-key.guard.js';
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
-import { MetricsService } from './metrics.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 interface TextResponse {
   type(contentType: string): unknown;

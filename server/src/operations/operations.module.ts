@@ -5,7 +5,7 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { FleetGauges } from './fleet-gauges.js';
 import { HealthController } from './health.controller.js';
 import { MetricsController } from './metrics.controller.js';
-import { MetricsModule } from './metrics.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), MetricsModule, DevicesModule, JobsModule],

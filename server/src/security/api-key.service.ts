@@ -3,7 +3,7 @@
 // the lookup by hash stays a single indexed read per request.
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { generateSecret, sha256Hex } from '../devices/secrets.js';
+import { generateSecret, sha256Hex } from './secrets.js';
 import { ApiKeyRepository, type ApiKeyRow } from './api-key.repository.js';
 
 export const API_KEY_PREFIX = 'sfk_';

@@ -6,7 +6,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig, type RateLimit } from '../config/coordinator-config.js';
-import { MetricsService } from '../operations/metrics.service.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { FailedAuthBackoff } from './failed-auth-backoff.js';
 import { SenderTurns, type ReleaseTurn } from './sender-turns.js';
 

@@ -6,6 +6,7 @@ import { benchmarkCampaigns } from './migrations/0003-benchmark-campaigns.js';
 import { trustAtTheEdges } from './migrations/0004-trust-at-the-edges.js';
 import { protobufjsJsonShapes } from './migrations/0005-protobufjs-json-shapes.js';
 import { jobMasks } from './migrations/0006-job-masks.js';
+import { campaignJobsByJob } from './migrations/0008-campaign-jobs-by-job.js';
 
 const initialSchema: Migration = {
   // Migrations must not depend on the current `DB` type, which describes only the latest schema.
@@ -89,6 +90,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004_trust_at_the_edges': trustAtTheEdges,
   '0005_protobufjs_json_shapes': protobufjsJsonShapes,
   '0006_job_masks': jobMasks,
+  '0008_campaign_jobs_by_job': campaignJobsByJob,
 };
 
 export const inCodeMigrationProvider: MigrationProvider = {

@@ -1,17 +1,33 @@
 // Hello and Heartbeat: presence of the device (deadline, facts, telemetry) and the leases of the jobs it says it
-// runs. A device that still holds a job after a reconnect comes back busy, not idle.
+// runs. A device that still holds a job after a reconnect comes back busy, not idle. The leases belong to jobs/,
+// which depends on devices/: they are reached through the HeldJobLeases port, provided where both are wired.
 import { Inject, Injectable } from '@nestjs/common';
 import type { Heartbeat, HelloRequest } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { reply, type DeviceSession, type HandlerResult } from '../common/session.types.js';
-import { DeviceService } from '../devices/device.service.js';
-import { JobLeaseService } from './job-lease.service.js';
+import { DeviceService } from './device.service.js';
+
+/** How many jobs a device still holds after it said which ones it runs (the listed ones renewed). */
+export interface HeldJobs {
+  readonly held: number;
+}
+
+/** The job leases a device's Hello and Heartbeat renew. */
+export interface HeldJobLeases {
+  /** After a (re)connect: keeps the listed jobs the device holds, abandons the ones it no longer lists. */
+  reconcileOnHello(deviceId: string, runningJobIds: readonly string[]): Promise<HeldJobs>;
+  /** Renews the leases of the held jobs a heartbeat lists. */
+  renewFromHeartbeat(deviceId: string, runningJobIds: readonly string[]): Promise<HeldJobs>;
+}
+
+/** Injection token of the HeldJobLeases port. */
+export const HELD_JOB_LEASES = Symbol('HELD_JOB_LEASES');
 
 @Injectable()
 export class PresenceHandlers {
   constructor(
     private readonly devices: DeviceService,
-    private readonly leases: JobLeaseService,
+    @Inject(HELD_JOB_LEASES) private readonly leases: HeldJobLeases,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 

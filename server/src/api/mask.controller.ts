@@ -1,11 +1,11 @@
 // REST views of a job's masks: the mask in force at a step, and churn + ITOP exploration rate per update.
 import { BadRequestException, Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { MaskAtDto, MaskStatsDto } from '../api/dto/mask.dto.js';
-import { toMaskAtDto, toMaskStatsDto } from '../api/mapping/mask.mapping.js';
-import { dtoSchema } from '../api/openapi.js';
+import { MaskAtDto, MaskStatsDto } from './dto/mask.dto.js';
+import { toMaskAtDto, toMaskStatsDto } from './mapping/mask.mapping.js';
+import { dtoSchema } from './openapi.js';
 import { JobService } from '../jobs/job.service.js';
-import { MaskLookupError, MaskService } from './mask.service.js';
+import { MaskLookupError, MaskService } from '../masks/mask.service.js';
 
 @ApiTags('jobs')
 @Controller('api/jobs')

@@ -1,14 +1,27 @@
 // The coordinator's Prometheus metrics. One Registry per coordinator (not prom-client's global one), so several
 // coordinators in one process (tests) never share or collide on metric names. Gauges that read the database
 // are added by FleetGauges; counters are incremented where the events happen.
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { Counter, Registry } from 'prom-client';
+import { DomainEventBus } from '../events/event-bus.js';
 
 export type ReportKind = 'progress' | 'result';
 
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleInit {
   readonly registry = new Registry();
+
+  constructor(private readonly events: DomainEventBus) {}
+
+  /** Counters of domain events are kept by subscribing to them, on the node where they happened. */
+  onModuleInit(): void {
+    this.events.on('LeaseExpired', (_event, origin) => {
+      if (origin === 'local') this.leaseExpiries.inc();
+    });
+    this.events.on('JobFinished', ({ state }, origin) => {
+      if (origin === 'local') this.jobsFinished.inc({ state });
+    });
+  }
 
   private readonly reports = new Counter({
     name: 'sparsefleet_reports_received_total',
@@ -20,6 +33,13 @@ export class MetricsService {
   private readonly leaseExpiries = new Counter({
     name: 'sparsefleet_lease_expiries_total',
     help: 'Job attempts abandoned because their lease expired.',
+    registers: [this.registry],
+  });
+
+  private readonly jobsFinished = new Counter({
+    name: 'sparsefleet_jobs_finished_total',
+    help: 'Jobs that reached a final state on this coordinator node, by state.',
+    labelNames: ['state'] as const,
     registers: [this.registry],
   });
 
@@ -70,10 +90,6 @@ export class MetricsService {
 
   authAttemptBlocked(): void {
     this.authBlocks.inc();
-  }
-
-  leaseExpired(): void {
-    this.leaseExpiries.inc();
   }
 
   protocolError(codeName: string): void {

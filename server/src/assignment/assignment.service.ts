@@ -1,18 +1,20 @@
 // Matches queued jobs (oldest first) with idle online devices that fit them (selector labels, backend, memory
 // with the job's estimate), one job per device, and pushes each with its lease, its resume point and its
-// checkpoint cadence. Every job left waiting gets a precise reason. Runs are serialised and coalesced: any number
-// of triggers while a run is in progress cause exactly one more run.
-import { Inject, Injectable, Logger } from '@nestjs/common';
+// checkpoint cadence. Every job left waiting gets a precise reason. A run is triggered by the events that can make
+// a match possible (JobQueued, DeviceAvailable) and once at start (jobs left queued by an earlier run). Runs are
+// serialised and coalesced: any number of triggers while a run is in progress cause exactly one more run. Each
+// node offers work only to the devices connected to it; the claim is a conditional update, so two nodes never
+// assign one job twice.
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { JobAssignment, withDefaults } from '../../../protocol/src/index.js';
 import { CheckpointService } from '../checkpoints/checkpoint.service.js';
 import { TimeSlicer } from '../common/cooperative.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService, type DeviceView } from '../devices/device.service.js';
-import { DeviceChannel, type JobPusher } from './device-channel.js';
-import { matchJob, type MatchCandidate } from './job-selector.js';
-import { JobService, type JobView } from './job.service.js';
-
-export type { JobPusher } from './device-channel.js';
+import { DomainEventBus } from '../events/event-bus.js';
+import { DeviceChannel } from '../jobs/device-channel.js';
+import { matchJob, type MatchCandidate } from '../jobs/job-selector.js';
+import { JobService, type JobView } from '../jobs/job.service.js';
 
 interface Claim {
   readonly job: JobView;
@@ -20,7 +22,7 @@ interface Claim {
 }
 
 @Injectable()
-export class AssignmentService {
+export class AssignmentService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AssignmentService.name);
   private running: Promise<void> | undefined;
   private rerunRequested = false;
@@ -34,15 +36,21 @@ export class AssignmentService {
     private readonly devices: DeviceService,
     private readonly checkpoints: CheckpointService,
     private readonly channel: DeviceChannel,
+    private readonly events: DomainEventBus,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
-  attachPusher(pusher: JobPusher | undefined): void {
-    this.channel.attach(pusher);
+  onApplicationBootstrap(): void {
+    this.events.on('JobQueued', () => this.schedule());
+    this.events.on('DeviceAvailable', () => this.schedule());
+    this.events.on('JobFinished', ({ jobId }) => {
+      this.refusals.delete(jobId);
+    });
+    this.schedule();
   }
 
   /** Requests an assignment run on the next turn of the event loop (after the current reply went out). */
-  schedule(): void {
+  private schedule(): void {
     if (this.stopped) return;
     setImmediate(() => void this.run());
   }
@@ -73,11 +81,6 @@ export class AssignmentService {
     this.stopped = true;
     this.channel.attach(undefined);
     await this.settle();
-  }
-
-  /** Forgets per-job bookkeeping once a job is over. */
-  forgetJob(jobId: string): void {
-    this.refusals.delete(jobId);
   }
 
   private async loop(): Promise<void> {
@@ -144,7 +147,6 @@ export class AssignmentService {
       resume,
       checkpointEverySteps: job.checkpointEverySteps,
     });
-    let returned: boolean;
     try {
       const accepted = await this.channel.push(deviceId, assignment);
       if (accepted.accepted) {
@@ -155,15 +157,13 @@ export class AssignmentService {
       const refusal = `device ${deviceId} refused: ${accepted.reason || 'no reason given'}`;
       this.remember(job.id, deviceId);
       this.logger.warn(`job ${job.id} attempt ${job.attempt}: ${refusal}`);
-      returned = await this.jobs.returnRefused(job, deviceId, refusal);
+      if (await this.jobs.returnRefused(job, deviceId, refusal)) await this.devices.markIdle(deviceId);
     } catch (error) {
       // The device may have received it and started: that counts as an attempt.
       const failure = `delivery to device ${deviceId} failed: ${error instanceof Error ? error.message : String(error)}`;
       this.logger.warn(`job ${job.id} attempt ${job.attempt}: ${failure}`);
-      returned = await this.jobs.requeue(job, deviceId, failure);
+      if (await this.jobs.requeue(job, deviceId, failure)) await this.devices.markIdle(deviceId);
     }
-    if (returned) await this.devices.markIdle(deviceId);
-    this.schedule();
   }
 
   private remember(jobId: string, deviceId: string): void {
