@@ -1,4 +1,6 @@
-// Shared by the cluster tests: bounded polling, and the connections a Redis server holds besides the test's probe.
+// Shared by the cluster tests: bounded polling, the connections a Redis server holds besides the test's probe, and a
+// relay that can cut a node off from Redis.
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import type { Redis } from 'ioredis';
 
 /** Polls `condition` every 20 ms until it holds; fails after `timeoutMs` (a bound, not a measurement). */
@@ -18,4 +20,36 @@ export async function redisClientNames(probe: Redis): Promise<string[]> {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith(`id=${own} `));
+}
+
+/** A loopback TCP relay to a port; cut() drops every relayed connection and refuses new ones (a node cut off). */
+export interface TcpRelay {
+  readonly port: number;
+  cut(): Promise<void>;
+}
+
+export async function startTcpRelay(targetPort: number): Promise<TcpRelay> {
+  const sockets = new Set<Socket>();
+  const server = createServer((inbound) => {
+    const outbound = connect({ host: '127.0.0.1', port: targetPort });
+    for (const [from, to] of [[inbound, outbound], [outbound, inbound]] as const) {
+      sockets.add(from);
+      from.on('error', () => to.destroy());
+      from.on('close', () => {
+        sockets.delete(from);
+        to.destroy();
+      });
+      from.pipe(to);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    cut: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
 }
