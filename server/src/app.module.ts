@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ApiModule } from './api/api.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
+import { ClusterModule } from './cluster/cluster.module.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator-config.js';
 import { DevicesModule } from './devices/devices.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
@@ -30,6 +31,7 @@ export class AppModule {
         configModule,
         loggingModule(config.logLevel),
         StorageModule,
+        ClusterModule.forRoot(config),
         MetricsModule,
         SecurityModule,
         DevicesModule,
