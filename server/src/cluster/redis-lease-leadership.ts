@@ -77,10 +77,14 @@ export class RedisLeaseLeadership implements Leadership {
     this.stopped = true;
     clearInterval(this.ticker);
     const redis = this.redis;
-    // Cut off from Redis: nothing to release over this connection, and a claim waiting on it ends now.
     const reachable = redis?.status === 'ready';
-    if (!reachable) redis?.disconnect();
-    await this.claiming;
+    if (reachable) {
+      await this.claiming;
+    } else {
+      // Cut off from Redis: nothing to release. A claim in flight is not waited for: ioredis never settles the
+      // commands of a connection closed while waiting to reconnect, and claim() ignores its outcome once stopped.
+      redis?.disconnect();
+    }
     clearTimeout(this.deadline);
     if (redis && reachable) {
       try {

@@ -78,8 +78,14 @@ export class RedisStreamsEventTransport implements EventTransport {
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeReader?.();
-    this.reader?.disconnect();
-    await this.reading;
+    const reader = this.reader;
+    if (reader) {
+      // Closing a live socket fails the pending XREAD and the loop ends. A connection waiting to reconnect has no
+      // socket, and ioredis then never settles that XREAD: the loop is left pending (it holds no handle).
+      const settles = reader.status !== 'reconnecting';
+      reader.disconnect();
+      if (settles) await this.reading;
+    }
     const publisher = this.publisher;
     if (publisher) await publisher.then(closeRedis, () => undefined);
   }

@@ -67,6 +67,9 @@ describe('RedisLeaseLeadership', () => {
     // node-a stepped down on its own deadline, before its key could expire and node-b could take it.
     expect(timeline).toEqual(['a:true', 'a:false', 'b:true']);
     expect(a.isLeader()).toBe(false);
+    // Stopping a node that is still trying to reconnect returns (within the test's timeout) and takes nothing.
+    await a.stop();
+    expect(await probe.get(KEY)).toBe(b.leadership.token);
   });
 
   it('hands over at once on a clean stop: the key is deleted, not left to expire', async () => {

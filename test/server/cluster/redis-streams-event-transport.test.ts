@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TransportedEvent } from '../../../server/src/events/event-transport.js';
 import { RedisStreamsEventTransport } from '../../../server/src/cluster/redis-streams-event-transport.js';
 import { startRedisServer, type TestRedisServer } from '../../support/redis-server.js';
-import { redisClientNames, waitFor } from './support.js';
+import { redisClientNames, startTcpRelay, waitFor } from './support.js';
 
 let redis: TestRedisServer;
 let probe: Redis;
@@ -117,6 +117,19 @@ describe('RedisStreamsEventTransport', () => {
     await a.node.stop();
     expect(await redisClientNames(probe)).toEqual([]);
     await expect(a.node.publish({ type: 'JobQueued', jobId: 'late' } as { type: string })).rejects.toThrow(/stopped/);
+  }, 20_000);
+
+  it('stop() returns while Redis has gone away and the reader is waiting to reconnect', async () => {
+    const relay = await startTcpRelay(redis.port);
+    const node = new RedisStreamsEventTransport({ url: `redis://127.0.0.1:${relay.port}`, nodeId: 'node-a' });
+    transports.push(node);
+    await node.start(() => undefined);
+    await node.publish({ type: 'JobQueued', jobId: 'x' } as { type: string });
+    await relay.cut();
+    // Long enough for ioredis to notice and be between reconnection attempts (100 ms, 200 ms, 400 ms, …).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await node.stop();
+    await expect(node.publish({ type: 'JobQueued', jobId: 'late' } as { type: string })).rejects.toThrow(/stopped/);
   }, 20_000);
 
   it('names host:port when Redis is unreachable at start', async () => {
