@@ -37,14 +37,14 @@ function contender(nodeId: string, ttlMs: number): { leadership: RedisLeaseLeade
 
 describe('RedisLeaseLeadership', () => {
   it('makes exactly one of two contenders the leader, and the holder keeps the key by renewing it', async () => {
-    const a = contender('node-a', 600);
-    const b = contender('node-b', 600);
+    const a = contender('node-a', 1_500);
+    const b = contender('node-b', 1_500);
     await Promise.all([a.leadership.start(), b.leadership.start()]);
     expect([a.leadership.isLeader(), b.leadership.isLeader()].filter(Boolean)).toHaveLength(1);
     const holder = a.leadership.isLeader() ? a : b;
     expect(await probe.get(KEY)).toBe(holder.leadership.token);
     // Several ttls later the same holder still has the key, and neither side saw a change after the first claim.
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
     expect(await probe.get(KEY)).toBe(holder.leadership.token);
     expect(a.changes.length + b.changes.length).toBe(1);
   });
