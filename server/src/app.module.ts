@@ -3,6 +3,7 @@ import { AssignmentModule } from './assignment/assignment.module.js';
 import { EventsModule } from './events/events.module.js';
 import { ApiModule } from './api/api.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
+import { ClusterModule } from './cluster/cluster.module.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator-config.js';
 import { DevicesModule } from './devices/devices.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
@@ -32,6 +33,7 @@ export class AppModule {
         configModule,
         loggingModule(config.logLevel),
         StorageModule,
+        ClusterModule.forRoot(config),
         EventsModule,
         MetricsModule,
         SecurityModule,

@@ -7,6 +7,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { setupOpenApi } from './api/openapi.js';
 import { AppModule } from './app.module.js';
+import { ClusterIoAdapter } from './cluster/cluster-io-adapter.js';
 import { resolveCoordinatorConfig, type CoordinatorLogLevel, type RateLimit } from './config/coordinator-config.js';
 import {
   EnrollmentTokenService,
@@ -48,6 +49,10 @@ export interface CoordinatorOptions {
   floodDisconnectLimit?: RateLimit;
   /** Largest checkpoint a device may upload. Default 1 GiB. */
   maxCheckpointBytes?: number;
+  /** Redis shared with the other coordinator nodes (redis://host:port); unset = a single process, no Redis. */
+  redisUrl?: string;
+  /** This node's name among the coordinator nodes. Default `<hostname>-<pid>-<random>`. */
+  nodeId?: string;
 }
 
 /** Signals are left to the caller (CLI, tests): call `close()` to stop the coordinator gracefully. */
@@ -55,6 +60,8 @@ export interface RunningCoordinator {
   /** http://HOST:PORT — the REST API is under /api, the device channel is socket.io on the same port. */
   readonly url: string;
   readonly port: number;
+  /** This node's name among the coordinator nodes (config nodeId). */
+  readonly nodeId: string;
   readonly app: INestApplication;
   createEnrollmentToken(options?: CreateEnrollmentTokenOptions): Promise<CreatedEnrollmentToken>;
   /** A new operator API key (the secret is returned once). */
@@ -68,12 +75,17 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const config = resolveCoordinatorConfig(definedOnly(settings));
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(PinoNestLogger));
-  app.useWebSocketAdapter(new IoAdapter(app));
   setupOpenApi(app);
+  let clusterIo: ClusterIoAdapter | undefined;
   try {
+    // With Redis, the device channel's rooms span every node (see cluster/cluster-io-adapter.ts).
+    if (config.redisUrl) clusterIo = await ClusterIoAdapter.connect(app, { url: config.redisUrl });
+    app.useWebSocketAdapter(clusterIo ?? new IoAdapter(app));
     await app.listen(requestedPort ?? 8080, host);
   } catch (error) {
     await app.close();
+    // A start that failed before the gateway existed leaves the adapter's connection to close here.
+    await clusterIo?.dispose();
     throw error;
   }
   const port = (app.getHttpServer().address() as AddressInfo).port;
@@ -83,6 +95,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
+    nodeId: config.nodeId,
     app,
     createEnrollmentToken: (tokenOptions) => tokens.create(tokenOptions),
     createApiKey: (name) => apiKeys.create(name),

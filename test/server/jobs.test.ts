@@ -199,7 +199,7 @@ describe(AssignmentService.name, () => {
     const job = await jobs.submit(SPEC);
     const deviceId = await enroll();
     await runToQuiet();
-    await devices.markOffline(deviceId);
+    await devices.markOffline(deviceId, new Date());
     await runToQuiet();
     const stillHeld = await jobs.get(job.id);
     const leases = harness.get(JobLeaseService);

@@ -11,6 +11,8 @@ interface ServeOptions {
   logLevel: 'silent' | 'error' | 'warn' | 'log' | 'debug';
   heartbeatMs?: number;
   issueToken?: number;
+  redisUrl?: string;
+  nodeId?: string;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -26,6 +28,8 @@ export function registerServeCommand(program: Command): void {
         .default('log'),
     )
     .option('--heartbeat-ms <ms>', 'heartbeat interval devices are asked to use', parseInteger('heartbeat-ms', 100, 3_600_000))
+    .option('--redis-url <url>', 'Redis shared with the other coordinator nodes (redis://host:port); omit for one process')
+    .option('--node-id <id>', "this node's name among the coordinator nodes (default: <hostname>-<pid>-<random>)")
     .option('--issue-token <uses>', 'create an enrollment token for this many devices and print it', parseInteger('issue-token', 1, 1_000_000))
     .action(async (options: ServeOptions) => {
       await serve(options);
@@ -41,6 +45,8 @@ async function serve(options: ServeOptions): Promise<void> {
       dataDir,
       logLevel: options.logLevel,
       heartbeatIntervalMs: options.heartbeatMs,
+      redisUrl: options.redisUrl,
+      nodeId: options.nodeId,
     }),
   );
   handleShutdownSignals({
@@ -52,6 +58,7 @@ async function serve(options: ServeOptions): Promise<void> {
   });
   console.log(`sparsefleet coordinator listening on ${coordinator.url}`);
   console.log(`  data:      ${dataDir}`);
+  if (options.redisUrl) console.log(`  cluster:   node ${coordinator.nodeId} over Redis ${redactedUrl(options.redisUrl)}`);
   console.log(`  REST API:  ${coordinator.url}/api   (OpenAPI docs at ${coordinator.url}/api/docs)`);
   if (options.issueToken !== undefined) {
     const created = await coordinator.createEnrollmentToken({ maxUses: options.issueToken });
@@ -73,4 +80,15 @@ function parseInteger(name: string, min: number, max: number): (value: string) =
     }
     return parsed;
   };
+}
+
+/** The URL without its password, for the console. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
 }

@@ -3,8 +3,11 @@
 // device leaves or comes back, or a lease expires, queued jobs pinned to a departed device (its lease expired, or
 // it has been silent for a whole lease) move to another matching device. A catch-up pass over every running
 // campaign runs at start, for what happened while no coordinator was listening. Reads of a campaign never write.
+// With several coordinator nodes only the leader supervises (events from every node reach it); a node that
+// becomes leader starts with a catch-up pass.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { BenchmarkResult, withDefaults } from '../../../protocol/src/index.js';
+import { LEADERSHIP, type Leadership } from '../cluster/leadership.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService } from '../devices/device.service.js';
 import { DomainEventBus } from '../events/event-bus.js';
@@ -48,6 +51,7 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
     private readonly reports: JobReportService,
     private readonly devices: DeviceService,
     private readonly events: DomainEventBus,
+    @Inject(LEADERSHIP) private readonly leadership: Leadership,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {}
 
@@ -58,6 +62,9 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
     this.events.on('DeviceGone', () => {
       this.armSilenceCheck();
       return this.syncAllRunning();
+    });
+    this.leadership.onChange((leader) => {
+      if (leader) void this.syncAllRunning();
     });
     void this.syncAllRunning();
   }
@@ -114,18 +121,19 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private async jobFinished(jobId: string): Promise<void> {
+    if (!this.leadership.isLeader()) return;
     const campaignId = await this.campaigns.findCampaignIdOfJob(jobId);
     if (campaignId) await this.sync(campaignId);
   }
 
   /** One sync of every running campaign (catch-up at start; a device came or went; a lease expired). */
   private async syncAllRunning(): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || !this.leadership.isLeader()) return;
     for (const id of await this.campaigns.listIdsInState('running')) await this.sync(id);
   }
 
   private armSilenceCheck(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.leadership.isLeader()) return;
     const timer = setTimeout(() => {
       this.silenceChecks.delete(timer);
       void this.syncAllRunning();

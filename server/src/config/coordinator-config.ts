@@ -1,4 +1,6 @@
 // Settings of one coordinator instance, resolved once at start and injected where needed.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 
 export type CoordinatorLogLevel = 'silent' | 'error' | 'warn' | 'log' | 'debug';
 
@@ -37,6 +39,10 @@ export interface CoordinatorConfig {
   /** Largest checkpoint a device may upload. */
   readonly maxCheckpointBytes: number;
   readonly serverVersion: string;
+  /** Redis shared by the coordinator nodes (events, leadership, the device channel's adapter); unset = one process. */
+  readonly redisUrl?: string;
+  /** This node's name among the coordinator nodes: the origin of the events it publishes, its leadership claim. */
+  readonly nodeId: string;
 }
 
 /** Injection token of the CoordinatorConfig value. */
@@ -72,5 +78,12 @@ export function resolveCoordinatorConfig(
     telemetryHistory: input.telemetryHistory ?? 60,
     maxCheckpointBytes: input.maxCheckpointBytes ?? 1024 * 1024 * 1024,
     serverVersion: input.serverVersion ?? SERVER_VERSION,
+    redisUrl: input.redisUrl,
+    nodeId: input.nodeId ?? defaultNodeId(),
   };
+}
+
+/** Unique per process, and readable in logs and in Redis: which host, which process. */
+function defaultNodeId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }

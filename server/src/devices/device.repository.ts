@@ -36,6 +36,18 @@ export class DeviceRepository {
     return result.numUpdatedRows > 0n;
   }
 
+  /** A disconnect: online or busy → offline, unless the device was seen after `heardAt`; false when unchanged. */
+  async markOfflineUnlessSeenAfter(id: string, heardAt: string): Promise<boolean> {
+    const result = await this.database.db
+      .updateTable('devices')
+      .set({ state: 'offline' })
+      .where('id', '=', id)
+      .where('state', 'in', ['online', 'busy'])
+      .where((eb) => eb.or([eb('last_seen', 'is', null), eb('last_seen', '<=', heardAt)]))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   async markAllOffline(): Promise<number> {
     const result = await this.database.db
       .updateTable('devices')

@@ -220,9 +220,12 @@ export class DeviceService {
     return this.devices.markAllOffline();
   }
 
-  /** The device's connection closed. */
-  async markOffline(deviceId: string): Promise<void> {
-    if (await this.devices.transition(deviceId, ['online', 'busy'], 'offline')) {
+  /**
+   * The device's connection closed. Unless the device was heard after `lastHeardAt` (on another coordinator node,
+   * over a newer connection): then that connection speaks for it.
+   */
+  async markOffline(deviceId: string, lastHeardAt: Date): Promise<void> {
+    if (await this.devices.markOfflineUnlessSeenAfter(deviceId, lastHeardAt.toISOString())) {
       this.events.publish({ type: 'DeviceGone', deviceId, reason: 'disconnected' });
     }
   }

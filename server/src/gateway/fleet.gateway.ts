@@ -51,6 +51,7 @@ export class FleetGateway
   private server: DeviceServer | undefined;
   private readonly disconnects = new Set<Promise<void>>();
   private readonly serverVersion: string;
+  private readonly clustered: boolean;
 
   constructor(
     @Inject(COORDINATOR_CONFIG) config: CoordinatorConfig,
@@ -80,13 +81,16 @@ export class FleetGateway
     });
     this.dispatcher = new FrameDispatcher(table, errors, config.serverVersion, this.logger);
     this.serverVersion = config.serverVersion;
+    this.clustered = config.redisUrl !== undefined;
   }
 
   /**
    * No device is connected to a process that is just starting, whatever an earlier run left recorded; the jobs
-   * they hold get a fresh lease so that their devices can reconnect and keep them.
+   * they hold get a fresh lease so that their devices can reconnect and keep them. A node joining other nodes
+   * (Redis) leaves that alone: their devices are connected, and presence deadlines take care of the rest.
    */
   async onModuleInit(): Promise<void> {
+    if (this.clustered) return;
     const stale = await this.devices.markAllOffline();
     if (stale > 0) this.logger.log(`${stale} device(s) from an earlier run marked offline until they reconnect`);
     const held = await this.jobs.graceLeases();
@@ -117,7 +121,7 @@ export class FleetGateway
     const session = socket.data.session;
     if (session?.kind !== 'device' || !this.registry.unbind(session.deviceId, socket)) return Promise.resolve();
     this.logger.log(`[Fleet.Disconnect] device=${session.deviceId}`);
-    const work = this.releaseDevice(session.deviceId).finally(() => this.disconnects.delete(work));
+    const work = this.releaseDevice(session.deviceId, new Date(socket.data.lastHeardAt ?? 0)).finally(() => this.disconnects.delete(work));
     this.disconnects.add(work);
     return work;
   }
@@ -133,6 +137,7 @@ export class FleetGateway
       outcome = await this.dispatcher.dispatch(frame, socket.data.session);
     } finally {
       endTurn();
+      socket.data.lastHeardAt = Date.now();
     }
     if (outcome.session) this.switchSession(socket, outcome.session);
     if (typeof ack === 'function') ack(outcome.frame);
@@ -193,9 +198,9 @@ export class FleetGateway
   }
 
   // The jobs it holds keep their lease: a device that reconnects in time keeps them (the sweep requeues the rest).
-  private async releaseDevice(deviceId: string): Promise<void> {
+  private async releaseDevice(deviceId: string, lastHeardAt: Date): Promise<void> {
     try {
-      await this.devices.markOffline(deviceId);
+      await this.devices.markOffline(deviceId, lastHeardAt);
     } catch (error) {
       this.logger.error(`disconnect of device ${deviceId}: ${error instanceof Error ? error.stack : String(error)}`);
     }

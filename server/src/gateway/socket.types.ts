@@ -14,6 +14,8 @@ export interface ServerToDeviceEvents {
 
 export interface DeviceSocketData {
   session?: Session;
+  /** When this connection's last frame was handled (ms since the epoch). */
+  lastHeardAt?: number;
 }
 
 /** Server-to-server events (used by clustering adapters): none. */

@@ -1,7 +1,9 @@
 // The periodic sweep: devices past their presence deadline go offline, job attempts past their lease are
-// abandoned (requeued or failed), and assignment runs when either freed or changed something.
+// abandoned (requeued or failed); the events those changes publish drive assignment. Deadlines have no event of
+// their own, so this one is periodic. With several coordinator nodes only the leader sweeps.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PeriodicSweep } from '../common/periodic-sweep.js';
+import { LEADERSHIP, type Leadership } from '../cluster/leadership.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService } from '../devices/device.service.js';
 import { JobLeaseService } from './job-lease.service.js';
@@ -15,6 +17,7 @@ export class FleetSweeper extends PeriodicSweep {
   constructor(
     private readonly devices: DeviceService,
     private readonly leases: JobLeaseService,
+    @Inject(LEADERSHIP) private readonly leadership: Leadership,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
   ) {
     super();
@@ -25,6 +28,10 @@ export class FleetSweeper extends PeriodicSweep {
   }
 
   protected async sweepOnce(now: Date): Promise<void> {
+    if (!this.leadership.isLeader()) {
+      this.lastSweepAt = undefined;
+      return;
+    }
     // A sweep that runs far behind its period means this process stalled (GC, blocked event loop, slow disk):
     // renewals may be waiting unread in socket buffers, so leases get one more period before they can expire
     // (never twice in a row, so a process that is always late still expires leases).

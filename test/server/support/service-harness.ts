@@ -8,6 +8,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { COORDINATOR_CONFIG, resolveCoordinatorConfig, type CoordinatorConfig } from '../../../server/src/config/coordinator-config.js';
 import { AssignmentModule } from '../../../server/src/assignment/assignment.module.js';
 import { DevicesModule } from '../../../server/src/devices/devices.module.js';
+import { ClusterModule } from '../../../server/src/cluster/cluster.module.js';
 import { EventsModule } from '../../../server/src/events/events.module.js';
 import { JobsModule } from '../../../server/src/jobs/jobs.module.js';
 import { StorageModule } from '../../../server/src/storage/storage.module.js';
@@ -31,7 +32,7 @@ export async function createServiceHarness(overrides: Partial<CoordinatorConfig>
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sparsefleet-svc-'));
   const config = resolveCoordinatorConfig({ dataDir, ...overrides });
   const module = await Test.createTestingModule({
-    imports: [TestConfigModule.with(config), StorageModule, EventsModule, DevicesModule, JobsModule, AssignmentModule],
+    imports: [TestConfigModule.with(config), StorageModule, ClusterModule.forRoot(config), EventsModule, DevicesModule, JobsModule, AssignmentModule],
   }).compile();
   module.useLogger(false);
   await module.init();
