@@ -28,12 +28,12 @@ export class DeviceSocketRegistry implements JobPusher {
   }
 
   /**
-   * Drops every connection of the device that another node holds (the device reconnected here while an old
-   * connection there is still open): only the newest connection may speak for a device. Call before this node's
-   * socket joins the device's room.
+   * Drops every other connection of the device, on any node (the device reconnected through another node while an
+   * old connection there is still open): only the newest connection may speak for a device. The adapter applies
+   * it here only after publishing it, so the new socket is named as the exception.
    */
-  dropOtherNodesConnections(deviceId: string): void {
-    if (this.config.redisUrl) this.server?.in(deviceRoom(deviceId)).disconnectSockets(true);
+  dropOtherConnections(deviceId: string, newest: DeviceSocket): void {
+    if (this.config.redisUrl) this.server?.in(deviceRoom(deviceId)).except(newest.id).disconnectSockets(true);
   }
 
   /** The newest connection of a device wins: pushes go to it. Returns the connection it replaced, if any. */

@@ -218,7 +218,7 @@ export class FleetGateway
   }
 
   private bindDevice(socket: DeviceSocket, deviceId: string): void {
-    this.registry.dropOtherNodesConnections(deviceId);
+    this.registry.dropOtherConnections(deviceId, socket);
     void socket.join(deviceRoom(deviceId));
     const replaced = this.registry.bind(deviceId, socket);
     // A stale connection of the same device (e.g. a half-open socket before a reconnect) must not speak for it.

@@ -12,7 +12,9 @@ import { LEADERSHIP, SoleLeadership, type Leadership } from '../../../server/src
 import { RedisLeaseLeadership } from '../../../server/src/cluster/redis-lease-leadership.js';
 import { RedisStreamsEventTransport } from '../../../server/src/cluster/redis-streams-event-transport.js';
 import { startCoordinator } from '../../../server/src/coordinator.js';
-import { EVENT_TRANSPORT, type EventTransport, type TransportedEvent } from '../../../server/src/events/event-transport.js';
+import type { DomainEvent } from '../../../server/src/events/domain-events.js';
+import { DomainEventBus, type EventOrigin } from '../../../server/src/events/event-bus.js';
+import { EVENT_TRANSPORT, type EventTransport } from '../../../server/src/events/event-transport.js';
 import { FleetGateway } from '../../../server/src/gateway/fleet.gateway.js';
 import { deviceRoom } from '../../../server/src/gateway/socket.types.js';
 import { startRedisServer, type TestRedisServer } from '../../support/redis-server.js';
@@ -58,18 +60,23 @@ describe('two coordinators sharing Redis', () => {
       expect(leaders[0]).toBeInstanceOf(RedisLeaseLeadership);
       expect(leaders.filter((leadership) => leadership.isLeader())).toHaveLength(1);
 
-      const transportA = a.coordinator.app.get<EventTransport>(EVENT_TRANSPORT);
-      const transportB = b.coordinator.app.get<EventTransport>(EVENT_TRANSPORT);
-      expect(transportA).toBeInstanceOf(RedisStreamsEventTransport);
-      const heardByA: TransportedEvent[] = [];
-      const heardByB: TransportedEvent[] = [];
-      await transportA.start((event) => heardByA.push(event));
-      await transportB.start((event) => heardByB.push(event));
-      await transportA.publish({ type: 'JobQueued', jobId: 'job-1' } as { type: string });
-      await transportB.publish({ type: 'DeviceAvailable', deviceId: 'device-1' } as { type: string });
-      await waitFor(() => heardByA.length === 1 && heardByB.length === 1);
-      expect(heardByB).toEqual([{ origin: 'node-a', event: { type: 'JobQueued', jobId: 'job-1' } }]);
-      expect(heardByA).toEqual([{ origin: 'node-b', event: { type: 'DeviceAvailable', deviceId: 'device-1' } }]);
+      expect(a.coordinator.app.get<EventTransport>(EVENT_TRANSPORT)).toBeInstanceOf(RedisStreamsEventTransport);
+      // Each node's bus started its transport: an event published on one node reaches the other's subscribers.
+      const heardByA: Array<[DomainEvent, EventOrigin]> = [];
+      const heardByB: Array<[DomainEvent, EventOrigin]> = [];
+      const busA = a.coordinator.app.get(DomainEventBus);
+      const busB = b.coordinator.app.get(DomainEventBus);
+      busA.on('CampaignCellDone', (event, origin) => void heardByA.push([event, origin]));
+      busB.on('CampaignCellDone', (event, origin) => void heardByB.push([event, origin]));
+      busA.on('ReportApplied', (event, origin) => void heardByA.push([event, origin]));
+      busB.on('ReportApplied', (event, origin) => void heardByB.push([event, origin]));
+      const cellDone: DomainEvent = { type: 'CampaignCellDone', campaignId: 'c-1', jobId: 'job-1', cellId: 'cell-1' };
+      const applied: DomainEvent = { type: 'ReportApplied', jobId: 'job-2', attempt: 1, kind: 'progress' };
+      busA.publish(cellDone);
+      busB.publish(applied);
+      await waitFor(() => heardByA.length === 2 && heardByB.length === 2);
+      expect(heardByA).toEqual(expect.arrayContaining([[cellDone, 'local'], [applied, 'remote']]));
+      expect(heardByB).toEqual(expect.arrayContaining([[cellDone, 'remote'], [applied, 'local']]));
 
       // A device connected to node B, addressed by node A through its room.
       const device = await enrollAndConnect(b);
