@@ -26,10 +26,13 @@ describe(HealthController.name, () => {
     await test?.stop();
   });
 
-  it('should report the database up on /healthz without an API key', async () => {
+  it('should report the database up and this node (the sole leader) on /healthz without an API key', async () => {
     const response = await rawApi<{ status: string; info: Record<string, { status: string }> }>(test.coordinator.url, 'GET', '/healthz');
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
+    expect(response.body).toMatchObject({
+      status: 'ok',
+      info: { database: { status: 'up' }, node: { status: 'up', nodeId: test.coordinator.nodeId, leader: true } },
+    });
   });
 
   it(`should expose ${MetricsService.name}'s fleet metrics in the Prometheus format on /metrics`, async () => {
