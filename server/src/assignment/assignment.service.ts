@@ -96,9 +96,11 @@ export class AssignmentService implements OnApplicationBootstrap {
   }
 
   private async assignOnce(): Promise<Claim[]> {
-    await this.devices.sweepExpired();
+    // Most triggers (a Hello, a finished job) find nothing queued: that check comes first, before any sweep or
+    // read of the whole fleet (a reconnect storm is thousands of Hellos).
     const queued = await this.jobs.listQueued();
     if (queued.length === 0) return [];
+    await this.devices.sweepExpired();
     if (!this.channel.ready) {
       await this.jobs.setWaitingReason(queued.map((job) => job.id), 'coordinator device channel is not ready');
       return [];
