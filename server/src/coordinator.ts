@@ -21,8 +21,10 @@ export interface CoordinatorOptions {
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** Holds `sparsefleet.sqlite` and `checkpoints/`; created when missing. */
+  /** Holds `sparsefleet.sqlite` (unless `databaseUrl` is set) and `checkpoints/`; created when missing. */
   dataDir: string;
+  /** postgres://USER:PASSWORD@HOST:PORT/DATABASE to keep state in PostgreSQL; absent = SQLite in `dataDir`. */
+  databaseUrl?: string;
   /** Default 'log'; 'silent' silences every log line. */
   logLevel?: CoordinatorLogLevel;
   /** Interval devices are told to send heartbeats at. Default 5000. */

@@ -3,21 +3,41 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Kysely, Migrator, sql } from 'kysely';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
-import { createDialect, sqliteSettingsFor } from './database-dialect.js';
+import { createDialect, databaseSettingsFor, describePostgresUrl, type DatabaseKind } from './database-dialect.js';
 import type { DB } from './database.schema.js';
 import { inCodeMigrationProvider } from './migrations.js';
+
+/** The configured database cannot be reached or refused the connection; the message names no password. */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+}
 
 @Injectable()
 export class DatabaseService implements OnApplicationShutdown {
   private readonly logger = new Logger(DatabaseService.name);
   readonly db: Kysely<DB>;
+  readonly kind: DatabaseKind;
+  /** What error messages call the database (host, port and name for PostgreSQL; never credentials). */
+  private readonly description: string;
 
   constructor(@Inject(COORDINATOR_CONFIG) config: CoordinatorConfig) {
-    this.db = new Kysely<DB>({ dialect: createDialect(sqliteSettingsFor(config.dataDir)) });
+    const settings = databaseSettingsFor(config);
+    this.kind = settings.kind;
+    this.description = settings.kind === 'postgres' ? describePostgresUrl(settings.url) : `SQLite ${settings.file}`;
+    const dialect = createDialect(settings, (error) => this.logger.error(`${this.description}: ${error.message}`));
+    this.db = new Kysely<DB>({ dialect });
   }
 
-  /** Applies pending migrations; throws when one fails so the coordinator does not start on a broken schema. */
+  /**
+   * Applies pending migrations; throws when one fails so the coordinator does not start on a broken schema, and a
+   * DatabaseUnavailableError when the database cannot be reached at all.
+   */
   async migrate(options: { readonly quiet?: boolean } = {}): Promise<void> {
+    try {
+      await this.ping();
+    } catch (error) {
+      throw new DatabaseUnavailableError(`cannot use ${this.description}: ${connectionFailure(error)}`);
+    }
     const migrator = new Migrator({ db: this.db, provider: inCodeMigrationProvider });
     const { error, results } = await migrator.migrateToLatest();
     for (const result of options.quiet ? [] : (results ?? [])) {
@@ -36,4 +56,14 @@ export class DatabaseService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+/** The useful part of a driver's connection error (pg's AggregateError for refused IPv4+IPv6 has an empty message). */
+function connectionFailure(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return connectionFailure(error.errors[0]);
+  if (error instanceof Error) {
+    const code = (error as Error & { code?: unknown }).code;
+    return error.message || (typeof code === 'string' ? code : error.name);
+  }
+  return String(error);
 }
