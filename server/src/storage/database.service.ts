@@ -1,7 +1,7 @@
 // Owns the Kysely instance: opens the database, migrates it to the latest in-code schema, closes it on shutdown.
 // Only `*.repository.ts` files use `db`.
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Kysely, Migrator, sql } from 'kysely';
+import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { createDialect, databaseSettingsFor, describePostgresUrl, type DatabaseKind } from './database-dialect.js';
 import type { DB } from './database.schema.js';
@@ -45,6 +45,20 @@ export class DatabaseService implements OnApplicationShutdown {
       if (result.status === 'Error') this.logger.error(`migration ${result.migrationName} failed`);
     }
     if (error) throw error instanceof Error ? error : new Error(String(error));
+  }
+
+  /**
+   * Runs `work` in a transaction that no other `serialized` call with the same `key` overlaps: for read-then-write
+   * steps that must not interleave (the next sequence number, a first-only insert). SQLite runs a connection's
+   * transactions one at a time anyway; on PostgreSQL, where concurrent transactions interleave, a transaction-scoped
+   * advisory lock on the key does it (and, under READ COMMITTED, `work`'s statements see what the previous holder
+   * committed).
+   */
+  async serialized<T>(key: string, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      if (this.kind === 'postgres') await sql`SELECT pg_advisory_xact_lock(hashtext(${key}))`.execute(trx);
+      return work(trx);
+    });
   }
 
   /** A trivial query: proves the database answers (health check). */

@@ -1,4 +1,5 @@
-// Test helpers: a real coordinator on port 0 over a throwaway data dir, and raw socket.io-client devices that
+// Test helpers: a real coordinator on port 0 over a throwaway data dir (and a throwaway PostgreSQL database in the
+// `postgres` test project), and raw socket.io-client devices that
 // speak the envelope protocol directly (no agent code).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,7 @@ import {
 } from '../../../protocol/src/index.js';
 import type { CoordinatorLogLevel } from '../../../server/src/config/coordinator-config.js';
 import { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '../../../server/src/coordinator.js';
+import { createTestDatabase } from '../../support/test-database.js';
 
 export interface TestCoordinator {
   readonly coordinator: RunningCoordinator;
@@ -33,10 +35,12 @@ export async function startTestCoordinator(options: Partial<CoordinatorOptions> 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sparsefleet-server-'));
   // SPARSEFLEET_TEST_LOG=debug shows the coordinator's log while debugging a test.
   const logLevel = (process.env.SPARSEFLEET_TEST_LOG ?? 'silent') as CoordinatorLogLevel;
+  const database = await createTestDatabase();
   const coordinator = await startCoordinator({
     port: 0,
     logLevel,
     dataDir,
+    databaseUrl: database.databaseUrl,
     enrollmentRateLimit: GENEROUS_ENROLLMENT_LIMIT,
     ...options,
   });
@@ -47,6 +51,7 @@ export async function startTestCoordinator(options: Partial<CoordinatorOptions> 
     apiKey: key,
     async stop() {
       await coordinator.close();
+      await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
