@@ -20,7 +20,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = inject('postgresAdminUrl');
   if (adminUrl === undefined) return { databaseUrl: undefined, drop: async () => {} };
   const name = `sparsefleet_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
+  // A natural-language default collation (as most servers have), so tests catch SQL that relies on byte order.
+  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`));
   const databaseUrl = new URL(adminUrl);
   databaseUrl.pathname = `/${name}`;
   let dropped: Promise<void> | undefined;
