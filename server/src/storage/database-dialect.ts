@@ -12,6 +12,11 @@ export type DatabaseSettings =
 
 export type DatabaseKind = DatabaseSettings['kind'];
 
+/** The configured database is unusable (bad URL, unreachable, refused us); the message names no password. */
+export class DatabaseUnavailableError extends Error {
+  override readonly name = 'DatabaseUnavailableError';
+}
+
 export const SQLITE_FILE_NAME = 'sparsefleet.sqlite';
 
 /** Connections one coordinator keeps to PostgreSQL at most. */
@@ -51,17 +56,46 @@ export function describePostgresUrl(url: string): string {
   }
 }
 
-/** Throws a readable error when the URL is not a postgres:// or postgresql:// URL. */
+/** Throws a DatabaseUnavailableError when the URL is not a postgres:// or postgresql:// URL. */
 export function assertPostgresUrl(url: string): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw new Error('the database URL is not a URL (expected postgres://USER:PASSWORD@HOST:PORT/DATABASE)');
+    throw new DatabaseUnavailableError('the database URL is not a URL (expected postgres://USER:PASSWORD@HOST:PORT/DATABASE)');
   }
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new Error(`the database URL must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`);
+    throw new DatabaseUnavailableError(`the database URL must start with postgres:// or postgresql:// (got ${parsed.protocol}//)`);
   }
+}
+
+/**
+ * Connects once to a PostgreSQL database and disconnects: lets a coordinator refuse to start with one readable line
+ * before anything else is built. Nothing to check for SQLite (the file is created on open).
+ */
+export async function probeDatabase(settings: DatabaseSettings): Promise<void> {
+  if (settings.kind === 'sqlite') return;
+  assertPostgresUrl(settings.url);
+  const client = new pg.Client({ connectionString: settings.url, connectionTimeoutMillis: 10_000 });
+  // A connection dropped after the probe must not surface as an unhandled 'error' event.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new DatabaseUnavailableError(`cannot use ${describePostgresUrl(settings.url)}: ${connectionFailure(error)}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** The useful part of a driver's connection error (pg's AggregateError for refused IPv4+IPv6 has an empty message). */
+export function connectionFailure(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return connectionFailure(error.errors[0]);
+  if (error instanceof Error) {
+    const code = (error as Error & { code?: unknown }).code;
+    return error.message || (typeof code === 'string' ? code : error.name);
+  }
+  return String(error);
 }
 
 function openSqlite(file: string): Database.Database {

@@ -3,14 +3,18 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Kysely, Migrator, sql, type Transaction } from 'kysely';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
-import { createDialect, databaseSettingsFor, describePostgresUrl, type DatabaseKind } from './database-dialect.js';
+import {
+  DatabaseUnavailableError,
+  connectionFailure,
+  createDialect,
+  databaseSettingsFor,
+  describePostgresUrl,
+  type DatabaseKind,
+} from './database-dialect.js';
+
+export { DatabaseUnavailableError };
 import type { DB } from './database.schema.js';
 import { inCodeMigrationProvider } from './migrations.js';
-
-/** The configured database cannot be reached or refused the connection; the message names no password. */
-export class DatabaseUnavailableError extends Error {
-  override readonly name = 'DatabaseUnavailableError';
-}
 
 @Injectable()
 export class DatabaseService implements OnApplicationShutdown {
@@ -70,14 +74,4 @@ export class DatabaseService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.db.destroy();
   }
-}
-
-/** The useful part of a driver's connection error (pg's AggregateError for refused IPv4+IPv6 has an empty message). */
-function connectionFailure(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) return connectionFailure(error.errors[0]);
-  if (error instanceof Error) {
-    const code = (error as Error & { code?: unknown }).code;
-    return error.message || (typeof code === 'string' ? code : error.name);
-  }
-  return String(error);
 }

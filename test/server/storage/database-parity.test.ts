@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { DatabaseService, DatabaseUnavailableError } from '../../../server/src/storage/database.service.js';
 import { resolveCoordinatorConfig } from '../../../server/src/config/coordinator-config.js';
+import { startCoordinator } from '../../../server/src/coordinator.js';
 import { EnrollmentTokenRepository } from '../../../server/src/devices/enrollment-token.repository.js';
 import { JobReportRepository } from '../../../server/src/jobs/job-report.repository.js';
 import { JobRepository, type JobRow } from '../../../server/src/jobs/job.repository.js';
@@ -113,6 +114,11 @@ describe(DatabaseUnavailableError.name, () => {
     } finally {
       await database.db.destroy();
     }
+  });
+
+  it('should stop a coordinator from starting, before Nest builds anything', async () => {
+    const starting = startCoordinator({ port: 0, dataDir: '/nonexistent', databaseUrl: 'postgres://fleet:s3cret-pw@127.0.0.1:1/fleetdb', logLevel: 'silent' });
+    await expect(starting).rejects.toBeInstanceOf(DatabaseUnavailableError);
   });
 
   it('should refuse a URL that is not postgres://', () => {
