@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { PostgresAdapter, PostgresDialect, SqliteDialect, type Dialect, type Kysely } from 'kysely';
+import { PostgresAdapter, PostgresDialect, SqliteDialect, type Dialect, type QueryExecutorProvider } from 'kysely';
 import pg from 'pg';
 
 export type DatabaseSettings =
@@ -41,7 +41,7 @@ export function createDialect(settings: DatabaseSettings, onPoolError?: (error: 
 }
 
 /** Which database a Kysely instance talks to (for the few migrations that differ per database). */
-export function databaseKindOf(db: Kysely<unknown>): DatabaseKind {
+export function databaseKindOf(db: QueryExecutorProvider): DatabaseKind {
   return db.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
 
