@@ -88,6 +88,8 @@ describe('campaign on a simulated fleet with churn', () => {
   it('should complete when a selected agent leaves mid-run, its cells re-pinned to the spare agent', async () => {
     // Prepare: 2 cells on 2 of the 3 agents (sim-0 and sim-1 by name); sim-2 is the spare.
     expect(fleet.connectedCount).toBe(3);
+    // Connected is not yet present: each agent's Hello is stored a moment later (a round trip more on PostgreSQL).
+    await eventually(async () => ((await api<{ devices: { online: number } }>(test, 'GET', '/api/stats')).body.devices.online === 3 ? true : undefined));
     const spec = {
       name: 'churn',
       measure: 'kernel',
