@@ -29,6 +29,7 @@ export default defineConfig({
           name: 'postgres',
           include: DATABASE_TESTS,
           globalSetup: ['test/support/postgres-cluster.ts'],
+          provide: { testDatabase: 'postgres' },
         },
       },
     ],

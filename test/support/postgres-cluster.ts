@@ -1,6 +1,7 @@
 // Vitest globalSetup of the `postgres` test project: one throw-away PostgreSQL cluster for the whole run (initdb +
 // pg_ctl on a free loopback port, data in a temp folder, no fsync), removed afterwards. Test harnesses create a fresh
-// database in it per coordinator (./test-database.ts). Missing binaries fail the project: CI installs PostgreSQL.
+// database in it per coordinator (./test-database.ts). Without the binaries every test there that needs a database
+// fails, naming why (the rest of the run goes on): CI installs PostgreSQL, nothing skips.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -10,15 +11,29 @@ import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Superuser URL of the run's throw-away cluster (its `postgres` database); absent in the SQLite project. */
+    /** Which database the project's harnesses use (set in vitest.config.ts); absent = SQLite. */
+    testDatabase?: 'sqlite' | 'postgres';
+    /** Superuser URL of the run's throw-away cluster (its `postgres` database). */
     postgresAdminUrl?: string;
+    /** Why there is no cluster: every test that asks for a database fails with this (the others still run). */
+    postgresUnavailable?: string;
   }
 }
 
 /** initdb refuses to run as root; as root the cluster belongs to this account. */
 const CLUSTER_OWNER_WHEN_ROOT = 'postgres';
 
-export default async function startPostgresCluster(project: TestProject): Promise<() => void> {
+export default async function startPostgresCluster(project: TestProject): Promise<(() => void) | undefined> {
+  try {
+    return await startCluster(project);
+  } catch (error) {
+    // Not thrown: that would abort the whole run, SQLite project included, before any test is counted.
+    project.provide('postgresUnavailable', error instanceof Error ? error.message : String(error));
+    return undefined;
+  }
+}
+
+async function startCluster(project: TestProject): Promise<() => void> {
   const binDir = findPostgresBinaries();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sparsefleet-pg-'));
   const dataDir = path.join(root, 'data');
@@ -75,12 +90,14 @@ function debianBinDirs(): string[] {
 }
 
 function run(runAs: string | undefined, command: string, args: readonly string[]): void {
-  const [file, fileArgs] = runAs === undefined ? [command, args] : ['runuser', ['-u', runAs, '--', command, ...args]];
+  const runuser = fs.existsSync('/usr/sbin/runuser') ? '/usr/sbin/runuser' : 'runuser';
+  const [file, fileArgs] = runAs === undefined ? [command, args] : [runuser, ['-u', runAs, '--', command, ...args]];
   try {
     execFileSync(file, fileArgs, { stdio: ['ignore', 'pipe', 'pipe'], cwd: os.tmpdir() });
   } catch (error) {
-    const output = error as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`${path.basename(command)} failed: ${String(output.stderr ?? '')}${String(output.stdout ?? '')}`.trim());
+    const output = error as Error & { stdout?: Buffer; stderr?: Buffer };
+    const said = `${String(output.stderr ?? '')}${String(output.stdout ?? '')}`.trim();
+    throw new Error(`${path.basename(command)} failed: ${said || output.message}`);
   }
 }
 

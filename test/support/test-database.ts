@@ -13,12 +13,15 @@ export interface TestDatabase {
 
 /** Which database the current test project runs on. */
 export function testDatabaseKind(): 'sqlite' | 'postgres' {
-  return inject('postgresAdminUrl') === undefined ? 'sqlite' : 'postgres';
+  return inject('testDatabase') ?? 'sqlite';
 }
 
 export async function createTestDatabase(): Promise<TestDatabase> {
+  if (testDatabaseKind() === 'sqlite') return { databaseUrl: undefined, drop: async () => {} };
   const adminUrl = inject('postgresAdminUrl');
-  if (adminUrl === undefined) return { databaseUrl: undefined, drop: async () => {} };
+  if (adminUrl === undefined) {
+    throw new Error(`no PostgreSQL test cluster: ${inject('postgresUnavailable') ?? 'test/support/postgres-cluster.ts did not run'}`);
+  }
   const name = `sparsefleet_test_${randomBytes(6).toString('hex')}`;
   // A natural-language default collation (as most servers have), so tests catch SQL that relies on byte order.
   await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE 'en-US'`));
