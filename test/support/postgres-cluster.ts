@@ -39,16 +39,21 @@ async function startCluster(project: TestProject): Promise<() => void> {
   const dataDir = path.join(root, 'data');
   const runAs = process.getuid?.() === 0 ? CLUSTER_OWNER_WHEN_ROOT : undefined;
   if (runAs !== undefined) execFileSync('chown', [runAs, root]);
-  const port = await freeLoopbackPort();
   const pgCtl = path.join(binDir, 'pg_ctl');
-  run(runAs, path.join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  const serverOptions = [
-    `-c listen_addresses=127.0.0.1 -p ${port} -k ${root}`,
-    // A throw-away cluster: durability off, room for every fork's coordinators.
-    '-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400',
-  ].join(' ');
-  run(runAs, pgCtl, ['-D', dataDir, '-l', path.join(root, 'server.log'), '-o', serverOptions, '-w', '-t', '60', 'start']);
-  project.provide('postgresAdminUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
+  try {
+    const port = await freeLoopbackPort();
+    run(runAs, path.join(binDir, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+    const serverOptions = [
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${root}`,
+      // A throw-away cluster: durability off, room for every fork's coordinators.
+      '-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400',
+    ].join(' ');
+    run(runAs, pgCtl, ['-D', dataDir, '-l', path.join(root, 'server.log'), '-o', serverOptions, '-w', '-t', '60', 'start']);
+    project.provide('postgresAdminUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
+  } catch (error) {
+    fs.rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
   return () => {
     try {
       run(runAs, pgCtl, ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
