@@ -14,7 +14,8 @@ import type { CampaignDto } from '../../../server/src/api/dto/index.js';
 import { FakeEngine } from '../../agent/fake-engine.js';
 import { api, eventually, startTestCoordinator, type TestCoordinator } from '../support/coordinator-harness.js';
 
-const CELL_MS = 250;
+// Long enough that the kill below lands while the victim is inside its first cell, also on a loaded machine over PostgreSQL.
+const CELL_MS = 1000;
 
 class FakeBenchmarkEngine extends FakeEngine {
   toBenchmarkRequest(spec: TrainingJobSpec): BenchmarkRequest {
