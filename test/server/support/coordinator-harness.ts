@@ -23,6 +23,8 @@ import { createTestDatabase } from '../../support/test-database.js';
 export interface TestCoordinator {
   readonly coordinator: RunningCoordinator;
   readonly dataDir: string;
+  /** The coordinator's PostgreSQL database (postgres test project); undefined on SQLite. */
+  readonly databaseUrl: string | undefined;
   /** An operator API key created through the in-process handle; `api()` sends it. */
   readonly apiKey: string;
   stop(): Promise<void>;
@@ -35,7 +37,8 @@ export async function startTestCoordinator(options: Partial<CoordinatorOptions> 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sparsefleet-server-'));
   // SPARSEFLEET_TEST_LOG=debug shows the coordinator's log while debugging a test.
   const logLevel = (process.env.SPARSEFLEET_TEST_LOG ?? 'silent') as CoordinatorLogLevel;
-  const database = await createTestDatabase();
+  // A given databaseUrl is shared with another test coordinator (several nodes, one database); its owner drops it.
+  const database = options.databaseUrl === undefined ? await createTestDatabase() : { databaseUrl: options.databaseUrl, drop: async () => {} };
   const coordinator = await startCoordinator({
     port: 0,
     logLevel,
@@ -48,6 +51,7 @@ export async function startTestCoordinator(options: Partial<CoordinatorOptions> 
   return {
     coordinator,
     dataDir,
+    databaseUrl: database.databaseUrl,
     apiKey: key,
     async stop() {
       await coordinator.close();
