@@ -1,14 +1,37 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Tests that start a coordinator or open its database: they run a second time on PostgreSQL (a throw-away cluster
+ * started by test/support/postgres-cluster.ts; the harnesses give each coordinator its own database).
+ */
+const DATABASE_TESTS = ['test/server/**/*.test.ts', 'test/security/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.{test,spec}.ts', 'server/src/**/*.spec.ts', 'client/src/**/*.spec.ts', 'cli/src/**/*.spec.ts'],
     environment: 'node',
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // The JSON report is what .ci/run turns into the plain "N passed, N failed" line CI reads.
+    // The JSON report is what .ci/run turns into the plain "N passed, N failed" line CI reads (both projects).
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'sqlite',
+          include: ['test/**/*.{test,spec}.ts', 'server/src/**/*.spec.ts', 'client/src/**/*.spec.ts', 'cli/src/**/*.spec.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgres',
+          include: DATABASE_TESTS,
+          globalSetup: ['test/support/postgres-cluster.ts'],
+          provide: { testDatabase: 'postgres' },
+        },
+      },
+    ],
   },
 });

@@ -7,7 +7,10 @@ const passed = report.numPassedTests ?? 0;
 const suitesThatDidNotRun = (report.testResults ?? []).filter(
   (suite) => suite.status === 'failed' && (suite.assertionResults ?? []).length === 0,
 ).length;
-const failed = (report.numFailedTests ?? 0) + suitesThatDidNotRun;
+// A run that failed outside any test (a global setup, an unhandled error) must not read as "0 failed".
+const failedOutsideTests = report.success === false && (report.numFailedTests ?? 0) + suitesThatDidNotRun === 0 ? 1 : 0;
+if (failedOutsideTests) console.log('the run failed outside any test (see the vitest output above)');
+const failed = (report.numFailedTests ?? 0) + suitesThatDidNotRun + failedOutsideTests;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 for (const suite of report.testResults ?? []) {
   if (suite.status === 'failed' && (suite.assertionResults ?? []).length === 0) {

@@ -15,14 +15,17 @@ import {
   type CreatedEnrollmentToken,
 } from './devices/enrollment-token.service.js';
 import { ApiKeyService, type CreatedApiKey } from './security/api-key.service.js';
+import { databaseSettingsFor, probeDatabase } from './storage/database-dialect.js';
 
 export interface CoordinatorOptions {
   /** 0 = a random free port. Default 8080. */
   port?: number;
   /** Default '127.0.0.1'. */
   host?: string;
-  /** Holds `sparsefleet.sqlite` and `checkpoints/`; created when missing. */
+  /** Holds `sparsefleet.sqlite` (unless `databaseUrl` is set) and `checkpoints/`; created when missing. */
   dataDir: string;
+  /** postgres://USER:PASSWORD@HOST:PORT/DATABASE to keep state in PostgreSQL; absent = SQLite in `dataDir`. */
+  databaseUrl?: string;
   /** Default 'log'; 'silent' silences every log line. */
   logLevel?: CoordinatorLogLevel;
   /** Interval devices are told to send heartbeats at. Default 5000. */
@@ -73,6 +76,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
   const host = options.host ?? '127.0.0.1';
   const { port: requestedPort, host: _host, ...settings } = options;
   const config = resolveCoordinatorConfig(definedOnly(settings));
+  // An unusable database URL fails here with one line (DatabaseUnavailableError), not inside Nest's module loader.
+  await probeDatabase(databaseSettingsFor(config));
   const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(PinoNestLogger));
   setupOpenApi(app);

@@ -2,27 +2,39 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectMessage } from '../../protocol/src/index.js';
 import { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '../../server/src/coordinator.js';
 import { TEST_FACTS, connect, nextPush, request } from './support/coordinator-harness.js';
 import { FleetSweeper } from '../../server/src/jobs/fleet-sweeper.service.js';
 import { acceptNextJob, jobResult, progressReport } from './support/job-messages.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 describe(startCoordinator.name, () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sparsefleet-restart-'));
   const running: RunningCoordinator[] = [];
 
   const leaseDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sparsefleet-restart-lease-'));
+  // One database per data dir (PostgreSQL project; SQLite keeps its file in the data dir).
+  let database: TestDatabase;
+  let leaseDatabase: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    leaseDatabase = await createTestDatabase();
+  });
 
   afterAll(async () => {
     for (const coordinator of running) await coordinator.close();
+    await database.drop();
+    await leaseDatabase.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
     fs.rmSync(leaseDataDir, { recursive: true, force: true });
   });
 
   async function start(options: Partial<CoordinatorOptions> = {}): Promise<RunningCoordinator> {
-    const coordinator = await startCoordinator({ port: 0, dataDir, logLevel: 'silent', ...options });
+    const { databaseUrl } = options.dataDir === leaseDataDir ? leaseDatabase : database;
+    const coordinator = await startCoordinator({ port: 0, dataDir, databaseUrl, logLevel: 'silent', ...options });
     running.push(coordinator);
     return coordinator;
   }

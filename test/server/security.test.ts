@@ -12,6 +12,7 @@ import { DEVICE_CHANNEL_EVENT, decodeFrame, expectMessage, type DecodedMessage, 
 import { createApiKey } from '../../server/src/bootstrap/api-key.js';
 import { startCoordinator } from '../../server/src/coordinator.js';
 import { ApiKeyGuard } from '../../server/src/security/api-key.guard.js';
+import { createTestDatabase } from '../support/test-database.js';
 import {
   TEST_FACTS,
   api,
@@ -193,9 +194,10 @@ describe('rate limits', () => {
 describe(createApiKey.name, () => {
   it('should create a key in a data dir that a coordinator started later accepts', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sparsefleet-apikey-'));
+    const { databaseUrl, drop } = await createTestDatabase();
     try {
-      const created = await createApiKey({ dataDir, name: 'ops' });
-      const coordinator = await startCoordinator({ port: 0, dataDir, logLevel: 'silent' });
+      const created = await createApiKey({ dataDir, databaseUrl, name: 'ops' });
+      const coordinator = await startCoordinator({ port: 0, dataDir, databaseUrl, logLevel: 'silent' });
       try {
         const ok = await rawApi(coordinator.url, 'GET', '/api/jobs', { headers: { authorization: `Bearer ${created.key}` } });
         const wrong = await rawApi(coordinator.url, 'GET', '/api/jobs', { headers: { authorization: `Bearer ${created.key}x` } });
@@ -206,6 +208,7 @@ describe(createApiKey.name, () => {
         await coordinator.close();
       }
     } finally {
+      await drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });

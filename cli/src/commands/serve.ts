@@ -1,13 +1,17 @@
-// `sparsefleet serve`: run the coordinator (REST + device channel + SQLite) until SIGINT/SIGTERM.
+// `sparsefleet serve`: run the coordinator (REST + device channel + SQLite or PostgreSQL) until SIGINT/SIGTERM.
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { startCoordinator } from '../../../server/src/index.js';
+import { DatabaseUnavailableError, describePostgresUrl, startCoordinator, type RunningCoordinator } from '../../../server/src/index.js';
 import { handleShutdownSignals, withoutForeignSignalHandlers } from '../process-signals.js';
+
+/** Environment fallback of --database-url (keeps the password out of the process list). */
+export const DATABASE_URL_ENV = 'SPARSEFLEET_DATABASE_URL';
 
 interface ServeOptions {
   port: number;
   host: string;
   dataDir: string;
+  databaseUrl?: string;
   logLevel: 'silent' | 'error' | 'warn' | 'log' | 'debug';
   heartbeatMs?: number;
   issueToken?: number;
@@ -21,7 +25,10 @@ export function registerServeCommand(program: Command): void {
     .description('run the coordinator: REST API under /api, devices connect over socket.io on the same port')
     .option('-p, --port <port>', 'port to listen on (0 = any free port)', parseInteger('port', 0, 65535), 8080)
     .option('--host <host>', 'address to bind (0.0.0.0 to accept devices from the network)', '127.0.0.1')
-    .option('-d, --data-dir <dir>', 'folder for the SQLite database', './.data')
+    .option('-d, --data-dir <dir>', 'folder for checkpoints and (without --database-url) the SQLite database', './.data')
+    .addOption(
+      new Option('--database-url <url>', 'keep state in PostgreSQL: postgres://USER:PASSWORD@HOST:PORT/DATABASE').env(DATABASE_URL_ENV),
+    )
     .addOption(
       new Option('--log-level <level>', 'coordinator log level')
         .choices(['silent', 'error', 'warn', 'log', 'debug'])
@@ -38,17 +45,27 @@ export function registerServeCommand(program: Command): void {
 
 async function serve(options: ServeOptions): Promise<void> {
   const dataDir = resolve(options.dataDir);
-  const coordinator = await withoutForeignSignalHandlers(() =>
-    startCoordinator({
-      port: options.port,
-      host: options.host,
-      dataDir,
-      logLevel: options.logLevel,
-      heartbeatIntervalMs: options.heartbeatMs,
-      redisUrl: options.redisUrl,
-      nodeId: options.nodeId,
-    }),
-  );
+  let coordinator: RunningCoordinator;
+  try {
+    coordinator = await withoutForeignSignalHandlers(() =>
+      startCoordinator({
+        port: options.port,
+        host: options.host,
+        dataDir,
+        databaseUrl: options.databaseUrl,
+        logLevel: options.logLevel,
+        heartbeatIntervalMs: options.heartbeatMs,
+        redisUrl: options.redisUrl,
+        nodeId: options.nodeId,
+      }),
+    );
+  } catch (error) {
+    // A database that cannot be reached is the operator's to fix: one line, no stack.
+    if (!(error instanceof DatabaseUnavailableError)) throw error;
+    console.error(`sparsefleet serve: ${error.message}`);
+    process.exitCode = 1;
+    return;
+  }
   handleShutdownSignals({
     shutdown: async () => {
       await coordinator.close();
@@ -58,6 +75,7 @@ async function serve(options: ServeOptions): Promise<void> {
   });
   console.log(`sparsefleet coordinator listening on ${coordinator.url}`);
   console.log(`  data:      ${dataDir}`);
+  if (options.databaseUrl !== undefined) console.log(`  database:  ${describePostgresUrl(options.databaseUrl)}`);
   if (options.redisUrl) console.log(`  cluster:   node ${coordinator.nodeId} over Redis ${redactedUrl(options.redisUrl)}`);
   console.log(`  REST API:  ${coordinator.url}/api   (OpenAPI docs at ${coordinator.url}/api/docs)`);
   if (options.issueToken !== undefined) {
@@ -66,7 +84,8 @@ async function serve(options: ServeOptions): Promise<void> {
     console.log(`    ${created.token}`);
     console.log(`  enroll a device: sparsefleet agent --server ${coordinator.url} --token ${created.token}`);
   } else {
-    console.log(`  operator API key (first time): sparsefleet apikey create --data-dir ${dataDir} --name admin`);
+    const where = options.databaseUrl === undefined ? `--data-dir ${dataDir}` : `--database-url \$${DATABASE_URL_ENV}`;
+    console.log(`  operator API key (first time): sparsefleet apikey create ${where} --name admin`);
     console.log(`  then: sparsefleet login --server ${coordinator.url} --api-key KEY && sparsefleet tokens create`);
   }
   console.log('press Ctrl-C to stop');

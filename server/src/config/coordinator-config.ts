@@ -11,7 +11,10 @@ export interface RateLimit {
 }
 
 export interface CoordinatorConfig {
+  /** Holds checkpoints, and the SQLite database unless `databaseUrl` is set. */
   readonly dataDir: string;
+  /** postgres://USER:PASSWORD@HOST:PORT/DATABASE for PostgreSQL; absent = the SQLite file in `dataDir`. */
+  readonly databaseUrl?: string;
   readonly logLevel: CoordinatorLogLevel;
   readonly heartbeatIntervalMs: number;
   /** A device is online until `last heartbeat + patience × heartbeatIntervalMs`. */
@@ -60,6 +63,7 @@ export function resolveCoordinatorConfig(
   const leaseMs = input.leaseMs ?? heartbeatPatience * heartbeatIntervalMs;
   return {
     dataDir: input.dataDir,
+    ...(input.databaseUrl === undefined ? {} : { databaseUrl: input.databaseUrl }),
     logLevel: input.logLevel ?? 'log',
     heartbeatIntervalMs,
     heartbeatPatience,

@@ -1,7 +1,7 @@
 // Progress reports and results. Both inserts ignore a duplicate key, so a resend after a reconnect is a no-op.
 import { Injectable } from '@nestjs/common';
-import type { Selectable } from 'kysely';
-import type { JobProgressTable, JobResultTable } from '../storage/database.schema.js';
+import type { Selectable, Transaction } from 'kysely';
+import type { DB, JobProgressTable, JobResultTable } from '../storage/database.schema.js';
 import { DatabaseService } from '../storage/database.service.js';
 
 export type JobProgressRow = Selectable<JobProgressTable>;
@@ -42,11 +42,15 @@ export class JobReportRepository {
   }
 
   /**
-   * Stores the job's result unless it already has one (from any attempt): one statement, so two results racing
-   * for the same job cannot both land. True when the row was stored.
+   * Stores the job's result unless it already has one (from any attempt): one statement under the job's result
+   * lock, so two results racing for the same job cannot both land (on PostgreSQL the NOT EXISTS of two concurrent
+   * statements would not see each other's row). True when the row was stored.
    */
   async insertFirstResult(row: JobResultRow): Promise<boolean> {
-    const db = this.database.db;
+    return this.database.serialized(`job_results:${row.job_id}`, (trx) => this.insertUnlessResultExists(trx, row));
+  }
+
+  private async insertUnlessResultExists(db: Transaction<DB>, row: JobResultRow): Promise<boolean> {
     const values = db
       .selectNoFrom((eb) => [
         eb.val(row.job_id).as('job_id'),

@@ -9,22 +9,26 @@ export type JobRow = Selectable<JobTable>;
 const INSERT_CHUNK_ROWS = 200;
 /** Ids per `IN (...)` lookup. */
 const SELECT_CHUNK_IDS = 500;
+/** Inserts computing `max(seq) + 1` hold this, so concurrent ones (PostgreSQL) never share a seq. */
+const JOB_SEQ_LOCK = 'jobs.seq';
 
 @Injectable()
 export class JobRepository {
   constructor(private readonly database: DatabaseService) {}
 
-  /** Inserts a job behind every existing one (its `seq` is computed by the same statement). */
+  /** Inserts a job behind every existing one (its `seq` is computed by the same statement, under the seq lock). */
   async insert(row: Omit<JobRow, 'seq'>): Promise<void> {
-    await this.database.db
-      .insertInto('jobs')
-      .values((eb) => ({
-        ...row,
-        seq: eb
-          .selectFrom('jobs')
-          .select((sub) => sub(sub.fn.coalesce(sub.fn.max('seq'), sub.lit(0)), '+', sub.lit(1)).as('next')),
-      }))
-      .execute();
+    await this.database.serialized(JOB_SEQ_LOCK, (trx) =>
+      trx
+        .insertInto('jobs')
+        .values((eb) => ({
+          ...row,
+          seq: eb
+            .selectFrom('jobs')
+            .select((sub) => sub(sub.fn.coalesce(sub.fn.max('seq'), sub.lit(0)), '+', sub.lit(1)).as('next')),
+        }))
+        .execute(),
+    );
   }
 
   /**
@@ -33,7 +37,7 @@ export class JobRepository {
    */
   async insertMany(rows: ReadonlyArray<Omit<JobRow, 'seq'>>): Promise<void> {
     if (rows.length === 0) return;
-    await this.database.db.transaction().execute(async (trx) => {
+    await this.database.serialized(JOB_SEQ_LOCK, async (trx) => {
       const last = await trx
         .selectFrom('jobs')
         .select((eb) => eb.fn.coalesce(eb.fn.max('seq'), eb.lit(0)).as('seq'))

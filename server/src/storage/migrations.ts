@@ -1,11 +1,13 @@
-// In-code migrations, applied in name order by Kysely's Migrator at start. Only portable column types are used
-// (text, integer, real) so the same list runs on SQLite and PostgreSQL. Never edit a shipped migration: add one.
+// In-code migrations, applied in name order by Kysely's Migrator at start; the same list runs on SQLite and
+// PostgreSQL. 0001–0006 use text, integer and real; 0007 widens those on PostgreSQL to SQLite's meaning; later
+// migrations take their column types from ./column-types.ts. Never edit a shipped migration: add one.
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { fleetCoordination } from './migrations/0002-fleet-coordination.js';
 import { benchmarkCampaigns } from './migrations/0003-benchmark-campaigns.js';
 import { trustAtTheEdges } from './migrations/0004-trust-at-the-edges.js';
 import { protobufjsJsonShapes } from './migrations/0005-protobufjs-json-shapes.js';
 import { jobMasks } from './migrations/0006-job-masks.js';
+import { postgresStorageClasses } from './migrations/0007-postgres-storage-classes.js';
 import { campaignJobsByJob } from './migrations/0008-campaign-jobs-by-job.js';
 
 const initialSchema: Migration = {
@@ -90,6 +92,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004_trust_at_the_edges': trustAtTheEdges,
   '0005_protobufjs_json_shapes': protobufjsJsonShapes,
   '0006_job_masks': jobMasks,
+  '0007_postgres_storage_classes': postgresStorageClasses,
   '0008_campaign_jobs_by_job': campaignJobsByJob,
 };
 

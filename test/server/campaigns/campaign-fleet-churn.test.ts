@@ -14,7 +14,8 @@ import type { CampaignDto } from '../../../server/src/api/dto/index.js';
 import { FakeEngine } from '../../agent/fake-engine.js';
 import { api, eventually, startTestCoordinator, type TestCoordinator } from '../support/coordinator-harness.js';
 
-const CELL_MS = 250;
+// Long enough that the kill below lands while the victim is inside its first cell, also on a loaded machine over PostgreSQL.
+const CELL_MS = 1000;
 
 class FakeBenchmarkEngine extends FakeEngine {
   toBenchmarkRequest(spec: TrainingJobSpec): BenchmarkRequest {
@@ -88,6 +89,8 @@ describe('campaign on a simulated fleet with churn', () => {
   it('should complete when a selected agent leaves mid-run, its cells re-pinned to the spare agent', async () => {
     // Prepare: 2 cells on 2 of the 3 agents (sim-0 and sim-1 by name); sim-2 is the spare.
     expect(fleet.connectedCount).toBe(3);
+    // Connected is not yet present: each agent's Hello is stored a moment later (a round trip more on PostgreSQL).
+    await eventually(async () => ((await api<{ devices: { online: number } }>(test, 'GET', '/api/stats')).body.devices.online === 3 ? true : undefined));
     const spec = {
       name: 'churn',
       measure: 'kernel',

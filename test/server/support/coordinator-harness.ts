@@ -1,4 +1,5 @@
-// Test helpers: a real coordinator on port 0 over a throwaway data dir, and raw socket.io-client devices that
+// Test helpers: a real coordinator on port 0 over a throwaway data dir (and a throwaway PostgreSQL database in the
+// `postgres` test project), and raw socket.io-client devices that
 // speak the envelope protocol directly (no agent code).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,10 +18,13 @@ import {
 } from '../../../protocol/src/index.js';
 import type { CoordinatorLogLevel } from '../../../server/src/config/coordinator-config.js';
 import { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '../../../server/src/coordinator.js';
+import { createTestDatabase } from '../../support/test-database.js';
 
 export interface TestCoordinator {
   readonly coordinator: RunningCoordinator;
   readonly dataDir: string;
+  /** The coordinator's PostgreSQL database (postgres test project); undefined on SQLite. */
+  readonly databaseUrl: string | undefined;
   /** An operator API key created through the in-process handle; `api()` sends it. */
   readonly apiKey: string;
   stop(): Promise<void>;
@@ -33,10 +37,13 @@ export async function startTestCoordinator(options: Partial<CoordinatorOptions> 
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sparsefleet-server-'));
   // SPARSEFLEET_TEST_LOG=debug shows the coordinator's log while debugging a test.
   const logLevel = (process.env.SPARSEFLEET_TEST_LOG ?? 'silent') as CoordinatorLogLevel;
+  // A given databaseUrl is shared with another test coordinator (several nodes, one database); its owner drops it.
+  const database = options.databaseUrl === undefined ? await createTestDatabase() : { databaseUrl: options.databaseUrl, drop: async () => {} };
   const coordinator = await startCoordinator({
     port: 0,
     logLevel,
     dataDir,
+    databaseUrl: database.databaseUrl,
     enrollmentRateLimit: GENEROUS_ENROLLMENT_LIMIT,
     ...options,
   });
@@ -44,9 +51,11 @@ export async function startTestCoordinator(options: Partial<CoordinatorOptions> 
   return {
     coordinator,
     dataDir,
+    databaseUrl: database.databaseUrl,
     apiKey: key,
     async stop() {
       await coordinator.close();
+      await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

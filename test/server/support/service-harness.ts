@@ -1,5 +1,5 @@
-// A Nest testing module over a real, throwaway SQLite database: services are tested through their constructors
-// with real repositories, no sockets.
+// A Nest testing module over a real, throwaway database (SQLite, or PostgreSQL in the `postgres` test project):
+// services are tested through their constructors with real repositories, no sockets.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { ClusterModule } from '../../../server/src/cluster/cluster.module.js';
 import { EventsModule } from '../../../server/src/events/events.module.js';
 import { JobsModule } from '../../../server/src/jobs/jobs.module.js';
 import { StorageModule } from '../../../server/src/storage/storage.module.js';
+import { createTestDatabase } from '../../support/test-database.js';
 
 export interface ServiceHarness {
   readonly module: TestingModule;
@@ -30,7 +31,8 @@ class TestConfigModule {
 
 export async function createServiceHarness(overrides: Partial<CoordinatorConfig> = {}): Promise<ServiceHarness> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sparsefleet-svc-'));
-  const config = resolveCoordinatorConfig({ dataDir, ...overrides });
+  const database = await createTestDatabase();
+  const config = resolveCoordinatorConfig({ dataDir, databaseUrl: database.databaseUrl, ...overrides });
   const module = await Test.createTestingModule({
     imports: [TestConfigModule.with(config), StorageModule, ClusterModule.forRoot(config), EventsModule, DevicesModule, JobsModule, AssignmentModule],
   }).compile();
@@ -42,6 +44,7 @@ export async function createServiceHarness(overrides: Partial<CoordinatorConfig>
     get: (type) => module.get(type),
     async close() {
       await module.close();
+      await database.drop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
