@@ -29,6 +29,8 @@ export class AssignmentService implements OnApplicationBootstrap {
   private stopped = false;
   /** Devices that refused a job are not offered it again (kept in memory; a restart forgets them). */
   private readonly refusals = new Map<string, Set<string>>();
+  /** The latest refusal of each job, in the device's words: kept in the job's waiting reason while it waits. */
+  private readonly lastRefusal = new Map<string, string>();
   private readonly pushes = new Set<Promise<void>>();
 
   constructor(
@@ -45,6 +47,7 @@ export class AssignmentService implements OnApplicationBootstrap {
     this.events.on('DeviceAvailable', () => this.schedule());
     this.events.on('JobFinished', ({ jobId }) => {
       this.refusals.delete(jobId);
+      this.lastRefusal.delete(jobId);
     });
     this.schedule();
   }
@@ -121,9 +124,11 @@ export class AssignmentService implements OnApplicationBootstrap {
         previousDeviceId: job.previousDeviceId,
       });
       if ('waitingReason' in outcome) {
-        const waiting = reasons.get(outcome.waitingReason);
+        const refusal = this.lastRefusal.get(job.id);
+        const reason = refusal ? `${outcome.waitingReason} (last: ${refusal})` : outcome.waitingReason;
+        const waiting = reasons.get(reason);
         if (waiting) waiting.push(job.id);
-        else reasons.set(outcome.waitingReason, [job.id]);
+        else reasons.set(reason, [job.id]);
         continue;
       }
       const { deviceId } = outcome;
@@ -158,6 +163,7 @@ export class AssignmentService implements OnApplicationBootstrap {
       }
       const refusal = `device ${deviceId} refused: ${accepted.reason || 'no reason given'}`;
       this.remember(job.id, deviceId);
+      this.lastRefusal.set(job.id, refusal);
       this.logger.warn(`job ${job.id} attempt ${job.attempt}: ${refusal}`);
       if (await this.jobs.returnRefused(job, deviceId, refusal)) await this.devices.markIdle(deviceId);
     } catch (error) {

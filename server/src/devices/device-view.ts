@@ -58,14 +58,18 @@ export function availableMemoryOf(facts: DeviceFacts, telemetry: Telemetry | nul
   return candidates.length === 0 ? 0 : Math.min(...candidates);
 }
 
-export function toDeviceView(row: DeviceRow): DeviceView {
+/**
+ * The device as of `now`: one whose presence deadline passed reads as offline even before the leader's sweep
+ * records it (reads never write).
+ */
+export function toDeviceView(row: DeviceRow, now = new Date()): DeviceView {
   const facts = JSON.parse(row.facts_json) as DeviceFacts;
   const telemetry = row.telemetry_json === null ? null : (JSON.parse(row.telemetry_json) as Telemetry);
   const labels = JSON.parse(row.labels_json) as Labels;
   return {
     id: row.id,
     displayName: row.display_name,
-    state: row.state,
+    state: row.state !== 'offline' && deadlinePassed(row.online_until, now) ? 'offline' : row.state,
     chosenBackend: row.chosen_backend,
     facts,
     capabilities: capabilitiesOf(facts),
@@ -79,4 +83,8 @@ export function toDeviceView(row: DeviceRow): DeviceView {
     revokedAt: row.revoked_at,
     enrollmentTokenId: row.enrollment_token_id,
   };
+}
+
+function deadlinePassed(onlineUntil: string | null, now: Date): boolean {
+  return onlineUntil === null || onlineUntil <= now.toISOString();
 }

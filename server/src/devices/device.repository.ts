@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Selectable, Updateable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
 import type { DeviceState, DeviceTable } from '../storage/database.schema.js';
 import { DatabaseService } from '../storage/database.service.js';
 
@@ -23,6 +23,17 @@ export class DeviceRepository {
 
   async update(id: string, changes: Updateable<DeviceTable>): Promise<void> {
     await this.database.db.updateTable('devices').set(changes).where('id', '=', id).execute();
+  }
+
+  /**
+   * Presence (deadline, last seen, facts or telemetry) and the idle/busy state in one statement. `busy` undefined
+   * keeps a busy device busy and makes any other online: decided by the row as it is when written, so a device
+   * reserved for a job meanwhile (on any node) is never turned idle by a heartbeat that read it before.
+   */
+  async updatePresence(id: string, changes: Updateable<DeviceTable>, busy: boolean | undefined): Promise<void> {
+    const state =
+      busy === undefined ? sql<DeviceState>`case when state = 'busy' then 'busy' else 'online' end` : busy ? 'busy' : 'online';
+    await this.database.db.updateTable('devices').set({ ...changes, state }).where('id', '=', id).execute();
   }
 
   /** Moves a device from one of `from` to `to`; false when it was in another state (someone else won). */
@@ -106,11 +117,13 @@ export class DeviceRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  async countByState(): Promise<Record<DeviceState, number>> {
+  /** Devices per state as of `now`: a device whose presence deadline passed counts as offline. */
+  async countByState(now: string): Promise<Record<DeviceState, number>> {
+    const effective = sql<DeviceState>`case when state <> 'offline' and (online_until is null or online_until <= ${now}) then 'offline' else state end`;
     const rows = await this.database.db
       .selectFrom('devices')
-      .select(['state', (eb) => eb.fn.countAll<number>().as('count')])
-      .groupBy('state')
+      .select([effective.as('state'), (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy(effective)
       .execute();
     const counts: Record<DeviceState, number> = { online: 0, offline: 0, busy: 0 };
     for (const row of rows) counts[row.state] = Number(row.count);

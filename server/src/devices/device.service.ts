@@ -190,18 +190,20 @@ export class DeviceService {
     const changes = facts
       ? { facts_json: JSON.stringify(withDefaults('sparsefleet.v1.DeviceFacts', facts)), chosen_backend: facts.chosenBackend }
       : {};
-    const presence = this.presence(row, now, options);
-    await this.devices.update(deviceId, { ...changes, ...presence });
-    if (presence.state === 'online') this.events.publish({ type: 'DeviceAvailable', deviceId });
+    await this.devices.updatePresence(deviceId, { ...changes, ...this.presence(now) }, options.busy);
+    if (options.busy === false || (options.busy === undefined && row.state !== 'busy')) {
+      this.events.publish({ type: 'DeviceAvailable', deviceId });
+    }
   }
 
   async heartbeat(deviceId: string, telemetry: Telemetry | undefined, options: PresenceOptions = {}, now = new Date()): Promise<void> {
     const row = await this.require(deviceId);
     const sample = telemetry ? JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', telemetry)) : undefined;
-    const presence = options.presence === false ? { last_seen: now.toISOString() } : this.presence(row, now, options);
-    await this.devices.update(deviceId, { ...(sample ? { telemetry_json: sample } : {}), ...presence });
+    const telemetryChange = sample ? { telemetry_json: sample } : {};
+    if (options.presence === false) await this.devices.update(deviceId, { ...telemetryChange, last_seen: now.toISOString() });
+    else await this.devices.updatePresence(deviceId, { ...telemetryChange, ...this.presence(now) }, options.busy);
     // A device that went silent and speaks again without reconnecting is back, and may be idle.
-    if (row.state === 'offline' && 'state' in presence && presence.state === 'online') {
+    if (row.state === 'offline' && options.presence !== false && !options.busy) {
       this.events.publish({ type: 'DeviceAvailable', deviceId });
     }
     if (sample) await this.telemetry.append(deviceId, now.toISOString(), sample, this.config.telemetryHistory);
@@ -253,28 +255,24 @@ export class DeviceService {
 
   /** Online devices, idle or busy (not revoked), as assignment considers them. */
   async listPresent(now = new Date()): Promise<DeviceView[]> {
-    return (await this.devices.listPresent(now.toISOString())).map(toDeviceView);
+    return (await this.devices.listPresent(now.toISOString())).map((row) => toDeviceView(row, now));
   }
 
-  async list(): Promise<DeviceView[]> {
-    await this.sweepExpired();
-    return (await this.devices.list()).map(toDeviceView);
+  async list(now = new Date()): Promise<DeviceView[]> {
+    return (await this.devices.list()).map((row) => toDeviceView(row, now));
   }
 
-  async get(deviceId: string): Promise<DeviceView | undefined> {
-    await this.sweepExpired();
+  async get(deviceId: string, now = new Date()): Promise<DeviceView | undefined> {
     const row = await this.devices.findById(deviceId);
-    return row ? toDeviceView(row) : undefined;
+    return row ? toDeviceView(row, now) : undefined;
   }
 
-  async countByState(): Promise<Record<DeviceState, number>> {
-    await this.sweepExpired();
-    return this.devices.countByState();
+  async countByState(now = new Date()): Promise<Record<DeviceState, number>> {
+    return this.devices.countByState(now.toISOString());
   }
 
-  private presence(row: DeviceRow, now: Date, options: PresenceOptions): { state: DeviceState; online_until: string; last_seen: string } {
-    const busy = options.busy ?? row.state === 'busy';
-    return { state: busy ? 'busy' : 'online', online_until: this.deadline(now), last_seen: now.toISOString() };
+  private presence(now: Date): { online_until: string; last_seen: string } {
+    return { online_until: this.deadline(now), last_seen: now.toISOString() };
   }
 
   private deadline(now: Date): string {
