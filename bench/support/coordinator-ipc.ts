@@ -15,6 +15,8 @@ export interface LaunchSettings {
 export type LauncherRequest =
   | { readonly kind: 'memory' }
   | { readonly kind: 'heap-snapshot'; readonly file: string }
+  | { readonly kind: 'profile-start' }
+  | { readonly kind: 'profile-stop'; readonly file: string }
   | { readonly kind: 'stop' };
 
 export interface LauncherMemory {
@@ -28,4 +30,6 @@ export type LauncherReply =
   | { readonly kind: 'ready'; readonly url: string; readonly apiKey?: string; readonly enrollmentToken?: string }
   | { readonly kind: 'failed'; readonly error: string }
   | { readonly kind: 'memory'; readonly memory: LauncherMemory }
-  | { readonly kind: 'heap-snapshot'; readonly file: string };
+  | { readonly kind: 'heap-snapshot'; readonly file: string }
+  | { readonly kind: 'profile-started' }
+  | { readonly kind: 'profile-stopped'; readonly file: string };

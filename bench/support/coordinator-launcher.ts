@@ -1,6 +1,9 @@
 // Child-process entry of the coordinator benchmark: starts one coordinator on a free loopback port with the limits
 // a bench fleet needs (every device enrolls from 127.0.0.1, the operator submits jobs fast), then answers the
-// parent's requests over IPC: memory after a full GC, a heap snapshot, stop. Runs with --expose-gc.
+// parent's requests over IPC: memory after a full GC, a heap snapshot, a CPU profile of one phase, stop. Runs with
+// --expose-gc.
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { startCoordinator, type CoordinatorOptions } from '../../server/src/coordinator.js';
 import type { LaunchSettings, LauncherReply, LauncherRequest } from './coordinator-ipc.js';
@@ -31,6 +34,8 @@ async function main(): Promise<void> {
     apiKey = (await coordinator.createApiKey('bench')).key;
     enrollmentToken = (await coordinator.createEnrollmentToken({ maxUses: settings.enrollmentUses })).token;
   }
+  const inspector = new Session();
+  inspector.connect();
   process.on('message', (request: LauncherRequest) => {
     if (request.kind === 'memory') {
       (globalThis as { gc?: () => void }).gc?.();
@@ -38,8 +43,17 @@ async function main(): Promise<void> {
       send({ kind: 'memory', memory: { rss, heapUsed, external, arrayBuffers } });
     } else if (request.kind === 'heap-snapshot') {
       send({ kind: 'heap-snapshot', file: writeHeapSnapshot(request.file) });
+    } else if (request.kind === 'profile-start') {
+      void inspector
+        .post('Profiler.enable')
+        .then(() => inspector.post('Profiler.start'))
+        .then(() => send({ kind: 'profile-started' }));
+    } else if (request.kind === 'profile-stop') {
+      void inspector.post('Profiler.stop').then(({ profile }) => {
+        writeFileSync(request.file, JSON.stringify(profile));
+        send({ kind: 'profile-stopped', file: request.file });
+      });
     } else if (request.kind === 'stop') {
-      // process.exit (not a bare return) so that --cpu-prof writes its profile even with sockets left open.
       void coordinator.close().finally(() => process.exit(0));
     }
   });

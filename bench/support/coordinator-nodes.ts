@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LaunchSettings, LauncherMemory, LauncherReply } from './coordinator-ipc.js';
-import { cpuMilliseconds, residentBytes } from './proc-stats.js';
+import { cpuTime, residentBytes, type CpuTime } from './proc-stats.js';
 import { startThrowawayServices, type ThrowawayServices } from './throwaway-services.js';
 import { WorkerMailbox } from './worker-mailbox.js';
 
@@ -15,8 +15,6 @@ export interface NodeLaunchOptions {
   readonly nodes: 1 | 2;
   readonly heartbeatIntervalMs: number;
   readonly enrollmentUses: number;
-  /** Folder for --cpu-prof output; absent: no profile. */
-  readonly cpuProfileDir?: string;
 }
 
 export class CoordinatorNode {
@@ -40,8 +38,8 @@ export class CoordinatorNode {
     return residentBytes(this.pid);
   }
 
-  cpuMilliseconds(): number {
-    return cpuMilliseconds(this.pid);
+  cpuTime(): CpuTime {
+    return cpuTime(this.pid);
   }
 
   /** The node's memory right after a full GC (RSS from the node itself, heap figures from V8). */
@@ -54,6 +52,18 @@ export class CoordinatorNode {
   async heapSnapshot(file: string): Promise<string> {
     this.child.send({ kind: 'heap-snapshot', file });
     return ((await this.mailbox.next('heap-snapshot')) as Extract<LauncherReply, { kind: 'heap-snapshot' }>).file;
+  }
+
+  /** Starts a CPU profile (V8 inspector, in the node's own process). */
+  async startProfile(): Promise<void> {
+    this.child.send({ kind: 'profile-start' });
+    await this.mailbox.next('profile-started');
+  }
+
+  /** Stops the CPU profile and writes it (.cpuprofile JSON) to `file`. */
+  async stopProfile(file: string): Promise<void> {
+    this.child.send({ kind: 'profile-stop', file });
+    await this.mailbox.next('profile-stopped');
   }
 
   async stop(): Promise<void> {
@@ -73,10 +83,9 @@ export interface CoordinatorCluster {
   stop(): Promise<void>;
 }
 
-async function launch(name: string, settings: LaunchSettings, cpuProfileDir?: string): Promise<{ node: CoordinatorNode; ready: Extract<LauncherReply, { kind: 'ready' }> }> {
-  const execArgv = ['--expose-gc', ...(cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir, '--cpu-prof-name', `${name}.cpuprofile`] : [])];
+async function launch(name: string, settings: LaunchSettings): Promise<{ node: CoordinatorNode; ready: Extract<LauncherReply, { kind: 'ready' }> }> {
   const child = fork(LAUNCHER, [], {
-    execArgv,
+    execArgv: ['--expose-gc'],
     env: { ...process.env, BENCH_COORDINATOR_SETTINGS: JSON.stringify(settings) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -131,7 +140,7 @@ export async function startCoordinators(options: NodeLaunchOptions): Promise<Coo
         createsCredentials: index === 1,
         ...(services ? { cluster: { databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, nodeId: `bench-node-${index}` } } : {}),
       };
-      const { node, ready } = await launch(`node${index}`, settings, options.cpuProfileDir);
+      const { node, ready } = await launch(`node${index}`, settings);
       nodes.push(node);
       if (index === 1) {
         apiKey = ready.apiKey!;

@@ -23,12 +23,17 @@ export function residentBytes(pid: number): number {
   return Number(line.replace(/\D+/g, '')) * 1024;
 }
 
-/** User + system CPU time of `pid` (all its threads) in milliseconds. */
-export function cpuMilliseconds(pid: number): number {
+export interface CpuTime {
+  readonly userMs: number;
+  readonly systemMs: number;
+}
+
+/** User and system CPU time of `pid` (all its threads) in milliseconds. */
+export function cpuTime(pid: number): CpuTime {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces; the fields after its closing parenthesis start with field 3.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
-  return ((utime + stime) * 1000) / clockTicksPerSecond();
+  return { userMs: (utime * 1000) / clockTicksPerSecond(), systemMs: (stime * 1000) / clockTicksPerSecond() };
 }

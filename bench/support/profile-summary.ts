@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 interface CpuProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -41,6 +42,22 @@ export function summarizeCpuProfile(file: string, top: number): string {
     const module = where.startsWith('~/') ? where.split('/').slice(1, where.split('/')[1]!.startsWith('@') ? 3 : 2).join('/') : where;
     byModule.set(module, (byModule.get(module) ?? 0) + us);
   }
+  // Inclusive time of the project's own functions (server, protocol): which handler or service the time is under.
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const keyOf = (node: CpuProfileNode) => `${node.callFrame.functionName || '(anonymous)'} ${shortUrl(node.callFrame.url)}:${node.callFrame.lineNumber + 1}`;
+  const inclusive = new Map<string, number>();
+  for (const [id, us] of selfUs) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const node = byId.get(at)!;
+      if (!/\/dist\/(server|protocol)\//.test(node.callFrame.url)) continue;
+      const key = keyOf(node);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+    }
+  }
   const table = (title: string, entries: Map<string, number>) =>
     [`| ${title} | self s | share |`, '| --- | --- | --- |']
       .concat(
@@ -50,7 +67,12 @@ export function summarizeCpuProfile(file: string, top: number): string {
           .map(([name, us]) => `| ${name.replace(/\|/g, '\\|')} | ${(us / 1e6).toFixed(2)} | ${((us / totalUs) * 100).toFixed(1)} % |`),
       )
       .join('\n');
-  return `profiled ${(totalUs / 1e6).toFixed(1)} s\n\n${table('function (self time)', byFunction)}\n\n${table('package or file', byModule)}`;
+  return [
+    `profiled ${(totalUs / 1e6).toFixed(1)} s (wall clock: time the process was descheduled shows up in whatever it was doing)`,
+    table('function (self time)', byFunction),
+    table('package or file (self time)', byModule),
+    table('project function (inclusive time)', inclusive),
+  ].join('\n\n');
 }
 
 interface SnapshotMeta {
@@ -58,8 +80,14 @@ interface SnapshotMeta {
   node_types: [string[], ...unknown[]];
 }
 
-/** Node types and constructor names with the largest self size in the snapshot, with their counts. */
-export function summarizeHeapSnapshot(file: string, top: number): string {
+interface HeapGroups {
+  readonly nodeCount: number;
+  readonly totalBytes: number;
+  readonly groups: Map<string, { count: number; bytes: number }>;
+}
+
+/** Objects of the snapshot grouped by node type, and by constructor or function name for objects and closures. */
+function heapGroups(file: string): HeapGroups {
   const bytes = readFileSync(file);
   const nodesAt = bytes.indexOf('"nodes":[');
   const stringsAt = bytes.lastIndexOf('"strings":[');
@@ -95,9 +123,39 @@ export function summarizeHeapSnapshot(file: string, top: number): string {
     totalBytes += row[sizeField]!;
     groups.set(label, group);
   }
+  return { nodeCount, totalBytes, groups };
+}
+
+const cell = (label: string) => (label.trim() || '(no name)').slice(0, 80).replace(/\|/g, '\\|');
+
+/** Node types and constructor names with the largest self size in the snapshot, with their counts. */
+export function summarizeHeapSnapshot(file: string, top: number): string {
+  const { nodeCount, totalBytes, groups } = heapGroups(file);
   const lines = [...groups]
     .sort((a, b) => b[1].bytes - a[1].bytes)
     .slice(0, top)
-    .map(([label, group]) => `| ${label.slice(0, 80).replace(/\|/g, '\\|')} | ${group.count} | ${(group.bytes / 1024 / 1024).toFixed(1)} | ${((group.bytes / totalBytes) * 100).toFixed(1)} % |`);
+    .map(([label, group]) => `| ${cell(label)} | ${group.count} | ${(group.bytes / 1024 / 1024).toFixed(1)} | ${((group.bytes / totalBytes) * 100).toFixed(1)} % |`);
   return [`${nodeCount} heap objects, ${(totalBytes / 1024 / 1024).toFixed(1)} MB self size`, '', '| type / constructor | count | self MB | share |', '| --- | --- | --- | --- |', ...lines].join('\n');
+}
+
+/** What `devices` connections added between two snapshots, per device: objects and bytes by type / constructor. */
+export function summarizeHeapGrowth(beforeFile: string, afterFile: string, devices: number, top: number): string {
+  const before = heapGroups(beforeFile);
+  const after = heapGroups(afterFile);
+  const growth = [...after.groups].map(([label, group]) => {
+    const earlier = before.groups.get(label) ?? { count: 0, bytes: 0 };
+    return { label, count: (group.count - earlier.count) / devices, bytes: (group.bytes - earlier.bytes) / devices };
+  });
+  const totalPerDevice = (after.totalBytes - before.totalBytes) / devices;
+  const lines = growth
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, top)
+    .map((entry) => `| ${cell(entry.label)} | ${entry.count.toFixed(1)} | ${(entry.bytes / 1024).toFixed(2)} | ${((entry.bytes / totalPerDevice) * 100).toFixed(1)} % |`);
+  return [
+    `V8 heap self size +${(totalPerDevice / 1024).toFixed(1)} KB and +${((after.nodeCount - before.nodeCount) / devices).toFixed(0)} objects per device`,
+    '',
+    '| type / constructor | objects per device | KB per device | share |',
+    '| --- | --- | --- | --- |',
+    ...lines,
+  ].join('\n');
 }
