@@ -268,7 +268,8 @@ async function main(): Promise<void> {
     await phaseEnd('storm');
     const stormMs = Math.max(...storms.map((reply) => reply.lastHelloAt)) - Math.min(...storms.map((reply) => reply.startedAt));
     const reconnected = sum(storms.map((reply) => reply.reconnected));
-    const stormRetries = sum(storms.map((reply) => reply.retries));
+    const stormRetries = sum(storms.map((reply) => reply.retries.failed));
+    const retryError = storms.find((reply) => reply.retries.firstError)?.retries.firstError;
     const stormError = storms.find((reply) => reply.failures.firstError)?.failures.firstError;
     await sleep(1000);
     const statesAfterStorm = await deviceStates(cluster);
@@ -337,7 +338,7 @@ async function main(): Promise<void> {
       unit: 's',
       target: `<= ${TARGETS.stormSeconds} s for ${TARGETS.stormDevices} devices`,
       within_target: stormTargetApplies ? stormMs <= TARGETS.stormSeconds * 1000 && reconnected === devices : null,
-      detail: `${reconnected}/${devices} have their HelloResponse again, ${stormRetries} handshake retries${stormError ? ` (first error: ${stormError})` : ''}; coordinator counts ${statesAfterStorm} 1 s later`,
+      detail: `${reconnected}/${devices} have their HelloResponse again, ${stormRetries} handshake retries${retryError ? ` (first: ${retryError})` : ''}${stormError ? ` (first error: ${stormError})` : ''}; coordinator counts ${statesAfterStorm} 1 s later`,
     });
     for (const phase of cpu.phases) {
       for (const node of cluster.nodes) {

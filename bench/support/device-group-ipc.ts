@@ -46,8 +46,8 @@ export type DeviceGroupReply =
       readonly startedAt: number;
       readonly lastHelloAt: number;
       readonly reconnected: number;
-      /** Handshakes or hellos that failed and were tried again (after a pause). */
-      readonly retries: number;
+      /** Handshakes or hellos that failed and were tried again (after a pause), and the first such error. */
+      readonly retries: Failures;
       readonly failures: Failures;
     }
   | { readonly kind: 'held'; readonly held: number; readonly unexpectedDisconnects: number }

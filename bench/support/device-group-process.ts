@@ -181,7 +181,7 @@ class DeviceGroup {
     for (const device of this.devices) this.closeDevice(device);
     let lastHelloAt = startedAt;
     let reconnected = 0;
-    let retries = 0;
+    const retries = new FailureCount();
     const failures = new FailureCount();
     await Promise.all(
       this.devices.map(async (device) => {
@@ -194,13 +194,13 @@ class DeviceGroup {
           } catch (error) {
             this.closeDevice(device);
             if (now() - startedAt > deadlineMs) return failures.add(error);
-            retries += 1;
+            retries.add(error);
             await sleep(RETRY_PAUSE_MS);
           }
         }
       }),
     );
-    return { kind: 'storm', startedAt, lastHelloAt, reconnected, retries, failures: failures.value };
+    return { kind: 'storm', startedAt, lastHelloAt, reconnected, retries: retries.value, failures: failures.value };
   }
 
   private closeDevice(device: SimulatedDevice): void {
