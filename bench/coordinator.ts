@@ -12,7 +12,7 @@
 // the devices over both (needs the coordinator's multi-node support; it says so if that is missing).
 //   npm run build && npm run bench:coordinator -- [--quick] [--json FILE] [--devices N] [--nodes 1|2]
 //                                                 [--groups G] [--jobs M] [--heartbeat-ms MS] [--profile DIR]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -171,6 +171,7 @@ async function main(): Promise<void> {
     nodes: flags.nodes,
     heartbeatIntervalMs: flags.heartbeatMs,
     enrollmentUses: devices,
+    profile: flags.profile !== undefined,
   });
   const urls = cluster.nodes.map((node) => node.url);
   const fleet = splitFleet(devices, groups, urls).map((setup) => new DeviceGroupProcess(setup));
@@ -370,6 +371,8 @@ async function main(): Promise<void> {
       for (const phase of profiledPhases) {
         const summary = summarizeCpuProfile(path.resolve(flags.profile, `${node.name}-${phase}.cpuprofile`), 15);
         process.stdout.write(`\n## ${node.name}, ${phase}: CPU profile, top self time\n${summary}\n`);
+        const sql = readFileSync(path.resolve(flags.profile, `${node.name}-${phase}.sql.md`), 'utf8');
+        process.stdout.write(`\n## ${node.name}, ${phase}: SQLite statements (prepare + run time)\n${sql}`);
       }
       const idle = path.resolve(flags.profile, `${node.name}-idle.heapsnapshot`);
       const steady = path.resolve(flags.profile, `${node.name}-steady.heapsnapshot`);
@@ -384,6 +387,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  const cause = error instanceof Error && error.cause ? ` (${String(error.cause)})` : '';
+  console.error(error instanceof Error ? `${error.message}${cause}` : error);
   process.exit(1);
 });

@@ -8,6 +8,8 @@ export interface LaunchSettings {
   readonly enrollmentUses: number;
   /** Multi-node settings, passed to startCoordinator as they are; absent for one SQLite node. */
   readonly cluster?: { readonly databaseUrl: string; readonly redisUrl: string; readonly nodeId: string };
+  /** Time every SQLite statement (bench/support/sql-timing.ts) for the profile summaries. */
+  readonly profile: boolean;
   /** Whether this node creates the operator API key and the enrollment token (node 1). */
   readonly createsCredentials: boolean;
 }

@@ -7,6 +7,7 @@ import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { startCoordinator, type CoordinatorOptions } from '../../server/src/coordinator.js';
 import type { LaunchSettings, LauncherReply, LauncherRequest } from './coordinator-ipc.js';
+import { instrumentSqlite, resetSqlCosts, sqlCostTable } from './sql-timing.js';
 
 const LIMIT_WINDOW_MS = 60_000;
 
@@ -16,6 +17,7 @@ function send(reply: LauncherReply): void {
 
 async function main(): Promise<void> {
   const settings = JSON.parse(process.env.BENCH_COORDINATOR_SETTINGS ?? '') as LaunchSettings;
+  if (settings.profile) instrumentSqlite();
   const options: CoordinatorOptions = {
     port: 0,
     dataDir: settings.dataDir,
@@ -44,6 +46,7 @@ async function main(): Promise<void> {
     } else if (request.kind === 'heap-snapshot') {
       send({ kind: 'heap-snapshot', file: writeHeapSnapshot(request.file) });
     } else if (request.kind === 'profile-start') {
+      resetSqlCosts();
       void inspector
         .post('Profiler.enable')
         .then(() => inspector.post('Profiler.start'))
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
     } else if (request.kind === 'profile-stop') {
       void inspector.post('Profiler.stop').then(({ profile }) => {
         writeFileSync(request.file, JSON.stringify(profile));
+        writeFileSync(request.file.replace(/\.cpuprofile$/, '.sql.md'), `${sqlCostTable(12)}\n`);
         send({ kind: 'profile-stopped', file: request.file });
       });
     } else if (request.kind === 'stop') {

@@ -15,6 +15,8 @@ export interface NodeLaunchOptions {
   readonly nodes: 1 | 2;
   readonly heartbeatIntervalMs: number;
   readonly enrollmentUses: number;
+  /** Time SQLite statements per phase (written next to each phase's CPU profile). */
+  readonly profile: boolean;
 }
 
 export class CoordinatorNode {
@@ -137,6 +139,7 @@ export async function startCoordinators(options: NodeLaunchOptions): Promise<Coo
         dataDir,
         heartbeatIntervalMs: options.heartbeatIntervalMs,
         enrollmentUses: options.enrollmentUses,
+        profile: options.profile,
         createsCredentials: index === 1,
         ...(services ? { cluster: { databaseUrl: services.databaseUrl, redisUrl: services.redisUrl, nodeId: `bench-node-${index}` } } : {}),
       };
