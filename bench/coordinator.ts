@@ -44,6 +44,7 @@ interface Flags {
   jobs?: number;
   heartbeatMs: number;
   profile?: string;
+  heapSnapshots: boolean;
 }
 
 /** One row of the table; the JSON file holds the same records. */
@@ -83,6 +84,7 @@ function parseFlags(): Flags {
     .option('--jobs <n>', 'jobs of the assignment phase (default 1,000; 200 with --quick)', positiveInteger('jobs'))
     .option('--heartbeat-ms <ms>', 'heartbeat interval the coordinator asks for', positiveInteger('heartbeat-ms'), 5000)
     .option('--profile <dir>', 'write CPU profiles of each coordinator per phase and a heap snapshot at steady state, and summarise them (the profiler adds CPU time: measure without it)')
+    .option('--heap-snapshots', 'with --profile: heap snapshots at idle and steady state too (they hold the coordinator for seconds)', false)
     .parse();
   return program.opts<Flags>();
 }
@@ -203,7 +205,7 @@ async function main(): Promise<void> {
     for (const node of cluster.nodes) {
       const memory = await node.memoryAfterGc();
       before.set(node, { rss: node.residentBytes(), heapUsed: memory.heapUsed });
-      if (flags.profile) await node.heapSnapshot(path.resolve(flags.profile, `${node.name}-idle.heapsnapshot`));
+      if (flags.profile && flags.heapSnapshots) await node.heapSnapshot(path.resolve(flags.profile, `${node.name}-idle.heapsnapshot`));
     }
     await phaseStart();
 
@@ -230,7 +232,7 @@ async function main(): Promise<void> {
       const memory = await node.memoryAfterGc();
       after.set(node, { rss: node.residentBytes(), heapUsed: memory.heapUsed });
     }
-    if (flags.profile) {
+    if (flags.profile && flags.heapSnapshots) {
       for (const node of cluster.nodes) {
         const file = await node.heapSnapshot(path.resolve(flags.profile, `${node.name}-steady.heapsnapshot`));
         log(`heap snapshot of ${node.name}: ${file}`);
@@ -374,6 +376,7 @@ async function main(): Promise<void> {
         const sql = readFileSync(path.resolve(flags.profile, `${node.name}-${phase}.sql.md`), 'utf8');
         process.stdout.write(`\n## ${node.name}, ${phase}: SQLite statements (prepare + run time)\n${sql}`);
       }
+      if (!flags.heapSnapshots) continue;
       const idle = path.resolve(flags.profile, `${node.name}-idle.heapsnapshot`);
       const steady = path.resolve(flags.profile, `${node.name}-steady.heapsnapshot`);
       process.stdout.write(`\n## ${node.name}: heap at steady state, by self size\n${summarizeHeapSnapshot(steady, 15)}\n`);
