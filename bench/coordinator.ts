@@ -175,6 +175,14 @@ async function main(): Promise<void> {
     enrollmentUses: devices,
     profile: flags.profile !== undefined,
   });
+  // Ctrl-C or a timeout: stop the coordinators and their PostgreSQL / Redis, remove the data dirs (the device
+  // processes exit when their IPC channel closes).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`# ${signal}: stopping the coordinators\n`);
+      void cluster.stop().finally(() => process.exit(130));
+    });
+  }
   const urls = cluster.nodes.map((node) => node.url);
   const fleet = splitFleet(devices, groups, urls).map((setup) => new DeviceGroupProcess(setup));
   const ask = <K extends Parameters<DeviceGroupProcess['ask']>[1]>(command: Parameters<DeviceGroupProcess['ask']>[0], kind: K) =>
