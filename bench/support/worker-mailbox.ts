@@ -1,12 +1,13 @@
-// The main thread's side of a bench device worker: every message the worker posts is kept until someone waits
-// for its kind, so a reply that arrives before it is awaited is not lost.
+// The main thread's side of a bench device worker (a worker thread or a child process with IPC): every message it
+// posts is kept until someone waits for its kind, so a reply that arrives before it is awaited is not lost.
+import type { ChildProcess } from 'node:child_process';
 import type { MessagePort, Worker } from 'node:worker_threads';
 
 export class WorkerMailbox<Message extends { kind: string }> {
   private readonly messages: Message[] = [];
   private readonly waiters: Array<() => void> = [];
 
-  constructor(worker: Worker) {
+  constructor(worker: Worker | ChildProcess) {
     worker.on('message', (message: Message) => {
       this.messages.push(message);
       this.waiters.splice(0).forEach((wake) => wake());
