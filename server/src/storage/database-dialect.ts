@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { withStatementCache } from './statement-cache.js';
 import { PostgresAdapter, PostgresDialect, SqliteDialect, type Dialect, type QueryExecutorProvider } from 'kysely';
 import pg from 'pg';
 
@@ -34,7 +35,7 @@ export function databaseSettingsFor(config: { readonly dataDir: string; readonly
 export function createDialect(settings: DatabaseSettings, onPoolError?: (error: Error) => void): Dialect {
   switch (settings.kind) {
     case 'sqlite':
-      return new SqliteDialect({ database: openSqlite(settings.file) });
+      return new SqliteDialect({ database: withStatementCache(openSqlite(settings.file)) });
     case 'postgres':
       return new PostgresDialect({ pool: openPostgresPool(settings.url, onPoolError) });
   }
