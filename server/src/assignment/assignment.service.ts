@@ -10,10 +10,10 @@ import { JobAssignment, withDefaults } from '../../../protocol/src/index.js';
 import { CheckpointService } from '../checkpoints/checkpoint.service.js';
 import { TimeSlicer } from '../common/cooperative.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
-import { DeviceService, type DeviceView } from '../devices/device.service.js';
+import { DeviceService } from '../devices/device.service.js';
 import { DomainEventBus } from '../events/event-bus.js';
 import { DeviceChannel } from '../jobs/device-channel.js';
-import { matchJob, type MatchCandidate } from '../jobs/job-selector.js';
+import { matchCandidateOf, matchJob } from '../jobs/job-selector.js';
 import { JobService, type JobView } from '../jobs/job.service.js';
 
 interface Claim {
@@ -110,7 +110,7 @@ export class AssignmentService implements OnApplicationBootstrap {
     }
     const online = (await this.devices.listPresent())
       .filter((device) => this.channel.isConnected(device.id))
-      .map(toCandidate);
+      .map(matchCandidateOf);
     const taken = new Set<string>();
     const claims: Claim[] = [];
     const reasons = new Map<string, string[]>();
@@ -186,14 +186,4 @@ export class AssignmentService implements OnApplicationBootstrap {
       .finally(() => this.pushes.delete(tracked));
     this.pushes.add(tracked);
   }
-}
-
-function toCandidate(device: DeviceView): MatchCandidate {
-  return {
-    id: device.id,
-    idle: device.state === 'online',
-    labels: device.effectiveLabels,
-    backends: device.capabilities.backends,
-    availableMemoryBytes: device.availableMemoryBytes,
-  };
 }

@@ -6,7 +6,7 @@
 // With several coordinator nodes only the leader supervises (events from every node reach it); a node that
 // becomes leader starts with a catch-up pass.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { BenchmarkResult, withDefaults } from '../../../protocol/src/index.js';
+import { withDefaults } from '../../../protocol/src/index.js';
 import { LEADERSHIP, type Leadership } from '../cluster/leadership.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService } from '../devices/device.service.js';

@@ -2,6 +2,7 @@
 // itself is estimated to need. Pure: the assignment feeds it candidates and gets a device or a precise reason.
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../../../client/src/engine/spec.js';
+import type { DeviceView } from '../devices/device-view.js';
 import { describeLabels, labelsMatch, labelsSchema, type Labels } from '../devices/labels.js';
 
 export const jobSelectorSchema = z
@@ -53,6 +54,17 @@ export interface MatchCandidate {
   readonly labels: Labels;
   readonly backends: readonly string[];
   readonly availableMemoryBytes: number;
+}
+
+/** A device as matching sees it: idle or not, labels, backends, free memory. */
+export function matchCandidateOf(device: DeviceView): MatchCandidate {
+  return {
+    id: device.id,
+    idle: device.state === 'online',
+    labels: device.effectiveLabels,
+    backends: device.capabilities.backends,
+    availableMemoryBytes: device.availableMemoryBytes,
+  };
 }
 
 export type MatchOutcome = { readonly deviceId: string } | { readonly waitingReason: string };
