@@ -2,10 +2,6 @@
 // answer through the ack (or an 'sf' emit when the device sent none), keep rooms and the socket registry current.
 import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import {
-  Ack,
-  ConnectedSocket,
-  MessageBody,
-  SubscribeMessage,
   WebSocketGateway,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
@@ -107,6 +103,13 @@ export class FleetGateway
 
   handleConnection(socket: DeviceSocket): void {
     const session = socket.data.session;
+    // Frames go straight to the dispatcher, not through Nest's message pipeline (observables, guards and filters
+    // per message): at thousands of devices that pipeline was a large share of each heartbeat's cost.
+    socket.on(DEVICE_CHANNEL_EVENT, (frame: unknown, ack?: FrameAck) => {
+      this.onFrame(socket, frame, ack).catch((error: unknown) => {
+        this.logger.error(`frame from ${socket.id} failed: ${error instanceof Error ? error.stack : String(error)}`);
+      });
+    });
     socket.onAny((event: unknown, ...args: unknown[]) => {
       if (event !== DEVICE_CHANNEL_EVENT) void this.onUnknownEvent(socket, event, args);
     });
@@ -126,8 +129,7 @@ export class FleetGateway
     return work;
   }
 
-  @SubscribeMessage(DEVICE_CHANNEL_EVENT)
-  async onFrame(@ConnectedSocket() socket: DeviceSocket, @MessageBody() frame: unknown, @Ack() ack?: FrameAck): Promise<void> {
+  async onFrame(socket: DeviceSocket, frame: unknown, ack?: FrameAck): Promise<void> {
     const endTurn = await this.admit(socket, ack);
     if (!endTurn) return;
     let outcome: DispatchOutcome;
