@@ -122,6 +122,35 @@ describe(DeviceService.name, () => {
     expect((await sut.get(first.deviceId))?.state).toBe('online');
   });
 
+  it('should keep a device online when a connection closes that was not heard from since a newer one spoke', async () => {
+    // Prepare: the device said Hello at t1 over a newer connection (e.g. through another coordinator node).
+    const { deviceId } = await enroll();
+    const t0 = new Date(Date.now() - 2000);
+    const t1 = new Date(Date.now() - 1000);
+    await sut.hello(deviceId, TEST_FACTS, {}, t1);
+
+    // Execute: the older connection, last heard at t0, closes; then the newer one, last heard at t1.
+    await sut.markOffline(deviceId, t0);
+    const afterOldClosed = (await sut.get(deviceId))?.state;
+    await sut.markOffline(deviceId, t1);
+
+    // Assert
+    expect(afterOldClosed).toBe('online');
+    expect((await sut.get(deviceId))?.state).toBe('offline');
+  });
+
+  it('should keep a reserved device busy through a heartbeat that does not say (idle or busy is decided in the write)', async () => {
+    const { deviceId } = await enroll();
+    await sut.hello(deviceId, TEST_FACTS);
+    await sut.markBusy(deviceId);
+
+    await sut.heartbeat(deviceId, undefined);
+
+    expect((await sut.get(deviceId))?.state).toBe('busy');
+    await sut.hello(deviceId, TEST_FACTS, { busy: false });
+    expect((await sut.get(deviceId))?.state).toBe('online');
+  });
+
   it('should replace a stored scrypt hash by its HMAC on the first successful authentication', async () => {
     // Prepare: a device as an earlier coordinator version stored it.
     const { deviceId, credential } = await enroll();
