@@ -120,13 +120,14 @@ export class DeviceRepository {
   /** Devices per state as of `now`: a device whose presence deadline passed counts as offline. */
   async countByState(now: string): Promise<Record<DeviceState, number>> {
     const effective = sql<DeviceState>`case when state <> 'offline' and (online_until is null or online_until <= ${now}) then 'offline' else state end`;
+    // Grouped by the output name: PostgreSQL would see the expression repeated with its own parameter as another one.
     const rows = await this.database.db
       .selectFrom('devices')
-      .select([effective.as('state'), (eb) => eb.fn.countAll<number>().as('count')])
-      .groupBy(effective)
+      .select([effective.as('effective_state'), (eb) => eb.fn.countAll<number>().as('count')])
+      .groupBy(sql.ref('effective_state'))
       .execute();
     const counts: Record<DeviceState, number> = { online: 0, offline: 0, busy: 0 };
-    for (const row of rows) counts[row.state] = Number(row.count);
+    for (const row of rows) counts[row.effective_state] = Number(row.count);
     return counts;
   }
 }
