@@ -10,7 +10,7 @@ import { io as connectClient, type Socket as ClientSocket } from 'socket.io-clie
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ClusterIoAdapter } from '../../../server/src/cluster/cluster-io-adapter.js';
 import { FairWebSocketServer } from '../../../server/src/gateway/fair-ws-engine.js';
-import { startRedisServer, type TestRedisServer } from '../../support/redis-server.js';
+import { startRedisServer, type TestRedisServer } from '../../../testkit/redis-server.js';
 import { redisClientNames, waitFor } from './support.js';
 
 interface Node {

@@ -17,7 +17,7 @@ import { DomainEventBus, type EventOrigin } from '../../../server/src/events/eve
 import { EVENT_TRANSPORT, type EventTransport } from '../../../server/src/events/event-transport.js';
 import { FleetGateway } from '../../../server/src/gateway/fleet.gateway.js';
 import { deviceRoom } from '../../../server/src/gateway/socket.types.js';
-import { startRedisServer, type TestRedisServer } from '../../support/redis-server.js';
+import { startRedisServer, type TestRedisServer } from '../../../testkit/redis-server.js';
 import { enrollAndConnect, startTestCoordinator } from '../support/coordinator-harness.js';
 import { redisClientNames, waitFor } from './support.js';
 

@@ -4,7 +4,7 @@
 // only idle device. Runs in the `postgres` test project only.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../protocol/src/index.js';
-import { startRedisServer, type TestRedisServer } from '../../support/redis-server.js';
+import { startRedisServer, type TestRedisServer } from '../../../testkit/redis-server.js';
 import { api, connect, eventually, request, startTestCoordinator, TEST_FACTS, type TestCoordinator } from '../support/coordinator-harness.js';
 import { nthAssignment, onlineDevice, pushesOf } from '../support/job-messages.js';
 

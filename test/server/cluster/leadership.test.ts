@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SoleLeadership } from '../../../server/src/cluster/leadership.js';
 import { RedisLeaseLeadership } from '../../../server/src/cluster/redis-lease-leadership.js';
-import { startRedisServer, type TestRedisServer } from '../../support/redis-server.js';
+import { startRedisServer, type TestRedisServer } from '../../../testkit/redis-server.js';
 import { redisClientNames, startTcpRelay, waitFor } from './support.js';
 
 const KEY = 'sparsefleet:leader';

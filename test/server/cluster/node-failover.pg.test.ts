@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../../server/src/bootstrap/index.js';
-import { startRedisServer, type TestRedisServer } from '../../support/redis-server.js';
+import { startRedisServer, type TestRedisServer } from '../../../testkit/redis-server.js';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database.js';
 import { FailoverDevice } from '../../e2e/support/failover-device.js';
 

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TransportedEvent } from '../../../server/src/events/event-transport.js';
 import { RedisStreamsEventTransport } from '../../../server/src/cluster/redis-streams-event-transport.js';
-import { startRedisServer, type TestRedisServer } from '../../support/redis-server.js';
+import { startRedisServer, type TestRedisServer } from '../../../testkit/redis-server.js';
 import { redisClientNames, startTcpRelay, waitFor } from './support.js';
 
 let redis: TestRedisServer;

@@ -1,10 +1,12 @@
-// A throw-away redis-server for tests: its own process on a free loopback port, nothing written to disk (no RDB, no
-// AOF, its working folder a temporary one removed on stop). Fails loudly when redis-server is not installed.
+// A throw-away redis-server for tests and benchmarks: its own process on a free loopback port, nothing written to
+// disk (no RDB, no AOF, its working folder a temporary one removed on stop). Fails loudly when redis-server is not
+// installed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeLoopbackPort } from './free-port.js';
 
 export interface TestRedisServer {
   readonly port: number;
@@ -86,18 +88,6 @@ function keepTail(child: ChildProcess): () => string {
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return () => tail.trim();
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPong(port: number): Promise<void> {
