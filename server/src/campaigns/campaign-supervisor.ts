@@ -42,7 +42,12 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
   /** Campaigns whose jobs are still being queued (in slices): a sync would see only part of them. */
   private readonly starting = new Set<string>();
   /** Re-checks armed when a device left: it becomes replaceable once it has been silent for a whole lease. */
-  private readonly silenceChecks = new Set<NodeJS.Timeout>();
+  private silenceCheck: NodeJS.Timeout | undefined;
+  /** When the latest departed device will have been silent for a whole lease (ms since the epoch). */
+  private silenceCheckDue = 0;
+  /** The pass over every running campaign in progress, and whether another was asked for meanwhile. */
+  private allRunning: Promise<void> | undefined;
+  private allRunningAgain = false;
   private stopped = false;
 
   constructor(
@@ -71,8 +76,9 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.silenceChecks) clearTimeout(timer);
-    this.silenceChecks.clear();
+    clearTimeout(this.silenceCheck);
+    this.silenceCheck = undefined;
+    await this.allRunning;
     await this.settle();
   }
 
@@ -126,20 +132,43 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
     if (campaignId) await this.sync(campaignId);
   }
 
-  /** One sync of every running campaign (catch-up at start; a device came or went; a lease expired). */
-  private async syncAllRunning(): Promise<void> {
-    if (this.stopped || !this.leadership.isLeader()) return;
-    for (const id of await this.campaigns.listIdsInState('running')) await this.sync(id);
+  /**
+   * A sync of every running campaign (catch-up at start; a device came or went; a lease expired). Coalesced like
+   * assignment: a reconnect storm's thousands of events cause one pass at a time, and one more after it.
+   */
+  private syncAllRunning(): Promise<void> {
+    if (this.stopped || !this.leadership.isLeader()) return Promise.resolve();
+    if (this.allRunning) {
+      this.allRunningAgain = true;
+      return this.allRunning;
+    }
+    this.allRunning = (async () => {
+      try {
+        do {
+          this.allRunningAgain = false;
+          for (const id of await this.campaigns.listIdsInState('running')) await this.sync(id);
+        } while (this.allRunningAgain && !this.stopped);
+      } finally {
+        this.allRunning = undefined;
+      }
+    })();
+    return this.allRunning;
   }
 
+  /** One timer, due when the latest departed device has been silent for a whole lease (then it may be replaced). */
   private armSilenceCheck(): void {
     if (this.stopped || !this.leadership.isLeader()) return;
-    const timer = setTimeout(() => {
-      this.silenceChecks.delete(timer);
+    this.silenceCheckDue = Date.now() + this.config.leaseMs + this.config.sweepIntervalMs;
+    if (this.silenceCheck === undefined) this.scheduleSilenceCheck();
+  }
+
+  private scheduleSilenceCheck(): void {
+    this.silenceCheck = setTimeout(() => {
+      this.silenceCheck = undefined;
       void this.syncAllRunning();
-    }, this.config.leaseMs + this.config.sweepIntervalMs);
-    timer.unref();
-    this.silenceChecks.add(timer);
+      if (!this.stopped && this.silenceCheckDue > Date.now()) this.scheduleSilenceCheck();
+    }, Math.max(0, this.silenceCheckDue - Date.now()));
+    this.silenceCheck.unref();
   }
 
   private async syncOnce(campaignId: string, now: Date): Promise<void> {
