@@ -124,7 +124,9 @@ export class FleetGateway
     const session = socket.data.session;
     if (session?.kind !== 'device' || !this.registry.unbind(session.deviceId, socket)) return Promise.resolve();
     this.logger.log(`[Fleet.Disconnect] device=${session.deviceId}`);
-    const work = this.releaseDevice(session.deviceId, new Date(socket.data.lastHeardAt ?? 0)).finally(() => this.disconnects.delete(work));
+    // A connection that closes before any frame was last heard at its handshake.
+    const lastHeardAt = new Date(socket.data.lastHeardAt ?? socket.handshake.issued);
+    const work = this.releaseDevice(session.deviceId, lastHeardAt).finally(() => this.disconnects.delete(work));
     this.disconnects.add(work);
     return work;
   }
