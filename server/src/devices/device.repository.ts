@@ -74,7 +74,7 @@ export class DeviceRepository {
       .updateTable('devices')
       .set({ state: 'offline' })
       .where('state', '!=', 'offline')
-      .where((eb) => eb.or([eb('online_until', 'is', null), eb('online_until', '<=', now)]))
+      .where(deadlinePassed(now))
       .returning('id')
       .execute();
     return rows.map((row) => row.id);
@@ -119,7 +119,7 @@ export class DeviceRepository {
 
   /** Devices per state as of `now`: a device whose presence deadline passed counts as offline. */
   async countByState(now: string): Promise<Record<DeviceState, number>> {
-    const effective = sql<DeviceState>`case when state <> 'offline' and (online_until is null or online_until <= ${now}) then 'offline' else state end`;
+    const effective = sql<DeviceState>`case when state <> 'offline' and ${deadlinePassed(now)} then 'offline' else state end`;
     // Grouped by the output name: PostgreSQL would see the expression repeated with its own parameter as another one.
     const rows = await this.database.db
       .selectFrom('devices')
@@ -130,4 +130,9 @@ export class DeviceRepository {
     for (const row of rows) counts[row.effective_state] = Number(row.count);
     return counts;
   }
+}
+
+/** The presence deadline has passed (or was never set): the one rule for "silent", in SQL. */
+function deadlinePassed(now: string) {
+  return sql<boolean>`(online_until is null or online_until <= ${now})`;
 }
