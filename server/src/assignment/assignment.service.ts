@@ -8,6 +8,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { JobAssignment, withDefaults } from '../../../protocol/src/index.js';
 import { CheckpointService } from '../checkpoints/checkpoint.service.js';
+import { CoalescedRun } from '../common/coalesced-run.js';
 import { TimeSlicer } from '../common/cooperative.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DeviceService } from '../devices/device.service.js';
@@ -24,8 +25,7 @@ interface Claim {
 @Injectable()
 export class AssignmentService implements OnApplicationBootstrap {
   private readonly logger = new Logger(AssignmentService.name);
-  private running: Promise<void> | undefined;
-  private rerunRequested = false;
+  private readonly runs = new CoalescedRun(() => this.runOnce());
   private stopped = false;
   /** Devices that refused a job are not offered it again (kept in memory; a restart forgets them). */
   private readonly refusals = new Map<string, Set<string>>();
@@ -61,20 +61,13 @@ export class AssignmentService implements OnApplicationBootstrap {
   /** Runs assignment now (or once more after the run in progress); resolves when that run is done. */
   run(): Promise<void> {
     if (this.stopped) return Promise.resolve();
-    if (this.running) {
-      this.rerunRequested = true;
-      return this.running;
-    }
-    this.running = this.loop().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.runs.request();
   }
 
   /** Waits for the runs and pushes in flight; used at shutdown and by tests. */
   async settle(): Promise<void> {
-    while (this.running || this.pushes.size > 0) {
-      await this.running;
+    while (this.runs.inProgress || this.pushes.size > 0) {
+      await this.runs.inProgress;
       await Promise.allSettled([...this.pushes]);
     }
   }
@@ -86,16 +79,13 @@ export class AssignmentService implements OnApplicationBootstrap {
     await this.settle();
   }
 
-  private async loop(): Promise<void> {
-    do {
-      this.rerunRequested = false;
-      try {
-        const claims = await this.assignOnce();
-        for (const claim of claims) this.track(this.deliver(claim));
-      } catch (error) {
-        this.logger.error(`assignment run failed: ${error instanceof Error ? error.stack : String(error)}`);
-      }
-    } while (this.rerunRequested);
+  private async runOnce(): Promise<void> {
+    try {
+      const claims = await this.assignOnce();
+      for (const claim of claims) this.track(this.deliver(claim));
+    } catch (error) {
+      this.logger.error(`assignment run failed: ${error instanceof Error ? error.stack : String(error)}`);
+    }
   }
 
   private async assignOnce(): Promise<Claim[]> {

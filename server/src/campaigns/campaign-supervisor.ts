@@ -17,6 +17,7 @@ import { JobService, type JobView } from '../jobs/job.service.js';
 import { CampaignRepository, type CampaignJobRow, type CampaignRow } from './campaign.repository.js';
 import { snapshotDevice, specOf } from './campaign-views.js';
 import { judgeResult } from './result-validity.js';
+import { CoalescedRun } from '../common/coalesced-run.js';
 import { TimeSlicer } from '../common/cooperative.js';
 import { campaignJobsWithViews } from './campaign-progress.js';
 import { devicesMatching } from './device-matching.js';
@@ -28,26 +29,25 @@ interface TrackedJob {
   readonly job: JobView;
 }
 
-/** One campaign's sync: the one running, and whether another was asked for meanwhile. */
-interface SyncSlot {
-  readonly running: Promise<void>;
-  again: boolean;
-}
-
 @Injectable()
 export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Campaigns');
   /** Syncs are serialised per campaign and coalesced: requests during a sync cause exactly one more. */
-  private readonly syncing = new Map<string, SyncSlot>();
+  private readonly syncing = new Map<string, CoalescedRun>();
   /** Campaigns whose jobs are still being queued (in slices): a sync would see only part of them. */
   private readonly starting = new Set<string>();
   /** Re-checks armed when a device left: it becomes replaceable once it has been silent for a whole lease. */
   private silenceCheck: NodeJS.Timeout | undefined;
   /** When the latest departed device will have been silent for a whole lease (ms since the epoch). */
   private silenceCheckDue = 0;
-  /** The pass over every running campaign in progress, and whether another was asked for meanwhile. */
-  private allRunning: Promise<void> | undefined;
-  private allRunningAgain = false;
+  /** Passes over every running campaign. */
+  private readonly allRunning = new CoalescedRun(async () => {
+    try {
+      for (const id of await this.campaigns.listIdsInState('running')) await this.sync(id);
+    } catch (error) {
+      this.logger.error(`campaign pass failed: ${error instanceof Error ? error.stack : String(error)}`);
+    }
+  }, () => !this.stopped);
   private stopped = false;
 
   constructor(
@@ -78,13 +78,13 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
     this.stopped = true;
     clearTimeout(this.silenceCheck);
     this.silenceCheck = undefined;
-    await this.allRunning;
+    await this.allRunning.inProgress;
     await this.settle();
   }
 
   /** Resolves once no sync is running or asked for (shutdown, tests). */
   async settle(): Promise<void> {
-    while (this.syncing.size > 0) await Promise.allSettled([...this.syncing.values()].map((slot) => slot.running));
+    while (this.syncing.size > 0) await Promise.allSettled([...this.syncing.values()].map((runs) => runs.inProgress));
   }
 
   /**
@@ -103,27 +103,22 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
 
   /** Records finished jobs, re-pins orphaned ones and completes the campaign when all jobs are finished. */
   sync(campaignId: string, now?: Date): Promise<void> {
-    const slot = this.syncing.get(campaignId);
-    if (slot) {
-      slot.again = true;
-      return slot.running;
+    let runs = this.syncing.get(campaignId);
+    if (!runs) {
+      // A failed sync must not stop the ones asked for behind it.
+      const work = () =>
+        this.syncOnce(campaignId, now ?? new Date()).catch((error: unknown) => {
+          this.logger.error(`campaign ${campaignId} sync failed: ${error instanceof Error ? error.stack : String(error)}`);
+        });
+      runs = new CoalescedRun(work, () => !this.stopped);
+      this.syncing.set(campaignId, runs);
     }
-    const next: { again: boolean; running?: Promise<void> } = { again: false };
-    next.running = (async () => {
-      try {
-        do {
-          next.again = false;
-          // A failed sync must not stop the ones asked for behind it.
-          await this.syncOnce(campaignId, now ?? new Date()).catch((error: unknown) => {
-            this.logger.error(`campaign ${campaignId} sync failed: ${error instanceof Error ? error.stack : String(error)}`);
-          });
-        } while (!this.stopped && next.again);
-      } finally {
-        this.syncing.delete(campaignId);
-      }
-    })();
-    this.syncing.set(campaignId, next as SyncSlot);
-    return next.running;
+    const covering = runs.request();
+    // Forgotten once idle, so the map holds only campaigns being synced.
+    void covering.finally(() => {
+      if (!runs.inProgress && this.syncing.get(campaignId) === runs) this.syncing.delete(campaignId);
+    });
+    return covering;
   }
 
   private async jobFinished(jobId: string): Promise<void> {
@@ -138,21 +133,7 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
    */
   private syncAllRunning(): Promise<void> {
     if (this.stopped || !this.leadership.isLeader()) return Promise.resolve();
-    if (this.allRunning) {
-      this.allRunningAgain = true;
-      return this.allRunning;
-    }
-    this.allRunning = (async () => {
-      try {
-        do {
-          this.allRunningAgain = false;
-          for (const id of await this.campaigns.listIdsInState('running')) await this.sync(id);
-        } while (this.allRunningAgain && !this.stopped);
-      } finally {
-        this.allRunning = undefined;
-      }
-    })();
-    return this.allRunning;
+    return this.allRunning.request();
   }
 
   /** One timer, due when the latest departed device has been silent for a whole lease (then it may be replaced). */
