@@ -18,3 +18,7 @@ export * from './checkpoint-position.js';
 // --- Masks on the wire (issue 13 part 3): codec and wire helpers (the message types come with wire-types above). ---
 export * from './mask-codec.js';
 export * from './mask-wire.js';
+export * from './body-chunks.js';
+
+// --- Forgetting statistics and removal sets (issue 11). ---
+export * from './forgetting-wire.js';

@@ -2,6 +2,7 @@
 // full or as a change (whichever is smaller), its reconstruction with checksum verification, and the encoded
 // MaskUpdate / MaskSnapshot bodies cut into chunks of at most 1 MiB. Browser-safe; messages are built literally.
 import { LayerMaskForm, type LayerMask, type MaskSnapshot, type MaskUpdate, type MaskUpdateChunk } from '../../generated/proto/wire-types.js';
+import { cutIntoBodyChunks } from './body-chunks.js';
 import { decodeProto, encodeProto } from './wire.js';
 import {
   MaskCodecError,
@@ -12,10 +13,8 @@ import {
   encodeBitmap,
   encodeFullMask,
   encodeMaskChange,
-  joinChunks,
   maskChange,
   maskChecksum,
-  splitIntoChunks,
   type MaskBits,
 } from './mask-codec.js';
 
@@ -159,37 +158,12 @@ export function maskUpdateChunks(
   update: MaskUpdate,
   chunkBytes = DEFAULT_MASK_CHUNK_BYTES,
 ): MaskUpdateChunk[] {
-  if (!Number.isInteger(chunkBytes) || chunkBytes < 1 || chunkBytes > MAX_MASK_CHUNK_BYTES) {
-    throw new RangeError(`mask chunk size must be 1..${MAX_MASK_CHUNK_BYTES} bytes, got ${chunkBytes}`);
-  }
-  const body = encodeMaskUpdate(update);
-  const checksum = crc32(body);
-  const pieces = splitIntoChunks(body, chunkBytes);
-  return pieces.map((data, chunkIndex) => ({
+  return cutIntoBodyChunks(encodeMaskUpdate(update), chunkBytes, MAX_MASK_CHUNK_BYTES).map((piece) => ({
     jobId: identity.jobId,
     attempt: identity.attempt,
     updateIndex: update.updateIndex,
-    chunkIndex,
-    chunkCount: pieces.length,
-    totalBytes: body.length,
-    checksum,
-    data,
+    ...piece,
   }));
-}
-
-/** Reassembles a body from its chunks in index order; throws MaskCodecError when they do not make the body. */
-export function joinMaskChunks(chunks: readonly Pick<MaskUpdateChunk, 'chunkIndex' | 'chunkCount' | 'totalBytes' | 'checksum' | 'data'>[]): Uint8Array {
-  if (chunks.length === 0) throw new MaskCodecError('no chunks');
-  const ordered = [...chunks].sort((a, b) => a.chunkIndex - b.chunkIndex);
-  const { chunkCount, totalBytes, checksum } = ordered[0];
-  if (ordered.length !== chunkCount || ordered.some((chunk, index) => chunk.chunkIndex !== index)) {
-    throw new MaskCodecError(`have ${ordered.length} distinct chunks of ${chunkCount}`);
-  }
-  const body = joinChunks(ordered.map((chunk) => chunk.data));
-  if (body.length !== totalBytes) throw new MaskCodecError(`chunks hold ${body.length} bytes, total_bytes says ${totalBytes}`);
-  const actual = crc32(body);
-  if (actual !== checksum) throw new MaskCodecError(`chunks have CRC-32 ${hex(actual)}, the sender's ${hex(checksum)}`);
-  return body;
 }
 
 function hex(value: number): string {

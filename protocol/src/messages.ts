@@ -23,6 +23,10 @@ export const ENVELOPE_MESSAGE_TYPES = [
   'sparsefleet.v1.MaskUpdateAck',
   'sparsefleet.v1.MaskFetchRequest',
   'sparsefleet.v1.MaskFetchResponse',
+  'sparsefleet.v1.ForgettingStatsChunk',
+  'sparsefleet.v1.ForgettingStatsAck',
+  'sparsefleet.v1.RemovalSetRequest',
+  'sparsefleet.v1.RemovalSetReply',
 ] as const satisfies readonly ProtoTypeName[];
 
 export type MessageTypeName = (typeof ENVELOPE_MESSAGE_TYPES)[number];

@@ -7,7 +7,7 @@ import {
   LayerMaskForm,
   MaskReportCadence,
   decodeMaskUpdate,
-  joinMaskChunks,
+  joinBodyChunks,
   reconstructLayerMask,
   type MaskUpdate,
   type MaskUpdateChunk,
@@ -27,7 +27,7 @@ function event(kind: MaskEventKind, updates: number, step: number, shift: number
 }
 
 function decode(chunks: MaskUpdateChunk[]): MaskUpdate | undefined {
-  return chunks.length === 0 ? undefined : decodeMaskUpdate(joinMaskChunks(chunks));
+  return chunks.length === 0 ? undefined : decodeMaskUpdate(joinBodyChunks(chunks));
 }
 
 function reporter(cadence: MaskReportCadence, fullEvery = 3): MaskReporter {

@@ -17,7 +17,7 @@ import {
   encodeIndexList,
   encodeMaskChange,
   fullLayerMask,
-  joinMaskChunks,
+  joinBodyChunks,
   layerMaskMessage,
   maskChange,
   maskChecksum,
@@ -203,11 +203,11 @@ describe('mask wire messages', () => {
     expect(chunks.length).toBe(Math.ceil(chunks[0].totalBytes / 700));
     expect(chunks.every((chunk) => chunk.data.length <= 700 && chunk.updateIndex === 3 && chunk.attempt === 2)).toBe(true);
     expect(chunks.map((chunk) => chunk.chunkIndex)).toEqual([...chunks.keys()]);
-    const body = joinMaskChunks([...chunks].reverse());
+    const body = joinBodyChunks([...chunks].reverse());
     expect(decodeMaskUpdate(body)).toEqual(update);
     const tampered = chunks.map((chunk, i) => (i === 1 ? { ...chunk, data: chunk.data.map((b) => b ^ 1) } : chunk));
-    expect(() => joinMaskChunks(tampered)).toThrow(/CRC-32/);
-    expect(() => joinMaskChunks(chunks.slice(1))).toThrow(/distinct chunks/);
+    expect(() => joinBodyChunks(tampered)).toThrow(/CRC-32/);
+    expect(() => joinBodyChunks(chunks.slice(1))).toThrow(/distinct chunks/);
     expect(() => maskUpdateChunks({ jobId: 'j', attempt: 1 }, update, 2 * 1024 * 1024)).toThrow(RangeError);
     expect(bitmapBytes(8000)).toBe(1000);
   });

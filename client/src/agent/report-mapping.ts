@@ -103,6 +103,9 @@ export function emptyResult(identity: ReportIdentity, outcome: JobOutcome, error
     peakTensorBytes: 0,
     history: [],
     agentVersion: AGENT_VERSION,
+    examplesSeen: 0,
+    removedExamples: 0,
+    removalSetVersion: 0,
   };
 }
 

@@ -47,5 +47,9 @@ export function buildDispatchTable({ devices, jobs, checkpoints, masks }: Dispat
     'sparsefleet.v1.MaskFetchRequest': { session: 'device', handle: (m, s) => masks.fetch(m, s) },
     'sparsefleet.v1.MaskUpdateAck': null,
     'sparsefleet.v1.MaskFetchResponse': null,
+    'sparsefleet.v1.ForgettingStatsChunk': null,
+    'sparsefleet.v1.ForgettingStatsAck': null,
+    'sparsefleet.v1.RemovalSetRequest': null,
+    'sparsefleet.v1.RemovalSetReply': null,
   };
 }

@@ -22,7 +22,7 @@ import {
   encodeMaskSnapshot,
   fullLayerMask,
   isFullLayerMask,
-  joinMaskChunks,
+  joinBodyChunks,
   maskChecksum,
   reconstructLayerMask,
   type InitialMask,
@@ -170,7 +170,7 @@ export class MaskService {
     }
     let update: MaskUpdate;
     try {
-      const body = joinMaskChunks(
+      const body = joinBodyChunks(
         chunks.map((c) => ({ chunkIndex: c.chunk_index, chunkCount: c.chunk_count, totalBytes: c.total_bytes, checksum: c.checksum, data: fromBase64(c.data ?? '') })),
       );
       update = decodeMaskUpdate(body);

@@ -3,7 +3,7 @@
 // valid value (lr, batch size, epochs, density, limits, erkPowerScale, ...). Values that may legitimately be zero
 // (seed, momentum, weight decay) are taken as sent. Optimizer fields without a proto field travel in
 // `hyper.extra`. The round trip config -> spec -> config is exact.
-import type { Hyperparameters, TrainingJobSpec } from '../../../../protocol/src/index.js';
+import { DataEfficiencySource, RemovalRefresh, type Hyperparameters, type TrainingJobSpec } from '../../../../protocol/src/index.js';
 import { scheduleFromProto, scheduleToProto } from '../sparse/schedules/schema.js';
 import { parseTrainConfig, type ComputeName, type TrainConfig } from './config.js';
 
@@ -60,7 +60,15 @@ export function trainConfigToJobSpec(config: TrainConfig): TrainingJobSpec {
     seed: config.seed,
     backend: config.backend ?? '',
     maxSteps: config.maxSteps ?? 0,
-    dataEfficiency: config.dataEfficiency === undefined ? undefined : { ...config.dataEfficiency },
+    dataEfficiency:
+      config.dataEfficiency === undefined
+        ? undefined
+        : {
+            ...config.dataEfficiency,
+            source: DataEfficiencySource.DATA_EFFICIENCY_SOURCE_LOCAL,
+            removalSetId: '',
+            refresh: RemovalRefresh.REMOVAL_REFRESH_NEVER,
+          },
   };
 }
 
