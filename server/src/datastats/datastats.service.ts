@@ -7,8 +7,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
+  DataEfficiencySource,
   ErrorCode,
   ForgettingCodecError,
+  JobOutcome,
   MAX_FORGETTING_CHUNK_BYTES,
   MaskCodecError,
   ProtocolFault,
@@ -27,6 +29,9 @@ import {
   type RemovalSet,
 } from '../../../protocol/src/index.js';
 import type { Transaction } from 'kysely';
+import { MAX_REGISTERED_EXAMPLES } from '../api/dto/datastats.dto.js';
+import { JobReportService } from '../jobs/job-report.service.js';
+import { JobService } from '../jobs/job.service.js';
 import type { DB } from '../storage/database.schema.js';
 import { DatastatsRepository, type ContributionRow, type DatasetRow, type RemovalSetRow, type ReportKey } from './datastats.repository.js';
 import {
@@ -38,6 +43,7 @@ import {
   type DatasetSummaryView,
   type ProvenanceView,
   type RemovalSetView,
+  type TrainedJobView,
 } from './datastats-views.js';
 import { aggregateStatistics, removalIds, removalRuleProblem, selectContributions, type DatasetAggregate, type ForgettingContribution, type RemovalRule } from './forgetting-aggregate.js';
 
@@ -45,7 +51,7 @@ const CHUNK_TYPE = 'sparsefleet.v1.ForgettingStatsChunk';
 /** Largest encoded ForgettingStats accepted: ~3 bytes per example and a bitmap, so room for ~20 million examples. */
 export const MAX_FORGETTING_STATS_BYTES = 64 * 1024 * 1024;
 /** Largest data set that may be registered (the aggregate keeps 16 bytes per example in memory). */
-export const MAX_DATASET_EXAMPLES = 1 << 25;
+export const MAX_DATASET_EXAMPLES = MAX_REGISTERED_EXAMPLES;
 
 /** A datastats request that cannot be served; `kind` tells the REST layer which status fits. */
 export class DatastatsError extends Error {
@@ -72,7 +78,11 @@ export type RemovalSetResolution = { readonly ok: true; readonly set: RemovalSet
 export class DatastatsService {
   private readonly aggregates = new Map<string, CachedAggregate>();
 
-  constructor(private readonly store: DatastatsRepository) {}
+  constructor(
+    private readonly store: DatastatsRepository,
+    private readonly jobs: JobService,
+    private readonly reports: JobReportService,
+  ) {}
 
   // --- data sets --------------------------------------------------------------------------------------------------
 
@@ -109,7 +119,7 @@ export class DatastatsService {
     throw new DatastatsError('invalid', `${named.length} data sets are registered as ${reference}; name one by its content hash (${named.map((r) => r.content_hash).join(', ')})`);
   }
 
-  async showDataset(reference: string, trainedJobs: DatasetDetailView['trainedJobs'] = []): Promise<DatasetDetailView> {
+  async showDataset(reference: string): Promise<DatasetDetailView> {
     const row = await this.findDataset(reference);
     const aggregate = await this.aggregateOf(row);
     const summaries = await this.store.listContributionSummaries(row.content_hash);
@@ -125,13 +135,37 @@ export class DatastatsService {
       selected: selected.has(`${c.job_id}|${c.attempt}|${c.epoch}`),
       receivedAt: c.received_at,
     }));
+    const sets = await this.store.listRemovalSets(row.content_hash);
     return {
       summary: await this.summary(row, aggregate),
       ...histogramOf(aggregate),
       contributions,
-      removalSets: (await this.store.listRemovalSets(row.content_hash)).map((set) => removalSetView(set, row)),
-      trainedJobs,
+      removalSets: sets.map((set) => removalSetView(set, row)),
+      trainedJobs: await this.trainedJobs(row, sets),
     };
+  }
+
+  /** Jobs that trained on one of these sets, with the version and removed fraction they ended on and their accuracy. */
+  private async trainedJobs(dataset: DatasetRow, sets: readonly RemovalSetRow[]): Promise<TrainedJobView[]> {
+    if (sets.length === 0) return [];
+    const byId = new Map(sets.map((set) => [set.id, set]));
+    const views: TrainedJobView[] = [];
+    for (const job of await this.jobs.list()) {
+      const efficiency = job.spec.dataEfficiency;
+      const set = efficiency?.source === DataEfficiencySource.DATA_EFFICIENCY_SOURCE_FLEET ? byId.get(efficiency.removalSetId) : undefined;
+      if (!set) continue;
+      const result = await this.reports.latestResult(job.id);
+      const ended = result !== undefined && result.removalSetVersion > 0;
+      views.push({
+        jobId: job.id,
+        removalSetId: set.id,
+        version: ended ? result.removalSetVersion : set.version,
+        removedFraction: (ended ? result.removedExamples : set.removed_count) / dataset.size,
+        testAccuracy: result?.outcome === JobOutcome.JOB_OUTCOME_SUCCEEDED ? result.testAccuracy : null,
+        state: job.state,
+      });
+    }
+    return views;
   }
 
   /** The merged statistics as CSV (covered examples only). */
