@@ -66,8 +66,8 @@ export class DatastatsRepository {
     return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
   }
 
-  async findDataset(contentHash: string): Promise<DatasetRow | undefined> {
-    return this.database.db.selectFrom('datastats_datasets').selectAll().where('content_hash', '=', contentHash).executeTakeFirst();
+  async findDataset(contentHash: string, db: Db = this.database.db): Promise<DatasetRow | undefined> {
+    return db.selectFrom('datastats_datasets').selectAll().where('content_hash', '=', contentHash).executeTakeFirst();
   }
 
   async listDatasetsNamed(name: string): Promise<DatasetRow[]> {
@@ -108,8 +108,8 @@ export class DatastatsRepository {
     return db.selectFrom('forgetting_chunks').selectAll().where((eb) => eb.and(keyOf(key))).orderBy('chunk_index').execute();
   }
 
-  async deleteChunks(db: Db, key: ReportKey): Promise<void> {
-    await db.deleteFrom('forgetting_chunks').where((eb) => eb.and(keyOf(key))).execute();
+  async deleteChunks(db: Db | undefined, key: ReportKey): Promise<void> {
+    await (db ?? this.database.db).deleteFrom('forgetting_chunks').where((eb) => eb.and(keyOf(key))).execute();
   }
 
   // --- contributions ----------------------------------------------------------------------------------------------

@@ -225,8 +225,14 @@ export class DatastatsService {
    * the identity registered for the job. A bad piece or report leaves nothing stored for its key.
    */
   async applyChunk(chunk: ForgettingStatsChunk, deviceId: string, expected: DatasetIdentity, now = new Date()): Promise<ForgettingStatsAck> {
-    validateChunk(chunk);
     const key: ReportKey = { jobId: chunk.jobId, attempt: chunk.attempt, epoch: chunk.epoch };
+    try {
+      validateChunk(chunk);
+    } catch (error) {
+      // The sender (the job's holder) broke its own report: the pieces it sent before are of no use either.
+      await this.store.deleteChunks(undefined, key);
+      throw error;
+    }
     const recorded = await this.store.findContribution(key);
     if (recorded) {
       if (!pieceOf(recorded, chunk)) throw conflict(`report ${describeKey(key)} was stored with other content; the first one is kept`);
@@ -289,7 +295,8 @@ export class DatastatsService {
     if (!sameDatasetIdentity(content.dataset, expected)) {
       return refuse(mismatch(`the statistics are about ${describeIdentity(content.dataset)}; job ${key.jobId} trains on ${describeIdentity(expected)}`));
     }
-    if (!(await this.store.findDataset(content.dataset.contentHash))) {
+    // Inside the transaction: on SQLite its one connection is held until it ends.
+    if (!(await this.store.findDataset(content.dataset.contentHash, trx))) {
       return refuse(mismatch(`data set ${describeIdentity(content.dataset)} is not registered`));
     }
     await this.store.insertContribution(trx, {
