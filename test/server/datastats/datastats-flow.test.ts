@@ -28,7 +28,7 @@ import {
 } from '../../../server/src/api/dto/index.js';
 import { extractEmbeddedDatastats, extractEmbeddedDatastatsCharts } from '../../../server/src/datastats/datastats-report.js';
 import { DatabaseService } from '../../../server/src/storage/database.service.js';
-import { api, request, startTestCoordinator, type TestCoordinator } from '../support/coordinator-harness.js';
+import { api, rawApi, request, startTestCoordinator, type TestCoordinator } from '../support/coordinator-harness.js';
 import { errorCodeOf, jobResult, nthAssignment, onlineDevice, type OnlineDevice } from '../support/job-messages.js';
 import { apiDto } from '../support/rest-dto.js';
 
@@ -297,5 +297,26 @@ describe('fleet forgetting statistics and removal sets', () => {
     const charts = extractEmbeddedDatastatsCharts(html.body);
     expect(charts.map((chart) => chart.id)).toEqual(['forgetting-histogram', 'accuracy-vs-removed']);
     expect(charts[1]).toMatchObject({ series: [{ points: [{ x: Number(((4 / 12) * 100).toFixed(4)), y: 80 }] }] });
+  });
+
+  it('serves its routes only with an API key, and describes them in the OpenAPI document with their DTOs', async () => {
+    for (const [method, route] of [['GET', '/api/datastats'], ['GET', `/api/datastats/${HASH}/export`], ['POST', '/api/removal-sets'], ['POST', '/api/datastats/datasets']]) {
+      expect((await rawApi(test.coordinator.url, method, route, { body: method === 'POST' ? {} : undefined })).status).toBe(401);
+    }
+    const document = (await api<{ paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } }>(test, 'GET', '/api/docs/json')).body;
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/datastats',
+        '/api/datastats/datasets',
+        '/api/datastats/{dataset}',
+        '/api/datastats/{dataset}/export',
+        '/api/datastats/{dataset}/report',
+        '/api/removal-sets',
+        '/api/removal-sets/{id}',
+        '/api/removal-sets/{id}/ids',
+      ]),
+    );
+    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['DatasetDetail', 'DatasetSummary', 'RemovalSet', 'RemovalRule', 'ForgettingReporting']));
+    expect(JSON.stringify(document.paths['/api/removal-sets']!.post)).toContain('#/components/schemas/RemovalSet');
   });
 });
