@@ -271,7 +271,15 @@ export class DatastatsService {
     expected: DatasetIdentity,
     now: Date,
   ): Promise<ForgettingStatsAck | ProtocolFault> {
-    if (await this.store.findContribution(key, trx)) return { complete: true, reason: '' };
+    const recorded = await this.store.findContribution(key, trx);
+    if (recorded) {
+      // Pieces resent while another node assembled the report landed after it deleted the pieces: check and drop them.
+      const leftovers = await this.store.listChunks(trx, key);
+      if (leftovers.length === 0) return { complete: true, reason: '' };
+      await this.store.deleteChunks(trx, key);
+      const differs = leftovers.some((row) => !pieceOf(recorded, { chunkIndex: row.chunk_index, chunkCount: row.chunk_count, totalBytes: row.total_bytes, checksum: row.checksum, data: fromBase64(row.data) }));
+      return differs ? conflict(`report ${describeKey(key)} was stored with other content; the first one is kept`) : { complete: true, reason: '' };
+    }
     const headers = await this.store.listChunkHeaders(trx, key);
     const first = headers[0];
     const refuse = async (fault: ProtocolFault) => {
@@ -482,7 +490,7 @@ function validateChunk(chunk: ForgettingStatsChunk): void {
 }
 
 /** Whether a resent piece is part of the stored report: same totals, and its bytes where such a piece lies. */
-function pieceOf(recorded: ContributionRow, chunk: ForgettingStatsChunk): boolean {
+function pieceOf(recorded: ContributionRow, chunk: Omit<ForgettingStatsChunk, 'jobId' | 'attempt' | 'epoch'>): boolean {
   if (recorded.total_bytes !== chunk.totalBytes || recorded.checksum !== chunk.checksum) return false;
   const body = fromBase64(recorded.stats);
   const last = chunk.chunkIndex === chunk.chunkCount - 1;
