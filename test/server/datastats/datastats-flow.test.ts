@@ -319,4 +319,23 @@ describe('fleet forgetting statistics and removal sets', () => {
     expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['DatasetDetail', 'DatasetSummary', 'RemovalSet', 'RemovalRule', 'ForgettingReporting']));
     expect(JSON.stringify(document.paths['/api/removal-sets']!.post)).toContain('#/components/schemas/RemovalSet');
   });
+
+  it('asks to name the content hash once a second identity is registered under the same name', async () => {
+    await apiDto(test, DatasetSummaryDto, 'POST', '/api/datastats/datasets', { ...DATASET, contentHash: OTHER_HASH });
+    const ambiguous = await submit(a, { report: { forgetting: 'final' } });
+    expect(ambiguous.status).toBe(400);
+    expect(JSON.stringify(ambiguous.body)).toContain('report.forgettingDataset');
+    expect((await api(test, 'GET', '/api/datastats/synthetic')).status).toBe(400);
+    expect((await apiDto(test, DatasetDetailDto, 'GET', `/api/datastats/${OTHER_HASH}`)).body.summary).toMatchObject({ contributions: 0, jobs: 0 });
+    // The sets of the first identity are still found by 'latest' when the job names its identity.
+    const pinned = await api<{ id: string }>(test, 'POST', '/api/jobs', {
+      config: CONFIG,
+      report: { forgetting: 'final', forgettingDataset: HASH },
+      dataEfficiency: { source: 'fleet', removalSet: 'latest' },
+    });
+    expect(pinned.status).toBe(201);
+    const job = await apiDto(test, JobDto, 'GET', `/api/jobs/${pinned.body.id}`);
+    expect(job.body.spec.forgettingReporting?.dataset?.contentHash).toBe(HASH);
+    expect(job.body.spec.dataEfficiency).toMatchObject({ source: 2, refresh: 1 });
+  });
 });
