@@ -14,6 +14,8 @@ import { DeviceController } from './device.controller.js';
 import { EnrollmentTokenController } from './enrollment-token.controller.js';
 import { JobController } from './job.controller.js';
 import { StatsController } from './stats.controller.js';
+import { DatastatsController } from './datastats.controller.js';
+import { RemovalSetController } from './removal-set.controller.js';
 
 @Module({
   imports: [AuditModule, CheckpointsModule, DatastatsModule, DevicesModule, JobsModule, MasksModule, GatewayModule, CampaignsModule],
@@ -25,6 +27,8 @@ import { StatsController } from './stats.controller.js';
     MaskController,
     StatsController,
     CampaignController,
+    DatastatsController,
+    RemovalSetController,
   ],
 })
 export class ApiModule {}

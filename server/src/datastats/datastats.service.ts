@@ -29,7 +29,7 @@ import {
   type RemovalSet,
 } from '../../../protocol/src/index.js';
 import type { Transaction } from 'kysely';
-import { MAX_REGISTERED_EXAMPLES } from '../api/dto/datastats.dto.js';
+import { MAX_REGISTERED_EXAMPLES } from './limits.js';
 import { JobReportService } from '../jobs/job-report.service.js';
 import { JobService } from '../jobs/job.service.js';
 import type { DB } from '../storage/database.schema.js';

@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { Timestamp } from './common.dto.js';
 import { DatasetIdentityDto } from './job.dto.js';
 import { restDto } from './registry.js';
+import { MAX_REGISTERED_EXAMPLES } from '../../datastats/limits.js';
 
 const int = z.number().int();
 
-/** The largest data set that may be registered (the coordinator keeps 16 bytes per example of it in memory). */
-export const MAX_REGISTERED_EXAMPLES = 1 << 25;
+export { MAX_REGISTERED_EXAMPLES };
 
 export const datasetRegistrationBodySchema = z.strictObject({
   /** The engine's data-set name, e.g. "fashion-mnist" (what job configs call config.data.name). */

@@ -1,6 +1,6 @@
 // How datastats errors and request bodies become HTTP answers (shared by its two controllers).
 import { BadRequestException, ConflictException, NotFoundException } from '@nestjs/common';
-import { DatastatsError } from './datastats.service.js';
+import { DatastatsError } from '../datastats/datastats.service.js';
 
 /** Runs `work`, answering a DatastatsError with 404, 400 or 409. */
 export async function httpErrors<T>(work: () => Promise<T>): Promise<T> {

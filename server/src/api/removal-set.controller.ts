@@ -1,12 +1,12 @@
 // REST for removal sets: create one from a data set's merged statistics by a rule, list, show, and its ids.
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { RemovalSetDto, RemovalSetIdsDto, RemovalSetListDto, removalSetCreateBodySchema } from '../api/dto/datastats.dto.js';
-import { dtoSchema, jsonSchemaOf } from '../api/openapi.js';
-import { parseOrBadRequest } from '../api/zod-validation.pipe.js';
+import { RemovalSetDto, RemovalSetIdsDto, RemovalSetListDto, removalSetCreateBodySchema } from './dto/datastats.dto.js';
+import { dtoSchema, jsonSchemaOf } from './openapi.js';
+import { parseOrBadRequest } from './zod-validation.pipe.js';
 import { parseZod } from '../common/validation.js';
 import { httpErrors } from './datastats-http.js';
-import { DatastatsService } from './datastats.service.js';
+import { DatastatsService } from '../datastats/datastats.service.js';
 
 @ApiTags('datastats')
 @Controller('api/removal-sets')

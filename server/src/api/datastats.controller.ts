@@ -3,14 +3,14 @@
 import type { ServerResponse } from 'node:http';
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { DatasetDetailDto, DatasetSummaryDto, DatastatsListDto, datasetRegistrationBodySchema } from '../api/dto/datastats.dto.js';
-import { dtoSchema, jsonSchemaOf } from '../api/openapi.js';
-import { parseOrBadRequest } from '../api/zod-validation.pipe.js';
+import { DatasetDetailDto, DatasetSummaryDto, DatastatsListDto, datasetRegistrationBodySchema } from './dto/datastats.dto.js';
+import { dtoSchema, jsonSchemaOf } from './openapi.js';
+import { parseOrBadRequest } from './zod-validation.pipe.js';
 import { parseZod } from '../common/validation.js';
-import { renderDatastatsHtml } from './datastats-report.js';
+import { renderDatastatsHtml } from '../datastats/datastats-report.js';
 import { httpErrors } from './datastats-http.js';
-import { DatastatsService } from './datastats.service.js';
-import { CSV_HEADER } from './datastats-views.js';
+import { DatastatsService } from '../datastats/datastats.service.js';
+import { CSV_HEADER } from '../datastats/datastats-views.js';
 
 const DATASET_PARAM = 'A content hash, or a name registered under exactly one hash.';
 
