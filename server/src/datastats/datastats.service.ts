@@ -48,7 +48,7 @@ import {
 import { aggregateStatistics, removalIds, removalRuleProblem, selectContributions, type DatasetAggregate, type ForgettingContribution, type RemovalRule } from './forgetting-aggregate.js';
 
 const CHUNK_TYPE = 'sparsefleet.v1.ForgettingStatsChunk';
-/** Largest encoded ForgettingStats accepted: ~3 bytes per example and a bitmap, so room for ~20 million examples. */
+/** Largest encoded ForgettingStats accepted: ~3 bytes per example and a bitmap fit for the largest data set (2^23). */
 export const MAX_FORGETTING_STATS_BYTES = 64 * 1024 * 1024;
 /** Largest data set that may be registered (the aggregate keeps 16 bytes per example in memory). */
 export const MAX_DATASET_EXAMPLES = MAX_REGISTERED_EXAMPLES;
