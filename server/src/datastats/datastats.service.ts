@@ -45,7 +45,7 @@ import {
   type RemovalSetView,
   type TrainedJobView,
 } from './datastats-views.js';
-import { aggregateStatistics, removalIds, removalRuleProblem, selectContributions, type DatasetAggregate, type ForgettingContribution, type RemovalRule } from './forgetting-aggregate.js';
+import { aggregateStatistics, removalIds, removalRuleProblem, reportKey, selectContributions, type DatasetAggregate, type ForgettingContribution, type RemovalRule } from './forgetting-aggregate.js';
 
 const CHUNK_TYPE = 'sparsefleet.v1.ForgettingStatsChunk';
 /** Largest encoded ForgettingStats accepted: ~3 bytes per example and a bitmap fit for the largest data set (2^23). */
@@ -123,7 +123,7 @@ export class DatastatsService {
     const row = await this.findDataset(reference);
     const aggregate = await this.aggregateOf(row);
     const summaries = await this.store.listContributionSummaries(row.content_hash);
-    const selected = new Set(selectContributions(summaries.map(keyOfRow)).map((key) => `${key.jobId}|${key.attempt}|${key.epoch}`));
+    const selected = new Set(selectContributions(summaries.map(keyOfRow)).map(reportKey));
     const contributions: ContributionView[] = summaries.map((c) => ({
       jobId: c.job_id,
       attempt: c.attempt,
@@ -132,7 +132,7 @@ export class DatastatsService {
       epochsObserved: c.epochs_observed,
       final: c.final === 1,
       examples: c.covered,
-      selected: selected.has(`${c.job_id}|${c.attempt}|${c.epoch}`),
+      selected: selected.has(reportKey(keyOfRow(c))),
       receivedAt: c.received_at,
     }));
     const sets = await this.store.listRemovalSets(row.content_hash);
@@ -171,12 +171,6 @@ export class DatastatsService {
   /** The merged statistics as CSV (covered examples only). */
   async exportCsv(reference: string): Promise<string> {
     return aggregateCsv(await this.aggregateOf(await this.findDataset(reference)));
-  }
-
-  /** The aggregate of a data set named by hash or name (the HTML report and the benchmark-facing views). */
-  async aggregate(reference: string): Promise<{ dataset: DatasetRow; aggregate: DatasetAggregate }> {
-    const dataset = await this.findDataset(reference);
-    return { dataset, aggregate: await this.aggregateOf(dataset) };
   }
 
   // --- job submission ---------------------------------------------------------------------------------------------

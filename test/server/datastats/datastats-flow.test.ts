@@ -27,6 +27,7 @@ import {
   RemovalSetListDto,
 } from '../../../server/src/api/dto/index.js';
 import { extractEmbeddedDatastats, extractEmbeddedDatastatsCharts } from '../../../server/src/datastats/datastats-report.js';
+import { MAX_FORGETTING_STATS_BYTES } from '../../../server/src/datastats/datastats.service.js';
 import { DatabaseService } from '../../../server/src/storage/database.service.js';
 import { api, rawApi, request, startTestCoordinator, type TestCoordinator } from '../support/coordinator-harness.js';
 import { errorCodeOf, jobResult, nthAssignment, onlineDevice, type OnlineDevice } from '../support/job-messages.js';
@@ -190,6 +191,15 @@ describe('fleet forgetting statistics and removal sets', () => {
       chunks: (jobId: string) => {
         const pieces = forgettingStatsChunks({ jobId, attempt: 1 }, statsMessage(8, A_EPOCH_1), 16);
         return pieces.map((piece, index) => (index < 2 ? { ...piece, chunkIndex: 1 - index } : piece));
+      },
+    },
+    {
+      name: 'a declared size over the limit (refused before any work)',
+      epoch: 10,
+      code: ErrorCode.ERROR_CODE_INVALID_PAYLOAD,
+      chunks: (jobId: string) => {
+        const [piece] = forgettingStatsChunks({ jobId, attempt: 1 }, statsMessage(10, A_EPOCH_1));
+        return [{ ...piece, totalBytes: MAX_FORGETTING_STATS_BYTES + 1, chunkCount: 2 }];
       },
     },
   ])('answers $name with its code and stores nothing for the key', async ({ code, chunks, epoch }) => {
