@@ -28,6 +28,10 @@ function setup(heartbeat: () => Promise<HandlerResult>) {
       chunk: async () => ({ reply: reply('sparsefleet.v1.MaskUpdateAck', { complete: true, fullMaskNeeded: false, reason: '' }) }),
       fetch: async () => ({ reply: reply('sparsefleet.v1.MaskFetchResponse', { jobId: '', offset: 0, totalBytes: 0, checksum: 0, data: new Uint8Array() }) }),
     },
+    datastats: {
+      chunk: async () => ({ reply: reply('sparsefleet.v1.ForgettingStatsAck', { complete: true, reason: '' }) }),
+      removalSet: async () => ({ reply: reply('sparsefleet.v1.RemovalSetReply', { changed: false, removalSet: undefined }) }),
+    },
   });
   const errors = new ProtocolErrorCounter();
   const sut = new FrameDispatcher(table, errors, 'test', new ConsoleLogger('test', { logLevels: [] }));

@@ -101,6 +101,7 @@ describe('REST DTO mapping', () => {
       benchmark: { kind: 2, shape: [8, 16, 16], rules: RULES },
       maskReporting: { cadence: 2, fullEvery: 5 },
       initialMask: { jobId: 'earlier', step: 40, resolvedStep: 32 },
+      forgettingReporting: { cadence: 2, dataset: { name: 'fashion-mnist', contentHash: 'ab'.repeat(32), size: 60000 } },
     });
 
     const dto = JobSpecDto.parse(toJobSpecDto(spec));

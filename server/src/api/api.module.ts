@@ -8,14 +8,17 @@ import { GatewayModule } from '../gateway/gateway.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { MaskController } from './mask.controller.js';
 import { MasksModule } from '../masks/masks.module.js';
+import { DatastatsModule } from '../datastats/datastats.module.js';
 import { CampaignController } from './campaign.controller.js';
 import { DeviceController } from './device.controller.js';
 import { EnrollmentTokenController } from './enrollment-token.controller.js';
 import { JobController } from './job.controller.js';
 import { StatsController } from './stats.controller.js';
+import { DatastatsController } from './datastats.controller.js';
+import { RemovalSetController } from './removal-set.controller.js';
 
 @Module({
-  imports: [AuditModule, CheckpointsModule, DevicesModule, JobsModule, MasksModule, GatewayModule, CampaignsModule],
+  imports: [AuditModule, CheckpointsModule, DatastatsModule, DevicesModule, JobsModule, MasksModule, GatewayModule, CampaignsModule],
   controllers: [
     AuditController,
     EnrollmentTokenController,
@@ -24,6 +27,8 @@ import { StatsController } from './stats.controller.js';
     MaskController,
     StatsController,
     CampaignController,
+    DatastatsController,
+    RemovalSetController,
   ],
 })
 export class ApiModule {}

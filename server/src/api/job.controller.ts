@@ -4,7 +4,15 @@ import { CheckpointService } from '../checkpoints/checkpoint.service.js';
 import { JobCancellationService } from '../jobs/job-cancellation.service.js';
 import { JobReportService } from '../jobs/job-report.service.js';
 import { JOB_STATES, type JobState } from '../jobs/job-state.js';
-import { jobSubmissionSchema, validateJobSubmission } from '../jobs/job-submission.js';
+import {
+  fleetDataEfficiencyFor,
+  forgettingReportingFor,
+  jobSubmissionSchema,
+  validateJobSubmission,
+  type FleetDataEfficiencyRequest,
+  type ForgettingReportRequest,
+} from '../jobs/job-submission.js';
+import { DatastatsService } from '../datastats/datastats.service.js';
 import { JobService, type JobView } from '../jobs/job.service.js';
 import type { InitialMaskRequest } from '../jobs/job-submission.js';
 import { MaskService } from '../masks/mask.service.js';
@@ -22,6 +30,7 @@ export class JobController {
     private readonly cancellation: JobCancellationService,
     private readonly checkpoints: CheckpointService,
     private readonly masks: MaskService,
+    private readonly datastats: DatastatsService,
   ) {}
 
   @Post()
@@ -32,11 +41,11 @@ export class JobController {
     schema: dtoSchema(JobDto),
   })
   async submit(@Body() body: unknown): Promise<JobDto> {
-    const { name, spec, selector, maxAttempts, checkpointEverySteps, memoryEstimate, initialMask } = parseOrBadRequest(() =>
-      validateJobSubmission(body),
-    );
+    const { name, spec, selector, maxAttempts, checkpointEverySteps, memoryEstimate, initialMask, forgettingReport, fleetDataEfficiency } =
+      parseOrBadRequest(() => validateJobSubmission(body));
     const resolved = initialMask ? { initialMask: await this.resolveInitialMask(initialMask) } : {};
-    const job = await this.jobs.submit({ ...spec, ...resolved }, name, { selector, maxAttempts, checkpointEverySteps, memoryEstimate });
+    const dataResolved = await this.resolveDataEfficiency(forgettingReport, fleetDataEfficiency);
+    const job = await this.jobs.submit({ ...spec, ...resolved, ...dataResolved }, name, { selector, maxAttempts, checkpointEverySteps, memoryEstimate });
     return toJobDto(job);
   }
 
@@ -103,6 +112,29 @@ export class JobController {
     if (!(await this.jobs.get(request.job))) refuse(`job ${request.job} does not exist`);
     const resolution = await this.masks.resolveInitialMask(request.job, request.step, request.layout);
     return resolution.ok ? resolution.initialMask : refuse(resolution.issue);
+  }
+
+  /**
+   * The registered identity a reporting job reports about and the removal set a fleet data-efficient job trains on;
+   * 400 when either is missing or they disagree. Types inferred (wire types; this controller names none).
+   */
+  private async resolveDataEfficiency(forgetting: ForgettingReportRequest | undefined, fleet: FleetDataEfficiencyRequest | undefined) {
+    const refuse = (field: string, issue: string): never => {
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `invalid request: ${field}: ${issue}`, issues: [`${field}: ${issue}`] });
+    };
+    let reporting: ReturnType<typeof forgettingReportingFor> | undefined;
+    if (forgetting) {
+      const identity = await this.datastats.identityForJob(forgetting.datasetName, forgetting.contentHash);
+      if (!identity.ok) return refuse('report.forgetting', identity.issue);
+      reporting = forgettingReportingFor(forgetting, identity.dataset);
+    }
+    let efficiency: ReturnType<typeof fleetDataEfficiencyFor> | undefined;
+    if (fleet) {
+      const resolution = await this.datastats.removalSetForJob(fleet.datasetName, fleet.removalSet, fleet.contentHash ?? reporting?.dataset?.contentHash);
+      if (!resolution.ok) return refuse('dataEfficiency.removalSet', resolution.issue);
+      efficiency = fleetDataEfficiencyFor(fleet, resolution.set.id);
+    }
+    return { ...(reporting ? { forgettingReporting: reporting } : {}), ...(efficiency ? { dataEfficiency: efficiency } : {}) };
   }
 
   private async requireJob(id: string): Promise<JobView> {

@@ -6,7 +6,8 @@
 // node offers work only to the devices connected to it; the claim is a conditional update, so two nodes never
 // assign one job twice.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { JobAssignment, withDefaults } from '../../../protocol/src/index.js';
+import { DataEfficiencySource, JobAssignment, RemovalRefresh, withDefaults, type RemovalSet } from '../../../protocol/src/index.js';
+import { DatastatsService } from '../datastats/datastats.service.js';
 import { CheckpointService } from '../checkpoints/checkpoint.service.js';
 import { CoalescedRun } from '../common/coalesced-run.js';
 import { TimeSlicer } from '../common/cooperative.js';
@@ -40,6 +41,7 @@ export class AssignmentService implements OnApplicationBootstrap {
     private readonly channel: DeviceChannel,
     private readonly events: DomainEventBus,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    private readonly datastats: DatastatsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -136,15 +138,16 @@ export class AssignmentService implements OnApplicationBootstrap {
 
   private async deliver({ job, deviceId }: Claim): Promise<void> {
     const resume = job.attempt > 1 ? await this.checkpoints.latest(job.id) : undefined;
-    const assignment: JobAssignment = withDefaults('sparsefleet.v1.JobAssignment', {
-      jobId: job.id,
-      attempt: job.attempt,
-      spec: job.spec,
-      leaseMs: this.config.leaseMs,
-      resume,
-      checkpointEverySteps: job.checkpointEverySteps,
-    });
     try {
+      const assignment: JobAssignment = withDefaults('sparsefleet.v1.JobAssignment', {
+        jobId: job.id,
+        attempt: job.attempt,
+        spec: job.spec,
+        leaseMs: this.config.leaseMs,
+        resume,
+        checkpointEverySteps: job.checkpointEverySteps,
+        removalSet: await this.removalSetFor(job),
+      });
       const accepted = await this.channel.push(deviceId, assignment);
       if (accepted.accepted) {
         const from = resume ? ` (resuming from step ${resume.step})` : '';
@@ -162,6 +165,21 @@ export class AssignmentService implements OnApplicationBootstrap {
       this.logger.warn(`job ${job.id} attempt ${job.attempt}: ${failure}`);
       if (await this.jobs.requeue(job, deviceId, failure)) await this.devices.markIdle(deviceId);
     }
+  }
+
+  /**
+   * The removal set a fleet data-efficient job trains on: the set chosen at submission, or with refresh EPOCH the
+   * newest set of its data set (the job would pick that up at its first epoch boundary anyway).
+   */
+  private async removalSetFor(job: JobView): Promise<RemovalSet | undefined> {
+    const efficiency = job.spec.dataEfficiency;
+    if (efficiency?.source !== DataEfficiencySource.DATA_EFFICIENCY_SOURCE_FLEET) return undefined;
+    const set =
+      efficiency.refresh === RemovalRefresh.REMOVAL_REFRESH_EPOCH
+        ? await this.datastats.latestRemovalSetOf(efficiency.removalSetId)
+        : await this.datastats.removalSetMessage(efficiency.removalSetId);
+    if (!set) throw new Error(`removal set ${efficiency.removalSetId} does not exist`);
+    return set;
   }
 
   private remember(jobId: string, deviceId: string): void {

@@ -7,14 +7,18 @@
 // function of the *set* of received reports: arrival order, resends and superseded attempts cannot change it.
 import type { ExampleStatistics } from '../../../protocol/src/index.js';
 
-/** One received ForgettingStats report, decoded. (jobId, attempt, epoch) names it. */
-export interface ForgettingContribution {
+/** What names a received report, (jobId, attempt, epoch), and what selection compares. */
+export interface ContributionKey {
   readonly jobId: string;
   readonly attempt: number;
   readonly epoch: number;
   readonly deviceId: string;
   readonly epochsObserved: number;
   readonly final: boolean;
+}
+
+/** One received ForgettingStats report, decoded. */
+export interface ForgettingContribution extends ContributionKey {
   readonly stats: ExampleStatistics;
 }
 
@@ -64,7 +68,7 @@ export interface RemovalSelection {
 }
 
 /** Per job, the report with the greatest (epochsObserved, final, attempt, epoch); by ascending job id. */
-export function selectContributions<C extends ForgettingContribution>(contributions: Iterable<C>): C[] {
+export function selectContributions<C extends ContributionKey>(contributions: Iterable<C>): C[] {
   const byJob = new Map<string, C>();
   for (const contribution of contributions) {
     const held = byJob.get(contribution.jobId);
@@ -173,7 +177,7 @@ export function removalIds(aggregate: DatasetAggregate, rule: RemovalRule): Remo
   return { ids, requestedCount };
 }
 
-function compareReports(a: ForgettingContribution, b: ForgettingContribution): number {
+function compareReports(a: ContributionKey, b: ContributionKey): number {
   return (
     a.epochsObserved - b.epochsObserved ||
     Number(a.final) - Number(b.final) ||
@@ -185,7 +189,8 @@ function compareReports(a: ForgettingContribution, b: ForgettingContribution): n
   );
 }
 
-function reportKey(contribution: ForgettingContribution): string {
+/** The identity of a report: the same (jobId, attempt, epoch) counted once however often it was received. */
+export function reportKey(contribution: ContributionKey): string {
   return `${contribution.jobId}\u0000${contribution.attempt}\u0000${contribution.epoch}`;
 }
 

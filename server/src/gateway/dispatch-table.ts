@@ -5,6 +5,7 @@ import type { CheckpointHandlers } from '../checkpoints/checkpoint.handlers.js';
 import type { DeviceSession, EnrollmentSession, HandlerResult } from '../common/session.types.js';
 import type { DeviceHandlers } from '../devices/device.handlers.js';
 import type { JobHandlers } from '../jobs/job.handlers.js';
+import type { DatastatsHandlers } from '../datastats/datastats.handlers.js';
 import type { MaskHandlers } from '../masks/mask.handlers.js';
 import type { PresenceHandlers } from '../devices/presence.handlers.js';
 
@@ -21,9 +22,10 @@ export interface DispatchDependencies {
   readonly jobs: Pick<JobHandlers, 'progress' | 'result'>;
   readonly checkpoints: Pick<CheckpointHandlers, 'chunk' | 'commit' | 'fetch'>;
   readonly masks: Pick<MaskHandlers, 'chunk' | 'fetch'>;
+  readonly datastats: Pick<DatastatsHandlers, 'chunk' | 'removalSet'>;
 }
 
-export function buildDispatchTable({ devices, jobs, checkpoints, masks }: DispatchDependencies): DispatchTable {
+export function buildDispatchTable({ devices, jobs, checkpoints, masks, datastats }: DispatchDependencies): DispatchTable {
   return {
     'sparsefleet.v1.EnrollRequest': { session: 'enrollment', handle: (m, s) => devices.enroll(m, s) },
     'sparsefleet.v1.HelloRequest': { session: 'device', handle: (m, s) => devices.hello(m, s) },
@@ -47,9 +49,9 @@ export function buildDispatchTable({ devices, jobs, checkpoints, masks }: Dispat
     'sparsefleet.v1.MaskFetchRequest': { session: 'device', handle: (m, s) => masks.fetch(m, s) },
     'sparsefleet.v1.MaskUpdateAck': null,
     'sparsefleet.v1.MaskFetchResponse': null,
-    'sparsefleet.v1.ForgettingStatsChunk': null,
+    'sparsefleet.v1.ForgettingStatsChunk': { session: 'device', handle: (m, s) => datastats.chunk(m, s) },
     'sparsefleet.v1.ForgettingStatsAck': null,
-    'sparsefleet.v1.RemovalSetRequest': null,
+    'sparsefleet.v1.RemovalSetRequest': { session: 'device', handle: (m, s) => datastats.removalSet(m, s) },
     'sparsefleet.v1.RemovalSetReply': null,
   };
 }

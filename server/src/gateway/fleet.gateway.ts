@@ -18,6 +18,7 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinato
 import type { Session } from '../common/session.types.js';
 import { CheckpointHandlers } from '../checkpoints/checkpoint.handlers.js';
 import { MaskHandlers } from '../masks/mask.handlers.js';
+import { DatastatsHandlers } from '../datastats/datastats.handlers.js';
 import { DeviceHandlers } from '../devices/device.handlers.js';
 import { DeviceService } from '../devices/device.service.js';
 import { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
@@ -64,6 +65,7 @@ export class FleetGateway
     jobHandlers: JobHandlers,
     checkpointHandlers: CheckpointHandlers,
     maskHandlers: MaskHandlers,
+    datastatsHandlers: DatastatsHandlers,
   ) {
     const table = buildDispatchTable({
       devices: {
@@ -74,6 +76,7 @@ export class FleetGateway
       jobs: jobHandlers,
       checkpoints: checkpointHandlers,
       masks: maskHandlers,
+      datastats: datastatsHandlers,
     });
     this.dispatcher = new FrameDispatcher(table, errors, config.serverVersion, this.logger);
     this.serverVersion = config.serverVersion;

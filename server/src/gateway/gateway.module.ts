@@ -7,6 +7,7 @@ import { HELD_JOB_LEASES, PresenceHandlers } from '../devices/presence.handlers.
 import { JobLeaseService } from '../jobs/job-lease.service.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { MasksModule } from '../masks/masks.module.js';
+import { DatastatsModule } from '../datastats/datastats.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { SecurityModule } from '../security/security.module.js';
 import { DeviceRevocationService } from './device-revocation.service.js';
@@ -15,7 +16,7 @@ import { FleetGateway } from './fleet.gateway.js';
 import { ProtocolErrorCounter } from './protocol-error.counter.js';
 
 @Module({
-  imports: [AuditModule, AssignmentModule, CheckpointsModule, DevicesModule, JobsModule, MasksModule, MetricsModule, SecurityModule],
+  imports: [AuditModule, AssignmentModule, CheckpointsModule, DatastatsModule, DevicesModule, JobsModule, MasksModule, MetricsModule, SecurityModule],
   providers: [
     FleetGateway,
     DeviceSocketRegistry,

@@ -232,6 +232,64 @@ export interface MaskLayerTable {
   grown: string;
 }
 
+/** A data set registered for fleet statistics: its identity (content hash, name, size). */
+export interface DatastatsDatasetTable {
+  content_hash: string;
+  name: string;
+  size: number;
+  registered_at: string;
+}
+
+/** A piece of an encoded ForgettingStats while its report is incomplete (deleted once assembled, or on error). */
+export interface ForgettingChunkTable {
+  job_id: string;
+  attempt: number;
+  epoch: number;
+  chunk_index: number;
+  chunk_count: number;
+  total_bytes: number;
+  /** CRC-32 of the whole encoded ForgettingStats, as the sender gave it. */
+  checksum: number;
+  /** sha256 hex over the piece's content (counts, totals, checksum, data): what a resend is compared with. */
+  digest: string;
+  /** base64 */
+  data: string;
+  received_at: string;
+}
+
+/** One job's assembled statistics after `epoch` epochs of an attempt; immutable once stored. */
+export interface ForgettingContributionTable {
+  job_id: string;
+  attempt: number;
+  epoch: number;
+  device_id: string;
+  content_hash: string;
+  epochs_observed: number;
+  /** 1 when taken at the end of the run. */
+  final: number;
+  /** Examples the statistics cover. */
+  covered: number;
+  /** Length and CRC-32 of the encoded ForgettingStats (a resent piece is compared with its slice of `stats`). */
+  total_bytes: number;
+  checksum: number;
+  /** The encoded ForgettingStats, base64. */
+  stats: string;
+  received_at: string;
+}
+
+/** An immutable removal set: version per data set, the rule, the removed ids (an encoded ExampleSet, base64). */
+export interface RemovalSetTable {
+  id: string;
+  content_hash: string;
+  version: number;
+  rule_json: string;
+  requested_count: number;
+  removed_count: number;
+  removed: string;
+  provenance_json: string;
+  created_at: string;
+}
+
 export interface DB {
   enrollment_tokens: EnrollmentTokenTable;
   devices: DeviceTable;
@@ -249,4 +307,8 @@ export interface DB {
   mask_chunks: MaskChunkTable;
   mask_updates: MaskUpdateTable;
   mask_layers: MaskLayerTable;
+  datastats_datasets: DatastatsDatasetTable;
+  forgetting_chunks: ForgettingChunkTable;
+  forgetting_contributions: ForgettingContributionTable;
+  removal_sets: RemovalSetTable;
 }

@@ -9,6 +9,7 @@ import { protobufjsJsonShapes } from './migrations/0005-protobufjs-json-shapes.j
 import { jobMasks } from './migrations/0006-job-masks.js';
 import { postgresStorageClasses } from './migrations/0007-postgres-storage-classes.js';
 import { campaignJobsByJob } from './migrations/0008-campaign-jobs-by-job.js';
+import { fleetDatastats } from './migrations/0009-fleet-datastats.js';
 
 const initialSchema: Migration = {
   // Migrations must not depend on the current `DB` type, which describes only the latest schema.
@@ -94,6 +95,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006_job_masks': jobMasks,
   '0007_postgres_storage_classes': postgresStorageClasses,
   '0008_campaign_jobs_by_job': campaignJobsByJob,
+  '0009_fleet_datastats': fleetDatastats,
 };
 
 export const inCodeMigrationProvider: MigrationProvider = {

@@ -10,6 +10,7 @@ export * from './audit.dto.js';
 export * from './benchmark.dto.js';
 export * from './campaign.dto.js';
 export * from './common.dto.js';
+export * from './datastats.dto.js';
 export * from './device.dto.js';
 export * from './enrollment-token.dto.js';
 export * from './job.dto.js';

@@ -124,7 +124,18 @@ export type ScheduleDto = z.output<typeof ScheduleDto>;
 
 export const DataEfficiencyDto = restDto(
   'DataEfficiency',
-  z.strictObject({ removeCount: int, removeEpoch: int, keepLowest: int }),
+  z.strictObject({
+    removeCount: int,
+    removeEpoch: int,
+    keepLowest: int,
+    /** DataEfficiencySource: 1 local (MEST on the device's own statistics), 2 fleet (a removal set); 0 = local. */
+    source: int,
+    /** Fleet: the removal set chosen at submission. */
+    removalSetId: z.string(),
+    /** RemovalRefresh: 1 never, 2 every epoch (a newer set of the same data set); 0 = never. */
+    refresh: int,
+  }),
+  'Data-efficient training. source 1 local (removeCount at removeEpoch), 2 fleet (removalSetId, refresh 1 never / 2 epoch).',
 );
 export type DataEfficiencyDto = z.output<typeof DataEfficiencyDto>;
 
@@ -139,6 +150,29 @@ export const MaskReportingDto = restDto(
   'Whether and how a job reports its masks. cadence: 1 off, 2 every update, 3 final.',
 );
 export type MaskReportingDto = z.output<typeof MaskReportingDto>;
+
+export const DatasetIdentityDto = restDto(
+  'DatasetIdentity',
+  z.strictObject({
+    name: z.string(),
+    /** SHA-256 (lower-case hex) of the full training split, examples and labels in file order. */
+    contentHash: z.string(),
+    size: int,
+  }),
+  'A data set as fleet statistics know it: name, content hash and number of examples.',
+);
+export type DatasetIdentityDto = z.output<typeof DatasetIdentityDto>;
+
+export const ForgettingReportingDto = restDto(
+  'ForgettingReporting',
+  z.strictObject({
+    /** ForgettingReportCadence: 1 off, 2 after every epoch, 3 once at the end (0 = off). */
+    cadence: int,
+    dataset: DatasetIdentityDto.optional(),
+  }),
+  'Whether a job reports forgetting statistics, about which registered data set. cadence: 1 off, 2 epoch, 3 final.',
+);
+export type ForgettingReportingDto = z.output<typeof ForgettingReportingDto>;
 
 export const InitialMaskDto = restDto(
   'InitialMask',
@@ -179,6 +213,8 @@ export const JobSpecDto = restDto(
     maskReporting: MaskReportingDto.optional(),
     /** Set when the job starts from a stored mask instead of its method's initial topology. */
     initialMask: InitialMaskDto.optional(),
+    /** Unset: the job reports no forgetting statistics. */
+    forgettingReporting: ForgettingReportingDto.optional(),
   }),
   'What the job trains: model, data, method, scheme, density, schedule, hyper-parameters (the spec sent to devices).',
 );
@@ -325,6 +361,12 @@ export const JobResultDto = restDto(
     peakTensorBytes: int,
     history: z.array(EpochSummaryDto),
     agentVersion: z.string(),
+    /** Example presentations the run trained on, all epochs together. */
+    examplesSeen: int,
+    /** Examples data-efficient training excluded when the run ended. */
+    removedExamples: int,
+    /** Fleet data efficiency: the version of the removal set the run ended on (0 = none). */
+    removalSetVersion: int,
     benchmark: BenchmarkResultDto.optional(),
     deviceId: z.string(),
     receivedAt: Timestamp,

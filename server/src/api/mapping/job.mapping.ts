@@ -2,10 +2,12 @@
 // wire TrainingJobSpec, so REST keeps its names whatever the generated code calls them.
 import type {
   DataEfficiency,
+  DatasetIdentity,
   DatasetSpec,
   DsbSchedule,
   DstSchedule,
   EpochSummary,
+  ForgettingReporting,
   GranetSchedule,
   Hyperparameters,
   InitialMask,
@@ -24,10 +26,12 @@ import type { MemoryEstimate } from '../../../../client/src/engine/spec.js';
 import type {
   CheckpointDto,
   DataEfficiencyDto,
+  DatasetIdentityDto,
   DatasetSpecDto,
   DsbScheduleDto,
   DstScheduleDto,
   EpochSummaryDto,
+  ForgettingReportingDto,
   GranetScheduleDto,
   HyperparametersDto,
   InitialMaskDto,
@@ -115,7 +119,16 @@ export function toJobSpecDto(spec: TrainingJobSpec): JobSpecDto {
     benchmark: spec.benchmark ? toBenchmarkSpecDto(spec.benchmark) : undefined,
     maskReporting: spec.maskReporting ? toMaskReportingDto(spec.maskReporting) : undefined,
     initialMask: spec.initialMask ? toInitialMaskDto(spec.initialMask) : undefined,
+    forgettingReporting: spec.forgettingReporting ? toForgettingReportingDto(spec.forgettingReporting) : undefined,
   };
+}
+
+function toForgettingReportingDto(reporting: ForgettingReporting): ForgettingReportingDto {
+  return { cadence: reporting.cadence, dataset: reporting.dataset ? toDatasetIdentityDto(reporting.dataset) : undefined };
+}
+
+export function toDatasetIdentityDto(identity: DatasetIdentity): DatasetIdentityDto {
+  return { name: identity.name, contentHash: identity.contentHash, size: identity.size };
 }
 
 function toMaskReportingDto(reporting: MaskReporting): MaskReportingDto {
@@ -159,7 +172,14 @@ function toHyperparametersDto(hyper: Hyperparameters): HyperparametersDto {
 }
 
 function toDataEfficiencyDto(efficiency: DataEfficiency): DataEfficiencyDto {
-  return { removeCount: efficiency.removeCount, removeEpoch: efficiency.removeEpoch, keepLowest: efficiency.keepLowest };
+  return {
+    removeCount: efficiency.removeCount,
+    removeEpoch: efficiency.removeEpoch,
+    keepLowest: efficiency.keepLowest,
+    source: efficiency.source,
+    removalSetId: efficiency.removalSetId,
+    refresh: efficiency.refresh,
+  };
 }
 
 /** The set member of the schedule oneof; undefined when none is set. */
@@ -303,6 +323,9 @@ export function toJobResultDto(result: ResultView): JobResultDto {
     peakTensorBytes: result.peakTensorBytes,
     history: result.history.map(toEpochSummaryDto),
     agentVersion: result.agentVersion,
+    examplesSeen: result.examplesSeen,
+    removedExamples: result.removedExamples,
+    removalSetVersion: result.removalSetVersion,
     benchmark: result.benchmark ? toBenchmarkResultDto(result.benchmark) : undefined,
     deviceId: result.deviceId,
     receivedAt: result.receivedAt,
