@@ -5,7 +5,8 @@ import {
   type LayerDensity,
   type ProgressReport,
 } from '../../../protocol/src/index.js';
-import type { LayerDensityReport, TrainProgress, TrainResult } from '../engine/train/types.js';
+import type { LayerDensityReport, TrainProgress } from '../engine/train/types.js';
+import type { EngineTrainResult } from './training-engine.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface ReportIdentity {
@@ -36,7 +37,7 @@ export function toProgressReport(identity: ReportIdentity, progress: TrainProgre
   };
 }
 
-export function toSucceededResult(identity: ReportIdentity, result: TrainResult): JobResult {
+export function toSucceededResult(identity: ReportIdentity, result: EngineTrainResult): JobResult {
   return {
     ...emptyResult(identity, JobOutcome.JOB_OUTCOME_SUCCEEDED, ''),
     backend: result.backend,
@@ -62,6 +63,9 @@ export function toSucceededResult(identity: ReportIdentity, result: TrainResult)
       maskUpdates: epoch.maskUpdates,
       wallMs: Math.round(epoch.wallMs),
     })),
+    examplesSeen: result.examplesSeen ?? 0,
+    removedExamples: result.removedExamples ?? 0,
+    removalSetVersion: result.removalSetVersion ?? 0,
   };
 }
 
