@@ -66,6 +66,9 @@ export function fakeResult(config: TrainConfig): TrainResult {
     peakRssBytes: 50_000_000,
     peakTensorBytes: 1_000_000,
     history: [{ epoch: 0, loss: 1.5, trainAccuracy: 0.5, testAccuracy: 0.42, density: 1, maskUpdates: 0, wallMs: 100 }],
+    examplesSeen: 640,
+    removedExamples: 0,
+    removalSetVersion: 0,
   };
 }
 

@@ -72,7 +72,7 @@ describe('captureCheckpoint and restoreCheckpoint', () => {
 
     // Execute
     const restored = restoreCheckpoint(bytes, run);
-    const recaptured = captureCheckpoint({ ...run, position: restored.position, tracker: restored.tracker, removedExampleIds: restored.removedExampleIds });
+    const recaptured = captureCheckpoint({ ...run, ...restored });
 
     // Assert
     expect(restored.position).toEqual({ step: 3, epoch: 0, stepInEpoch: 3, maskUpdates: 0 });
@@ -99,7 +99,7 @@ describe('captureCheckpoint and restoreCheckpoint', () => {
 
     // Execute
     const restored = restoreCheckpoint(bytes, run);
-    const recaptured = captureCheckpoint({ ...run, position: restored.position, tracker: restored.tracker, removedExampleIds: undefined });
+    const recaptured = captureCheckpoint({ ...run, ...restored, removedExampleIds: undefined });
 
     // Assert
     expect(restored.position.maskUpdates).toBe(3);

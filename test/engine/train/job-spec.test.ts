@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TrainingJobSpec, decodeProto, encodeProto, withDefaults } from '../../../protocol/src/index.js';
+import { DataEfficiencySource, TrainingJobSpec, decodeProto, encodeProto, withDefaults } from '../../../protocol/src/index.js';
 import { parseTrainConfig } from '../../../client/src/engine/train/config.js';
 import { jobSpecToTrainConfig, trainConfigToJobSpec } from '../../../client/src/engine/train/job-spec.js';
 
@@ -53,6 +53,22 @@ describe('trainConfigToJobSpec', () => {
     expect(config.optimizer.lr).toBe(0.05);
     expect(config.batchSize).toBe(64);
     expect(config.data.name).toBe('fashion-mnist');
+  });
+
+  it('should not make a fleet removal set or a zero removal count into a local MEST removal', () => {
+    // Prepare
+    const spec = (dataEfficiency: Record<string, unknown>) =>
+      decodeProto('sparsefleet.v1.TrainingJobSpec', encodeProto('sparsefleet.v1.TrainingJobSpec', withDefaults('sparsefleet.v1.TrainingJobSpec', { epochs: 5, dataEfficiency })));
+
+    // Execute
+    const fleet = jobSpecToTrainConfig(spec({ source: DataEfficiencySource.DATA_EFFICIENCY_SOURCE_FLEET, removalSetId: 'rs-1', removeCount: 7, removeEpoch: 1 }));
+    const zero = jobSpecToTrainConfig(spec({ source: DataEfficiencySource.DATA_EFFICIENCY_SOURCE_LOCAL, removeCount: 0, removeEpoch: 1 }));
+    const local = jobSpecToTrainConfig(spec({ source: DataEfficiencySource.DATA_EFFICIENCY_SOURCE_LOCAL, removeCount: 7, removeEpoch: 1, keepLowest: 2 }));
+
+    // Assert
+    expect(fleet.dataEfficiency).toBeUndefined();
+    expect(zero.dataEfficiency).toBeUndefined();
+    expect(local.dataEfficiency).toEqual({ removeCount: 7, removeEpoch: 1, keepLowest: 2 });
   });
 
   it('should reject an invalid spec with the field named', () => {

@@ -1,6 +1,6 @@
 // captureCheckpoint: the complete state of a run as TrainingCheckpoint bytes. Reads only (no RNG draws, no
 // writes), so taking a checkpoint never changes what the run computes next.
-import { TrainingCheckpoint, encodeProto } from '../../../../protocol/src/index.js';
+import { TrainingCheckpoint, encodeProto, removalSetMessage } from '../../../../protocol/src/index.js';
 import type { Tensor } from '../../../../protocol/src/index.js';
 import type { MaskedWeight } from '../models/masked-weight.js';
 import { encodeForgettingSnapshot } from './forgetting-codec.js';
@@ -47,6 +47,12 @@ export function captureCheckpoint(source: CheckpointSource): Uint8Array {
     maskUpdates: position.maskUpdates,
     removedExampleIds: source.removedExampleIds === undefined ? [] : [...source.removedExampleIds].sort((a, b) => a - b),
     configFingerprint: configFingerprint(source.config),
+    examplesSeen: source.examplesSeen ?? 0,
+    fleetRemovalFromStep: source.runLengthBase?.step ?? 0,
+    fleetRemovalFromEpoch: source.runLengthBase?.epoch ?? 0,
+    ...(source.fleetRemoval === undefined
+      ? {}
+      : { fleetRemoval: removalSetMessage({ id: '', version: source.fleetRemoval.version, dataset: source.fleetRemoval.dataset, removedIds: source.fleetRemoval.removedIds }) }),
   };
   return encodeProto('sparsefleet.v1.TrainingCheckpoint', message);
 }

@@ -1,6 +1,6 @@
 // Training checkpoints: capture a run's complete state as TrainingCheckpoint bytes and restore it exactly.
 export { captureCheckpoint } from './capture.js';
-export { decodeCheckpoint, restoreCheckpoint } from './restore.js';
+export { decodeCheckpoint, readFleetRemoval, restoreCheckpoint } from './restore.js';
 export { canonicalJson, configFingerprint } from './fingerprint.js';
 export {
   MaskDecodeError,
@@ -14,7 +14,7 @@ export {
   type EncodedMask,
   type MaskEncoding,
 } from './mask-codec.js';
-export { decodeForgettingSnapshot, encodeForgettingSnapshot } from './forgetting-codec.js';
+export { FORGETTING_SNAPSHOT_LAYOUT, ForgettingSnapshotDecodeError, decodeForgettingSnapshot, encodeForgettingSnapshot } from './forgetting-codec.js';
 export {
   CHECKPOINT_FORMAT_VERSION,
   CheckpointRestoreError,
@@ -22,4 +22,5 @@ export {
   type CheckpointSource,
   type CheckpointTarget,
   type RestoredTraining,
+  type RunLengthBase,
 } from './types.js';

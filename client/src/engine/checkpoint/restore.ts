@@ -1,9 +1,10 @@
 // restoreCheckpoint: puts a run back into the state captureCheckpoint recorded. Call it on a freshly built run
 // (same config) after method.initialize; it refuses a checkpoint of another config or model with a clear error.
 import * as tf from '@tensorflow/tfjs';
-import { TrainingCheckpoint, decodeProto } from '../../../../protocol/src/index.js';
+import { ForgettingCodecError, TrainingCheckpoint, decodeProto, readRemovalSet } from '../../../../protocol/src/index.js';
 import type { Tensor } from '../../../../protocol/src/index.js';
 import { ForgettingTracker } from '../forgetting/tracker.js';
+import type { FleetRemovalSet } from '../train/fleet-removal.js';
 import { canonicalToTf } from '../models/layout.js';
 import type { MaskedWeight } from '../models/masked-weight.js';
 import { layerSize } from '../sparse/types.js';
@@ -13,7 +14,7 @@ import { configFingerprint } from './fingerprint.js';
 import { decodeMask, type MaskEncoding } from './mask-codec.js';
 import { GRADIENT_PREFIX, bufferName, gradientName, slotName } from './state-names.js';
 import { readDenseTensor } from './tensor-codec.js';
-import { CHECKPOINT_FORMAT_VERSION, CheckpointRestoreError, type CheckpointTarget, type RestoredTraining } from './types.js';
+import { CHECKPOINT_FORMAT_VERSION, CheckpointRestoreError, type CheckpointTarget, type RestoredTraining, type RunLengthBase } from './types.js';
 
 /** Decodes checkpoint bytes and checks the format version; throws CheckpointRestoreError. */
 export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
@@ -84,6 +85,8 @@ export function restoreCheckpoint(bytes: Uint8Array, target: CheckpointTarget): 
     },
     tracker: ForgettingTracker.fromSnapshot(decodeForgettingSnapshot(checkpoint.forgettingSnapshot)),
     removedExampleIds: checkpoint.removedExampleIds.length === 0 ? undefined : new Set(checkpoint.removedExampleIds),
+    examplesSeen: Number(checkpoint.examplesSeen),
+    ...readFleetRemoval(checkpoint),
   };
 
   function restoreMethodState(saved: TrainingCheckpoint, run: CheckpointTarget): void {
@@ -91,6 +94,19 @@ export function restoreCheckpoint(bytes: Uint8Array, target: CheckpointTarget): 
     for (const tensor of saved.methodState) state[tensor.name] = readDenseTensor(tensor);
     if (method.importState) method.importState(state, run.methodContext);
     else if (saved.methodState.length > 0) throw new CheckpointRestoreError(`method '${method.name}' keeps no state, the checkpoint has some`);
+  }
+}
+
+/** The fleet removal set a checkpoint was taken under (if any) and where the run length was computed for it. */
+export function readFleetRemoval(checkpoint: TrainingCheckpoint): { fleetRemoval?: FleetRemovalSet; runLengthBase: RunLengthBase } {
+  const runLengthBase = { step: Number(checkpoint.fleetRemovalFromStep), epoch: checkpoint.fleetRemovalFromEpoch };
+  if (checkpoint.fleetRemoval === undefined) return { runLengthBase };
+  try {
+    const { removedIds, version, dataset } = readRemovalSet(checkpoint.fleetRemoval);
+    return { fleetRemoval: { removedIds, version, dataset }, runLengthBase };
+  } catch (error) {
+    if (error instanceof ForgettingCodecError) throw new CheckpointRestoreError(`its fleet removal set is corrupt (${error.message})`);
+    throw error;
   }
 }
 

@@ -3,6 +3,7 @@ import type { ForgettingTracker } from '../forgetting/tracker.js';
 import type { Model } from '../models/model.js';
 import type { MethodContext, SparseTrainingMethod } from '../sparse/methods/types.js';
 import type { TrainConfig } from '../train/config.js';
+import type { FleetRemovalSet } from '../train/fleet-removal.js';
 import type { Optimizer } from '../train/optimizers/types.js';
 
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -25,8 +26,19 @@ export interface TrainingStateRefs {
 export interface CheckpointSource extends TrainingStateRefs {
   readonly position: CheckpointPosition;
   readonly tracker: ForgettingTracker;
-  /** Examples left out of training (MEST data efficiency), if a removal happened. */
+  /** Examples left out of training by the run's own MEST removal, if it happened. */
   readonly removedExampleIds: ReadonlySet<number> | undefined;
+  /** Examples trained on so far (sum of batch sizes); default 0. */
+  readonly examplesSeen?: number;
+  /** The fleet removal set in force, if any, and where the run length was computed for it (default: the start). */
+  readonly fleetRemoval?: FleetRemovalSet;
+  readonly runLengthBase?: RunLengthBase;
+}
+
+/** Steps done and the epoch at which the run length was last computed (0 and 0: at the start). */
+export interface RunLengthBase {
+  readonly step: number;
+  readonly epoch: number;
 }
 
 export interface CheckpointTarget extends TrainingStateRefs {
@@ -38,6 +50,10 @@ export interface RestoredTraining {
   readonly position: CheckpointPosition;
   readonly tracker: ForgettingTracker;
   readonly removedExampleIds: ReadonlySet<number> | undefined;
+  /** 0 for a checkpoint written before examples were counted. */
+  readonly examplesSeen: number;
+  readonly fleetRemoval?: FleetRemovalSet;
+  readonly runLengthBase: RunLengthBase;
 }
 
 /** A checkpoint that cannot be resumed by this run: other config, other model, corrupt bytes. */

@@ -28,7 +28,14 @@ export {
   type ExampleStoreKind,
 } from './store.js';
 export { decodeExamples } from './source.js';
-export { loadDatasets, DEFAULT_SYNTHETIC_TEST_SIZE, DEFAULT_SYNTHETIC_TRAIN_SIZE } from './load.js';
+export { loadDatasets, datasetIdentityOf, DEFAULT_SYNTHETIC_TEST_SIZE, DEFAULT_SYNTHETIC_TRAIN_SIZE, type LoadOptions } from './load.js';
+export {
+  DATASET_IDENTITY_TAG,
+  DatasetMismatchError,
+  describeDatasetIdentity,
+  splitIdentity,
+  type DatasetIdentity,
+} from './identity.js';
 export {
   MAX_TEMPLATE_VALUES,
   resolveSyntheticShape,

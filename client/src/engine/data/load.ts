@@ -3,6 +3,7 @@
 import type { InputShape } from '../models/catalog.js';
 import { CIFAR10_CLASSES, CIFAR10_DEFAULT_DIR, CIFAR10_NORMALIZATION, readCifar10 } from './cifar10.js';
 import { CIFAR100_DEFAULT_DIR, CIFAR100_NORMALIZATION, cifar100Classes, readCifar100 } from './cifar100.js';
+import { splitIdentity, type DatasetIdentity } from './identity.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_DEFAULT_DIR, readFashionMnist } from './fashion-mnist.js';
 import { materialize, type RawSplit } from './source.js';
 import { selectPositions } from './subset.js';
@@ -37,13 +38,16 @@ interface Sources {
   readonly fallbackReason?: string;
 }
 
-export async function loadDatasets(spec: LoadDatasetsSpec): Promise<LoadedDatasets> {
-  const name: string = spec.name;
-  if (!isDatasetName(name)) throw new RangeError(`unknown data set '${name}' (known: ${DATASET_NAMES.join(', ')})`);
-  if (!Number.isInteger(spec.seed)) throw new RangeError(`data seed must be an integer, got ${spec.seed}`);
-  if (spec.cifar100Labels !== undefined && spec.cifar100Labels !== 'fine' && spec.cifar100Labels !== 'coarse') {
-    throw new RangeError(`cifar100Labels must be 'fine' or 'coarse', got '${String(spec.cifar100Labels)}'`);
-  }
+export interface LoadOptions {
+  /**
+   * Also compute the identity of the full training split (`LoadedDatasets.trainIdentity`, see ./identity.ts). It
+   * reads every training example once, so ask only when the run reports statistics or applies a removal set.
+   */
+  readonly identity?: boolean;
+}
+
+export async function loadDatasets(spec: LoadDatasetsSpec, options: LoadOptions = {}): Promise<LoadedDatasets> {
+  const name = checkSpec(spec);
   const sources = await readSources(name, spec);
   const meta = {
     name,
@@ -70,7 +74,29 @@ export async function loadDatasets(spec: LoadDatasetsSpec): Promise<LoadedDatase
     train,
     test,
     ...(sources.fallbackReason ? { fallbackReason: sources.fallbackReason } : {}),
+    ...(options.identity ? { trainIdentity: await splitIdentity(name, sources.train) } : {}),
   };
+}
+
+/**
+ * The identity of the training split `spec` names, as `loadDatasets(spec, { identity: true })` would compute it:
+ * limits and shards do not change it (it is about the full split); for synthetic data (requested or standing in for
+ * missing files) it depends on the seed and `trainLimit`, which decide what is generated.
+ */
+export async function datasetIdentityOf(spec: LoadDatasetsSpec): Promise<DatasetIdentity> {
+  const name = checkSpec(spec);
+  const sources = await readSources(name, spec);
+  return splitIdentity(name, sources.train);
+}
+
+function checkSpec(spec: LoadDatasetsSpec): DatasetName {
+  const name: string = spec.name;
+  if (!isDatasetName(name)) throw new RangeError(`unknown data set '${name}' (known: ${DATASET_NAMES.join(', ')})`);
+  if (!Number.isInteger(spec.seed)) throw new RangeError(`data seed must be an integer, got ${spec.seed}`);
+  if (spec.cifar100Labels !== undefined && spec.cifar100Labels !== 'fine' && spec.cifar100Labels !== 'coarse') {
+    throw new RangeError(`cifar100Labels must be 'fine' or 'coarse', got '${String(spec.cifar100Labels)}'`);
+  }
+  return name;
 }
 
 async function readSources(name: DatasetName, spec: LoadDatasetsSpec): Promise<Sources> {

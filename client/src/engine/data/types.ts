@@ -1,6 +1,7 @@
 // The shapes every data-set consumer sees. Plain typed arrays only: the trainer turns batches into tensors, the
 // coordinator reads ids, and nothing here depends on tfjs or on Node.
 import type { InputShape } from '../models/catalog.js';
+import type { DatasetIdentity } from '../../../../protocol/src/index.js';
 import type { ExampleStore } from './store.js';
 
 /**
@@ -81,6 +82,8 @@ export interface LoadedDatasets {
   readonly test: Dataset;
   /** Set when real files were requested but synthetic data was produced instead; says which file was missing. */
   readonly fallbackReason?: string;
+  /** Identity of the full training split (before limits and shards); only when the loader was asked for it. */
+  readonly trainIdentity?: DatasetIdentity;
 }
 
 /** Thrown for files that exist but cannot be parsed (bad magic, truncated, inconsistent sizes). */

@@ -1,6 +1,8 @@
 // Per-example forgetting statistics (Toneva et al. 2019 as used by MEST, spec §2.10). Only what the counts need is
-// kept, in typed arrays indexed by example id: presentations, 1→0 events, and two flags (last presentation correct,
-// learned at least once). 60k examples cost about 540 KB however many epochs are recorded.
+// kept, in typed arrays indexed by example id: presentations, 1→0 events, the epoch an example was first learned
+// (1 + epoch, 0 = never) and a flag (last presentation correct). 60k examples cost about 780 KB however many epochs
+// are recorded.
+import type { ExampleStatistics } from '../../../../protocol/src/index.js';
 import {
   removalSlice,
   type SortedImportance,
@@ -31,25 +33,28 @@ export interface ForgettingSnapshot {
   readonly ids: Uint32Array;
   readonly presentations: Uint32Array;
   readonly events: Uint32Array;
-  /** 1 when the example was classified correctly at least once. */
+  /** 1 when the example was classified correctly at least once (= firstLearned > 0). */
   readonly learned: Uint8Array;
   /** 1 when its latest presentation was correct. */
   readonly lastCorrect: Uint8Array;
+  /** 1 + the epoch the example was first classified correctly; 0 = never. */
+  readonly firstLearned: Uint32Array;
 }
 
 const LAST_CORRECT = 1;
-const LEARNED = 2;
 
 export class ForgettingTracker {
   private presentationCounts: Uint32Array;
   private eventCounts: Uint32Array;
   private flags: Uint8Array;
+  private firstLearnedEpochs: Uint32Array;
 
   /** `capacity` = size of the id space (max id + 1); it grows on demand if larger ids are recorded. */
   constructor(capacity = 0) {
     this.presentationCounts = new Uint32Array(capacity);
     this.eventCounts = new Uint32Array(capacity);
     this.flags = new Uint8Array(capacity);
+    this.firstLearnedEpochs = new Uint32Array(capacity);
   }
 
   static fromSnapshot(snapshot: ForgettingSnapshot): ForgettingTracker {
@@ -63,20 +68,27 @@ export class ForgettingTracker {
   }
 
   /**
-   * One presentation of each listed example; `correct[i]` non-zero means `ids[i]` was classified correctly.
-   * An id listed twice in one call counts as two presentations, in list order.
+   * One presentation of each listed example in (0-based) `epoch`; `correct[i]` non-zero means `ids[i]` was
+   * classified correctly. An id listed twice in one call counts as two presentations, in list order.
    */
-  record(ids: ArrayLike<number>, correct: ArrayLike<number>): void {
+  record(ids: ArrayLike<number>, correct: ArrayLike<number>, epoch = 0): void {
     if (ids.length !== correct.length) throw new RangeError(`record: ${ids.length} ids but ${correct.length} results`);
+    if (!Number.isInteger(epoch) || epoch < 0 || epoch >= 0xffffffff) throw new RangeError(`record: epoch must be a uint32 below 2^32 - 1, got ${epoch}`);
     this.ensureCapacity(maxId(ids) + 1);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i];
       const flags = this.flags[id];
       const isCorrect = Boolean(correct[i]); // also accepts booleans and treats NaN as wrong
       if (!isCorrect && this.presentationCounts[id] > 0 && (flags & LAST_CORRECT) !== 0) this.eventCounts[id]++;
-      this.flags[id] = isCorrect ? flags | LAST_CORRECT | LEARNED : flags & ~LAST_CORRECT;
+      this.flags[id] = isCorrect ? flags | LAST_CORRECT : flags & ~LAST_CORRECT;
+      if (isCorrect && this.firstLearnedEpochs[id] === 0) this.firstLearnedEpochs[id] = epoch + 1;
       this.presentationCounts[id]++;
     }
+  }
+
+  /** 1 + the epoch `id` was first classified correctly; 0 = never (or never presented). */
+  firstLearned(id: number): number {
+    return id < this.capacity ? this.firstLearnedEpochs[id] : 0;
   }
 
   presentations(id: number): number {
@@ -104,7 +116,7 @@ export class ForgettingTracker {
 
   /** Ids learned at least once and never forgotten, ascending. */
   unforgettable(): Uint32Array {
-    return this.trackedIds().filter((id) => (this.flags[id] & LEARNED) !== 0 && this.eventCounts[id] === 0);
+    return this.trackedIds().filter((id) => this.firstLearnedEpochs[id] !== 0 && this.eventCounts[id] === 0);
   }
 
   /**
@@ -142,6 +154,7 @@ export class ForgettingTracker {
     this.presentationCounts.fill(0);
     this.eventCounts.fill(0);
     this.flags.fill(0);
+    this.firstLearnedEpochs.fill(0);
   }
 
   snapshot(): ForgettingSnapshot {
@@ -150,20 +163,29 @@ export class ForgettingTracker {
       ids,
       presentations: ids.map((id) => this.presentationCounts[id]),
       events: ids.map((id) => this.eventCounts[id]),
-      learned: Uint8Array.from(ids, (id) => ((this.flags[id] & LEARNED) !== 0 ? 1 : 0)),
+      learned: Uint8Array.from(ids, (id) => (this.firstLearnedEpochs[id] !== 0 ? 1 : 0)),
       lastCorrect: Uint8Array.from(ids, (id) => this.flags[id] & LAST_CORRECT),
+      firstLearned: ids.map((id) => this.firstLearnedEpochs[id]),
     };
+  }
+
+  /** The job-wire form of `snapshot()` (forgetting-wire's ExampleStatistics): ids ascending, three counts each. */
+  statistics(): ExampleStatistics {
+    const { ids, presentations, events, firstLearned } = this.snapshot();
+    return { ids, presentations, forgettingEvents: events, firstLearned };
   }
 
   /**
    * Adds another device's statistics, keyed by example id: presentations and forgetting events are summed,
-   * "learned" is OR-ed, and for ids both sides saw, the other side's last result becomes the latest (no event is
-   * counted across the boundary: two devices' sequences are not one sequence). With disjoint shards this is exact.
+   * the first-learned epoch is the earliest non-zero one (a snapshot that says "learned" with first-learned 0 counts
+   * as learned in epoch 0, i.e. 1), and for ids both sides saw, the other side's last result becomes the latest (no
+   * event is counted across the boundary: two devices' sequences are not one sequence). With disjoint shards this
+   * is exact.
    */
   merge(other: ForgettingTracker | ForgettingSnapshot): void {
     const snapshot = other instanceof ForgettingTracker ? other.snapshot() : other;
-    const { ids, presentations, events, learned, lastCorrect } = snapshot;
-    for (const [field, array] of Object.entries({ presentations, events, learned, lastCorrect })) {
+    const { ids, presentations, events, learned, lastCorrect, firstLearned } = snapshot;
+    for (const [field, array] of Object.entries({ presentations, events, learned, lastCorrect, firstLearned })) {
       if (array.length !== ids.length) throw new RangeError(`merge: ${ids.length} ids but ${array.length} ${field}`);
     }
     this.ensureCapacity(maxId(ids) + 1);
@@ -172,13 +194,15 @@ export class ForgettingTracker {
       const id = ids[i];
       this.presentationCounts[id] += presentations[i];
       this.eventCounts[id] += events[i];
-      const learnedFlag = (this.flags[id] & LEARNED) | (learned[i] ? LEARNED : 0);
-      this.flags[id] = learnedFlag | (lastCorrect[i] ? LAST_CORRECT : 0);
+      const theirs = firstLearned[i] !== 0 ? firstLearned[i] : learned[i] ? 1 : 0;
+      const ours = this.firstLearnedEpochs[id];
+      if (theirs !== 0 && (ours === 0 || theirs < ours)) this.firstLearnedEpochs[id] = theirs;
+      this.flags[id] = lastCorrect[i] ? LAST_CORRECT : 0;
     }
   }
 
   private countOf(id: number, neverLearnedCount: number | undefined): number {
-    if ((this.flags[id] & LEARNED) !== 0) return this.eventCounts[id];
+    if (this.firstLearnedEpochs[id] !== 0) return this.eventCounts[id];
     return neverLearnedCount ?? this.presentationCounts[id];
   }
 
@@ -195,6 +219,7 @@ export class ForgettingTracker {
     this.presentationCounts = grow(this.presentationCounts, new Uint32Array(capacity));
     this.eventCounts = grow(this.eventCounts, new Uint32Array(capacity));
     this.flags = grow(this.flags, new Uint8Array(capacity));
+    this.firstLearnedEpochs = grow(this.firstLearnedEpochs, new Uint32Array(capacity));
   }
 }
 

@@ -1,6 +1,7 @@
 export * from './config.js';
 export { jobSpecToTrainConfig, trainConfigToJobSpec } from './job-spec.js';
-export { runTraining, type RunOptions } from './run.js';
+export { runTraining, type ForgettingReportCadence, type RunOptions } from './run.js';
+export { RemovalSetError, type FleetRemoval, type FleetRemovalSet, type RemovalRefresh } from './fleet-removal.js';
 export type { CheckpointInfo, CheckpointOptions } from './checkpointing.js';
 export type * from './types.js';
 export { evaluate, type Evaluation } from './evaluate.js';

@@ -3,7 +3,7 @@
 // valid value (lr, batch size, epochs, density, limits, erkPowerScale, ...). Values that may legitimately be zero
 // (seed, momentum, weight decay) are taken as sent. Optimizer fields without a proto field travel in
 // `hyper.extra`. The round trip config -> spec -> config is exact.
-import { DataEfficiencySource, RemovalRefresh, type Hyperparameters, type TrainingJobSpec } from '../../../../protocol/src/index.js';
+import { DataEfficiencySource, RemovalRefresh, type DataEfficiency, type Hyperparameters, type TrainingJobSpec } from '../../../../protocol/src/index.js';
 import { scheduleFromProto, scheduleToProto } from '../sparse/schedules/schema.js';
 import { parseTrainConfig, type ComputeName, type TrainConfig } from './config.js';
 
@@ -103,9 +103,20 @@ export function jobSpecToTrainConfig(spec: TrainingJobSpec): TrainConfig {
     backend: orUndefined(spec.backend),
     maxSteps: positiveOrUndefined(spec.maxSteps),
     compute: computeFromCode(spec.hyper?.extra?.[EXTRA_COMPUTE]),
-    dataEfficiency: spec.dataEfficiency === undefined ? undefined : { ...spec.dataEfficiency },
+    dataEfficiency: localDataEfficiency(spec.dataEfficiency),
   };
   return parseTrainConfig(dropUndefined(raw));
+}
+
+/**
+ * The run's own MEST removal, if the spec asks for one. A fleet removal set (source FLEET) travels in the job
+ * assignment, not in the config; a spec with remove_count 0 removes nothing. Either way config.dataEfficiency stays
+ * undefined.
+ */
+function localDataEfficiency(settings: DataEfficiency | undefined): Record<string, number> | undefined {
+  if (settings === undefined || settings.removeCount === 0) return undefined;
+  if (settings.source === DataEfficiencySource.DATA_EFFICIENCY_SOURCE_FLEET) return undefined;
+  return { removeCount: settings.removeCount, removeEpoch: settings.removeEpoch, keepLowest: settings.keepLowest };
 }
 
 function optimizerFromHyper(hyper: Hyperparameters): Record<string, unknown> {

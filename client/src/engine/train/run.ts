@@ -3,8 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/init.js';
 import { captureCheckpoint } from '../checkpoint/capture.js';
-import { restoreCheckpoint } from '../checkpoint/restore.js';
-import { CheckpointRestoreError } from '../checkpoint/types.js';
+import { sameDatasetIdentity, type DatasetIdentity } from '../../../../protocol/src/index.js';
+import { decodeCheckpoint, readFleetRemoval, restoreCheckpoint } from '../checkpoint/restore.js';
+import { CheckpointRestoreError, type RunLengthBase } from '../checkpoint/types.js';
+import { DatasetMismatchError } from '../data/identity.js';
 import { batches, loadDatasets, type LoadedDatasets } from '../data/index.js';
 import { ForgettingTracker } from '../forgetting/tracker.js';
 import { buildModel } from '../models/builders.js';
@@ -23,6 +25,7 @@ import { computeReport, setUpCompute, type ComputeSetup } from './compute-setup.
 import { Stepper, type StepOutcome } from './step.js';
 import type { EpochReport, MaskEventKind, TrainCallbacks, TrainProgress, TrainResult } from './types.js';
 import { yieldToEventLoop } from './yield.js';
+import { checkRemovalSet, excludedCount, keptCount, unionOf, type FleetRemoval, type FleetRemovalSet } from './fleet-removal.js';
 
 const DEFAULT_PROGRESS_EVERY = 20;
 const MIN_EVAL_BATCH = 256;
@@ -45,7 +48,21 @@ export interface RunOptions {
    * checkpoint's masks win). Throws InitialMaskError when a layer is missing or has another size.
    */
   readonly initialMask?: ReadonlyMap<string, Mask>;
+  /** Report the job's forgetting statistics through callbacks.onForgettingStats (see ForgettingReport). */
+  readonly forgettingReport?: ForgettingReportCadence;
+  /**
+   * A fleet removal set: its ids are left out of training from the first step (together with the run's own MEST
+   * removal, if configured), and the run length (steps per epoch, total steps) is computed for the examples kept,
+   * so the LR schedule and the method's schedule see the reduced set. Throws DatasetMismatchError when the set is
+   * about other data than the loaded split, RemovalSetError when it removes every example of this device's split.
+   * A resumed run continues under the set its checkpoint was taken with.
+   */
+  readonly removal?: FleetRemoval;
+  /** The data the job is about: the run throws DatasetMismatchError before training when the loaded split differs. */
+  readonly expectedDataset?: DatasetIdentity;
 }
+
+export type ForgettingReportCadence = 'epoch' | 'final';
 
 export async function runTraining(
   config: TrainConfig,
@@ -56,16 +73,36 @@ export async function runTraining(
   signal?.throwIfAborted();
   const startedAt = performance.now();
   const backend = await initBackend(config.backend);
-  const data = await loadDatasets({
-    name: config.data.name,
-    path: config.data.path,
-    trainLimit: config.data.trainLimit,
-    testLimit: config.data.testLimit,
-    shardIndex: config.data.shardIndex,
-    shardCount: config.data.shardCount,
-    seed: config.seed,
-  });
+  const resumed = options.resumeFrom === undefined ? undefined : readFleetRemoval(decodeCheckpoint(options.resumeFrom));
+  if (resumed !== undefined && resumed.fleetRemoval === undefined && options.removal !== undefined) {
+    throw new CheckpointRestoreError(`it was taken without a fleet removal set, this run applies version ${options.removal.version}`);
+  }
+  // Only a resumed run's checkpoint knows the set (maybe refreshed) and the run length the job trained under.
+  const removal: FleetRemovalSet | undefined = resumed?.fleetRemoval ?? options.removal;
+  const data = await loadDatasets(
+    {
+      name: config.data.name,
+      path: config.data.path,
+      trainLimit: config.data.trainLimit,
+      testLimit: config.data.testLimit,
+      shardIndex: config.data.shardIndex,
+      shardCount: config.data.shardCount,
+      seed: config.seed,
+    },
+    { identity: options.forgettingReport !== undefined || removal !== undefined || options.expectedDataset !== undefined },
+  );
   signal?.throwIfAborted();
+  const identity = data.trainIdentity;
+  if (options.expectedDataset !== undefined && identity !== undefined && !sameDatasetIdentity(options.expectedDataset, identity)) {
+    throw new DatasetMismatchError(options.expectedDataset, identity);
+  }
+  if (removal !== undefined && identity !== undefined) checkRemovalSet(removal, identity, data.train);
+  const dataEfficiency: DataEfficiencyState = {
+    identity,
+    removal,
+    refresh: options.removal?.refresh,
+    runLengthBase: resumed?.runLengthBase ?? { step: 0, epoch: 0 },
+  };
   const model = buildModel({
     model: config.model,
     input: data.train.inputShape,
@@ -75,7 +112,7 @@ export async function runTraining(
   const optimizer = createOptimizer(config.optimizer, model.parameters);
   for (const weight of model.maskedWeights) weight.attachOptimizer(optimizer);
   try {
-    const run = new TrainingRun(config, callbacks, data, model, optimizer, startedAt, options);
+    const run = new TrainingRun(config, callbacks, data, model, optimizer, startedAt, options, dataEfficiency);
     const outcome = await run.execute();
     return {
       backend: backend.name,
@@ -93,6 +130,15 @@ export async function runTraining(
   }
 }
 
+/** The run's data-efficiency inputs, settled before the run is built. */
+interface DataEfficiencyState {
+  /** The loaded training split's identity; computed only when statistics or a removal set need it. */
+  readonly identity: DatasetIdentity | undefined;
+  readonly removal: FleetRemovalSet | undefined;
+  readonly refresh: FleetRemoval['refresh'];
+  readonly runLengthBase: RunLengthBase;
+}
+
 type RunOutcome = Omit<
   TrainResult,
   'backend' | 'dataSource' | 'syntheticData' | 'dataFallbackReason' | 'model' | 'method' | 'scheme'
@@ -102,11 +148,24 @@ class TrainingRun {
   private readonly timer = new StepTimer();
   private readonly memory = new MemoryPeaks();
   private readonly stepper: Stepper;
-  private readonly length: RunLength;
+  private length: RunLength;
   private readonly sparse: SparseSetup;
   private readonly history: EpochReport[] = [];
+  /**
+   * Job-cumulative statistics: never reset. The reference resets its statistics after MEST's one removal; here
+   * nothing reads them for removal afterwards, so one tracker serves the removal, the reports and checkpoints.
+   * (A layout-1 checkpoint taken after a removal holds the reset tracker; reports of a run resumed from it cover
+   * what was recorded since the removal.)
+   */
   private tracker = new ForgettingTracker();
+  /** The run's own MEST removal (config.dataEfficiency), once it happened. */
+  private localRemoved: ReadonlySet<number> | undefined;
+  /** The fleet removal set in force. */
+  private fleetRemoval: FleetRemovalSet | undefined;
+  private runLengthBase: RunLengthBase;
+  /** Every id left out of training: fleet set ∪ local removal. */
   private excluded: ReadonlySet<number> | undefined;
+  private examplesSeen = 0;
   private step = 0;
   private maskUpdates = 0;
   private epochMaskUpdates = 0;
@@ -120,16 +179,30 @@ class TrainingRun {
     private readonly optimizer: Optimizer,
     private readonly startedAt: number,
     private readonly options: RunOptions,
+    private readonly dataEfficiency: DataEfficiencyState,
   ) {
     this.stepper = new Stepper(model, optimizer);
-    const stepsPerEpoch = Math.max(1, Math.ceil(data.train.size / config.batchSize));
-    const fullRun = stepsPerEpoch * config.epochs;
-    this.length = {
-      epochs: config.epochs,
-      stepsPerEpoch,
-      totalSteps: config.maxSteps === undefined ? fullRun : Math.min(fullRun, config.maxSteps),
-    };
+    this.fleetRemoval = dataEfficiency.removal;
+    this.runLengthBase = dataEfficiency.runLengthBase;
+    this.excluded = unionOf(this.fleetRemoval?.removedIds, undefined);
+    this.length = this.runLengthFor(this.fleetRemoval);
     this.sparse = setUpSparsity(config, model, this.length, options.method);
+  }
+
+  /**
+   * Steps per epoch for the examples the fleet set keeps (the run's own MEST removal does not shorten the plan: the
+   * reference keeps its schedule), and total steps = base step + remaining epochs × steps per epoch, capped by
+   * maxSteps.
+   */
+  private runLengthFor(removal: FleetRemovalSet | undefined): RunLength {
+    const kept = keptCount(this.data.train, unionOf(removal?.removedIds, undefined));
+    const stepsPerEpoch = Math.max(1, Math.ceil(kept / this.config.batchSize));
+    const planned = this.runLengthBase.step + (this.config.epochs - this.runLengthBase.epoch) * stepsPerEpoch;
+    return {
+      epochs: this.config.epochs,
+      stepsPerEpoch,
+      totalSteps: this.config.maxSteps === undefined ? planned : Math.min(planned, this.config.maxSteps),
+    };
   }
 
   async execute(): Promise<RunOutcome> {
@@ -159,11 +232,13 @@ class TrainingRun {
       lastEpoch = { loss: averages.loss, trainAccuracy: averages.accuracy, startedAt: epochStart };
       const isLast = epochsRun === this.config.epochs || this.step >= this.length.totalSteps;
       if (!isLast) {
+        if (this.options.forgettingReport === 'epoch') this.reportForgetting(epochsRun, false);
         this.finishEpoch(epoch, lastEpoch);
         if (isEpochEndCheckpoint(this.options.checkpoint)) await this.checkpoint(epoch + 1, 0);
       }
     }
     method.onTrainingEnd?.(context);
+    if (this.options.forgettingReport !== undefined) this.reportForgetting(Math.max(epochsRun, start.epoch), true);
     this.emitMasks('final', Math.max(0, epochsRun - 1));
     const final = this.finishEpoch(Math.max(0, epochsRun - 1), lastEpoch ?? { loss: 0, trainAccuracy: 0, startedAt: performance.now() });
     const layers = layerDensities(this.model.maskedWeights);
@@ -181,7 +256,18 @@ class TrainingRun {
       peakTensorBytes: this.memory.tensorBytes,
       history: this.history,
       ...(this.computeSetup === undefined ? {} : computeReport(this.computeSetup, this.model, this.config)),
+      examplesSeen: this.examplesSeen,
+      removedExamples: excludedCount(this.data.train, this.excluded),
+      removalSetVersion: this.fleetRemoval?.version ?? 0,
     };
+  }
+
+  /** `epochs`: epochs of the job completed (the report's key and its epochsObserved). */
+  private reportForgetting(epochs: number, final: boolean): void {
+    const onForgettingStats = this.callbacks.onForgettingStats;
+    const dataset = this.dataEfficiency.identity;
+    if (onForgettingStats === undefined || dataset === undefined) return;
+    onForgettingStats({ dataset, epoch: epochs, final, epochsObserved: epochs, stats: this.tracker.statistics() });
   }
 
   /** `consumed`: batches of this epoch trained before a resume; they are drawn (same order) and skipped. */
@@ -228,7 +314,8 @@ class TrainingRun {
       this.countUpdate(method.afterStep?.(this.info(epoch), context), epoch);
       this.timer.record(performance.now() - stepStart);
       this.memory.sample();
-      this.tracker.record(batch.ids, outcome.correct);
+      this.tracker.record(batch.ids, outcome.correct, epoch);
+      this.examplesSeen += batch.size;
       let correct = 0;
       for (let i = 0; i < outcome.correct.length; i++) correct += outcome.correct[i];
       averages.add(outcome.loss, correct, batch.size);
@@ -271,8 +358,8 @@ class TrainingRun {
       keepLowest: settings.keepLowest,
       neverLearnedCount: this.config.epochs,
     });
-    this.excluded = new Set(removal);
-    this.tracker = new ForgettingTracker();
+    this.localRemoved = new Set(removal);
+    this.excluded = unionOf(this.fleetRemoval?.removedIds, this.localRemoved);
   }
 
   /** Restores the checkpoint to resume from, if any; returns where training continues. */
@@ -288,7 +375,9 @@ class TrainingRun {
     this.step = step;
     this.maskUpdates = maskUpdates;
     this.tracker = restored.tracker;
-    this.excluded = restored.removedExampleIds;
+    this.examplesSeen = restored.examplesSeen;
+    this.localRemoved = restored.removedExampleIds;
+    this.excluded = unionOf(this.fleetRemoval?.removedIds, this.localRemoved);
     return { epoch, stepInEpoch };
   }
 
@@ -301,7 +390,10 @@ class TrainingRun {
       optimizer: this.optimizer,
       method: this.sparse.method,
       tracker: this.tracker,
-      removedExampleIds: this.excluded,
+      removedExampleIds: this.localRemoved,
+      examplesSeen: this.examplesSeen,
+      ...(this.fleetRemoval === undefined ? {} : { fleetRemoval: this.fleetRemoval }),
+      runLengthBase: this.runLengthBase,
       position: { step: this.step, epoch, stepInEpoch, maskUpdates: this.maskUpdates },
     });
     await options.onCheckpoint(bytes, { step: this.step, epoch, stepInEpoch });

@@ -1,6 +1,7 @@
 // What a training run reports while it runs and when it ends. The agent maps these onto ProgressReport and
 // JobResult; the CLI prints them. The run's input, TrainConfig, is the zod schema in ./config.ts.
 
+import type { DatasetIdentity, ExampleStatistics } from '../../../../protocol/src/index.js';
 import type { ModelStateMeasurement } from '../models/memory.js';
 import type { ComputeName } from './config.js';
 import type { LayerComputeReport } from './compute-setup.js';
@@ -80,6 +81,26 @@ export interface TrainResult {
   readonly layerCompute?: readonly LayerComputeReport[];
   /** Measured model-state memory at the end (weights, gradients, optimizer, index; sparse vs all-dense). */
   readonly modelState?: ModelStateMeasurement;
+  /** Examples trained on over the whole job (sum of batch sizes; a resumed run continues the checkpoint's count). */
+  readonly examplesSeen: number;
+  /** Examples of this device's training split left out at the end (fleet removal set and MEST removal together). */
+  readonly removedExamples: number;
+  /** Version of the fleet removal set in force at the end; 0 when none. */
+  readonly removalSetVersion: number;
+}
+
+/**
+ * The job's forgetting statistics, cumulative over the whole job (a resumed run continues the checkpoint's), for
+ * the examples of this device's split it has trained on. `epoch` = epochs completed when taken (the report's key),
+ * `epochsObserved` = epochs of the job the counts span (the same number: statistics are never reset).
+ */
+export interface ForgettingReport {
+  readonly dataset: DatasetIdentity;
+  readonly epoch: number;
+  /** Taken when the run ended (its last report). */
+  readonly final: boolean;
+  readonly epochsObserved: number;
+  readonly stats: ExampleStatistics;
 }
 
 /** One maskable layer's mask at a mask event: a copy the receiver may keep. */
@@ -111,6 +132,11 @@ export interface TrainCallbacks {
   onProgress?(progress: TrainProgress): void;
   /** Receives the masks at the start, after every mask update and at the end; copies are made only when set. */
   onMaskEvent?(event: MaskEvent): void;
+  /**
+   * With RunOptions.forgettingReport: the job-cumulative statistics after each completed epoch ('epoch', the last
+   * one with final: true) or once at the end ('final').
+   */
+  onForgettingStats?(report: ForgettingReport): void;
   /** Abort the run; the promise then rejects with an AbortError. */
   readonly signal?: AbortSignal;
   /** Emit a training-phase progress report every this many steps (default 20), plus one per epoch end. */
