@@ -1,15 +1,9 @@
 // A scriptable stand-in for the training engine: no tfjs, deterministic progress, abortable.
 import type { TrainingJobSpec } from '../../protocol/src/index.js';
-import type {
-  EngineCallbacks,
-  EngineRunOptions,
-  EngineTrainResult,
-  ForgettingReport,
-  RemovalSetInput,
-  TrainingEngine,
-} from '../../client/src/agent/training-engine.js';
+import type { EngineRunOptions, TrainingEngine } from '../../client/src/agent/training-engine.js';
+import type { FleetRemovalSet } from '../../client/src/engine/train/fleet-removal.js';
 import { parseTrainConfig, type TrainConfig } from '../../client/src/engine/train/config.js';
-import type { TrainProgress, TrainResult } from '../../client/src/engine/train/types.js';
+import type { ForgettingReport, TrainCallbacks, TrainProgress, TrainResult } from '../../client/src/engine/train/types.js';
 
 export interface FakeEngineScript {
   /** Progress reports emitted before finishing. */
@@ -25,7 +19,7 @@ export interface FakeEngineScript {
   /** Steps after whose progress report the run asks options.removal.refresh for a newer set. */
   readonly refreshAtSteps?: readonly number[];
   /** Merged into the result. */
-  readonly resultExtras?: Partial<EngineTrainResult>;
+  readonly resultExtras?: Partial<TrainResult>;
 }
 
 export function fakeProgress(step: number): TrainProgress {
@@ -76,7 +70,7 @@ export class FakeEngine implements TrainingEngine {
   readonly configs: TrainConfig[] = [];
   readonly runOptions: Array<EngineRunOptions | undefined> = [];
   /** What each removal refresh returned, in order. */
-  readonly refreshed: Array<RemovalSetInput | undefined> = [];
+  readonly refreshed: Array<FleetRemovalSet | undefined> = [];
   script: FakeEngineScript = {};
 
   async initBackend(preferred?: string) {
@@ -87,7 +81,7 @@ export class FakeEngine implements TrainingEngine {
     return parseTrainConfig({ model: spec.model || 'mlp', data: { name: 'synthetic' }, epochs: 1 });
   }
 
-  async run(config: TrainConfig, callbacks: EngineCallbacks, options?: EngineRunOptions): Promise<EngineTrainResult> {
+  async run(config: TrainConfig, callbacks: TrainCallbacks, options?: EngineRunOptions): Promise<TrainResult> {
     this.configs.push(config);
     this.runOptions.push(options);
     const { steps = 3, failWith, hang, checkpoints = [], forgetting = [], refreshAtSteps = [], resultExtras = {} } = this.script;

@@ -1,5 +1,5 @@
 // Forgetting reports as the engine hands them out, for the agent's tests.
-import type { ForgettingReport } from '../../client/src/agent/training-engine.js';
+import type { ForgettingReport } from '../../client/src/engine/train/types.js';
 import type { DatasetIdentity } from '../../protocol/src/index.js';
 
 export const FIXTURE_DATASET: DatasetIdentity = { name: 'synthetic', contentHash: 'ab'.repeat(32), size: 3000 };

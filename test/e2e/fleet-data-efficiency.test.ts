@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../client/src/agent/agent.js';
-import { localTrainingEngine, type ForgettingReport, type TrainingEngine } from '../../client/src/agent/training-engine.js';
+import { localTrainingEngine, type TrainingEngine } from '../../client/src/agent/training-engine.js';
+import type { ForgettingReport, TrainResult } from '../../client/src/engine/train/types.js';
 import { runDatastatsRegister } from '../../cli/src/commands/datastats.js';
 import { createOperatorContext } from '../../cli/src/operator/command-kit.js';
 import type { DatasetDetail, DatasetSummary, RemovalSetView } from '../../cli/src/operator/datastats-api.js';
@@ -69,7 +70,7 @@ describe('fleet data efficiency end to end', () => {
   const agents: Agent[] = [];
   /** The forgetting reports each job's run handed out on the device, by job id. */
   const reports = new Map<string, ForgettingReport[]>();
-  let removedResult: { removedExamples: number; removalSetVersion: number; examplesSeen: number } | undefined;
+  let removedResult: TrainResult | undefined;
 
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'sf-e2e-de-'));
@@ -106,8 +107,7 @@ describe('fleet data efficiency end to end', () => {
       });
       agent.on('job-started', (job) => (jobId = job.jobId));
       agent.on('job-finished', (job) => {
-        const result = job.result as (typeof job.result & typeof removedResult) | undefined;
-        if (result?.removalSetVersion) removedResult = result;
+        if (job.result?.removalSetVersion) removedResult = job.result;
       });
       agents.push(agent);
       await agent.start();

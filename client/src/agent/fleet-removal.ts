@@ -14,7 +14,7 @@ import {
   type RemovalSetRequest,
 } from '../../../protocol/src/index.js';
 import { errorText } from './errors.js';
-import type { EngineRemoval, RemovalSetInput } from './training-engine.js';
+import type { FleetRemoval, FleetRemovalSet } from '../engine/train/fleet-removal.js';
 
 export type RemovalSetRequester = (request: RemovalSetRequest) => Promise<RemovalSetReply>;
 
@@ -42,7 +42,7 @@ export interface FleetRemovalOptions {
  * The engine's removal option for a FLEET assignment, or undefined for any other. Throws RemovalSetError when the
  * assignment carries no set or one that does not decode.
  */
-export function fleetRemoval(assignment: JobAssignment, options: FleetRemovalOptions = {}): EngineRemoval | undefined {
+export function fleetRemoval(assignment: JobAssignment, options: FleetRemovalOptions = {}): FleetRemoval | undefined {
   if (!usesFleetRemoval(assignment)) return undefined;
   const efficiency = assignment.spec?.dataEfficiency;
   if (assignment.removalSet === undefined) {
@@ -73,7 +73,7 @@ export function fleetRemoval(assignment: JobAssignment, options: FleetRemovalOpt
   };
 }
 
-function decodeRemovalSet(message: RemovalSet): RemovalSetInput {
+function decodeRemovalSet(message: RemovalSet): FleetRemovalSet {
   try {
     const { removedIds, version, dataset } = readRemovalSet(message);
     return { removedIds, version, dataset };

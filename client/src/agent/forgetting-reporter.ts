@@ -12,7 +12,7 @@ import {
   type ForgettingReporting,
   type ForgettingStatsChunk,
 } from '../../../protocol/src/index.js';
-import type { ForgettingReport } from './training-engine.js';
+import type { ForgettingReport } from '../engine/train/types.js';
 
 export interface ForgettingReporterOptions {
   readonly jobId: string;

@@ -28,7 +28,7 @@ import { agentBuildInfo, reportedCommit } from './build-info.js';
 import { toBenchmarkJobResult, toBenchmarkProgressReport } from './benchmark-mapping.js';
 import { benchmarkRequest, isBenchmarkSpec, runBenchmarkCell, withAgentBackend } from './benchmark-job.js';
 import { checkpointUploadReports } from './checkpoint-upload.js';
-import type { MaskEvent, TrainProgress, TrainResult } from '../engine/train/types.js';
+import type { ForgettingReport, MaskEvent, TrainCallbacks, TrainProgress, TrainResult } from '../engine/train/types.js';
 import type { Mask } from '../engine/sparse/types.js';
 import type { InitialMaskFetcher } from './mask-fetch.js';
 import { MaskReporter } from './mask-reporter.js';
@@ -37,7 +37,7 @@ import { fleetRemoval, type RemovalSetRequester } from './fleet-removal.js';
 import { errorText } from './errors.js';
 import type { OutboundReport } from './outbox.js';
 import { toProgressReport, toSucceededResult, toUnfinishedResult } from './report-mapping.js';
-import type { EngineCallbacks, EngineRunOptions, ForgettingReport, TrainingEngine } from './training-engine.js';
+import type { EngineRunOptions, TrainingEngine } from './training-engine.js';
 import { TypedEvents } from './typed-events.js';
 
 export interface JobStarted {
@@ -239,7 +239,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
         request: this.options.requestRemovalSet,
         onRefreshFailed: (reason) => this.emit('warning', `job ${job.jobId}: keeping removal set after a failed refresh: ${reason}`),
       });
-      const callbacks: EngineCallbacks = {
+      const callbacks: TrainCallbacks = {
         signal: job.controller.signal,
         progressEverySteps: this.options.progressEverySteps,
         onProgress: (progress: TrainProgress) => this.onProgress(job, progress),

@@ -5,8 +5,7 @@ import {
   type LayerDensity,
   type ProgressReport,
 } from '../../../protocol/src/index.js';
-import type { LayerDensityReport, TrainProgress } from '../engine/train/types.js';
-import type { EngineTrainResult } from './training-engine.js';
+import type { LayerDensityReport, TrainProgress, TrainResult } from '../engine/train/types.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface ReportIdentity {
@@ -37,7 +36,7 @@ export function toProgressReport(identity: ReportIdentity, progress: TrainProgre
   };
 }
 
-export function toSucceededResult(identity: ReportIdentity, result: EngineTrainResult): JobResult {
+export function toSucceededResult(identity: ReportIdentity, result: TrainResult): JobResult {
   return {
     ...emptyResult(identity, JobOutcome.JOB_OUTCOME_SUCCEEDED, ''),
     backend: result.backend,
@@ -63,9 +62,9 @@ export function toSucceededResult(identity: ReportIdentity, result: EngineTrainR
       maskUpdates: epoch.maskUpdates,
       wallMs: Math.round(epoch.wallMs),
     })),
-    examplesSeen: result.examplesSeen ?? 0,
-    removedExamples: result.removedExamples ?? 0,
-    removalSetVersion: result.removalSetVersion ?? 0,
+    examplesSeen: result.examplesSeen,
+    removedExamples: result.removedExamples,
+    removalSetVersion: result.removalSetVersion,
   };
 }
 

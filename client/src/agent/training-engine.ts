@@ -1,10 +1,11 @@
 // The slice of the engine the agent uses, as an interface so the job runner can be tested without tfjs.
-import type { DatasetIdentity, ExampleStatistics, TrainingJobSpec } from '../../../protocol/src/index.js';
+import type { DatasetIdentity, TrainingJobSpec } from '../../../protocol/src/index.js';
 import { initBackend, type BackendName } from '../engine/backend/index.js';
 import type { CheckpointOptions } from '../engine/train/checkpointing.js';
 import type { TrainConfig } from '../engine/train/config.js';
 import { jobSpecToTrainConfig } from '../engine/train/job-spec.js';
-import { runTraining } from '../engine/train/run.js';
+import { runTraining, type ForgettingReportCadence } from '../engine/train/run.js';
+import type { FleetRemoval } from '../engine/train/fleet-removal.js';
 import type { TrainCallbacks, TrainResult } from '../engine/train/types.js';
 import { benchmarkRequestFromJobSpec } from '../engine/bench/request.js';
 import { runBenchmark } from '../engine/bench/run-benchmark.js';
@@ -17,7 +18,7 @@ export interface TrainingEngine {
   initBackend(preferred?: string): Promise<BackendSummary>;
   /** Validates a job spec into a run config; throws with a readable message when the spec is invalid. */
   toConfig(spec: TrainingJobSpec): TrainConfig;
-  run(config: TrainConfig, callbacks: EngineCallbacks, options?: EngineRunOptions): Promise<EngineTrainResult>;
+  run(config: TrainConfig, callbacks: TrainCallbacks, options?: EngineRunOptions): Promise<TrainResult>;
   /** Validates a benchmark-campaign cell (a spec with `benchmark` set); absent = this engine cannot benchmark. */
   toBenchmarkRequest?(spec: TrainingJobSpec): BenchmarkRequest;
   /** Measures one benchmark cell; rejects when the signal aborts. */
@@ -31,43 +32,11 @@ export interface EngineRunOptions {
   /** Masks to start from instead of the method's initial draw, by layer name (ignored when resuming). */
   readonly initialMask?: ReadonlyMap<string, Mask>;
   /** Hand the run's forgetting statistics to `onForgettingStats` after every epoch, or once at the end. */
-  readonly forgettingReport?: 'epoch' | 'final';
+  readonly forgettingReport?: ForgettingReportCadence;
   /** The run refuses (DatasetMismatchError, before training) data whose identity differs from this. */
   readonly expectedDataset?: DatasetIdentity;
   /** Train only on the examples a fleet removal set keeps. */
-  readonly removal?: EngineRemoval;
-}
-
-/** A removal set as the engine takes it: the removed example ids of one data set. */
-export interface RemovalSetInput {
-  readonly removedIds: Uint32Array;
-  readonly version: number;
-  readonly dataset: DatasetIdentity;
-}
-
-export interface EngineRemoval extends RemovalSetInput {
-  /** Asked at each epoch boundary (refresh EPOCH): a newer set to continue with, or undefined to keep this one. */
-  readonly refresh?: (atEpoch: number, version: number) => Promise<RemovalSetInput | undefined>;
-}
-
-/** One job's cumulative per-example statistics, as the engine hands them out. */
-export interface ForgettingReport {
-  readonly dataset: DatasetIdentity;
-  readonly epoch: number;
-  readonly final: boolean;
-  readonly epochsObserved: number;
-  readonly stats: ExampleStatistics;
-}
-
-export interface EngineCallbacks extends TrainCallbacks {
-  onForgettingStats?(report: ForgettingReport): void;
-}
-
-/** What a run reports about the data it trained on. */
-export interface EngineTrainResult extends TrainResult {
-  readonly examplesSeen?: number;
-  readonly removedExamples?: number;
-  readonly removalSetVersion?: number;
+  readonly removal?: FleetRemoval;
 }
 
 /** The real engine, running training in this process (or worker thread). */
