@@ -84,6 +84,25 @@ describe('MEST elastic mutation', () => {
     expect([0, 1, 2, 3, 4, 5].map((step) => sut.needsDenseGradient({ step, epoch: Math.floor(step / 3) }))).toEqual([false, false, false, false, false, true]);
   });
 
+  it('should take the epoch end from the trainer when it says which step ends the epoch', () => {
+    // Prepare: epochs of 3 nominal steps, but the trainer's epoch 1 is 2 steps long (examples were removed)
+    const schedule = parseSchedule({ kind: 'mest', lowerBound: 0.95, upperBound: 0.9, decayEpochs: [], updateFrequency: 2, importanceLambda: 1 }) as MestSchedule;
+    const sut = createMest('mest-em', schedule);
+    const layers = makeLayers(SPECS, 3);
+    sut.initialize(makeContext(layers, SPECS, { scheme: createScheme('irregular'), epochs: 4, stepsPerEpoch: 3 }));
+
+    // Execute: steps 3 and 4 are epoch 1, step 4 ends it; epoch 2 is an update epoch
+    const asked = [
+      { step: 3, epoch: 1, endsEpoch: false },
+      { step: 4, epoch: 1, endsEpoch: true },
+      { step: 5, epoch: 2, endsEpoch: false },
+      { step: 6, epoch: 2, endsEpoch: true },
+    ].map((info) => sut.needsDenseGradient(info));
+
+    // Assert: step % stepsPerEpoch would have said step 5 (and never step 4)
+    expect(asked).toEqual([false, true, false, false]);
+  });
+
   it('should scale the bounds per layer by the profile only when the extension is on', () => {
     const specs: LayerSpec[] = [
       { name: 'a', shape: linearShape(10, 100), density: 0.4 },

@@ -49,6 +49,19 @@ describe('dstDropFraction', () => {
 });
 
 describe('granet schedule', () => {
+  it('should place the pruning window at the run\'s epoch starts when epochs changed length', () => {
+    // Prepare: 100 steps per epoch until epoch 4 (step 400), then 60 (a refreshed removal set)
+    const s = granet({ initDensity: 0.5, finalDensity: 0.1, initPruneEpoch: 2, finalPruneEpoch: 8, updateInterval: 20 });
+    const run = { epochs: 10, stepsPerEpoch: 60, epochStartStep: (epoch: number) => 400 + (epoch - 4) * 60 };
+
+    // Execute
+    const window = granetPruneWindow(s, run);
+
+    // Assert: the end is exact (epoch 8 starts at step 640); the start is extrapolated from the new length
+    expect(window).toMatchObject({ startStep: 280, k0: 14, kf: 32 });
+    expect(granetPruneWindow(s, { epochs: 10, stepsPerEpoch: 60 })).toMatchObject({ startStep: 120, kf: 24 });
+  });
+
   it('should give the spec §8.3 cubic vector (d_i 0.5, d_f 0.1, n 10)', () => {
     const s = granet({ initDensity: 0.5, finalDensity: 0.1, initPruneEpoch: 0, finalPruneEpoch: 10, updateInterval: 100 });
     const window = granetPruneWindow(s, { epochs: 20, stepsPerEpoch: 100 });

@@ -1,5 +1,6 @@
 // Fleet data efficiency in the run: removal sets, forgetting reports, dataset identity checks.
 import { describe, expect, it } from 'vitest';
+import { decodeForgettingStats, encodeForgettingStats, forgettingStatsMessage, readForgettingStats } from '../../../protocol/src/index.js';
 import { DatasetMismatchError, datasetIdentityOf, loadDatasets } from '../../../client/src/engine/data/index.js';
 import { createDense } from '../../../client/src/engine/sparse/methods/dense.js';
 import type { MethodContext, SparseTrainingMethod } from '../../../client/src/engine/sparse/methods/types.js';
@@ -97,6 +98,9 @@ describe('runTraining forgetting reports', () => {
     expect(events(reports[2])).toBeGreaterThanOrEqual(events(reports[1]));
     expect(reports[2].stats.firstLearned.some((epoch) => epoch > 0)).toBe(true);
     expect(result).toMatchObject({ examplesSeen: 192, removedExamples: 0, removalSetVersion: 0 });
+    // What the agent sends passes the coordinator's validation unchanged.
+    const wire = decodeForgettingStats(encodeForgettingStats(forgettingStatsMessage(reports[2])));
+    expect(readForgettingStats(wire)).toEqual(reports[2]);
   });
 
   it('should report once at the end with the final cadence and not at all without one', async () => {

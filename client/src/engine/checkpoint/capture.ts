@@ -1,14 +1,14 @@
 // captureCheckpoint: the complete state of a run as TrainingCheckpoint bytes. Reads only (no RNG draws, no
 // writes), so taking a checkpoint never changes what the run computes next.
 import { TrainingCheckpoint, encodeProto, removalSetMessage } from '../../../../protocol/src/index.js';
-import type { Tensor } from '../../../../protocol/src/index.js';
+import type { FleetRemovalState, Tensor } from '../../../../protocol/src/index.js';
 import type { MaskedWeight } from '../models/masked-weight.js';
 import { encodeForgettingSnapshot } from './forgetting-codec.js';
 import { configFingerprint } from './fingerprint.js';
 import { encodeMask } from './mask-codec.js';
 import { bufferName, gradientName, slotName } from './state-names.js';
 import { denseTensor as rawDenseTensor, withPositiveZeros } from './tensor-codec.js';
-import { CHECKPOINT_FORMAT_VERSION, type CheckpointSource } from './types.js';
+import { CHECKPOINT_FORMAT_VERSION, type CheckpointSource, type FleetRemovalCheckpoint } from './types.js';
 
 export function captureCheckpoint(source: CheckpointSource): Uint8Array {
   const { model, optimizer, position } = source;
@@ -48,13 +48,20 @@ export function captureCheckpoint(source: CheckpointSource): Uint8Array {
     removedExampleIds: source.removedExampleIds === undefined ? [] : [...source.removedExampleIds].sort((a, b) => a - b),
     configFingerprint: configFingerprint(source.config),
     examplesSeen: source.examplesSeen ?? 0,
-    fleetRemovalFromStep: source.runLengthBase?.step ?? 0,
-    fleetRemovalFromEpoch: source.runLengthBase?.epoch ?? 0,
-    ...(source.fleetRemoval === undefined
-      ? {}
-      : { fleetRemoval: removalSetMessage({ id: '', version: source.fleetRemoval.version, dataset: source.fleetRemoval.dataset, removedIds: source.fleetRemoval.removedIds }) }),
+    ...(source.fleetRemoval === undefined ? {} : { fleetRemoval: fleetRemovalState(source.fleetRemoval) }),
   };
   return encodeProto('sparsefleet.v1.TrainingCheckpoint', message);
+}
+
+function fleetRemovalState(state: FleetRemovalCheckpoint): FleetRemovalState {
+  const { set, from, initialLength } = state;
+  return {
+    set: removalSetMessage({ id: '', version: set.version, dataset: set.dataset, removedIds: set.removedIds }),
+    fromStep: from.step,
+    fromEpoch: from.epoch,
+    initialStepsPerEpoch: initialLength.stepsPerEpoch,
+    initialTotalSteps: initialLength.totalSteps,
+  };
 }
 
 /** Weights, slots, buffers and gradients: numeric values, stored with canonical zeros. */

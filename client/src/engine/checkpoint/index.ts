@@ -22,5 +22,6 @@ export {
   type CheckpointSource,
   type CheckpointTarget,
   type RestoredTraining,
+  type FleetRemovalCheckpoint,
   type RunLengthBase,
 } from './types.js';

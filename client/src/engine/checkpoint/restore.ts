@@ -1,10 +1,9 @@
 // restoreCheckpoint: puts a run back into the state captureCheckpoint recorded. Call it on a freshly built run
 // (same config) after method.initialize; it refuses a checkpoint of another config or model with a clear error.
 import * as tf from '@tensorflow/tfjs';
-import { ForgettingCodecError, TrainingCheckpoint, decodeProto, readRemovalSet } from '../../../../protocol/src/index.js';
+import { ForgettingCodecError, TrainingCheckpoint, decodeProto, readRemovalSet, type FleetRemovalState } from '../../../../protocol/src/index.js';
 import type { Tensor } from '../../../../protocol/src/index.js';
 import { ForgettingTracker } from '../forgetting/tracker.js';
-import type { FleetRemovalSet } from '../train/fleet-removal.js';
 import { canonicalToTf } from '../models/layout.js';
 import type { MaskedWeight } from '../models/masked-weight.js';
 import { layerSize } from '../sparse/types.js';
@@ -14,7 +13,7 @@ import { configFingerprint } from './fingerprint.js';
 import { decodeMask, type MaskEncoding } from './mask-codec.js';
 import { GRADIENT_PREFIX, bufferName, gradientName, slotName } from './state-names.js';
 import { readDenseTensor } from './tensor-codec.js';
-import { CHECKPOINT_FORMAT_VERSION, CheckpointRestoreError, type CheckpointTarget, type RestoredTraining, type RunLengthBase } from './types.js';
+import { CHECKPOINT_FORMAT_VERSION, CheckpointRestoreError, type CheckpointTarget, type FleetRemovalCheckpoint, type RestoredTraining } from './types.js';
 
 /** Decodes checkpoint bytes and checks the format version; throws CheckpointRestoreError. */
 export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
@@ -86,7 +85,7 @@ export function restoreCheckpoint(bytes: Uint8Array, target: CheckpointTarget): 
     tracker: ForgettingTracker.fromSnapshot(decodeForgettingSnapshot(checkpoint.forgettingSnapshot)),
     removedExampleIds: checkpoint.removedExampleIds.length === 0 ? undefined : new Set(checkpoint.removedExampleIds),
     examplesSeen: Number(checkpoint.examplesSeen),
-    ...readFleetRemoval(checkpoint),
+    ...(checkpoint.fleetRemoval === undefined ? {} : { fleetRemoval: readFleetRemoval(checkpoint.fleetRemoval) }),
   };
 
   function restoreMethodState(saved: TrainingCheckpoint, run: CheckpointTarget): void {
@@ -97,13 +96,16 @@ export function restoreCheckpoint(bytes: Uint8Array, target: CheckpointTarget): 
   }
 }
 
-/** The fleet removal set a checkpoint was taken under (if any) and where the run length was computed for it. */
-export function readFleetRemoval(checkpoint: TrainingCheckpoint): { fleetRemoval?: FleetRemovalSet; runLengthBase: RunLengthBase } {
-  const runLengthBase = { step: Number(checkpoint.fleetRemovalFromStep), epoch: checkpoint.fleetRemovalFromEpoch };
-  if (checkpoint.fleetRemoval === undefined) return { runLengthBase };
+/** A checkpoint's fleet removal set with what the run length was computed from; throws CheckpointRestoreError. */
+export function readFleetRemoval(state: FleetRemovalState): FleetRemovalCheckpoint {
+  if (state.set === undefined) throw new CheckpointRestoreError('its fleet removal state has no set');
   try {
-    const { removedIds, version, dataset } = readRemovalSet(checkpoint.fleetRemoval);
-    return { fleetRemoval: { removedIds, version, dataset }, runLengthBase };
+    const { removedIds, version, dataset } = readRemovalSet(state.set);
+    return {
+      set: { removedIds, version, dataset },
+      from: { step: Number(state.fromStep), epoch: state.fromEpoch },
+      initialLength: { stepsPerEpoch: state.initialStepsPerEpoch, totalSteps: Number(state.initialTotalSteps) },
+    };
   } catch (error) {
     if (error instanceof ForgettingCodecError) throw new CheckpointRestoreError(`its fleet removal set is corrupt (${error.message})`);
     throw error;

@@ -30,15 +30,25 @@ export interface CheckpointSource extends TrainingStateRefs {
   readonly removedExampleIds: ReadonlySet<number> | undefined;
   /** Examples trained on so far (sum of batch sizes); default 0. */
   readonly examplesSeen?: number;
-  /** The fleet removal set in force, if any, and where the run length was computed for it (default: the start). */
-  readonly fleetRemoval?: FleetRemovalSet;
-  readonly runLengthBase?: RunLengthBase;
+  /** The fleet removal set in force, if any, with what the run length was computed from. */
+  readonly fleetRemoval?: FleetRemovalCheckpoint;
 }
 
 /** Steps done and the epoch at which the run length was last computed (0 and 0: at the start). */
 export interface RunLengthBase {
   readonly step: number;
   readonly epoch: number;
+}
+
+/**
+ * A fleet removal set as a checkpoint keeps it: the set, where it took effect (the run then takes
+ * from.step + (epochs − from.epoch) × ceil(kept / batch) steps, capped by maxSteps) and the run length the method
+ * was initialised with (a resumed run initialises it the same way, then switches to the current length).
+ */
+export interface FleetRemovalCheckpoint {
+  readonly set: FleetRemovalSet;
+  readonly from: RunLengthBase;
+  readonly initialLength: { readonly stepsPerEpoch: number; readonly totalSteps: number };
 }
 
 export interface CheckpointTarget extends TrainingStateRefs {
@@ -52,8 +62,7 @@ export interface RestoredTraining {
   readonly removedExampleIds: ReadonlySet<number> | undefined;
   /** 0 for a checkpoint written before examples were counted. */
   readonly examplesSeen: number;
-  readonly fleetRemoval?: FleetRemovalSet;
-  readonly runLengthBase: RunLengthBase;
+  readonly fleetRemoval?: FleetRemovalCheckpoint;
 }
 
 /** A checkpoint that cannot be resumed by this run: other config, other model, corrupt bytes. */

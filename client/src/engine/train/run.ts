@@ -1,11 +1,36 @@
 // runTraining: one complete training run in this process — backend, data, model, sparsity, the epoch/step loop
 // with the method's hooks, evaluation, progress and the final result.
+//
+// Fleet removal sets and the run length (RunOptions.removal; state in ./removal-plan.ts).
+// - From the first step the run trains on its split minus the set's ids (and minus the run's own MEST removal once
+//   that happened). stepsPerEpoch = ceil(kept / batchSize), counting only the fleet set (a MEST removal keeps the
+//   reference's plan: its epochs just get shorter); totalSteps = epochs × stepsPerEpoch, capped by maxSteps.
+// - Refresh (removal.refresh): at the start of every epoch e > 0, before the MEST removal and the method's epoch-start
+//   hook, the run awaits refresh(e, version). A newer set that fits the split replaces the fleet ids; the run length
+//   is recomputed for the rest: stepsPerEpoch' = ceil(kept' / batchSize), totalSteps' = steps done + (epochs − e) ×
+//   stepsPerEpoch' (capped by maxSteps). A rejected promise, no newer set, a set about other data or one removing
+//   every example of the split keep the current set (callbacks.onRemovalRefresh says which).
+// - Recomputed after a refresh, for every later step: the learning-rate schedule (its progress is step / totalSteps'),
+//   the progress reports' totalSteps, the end of the loop, the checkpoint position check, and the method context's
+//   stepsPerEpoch and totalSteps (updated in place; methods read them per call): hence the ends and decays that are
+//   fractions of the run (RigL/SET/ITOP endFraction and cosine span, DSB's endFraction, GraNet's regeneration cosine)
+//   and MEST's dense-gradient step (the trainer says which step ends an epoch: StepInfo.endsEpoch). Epoch-anchored
+//   step positions (GraNet/GMP's pruning window, initPruneEpoch and finalPruneEpoch) go through
+//   MethodContext.epochStartStep = steps at the refresh + (epoch − e) × stepsPerEpoch': exact for epochs from e on,
+//   extrapolated with the new length for earlier ones (a window that began before the refresh keeps its end epoch
+//   but its start index moves, so the cubic ramp continues from a slightly different point).
+// - Not recomputed: anything fixed when the method was initialised (a default schedule's update interval ΔT, derived
+//   from the initial stepsPerEpoch; VRPGE's fine-tune start, in epochs; the method's initial masks), epochs, and the
+//   steps already taken. MEST's mask updates are epoch-driven and need nothing.
+// - Checkpoints carry the set in force, where it took effect and the initial run length; a resumed run initialises
+//   the method with the initial length and then continues under the checkpoint's set and length, so it ends as an
+//   uninterrupted run would. TrainResult.removalSetVersion is the version in force at the end.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend/init.js';
 import { captureCheckpoint } from '../checkpoint/capture.js';
 import { sameDatasetIdentity, type DatasetIdentity } from '../../../../protocol/src/index.js';
 import { decodeCheckpoint, readFleetRemoval, restoreCheckpoint } from '../checkpoint/restore.js';
-import { CheckpointRestoreError, type RunLengthBase } from '../checkpoint/types.js';
+import { CheckpointRestoreError } from '../checkpoint/types.js';
 import { DatasetMismatchError } from '../data/identity.js';
 import { batches, loadDatasets, type LoadedDatasets } from '../data/index.js';
 import { ForgettingTracker } from '../forgetting/tracker.js';
@@ -20,12 +45,13 @@ import { evaluate } from './evaluate.js';
 import { EpochAverages, MemoryPeaks, StepTimer, layerDensities, overallDensity } from './metrics.js';
 import { createOptimizer, learningRateAt, type Optimizer } from './optimizers/index.js';
 import { buildProgress, type ProgressState } from './progress.js';
-import { setUpSparsity, type RunLength, type SparseSetup } from './sparse-setup.js';
+import { setRunLength, setUpSparsity, type RunLength, type SparseSetup } from './sparse-setup.js';
 import { computeReport, setUpCompute, type ComputeSetup } from './compute-setup.js';
 import { Stepper, type StepOutcome } from './step.js';
 import type { EpochReport, MaskEventKind, TrainCallbacks, TrainProgress, TrainResult } from './types.js';
 import { yieldToEventLoop } from './yield.js';
-import { checkRemovalSet, excludedCount, keptCount, unionOf, type FleetRemoval, type FleetRemovalSet } from './fleet-removal.js';
+import { checkRemovalSet, type FleetRemoval, type FleetRemovalSet } from './fleet-removal.js';
+import { RemovalPlan } from './removal-plan.js';
 
 const DEFAULT_PROGRESS_EVERY = 20;
 const MIN_EVAL_BATCH = 256;
@@ -73,12 +99,13 @@ export async function runTraining(
   signal?.throwIfAborted();
   const startedAt = performance.now();
   const backend = await initBackend(config.backend);
-  const resumed = options.resumeFrom === undefined ? undefined : readFleetRemoval(decodeCheckpoint(options.resumeFrom));
-  if (resumed !== undefined && resumed.fleetRemoval === undefined && options.removal !== undefined) {
+  const resumedCheckpoint = options.resumeFrom === undefined ? undefined : decodeCheckpoint(options.resumeFrom);
+  const resumed = resumedCheckpoint?.fleetRemoval === undefined ? undefined : readFleetRemoval(resumedCheckpoint.fleetRemoval);
+  if (resumedCheckpoint !== undefined && resumed === undefined && options.removal !== undefined) {
     throw new CheckpointRestoreError(`it was taken without a fleet removal set, this run applies version ${options.removal.version}`);
   }
-  // Only a resumed run's checkpoint knows the set (maybe refreshed) and the run length the job trained under.
-  const removal: FleetRemovalSet | undefined = resumed?.fleetRemoval ?? options.removal;
+  // A resumed run continues under its checkpoint's set (maybe a refreshed one) and run length.
+  const removal: FleetRemovalSet | undefined = resumed?.set ?? options.removal;
   const data = await loadDatasets(
     {
       name: config.data.name,
@@ -97,12 +124,7 @@ export async function runTraining(
     throw new DatasetMismatchError(options.expectedDataset, identity);
   }
   if (removal !== undefined && identity !== undefined) checkRemovalSet(removal, identity, data.train);
-  const dataEfficiency: DataEfficiencyState = {
-    identity,
-    removal,
-    refresh: options.removal?.refresh,
-    runLengthBase: resumed?.runLengthBase ?? { step: 0, epoch: 0 },
-  };
+  const plan = new RemovalPlan(config, data.train, identity, { initial: options.removal, resumed });
   const model = buildModel({
     model: config.model,
     input: data.train.inputShape,
@@ -112,7 +134,7 @@ export async function runTraining(
   const optimizer = createOptimizer(config.optimizer, model.parameters);
   for (const weight of model.maskedWeights) weight.attachOptimizer(optimizer);
   try {
-    const run = new TrainingRun(config, callbacks, data, model, optimizer, startedAt, options, dataEfficiency);
+    const run = new TrainingRun(config, callbacks, data, model, optimizer, startedAt, options, plan, identity);
     const outcome = await run.execute();
     return {
       backend: backend.name,
@@ -130,15 +152,6 @@ export async function runTraining(
   }
 }
 
-/** The run's data-efficiency inputs, settled before the run is built. */
-interface DataEfficiencyState {
-  /** The loaded training split's identity; computed only when statistics or a removal set need it. */
-  readonly identity: DatasetIdentity | undefined;
-  readonly removal: FleetRemovalSet | undefined;
-  readonly refresh: FleetRemoval['refresh'];
-  readonly runLengthBase: RunLengthBase;
-}
-
 type RunOutcome = Omit<
   TrainResult,
   'backend' | 'dataSource' | 'syntheticData' | 'dataFallbackReason' | 'model' | 'method' | 'scheme'
@@ -148,7 +161,6 @@ class TrainingRun {
   private readonly timer = new StepTimer();
   private readonly memory = new MemoryPeaks();
   private readonly stepper: Stepper;
-  private length: RunLength;
   private readonly sparse: SparseSetup;
   private readonly history: EpochReport[] = [];
   /**
@@ -158,13 +170,6 @@ class TrainingRun {
    * what was recorded since the removal.)
    */
   private tracker = new ForgettingTracker();
-  /** The run's own MEST removal (config.dataEfficiency), once it happened. */
-  private localRemoved: ReadonlySet<number> | undefined;
-  /** The fleet removal set in force. */
-  private fleetRemoval: FleetRemovalSet | undefined;
-  private runLengthBase: RunLengthBase;
-  /** Every id left out of training: fleet set ∪ local removal. */
-  private excluded: ReadonlySet<number> | undefined;
   private examplesSeen = 0;
   private step = 0;
   private maskUpdates = 0;
@@ -179,30 +184,17 @@ class TrainingRun {
     private readonly optimizer: Optimizer,
     private readonly startedAt: number,
     private readonly options: RunOptions,
-    private readonly dataEfficiency: DataEfficiencyState,
+    private readonly plan: RemovalPlan,
+    /** The loaded training split's identity; computed only when statistics or a removal set need it. */
+    private readonly identity: DatasetIdentity | undefined,
   ) {
     this.stepper = new Stepper(model, optimizer);
-    this.fleetRemoval = dataEfficiency.removal;
-    this.runLengthBase = dataEfficiency.runLengthBase;
-    this.excluded = unionOf(this.fleetRemoval?.removedIds, undefined);
-    this.length = this.runLengthFor(this.fleetRemoval);
-    this.sparse = setUpSparsity(config, model, this.length, options.method);
+    this.sparse = setUpSparsity(config, model, plan.initialLength, options.method, (epoch) => plan.epochStartStep(epoch));
   }
 
-  /**
-   * Steps per epoch for the examples the fleet set keeps (the run's own MEST removal does not shorten the plan: the
-   * reference keeps its schedule), and total steps = base step + remaining epochs × steps per epoch, capped by
-   * maxSteps.
-   */
-  private runLengthFor(removal: FleetRemovalSet | undefined): RunLength {
-    const kept = keptCount(this.data.train, unionOf(removal?.removedIds, undefined));
-    const stepsPerEpoch = Math.max(1, Math.ceil(kept / this.config.batchSize));
-    const planned = this.runLengthBase.step + (this.config.epochs - this.runLengthBase.epoch) * stepsPerEpoch;
-    return {
-      epochs: this.config.epochs,
-      stepsPerEpoch,
-      totalSteps: this.config.maxSteps === undefined ? planned : Math.min(planned, this.config.maxSteps),
-    };
+  /** The current run length (it changes when a refreshed removal set is taken, see the comment at the top). */
+  private get length(): RunLength {
+    return this.plan.length;
   }
 
   async execute(): Promise<RunOutcome> {
@@ -213,6 +205,7 @@ class TrainingRun {
     method.initialize(context);
     if (initialMask && initialWeights) applyInitialMask(this.model.maskedWeights, initialMask, initialWeights);
     const start = this.resume();
+    setRunLength(context, this.length);
     this.emitMasks('initial', start.epoch);
     this.computeSetup = await setUpCompute(this.config, this.model, context.layerDensities);
     this.report({ phase: 'loading', epoch: start.epoch, loss: 0, trainAccuracy: 0 });
@@ -224,6 +217,7 @@ class TrainingRun {
       const consumed = epoch === start.epoch ? start.stepInEpoch : 0;
       if (consumed === 0) {
         this.epochMaskUpdates = 0;
+        if (epoch > 0) await this.refreshRemoval(epoch);
         this.applyDataEfficiency(epoch);
         this.countUpdate(method.onEpochStart?.(this.info(epoch), context), epoch);
       }
@@ -257,15 +251,15 @@ class TrainingRun {
       history: this.history,
       ...(this.computeSetup === undefined ? {} : computeReport(this.computeSetup, this.model, this.config)),
       examplesSeen: this.examplesSeen,
-      removedExamples: excludedCount(this.data.train, this.excluded),
-      removalSetVersion: this.fleetRemoval?.version ?? 0,
+      removedExamples: this.plan.removedExamples(),
+      removalSetVersion: this.plan.fleetSet?.version ?? 0,
     };
   }
 
   /** `epochs`: epochs of the job completed (the report's key and its epochsObserved). */
   private reportForgetting(epochs: number, final: boolean): void {
     const onForgettingStats = this.callbacks.onForgettingStats;
-    const dataset = this.dataEfficiency.identity;
+    const dataset = this.identity;
     if (onForgettingStats === undefined || dataset === undefined) return;
     onForgettingStats({ dataset, epoch: epochs, final, epochsObserved: epochs, stats: this.tracker.statistics() });
   }
@@ -281,7 +275,7 @@ class TrainingRun {
       epoch,
       seed: this.config.seed,
       augment: this.config.data.augment,
-      excludeIds: this.excluded,
+      excludeIds: this.plan.excluded,
     });
     let stepInEpoch = 0;
     for (const batch of plan) {
@@ -302,7 +296,7 @@ class TrainingRun {
           { x, y },
           {
             lr: this.learningRate(info),
-            needsDenseGradient: method.needsDenseGradient(info),
+            needsDenseGradient: method.needsDenseGradient({ ...info, endsEpoch: stepInEpoch + 1 === plan.numBatches }),
             masksGradients: method.masksGradients,
             clipNorm: this.config.optimizer.clipNorm,
             customStep: method.customStep && ((step) => method.customStep!(info, context, step)),
@@ -358,8 +352,17 @@ class TrainingRun {
       keepLowest: settings.keepLowest,
       neverLearnedCount: this.config.epochs,
     });
-    this.localRemoved = new Set(removal);
-    this.excluded = unionOf(this.fleetRemoval?.removedIds, this.localRemoved);
+    this.plan.setLocalRemoval(new Set(removal));
+  }
+
+  /** A newer fleet removal set at this epoch boundary, if the run has a refresh and one comes. */
+  private async refreshRemoval(epoch: number): Promise<void> {
+    const refresh = this.options.removal?.refresh;
+    if (refresh === undefined) return;
+    const outcome = await this.plan.refresh(refresh, epoch, this.step);
+    this.callbacks.signal?.throwIfAborted();
+    if (outcome.kind === 'replaced') setRunLength(this.sparse.context, this.length);
+    this.callbacks.onRemovalRefresh?.({ epoch, ...outcome });
   }
 
   /** Restores the checkpoint to resume from, if any; returns where training continues. */
@@ -376,8 +379,7 @@ class TrainingRun {
     this.maskUpdates = maskUpdates;
     this.tracker = restored.tracker;
     this.examplesSeen = restored.examplesSeen;
-    this.localRemoved = restored.removedExampleIds;
-    this.excluded = unionOf(this.fleetRemoval?.removedIds, this.localRemoved);
+    this.plan.setLocalRemoval(restored.removedExampleIds);
     return { epoch, stepInEpoch };
   }
 
@@ -390,10 +392,9 @@ class TrainingRun {
       optimizer: this.optimizer,
       method: this.sparse.method,
       tracker: this.tracker,
-      removedExampleIds: this.localRemoved,
+      removedExampleIds: this.plan.localRemoval,
       examplesSeen: this.examplesSeen,
-      ...(this.fleetRemoval === undefined ? {} : { fleetRemoval: this.fleetRemoval }),
-      runLengthBase: this.runLengthBase,
+      fleetRemoval: this.plan.checkpointState(),
       position: { step: this.step, epoch, stepInEpoch, maskUpdates: this.maskUpdates },
     });
     await options.onCheckpoint(bytes, { step: this.step, epoch, stepInEpoch });

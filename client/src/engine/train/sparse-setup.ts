@@ -15,16 +15,31 @@ export interface RunLength {
   readonly totalSteps: number;
 }
 
+/**
+ * Points the method context at a new run length, in place: methods keep the context object they were initialised
+ * with and read stepsPerEpoch / totalSteps from it when they need them.
+ */
+export function setRunLength(context: MethodContext, length: RunLength): void {
+  const writable = context as { -readonly [K in keyof MethodContext]: MethodContext[K] };
+  writable.stepsPerEpoch = length.stepsPerEpoch;
+  writable.totalSteps = length.totalSteps;
+}
+
 export interface SparseSetup {
   readonly method: SparseTrainingMethod;
   readonly context: MethodContext;
 }
 
+/**
+ * `length`: the run length the method is initialised with; `epochStartStep`: where an epoch starts once the run
+ * length may change (see setRunLength).
+ */
 export function setUpSparsity(
   config: TrainConfig,
   model: Model,
   length: RunLength,
   methodOverride?: SparseTrainingMethod,
+  epochStartStep?: (epoch: number) => number,
 ): SparseSetup {
   const dense = config.method === 'dense';
   const layers = model.maskableLayers();
@@ -43,6 +58,7 @@ export function setUpSparsity(
     stepsPerEpoch: length.stepsPerEpoch,
     epochs: length.epochs,
     totalSteps: length.totalSteps,
+    ...(epochStartStep === undefined ? {} : { epochStartStep }),
     density: dense ? 1 : config.density,
     layerDensities,
   };

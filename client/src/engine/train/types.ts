@@ -103,6 +103,12 @@ export interface ForgettingReport {
   readonly stats: ExampleStatistics;
 }
 
+export type RemovalRefreshEvent = { readonly epoch: number } & (
+  | { readonly kind: 'kept' }
+  | { readonly kind: 'replaced'; readonly version: number }
+  | { readonly kind: 'refused'; readonly reason: string }
+);
+
 /** One maskable layer's mask at a mask event: a copy the receiver may keep. */
 export interface LayerMaskSnapshot {
   readonly name: string;
@@ -137,6 +143,11 @@ export interface TrainCallbacks {
    * one with final: true) or once at the end ('final').
    */
   onForgettingStats?(report: ForgettingReport): void;
+  /**
+   * With a RunOptions.removal refresh: what each epoch boundary's refresh did ('replaced' with the new version,
+   * 'kept' the current set, or 'refused' a failed refresh or an unusable set, with the reason; the run goes on).
+   */
+  onRemovalRefresh?(event: RemovalRefreshEvent): void;
   /** Abort the run; the promise then rejects with an AbortError. */
   readonly signal?: AbortSignal;
   /** Emit a training-phase progress report every this many steps (default 20), plus one per epoch end. */

@@ -44,6 +44,8 @@ export function createMest(name: 'mest-em' | 'mest-ems', schedule: MestSchedule,
     },
     needsDenseGradient(info: StepInfo) {
       if (schedule.importanceLambda <= 0 || run === undefined) return false;
+      // The gradient of an epoch's last step feeds the next epoch's update (|w| + λ|g|).
+      if (info.endsEpoch !== undefined) return info.endsEpoch && isMestUpdateEpoch(schedule, info.epoch + 1);
       const next = info.step + 1;
       return next % run.stepsPerEpoch === 0 && isMestUpdateEpoch(schedule, next / run.stepsPerEpoch);
     },

@@ -24,15 +24,30 @@ export type MethodName =
 export interface StepInfo {
   readonly step: number;
   readonly epoch: number;
+  /**
+   * On needsDenseGradient calls from the trainer: whether the step about to run is the last of its epoch. Epochs
+   * are not always stepsPerEpoch long (a MEST removal shortens them, a refreshed fleet removal set changes them),
+   * so methods should use this rather than `step % stepsPerEpoch` when it is present.
+   */
+  readonly endsEpoch?: boolean;
 }
 
 export interface MethodContext {
   readonly layers: readonly SparseLayer[];
   readonly scheme: SparsityScheme;
   readonly rng: Rng;
+  /**
+   * The run length. The trainer updates stepsPerEpoch and totalSteps in place when a refreshed fleet removal set
+   * changes them (train/run.ts): read them from the context when needed instead of copying them at initialize.
+   */
   readonly stepsPerEpoch: number;
   readonly epochs: number;
   readonly totalSteps: number;
+  /**
+   * Where (possibly fractional) epoch `epoch` starts, in steps; absent = epoch × stepsPerEpoch. Differs from that
+   * once a refreshed removal set changed the epoch length mid-run.
+   */
+  readonly epochStartStep?: (epoch: number) => number;
   /** Overall target density of the maskable layers (after the schedule's end, for gradual methods). */
   readonly density: number;
   /**

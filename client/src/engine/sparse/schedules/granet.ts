@@ -5,7 +5,7 @@
 // length here). Intended semantics, not the quirk: pruning applies for k0 <= k <= kf (the reference's global variant
 // stops at kf − 1 and never quite reaches the final density).
 import type { GranetSchedule } from './schema.js';
-import { totalSteps, type RunLength } from './run-length.js';
+import { epochStartStep, totalSteps, type RunLength } from './run-length.js';
 
 export interface PruneWindow {
   /** First and last update index k = floor(step/ΔT) at which gradual pruning applies. */
@@ -16,12 +16,11 @@ export interface PruneWindow {
 }
 
 export function granetPruneWindow(schedule: GranetSchedule, run: RunLength): PruneWindow {
-  const stretch = run.stepsPerEpoch * schedule.multiplier;
-  const startStep = schedule.initPruneEpoch * stretch;
+  const startStep = epochStartStep(run, schedule.initPruneEpoch * schedule.multiplier);
   return {
     startStep,
     k0: Math.floor(startStep / schedule.updateInterval),
-    kf: Math.floor((schedule.finalPruneEpoch * stretch) / schedule.updateInterval),
+    kf: Math.floor(epochStartStep(run, schedule.finalPruneEpoch * schedule.multiplier) / schedule.updateInterval),
   };
 }
 

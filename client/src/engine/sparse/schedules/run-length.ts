@@ -6,6 +6,13 @@ export interface RunLength {
   readonly stepsPerEpoch: number;
   /** Steps the run will really take when capped below epochs × stepsPerEpoch (MethodContext.totalSteps). */
   readonly totalSteps?: number;
+  /** Where (possibly fractional) epoch `epoch` starts in steps; absent = epoch × stepsPerEpoch (MethodContext). */
+  readonly epochStartStep?: (epoch: number) => number;
+}
+
+/** The step at which (possibly fractional) `epoch` starts. */
+export function epochStartStep(run: RunLength, epoch: number): number {
+  return run.epochStartStep?.(epoch) ?? epoch * run.stepsPerEpoch;
 }
 
 export function totalSteps(run: RunLength): number {
