@@ -141,7 +141,7 @@ describe('fleet data efficiency end to end', () => {
         }),
       );
     }
-    const shardDone = await waitForJobs(rest, shardJobs.map((job) => job.id), 180_000);
+    const shardDone = await waitForJobs(rest, shardJobs.map((job) => job.id), 90_000);
     expect(shardDone.map((job) => job.state)).toEqual(['succeeded', 'succeeded', 'succeeded']);
     expect(new Set(shardDone.map((job) => job.deviceId)).size).toBe(SHARDS);
 
@@ -188,7 +188,7 @@ describe('fleet data efficiency end to end', () => {
       report: { forgetting: 'final' },
       dataEfficiency: { source: 'fleet', removalSet: set.id },
     });
-    const [trainedDone] = await waitForJobs(rest, [trained.id], 180_000);
+    const [trainedDone] = await waitForJobs(rest, [trained.id], 90_000);
     expect(trainedDone!.state).toBe('succeeded');
 
     // On the device: it covered the train ids minus the removed ones, once each.
@@ -211,7 +211,7 @@ describe('fleet data efficiency end to end', () => {
     expect(after.filter((row) => row.contributors === 1).map((row) => row.id)).toEqual(removed);
     const result = await getJson<{ removedExamples?: number }>(rest, `/api/jobs/${trained.id}/result`);
     expect(result.removedExamples).toBe(removed.length);
-  }, 420_000);
+  }, 240_000);
 });
 
 /** Polls an async condition every 100 ms for up to 30 s. */

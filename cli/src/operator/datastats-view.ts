@@ -22,19 +22,20 @@ export function formatDatasetTable(datasets: readonly DatasetSummary[]): string 
 }
 
 export function formatDatasetDetails(detail: DatasetDetail, width: number): string {
-  const covered = detail.coveredExamples;
+  const { summary } = detail;
+  const covered = summary.coveredExamples;
   const selected = detail.contributions.filter((c) => c.selected);
-  const summary = formatKeyValues([
-    ['data set', `${detail.name} (${detail.size} examples)`],
-    ['content hash', detail.contentHash],
-    ['registered', detail.registeredAt],
-    ['covered', `${covered} of ${detail.size} (${formatPercent(detail.size > 0 ? covered / detail.size : undefined)})`],
-    ['epochs observed', String(detail.epochsObserved)],
-    ['contributions', `${detail.contributions.length} received, ${selected.length} selected (one per job), from ${detail.devices} device(s)`],
+  const block = formatKeyValues([
+    ['data set', `${summary.name} (${summary.size} examples)`],
+    ['content hash', summary.contentHash],
+    ['registered', summary.registeredAt],
+    ['covered', `${covered} of ${summary.size} (${formatPercent(summary.size > 0 ? covered / summary.size : undefined)})`],
+    ['epochs observed', String(summary.epochsObserved)],
+    ['contributions', `${detail.contributions.length} received, ${selected.length} selected (one per job), from ${summary.devices} device(s)`],
     ['unforgettable', `${detail.unforgettable} (learned, never forgotten)`],
     ['never learned', String(detail.neverLearned)],
   ]);
-  const sections = [summary, '', renderForgettingHistogram(detail, { width })];
+  const sections = [block, '', renderForgettingHistogram({ ...detail, size: summary.size }, { width })];
   if (detail.removalSets.length > 0) sections.push('', 'removal sets:', formatRemovalSetTable(detail.removalSets));
   if (detail.trainedJobs.length > 0) {
     sections.push(
