@@ -17,6 +17,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   devices: async () => (await import('./commands/devices.js')).registerDevicesCommand,
   jobs: async () => (await import('./commands/jobs.js')).registerJobsCommand,
   campaign: async () => (await import('./commands/campaign.js')).registerCampaignCommand,
+  datastats: async () => (await import('./commands/datastats.js')).registerDatastatsCommand,
+  removal: async () => (await import('./commands/removal.js')).registerRemovalCommand,
 };
 
 const program = new Command()

@@ -7,6 +7,7 @@ import { DEVICE_CHANNEL_EVENT, ErrorCode, decodeFrame, encodeMessage, encodeProt
 import { createHash } from 'node:crypto';
 import type { CheckpointChunk, CheckpointCommit, CheckpointFetchRequest } from '../../protocol/src/index.js';
 import { JobAssignment, TrainingJobSpec, type JobResult, type ProgressReport } from '../../protocol/src/index.js';
+import type { ForgettingStatsChunk, RemovalSet, RemovalSetRequest } from '../../protocol/src/index.js';
 
 const VERSION = 'fake-coordinator';
 
@@ -25,6 +26,16 @@ export class FakeCoordinator {
   failFetches = 0;
   /** Answer every CheckpointFetchRequest with this protocol error code. */
   refuseFetches: ErrorCode | undefined;
+  /** Forgetting-statistics pieces the fake "loses" once, by `epoch|chunkIndex`: no ack, and the link is dropped. */
+  readonly dropForgettingOnce = new Set<string>();
+  /** Answer every ForgettingStatsChunk with this protocol error code. */
+  refuseForgetting: ErrorCode | undefined;
+  /**
+   * The newest removal set at each RemovalSetRequest, in order (undefined: none); the reply says changed when its
+   * version is newer than the device's. The last entry stays once the others are used up.
+   */
+  readonly removalSets: Array<RemovalSet | undefined> = [];
+  refuseRemovalRequests: ErrorCode | undefined;
   private readonly uploads = new Map<string, Uint8Array>();
   private readonly io: Server;
   private readonly sockets = new Map<string, Socket>();
@@ -190,6 +201,22 @@ export class FakeCoordinator {
         return this.onCommit(decoded.message as CheckpointCommit, reply, fault);
       case 'sparsefleet.v1.CheckpointFetchRequest':
         return this.onFetch(decoded.message as CheckpointFetchRequest, reply, fault);
+      case 'sparsefleet.v1.ForgettingStatsChunk': {
+        const { epoch, chunkIndex, chunkCount } = decoded.message as ForgettingStatsChunk;
+        if (this.dropForgettingOnce.delete(`${epoch}|${chunkIndex}`)) {
+          socket.conn.close();
+          return;
+        }
+        if (this.refuseForgetting !== undefined) return fault(this.refuseForgetting, 'statistics refused');
+        return reply('sparsefleet.v1.ForgettingStatsAck', { complete: chunkIndex === chunkCount - 1, reason: '' });
+      }
+      case 'sparsefleet.v1.RemovalSetRequest': {
+        if (this.refuseRemovalRequests !== undefined) return fault(this.refuseRemovalRequests, 'no removal sets here');
+        const { knownVersion } = decoded.message as RemovalSetRequest;
+        const newest = this.removalSets.length > 1 ? this.removalSets.shift() : this.removalSets[0];
+        const newer = newest !== undefined && newest.version > knownVersion;
+        return reply('sparsefleet.v1.RemovalSetReply', { changed: newer, ...(newer ? { removalSet: newest } : {}) });
+      }
       default:
         ack(
           encodeProtocolError(

@@ -1,8 +1,9 @@
 // A scriptable stand-in for the training engine: no tfjs, deterministic progress, abortable.
 import type { TrainingJobSpec } from '../../protocol/src/index.js';
 import type { EngineRunOptions, TrainingEngine } from '../../client/src/agent/training-engine.js';
+import type { FleetRemovalSet } from '../../client/src/engine/train/fleet-removal.js';
 import { parseTrainConfig, type TrainConfig } from '../../client/src/engine/train/config.js';
-import type { TrainCallbacks, TrainProgress, TrainResult } from '../../client/src/engine/train/types.js';
+import type { ForgettingReport, TrainCallbacks, TrainProgress, TrainResult } from '../../client/src/engine/train/types.js';
 
 export interface FakeEngineScript {
   /** Progress reports emitted before finishing. */
@@ -13,6 +14,12 @@ export interface FakeEngineScript {
   readonly hang?: boolean;
   /** Checkpoints handed to options.checkpoint.onCheckpoint after the progress report of their step. */
   readonly checkpoints?: ReadonlyArray<{ readonly step: number; readonly bytes: Uint8Array }>;
+  /** Forgetting reports handed to onForgettingStats after the progress report of their step. */
+  readonly forgetting?: ReadonlyArray<{ readonly step: number; readonly report: ForgettingReport }>;
+  /** Steps after whose progress report the run asks options.removal.refresh for a newer set. */
+  readonly refreshAtSteps?: readonly number[];
+  /** Merged into the result. */
+  readonly resultExtras?: Partial<TrainResult>;
 }
 
 export function fakeProgress(step: number): TrainProgress {
@@ -62,6 +69,8 @@ export function fakeResult(config: TrainConfig): TrainResult {
 export class FakeEngine implements TrainingEngine {
   readonly configs: TrainConfig[] = [];
   readonly runOptions: Array<EngineRunOptions | undefined> = [];
+  /** What each removal refresh returned, in order. */
+  readonly refreshed: Array<FleetRemovalSet | undefined> = [];
   script: FakeEngineScript = {};
 
   async initBackend(preferred?: string) {
@@ -75,7 +84,8 @@ export class FakeEngine implements TrainingEngine {
   async run(config: TrainConfig, callbacks: TrainCallbacks, options?: EngineRunOptions): Promise<TrainResult> {
     this.configs.push(config);
     this.runOptions.push(options);
-    const { steps = 3, failWith, hang, checkpoints = [] } = this.script;
+    const { steps = 3, failWith, hang, checkpoints = [], forgetting = [], refreshAtSteps = [], resultExtras = {} } = this.script;
+    let removalVersion = options?.removal?.version ?? 0;
     for (let step = 1; step <= steps; step += 1) {
       await new Promise((resolve) => setTimeout(resolve, 1));
       callbacks.signal?.throwIfAborted();
@@ -83,12 +93,18 @@ export class FakeEngine implements TrainingEngine {
       for (const checkpoint of checkpoints.filter((c) => c.step === step)) {
         await options?.checkpoint?.onCheckpoint(checkpoint.bytes, { step, epoch: 0, stepInEpoch: step });
       }
+      for (const entry of forgetting.filter((f) => f.step === step)) callbacks.onForgettingStats?.(entry.report);
+      if (refreshAtSteps.includes(step) && options?.removal?.refresh) {
+        const next = await options.removal.refresh(step, removalVersion);
+        this.refreshed.push(next);
+        if (next) removalVersion = next.version;
+      }
     }
     if (failWith) throw new Error(failWith);
     while (hang) {
       await new Promise((resolve) => setTimeout(resolve, 2));
       callbacks.signal?.throwIfAborted();
     }
-    return fakeResult(config);
+    return { ...fakeResult(config), ...resultExtras };
   }
 }

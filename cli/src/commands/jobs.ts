@@ -1,7 +1,7 @@
 // `sparsefleet jobs submit|list|show|cancel|watch`: training jobs on the fleet.
 import { type Command, Option } from 'commander';
 import { interruptible } from '../operator/interruptible.js';
-import { JOB_STATE_NAMES, type Job } from '../operator/api-types.js';
+import { FORGETTING_CADENCES, JOB_STATE_NAMES, REMOVAL_REFRESH, type Job } from '../operator/api-types.js';
 import {
   addConnectionOptions,
   addJsonOption,
@@ -13,14 +13,18 @@ import {
 import type { ConnectionFlags } from '../operator/connection.js';
 import { EXIT_INTERRUPTED, EXIT_REQUEST_FAILED, UsageError } from '../operator/errors.js';
 import { resolveIdPrefix } from '../operator/id-prefix.js';
-import { loadJobFile } from '../operator/job-file.js';
+import { loadJobFile, withDataEfficiencyFlags, type DataEfficiencyFlags } from '../operator/job-file.js';
 import { describeSpec, formatJobDetails, formatJobTable } from '../operator/job-view.js';
 import { latestProgress, watchJobs, type JobWatchView } from '../operator/job-watch.js';
 import { formatWatchSummary, LineWatchView, ProgressBarWatchView } from '../operator/job-watch-view.js';
 import { printJson } from '../operator/output.js';
 
-export async function runJobsSubmit(context: OperatorContext, file: string, options: JsonFlag): Promise<number> {
-  const { request, config } = await loadJobFile(file);
+export type JobsSubmitOptions = JsonFlag & DataEfficiencyFlags;
+
+export async function runJobsSubmit(context: OperatorContext, file: string, options: JobsSubmitOptions): Promise<number> {
+  const loaded = await loadJobFile(file);
+  const { config } = loaded;
+  const request = withDataEfficiencyFlags(loaded, options);
   const created = await context.api.submitJob(request);
   if (options.json) {
     printJson(context.output, created);
@@ -114,9 +118,12 @@ export function registerJobsCommand(program: Command): void {
   leaf(
     jobs
       .command('submit')
-      .description('submit a job file (YAML: name?, config, selector?, maxAttempts?, checkpointEverySteps?, report?, initialMask?)')
-      .argument('<file>', 'job file, e.g. profiles/jobs/cnn-rigl.yaml'),
-  ).action(operatorAction<Flags>((context, args, options) => runJobsSubmit(context, args[0]!, options)));
+      .description('submit a job file (YAML: name?, config, selector?, maxAttempts?, checkpointEverySteps?, report?, initialMask?, dataEfficiency?)')
+      .argument('<file>', 'job file, e.g. profiles/jobs/cnn-rigl.yaml')
+      .addOption(new Option('--forgetting <cadence>', 'report per-example forgetting statistics (report.forgetting)').choices(FORGETTING_CADENCES))
+      .option('--removal-set <id>', "train on the examples this fleet removal set keeps ('latest': the newest of the job's data set)")
+      .addOption(new Option('--refresh <when>', 'with --removal-set: pick up newer sets at epoch boundaries, or never').choices(REMOVAL_REFRESH)),
+  ).action(operatorAction<Flags<JobsSubmitOptions>>((context, args, options) => runJobsSubmit(context, args[0]!, options)));
   leaf(
     jobs
       .command('list')

@@ -53,9 +53,20 @@ export interface SubmitJobRequest {
   selector?: JobSelector;
   maxAttempts?: number;
   checkpointEverySteps?: number;
-  report?: { masks?: 'every' | 'final' | 'off'; fullMaskEvery?: number };
+  report?: {
+    masks?: 'every' | 'final' | 'off';
+    fullMaskEvery?: number;
+    forgetting?: (typeof FORGETTING_CADENCES)[number];
+    /** Content hash, when several identities are registered under the data set's name. */
+    forgettingDataset?: string;
+  };
   initialMask?: { job: string; step: number };
+  /** Train on a fleet removal set (not to be combined with config.dataEfficiency). */
+  dataEfficiency?: { source: 'fleet'; removalSet: string; refresh?: (typeof REMOVAL_REFRESH)[number] };
 }
+
+export const FORGETTING_CADENCES = ['epoch', 'final', 'off'] as const;
+export const REMOVAL_REFRESH = ['epoch', 'never'] as const;
 
 /** GET /api/jobs/:id/mask-stats: churn and ITOP exploration rate per mask update. */
 export type MaskStats = Pick<MaskStatsDto, 'jobId' | 'diverged' | 'storedBytes'> & {

@@ -1,5 +1,6 @@
 // A job file (`jobs submit F.yaml`): `{ name?, config: TrainConfig, selector?, maxAttempts?, checkpointEverySteps?,
-// report?: { masks: every | final | off, fullMaskEvery? }, initialMask?: { job, step } }`.
+// report?: { masks: every | final | off, fullMaskEvery?, forgetting: epoch | final | off, forgettingDataset? },
+// initialMask?: { job, step }, dataEfficiency?: { source: fleet, removalSet: <id> | latest, refresh?: epoch | never } }`.
 // Checked here before anything is sent, with the engine's own TrainConfig validation, so a typo costs no round trip:
 // every problem becomes `F.yaml: config.optimizer.lr: must be > 0`, a YAML syntax error `F.yaml:3:7: …`.
 import { readFile } from 'node:fs/promises';
@@ -12,7 +13,7 @@ import {
   TrainConfigError,
   type TrainConfig,
 } from '../../../client/src/engine/spec.js';
-import type { SubmitJobRequest } from './api-types.js';
+import { FORGETTING_CADENCES, REMOVAL_REFRESH, type SubmitJobRequest } from './api-types.js';
 import { UsageError } from './errors.js';
 
 export interface LoadedJobFile {
@@ -41,6 +42,8 @@ const jobFileSchema = z
       .object({
         masks: z.enum(['every', 'final', 'off'], { error: () => 'must be one of every, final, off' }).optional(),
         fullMaskEvery: z.number().int('must be an integer').min(1, 'must be >= 1').optional(),
+        forgetting: z.enum(FORGETTING_CADENCES, { error: () => `must be one of ${FORGETTING_CADENCES.join(', ')}` }).optional(),
+        forgettingDataset: z.string().regex(/^[0-9a-f]{64}$/, 'must be a SHA-256 content hash in lower-case hex').optional(),
       })
       .strict()
       .optional(),
@@ -48,8 +51,43 @@ const jobFileSchema = z
       .object({ job: z.string().trim().min(1, 'must not be empty'), step: z.number().int('must be an integer').min(0, 'must be >= 0') })
       .strict()
       .optional(),
+    dataEfficiency: z
+      .object({
+        source: z.literal('fleet', { error: () => "must be 'fleet' (local MEST removal goes in config.dataEfficiency)" }),
+        removalSet: z.string().trim().min(1, "must be a removal set id or 'latest'"),
+        refresh: z.enum(REMOVAL_REFRESH, { error: () => `must be one of ${REMOVAL_REFRESH.join(', ')}` }).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
+
+/** Flags of `jobs submit` that add fleet data efficiency to a job file. */
+export interface DataEfficiencyFlags {
+  readonly forgetting?: (typeof FORGETTING_CADENCES)[number];
+  readonly removalSet?: string;
+  readonly refresh?: (typeof REMOVAL_REFRESH)[number];
+}
+
+/**
+ * The job file's request with the flags applied (a flag wins over the file). Throws UsageError for combinations
+ * the coordinator would refuse: --refresh without a removal set, a fleet removal set beside config.dataEfficiency.
+ */
+export function withDataEfficiencyFlags(loaded: LoadedJobFile, flags: DataEfficiencyFlags): SubmitJobRequest {
+  let request = loaded.request;
+  if (flags.forgetting !== undefined) request = { ...request, report: { ...request.report, forgetting: flags.forgetting } };
+  if (flags.removalSet !== undefined) {
+    request = { ...request, dataEfficiency: { ...request.dataEfficiency, source: 'fleet', removalSet: flags.removalSet } };
+  }
+  if (flags.refresh !== undefined) {
+    if (request.dataEfficiency === undefined) throw new UsageError('--refresh needs a removal set: give --removal-set ID|latest');
+    request = { ...request, dataEfficiency: { ...request.dataEfficiency, refresh: flags.refresh } };
+  }
+  if (request.dataEfficiency !== undefined && loaded.config.dataEfficiency !== undefined) {
+    throw new UsageError('a fleet removal set and config.dataEfficiency (local MEST removal) exclude each other: keep one');
+  }
+  return request;
+}
 
 export async function loadJobFile(path: string): Promise<LoadedJobFile> {
   let text: string;

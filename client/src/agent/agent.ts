@@ -85,6 +85,8 @@ export class Agent extends TypedEvents<AgentEvents> {
   private backendInfo: BackendSummary | undefined;
   private facts: DeviceFacts | undefined;
   private reEnrollTried = false;
+  /** (job|attempt) whose forgetting statistics the coordinator refused: warned about once. */
+  private readonly refusedStatistics = new Set<string>();
   /** Consecutive connections whose enroll/hello failed; spaces out the reconnects. */
   private sessionFailures = 0;
   /** Set while the agent itself drops the enrollment session to come back with its credential. */
@@ -107,6 +109,10 @@ export class Agent extends TypedEvents<AgentEvents> {
         this.emit('checkpoint-committed', { jobId, attempt, checkpointId, step, epoch });
       },
       onRejected: (report, error) => {
+        if (report.type === 'sparsefleet.v1.ForgettingStatsChunk') {
+          this.onForgettingStatsRejected(report.message.jobId, report.message.attempt, error);
+          return;
+        }
         this.emit('warning', `coordinator rejected ${reportKey(report)}: ${error.message}`);
         // A refused checkpoint costs only the ability to resume from it, a refused mask piece only that update's
         // record (the coordinator asks for full masks when it cannot follow); the run itself goes on.
@@ -134,11 +140,14 @@ export class Agent extends TypedEvents<AgentEvents> {
         { pieceBytes: options.checkpointChunkBytes, timeoutMs: options.checkpointFetchTimeoutMs },
       ),
       maskChunkBytes: options.checkpointChunkBytes,
+      forgettingChunkBytes: options.checkpointChunkBytes,
+      requestRemovalSet: (request) => this.request('sparsefleet.v1.RemovalSetRequest', request, 'sparsefleet.v1.RemovalSetReply'),
     });
     this.runner.on('started', (job) => this.emit('job-started', job));
     this.runner.on('progress', (jobId, progress) => this.emit('job-progress', jobId, progress));
     this.runner.on('checkpoint', (checkpoint) => this.emit('checkpoint-queued', checkpoint));
     this.runner.on('finished', (job) => this.emit('job-finished', job));
+    this.runner.on('warning', (message) => this.emit('warning', message));
     this.heartbeat = new HeartbeatLoop({
       send: (heartbeat) => this.request('sparsefleet.v1.Heartbeat', heartbeat, 'sparsefleet.v1.HeartbeatAck'),
       runningJobIds: () => this.runner.runningJobIds,
@@ -342,13 +351,33 @@ export class Agent extends TypedEvents<AgentEvents> {
         }
         return;
       }
+      if (report.type === 'sparsefleet.v1.ForgettingStatsChunk') {
+        await this.request(report.type, report.message, 'sparsefleet.v1.ForgettingStatsAck');
+        return;
+      }
       await this.request(report.type, report.message, 'sparsefleet.v1.Ack');
     } catch (error) {
       if (error instanceof ProtocolFault && !TRANSIENT_CODES.has(error.code)) {
-        throw new ReportRejectedError(`${error.message} (${ErrorCode[error.code] ?? error.code})`);
+        throw new ReportRejectedError(`${error.message} (${ErrorCode[error.code] ?? error.code})`, error.code);
       }
       throw error;
     }
+  }
+
+  /**
+   * A refused statistics piece is final (ATTEMPT_ENDED, FORBIDDEN, DATASET_MISMATCH, INVALID_PAYLOAD, CONFLICT…): the
+   * attempt's other statistics would be refused the same way, so they are dropped and no more are made; one warning
+   * per attempt. Training goes on: its progress and result reports decide whether the attempt still counts.
+   */
+  private onForgettingStatsRejected(jobId: string, attempt: number, error: Error): void {
+    this.outbox.dropAttemptReports('sparsefleet.v1.ForgettingStatsChunk', jobId, attempt);
+    const muted = this.runner.stopForgettingReports(jobId, attempt);
+    const key = `${jobId}|${attempt}`;
+    if (this.refusedStatistics.has(key)) return;
+    this.refusedStatistics.add(key);
+    if (this.refusedStatistics.size > 256) this.refusedStatistics.delete(this.refusedStatistics.values().next().value!);
+    const rest = muted ? 'no more are sent for this attempt' : 'dropped';
+    this.emit('warning', `coordinator refused the forgetting statistics of job ${jobId} attempt ${attempt}: ${error.message}; ${rest}`);
   }
 
   private request: DeviceConnection['request'] = (type, message, replyType, timeoutMs) => {

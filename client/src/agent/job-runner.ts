@@ -8,6 +8,11 @@
 // Masks: a spec with mask_reporting sends MaskUpdateChunk reports as its cadence asks (./mask-reporter.ts); a spec
 // with initial_mask first fetches that stored mask and starts training from it (not on a resumed attempt, whose
 // checkpoint holds its masks).
+// Forgetting statistics: a spec with forgetting_reporting makes the run hand out its cumulative per-example statistics
+// (every epoch or at the end), sent as ForgettingStatsChunk reports (./forgetting-reporter.ts); the run refuses data
+// whose identity differs from the one registered for the job (the attempt FAILS with the reason). A FLEET data
+// efficiency spec trains on the kept examples of the assignment's removal set, refreshed per epoch when asked
+// (./fleet-removal.ts).
 import type { ResumeFrom } from '../../../protocol/src/index.js';
 import {
   JobOutcome,
@@ -23,14 +28,16 @@ import { agentBuildInfo, reportedCommit } from './build-info.js';
 import { toBenchmarkJobResult, toBenchmarkProgressReport } from './benchmark-mapping.js';
 import { benchmarkRequest, isBenchmarkSpec, runBenchmarkCell, withAgentBackend } from './benchmark-job.js';
 import { checkpointUploadReports } from './checkpoint-upload.js';
-import type { MaskEvent, TrainCallbacks, TrainProgress, TrainResult } from '../engine/train/types.js';
+import type { ForgettingReport, MaskEvent, TrainCallbacks, TrainProgress, TrainResult } from '../engine/train/types.js';
 import type { Mask } from '../engine/sparse/types.js';
 import type { InitialMaskFetcher } from './mask-fetch.js';
 import { MaskReporter } from './mask-reporter.js';
+import { ForgettingReporter } from './forgetting-reporter.js';
+import { fleetRemoval, type RemovalSetRequester } from './fleet-removal.js';
 import { errorText } from './errors.js';
 import type { OutboundReport } from './outbox.js';
 import { toProgressReport, toSucceededResult, toUnfinishedResult } from './report-mapping.js';
-import type { TrainingEngine } from './training-engine.js';
+import type { EngineRunOptions, TrainingEngine } from './training-engine.js';
 import { TypedEvents } from './typed-events.js';
 
 export interface JobStarted {
@@ -64,6 +71,8 @@ export interface JobRunnerEvents {
   progress: [jobId: string, progress: TrainProgress];
   checkpoint: [checkpoint: CheckpointQueued];
   finished: [job: JobFinished];
+  /** Something went wrong that the run goes on without (a removal-set refresh failed, statistics not sendable). */
+  warning: [message: string];
 }
 
 export const DEFAULT_CHECKPOINT_EVERY_STEPS = 50;
@@ -89,6 +98,10 @@ export interface JobRunnerOptions {
   readonly fetchInitialMask?: InitialMaskFetcher;
   /** Mask-update piece size (default 512 KiB, at most 1 MiB). */
   readonly maskChunkBytes?: number;
+  /** Forgetting-statistics piece size (default 512 KiB, at most 1 MiB). */
+  readonly forgettingChunkBytes?: number;
+  /** Asks for a newer removal set (FLEET data efficiency with refresh EPOCH); without it jobs keep their set. */
+  readonly requestRemovalSet?: RemovalSetRequester;
 }
 
 interface ActiveJob {
@@ -103,6 +116,8 @@ interface ActiveJob {
   done: Promise<void>;
   /** Set while a training job reports masks. */
   masks?: MaskReporter;
+  /** Set while a training job reports forgetting statistics. */
+  forgetting?: ForgettingReporter;
 }
 
 export class JobRunner extends TypedEvents<JobRunnerEvents> {
@@ -173,6 +188,14 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
     return true;
   }
 
+  /** The coordinator refused this attempt's forgetting statistics for good: stop sending them (training goes on). */
+  stopForgettingReports(jobId: string, attempt: number): boolean {
+    const job = this.active;
+    if (!job || job.jobId !== jobId || job.attempt !== attempt || !job.forgetting) return false;
+    job.forgetting.mute();
+    return true;
+  }
+
   /** The coordinator no longer takes reports of this attempt (job reassigned, unknown): stop working on it. */
   revoke(jobId: string, attempt: number, reason: string): boolean {
     const job = this.active;
@@ -206,17 +229,33 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
         reporting: assignment.spec.maskReporting,
         chunkBytes: this.options.maskChunkBytes,
       });
+      job.forgetting = new ForgettingReporter({
+        jobId: job.jobId,
+        attempt: job.attempt,
+        reporting: assignment.spec.forgettingReporting,
+        chunkBytes: this.options.forgettingChunkBytes,
+      });
+      const removal = fleetRemoval(assignment, {
+        request: this.options.requestRemovalSet,
+        onRefreshFailed: (reason) => this.emit('warning', `job ${job.jobId}: keeping removal set after a failed refresh: ${reason}`),
+      });
       const callbacks: TrainCallbacks = {
         signal: job.controller.signal,
         progressEverySteps: this.options.progressEverySteps,
         onProgress: (progress: TrainProgress) => this.onProgress(job, progress),
         ...(job.masks.enabled ? { onMaskEvent: (event: MaskEvent) => this.onMaskEvent(job, event) } : {}),
+        ...(job.forgetting.enabled ? { onForgettingStats: (report: ForgettingReport) => this.onForgettingStats(job, report) } : {}),
       };
-      const result = await engine.run(config, callbacks, {
+      const expectedDataset = job.forgetting.expectedDataset;
+      const runOptions: EngineRunOptions = {
         checkpoint: this.checkpointOptions(job, assignment),
         resumeFrom,
         ...(initialMask ? { initialMask } : {}),
-      });
+        ...(job.forgetting.cadence ? { forgettingReport: job.forgetting.cadence } : {}),
+        ...(expectedDataset ? { expectedDataset } : {}),
+        ...(removal ? { removal } : {}),
+      };
+      const result = await engine.run(config, callbacks, runOptions);
       if (job.controller.signal.aborted) throw job.controller.signal.reason;
       this.finish(job, { type: 'sparsefleet.v1.JobResult', message: toSucceededResult(this.identity(job), result) }, {
         outcome: 'succeeded',
@@ -285,6 +324,20 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
   private onMaskEvent(job: ActiveJob, event: MaskEvent): void {
     if (job.controller.signal.aborted || !job.masks) return;
     for (const message of job.masks.onEvent(event)) this.options.report({ type: 'sparsefleet.v1.MaskUpdateChunk', message });
+  }
+
+  private onForgettingStats(job: ActiveJob, report: ForgettingReport): void {
+    if (job.controller.signal.aborted || !job.forgetting) return;
+    let chunks;
+    try {
+      chunks = job.forgetting.onReport(report);
+    } catch (error) {
+      // Statistics the codec refuses would be refused by the coordinator too; the training itself is fine.
+      job.forgetting.mute();
+      this.emit('warning', `job ${job.jobId}: forgetting statistics of epoch ${report.epoch} not sendable, no more sent: ${errorText(error)}`);
+      return;
+    }
+    for (const message of chunks) this.options.report({ type: 'sparsefleet.v1.ForgettingStatsChunk', message });
   }
 
   private checkpointOptions(job: ActiveJob, assignment: JobAssignment): CheckpointOptions {

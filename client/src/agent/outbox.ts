@@ -6,21 +6,23 @@
 // Memory stays bounded however long the link is down (the job keeps running and reporting meanwhile):
 //   - progress is coalesced: beyond `maxProgressBacklog` waiting progress reports the oldest are dropped, training
 //     reports before epoch-end ('evaluating') ones; the coordinator sees a gap in sequence numbers, never a reorder;
-//   - results and mask-update pieces are never dropped (one result per attempt; a missing mask piece would leave
-//     the coordinator unable to follow the deltas after it);
+//   - results, mask-update pieces and forgetting-statistics pieces are never dropped (one result per attempt; a
+//     missing mask piece would leave the coordinator unable to follow the deltas after it; statistics are small and
+//     a report per epoch at most);
 //   - checkpoint pieces are kept, but a newer checkpoint of the same (job, attempt) supersedes an older one whose
 //     upload has not started yet (the coordinator keeps the last committed one). An upload that has started is
 //     finished first, so a link slower than the checkpoint cadence still commits checkpoints; at most the upload in
 //     progress and the newest waiting checkpoint are held.
 import type { CheckpointChunk, CheckpointCommit } from '../../../protocol/src/index.js';
-import type { JobResult, MaskUpdateChunk, ProgressReport } from '../../../protocol/src/index.js';
+import type { ErrorCode, ForgettingStatsChunk, JobResult, MaskUpdateChunk, ProgressReport } from '../../../protocol/src/index.js';
 
 export type OutboundReport =
   | { readonly type: 'sparsefleet.v1.ProgressReport'; readonly message: ProgressReport }
   | { readonly type: 'sparsefleet.v1.JobResult'; readonly message: JobResult }
   | { readonly type: 'sparsefleet.v1.CheckpointChunk'; readonly message: CheckpointChunk }
   | { readonly type: 'sparsefleet.v1.CheckpointCommit'; readonly message: CheckpointCommit }
-  | { readonly type: 'sparsefleet.v1.MaskUpdateChunk'; readonly message: MaskUpdateChunk };
+  | { readonly type: 'sparsefleet.v1.MaskUpdateChunk'; readonly message: MaskUpdateChunk }
+  | { readonly type: 'sparsefleet.v1.ForgettingStatsChunk'; readonly message: ForgettingStatsChunk };
 
 export type CheckpointPiece = Extract<OutboundReport, { type: 'sparsefleet.v1.CheckpointChunk' | 'sparsefleet.v1.CheckpointCommit' }>;
 
@@ -30,7 +32,11 @@ export function isCheckpointPiece(report: OutboundReport): report is CheckpointP
 
 /** The coordinator answered a report with a protocol error that a resend will not fix (unknown job, conflict…). */
 export class ReportRejectedError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The protocol error code of the refusal, when the coordinator gave one. */
+    readonly code?: ErrorCode,
+  ) {
     super(message);
     this.name = 'ReportRejectedError';
   }
@@ -63,6 +69,10 @@ export function reportKey(report: OutboundReport): string {
     case 'sparsefleet.v1.MaskUpdateChunk': {
       const { jobId, attempt, updateIndex, chunkIndex } = report.message;
       return `${report.type}|${jobId}|${attempt}|${updateIndex}|${chunkIndex}`;
+    }
+    case 'sparsefleet.v1.ForgettingStatsChunk': {
+      const { jobId, attempt, epoch, chunkIndex } = report.message;
+      return `${report.type}|${jobId}|${attempt}|${epoch}|${chunkIndex}`;
     }
     default: {
       const { jobId, attempt, sequence } = report.message;
@@ -237,6 +247,15 @@ export class Outbox {
    */
   dropAttempt(jobId: string, attempt: number): number {
     return this.dropWaiting((report) => report.message.jobId === jobId && report.message.attempt === attempt, Infinity, 0);
+  }
+
+  /** Drops every waiting report of one type and job attempt; like dropAttempt, call it from onRejected. */
+  dropAttemptReports(type: OutboundReport['type'], jobId: string, attempt: number): number {
+    return this.dropWaiting(
+      (report) => report.type === type && report.message.jobId === jobId && report.message.attempt === attempt,
+      Infinity,
+      0,
+    );
   }
 
   /** Called between sends (nothing in flight), so the head may go too. */

@@ -62,6 +62,9 @@ export function toSucceededResult(identity: ReportIdentity, result: TrainResult)
       maskUpdates: epoch.maskUpdates,
       wallMs: Math.round(epoch.wallMs),
     })),
+    examplesSeen: result.examplesSeen,
+    removedExamples: result.removedExamples,
+    removalSetVersion: result.removalSetVersion,
   };
 }
 

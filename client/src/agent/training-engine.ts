@@ -1,10 +1,11 @@
 // The slice of the engine the agent uses, as an interface so the job runner can be tested without tfjs.
-import type { TrainingJobSpec } from '../../../protocol/src/index.js';
+import type { DatasetIdentity, TrainingJobSpec } from '../../../protocol/src/index.js';
 import { initBackend, type BackendName } from '../engine/backend/index.js';
 import type { CheckpointOptions } from '../engine/train/checkpointing.js';
 import type { TrainConfig } from '../engine/train/config.js';
 import { jobSpecToTrainConfig } from '../engine/train/job-spec.js';
-import { runTraining } from '../engine/train/run.js';
+import { runTraining, type ForgettingReportCadence } from '../engine/train/run.js';
+import type { FleetRemoval } from '../engine/train/fleet-removal.js';
 import type { TrainCallbacks, TrainResult } from '../engine/train/types.js';
 import { benchmarkRequestFromJobSpec } from '../engine/bench/request.js';
 import { runBenchmark } from '../engine/bench/run-benchmark.js';
@@ -30,6 +31,12 @@ export interface EngineRunOptions {
   readonly resumeFrom?: Uint8Array;
   /** Masks to start from instead of the method's initial draw, by layer name (ignored when resuming). */
   readonly initialMask?: ReadonlyMap<string, Mask>;
+  /** Hand the run's forgetting statistics to `onForgettingStats` after every epoch, or once at the end. */
+  readonly forgettingReport?: ForgettingReportCadence;
+  /** The run refuses (DatasetMismatchError, before training) data whose identity differs from this. */
+  readonly expectedDataset?: DatasetIdentity;
+  /** Train only on the examples a fleet removal set keeps. */
+  readonly removal?: FleetRemoval;
 }
 
 /** The real engine, running training in this process (or worker thread). */
