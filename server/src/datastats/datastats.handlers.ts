@@ -32,6 +32,10 @@ export class DatastatsHandlers {
     if (!reports || !reporting?.dataset) {
       throw new ProtocolFault(ErrorCode.ERROR_CODE_NOT_FOUND, `job ${job.id} asked for no forgetting statistics`, type);
     }
+    // Report keys are bounded by the job's length, so a holder cannot leave pending pieces under endless keys.
+    if (chunk.epoch > job.spec.epochs) {
+      throw new ProtocolFault(ErrorCode.ERROR_CODE_INVALID_PAYLOAD, `epoch ${chunk.epoch} lies past the job's ${job.spec.epochs} epochs`, type);
+    }
     const ack = await this.datastats.applyChunk(chunk, session.deviceId, reporting.dataset);
     return { reply: reply('sparsefleet.v1.ForgettingStatsAck', ack) };
   }

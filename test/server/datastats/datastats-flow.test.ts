@@ -36,7 +36,7 @@ import { apiDto } from '../support/rest-dto.js';
 const HASH = 'ab'.repeat(32);
 const OTHER_HASH = 'cd'.repeat(32);
 const DATASET = { name: 'synthetic', contentHash: HASH, size: 12 };
-const CONFIG = { model: 'mlp', data: { name: 'synthetic', trainLimit: 12 }, epochs: 3, maxSteps: 6 };
+const CONFIG = { model: 'mlp', data: { name: 'synthetic', trainLimit: 12 }, epochs: 12, maxSteps: 6 };
 
 function stats(rows: ReadonlyArray<readonly [id: number, presentations: number, events: number, firstLearned: number]>): ExampleStatistics {
   return {
@@ -192,6 +192,12 @@ describe('fleet forgetting statistics and removal sets', () => {
         const pieces = forgettingStatsChunks({ jobId, attempt: 1 }, statsMessage(8, A_EPOCH_1), 16);
         return pieces.map((piece, index) => (index < 2 ? { ...piece, chunkIndex: 1 - index } : piece));
       },
+    },
+    {
+      name: "a report key past the job's epochs",
+      epoch: 13,
+      code: ErrorCode.ERROR_CODE_INVALID_PAYLOAD,
+      chunks: (jobId: string) => forgettingStatsChunks({ jobId, attempt: 1 }, statsMessage(13, A_EPOCH_1)),
     },
     {
       name: 'a declared size over the limit (refused before any work)',
