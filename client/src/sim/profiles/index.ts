@@ -11,3 +11,12 @@ export { createModelledEngine, ModelledOutOfMemoryError, type ModelledEngineEven
 export { encodeModelledCheckpoint, MODELLED_CHECKPOINT_FORMAT_VERSION, ModelledCheckpointError, readModelledCheckpoint, type ModelledPosition } from './modelled-checkpoint.js';
 export { curvePoint, type CurvePoint, type CurveSettings } from './learning-curve.js';
 export { DEFAULT_SLICE_MS, Pacer } from './pacer.js';
+export {
+  CampaignProfileError,
+  profilesFromCampaign,
+  type CampaignForProfiles,
+  type CampaignResultForProfiles,
+  type DerivedProfile,
+  type ProfileGrouping,
+} from './from-campaign.js';
+export { formatDeviceProfile } from './format.js';
