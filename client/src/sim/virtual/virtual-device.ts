@@ -6,7 +6,7 @@ import type { BackoffOptions } from '../../agent/connection.js';
 import type { TrainingEngine } from '../../agent/training-engine.js';
 import type { VirtualFleetEvent } from './fleet-event.js';
 import { profileFacts, profileTelemetry } from './profile-facts.js';
-import type { FleetDeviceProfile } from './profile-shape.js';
+import type { DeviceProfile } from '../profiles/index.js';
 import { SimulatedLink, type LinkModel } from './simulated-link.js';
 
 export type VirtualDeviceState = 'idle' | 'starting' | 'online' | 'disconnected' | 'offline' | 'killed' | 'failed' | 'stopped';
@@ -26,7 +26,7 @@ type DeviceEventDraft = Omit<DeviceEvent, 'deviceIndex' | 'deviceId'>;
 
 export interface VirtualDeviceContext {
   readonly index: number;
-  readonly profile: FleetDeviceProfile;
+  readonly profile: DeviceProfile;
   readonly server: string;
   readonly enrollmentToken: string;
   readonly statePath: string;
@@ -46,7 +46,7 @@ const PACKAGE_PREFIX = 'sparsefleet.v1.';
 
 export class VirtualDevice {
   readonly index: number;
-  readonly profile: FleetDeviceProfile;
+  readonly profile: DeviceProfile;
   deviceId: string | undefined;
   state: VirtualDeviceState = 'idle';
   /** The job attempts the agent is running now. */
