@@ -68,13 +68,18 @@ export class VirtualDevice {
     return this.context.engine === undefined;
   }
 
-  /** Boots the agent; resolves once it said hello (or rejects when it gave up). */
+  /** Boots the agent; resolves once it said hello or was killed meanwhile (rejects when it gave up). */
   async start(): Promise<void> {
     if (this.agent) throw new Error(`virtual device ${this.index} is already running`);
     const agent = this.createAgent();
     this.agent = agent;
     this.state = 'starting';
-    await agent.start();
+    try {
+      await agent.start();
+    } catch (error) {
+      // Killed again while booting (churn or a fault): not a failure of this start.
+      if (this.agent === agent) throw error;
+    }
   }
 
   /** A crash: the link drops without a goodbye, the running job ends without a result, nothing queued is sent. */
