@@ -80,3 +80,24 @@ export function overlapShare(a: Uint32Array, b: Uint32Array): number {
   }
   return shared / a.length;
 }
+
+/** How the merged statistics look: how many covered examples were never learned, or learned and never forgotten. */
+export interface StatisticsSummary {
+  readonly coveredExamples: number;
+  readonly neverLearned: number;
+  /** Learned, with zero forgetting events: the ties the fraction rule breaks by ascending id. */
+  readonly unforgettable: number;
+  readonly epochsObserved: number;
+}
+
+export function summarizeStatistics(merged: MergedStatistics): StatisticsSummary {
+  const { aggregate } = merged;
+  let neverLearned = 0;
+  let unforgettable = 0;
+  for (let id = 0; id < aggregate.size; id++) {
+    if (aggregate.contributors[id] === 0) continue;
+    if (aggregate.firstLearned[id] === 0) neverLearned++;
+    else if (aggregate.forgettingEvents[id] === 0) unforgettable++;
+  }
+  return { coveredExamples: aggregate.coveredExamples, neverLearned, unforgettable, epochsObserved: aggregate.epochsObserved };
+}
