@@ -4,6 +4,7 @@
 // Removal sets come from the coordinator's own merge and removal code (server/src/datastats/forgetting-aggregate.ts).
 //   node dist/bench/data-efficiency.js [--quick] [--models mlp,cnn] [--mlp-epochs N] [--cnn-epochs N]
 //                                      [--train-limit N] [--seed N] [--json FILE]
+//                                      [--random-control]
 // --quick: MLP only, 6,000 training and 2,000 test examples, 2 epochs, 20/40 % removed (under 2 minutes).
 import { writeFile } from 'node:fs/promises';
 import { Command } from 'commander';
@@ -17,6 +18,7 @@ import {
   fractionRemovalSet,
   mergeStatistics,
   overlapShare,
+  randomRemovalSet,
   summarizeStatistics,
   type MergedStatistics,
   type StatisticsRun,
@@ -44,6 +46,7 @@ interface BenchOptions {
   cnnEpochs?: number;
   trainLimit?: number;
   seed: number;
+  randomControl: boolean;
   json?: string;
 }
 
@@ -53,6 +56,7 @@ interface ModelPlan {
   readonly trainLimit?: number;
   readonly testLimit?: number;
   readonly fractions: readonly number[];
+  readonly randomControl: boolean;
 }
 
 /** Cost and accuracy of one of the fleet's statistics runs (not a table row: the fleet pays it anyway). */
@@ -87,6 +91,7 @@ function plansFor(options: BenchOptions): ModelPlan[] {
       trainLimit: options.trainLimit ?? (options.quick ? 6000 : undefined),
       testLimit: options.quick ? 2000 : undefined,
       fractions: options.quick ? QUICK_FRACTIONS : FULL_FRACTIONS,
+      randomControl: options.randomControl,
     };
   });
 }
@@ -214,6 +219,12 @@ async function benchModel(
       const run = await train(`${model} ${source} −${percent} %`, configFor(plan, seed), { removal: sets[source] });
       rows.push(rowOf(plan, source, percent, run.result, baseline.result, trainExamples, overlap));
     }
+    if (plan.randomControl) {
+      const random = randomRemovalSet(single, sets.single.removedIds.length, seed, nextVersion());
+      const run = await train(`${model} random −${percent} %`, configFor(plan, seed), { removal: random });
+      const overlap = overlapShare(random.removedIds, sets.single.removedIds) * 100;
+      rows.push(rowOf(plan, 'random', percent, run.result, baseline.result, trainExamples, overlap));
+    }
   }
 }
 
@@ -243,6 +254,7 @@ async function main(argv: readonly string[]): Promise<void> {
     .option('--cnn-epochs <n>', `CNN epochs for every run (default ${DEFAULT_EPOCHS.cnn})`, (value) => positive(value, '--cnn-epochs'))
     .option('--train-limit <n>', 'class-balanced training subset (default: all 60,000)', (value) => positive(value, '--train-limit'))
     .option('--seed <n>', 'seed for every run', (value) => positive(value, '--seed'), 1)
+    .option('--random-control', 'also train on a uniformly random set of each size (control rows, source random)', false)
     .option('--json <file>', 'write one record per row as JSON');
   program.parse(argv);
   const options = program.opts<BenchOptions>();

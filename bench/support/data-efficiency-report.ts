@@ -1,6 +1,7 @@
 // Rows, table and verdict of the data-efficiency benchmark (bench/data-efficiency.ts).
 
-export type RowSource = 'all' | 'single' | 'fleet';
+/** 'random': the --random-control rows, a uniformly drawn set as large as the fraction rule's. */
+export type RowSource = 'all' | 'single' | 'fleet' | 'random';
 
 /** One trained run: the baseline on all data or a run on the examples a removal set keeps. Plain JSON fields. */
 export interface DataEfficiencyRow {
@@ -19,7 +20,10 @@ export interface DataEfficiencyRow {
   readonly wallMs: number;
   /** (baseline wall − this wall) / baseline wall, percent. */
   readonly wallSavingPercent: number;
-  /** Share of this set's ids that the other source's set of the same fraction also removes, percent. */
+  /**
+   * Share of this set's ids that another set of the same fraction also removes, percent: single ↔ fleet; random rows
+   * against the single-device set.
+   */
   readonly overlapPercent?: number;
   readonly compute: string;
   readonly dataSource: string;
@@ -50,7 +54,7 @@ export function formatTable(rows: readonly DataEfficiencyRow[]): string {
  * least as good as the single-device one at every fraction.
  */
 export function verdictLine(model: string, rows: readonly DataEfficiencyRow[]): string {
-  const mine = rows.filter((row) => row.model === model && row.source !== 'all');
+  const mine = rows.filter((row) => row.model === model && (row.source === 'single' || row.source === 'fleet'));
   const within = (source: RowSource) =>
     mine.filter((row) => row.source === source && row.removedPercent >= 25 && row.deltaPt >= -0.5).map((row) => row.removedPercent);
   const single = within('single');

@@ -9,6 +9,7 @@ import {
 } from '../../server/src/datastats/forgetting-aggregate.js';
 import { sameDatasetIdentity, type DatasetIdentity } from '../../protocol/src/index.js';
 import type { FleetRemoval } from '../../client/src/engine/train/fleet-removal.js';
+import { createRng, shuffleInPlace } from '../../client/src/engine/util/rng.js';
 import type { ForgettingReport } from '../../client/src/engine/train/types.js';
 
 /** A finished statistics run: its job id and device (for provenance) and its final forgetting report. */
@@ -62,6 +63,18 @@ export function fractionRemovalSet(merged: MergedStatistics, fraction: number, m
   const ruleFraction = (fraction * aggregate.coveredExamples) / aggregate.size;
   const selection = removalIds(aggregate, { kind: 'fraction', fraction: ruleFraction, minEpochs });
   return { removal: { removedIds: selection.ids, version, dataset }, requestedCount: selection.requestedCount };
+}
+
+/**
+ * The control for a fraction rule's set: as many ids, drawn uniformly (seeded) from the examples the statistics
+ * cover, so a run on it shows what removing that many examples costs when the statistics choose nothing.
+ */
+export function randomRemovalSet(merged: MergedStatistics, count: number, seed: number, version: number): FleetRemoval {
+  const { aggregate, dataset } = merged;
+  const covered: number[] = [];
+  for (let id = 0; id < aggregate.size; id++) if (aggregate.contributors[id] > 0) covered.push(id);
+  shuffleInPlace(covered, createRng(seed).derive(`random-removal/${count}`));
+  return { removedIds: Uint32Array.from(covered.slice(0, count)).sort(), version, dataset };
 }
 
 /** Share of `a`'s ids that are also in `b` (both ascending). */
