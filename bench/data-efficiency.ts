@@ -7,6 +7,7 @@
 //                                      [--random-control]
 // --quick: MLP only, 6,000 training and 2,000 test examples, 2 epochs, 20/40 % removed (under 2 minutes).
 import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { Command } from 'commander';
 import { loadDatasets } from '../client/src/engine/data/index.js';
 import { parseTrainConfig, type TrainConfig } from '../client/src/engine/train/config.js';
@@ -76,6 +77,8 @@ interface StatisticsRecord extends StatisticsSummary {
 
 interface Trained {
   readonly result: TrainResult;
+  /** This process's CPU time (user + system) during the run: unlike wall time, hardly moved by other processes. */
+  readonly cpuMs: number;
   readonly report?: ForgettingReport;
 }
 
@@ -114,6 +117,7 @@ async function train(label: string, config: TrainConfig, options: RunOptions): P
   const started = performance.now();
   progress(`${label}: training ${config.epochs} epoch(s)`);
   let report: ForgettingReport | undefined;
+  const cpuBefore = process.cpuUsage();
   const result = await runTraining(
     config,
     {
@@ -130,20 +134,23 @@ async function train(label: string, config: TrainConfig, options: RunOptions): P
     },
     options,
   );
+  const cpu = process.cpuUsage(cpuBefore);
   if (options.forgettingReport !== undefined && report === undefined) throw new Error(`${label}: no final forgetting report`);
-  return { result, ...(report === undefined ? {} : { report }) };
+  return { result, cpuMs: (cpu.user + cpu.system) / 1000, ...(report === undefined ? {} : { report }) };
 }
 
 function rowOf(
   plan: ModelPlan,
   source: RowSource,
   removedPercent: number,
-  trained: TrainResult,
-  baseline: TrainResult | undefined,
+  run: Trained,
+  baselineRun: Trained | undefined,
   trainExamples: number,
   overlapPercent?: number,
 ): DataEfficiencyRow {
-  const reference = baseline ?? trained;
+  const trained = run.result;
+  const reference = (baselineRun ?? run).result;
+  const referenceCpuMs = (baselineRun ?? run).cpuMs;
   return {
     model: plan.model,
     source,
@@ -157,6 +164,8 @@ function rowOf(
     examplesSeen: trained.examplesSeen,
     wallMs: Math.round(trained.wallMs),
     wallSavingPercent: ((reference.wallMs - trained.wallMs) / reference.wallMs) * 100,
+    cpuMs: Math.round(run.cpuMs),
+    cpuSavingPercent: ((referenceCpuMs - run.cpuMs) / referenceCpuMs) * 100,
     ...(overlapPercent === undefined ? {} : { overlapPercent }),
     compute: trained.compute ?? 'unknown',
     dataSource: trained.dataSource,
@@ -193,7 +202,7 @@ async function benchModel(
   const baseline = await train(`${model} all`, configFor(plan, seed), { forgettingReport: 'final' });
   const baselineReport = baseline.report!;
   const trainExamples = baselineReport.stats.ids.length;
-  rows.push(rowOf(plan, 'all', 0, baseline.result, undefined, trainExamples));
+  rows.push(rowOf(plan, 'all', 0, baseline, undefined, trainExamples));
   const single = mergeStatistics([{ jobId: `${model}-all`, deviceId: 'device-single', report: baselineReport }]);
   for (const [source, merged] of [['single', single], ['fleet', fleet]] as const) {
     const summary = summarizeStatistics(merged);
@@ -217,13 +226,13 @@ async function benchModel(
       const other = source === 'single' ? sets.fleet : sets.single;
       const overlap = overlapShare(sets[source].removedIds, other.removedIds) * 100;
       const run = await train(`${model} ${source} −${percent} %`, configFor(plan, seed), { removal: sets[source] });
-      rows.push(rowOf(plan, source, percent, run.result, baseline.result, trainExamples, overlap));
+      rows.push(rowOf(plan, source, percent, run, baseline, trainExamples, overlap));
     }
     if (plan.randomControl) {
       const random = randomRemovalSet(single, sets.single.removedIds.length, seed, nextVersion());
       const run = await train(`${model} random −${percent} %`, configFor(plan, seed), { removal: random });
       const overlap = overlapShare(random.removedIds, sets.single.removedIds) * 100;
-      rows.push(rowOf(plan, 'random', percent, run.result, baseline.result, trainExamples, overlap));
+      rows.push(rowOf(plan, 'random', percent, run, baseline, trainExamples, overlap));
     }
   }
 }
@@ -261,6 +270,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const plans = plansFor(options);
   await checkData(options.quick, options.seed);
   const started = performance.now();
+  const loadAtStart = loadavg()[0];
   const rows: DataEfficiencyRow[] = [];
   const statisticsRuns: StatisticsRunRecord[] = [];
   const statistics: StatisticsRecord[] = [];
@@ -287,7 +297,8 @@ async function main(argv: readonly string[]): Promise<void> {
     );
   }
   for (const plan of plans) console.log(verdictLine(plan.model, rows));
-  console.log(`total ${(totalMs / 1000).toFixed(0)} s`);
+  const loadAtEnd = loadavg()[0];
+  console.log(`total ${(totalMs / 1000).toFixed(0)} s, load average ${loadAtStart.toFixed(1)} → ${loadAtEnd.toFixed(1)}`);
   if (options.json !== undefined) {
     const meta = {
       method: 'mest-ems',
@@ -299,6 +310,7 @@ async function main(argv: readonly string[]): Promise<void> {
       statisticsRuns,
       statistics,
       totalMs: Math.round(totalMs),
+      loadAverage: { start: loadAtStart, end: loadAtEnd },
       verdicts: plans.map((plan) => verdictLine(plan.model, rows)),
     };
     await writeFile(options.json, `${JSON.stringify({ meta, rows }, null, 2)}\n`);

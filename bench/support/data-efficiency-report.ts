@@ -20,6 +20,10 @@ export interface DataEfficiencyRow {
   readonly wallMs: number;
   /** (baseline wall − this wall) / baseline wall, percent. */
   readonly wallSavingPercent: number;
+  /** The process's CPU time for the run (user + system): less sensitive to other load than wall time. */
+  readonly cpuMs: number;
+  /** (baseline CPU − this CPU) / baseline CPU, percent. */
+  readonly cpuSavingPercent: number;
   /**
    * Share of this set's ids that another set of the same fraction also removes, percent: single ↔ fleet; random rows
    * against the single-device set.
@@ -30,7 +34,7 @@ export interface DataEfficiencyRow {
 }
 
 export function formatTable(rows: readonly DataEfficiencyRow[]): string {
-  const header = ['model', 'source', 'removed', 'count', 'test acc', 'Δ vs all', 'epochs', 'examples seen', 'wall', 'saving', 'overlap'];
+  const header = ['model', 'source', 'removed', 'count', 'test acc', 'Δ vs all', 'epochs', 'examples seen', 'wall', 'saving', 'cpu', 'cpu saving', 'overlap'];
   const lines = rows.map((row) => [
     row.model,
     row.source,
@@ -42,6 +46,8 @@ export function formatTable(rows: readonly DataEfficiencyRow[]): string {
     String(row.examplesSeen),
     `${(row.wallMs / 1000).toFixed(1)} s`,
     row.source === 'all' ? '-' : `${signed(row.wallSavingPercent, 1)} %`,
+    `${(row.cpuMs / 1000).toFixed(1)} s`,
+    row.source === 'all' ? '-' : `${signed(row.cpuSavingPercent, 1)} %`,
     row.overlapPercent === undefined ? '-' : `${row.overlapPercent.toFixed(1)} %`,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
