@@ -22,6 +22,8 @@ const PUBLIC_ENTRIES = [
   // One constant; every CLI command prints it, and loading the whole agent for it would slow every command.
   '^client/src/agent/version\\.ts$',
   '^client/src/sim/index\\.ts$',
+  // Device profiles for simulated fleets (issue 12): the format, loader, step model, modelled engine.
+  '^client/src/sim/profiles/index\\.ts$',
   // The contract door: message types, codec, handshake.
   '^protocol/src/index\\.ts$',
 ];

@@ -1,0 +1,9 @@
+// Device profiles for simulated fleets (issue 12): the profile format, its loader, the step-time model and the
+// modelled engine. Browser-loadable except loader.ts, which imports node: modules on first use.
+export * from './types.js';
+export { DeviceProfileError, distributionSchema, parseDeviceProfile, validateDeviceProfile } from './schema.js';
+export { loadAvailabilityTrace, loadDeviceProfile, resolveProfileFile, SHIPPED_DEVICE_PROFILES } from './loader.js';
+export { distributionMean, sampleDistribution } from './distribution.js';
+export { AvailabilityTraceError, isOnlineAt, parseAvailabilityTrace, type AvailabilityTrace, type OnlineInterval } from './trace.js';
+export { macsPerExample, REFERENCE_PROVENANCE, REFERENCE_STEPS, referenceStepMs, type ReferenceStep } from './reference-steps.js';
+export { modelledStepMs, STEP_JITTER_SIGMA, type ModelledStepJob } from './step-model.js';
