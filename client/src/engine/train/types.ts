@@ -87,6 +87,8 @@ export interface TrainResult {
   readonly removedExamples: number;
   /** Version of the fleet removal set in force at the end; 0 when none. */
   readonly removalSetVersion: number;
+  /** Set by a simulated fleet's modelled engine: no training happened, the figures are modelled (issue 12). */
+  readonly simulated?: boolean;
 }
 
 /**
