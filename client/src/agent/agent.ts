@@ -1,9 +1,9 @@
 // The edge agent: enrolls once, then keeps a session with the coordinator (hello after every reconnect,
 // heartbeats, pushed jobs), runs one job at a time and delivers its reports through the outbox.
-import type { DeviceFacts } from '../../../protocol/src/index.js';
+import type { DeviceFacts, Telemetry } from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault, type HandshakeAuth, type HandshakeRefusal } from '../../../protocol/src/index.js';
 import type { TrainProgress } from '../engine/train/types.js';
-import { DeviceConnection, type BackoffOptions } from './connection.js';
+import { DeviceConnection, type BackoffOptions, type LinkShim } from './connection.js';
 import { CredentialStore, type StoredCredential } from './credential-store.js';
 import { AgentFatalError, errorText, isFatalRefusalCode } from './errors.js';
 import { collectDeviceFacts, type BackendSummary } from './facts.js';
@@ -43,6 +43,24 @@ export interface AgentOptions {
   readonly checkpointFetchTimeoutMs?: number;
   /** Progress reports buffered while offline before the oldest are dropped (default 500; results are never dropped). */
   readonly maxBufferedProgress?: number;
+  /**
+   * Facts that replace the detected ones (a simulated device states its profile's memory, cores, platform and
+   * backends instead of the host's). Labels are set through `labels`.
+   */
+  readonly facts?: Partial<Omit<DeviceFacts, 'labels'>>;
+  /** Telemetry source for heartbeats instead of the host's sensors (a simulated device's free memory). */
+  readonly telemetry?: () => Telemetry;
+  /** Shapes the device's outgoing envelopes (simulated latency, loss, duplicates, partitions). */
+  readonly link?: LinkShim;
+}
+
+/** A report the coordinator acknowledged, by its wire identity. */
+export interface AcknowledgedReport {
+  readonly type: OutboundReport['type'];
+  readonly jobId: string;
+  readonly attempt: number;
+  /** reportKey(report): what the coordinator dedupes on. */
+  readonly key: string;
 }
 
 export interface AgentEvents {
@@ -57,6 +75,8 @@ export interface AgentEvents {
   /** The coordinator acknowledged a checkpoint's commit: a retried attempt can resume from it. */
   'checkpoint-committed': [checkpoint: { jobId: string; attempt: number; checkpointId: string; step: number; epoch: number }];
   'job-finished': [job: JobFinished];
+  /** The coordinator acknowledged one of the outbox's reports. */
+  'report-acknowledged': [report: AcknowledgedReport];
   /** Something went wrong that the agent recovers from by itself (a rejected report, a retryable refusal). */
   warning: [message: string];
   /** Fatal: the agent has stopped itself. Also rejects `done` (and `start()` when still pending). */
@@ -104,6 +124,12 @@ export class Agent extends TypedEvents<AgentEvents> {
     this.outbox = new Outbox((report) => this.sendReport(report), {
       maxProgressBacklog: options.maxBufferedProgress,
       onDelivered: (report) => {
+        this.emit('report-acknowledged', {
+          type: report.type,
+          jobId: report.message.jobId,
+          attempt: report.message.attempt,
+          key: reportKey(report),
+        });
         if (report.type !== 'sparsefleet.v1.CheckpointCommit') return;
         const { jobId, attempt, checkpointId, step, epoch } = report.message;
         this.emit('checkpoint-committed', { jobId, attempt, checkpointId, step, epoch });
@@ -151,6 +177,7 @@ export class Agent extends TypedEvents<AgentEvents> {
     this.heartbeat = new HeartbeatLoop({
       send: (heartbeat) => this.request('sparsefleet.v1.Heartbeat', heartbeat, 'sparsefleet.v1.HeartbeatAck'),
       runningJobIds: () => this.runner.runningJobIds,
+      telemetry: options.telemetry,
     });
     this.dispatcher
       .register('sparsefleet.v1.JobAssignment', (assignment) => ({
@@ -188,6 +215,7 @@ export class Agent extends TypedEvents<AgentEvents> {
         backend: this.backendInfo,
         labels: this.options.labels,
         deviceModel: this.options.deviceModel,
+        overrides: this.options.facts,
       });
       this.credential = await startingCredential(this.store, this.options.server, this.options.enrollmentToken);
     } catch (error) {
@@ -239,6 +267,7 @@ export class Agent extends TypedEvents<AgentEvents> {
       senderVersion: AGENT_VERSION,
       auth: () => this.handshakeAuth(),
       requestTimeoutMs: this.options.requestTimeoutMs,
+      link: this.options.link,
       ...this.options.backoff,
     });
     connection.onPush((frame) => this.dispatcher.dispatch(frame));

@@ -28,6 +28,20 @@ export interface ConnectionOptions extends Partial<BackoffOptions> {
   /** Read on every (re)connect, so enrollment can switch from token to credential without a new socket. */
   readonly auth: () => HandshakeAuth;
   readonly requestTimeoutMs?: number;
+  /** Shapes outgoing envelopes (simulated networks); absent = every envelope goes out at once. */
+  readonly link?: LinkShim;
+}
+
+/**
+ * A device's outgoing network as a simulator models it. The connection hands it every outgoing envelope as a
+ * `transmit` callback: calling it now sends the envelope, calling it later delays it, twice duplicates it, never loses
+ * it (the request then times out and its owner retries, as on a real lossy link).
+ */
+export interface LinkShim {
+  /** `bytes`: the envelope's size, for links that model bandwidth. */
+  send(transmit: () => void, bytes: number): void;
+  /** Called once with a listener the link calls with false when it is partitioned and true when it heals. */
+  watchReachability?(listener: (reachable: boolean) => void): void;
 }
 
 export interface ConnectionEvents {
@@ -68,6 +82,8 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
   private failedAttempts = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** The link is partitioned: the transport is down and nothing reconnects until it heals. */
+  private partitioned = false;
   private readonly backoff: BackoffOptions;
   private readonly requestTimeoutMs: number;
 
@@ -79,6 +95,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
       randomizationFactor: options.randomizationFactor ?? DEFAULT_BACKOFF.randomizationFactor,
     };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    options.link?.watchReachability?.((reachable) => (reachable ? this.healPartition() : this.partition()));
   }
 
   get connected(): boolean {
@@ -104,6 +121,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
       auth: (callback) => callback(this.options.auth()),
     });
     this.socket = socket;
+    if (this.partitioned) socket.io.reconnection(false);
     socket.on('connect', () => {
       this.failedAttempts = 0;
       this.emit('connected');
@@ -119,14 +137,14 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
     socket.on(DEVICE_CHANNEL_EVENT, (frame: unknown, ack?: (reply: Uint8Array) => void) => {
       void this.onPushFrame(frame, ack);
     });
-    socket.connect();
+    if (!this.partitioned) socket.connect();
   }
 
   /** Drops the current session and connects again (e.g. with the credential obtained by enrolling). */
   reconnect(): void {
     if (!this.socket || this.closed) return;
     this.socket.disconnect();
-    this.socket.connect();
+    if (!this.partitioned) this.socket.connect();
   }
 
   /** Drops the session and connects again after the backoff delay of the `attempt`-th consecutive failure. */
@@ -176,8 +194,54 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
       senderVersion: this.options.senderVersion,
       requestId: `${socket.id ?? 'd'}-${this.requestCounter}`,
     });
-    const reply: unknown = await socket.timeout(timeoutMs).emitWithAck(DEVICE_CHANNEL_EVENT, frame);
+    const reply: unknown = this.options.link
+      ? await this.sendThroughLink(this.options.link, socket, frame, timeoutMs)
+      : await socket.timeout(timeoutMs).emitWithAck(DEVICE_CHANNEL_EVENT, frame);
     return expectMessage(decodeFrame(reply), replyType);
+  }
+
+  /**
+   * Sends one envelope through the link shim: the first reply settles the request; a copy sent after the link
+   * dropped is lost; no reply within `timeoutMs` of the request (lost or late) rejects like socket.io's timeout.
+   */
+  private sendThroughLink(link: LinkShim, socket: Socket, frame: Uint8Array, timeoutMs: number): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const started = Date.now();
+      let settled = false;
+      const settle = (finish: () => void): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        finish();
+      };
+      const timer = setTimeout(() => settle(() => reject(new Error('operation has timed out'))), timeoutMs);
+      link.send(() => {
+        if (!socket.connected) return;
+        const remaining = Math.max(1, timeoutMs - (Date.now() - started));
+        socket.timeout(remaining).emit(DEVICE_CHANNEL_EVENT, frame, (error: Error | null, reply: unknown) => {
+          settle(() => (error ? reject(error) : resolve(reply)));
+        });
+      }, frame.byteLength);
+    });
+  }
+
+  /** Partition: the transport drops without a goodbye and socket.io does not reconnect until the link heals. */
+  private partition(): void {
+    this.partitioned = true;
+    this.clearRetry();
+    const socket = this.socket;
+    if (!socket) return;
+    socket.io.reconnection(false);
+    socket.io.engine?.close();
+  }
+
+  private healPartition(): void {
+    if (!this.partitioned) return;
+    this.partitioned = false;
+    const socket = this.socket;
+    if (!socket || this.closed) return;
+    socket.io.reconnection(true);
+    if (!socket.connected) socket.connect();
   }
 
   private onConnectError(error: Error & { data?: unknown }): void {
@@ -202,7 +266,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
     this.clearRetry();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      if (!this.closed) this.socket?.connect();
+      if (!this.closed && !this.partitioned) this.socket?.connect();
     }, delayMs);
     return delayMs;
   }

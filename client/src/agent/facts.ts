@@ -19,6 +19,8 @@ export interface FactsOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** Overrides the detected device model (simulated fleets name their devices). */
   readonly deviceModel?: string;
+  /** Replace detected facts (a simulated device states its profile's hardware). */
+  readonly overrides?: Partial<Omit<DeviceFacts, 'labels'>>;
 }
 
 /** Boards such as Jetson and Raspberry Pi name themselves here. */
@@ -40,6 +42,7 @@ export function collectDeviceFacts(options: FactsOptions): DeviceFacts {
     chosenBackend: options.backend.name,
     runtime: `node ${process.versions.node}`,
     labels: { hostname: os.hostname(), ...options.labels },
+    ...definedOnly(options.overrides),
   };
 }
 
@@ -51,4 +54,9 @@ export function readDeviceTreeModel(path = DEVICE_TREE_MODEL): string | undefine
   } catch {
     return undefined;
   }
+}
+
+function definedOnly<T extends object>(values: T | undefined): Partial<T> {
+  if (!values) return {};
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

@@ -1,5 +1,5 @@
 // Periodic heartbeats with telemetry at the interval the coordinator asks for (it may change it in each ack).
-import type { Heartbeat, HeartbeatAck } from '../../../protocol/src/index.js';
+import type { Heartbeat, HeartbeatAck, Telemetry } from '../../../protocol/src/index.js';
 import { collectTelemetry } from './telemetry.js';
 
 export interface HeartbeatOptions {
@@ -9,6 +9,8 @@ export interface HeartbeatOptions {
   readonly onError?: (error: unknown) => void;
   /** Lower bound protecting the device from a misconfigured coordinator. */
   readonly minIntervalMs?: number;
+  /** Where telemetry comes from; default: this host's sensors. */
+  readonly telemetry?: () => Telemetry;
 }
 
 export class HeartbeatLoop {
@@ -51,7 +53,7 @@ export class HeartbeatLoop {
     try {
       const ack = await this.options.send({
         sentAtMs: Date.now(),
-        telemetry: collectTelemetry(),
+        telemetry: (this.options.telemetry ?? collectTelemetry)(),
         runningJobIds: this.options.runningJobIds(),
       });
       if (ack.heartbeatIntervalMs > 0) this.intervalMs = this.clamp(ack.heartbeatIntervalMs);

@@ -1,0 +1,210 @@
+// Many virtual devices in one process against a real coordinator (issue 12). Every device is the real agent with
+// its profile's facts, a simulated link and a modelled engine (the first `realEngines` run the real one), so a
+// simulation exercises the real protocol, outbox, checkpoints and resume. Durations are simulated and waited out
+// divided by `timeScale`; seeded draws make each device's plan (link, availability) the same for the same seed.
+import { join } from 'node:path';
+import type { BackoffOptions } from '../../agent/connection.js';
+import type { TrainingEngine } from '../../agent/training-engine.js';
+import { TypedEvents } from '../../agent/typed-events.js';
+import { AvailabilityCycle } from './availability.js';
+import type { VirtualFleetEvent } from './fleet-event.js';
+import type { FleetDeviceProfile } from './profile-shape.js';
+import { deviceStream } from './seeded-random.js';
+import { SimulatedLink } from './simulated-link.js';
+import { VirtualDevice, type DeviceEvent } from './virtual-device.js';
+
+export interface FleetGroup {
+  readonly profile: FleetDeviceProfile;
+  readonly count: number;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** What an engine factory gets for one device. */
+export interface EngineRequest {
+  readonly index: number;
+  readonly profile: FleetDeviceProfile;
+  readonly timeScale: number;
+  /** The device's own seed, derived from the fleet seed and its index. */
+  readonly seed: number;
+}
+
+export interface VirtualFleetOptions {
+  readonly server: string;
+  readonly enrollmentToken: string;
+  /** Each device keeps its credential in `<stateDir>/device-<index>.json`. */
+  readonly stateDir: string;
+  /** Simulated time per wall time (30: an hour of fleet time in two minutes). */
+  readonly timeScale: number;
+  readonly seed: number;
+  readonly devices: readonly FleetGroup[];
+  /** The first N devices run the real engine (tfjs) instead of a modelled one (`--real N`). */
+  readonly realEngines?: number;
+  /** The modelled engine of each other device. */
+  readonly engineFor: (request: EngineRequest) => TrainingEngine;
+  /** Run the profiles' session/offline churn (default true). */
+  readonly availability?: boolean;
+  /** Devices booting at the same time during start() (default 100). */
+  readonly startConcurrency?: number;
+  /** Wall ms start() waits for every device's first hello (default 120 s). */
+  readonly startTimeoutMs?: number;
+  /** Wall ms a device waits for a reply before retrying (default max(2 s, 10 s / timeScale)). */
+  readonly requestTimeoutMs?: number;
+  readonly backoff?: Partial<BackoffOptions>;
+  readonly progressEverySteps?: number;
+  readonly checkpointEverySteps?: number;
+}
+
+const MIN_REQUEST_TIMEOUT_MS = 2_000;
+
+export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent] }> {
+  readonly devices: readonly VirtualDevice[];
+  private readonly cycles: AvailabilityCycle[] = [];
+  private startedAtMs = Date.now();
+  private stopped = false;
+
+  constructor(private readonly options: VirtualFleetOptions) {
+    super();
+    if (!(options.timeScale > 0)) throw new RangeError(`timeScale must be positive, got ${options.timeScale}`);
+    this.devices = this.createDevices();
+  }
+
+  /** Simulated milliseconds since start(). */
+  get simNowMs(): number {
+    return (Date.now() - this.startedAtMs) * this.options.timeScale;
+  }
+
+  get timeScale(): number {
+    return this.options.timeScale;
+  }
+
+  /** Boots every device (bounded concurrency); resolves once each said hello. Then the availability churn starts. */
+  async start(): Promise<void> {
+    this.startedAtMs = Date.now();
+    const timeoutMs = this.options.startTimeoutMs ?? 120_000;
+    const queue = [...this.devices];
+    const failures: string[] = [];
+    const boot = async (): Promise<void> => {
+      for (let device = queue.shift(); device; device = queue.shift()) {
+        try {
+          await device.start();
+        } catch (error) {
+          failures.push(`device ${device.index}: ${(error as Error).message}`);
+        }
+      }
+    };
+    const workers = Array.from({ length: Math.min(this.options.startConcurrency ?? 100, queue.length) }, boot);
+    await withTimeout(Promise.all(workers), timeoutMs, () => {
+      const waiting = this.devices.filter((device) => device.state === 'starting' || device.state === 'idle');
+      return `${waiting.length} virtual devices did not connect within ${timeoutMs} ms (first: ${waiting.slice(0, 5).map((d) => d.index).join(', ')})`;
+    });
+    if (failures.length > 0) throw new Error(`${failures.length} virtual devices failed to start: ${failures.slice(0, 5).join('; ')}`);
+    if (this.options.availability ?? true) for (const cycle of this.cycles) cycle.start();
+  }
+
+  /** Stops churn and every device gracefully. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const cycle of this.cycles) cycle.stop();
+    await Promise.all(this.devices.map((device) => device.stop()));
+  }
+
+  device(index: number): VirtualDevice {
+    const device = this.devices[index];
+    if (!device) throw new RangeError(`no virtual device ${index} (fleet of ${this.devices.length})`);
+    return device;
+  }
+
+  private createDevices(): VirtualDevice[] {
+    const { options } = this;
+    const devices: VirtualDevice[] = [];
+    const backoff = scaledBackoff(options.timeScale, options.backoff);
+    const requestTimeoutMs = options.requestTimeoutMs ?? Math.max(MIN_REQUEST_TIMEOUT_MS, 10_000 / options.timeScale);
+    for (const group of options.devices) {
+      for (let member = 0; member < group.count; member++) {
+        const index = devices.length;
+        const { profile } = group;
+        const seed = Math.floor(deviceStream(options.seed, index, 'engine')() * 2 ** 32);
+        const real = index < (options.realEngines ?? 0);
+        const link = new SimulatedLink(
+          {
+            latencyMs: profile.network.latencyMs,
+            jitterMs: profile.network.jitterMs,
+            lossRate: profile.network.lossRate,
+            bandwidthKbps: profile.network.bandwidthKbps,
+            duplicateRate: 0,
+            reorderRate: 0,
+          },
+          { timeScale: options.timeScale, random: deviceStream(options.seed, index, 'link') },
+        );
+        const device = new VirtualDevice({
+          index,
+          profile,
+          server: options.server,
+          enrollmentToken: options.enrollmentToken,
+          statePath: join(options.stateDir, `device-${index}.json`),
+          labels: {
+            simulated: 'true',
+            profile: profile.name,
+            fleetIndex: String(index),
+            engine: real ? 'real' : 'modelled',
+            ...group.labels,
+          },
+          timeScale: options.timeScale,
+          engine: real ? undefined : options.engineFor({ index, profile, timeScale: options.timeScale, seed }),
+          link,
+          backoff,
+          requestTimeoutMs,
+          progressEverySteps: options.progressEverySteps,
+          checkpointEverySteps: options.checkpointEverySteps,
+          emit: (event) => this.record(event),
+        });
+        devices.push(device);
+        this.cycles.push(this.availabilityOf(device));
+      }
+    }
+    return devices;
+  }
+
+  private availabilityOf(device: VirtualDevice): AvailabilityCycle {
+    const random = deviceStream(this.options.seed, device.index, 'availability');
+    return new AvailabilityCycle(device.profile, random, this.options.timeScale, {
+      goOffline: (offlineSimMs) => {
+        if (this.stopped || !device.isRunning) return;
+        device.markOffline();
+        this.record({ deviceIndex: device.index, deviceId: device.deviceId, kind: 'offline', detail: `${Math.round(offlineSimMs / 60_000)} sim min` });
+        void device.kill('offline');
+      },
+      comeOnline: () => {
+        // A device a fault killed stays down until the fault restarts it.
+        if (this.stopped || device.state !== 'offline') return;
+        this.record({ deviceIndex: device.index, deviceId: device.deviceId, kind: 'online' });
+        device.restart().catch((error: Error) =>
+          this.record({ deviceIndex: device.index, deviceId: device.deviceId, kind: 'error', detail: `restart failed: ${error.message}` }),
+        );
+      },
+    });
+  }
+
+  private record(event: DeviceEvent): void {
+    const wallMs = Date.now();
+    this.emit('event', { ...event, wallMs, simMs: (wallMs - this.startedAtMs) * this.options.timeScale });
+  }
+}
+
+/** socket.io's reconnection backoff, compressed like every other duration (with floors that spare the coordinator). */
+function scaledBackoff(timeScale: number, override: Partial<BackoffOptions> | undefined): BackoffOptions {
+  return {
+    reconnectionDelayMs: Math.max(50, 500 / timeScale),
+    reconnectionDelayMaxMs: Math.max(500, 15_000 / timeScale),
+    randomizationFactor: 0.5,
+    ...override,
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: () => string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message())), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
