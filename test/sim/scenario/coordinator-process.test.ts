@@ -21,7 +21,7 @@ describe('coordinator child process', () => {
   it('survives SIGKILL + restart on the same data dir and port', { timeout: 90_000 }, async () => {
     expect(BUILT, 'the coordinator runs from dist/: npm run build first').toBe(true);
     dataDir = await mkdtemp(join(tmpdir(), 'sf-sim-coordinator-'));
-    coordinator = await CoordinatorProcess.start({ dataDir, heartbeatMs: 200 });
+    coordinator = await CoordinatorProcess.start({ dataDir, heartbeatMs: 200, enrollmentsPerMinute: 100 });
     const firstPid = coordinator.pid;
     const url = coordinator.url;
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

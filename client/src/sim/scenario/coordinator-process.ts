@@ -1,5 +1,5 @@
-// The coordinator of a simulated run as a child process: `sparsefleet serve` on a temporary data dir with the
-// scenario's (scaled) heartbeat; an operator API key made with `sparsefleet apikey create`; SIGKILL and a restart on
+// The coordinator of a simulated run as a child process: `sparsefleet sim coordinator` (serve with limits for a
+// fleet on one address) on a temporary data dir with the scenario's (scaled) heartbeat; an operator API key made with `sparsefleet apikey create`; SIGKILL and a restart on
 // the same data dir and port (devices reconnect to the same URL). Its log is read line by line for the lease
 // expiries the invariants need (the coordinator logs each abandoned attempt with its device).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +15,8 @@ export interface CoordinatorProcessOptions {
   readonly dataDir: string;
   /** Heartbeat interval devices are asked to use (wall ms); lease and presence derive from it. */
   readonly heartbeatMs: number;
+  /** Enrollments a minute the coordinator accepts from one address (all virtual devices share 127.0.0.1). */
+  readonly enrollmentsPerMinute: number;
   /** Called for every lease expiry the coordinator logs. */
   readonly onLeaseExpiry?: (expiry: LeaseExpiry) => void;
   /** How long to wait for the coordinator to listen (ms). */
@@ -118,8 +120,9 @@ export class CoordinatorProcess {
   }
 
   private async launch(): Promise<void> {
-    const args = [this.entry, 'serve', '--port', String(this.port), '--host', '127.0.0.1', '--data-dir', this.options.dataDir];
-    args.push('--heartbeat-ms', String(Math.max(100, Math.round(this.options.heartbeatMs))), '--log-level', 'warn');
+    // `sim coordinator` is `serve` with limits for a fleet that enrolls from one address (cli/src/commands/sim-coordinator.ts).
+    const args = [this.entry, 'sim', 'coordinator', '--port', String(this.port), '--data-dir', this.options.dataDir];
+    args.push('--heartbeat-ms', String(Math.round(this.options.heartbeatMs)), '--enrollments', String(this.options.enrollmentsPerMinute));
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const timeoutMs = this.options.startTimeoutMs ?? 60_000;

@@ -196,13 +196,13 @@ function checkLeases(run: RunObservations): { checked: number; violations: Viola
     const device = byDeviceId.get(expiry.deviceId);
     if (device === undefined) continue; // not one of the fleet's devices
     const from = expiry.wallMs - run.leaseMs;
-    const live = device.liveSpans.some((span) => span.fromWallMs <= from && span.toWallMs >= expiry.wallMs);
-    if (live) {
+    const span = device.liveSpans.find((candidate) => candidate.fromWallMs <= from && candidate.toWallMs >= expiry.wallMs);
+    if (span) {
       violations.push({
         invariant,
         jobId: expiry.jobId,
         deviceIndex: device.index,
-        message: `lease of job ${expiry.jobId} attempt ${expiry.attempt} expired although device ${device.index} (${expiry.deviceId}) was live for the whole lease (${run.leaseMs} ms)`,
+        message: `lease of job ${expiry.jobId} attempt ${expiry.attempt} expired although device ${device.index} (${expiry.deviceId}) was live for the whole lease (${run.leaseMs} ms; live from ${expiry.wallMs - span.fromWallMs} ms before the expiry to ${span.toWallMs - expiry.wallMs} ms after)`,
       });
     }
   }
