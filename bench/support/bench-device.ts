@@ -77,7 +77,7 @@ export function instantJobResult(jobId: string, attempt: number): MessageOf<'spa
     jobId, attempt, sequence: 1, outcome: JobOutcome.JOB_OUTCOME_SUCCEEDED, error: '', backend: 'wasm',
     dataSource: 'synthetic', syntheticData: true, testAccuracy: 0.5, testLoss: 1, finalDensity: 1, layers: [],
     epochs: 1, steps: 1, wallMs: 1, stepMsP50: 1, stepMsP90: 1, peakRssBytes: 0, peakTensorBytes: 0, history: [],
-    agentVersion: BENCH_SENDER_VERSION, examplesSeen: 0, removedExamples: 0, removalSetVersion: 0,
+    agentVersion: BENCH_SENDER_VERSION, examplesSeen: 0, removedExamples: 0, removalSetVersion: 0, simulated: false,
   };
 }
 

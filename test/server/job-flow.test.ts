@@ -37,7 +37,7 @@ function jobResult(jobId: string, attempt: number): JobResult {
     jobId, attempt, sequence: 3, outcome: JobOutcome.JOB_OUTCOME_SUCCEEDED, error: '', backend: 'wasm',
     dataSource: 'synthetic', syntheticData: true, testAccuracy: 0.42, testLoss: 1.9, finalDensity: 1, layers: [],
     epochs: 1, steps: 2, wallMs: 20, stepMsP50: 1, stepMsP90: 2, peakRssBytes: 0, peakTensorBytes: 0, history: [],
-    agentVersion: 'test', examplesSeen: 0, removedExamples: 0, removalSetVersion: 0,
+    agentVersion: 'test', examplesSeen: 0, removedExamples: 0, removalSetVersion: 0, simulated: false,
   };
 }
 

@@ -65,6 +65,7 @@ export function toSucceededResult(identity: ReportIdentity, result: TrainResult)
     examplesSeen: result.examplesSeen,
     removedExamples: result.removedExamples,
     removalSetVersion: result.removalSetVersion,
+    simulated: result.simulated === true,
   };
 }
 
@@ -109,6 +110,7 @@ export function emptyResult(identity: ReportIdentity, outcome: JobOutcome, error
     examplesSeen: 0,
     removedExamples: 0,
     removalSetVersion: 0,
+    simulated: false,
   };
 }
 

@@ -193,7 +193,7 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
     const device = deviceId ? await this.devices.get(deviceId) : undefined;
     const benchmark = result?.benchmark ? withDefaults('sparsefleet.v1.BenchmarkResult', result.benchmark) : undefined;
     const error = result?.error || (job.state === 'failed' ? job.waitingReason : null) || null;
-    const verdict = judgeResult(spec.runRules, { jobState: job.state, error }, benchmark, { density: job.spec.benchmark?.density });
+    const verdict = judgeResult(spec.runRules, { jobState: job.state, error, simulated: result?.simulated }, benchmark, { density: job.spec.benchmark?.density });
     const inserted = await this.campaigns.insertResult({
       campaign_id: campaign.id,
       job_id: job.id,

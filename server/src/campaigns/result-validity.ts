@@ -18,6 +18,12 @@ export const THROTTLE_TEMPERATURE_C = 85;
 /** A speedup over the dense baseline above this × 1/density marks the result invalid. */
 export const SPEEDUP_LIMIT_MARGIN = 1.1;
 
+/**
+ * Why a result from a simulated fleet's modelled engine never counts: it is kept as its own row, marked invalid with
+ * this reason, so every real aggregate (cell summaries, charts, comparisons read valid rows only) leaves it out.
+ */
+export const SIMULATED_RESULT_REASON = 'simulated result (modelled engine, no measurement): kept out of real aggregates';
+
 /** The cell a result measured (what the verdict needs of it). */
 export interface JudgedCell {
   /** The cell's density in (0, 1]; without it the speedup limit is not checked. */
@@ -26,11 +32,12 @@ export interface JudgedCell {
 
 export function judgeResult(
   rules: RunRulesSpec,
-  outcome: { readonly jobState: string; readonly error?: string | null },
+  outcome: { readonly jobState: string; readonly error?: string | null; readonly simulated?: boolean },
   result: BenchmarkResult | undefined,
   cell: JudgedCell = {},
 ): Validity {
   const reasons: string[] = [];
+  if (outcome.simulated === true) reasons.push(SIMULATED_RESULT_REASON);
   if (outcome.jobState !== 'succeeded') {
     reasons.push(`job ${outcome.jobState}${outcome.error ? `: ${outcome.error}` : ''}`);
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BenchmarkResult, withDefaults } from '../../../protocol/src/index.js';
 import { parseCampaignSpec } from '../../../server/src/campaigns/campaign-spec.js';
-import { judgeResult } from '../../../server/src/campaigns/result-validity.js';
+import { SIMULATED_RESULT_REASON, judgeResult } from '../../../server/src/campaigns/result-validity.js';
 
 const rules = parseCampaignSpec({
   name: 'v',
@@ -14,6 +14,12 @@ describe('judgeResult', () => {
   it('should accept a result that meets the run rules', () => {
     const result = withDefaults('sparsefleet.v1.BenchmarkResult', { iterations: 60, durationMs: 1200, valid: true });
     expect(judgeResult(rules, { jobState: 'succeeded' }, result)).toEqual({ valid: true, reasons: [] });
+  });
+
+  it('should keep a simulated result out of the valid rows real aggregates read, saying why', () => {
+    const result = withDefaults('sparsefleet.v1.BenchmarkResult', { iterations: 60, durationMs: 1200, valid: true });
+    expect(judgeResult(rules, { jobState: 'succeeded', simulated: true }, result)).toEqual({ valid: false, reasons: [SIMULATED_RESULT_REASON] });
+    expect(judgeResult(rules, { jobState: 'succeeded', simulated: false }, result)).toEqual({ valid: true, reasons: [] });
   });
 
   it('should name each run rule that was not met and keep the agent reasons', () => {

@@ -6,8 +6,17 @@ export { loadAvailabilityTrace, loadDeviceProfile, resolveProfileFile, SHIPPED_D
 export { distributionMean, sampleDistribution } from './distribution.js';
 export { AvailabilityTraceError, isOnlineAt, parseAvailabilityTrace, type AvailabilityTrace, type OnlineInterval } from './trace.js';
 export { macsPerExample, REFERENCE_PROVENANCE, REFERENCE_STEPS, referenceStepMs, type ReferenceStep } from './reference-steps.js';
-export { modelledStepMs, STEP_JITTER_SIGMA, type ModelledStepJob } from './step-model.js';
+export { jitteredStepMs, modelledStepMs, STEP_JITTER_SIGMA, type ModelledStepJob } from './step-model.js';
 export { createModelledEngine, ModelledOutOfMemoryError, type ModelledEngineEvent, type ModelledEngineOptions } from './modelled-engine.js';
 export { encodeModelledCheckpoint, MODELLED_CHECKPOINT_FORMAT_VERSION, ModelledCheckpointError, readModelledCheckpoint, type ModelledPosition } from './modelled-checkpoint.js';
 export { curvePoint, type CurvePoint, type CurveSettings } from './learning-curve.js';
 export { DEFAULT_SLICE_MS, Pacer } from './pacer.js';
+export {
+  CampaignProfileError,
+  profilesFromCampaign,
+  type CampaignForProfiles,
+  type CampaignResultForProfiles,
+  type DerivedProfile,
+  type ProfileGrouping,
+} from './from-campaign.js';
+export { formatDeviceProfile } from './format.js';

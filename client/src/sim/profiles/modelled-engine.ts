@@ -21,7 +21,7 @@ import { createRng, fnv1a, type Rng } from '../../engine/util/rng.js';
 import { curvePoint, type CurveSettings } from './learning-curve.js';
 import { encodeModelledCheckpoint, readModelledCheckpoint, type ModelledPosition } from './modelled-checkpoint.js';
 import { Pacer } from './pacer.js';
-import { modelledStepMs } from './step-model.js';
+import { jitteredStepMs, modelledStepMs } from './step-model.js';
 import type { DeviceProfile } from './types.js';
 
 const MIB = 1024 * 1024;
@@ -92,6 +92,8 @@ class ModelledRun {
   private readonly history: EpochReport[] = [];
   private throttled = false;
   private stepMsTotal = 0;
+  /** The device's step time for this job before jitter and heat (set when the run starts). */
+  private baseStepMs = 0;
   private position: ModelledPosition = { step: 0, epoch: 0, stepInEpoch: 0, examplesSeen: 0 };
 
   constructor(
@@ -123,8 +125,8 @@ class ModelledRun {
     const fromStep = this.position.step;
     // A resumed run draws fresh jitter rather than repeating the first steps'.
     this.stepRng = createRng(this.jobSeed).derive(`steps/${fromStep}`);
-    const baseStepMs = modelledStepMs(this.profile, this.stepJob());
-    this.emit({ kind: 'run-started', model: this.config.model, totalSteps: length.totalSteps, fromStep, stepMs: baseStepMs });
+    this.baseStepMs = modelledStepMs(this.profile, this.stepJob());
+    this.emit({ kind: 'run-started', model: this.config.model, totalSteps: length.totalSteps, fromStep, stepMs: this.baseStepMs });
     this.report('loading', this.position.epoch, { loss: 0, accuracy: 0 }, length);
 
     for (let epoch = this.position.epoch; epoch < this.config.epochs && this.position.step < length.totalSteps; epoch += 1) {
@@ -184,7 +186,7 @@ class ModelledRun {
 
   /** This step's device ms: the step model with seeded jitter, times the thermal factor once the device is hot. */
   private nextStepMs(): number {
-    let ms = modelledStepMs(this.profile, this.stepJob(), this.stepRng);
+    let ms = jitteredStepMs(this.baseStepMs, this.stepRng);
     const thermal = this.profile.thermal;
     if (thermal !== undefined && this.pacer.elapsedModelledMs >= thermal.throttleAfterMinutes * 60_000) {
       if (!this.throttled) {

@@ -16,7 +16,12 @@ export function modelledStepMs(profile: DeviceProfile, job: ModelledStepJob, rng
   const measured = measuredStepMs(profile, job);
   const compute = job.compute ?? (profile.simd ? 'sparse-kernels' : 'masked-dense');
   const base = measured ?? referenceStepMs({ ...job, compute }) / profile.compute.speedFactor;
-  return rng === undefined ? base : base * Math.exp(STEP_JITTER_SIGMA * rng.normal());
+  return rng === undefined ? base : jitteredStepMs(base, rng);
+}
+
+/** One step's time around `baseMs`: the seeded log-normal jitter modelledStepMs applies with an Rng. */
+export function jitteredStepMs(baseMs: number, rng: Rng): number {
+  return baseMs * Math.exp(STEP_JITTER_SIGMA * rng.normal());
 }
 
 function measuredStepMs(profile: DeviceProfile, job: StepJob): number | undefined {

@@ -1,8 +1,8 @@
 // Availability churn of one virtual device from its profile: online sessions and offline gaps drawn (seeded) from
 // the profile's distributions, in simulated minutes, waited out in compressed real time. Going offline is a crash
 // (phones and boards lose power or network without a goodbye); coming back is a restart on the same state.
-import type { FleetDeviceProfile } from './profile-shape.js';
-import { drawFrom, type Random } from './seeded-random.js';
+import type { Rng } from '../../engine/util/rng.js';
+import { sampleDistribution, type DeviceProfile } from '../profiles/index.js';
 
 export interface AvailabilityHandlers {
   goOffline(offlineSimMs: number): void;
@@ -16,8 +16,8 @@ export class AvailabilityCycle {
   private stopped = false;
 
   constructor(
-    private readonly profile: FleetDeviceProfile,
-    private readonly random: Random,
+    private readonly profile: DeviceProfile,
+    private readonly random: Rng,
     private readonly timeScale: number,
     private readonly handlers: AvailabilityHandlers,
   ) {}
@@ -42,8 +42,8 @@ export class AvailabilityCycle {
   private scheduleOffline(): void {
     const availability = this.profile.availability;
     if (!('sessionMinutes' in availability)) return;
-    const sessionMs = drawFrom(availability.sessionMinutes, this.random) * MINUTE_MS;
-    const offlineMs = drawFrom(availability.offlineMinutes, this.random) * MINUTE_MS;
+    const sessionMs = Math.max(0, sampleDistribution(availability.sessionMinutes, this.random)) * MINUTE_MS;
+    const offlineMs = Math.max(0, sampleDistribution(availability.offlineMinutes, this.random)) * MINUTE_MS;
     this.after(sessionMs, () => {
       this.handlers.goOffline(offlineMs);
       this.after(offlineMs, () => {

@@ -1,8 +1,6 @@
 // Virtual fleets (issue 12): many real agents with device profiles, simulated links and availability churn.
-export { VirtualFleet, type EngineRequest, type FleetGroup, type VirtualFleetOptions } from './virtual-fleet.js';
+export { VirtualFleet, deviceStream, type EngineRequest, type FleetGroup, type VirtualFleetOptions } from './virtual-fleet.js';
 export { VirtualDevice, type AcknowledgedReportRecord, type VirtualDeviceState } from './virtual-device.js';
 export type { VirtualFleetEvent, VirtualFleetEventKind } from './fleet-event.js';
 export { SimulatedLink, PERFECT_LINK, type LinkCounters, type LinkModel } from './simulated-link.js';
 export { profileFacts, profileTelemetry } from './profile-facts.js';
-export type { Distribution, FleetDeviceProfile } from './profile-shape.js';
-export { deviceStream, drawFrom, seededRandom, type Random } from './seeded-random.js';

@@ -2,7 +2,7 @@
 // every envelope the agent sends (through the agent's LinkShim hook). Durations in the model are simulated
 // milliseconds; the link waits them divided by the time scale.
 import type { LinkShim } from '../../agent/connection.js';
-import type { Random } from './seeded-random.js';
+import type { Rng } from '../../engine/util/rng.js';
 
 export interface LinkModel {
   readonly latencyMs: number;
@@ -30,7 +30,7 @@ export type Schedule = (run: () => void, wallMs: number) => void;
 
 export interface SimulatedLinkOptions {
   readonly timeScale: number;
-  readonly random: Random;
+  readonly random: Rng;
   /** How a delayed send is scheduled (tests inject a manual clock); default setTimeout. */
   readonly schedule?: Schedule;
   /** Longest a held-back envelope waits for a successor before it goes out anyway (wall ms; default 50). */
@@ -75,7 +75,7 @@ export class SimulatedLink implements LinkShim {
   }
 
   send(transmit: () => void, bytes = 0): void {
-    const { random } = this.options;
+    const random = (): number => this.options.random.next();
     if (this.partitioned || random() < this.current.lossRate) {
       this.counters.lost += 1;
       return;
@@ -140,7 +140,7 @@ export class SimulatedLink implements LinkShim {
   private delayWallMs(bytes: number): number {
     const { latencyMs, jitterMs, bandwidthKbps } = this.current;
     const transferMs = bandwidthKbps && bandwidthKbps > 0 ? (bytes * 8) / bandwidthKbps : 0;
-    const simMs = Math.max(0, latencyMs + jitterMs * (this.options.random() * 2 - 1)) + transferMs;
+    const simMs = Math.max(0, latencyMs + jitterMs * (this.options.random.next() * 2 - 1)) + transferMs;
     return simMs / this.options.timeScale;
   }
 

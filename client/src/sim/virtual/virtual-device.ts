@@ -6,7 +6,7 @@ import type { BackoffOptions } from '../../agent/connection.js';
 import type { TrainingEngine } from '../../agent/training-engine.js';
 import type { VirtualFleetEvent } from './fleet-event.js';
 import { profileFacts, profileTelemetry } from './profile-facts.js';
-import type { FleetDeviceProfile } from './profile-shape.js';
+import type { DeviceProfile } from '../profiles/index.js';
 import { SimulatedLink, type LinkModel } from './simulated-link.js';
 
 export type VirtualDeviceState = 'idle' | 'starting' | 'online' | 'disconnected' | 'offline' | 'killed' | 'failed' | 'stopped';
@@ -26,7 +26,7 @@ type DeviceEventDraft = Omit<DeviceEvent, 'deviceIndex' | 'deviceId'>;
 
 export interface VirtualDeviceContext {
   readonly index: number;
-  readonly profile: FleetDeviceProfile;
+  readonly profile: DeviceProfile;
   readonly server: string;
   readonly enrollmentToken: string;
   readonly statePath: string;
@@ -46,7 +46,7 @@ const PACKAGE_PREFIX = 'sparsefleet.v1.';
 
 export class VirtualDevice {
   readonly index: number;
-  readonly profile: FleetDeviceProfile;
+  readonly profile: DeviceProfile;
   deviceId: string | undefined;
   state: VirtualDeviceState = 'idle';
   /** The job attempts the agent is running now. */
@@ -68,13 +68,18 @@ export class VirtualDevice {
     return this.context.engine === undefined;
   }
 
-  /** Boots the agent; resolves once it said hello (or rejects when it gave up). */
+  /** Boots the agent; resolves once it said hello or was killed meanwhile (rejects when it gave up). */
   async start(): Promise<void> {
     if (this.agent) throw new Error(`virtual device ${this.index} is already running`);
     const agent = this.createAgent();
     this.agent = agent;
     this.state = 'starting';
-    await agent.start();
+    try {
+      await agent.start();
+    } catch (error) {
+      // Killed again while booting (churn or a fault): not a failure of this start.
+      if (this.agent === agent) throw error;
+    }
   }
 
   /** A crash: the link drops without a goodbye, the running job ends without a result, nothing queued is sent. */

@@ -8,13 +8,13 @@ import type { TrainingEngine } from '../../agent/training-engine.js';
 import { TypedEvents } from '../../agent/typed-events.js';
 import { AvailabilityCycle } from './availability.js';
 import type { VirtualFleetEvent } from './fleet-event.js';
-import type { FleetDeviceProfile } from './profile-shape.js';
-import { deviceStream } from './seeded-random.js';
+import { createRng, type Rng } from '../../engine/util/rng.js';
+import { createModelledEngine, type DeviceProfile } from '../profiles/index.js';
 import { SimulatedLink } from './simulated-link.js';
 import { VirtualDevice, type DeviceEvent } from './virtual-device.js';
 
 export interface FleetGroup {
-  readonly profile: FleetDeviceProfile;
+  readonly profile: DeviceProfile;
   readonly count: number;
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -22,7 +22,7 @@ export interface FleetGroup {
 /** What an engine factory gets for one device. */
 export interface EngineRequest {
   readonly index: number;
-  readonly profile: FleetDeviceProfile;
+  readonly profile: DeviceProfile;
   readonly timeScale: number;
   /** The device's own seed, derived from the fleet seed and its index. */
   readonly seed: number;
@@ -39,8 +39,8 @@ export interface VirtualFleetOptions {
   readonly devices: readonly FleetGroup[];
   /** The first N devices run the real engine (tfjs) instead of a modelled one (`--real N`). */
   readonly realEngines?: number;
-  /** The modelled engine of each other device. */
-  readonly engineFor: (request: EngineRequest) => TrainingEngine;
+  /** The engine of each other device; default: the profile's modelled engine (createModelledEngine). */
+  readonly engineFor?: (request: EngineRequest) => TrainingEngine;
   /** Run the profiles' session/offline churn (default true). */
   readonly availability?: boolean;
   /** Devices booting at the same time during start() (default 100). */
@@ -123,7 +123,7 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
       for (let member = 0; member < group.count; member++) {
         const index = devices.length;
         const { profile } = group;
-        const seed = Math.floor(deviceStream(options.seed, index, 'engine')() * 2 ** 32);
+        const seed = deviceStream(options.seed, index, 'engine').seed;
         const real = index < (options.realEngines ?? 0);
         const link = new SimulatedLink(
           {
@@ -150,7 +150,7 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
             ...group.labels,
           },
           timeScale: options.timeScale,
-          engine: real ? undefined : options.engineFor({ index, profile, timeScale: options.timeScale, seed }),
+          engine: real ? undefined : (options.engineFor ?? modelledEngine)({ index, profile, timeScale: options.timeScale, seed }),
           link,
           backoff,
           requestTimeoutMs,
@@ -189,6 +189,15 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
     const wallMs = Date.now();
     this.emit('event', { ...event, wallMs, simMs: (wallMs - this.startedAtMs) * this.options.timeScale });
   }
+}
+
+/** Each device's own stream for one purpose: the same (seed, index, purpose) always draws the same plan. */
+export function deviceStream(seed: number, index: number, purpose: string): Rng {
+  return createRng(seed).derive(`device-${index}`).derive(purpose);
+}
+
+function modelledEngine(request: EngineRequest): TrainingEngine {
+  return createModelledEngine(request.profile, { timeScale: request.timeScale, seed: request.seed });
 }
 
 /** socket.io's reconnection backoff, compressed like every other duration (with floors that spare the coordinator). */

@@ -348,6 +348,8 @@ export const JobResultDto = restDto(
     backend: z.string(),
     dataSource: z.string(),
     syntheticData: z.boolean(),
+    /** Produced by a modelled engine in a simulated fleet: no training happened. */
+    simulated: z.boolean(),
     testAccuracy: z.number(),
     testLoss: z.number(),
     finalDensity: z.number(),

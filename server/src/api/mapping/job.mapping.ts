@@ -310,6 +310,7 @@ export function toJobResultDto(result: ResultView): JobResultDto {
     backend: result.backend,
     dataSource: result.dataSource,
     syntheticData: result.syntheticData,
+    simulated: result.simulated,
     testAccuracy: result.testAccuracy,
     testLoss: result.testLoss,
     finalDensity: result.finalDensity,
