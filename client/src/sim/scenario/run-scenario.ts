@@ -116,8 +116,16 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     await fleet.start();
     fleetStartWall = Date.now();
     say(`${deviceCount} devices connected; submitting work`);
-    const submitted = await submitWork(loaded, api);
-    say(`${submitted} jobs submitted`);
+    // Submitted while the clock runs (faults and sampling start at simulated time 0 with the fleet).
+    let submitted: number | undefined;
+    let submitError: Error | undefined;
+    void submitWork(loaded, api).then(
+      (count) => {
+        submitted = count;
+        say(`${count} jobs submitted`);
+      },
+      (error: unknown) => (submitError = error as Error),
+    );
 
     const simNow = (): number => (Date.now() - fleetStartWall) * timeScale;
     const pending = new Set<FaultAction>(faults);
@@ -138,7 +146,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
             pending.delete(action);
             applied.count += 1;
           });
-      }, action.atSimMs / timeScale),
+      }, Math.max(0, action.atSimMs / timeScale - (Date.now() - fleetStartWall))),
     );
 
     let lastProgress = 0;
@@ -155,7 +163,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
         say(`[sim ${formatSimSpan(simNow())}] ${online}/${deviceCount} online · ${jobs} · faults ${applied.count}/${faults.length}`);
       }
       const coordinatorPending = [...pending].some((action) => action.kind === 'coordinator-restart');
-      const allDone = counts !== null && counts.queued + counts.running === 0 && counts.succeeded + counts.failed >= submitted;
+      if (submitError) throw submitError;
+      const allDone = submitted !== undefined && counts !== null && counts.queued + counts.running === 0 && counts.succeeded + counts.failed >= submitted;
       if ((allDone && !coordinatorPending) || simNow() >= scenario.duration) break;
     }
     for (const timer of timers) clearTimeout(timer);
@@ -226,20 +235,22 @@ async function loadProfiles(loaded: LoadedScenario): Promise<Map<string, DeviceP
   return profiles;
 }
 
+/** Jobs submitted at once: the coordinator assigns while it accepts, so one at a time would take minutes at 1,000. */
+const SUBMIT_CONCURRENCY = 16;
+
 /** Submits the scenario's jobs (or its campaign); returns how many jobs it made. */
 async function submitWork(loaded: LoadedScenario, api: CoordinatorApi): Promise<number> {
   if (loaded.campaign) {
     await api.submitCampaign(loaded.campaign);
     return (await api.listJobs()).length;
   }
-  let count = 0;
-  for (const batch of loaded.jobBatches) {
-    for (let n = 1; n <= batch.count; n += 1) {
-      await api.submitJob({ ...batch.body, name: `${batch.name}-${n}` });
-      count += 1;
-    }
-  }
-  return count;
+  const bodies = loaded.jobBatches.flatMap((batch) => Array.from({ length: batch.count }, (_, n) => ({ ...batch.body, name: `${batch.name}-${n + 1}` })));
+  let next = 0;
+  const submitter = async (): Promise<void> => {
+    while (next < bodies.length) await api.submitJob(bodies[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(SUBMIT_CONCURRENCY, bodies.length) }, submitter));
+  return bodies.length;
 }
 
 function recordEvent(event: VirtualFleetEvent, liveness: LivenessTracker, assignments: Assignment[]): void {
