@@ -112,21 +112,22 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       if (options.recordEvents) eventLog.push(event);
       recordEvent(event, liveness, assignments);
     });
-    say(`coordinator ${coordinator.url} (pid ${coordinator.pid}) with an API key and a token; starting ${deviceCount} virtual devices`);
-    await fleet.start();
+    // The work is queued before the devices come: submitting 1,000 jobs while 1,000 devices wait for work kept the
+    // coordinator's event loop so busy (an assignment pass per submission) that leases of live devices expired.
+    say(`coordinator ${coordinator.url} (pid ${coordinator.pid}) with an API key and a token; submitting the work`);
+    const submitted = await submitWork(loaded, api);
+    say(`${submitted} jobs queued; starting ${deviceCount} virtual devices`);
     fleetStartWall = Date.now();
-    say(`${deviceCount} devices connected; submitting work`);
-    // Submitted while the clock runs (faults and sampling start at simulated time 0 with the fleet).
-    let submitted: number | undefined;
-    let submitError: Error | undefined;
-    void submitWork(loaded, api).then(
-      (count) => {
-        submitted = count;
-        say(`${count} jobs submitted`);
+    // Devices boot (bounded concurrency) while the clock, the faults and the progress lines already run.
+    let started = false;
+    let startError: Error | undefined;
+    void fleet.start().then(
+      () => {
+        started = true;
+        say(`${deviceCount} devices booted`);
       },
-      (error: unknown) => (submitError = error as Error),
+      (error: unknown) => (startError = error as Error),
     );
-
     const simNow = (): number => (Date.now() - fleetStartWall) * timeScale;
     const pending = new Set<FaultAction>(faults);
     const applied = { count: 0 };
@@ -163,8 +164,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
         say(`[sim ${formatSimSpan(simNow())}] ${online}/${deviceCount} online · ${jobs} · faults ${applied.count}/${faults.length}`);
       }
       const coordinatorPending = [...pending].some((action) => action.kind === 'coordinator-restart');
-      if (submitError) throw submitError;
-      const allDone = submitted !== undefined && counts !== null && counts.queued + counts.running === 0 && counts.succeeded + counts.failed >= submitted;
+      if (startError) throw startError;
+      const allDone = started && counts !== null && counts.queued + counts.running === 0 && counts.succeeded + counts.failed >= submitted;
       if ((allDone && !coordinatorPending) || simNow() >= scenario.duration) break;
     }
     for (const timer of timers) clearTimeout(timer);
@@ -235,8 +236,8 @@ async function loadProfiles(loaded: LoadedScenario): Promise<Map<string, DeviceP
   return profiles;
 }
 
-/** Jobs submitted at once: the coordinator assigns while it accepts, so one at a time would take minutes at 1,000. */
-const SUBMIT_CONCURRENCY = 16;
+/** Jobs submitted at once (before any device is connected, so no assignment pass runs per submission). */
+const SUBMIT_CONCURRENCY = 4;
 
 /** Submits the scenario's jobs (or its campaign); returns how many jobs it made. */
 async function submitWork(loaded: LoadedScenario, api: CoordinatorApi): Promise<number> {
@@ -335,7 +336,7 @@ async function applyFault(action: FaultAction, context: FaultContext): Promise<v
 
 function describeAction(action: FaultAction): string {
   const device = 'device' in action ? ` device ${action.device}` : '';
-  const label = action.kind === 'coordinator-kill' ? 'coordinator killed (SIGKILL)' : action.kind === 'coordinator-restart' ? 'coordinator restarted' : `${action.kind}${device}`;
+  const label = action.kind === 'coordinator-kill' ? 'coordinator killed (SIGKILL)' : action.kind === 'coordinator-restart' ? 'coordinator restarting' : `${action.kind}${device}`;
   return `${label} (${action.cause})`;
 }
 
