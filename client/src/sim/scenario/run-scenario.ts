@@ -112,17 +112,19 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       if (options.recordEvents) eventLog.push(event);
       recordEvent(event, liveness, assignments);
     });
-    // The work is queued before the devices come: submitting 1,000 jobs while 1,000 devices wait for work kept the
-    // coordinator's event loop so busy (an assignment pass per submission) that leases of live devices expired.
-    say(`coordinator ${coordinator.url} (pid ${coordinator.pid}) with an API key and a token; submitting the work`);
-    const submitted = await submitWork(loaded, api);
-    say(`${submitted} jobs queued; starting ${deviceCount} virtual devices`);
+    say(`coordinator ${coordinator.url} (pid ${coordinator.pid}) with an API key and a token; starting ${deviceCount} virtual devices`);
+    await fleet.start();
     fleetStartWall = Date.now();
-    // Devices boot (bounded concurrency) while the clock, the faults and the progress lines already run.
-    // A device that never boots is the verdict's business (its jobs go elsewhere or stay unfinished), not a crash.
-    const booting = fleet.start().then(
-      () => say(`${deviceCount} devices booted`),
-      (error: unknown) => say(`not every device booted: ${(error as Error).message}`),
+    // Simulated time 0 is the booted fleet; the work is submitted from then on, while the clock and the faults run.
+    say(`${deviceCount} devices connected; the clock starts; submitting the work`);
+    let submitted: number | undefined;
+    let submitError: Error | undefined;
+    void submitWork(loaded, api).then(
+      (count) => {
+        submitted = count;
+        say(`${count} jobs submitted`);
+      },
+      (error: unknown) => (submitError = error as Error),
     );
     const simNow = (): number => (Date.now() - fleetStartWall) * timeScale;
     const pending = new Set<FaultAction>(faults);
@@ -160,7 +162,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
         say(`[sim ${formatSimSpan(simNow())}] ${online}/${deviceCount} online · ${jobs} · faults ${applied.count}/${faults.length}`);
       }
       const coordinatorPending = [...pending].some((action) => action.kind === 'coordinator-restart');
-      const allDone = counts !== null && counts.queued + counts.running === 0 && counts.succeeded + counts.failed >= submitted;
+      if (submitError) throw submitError;
+      const allDone = submitted !== undefined && counts !== null && counts.queued + counts.running === 0 && counts.succeeded + counts.failed >= submitted;
       if ((allDone && !coordinatorPending) || simNow() >= scenario.duration) break;
     }
     for (const timer of timers) clearTimeout(timer);
@@ -170,7 +173,6 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     const endWall = Date.now();
     say(`stopping the fleet at ${formatSimSpan(simMs)} simulated; checking invariants`);
     await fleet.stop();
-    await booting;
 
     const observations: RunObservations = {
       jobs: await api.storedJobs(),
@@ -232,8 +234,11 @@ async function loadProfiles(loaded: LoadedScenario): Promise<Map<string, DeviceP
   return profiles;
 }
 
-/** Jobs submitted at once (before any device is connected, so no assignment pass runs per submission). */
-const SUBMIT_CONCURRENCY = 4;
+/**
+ * Jobs submitted at once. One: each submission runs an assignment pass over the idle devices, and 16 at a time
+ * against 1,000 idle devices held the coordinator's event loop long enough that leases of live devices expired.
+ */
+const SUBMIT_CONCURRENCY = 1;
 
 /** Submits the scenario's jobs (or its campaign); returns how many jobs it made. */
 async function submitWork(loaded: LoadedScenario, api: CoordinatorApi): Promise<number> {
