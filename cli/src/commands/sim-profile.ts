@@ -1,5 +1,5 @@
 // `sparsefleet sim profile from-campaign <id>`: device profiles for simulated fleets, derived from a training-step
-// campaign's results (one per device or per device model), written as YAML files. sim.ts (the `sim` command)
+// (or kernel) campaign's results (one per device or per device model), written as YAML files. sim.ts (the `sim` command)
 // registers it by calling registerSimProfileCommands.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -55,7 +55,7 @@ export async function runSimProfileFromCampaign(context: OperatorContext, id: st
     const file = join(options.out, `${entry.profile.name}.yaml`);
     const header = [
       `Derived by \`sparsefleet sim profile from-campaign ${campaign.id}\` (${campaign.name}) from ${entry.cells} measured cells`,
-      `of device(s) ${entry.deviceIds.join(', ')}; speedFactor fitted against profiles/devices/reference-steps.json`,
+      `of device(s) ${entry.deviceIds.join(', ')}; speedFactor fitted against profiles/devices/${campaign.measure === 'kernel' ? 'reference-kernels' : 'reference-steps'}.json`,
       `(worst cell off by ${(entry.worstFitError * 100).toFixed(1)} %). Network, availability and battery: from ${base.name}.`,
     ];
     await writeFile(file, formatDeviceProfile(entry.profile, header));
@@ -68,7 +68,7 @@ export async function runSimProfileFromCampaign(context: OperatorContext, id: st
   for (const [i, entry] of derived.entries()) {
     const { profile } = entry;
     context.output.out(
-      `${written[i]}: speedFactor ${profile.compute.speedFactor}, ${entry.cells} step times, ` +
+      `${written[i]}: speedFactor ${profile.compute.speedFactor} from ${entry.cells} cells, ` +
         `${profile.memory.availableMb}/${profile.memory.totalMb} MB, ${profile.backends.join('+')}` +
         `${profile.thermal ? `, throttles ×${profile.thermal.throttleFactor} after ${profile.thermal.throttleAfterMinutes} min` : ''}`,
     );
@@ -86,7 +86,7 @@ export function registerSimProfileCommands(sim: Command): void {
       addJsonOption(
         profile
           .command('from-campaign')
-          .description('write device profiles with measured step times from a training-step campaign, one per device or device model')
+          .description('write device profiles from a training-step campaign (measured step times) or a kernel campaign (speed factor), one per device or device model')
           .argument('<id>', 'campaign id or unique prefix')
           .option('--out <dir>', 'folder to write the profiles to', '.')
           .addOption(new Option('--group-by <what>', 'one profile per device or per device model').choices(PROFILE_GROUPINGS).default('device'))

@@ -100,7 +100,7 @@ describe('sim profile from-campaign against a coordinator', () => {
     const nano = await loadDeviceProfile('jetson-nano');
     expect(fast.network).toEqual(nano.network);
     expect(fast.availability).toEqual(nano.availability);
-    expect(output.stdout).toMatch(/fast-box\.yaml: speedFactor [\d.]+, 2 step times, \d+\/4096 MB, wasm\+cpu/);
+    expect(output.stdout).toMatch(/fast-box\.yaml: speedFactor [\d.]+ from 2 cells, \d+\/4096 MB, wasm\+cpu/);
     const text = await readFile(join(out, 'fast-box.yaml'), 'utf8');
     expect(text).toContain(`# Derived by \`sparsefleet sim profile from-campaign ${campaign.id}\``);
   });
@@ -129,6 +129,7 @@ function result(overrides: Partial<CampaignResultForProfiles> & { p50: number; c
     benchmark: {
       latencyMs: [{ percentile: 50, value: overrides.p50 }],
       threads: 1,
+      gflops: 10,
       start: { freeMemoryBytes: 1024 * 1024 * 1024 },
       drift: [],
       ...(overrides.benchmark ?? {}),
@@ -181,7 +182,7 @@ describe('profilesFromCampaign', () => {
       { offsetMs: 120_000, medianMs: 14 },
       { offsetMs: 180_000, medianMs: 16 },
     ];
-    const withDrift = result({ cellId: 'cnn-01', p50: 20, benchmark: { latencyMs: [{ percentile: 50, value: 20 }], threads: 1, drift } });
+    const withDrift = result({ cellId: 'cnn-01', p50: 20, benchmark: { latencyMs: [{ percentile: 50, value: 20 }], threads: 1, gflops: 10, drift } });
     const [derived] = profilesFromCampaign(campaignOf([withDrift]), { groupBy: 'model', base });
     expect(derived.profile.thermal).toEqual({ throttleAfterMinutes: 2, throttleFactor: 1.5 });
     expect(derived.profile.name).toBe('raspberry-pi-4-model-b-rev-1.4');
@@ -190,7 +191,32 @@ describe('profilesFromCampaign', () => {
   it('skips invalid results and refuses campaigns without usable ones or of another measure', async () => {
     const base = await loadDeviceProfile('laptop');
     expect(() => profilesFromCampaign(campaignOf([result({ cellId: 'cnn-01', p50: 20, valid: false })]), { groupBy: 'device', base })).toThrow(CampaignProfileError);
-    expect(() => profilesFromCampaign(campaignOf([result({ cellId: 'cnn-01', p50: 20 })], 'kernel'), { groupBy: 'device', base })).toThrow(/needs? a training-step campaign/);
+    expect(() => profilesFromCampaign(campaignOf([result({ cellId: 'cnn-01', p50: 20 })], 'training-run'), { groupBy: 'device', base })).toThrow(
+      /measures training-run; profiles need a training-step or kernel campaign/,
+    );
+  });
+
+  it('fits a kernel campaign\'s speed factor from GFLOP/s against the reference kernel rates', async () => {
+    const base = await loadDeviceProfile('laptop');
+    const kernelCampaign: CampaignForProfiles = {
+      id: 'k1',
+      name: 'kernels',
+      measure: 'kernel',
+      spec: {},
+      cells: [
+        { id: 'lf-irr', params: { op: 'linear-forward', scheme: 'irregular', density: 0.1 } },
+        { id: 'cf-blk', params: { op: 'conv-forward', scheme: 'block', density: 0.1 } },
+      ],
+      results: [
+        // Half the reference rate (linear-forward irregular 28 GF/s), then an eighth (conv-forward block 36.5 GF/s).
+        result({ cellId: 'lf-irr', p50: 1, benchmark: { latencyMs: [{ percentile: 50, value: 1 }], threads: 1, gflops: 14, drift: [] } }),
+        result({ cellId: 'cf-blk', p50: 1, benchmark: { latencyMs: [{ percentile: 50, value: 1 }], threads: 1, gflops: 36.5 / 8, drift: [] } }),
+      ],
+    };
+    const [derived] = profilesFromCampaign(kernelCampaign, { groupBy: 'device', base });
+    expect(derived.profile.compute).toEqual({ speedFactor: 0.25 }); // the geometric mean of 1/2 and 1/8
+    expect(derived.cells).toBe(2);
+    expect(derived.worstFitError).toBeCloseTo(1, 6); // each cell is 2x off the fitted factor
   });
 
   it('writes profiles that parse back, and the fitted factor reproduces the reference', async () => {

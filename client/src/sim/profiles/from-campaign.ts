@@ -1,11 +1,13 @@
-// Device profiles derived from a training-step campaign's results (`sparsefleet sim profile from-campaign <id>`):
-// one profile per device (or per device model) with the measured step time of every valid cell in compute.stepMs
-// and a speed factor fitted against the reference table; memory, backends, SIMD and threads from the device as the
-// results recorded it; thermal slow-down from the sustained phase's drift samples when the campaign ran one. What a
+// Device profiles derived from a campaign's results (`sparsefleet sim profile from-campaign <id>`), one per device
+// (or per device model). From a training-step campaign: the measured step time of every valid cell in
+// compute.stepMs and a speed factor fitted against the reference step table; from a kernel campaign: a speed factor
+// fitted from the cells' GFLOP/s against the reference kernel rates. Memory, backends, SIMD and threads from the
+// device as the results recorded it; thermal slow-down from the sustained phase's drift samples when the campaign ran one. What a
 // campaign cannot measure (network, availability, battery) comes from a base profile.
 //
 // The input is the campaign as the coordinator's REST API returns it (GET /api/campaigns/<id>), typed here by the
 // fields this module reads, so the client needs no server types.
+import { referenceKernelGflops } from './reference-kernels.js';
 import { referenceStepMs } from './reference-steps.js';
 import { validateDeviceProfile } from './schema.js';
 import { stepKey, type DeviceProfile, type StepJob, type ThermalModel } from './types.js';
@@ -17,7 +19,13 @@ export interface CampaignForProfiles {
   readonly spec: { readonly base?: Readonly<Record<string, unknown>> };
   readonly cells: readonly {
     readonly id: string;
-    readonly params: { readonly model?: string; readonly scheme: string; readonly density: number; readonly batchSize?: number };
+    readonly params: {
+      readonly op?: string;
+      readonly model?: string;
+      readonly scheme: string;
+      readonly density: number;
+      readonly batchSize?: number;
+    };
   }[];
   readonly results: readonly CampaignResultForProfiles[];
 }
@@ -29,6 +37,7 @@ export interface CampaignResultForProfiles {
   readonly benchmark: {
     readonly latencyMs: readonly { readonly percentile: number; readonly value: number }[];
     readonly threads: number;
+    readonly gflops: number;
     readonly start?: { readonly freeMemoryBytes: number };
     readonly drift: readonly { readonly offsetMs: number; readonly medianMs: number }[];
   } | null;
@@ -74,8 +83,8 @@ interface Measurement {
 }
 
 export function profilesFromCampaign(campaign: CampaignForProfiles, options: { groupBy: ProfileGrouping; base: DeviceProfile }): DerivedProfile[] {
-  if (campaign.measure !== 'training-step') {
-    throw new CampaignProfileError(`campaign ${campaign.id} measures ${campaign.measure}; profiles need a training-step campaign (whole training steps per model, scheme and density)`);
+  if (campaign.measure !== 'training-step' && campaign.measure !== 'kernel') {
+    throw new CampaignProfileError(`campaign ${campaign.id} measures ${campaign.measure}; profiles need a training-step or kernel campaign`);
   }
   const cells = new Map(campaign.cells.map((cell) => [cell.id, cell.params]));
   const dataset = datasetOf(campaign.spec.base);
@@ -85,7 +94,7 @@ export function profilesFromCampaign(campaign: CampaignForProfiles, options: { g
     const key = options.groupBy === 'device' ? result.deviceId : groupModel(result.device);
     groups.set(key, [...(groups.get(key) ?? []), result]);
   }
-  if (groups.size === 0) throw new CampaignProfileError(`campaign ${campaign.id} has no valid training-step results yet`);
+  if (groups.size === 0) throw new CampaignProfileError(`campaign ${campaign.id} has no valid ${campaign.measure} results yet`);
   const usedNames = new Set<string>();
   return [...groups.entries()].map(([key, results]) => {
     const name = uniqueName(profileName(options.groupBy, key, results[0].device), usedNames);
@@ -97,10 +106,48 @@ function deriveProfile(
   name: string,
   campaign: CampaignForProfiles,
   results: readonly CampaignResultForProfiles[],
-  cells: ReadonlyMap<string, CampaignForProfiles['cells'][number]['params']>,
+  cells: ReadonlyMap<string, CellParams>,
   dataset: string | undefined,
   base: DeviceProfile,
 ): DerivedProfile {
+  const fit = campaign.measure === 'kernel' ? fitKernels(name, results, cells) : fitSteps(name, results, cells, dataset);
+  const device = results[0].device;
+  const totalMb = Math.max(1, Math.round(device.memoryBytes / MIB));
+  const free = results.map((r) => r.benchmark!.start?.freeMemoryBytes ?? 0).filter((bytes) => bytes > 0);
+  const availableMb = Math.min(totalMb, Math.max(1, Math.round(free.length > 0 ? Math.min(...free) / MIB : totalMb * DEFAULT_AVAILABLE_SHARE)));
+  const thermal = thermalFrom(results);
+  const backends = [...new Set([device.chosenBackend, 'cpu'].filter((b) => ['tensorflow', 'wasm', 'cpu'].includes(b)))];
+  const profile = validateDeviceProfile(
+    {
+      name,
+      description: `${device.deviceModel || device.cpuModel} measured by ${campaign.measure} campaign ${campaign.name} (${campaign.id}); network, availability and battery from ${base.name}`,
+      platform: `${device.platform}-${device.arch}`,
+      compute: { speedFactor: round(fit.speedFactor, 4), ...(fit.stepMs ? { stepMs: fit.stepMs } : {}) },
+      memory: { totalMb, availableMb },
+      backends,
+      simd: device.wasmSimd,
+      threads: Math.max(1, ...results.map((r) => r.benchmark!.threads)),
+      network: base.network,
+      availability: base.availability,
+      ...(thermal ?? base.thermal ? { thermal: thermal ?? base.thermal } : {}),
+      ...(base.battery ? { battery: base.battery } : {}),
+    },
+    `${name}.yaml`,
+  );
+  return { profile, deviceIds: [...new Set(results.map((r) => r.deviceId))], cells: fit.cells, worstFitError: fit.worstFitError };
+}
+
+interface Fit {
+  readonly speedFactor: number;
+  readonly stepMs?: Record<string, number>;
+  readonly cells: number;
+  readonly worstFitError: number;
+}
+
+type CellParams = CampaignForProfiles['cells'][number]['params'];
+
+/** Training steps: the measured p50s, and the factor that best maps the reference onto them. */
+function fitSteps(name: string, results: readonly CampaignResultForProfiles[], cells: ReadonlyMap<string, CellParams>, dataset: string | undefined): Fit {
   const measurements: Measurement[] = [];
   for (const result of results) {
     const params = cells.get(result.cellId);
@@ -119,8 +166,6 @@ function deriveProfile(
   if (measurements.length === 0) throw new CampaignProfileError(`${name}: no valid result names a model and a batch size`);
   const stepMs: Record<string, number> = {};
   for (const m of averageByKey(measurements)) stepMs[stepKey(m.job)] = round(m.stepMs, 3);
-
-  // The factor that best maps the reference onto the measurements: the geometric mean of reference / measured.
   const ratios = measurements.flatMap((m) => {
     try {
       return [referenceStepMs(m.job) / m.stepMs];
@@ -129,33 +174,27 @@ function deriveProfile(
     }
   });
   if (ratios.length === 0) throw new CampaignProfileError(`${name}: none of the measured models has a reference step time`);
-  const speedFactor = Math.exp(ratios.reduce((total, r) => total + Math.log(r), 0) / ratios.length);
-  const worstFitError = Math.max(...ratios.map((r) => Math.abs(speedFactor / r - 1)));
+  return { ...geometricFit(ratios), stepMs, cells: measurements.length };
+}
 
-  const device = results[0].device;
-  const totalMb = Math.max(1, Math.round(device.memoryBytes / MIB));
-  const free = results.map((r) => r.benchmark!.start?.freeMemoryBytes ?? 0).filter((bytes) => bytes > 0);
-  const availableMb = Math.min(totalMb, Math.max(1, Math.round(free.length > 0 ? Math.min(...free) / MIB : totalMb * DEFAULT_AVAILABLE_SHARE)));
-  const thermal = thermalFrom(results);
-  const backends = [...new Set([device.chosenBackend, 'cpu'].filter((b) => ['tensorflow', 'wasm', 'cpu'].includes(b)))];
-  const profile = validateDeviceProfile(
-    {
-      name,
-      description: `${device.deviceModel || device.cpuModel} measured by campaign ${campaign.name} (${campaign.id}); network, availability and battery from ${base.name}`,
-      platform: `${device.platform}-${device.arch}`,
-      compute: { speedFactor: round(speedFactor, 4), stepMs },
-      memory: { totalMb, availableMb },
-      backends,
-      simd: device.wasmSimd,
-      threads: Math.max(1, ...results.map((r) => r.benchmark!.threads)),
-      network: base.network,
-      availability: base.availability,
-      ...(thermal ?? base.thermal ? { thermal: thermal ?? base.thermal } : {}),
-      ...(base.battery ? { battery: base.battery } : {}),
-    },
-    `${name}.yaml`,
-  );
-  return { profile, deviceIds: [...new Set(results.map((r) => r.deviceId))], cells: measurements.length, worstFitError };
+/** Kernels: the factor that best maps the reference GFLOP/s of each cell's op and scheme onto the device's. */
+function fitKernels(name: string, results: readonly CampaignResultForProfiles[], cells: ReadonlyMap<string, CellParams>): Fit {
+  const ratios: number[] = [];
+  for (const result of results) {
+    const params = cells.get(result.cellId);
+    const reference = params?.op === undefined ? undefined : referenceKernelGflops(params.op, params.scheme);
+    const gflops = result.benchmark!.gflops;
+    if (reference === undefined || !(gflops > 0)) continue;
+    ratios.push(gflops / reference);
+  }
+  if (ratios.length === 0) throw new CampaignProfileError(`${name}: no valid kernel result of an op and scheme with a reference rate`);
+  return { ...geometricFit(ratios), cells: ratios.length };
+}
+
+/** The geometric mean of the per-cell factors, and how far the worst cell is from it. */
+function geometricFit(ratios: readonly number[]): { speedFactor: number; worstFitError: number } {
+  const speedFactor = Math.exp(ratios.reduce((total, r) => total + Math.log(r), 0) / ratios.length);
+  return { speedFactor, worstFitError: Math.max(...ratios.map((r) => Math.abs(speedFactor / r - 1))) };
 }
 
 /** Thermal slow-down seen in the sustained phase: when the median step first exceeded the first window's by 5 %. */

@@ -6,6 +6,7 @@ export { loadAvailabilityTrace, loadDeviceProfile, resolveProfileFile, SHIPPED_D
 export { distributionMean, sampleDistribution } from './distribution.js';
 export { AvailabilityTraceError, isOnlineAt, parseAvailabilityTrace, type AvailabilityTrace, type OnlineInterval } from './trace.js';
 export { macsPerExample, REFERENCE_PROVENANCE, REFERENCE_STEPS, referenceStepMs, type ReferenceStep } from './reference-steps.js';
+export { REFERENCE_KERNEL_RATES, referenceKernelGflops, type ReferenceKernelRate } from './reference-kernels.js';
 export { jitteredStepMs, modelledStepMs, STEP_JITTER_SIGMA, type ModelledStepJob } from './step-model.js';
 export { createModelledEngine, ModelledOutOfMemoryError, type ModelledEngineEvent, type ModelledEngineOptions } from './modelled-engine.js';
 export { encodeModelledCheckpoint, MODELLED_CHECKPOINT_FORMAT_VERSION, ModelledCheckpointError, readModelledCheckpoint, type ModelledPosition } from './modelled-checkpoint.js';

@@ -28,7 +28,7 @@ const MIB = 1024 * 1024;
 const DEFAULT_PROGRESS_EVERY_STEPS = 20;
 const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'];
 /** Step times kept for the percentiles a progress report and the result carry. */
-const STEP_WINDOW = 512;
+const STEP_WINDOW = 128;
 
 export type ModelledEngineEvent =
   | { readonly kind: 'run-started'; readonly model: string; readonly totalSteps: number; readonly fromStep: number; readonly stepMs: number }
@@ -87,7 +87,7 @@ class ModelledRun {
   private stepRng: Rng;
   private readonly memory: MemoryEstimate;
   /** The latest STEP_WINDOW step times, for the percentiles (a ring). */
-  private readonly stepTimes: number[] = [];
+  private readonly stepTimes = new Float64Array(STEP_WINDOW);
   private stepCount = 0;
   private readonly history: EpochReport[] = [];
   private throttled = false;
@@ -247,8 +247,7 @@ class ModelledRun {
       trainAccuracy: point.accuracy,
       ...(testAccuracy === undefined ? {} : { testAccuracy }),
       density: this.config.density,
-      stepMsP50: this.percentile(50),
-      stepMsP90: this.percentile(90),
+      ...this.stepPercentiles(),
       peakMemoryBytes: this.peakBytes(),
       maskUpdates: 0,
       layers: [],
@@ -274,8 +273,7 @@ class ModelledRun {
       epochs: this.history.length,
       steps: this.position.step,
       wallMs: this.pacer.elapsedModelledMs,
-      stepMsP50: this.percentile(50),
-      stepMsP90: this.percentile(90),
+      ...this.stepPercentiles(),
       peakRssBytes: this.peakBytes(),
       peakTensorBytes: this.memory.modelStateBytes + this.memory.activationBytes,
       history: this.history,
@@ -291,10 +289,13 @@ class ModelledRun {
     return this.memory.totalBytes;
   }
 
-  private percentile(q: number): number {
-    if (this.stepTimes.length === 0) return 0;
-    const sorted = [...this.stepTimes].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor((q / 100) * sorted.length))];
+  /** p50 and p90 of the latest STEP_WINDOW step times (0 before the first step). */
+  private stepPercentiles(): { stepMsP50: number; stepMsP90: number } {
+    const count = Math.min(this.stepCount, STEP_WINDOW);
+    if (count === 0) return { stepMsP50: 0, stepMsP90: 0 };
+    const sorted = this.stepTimes.slice(0, count).sort();
+    const at = (q: number) => sorted[Math.min(count - 1, Math.floor((q / 100) * count))];
+    return { stepMsP50: at(50), stepMsP90: at(90) };
   }
 
   private emit(event: ModelledEngineEvent): void {

@@ -1,19 +1,32 @@
-// Turns modelled device time into compressed real time: the modelled engine adds each step's device milliseconds,
-// and the pacer sleeps (device ms / timeScale) in coarse slices, so a thousand virtual devices with millisecond
-// steps do not each set a timer per step. An abort ends the sleep at once.
+// Turns modelled device time into compressed real time. The modelled engine adds each step's device milliseconds;
+// the pacer keeps the run on a schedule, wall start + device time / timeScale, sleeping in coarse slices so that a
+// thousand virtual devices with millisecond steps do not each set a timer per step. Lateness within a slice (timer
+// jitter) is made up by sleeping less; a lag of more than a slice (a process too busy for its fleet) is forgiven, the
+// schedule restarting from now: simulated time then runs slower for everyone instead of each device racing to catch
+// up and starving the event loop (sockets, timers) in between. A run also yields to the event loop at least once a
+// slice. An abort ends a sleep at once.
+import { yieldToEventLoop } from '../../engine/train/yield.js';
 
-/** Wall milliseconds below which the pacer keeps accumulating instead of sleeping. */
+/** Wall milliseconds the pacer lets pass between sleeps or yields. */
 export const DEFAULT_SLICE_MS = 25;
 
+export type WallClock = () => number;
+
+const performanceNow: WallClock = () => globalThis.performance.now();
+
 export class Pacer {
-  private owedWallMs = 0;
   private modelledMs = 0;
+  private startedAt: number;
+  private lastPauseAt: number;
 
   constructor(
     private readonly timeScale: number,
     private readonly sliceMs: number = DEFAULT_SLICE_MS,
+    private readonly now: WallClock = performanceNow,
   ) {
     if (!(timeScale > 0)) throw new RangeError(`timeScale must be > 0, got ${timeScale}`);
+    this.startedAt = now();
+    this.lastPauseAt = this.startedAt;
   }
 
   /** Device milliseconds modelled so far. */
@@ -21,24 +34,39 @@ export class Pacer {
     return this.modelledMs;
   }
 
-  /** Accounts `deviceMs` of device time; sleeps once a slice's worth of wall time is owed. */
+  /** Accounts `deviceMs` of device time; sleeps once the run is a slice ahead of its schedule. */
   async advance(deviceMs: number, signal?: AbortSignal): Promise<void> {
     this.modelledMs += deviceMs;
-    this.owedWallMs += deviceMs / this.timeScale;
-    if (this.owedWallMs >= this.sliceMs) await this.flush(signal);
+    const now = this.now();
+    let ahead = this.dueAt() - now;
+    if (ahead < -this.sliceMs) {
+      this.startedAt -= ahead;
+      ahead = 0;
+    }
+    if (ahead >= this.sliceMs) await this.pause(ahead, signal);
+    else if (now - this.lastPauseAt >= this.sliceMs) await this.pause(0, signal);
   }
 
-  /** Sleeps whatever wall time is still owed (at the end of a run, before a checkpoint). */
+  /** Sleeps until the schedule has caught up with the device time modelled (before a checkpoint, at the end). */
   async flush(signal?: AbortSignal): Promise<void> {
-    const wait = this.owedWallMs;
-    this.owedWallMs = 0;
-    await sleep(wait, signal);
+    await this.pause(Math.max(0, this.dueAt() - this.now()), signal);
+  }
+
+  /** Wall time at which the device time modelled so far is due. */
+  private dueAt(): number {
+    return this.startedAt + this.modelledMs / this.timeScale;
+  }
+
+  private async pause(ms: number, signal?: AbortSignal): Promise<void> {
+    if (ms > 0) await sleep(ms, signal);
+    else await yieldToEventLoop();
+    signal?.throwIfAborted();
+    this.lastPauseAt = this.now();
   }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted();
-  if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
