@@ -15,6 +15,7 @@ import {
   type ScenarioRun,
 } from '../../../client/src/sim/scenario/index.js';
 import { registerSimCoordinatorCommand } from './sim-coordinator.js';
+import { registerSimProfileCommands } from './sim-profile.js';
 
 export interface SimRunOptions {
   seed?: number;
@@ -77,6 +78,7 @@ export function registerSimCommand(program: Command): void {
       process.exitCode = await runSimRun(file, options);
     });
   registerSimCoordinatorCommand(sim);
+  registerSimProfileCommands(sim);
 
 }
 
