@@ -24,6 +24,8 @@ const PUBLIC_ENTRIES = [
   '^client/src/sim/index\\.ts$',
   // Device profiles for simulated fleets (issue 12): the format, loader, step model, modelled engine.
   '^client/src/sim/profiles/index\\.ts$',
+  // Simulated-fleet scenarios (issue 12): scenario files, the run, invariants, verdict and reports.
+  '^client/src/sim/scenario/index\\.ts$',
   // The contract door: message types, codec, handshake.
   '^protocol/src/index\\.ts$',
 ];

@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   campaign: async () => (await import('./commands/campaign.js')).registerCampaignCommand,
   datastats: async () => (await import('./commands/datastats.js')).registerDatastatsCommand,
   removal: async () => (await import('./commands/removal.js')).registerRemovalCommand,
+  sim: async () => (await import('./commands/sim.js')).registerSimCommand,
 };
 
 const program = new Command()

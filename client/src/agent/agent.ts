@@ -207,6 +207,9 @@ export class Agent extends TypedEvents<AgentEvents> {
     if (this.state !== 'idle') throw new Error('agent already started');
     this.state = 'starting';
     const started = new Promise<void>((resolve, reject) => (this.startWaiter = { resolve, reject }));
+    // A kill() or stop() during the awaits below rejects `started` before it is returned to the caller: without a
+    // handler attached now, Node counts that as an unhandled rejection and ends the process (a simulated fleet did).
+    started.catch(() => undefined);
     try {
       // Loaded on demand so that importing the agent does not load tfjs (tests inject a fake engine).
       this.engine ??= (await import('./training-engine.js')).localTrainingEngine;

@@ -1,0 +1,346 @@
+// `sparsefleet sim run`: one simulated run end to end. A coordinator child process on a temporary SQLite dir with the
+// heartbeat scaled by the time scale, an API key and an enrollment token, the VirtualFleet of the scenario's
+// profiles, the work submitted, the seeded fault plan applied at its simulated times, progress lines while it runs,
+// and at the end the invariants over what the fleet saw and what the coordinator stored.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createModelledEngine, loadDeviceProfile, type DeviceProfile } from '../profiles/index.js';
+import { VirtualFleet, type VirtualFleetEvent } from '../virtual/index.js';
+import { CoordinatorApi } from './coordinator-api.js';
+import { CoordinatorProcess } from './coordinator-process.js';
+import { planFaults, plannedDevices, summarizePlan, type FaultAction } from './fault-plan.js';
+import { checkInvariants, type AcknowledgedReport, type Assignment, type LeaseExpiry, type RunObservations } from './invariants.js';
+import { LivenessTracker } from './liveness.js';
+import { resolveProfileReference, type LoadedScenario } from './scenario-file.js';
+import { fleetSize } from './scenario-schema.js';
+import { formatSimSpan } from './sim-duration.js';
+import { emptyTimeline, jobCounts, type Timeline } from './timeline.js';
+import { buildVerdict, type Verdict } from './verdict.js';
+
+export interface RunScenarioOptions {
+  /** Overrides the scenario's seed. */
+  readonly seed?: number;
+  /** Overrides the scenario's number of devices running the real engine. */
+  readonly realEngines?: number;
+  /** The `sparsefleet` entry script the coordinator runs from (default: bin/sparsefleet.js of this checkout). */
+  readonly entry?: string;
+  /** Progress lines (default: none). */
+  readonly onProgress?: (line: string) => void;
+  /** Wall ms between progress lines (default 2000). */
+  readonly progressEveryMs?: number;
+  /** Keep every fleet event and lease expiry for the event log (`--events FILE`). */
+  readonly recordEvents?: boolean;
+  /** Keep the temporary coordinator and device state (default: removed). */
+  readonly keepState?: boolean;
+}
+
+export interface ScenarioRun {
+  readonly verdict: Verdict;
+  readonly timeline: Timeline;
+  /** Every fleet event and, as kind 'lease-expired', every lease expiry, by wall time (recordEvents only). */
+  readonly eventLog: readonly EventLogEntry[];
+  /** Where the coordinator's data and the devices' state lived (removed unless keepState). */
+  readonly stateDir: string;
+}
+
+export type EventLogEntry = VirtualFleetEvent | (LeaseExpiry & { readonly kind: 'lease-expired'; readonly simMs: number });
+
+/** The coordinator's lease is this many heartbeats (its default heartbeat patience). */
+const LEASE_HEARTBEATS = 3;
+/** Shortest heartbeat the runner asks the coordinator for (wall ms). */
+const MIN_HEARTBEAT_MS = 100;
+const SAMPLE_EVERY_MS = 500;
+const MiB = 1_048_576;
+
+export async function runScenario(loaded: LoadedScenario, options: RunScenarioOptions = {}): Promise<ScenarioRun> {
+  const { scenario } = loaded;
+  const startedAt = new Date();
+  const startWall = Date.now();
+  const seed = options.seed ?? scenario.seed;
+  const timeScale = scenario.timeScale;
+  const deviceCount = fleetSize(scenario);
+  const realEngines = Math.min(options.realEngines ?? scenario.realEngines, deviceCount);
+  const report = options.onProgress ?? (() => undefined);
+  const say = (line: string): void => report(`${((Date.now() - startWall) / 1000).toFixed(1).padStart(6)} s  ${line}`);
+
+  const profiles = await loadProfiles(loaded);
+  const devicePlan = plannedDevices(scenario);
+  const faults = planFaults(scenario, devicePlan, seed);
+  const heartbeatMs = Math.max(MIN_HEARTBEAT_MS, Math.round(scenario.coordinator.heartbeat / timeScale));
+  if (heartbeatMs * timeScale > scenario.coordinator.heartbeat) {
+    say(`note: heartbeat ${formatSimSpan(scenario.coordinator.heartbeat)} at ${timeScale}× is under ${MIN_HEARTBEAT_MS} ms; using ${MIN_HEARTBEAT_MS} ms (${formatSimSpan(heartbeatMs * timeScale)} simulated)`);
+  }
+  const leaseMs = heartbeatMs * LEASE_HEARTBEATS;
+
+  const stateDir = await mkdtemp(join(tmpdir(), 'sparsefleet-sim-'));
+  const dataDir = join(stateDir, 'coordinator');
+  const devicesDir = join(stateDir, 'devices');
+  await mkdir(dataDir);
+  await mkdir(devicesDir);
+
+  const leaseExpiries: LeaseExpiry[] = [];
+  const assignments: Assignment[] = [];
+  const liveness = new LivenessTracker(deviceCount);
+  const timeline = emptyTimeline();
+  let events = 0;
+  const eventLog: EventLogEntry[] = [];
+  let fleetStartWall = Date.now();
+
+  say(`scenario ${scenario.name}: ${deviceCount} devices, seed ${seed}, ${timeScale}× (heartbeat ${heartbeatMs} ms wall), faults ${JSON.stringify(summarizePlan(faults))}`);
+  const coordinator = await CoordinatorProcess.start({ entry: options.entry, dataDir, heartbeatMs, enrollmentsPerMinute: deviceCount + 10, onLeaseExpiry: (expiry) => {
+    leaseExpiries.push(expiry);
+    if (options.recordEvents) eventLog.push({ ...expiry, kind: 'lease-expired', simMs: (expiry.wallMs - fleetStartWall) * timeScale });
+    say(`lease expired: job ${expiry.jobId} attempt ${expiry.attempt} on device ${expiry.deviceId}`);
+  } });
+  let fleet: VirtualFleet | undefined;
+  try {
+    const api = new CoordinatorApi(coordinator.url, await coordinator.createApiKey());
+    const enrollmentToken = await api.createEnrollmentToken(deviceCount);
+    fleet = new VirtualFleet({
+      server: coordinator.url,
+      enrollmentToken,
+      stateDir: devicesDir,
+      timeScale,
+      seed,
+      devices: scenario.fleet.map((group) => ({ profile: profiles.get(group.profile)!, count: group.count, labels: group.labels })),
+      realEngines,
+      engineFor: (request) => createModelledEngine(profiles.get(devicePlan[request.index]!.profile)!, { timeScale: request.timeScale, seed: request.seed }),
+    });
+    fleet.on('event', (event) => {
+      events += 1;
+      if (options.recordEvents) eventLog.push(event);
+      recordEvent(event, liveness, assignments);
+    });
+    say(`coordinator ${coordinator.url} (pid ${coordinator.pid}) with an API key and a token; starting ${deviceCount} virtual devices`);
+    await fleet.start();
+    fleetStartWall = Date.now();
+    // Simulated time 0 is the booted fleet; the work is submitted from then on, while the clock and the faults run.
+    say(`${deviceCount} devices connected; the clock starts; submitting the work`);
+    let submitted: number | undefined;
+    let submitError: Error | undefined;
+    void submitWork(loaded, api).then(
+      (count) => {
+        submitted = count;
+        say(`${count} jobs submitted`);
+      },
+      (error: unknown) => (submitError = error as Error),
+    );
+    const simNow = (): number => (Date.now() - fleetStartWall) * timeScale;
+    const pending = new Set<FaultAction>(faults);
+    const applied = { count: 0 };
+    const timers = faults.map((action) =>
+      setTimeout(() => {
+        timeline.marks.push({ simMs: simNow(), label: describeAction(action) });
+        if (action.kind.startsWith('coordinator')) say(describeAction(action));
+        void applyFault(action, { fleet: fleet!, coordinator, liveness, timeScale, profiles: devicePlan.map((device) => profiles.get(device.profile)!) })
+          .then(() => {
+            if (action.kind === 'coordinator-restart') {
+              timeline.marks.push({ simMs: simNow(), label: `coordinator listening again (${action.cause})` });
+              say('coordinator listening again');
+            }
+          })
+          .catch((error: unknown) => say(`fault ${describeAction(action)} failed: ${(error as Error).message}`))
+          .finally(() => {
+            pending.delete(action);
+            applied.count += 1;
+          });
+      }, Math.max(0, action.atSimMs / timeScale - (Date.now() - fleetStartWall))),
+    );
+
+    let lastProgress = 0;
+    for (;;) {
+      await sleep(SAMPLE_EVERY_MS);
+      const online = fleet.devices.filter((device) => device.state === 'online').length;
+      let counts: ReturnType<typeof jobCounts> | null = null;
+      if (coordinator.running) counts = await api.jobCountsByState().then(jobCounts, () => null);
+      timeline.samples.push({ simMs: simNow(), devicesOnline: online, jobs: counts });
+      coordinator.peakRssBytes; // sampled while it lives: a SIGKILL loses the process's own high-water mark
+      if (Date.now() - lastProgress >= (options.progressEveryMs ?? 2_000)) {
+        lastProgress = Date.now();
+        const jobs = counts ? `jobs ${counts.queued} queued, ${counts.running} running, ${counts.succeeded} done, ${counts.failed} failed` : 'coordinator down';
+        say(`[sim ${formatSimSpan(simNow())}] ${online}/${deviceCount} online · ${jobs} · faults ${applied.count}/${faults.length}`);
+      }
+      const coordinatorPending = [...pending].some((action) => action.kind === 'coordinator-restart');
+      if (submitError) throw submitError;
+      const allDone = submitted !== undefined && counts !== null && counts.queued + counts.running === 0 && counts.succeeded + counts.failed >= submitted;
+      if ((allDone && !coordinatorPending) || simNow() >= scenario.duration) break;
+    }
+    for (const timer of timers) clearTimeout(timer);
+    while ([...pending].some((action) => action.kind === 'coordinator-restart' || action.kind === 'coordinator-kill')) await sleep(50);
+    if (!coordinator.running) await coordinator.restart();
+    const simMs = simNow();
+    const endWall = Date.now();
+    say(`stopping the fleet at ${formatSimSpan(simMs)} simulated; checking invariants`);
+    await fleet.stop();
+
+    const observations: RunObservations = {
+      jobs: await api.storedJobs(),
+      acknowledged: acknowledgedReports(fleet),
+      assignments,
+      leaseExpiries,
+      devices: fleet.devices.map((device) => ({
+        index: device.index,
+        deviceId: device.deviceId,
+        profile: device.profile.name,
+        memoryCapBytes: device.profile.memory.availableMb * MiB,
+        liveSpans: liveness.spans(device.index, endWall),
+      })),
+      leaseMs,
+    };
+    const invariants = checkInvariants(observations);
+    const wallMs = Date.now() - startWall;
+    const succeeded = observations.jobs.filter((job) => job.state === 'succeeded').length;
+    const failed = observations.jobs.filter((job) => job.state === 'failed' || job.state === 'cancelled').length;
+    const verdict = buildVerdict({
+      scenario: scenario.name,
+      source: loaded.source,
+      seed,
+      timeScale,
+      startedAt: startedAt.toISOString(),
+      invariants,
+      figures: {
+        devices: deviceCount,
+        realEngines,
+        jobs: observations.jobs.length,
+        succeeded,
+        failed,
+        unfinished: observations.jobs.length - succeeded - failed,
+        wallMs,
+        simMs,
+        events,
+        eventsPerSecond: events / Math.max(0.001, (endWall - fleetStartWall) / 1000),
+        acknowledgedReports: observations.acknowledged.length,
+        leaseExpiries: leaseExpiries.length,
+        coordinatorPeakRssBytes: coordinator.peakRssBytes,
+        coordinatorRestarts: coordinator.restartCount,
+        faults: summarizePlan(faults),
+      },
+    });
+    eventLog.sort((a, b) => a.wallMs - b.wallMs);
+    return { verdict, timeline, eventLog, stateDir };
+  } finally {
+    await fleet?.stop().catch(() => undefined);
+    await coordinator.stop();
+    if (!options.keepState) await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+async function loadProfiles(loaded: LoadedScenario): Promise<Map<string, DeviceProfile>> {
+  const profiles = new Map<string, DeviceProfile>();
+  for (const group of loaded.scenario.fleet) {
+    if (!profiles.has(group.profile)) profiles.set(group.profile, await loadDeviceProfile(resolveProfileReference(group.profile, loaded.source)));
+  }
+  return profiles;
+}
+
+/**
+ * Jobs submitted at once. One: each submission runs an assignment pass over the idle devices, and 16 at a time
+ * against 1,000 idle devices held the coordinator's event loop long enough that leases of live devices expired.
+ */
+const SUBMIT_CONCURRENCY = 1;
+
+/** Submits the scenario's jobs (or its campaign); returns how many jobs it made. */
+async function submitWork(loaded: LoadedScenario, api: CoordinatorApi): Promise<number> {
+  if (loaded.campaign) {
+    await api.submitCampaign(loaded.campaign);
+    return (await api.listJobs()).length;
+  }
+  const bodies = loaded.jobBatches.flatMap((batch) => Array.from({ length: batch.count }, (_, n) => ({ ...batch.body, name: `${batch.name}-${n + 1}` })));
+  let next = 0;
+  const submitter = async (): Promise<void> => {
+    while (next < bodies.length) await api.submitJob(bodies[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(SUBMIT_CONCURRENCY, bodies.length) }, submitter));
+  return bodies.length;
+}
+
+function recordEvent(event: VirtualFleetEvent, liveness: LivenessTracker, assignments: Assignment[]): void {
+  switch (event.kind) {
+    case 'connected':
+      liveness.connected(event.deviceIndex, event.wallMs);
+      break;
+    case 'disconnected':
+    case 'killed':
+    case 'offline':
+    case 'error':
+      liveness.gone(event.deviceIndex, event.wallMs);
+      break;
+    case 'job-started':
+      if (event.jobId !== undefined && event.attempt !== undefined && event.deviceId !== undefined) {
+        assignments.push({ deviceIndex: event.deviceIndex, deviceId: event.deviceId, jobId: event.jobId, attempt: event.attempt, wallMs: event.wallMs });
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/** Progress reports and results the coordinator acknowledged, from every device (their keys end in the sequence). */
+function acknowledgedReports(fleet: VirtualFleet): AcknowledgedReport[] {
+  const reports: AcknowledgedReport[] = [];
+  for (const device of fleet.devices) {
+    for (const record of device.acknowledgedReports()) {
+      const kind = record.kind === 'JobResult' ? 'result' : record.kind === 'ProgressReport' ? 'progress' : undefined;
+      if (kind === undefined) continue;
+      const sequence = Number(record.key.slice(record.key.lastIndexOf('|') + 1));
+      reports.push({ deviceIndex: device.index, jobId: record.jobId, attempt: record.attempt, kind, sequence });
+    }
+  }
+  return reports;
+}
+
+interface FaultContext {
+  readonly fleet: VirtualFleet;
+  readonly coordinator: CoordinatorProcess;
+  readonly liveness: LivenessTracker;
+  readonly timeScale: number;
+  /** Each device's profile, by index (a link fault's end restores the profile's link). */
+  readonly profiles: readonly DeviceProfile[];
+}
+
+async function applyFault(action: FaultAction, context: FaultContext): Promise<void> {
+  const now = Date.now();
+  switch (action.kind) {
+    case 'coordinator-kill':
+      await context.coordinator.kill();
+      return;
+    case 'coordinator-restart':
+      await context.coordinator.restart();
+      return;
+    case 'kill':
+      await context.fleet.device(action.device).kill(action.cause);
+      return;
+    case 'restart': {
+      const device = context.fleet.device(action.device);
+      // A device the availability model holds offline comes back on its own schedule.
+      if (device.state === 'offline') return;
+      await device.restart();
+      return;
+    }
+    case 'partition':
+      context.liveness.partitioned(action.device, now, action.forSimMs / context.timeScale);
+      context.fleet.device(action.device).partition(action.forSimMs);
+      return;
+    case 'link':
+      context.liveness.linkImpaired(action.device, now, true);
+      context.fleet.device(action.device).setLink(action.link);
+      return;
+    case 'link-restore': {
+      const { network } = context.profiles[action.device]!;
+      context.fleet.device(action.device).setLink({ latencyMs: network.latencyMs, jitterMs: network.jitterMs, lossRate: network.lossRate, duplicateRate: 0, reorderRate: 0 });
+      context.liveness.linkImpaired(action.device, now, false);
+      return;
+    }
+  }
+}
+
+function describeAction(action: FaultAction): string {
+  const device = 'device' in action ? ` device ${action.device}` : '';
+  const label = action.kind === 'coordinator-kill' ? 'coordinator killed (SIGKILL)' : action.kind === 'coordinator-restart' ? 'coordinator restarting' : `${action.kind}${device}`;
+  return `${label} (${action.cause})`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
