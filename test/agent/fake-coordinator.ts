@@ -36,6 +36,8 @@ export class FakeCoordinator {
    */
   readonly removalSets: Array<RemovalSet | undefined> = [];
   refuseRemovalRequests: ErrorCode | undefined;
+  /** While true, JobResult requests get no answer (a slow or interrupted delivery). */
+  withholdResultAcks = false;
   private readonly uploads = new Map<string, Uint8Array>();
   private readonly io: Server;
   private readonly sockets = new Map<string, Socket>();
@@ -194,6 +196,7 @@ export class FakeCoordinator {
         return reply('sparsefleet.v1.Ack', { ok: true });
       }
       case 'sparsefleet.v1.JobResult':
+        if (this.withholdResultAcks) return;
         return reply('sparsefleet.v1.Ack', { ok: true });
       case 'sparsefleet.v1.CheckpointChunk':
         return this.onChunk(decoded.message as CheckpointChunk, reply, fault);

@@ -176,7 +176,7 @@ export class Agent extends TypedEvents<AgentEvents> {
     this.runner.on('warning', (message) => this.emit('warning', message));
     this.heartbeat = new HeartbeatLoop({
       send: (heartbeat) => this.request('sparsefleet.v1.Heartbeat', heartbeat, 'sparsefleet.v1.HeartbeatAck'),
-      runningJobIds: () => this.runner.runningJobIds,
+      runningJobIds: () => this.heldJobIds(),
       telemetry: options.telemetry,
     });
     this.dispatcher
@@ -336,10 +336,20 @@ export class Agent extends TypedEvents<AgentEvents> {
     this.connection?.reconnect();
   }
 
+  /**
+   * What the device holds as far as the coordinator is concerned: the job it runs and the jobs whose result waits in
+   * the outbox. Listing the latter keeps their lease alive until the result is delivered (a slow or interrupted
+   * delivery would otherwise let the lease expire, and a Hello without them would abandon the attempt, so the work
+   * would be redone elsewhere and the finished result refused).
+   */
+  private heldJobIds(): string[] {
+    return [...new Set([...this.runner.runningJobIds, ...this.outbox.jobsAwaitingResult()])];
+  }
+
   private async hello(): Promise<void> {
     const response = await this.request(
       'sparsefleet.v1.HelloRequest',
-      { facts: this.facts, runningJobIds: this.runner.runningJobIds },
+      { facts: this.facts, runningJobIds: this.heldJobIds() },
       'sparsefleet.v1.HelloResponse',
     );
     if (this.state === 'stopped') return;

@@ -119,6 +119,11 @@ export class Outbox {
     return [...this.queue];
   }
 
+  /** Jobs whose result is queued and not yet acknowledged: the device still holds them for the coordinator. */
+  jobsAwaitingResult(): string[] {
+    return [...new Set(this.queue.filter((report) => report.type === 'sparsefleet.v1.JobResult').map((report) => report.message.jobId))];
+  }
+
   /** Queues a report; returns false when the same report is already queued or was delivered. */
   enqueue(report: OutboundReport): boolean {
     const key = reportKey(report);
