@@ -4,7 +4,7 @@
 // a data set is computed from its selected contributions on demand and kept in memory while the stored
 // contributions stay the same (checked by count and latest arrival on every read: another node may have added some).
 // Who may send a piece is checked by DatastatsHandlers before it lands here.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   DataEfficiencySource,
@@ -28,6 +28,7 @@ import {
   type ForgettingStatsChunk,
   type RemovalSet,
 } from '../../../protocol/src/index.js';
+import { fromBase64, pieceDigest, pieceProblem, toBase64 } from '../common/stored-pieces.js';
 import type { Transaction } from 'kysely';
 import { MAX_REGISTERED_EXAMPLES } from './limits.js';
 import { JobReportService } from '../jobs/job-report.service.js';
@@ -50,6 +51,7 @@ import { aggregateStatistics, removalIds, removalRuleProblem, reportKey, selectC
 const CHUNK_TYPE = 'sparsefleet.v1.ForgettingStatsChunk';
 /** Largest encoded ForgettingStats accepted: ~3 bytes per example and a bitmap fit for the largest data set (2^23). */
 export const MAX_FORGETTING_STATS_BYTES = 64 * 1024 * 1024;
+const FORGETTING_PIECE_LIMITS = { maxBodyBytes: MAX_FORGETTING_STATS_BYTES, maxPieceBytes: MAX_FORGETTING_CHUNK_BYTES, bodyName: 'report' };
 /** Largest data set that may be registered (the aggregate keeps 16 bytes per example in memory). */
 export const MAX_DATASET_EXAMPLES = MAX_REGISTERED_EXAMPLES;
 
@@ -221,7 +223,8 @@ export class DatastatsService {
   async applyChunk(chunk: ForgettingStatsChunk, deviceId: string, expected: DatasetIdentity, now = new Date()): Promise<ForgettingStatsAck> {
     const key: ReportKey = { jobId: chunk.jobId, attempt: chunk.attempt, epoch: chunk.epoch };
     try {
-      validateChunk(chunk);
+      const problem = pieceProblem(chunk, FORGETTING_PIECE_LIMITS);
+      if (problem !== undefined) throw invalid(problem);
     } catch (error) {
       // The sender (the job's holder) broke its own report: the pieces it sent before are of no use either.
       await this.store.deleteChunks(undefined, key);
@@ -232,7 +235,7 @@ export class DatastatsService {
       if (!pieceOf(recorded, chunk)) throw conflict(`report ${describeKey(key)} was stored with other content; the first one is kept`);
       return { complete: true, reason: '' };
     }
-    const digest = chunkDigest(chunk);
+    const digest = pieceDigest(chunk);
     const inserted = await this.store.insertChunk({
       job_id: chunk.jobId,
       attempt: chunk.attempt,
@@ -472,16 +475,6 @@ function removedIdsOf(row: RemovalSetRow): Uint32Array {
   return decodeExampleSet(decodeProto('sparsefleet.v1.ExampleSet', fromBase64(row.removed)));
 }
 
-function validateChunk(chunk: ForgettingStatsChunk): void {
-  const { chunkCount, chunkIndex, totalBytes, data } = chunk;
-  if (chunkCount < 1 || chunkIndex >= chunkCount) throw invalid(`chunk_index ${chunkIndex} must be below chunk_count ${chunkCount} (>= 1)`);
-  if (totalBytes > MAX_FORGETTING_STATS_BYTES) throw invalid(`total_bytes ${totalBytes} exceeds ${MAX_FORGETTING_STATS_BYTES}`);
-  if (data.length > MAX_FORGETTING_CHUNK_BYTES) throw invalid(`a piece carries at most ${MAX_FORGETTING_CHUNK_BYTES} bytes, got ${data.length}`);
-  if (data.length > totalBytes) throw invalid(`a piece of ${data.length} bytes in a report of ${totalBytes}`);
-  if (data.length === 0 && totalBytes > 0) throw invalid('a piece of a non-empty report carries no bytes');
-  // Every piece carries at least one byte (one empty piece for an empty body).
-  if (chunkCount > Math.max(1, totalBytes)) throw invalid(`${chunkCount} pieces for ${totalBytes} bytes`);
-}
 
 /** Whether a resent piece is part of the stored report: same totals, and its bytes where such a piece lies. */
 function pieceOf(recorded: ContributionRow, chunk: Omit<ForgettingStatsChunk, 'jobId' | 'attempt' | 'epoch'>): boolean {
@@ -493,9 +486,6 @@ function pieceOf(recorded: ContributionRow, chunk: Omit<ForgettingStatsChunk, 'j
   return Buffer.from(body.subarray(offset, offset + chunk.data.length)).equals(Buffer.from(chunk.data.buffer, chunk.data.byteOffset, chunk.data.byteLength));
 }
 
-function chunkDigest(chunk: ForgettingStatsChunk): string {
-  return createHash('sha256').update(`${chunk.chunkCount}|${chunk.totalBytes}|${chunk.checksum}|`).update(chunk.data).digest('hex');
-}
 
 function describeKey(key: ReportKey): string {
   return `(job ${key.jobId}, attempt ${key.attempt}, epoch ${key.epoch})`;
@@ -505,14 +495,7 @@ function describeIdentity(identity: DatasetIdentity): string {
   return `${identity.name} (${identity.contentHash || 'no hash'}, ${identity.size} examples)`;
 }
 
-function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
 
-function fromBase64(text: string): Uint8Array {
-  const buffer = Buffer.from(text, 'base64');
-  return new Uint8Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
-}
 
 function invalid(message: string): ProtocolFault {
   return new ProtocolFault(ErrorCode.ERROR_CODE_INVALID_PAYLOAD, message, CHUNK_TYPE);

@@ -7,7 +7,6 @@
 // An update that cannot be rebuilt (a change without its base, or a result whose CRC-32 differs from the sender's)
 // is recorded as 'diverged' without layers and answered with full_mask_needed: the agent sends its next update in
 // full and the chain continues from there. Who may send a piece is checked by MaskHandlers before it lands here.
-import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
   ErrorCode,
@@ -34,12 +33,14 @@ import {
 } from '../../../protocol/src/index.js';
 import type { Insertable } from 'kysely';
 import type { MaskLayerTable } from '../storage/database.schema.js';
+import { fromBase64, pieceDigest, pieceProblem, toBase64 } from '../common/stored-pieces.js';
 import { MaskRepository, type MaskLayerRow, type MaskUpdateRow, type UpdateKey } from './mask.repository.js';
 import { advanceHistory, entryAt, timelineOf, type LayerMasks, type MaskHistoryState, type MaskMetrics } from './mask-timeline.js';
 
 const CHUNK_TYPE = 'sparsefleet.v1.MaskUpdateChunk';
 /** Largest encoded MaskUpdate accepted (a ResNet-50's bitmaps are ~3 MiB). */
 export const MAX_MASK_UPDATE_BYTES = 256 * 1024 * 1024;
+const MASK_PIECE_LIMITS = { maxBodyBytes: MAX_MASK_UPDATE_BYTES, maxPieceBytes: MAX_MASK_CHUNK_BYTES, bodyName: 'update' };
 const SNAPSHOT_CACHE_ENTRIES = 4;
 const HISTORY_CACHE_ENTRIES = 64;
 
@@ -133,9 +134,10 @@ export class MaskService {
 
   /** Stores a piece; once every piece of its update is in, rebuilds, checks and records the update. */
   async applyChunk(chunk: MaskUpdateChunk, now = new Date()): Promise<MaskUpdateAck> {
-    validateChunk(chunk);
+    const problem = pieceProblem(chunk, MASK_PIECE_LIMITS);
+    if (problem !== undefined) throw invalid(problem);
     const key: UpdateKey = { jobId: chunk.jobId, attempt: chunk.attempt, updateIndex: chunk.updateIndex };
-    const digest = chunkDigest(chunk);
+    const digest = pieceDigest(chunk);
     const inserted = await this.masks.insertChunk({
       job_id: chunk.jobId,
       attempt: chunk.attempt,
@@ -387,22 +389,6 @@ export class MaskService {
   }
 }
 
-function validateChunk(chunk: MaskUpdateChunk): void {
-  const { chunkCount, chunkIndex, totalBytes, data } = chunk;
-  if (chunkCount < 1 || chunkIndex >= chunkCount) throw invalid(`chunk_index ${chunkIndex} must be below chunk_count ${chunkCount} (>= 1)`);
-  if (totalBytes > MAX_MASK_UPDATE_BYTES) throw invalid(`total_bytes ${totalBytes} exceeds ${MAX_MASK_UPDATE_BYTES}`);
-  if (data.length > MAX_MASK_CHUNK_BYTES) throw invalid(`a piece carries at most ${MAX_MASK_CHUNK_BYTES} bytes, got ${data.length}`);
-  if (data.length === 0 && totalBytes > 0) throw invalid('a piece of a non-empty update carries no bytes');
-  // Every piece carries at least one byte (one empty piece for an empty body).
-  if (chunkCount > Math.max(1, totalBytes)) throw invalid(`${chunkCount} pieces for ${totalBytes} bytes`);
-}
-
-function chunkDigest(chunk: MaskUpdateChunk): string {
-  return createHash('sha256')
-    .update(`${chunk.chunkCount}|${chunk.totalBytes}|${chunk.checksum}|`)
-    .update(chunk.data)
-    .digest('hex');
-}
 
 function ackFor(row: MaskUpdateRow): MaskUpdateAck {
   return { complete: true, fullMaskNeeded: row.state === 'diverged', reason: row.reason ?? '' };
@@ -547,14 +533,6 @@ export function layoutMismatch(stored: ReadonlyMap<string, readonly number[]>, l
   return undefined;
 }
 
-function toBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
-}
-
-function fromBase64(text: string): Uint8Array {
-  const buffer = Buffer.from(text, 'base64');
-  return new Uint8Array(buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength));
-}
 
 function invalid(message: string, type = CHUNK_TYPE): ProtocolFault {
   return new ProtocolFault(ErrorCode.ERROR_CODE_INVALID_PAYLOAD, message, type);
