@@ -52,7 +52,7 @@ export class DatastatsController {
   async exportCsv(@Param('dataset') dataset: string, @Res({ passthrough: true }) response: ServerResponse): Promise<string> {
     const csv = await httpErrors(() => this.datastats.exportCsv(dataset));
     response.setHeader('content-type', 'text/csv; charset=utf-8');
-    response.setHeader('content-disposition', `inline; filename="datastats-${dataset.slice(0, 16)}.csv"`);
+    response.setHeader('content-disposition', `inline; filename="datastats-${dataset.slice(0, 16).replace(/[^A-Za-z0-9._-]/g, '_')}.csv"`);
     return csv;
   }
 
