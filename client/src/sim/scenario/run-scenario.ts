@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createModelledEngine, loadDeviceProfile, type DeviceProfile } from '../profiles/index.js';
 import { VirtualFleet, type VirtualFleetEvent } from '../virtual/index.js';
-import { CoordinatorApi } from './coordinator-api.js';
+import { CoordinatorApi, RestError } from './coordinator-api.js';
 import { CoordinatorProcess } from './coordinator-process.js';
 import { planFaults, plannedDevices, summarizePlan, type FaultAction } from './fault-plan.js';
 import { checkInvariants, type AcknowledgedReport, type Assignment, type LeaseExpiry, type RunObservations } from './invariants.js';
@@ -119,7 +119,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     say(`${deviceCount} devices connected; the clock starts; submitting the work`);
     let submitted: number | undefined;
     let submitError: Error | undefined;
-    void submitWork(loaded, api).then(
+    void submitWork(loaded, api, coordinator).then(
       (count) => {
         submitted = count;
         say(`${count} jobs submitted`);
@@ -241,7 +241,7 @@ async function loadProfiles(loaded: LoadedScenario): Promise<Map<string, DeviceP
 const SUBMIT_CONCURRENCY = 1;
 
 /** Submits the scenario's jobs (or its campaign); returns how many jobs it made. */
-async function submitWork(loaded: LoadedScenario, api: CoordinatorApi): Promise<number> {
+async function submitWork(loaded: LoadedScenario, api: CoordinatorApi, coordinator: CoordinatorProcess): Promise<number> {
   if (loaded.campaign) {
     await api.submitCampaign(loaded.campaign);
     return (await api.listJobs()).length;
@@ -249,10 +249,35 @@ async function submitWork(loaded: LoadedScenario, api: CoordinatorApi): Promise<
   const bodies = loaded.jobBatches.flatMap((batch) => Array.from({ length: batch.count }, (_, n) => ({ ...batch.body, name: `${batch.name}-${n + 1}` })));
   let next = 0;
   const submitter = async (): Promise<void> => {
-    while (next < bodies.length) await api.submitJob(bodies[next++]!);
+    while (next < bodies.length) await submitAcrossOutages(api, coordinator, bodies[next++]!);
   };
   await Promise.all(Array.from({ length: Math.min(SUBMIT_CONCURRENCY, bodies.length) }, submitter));
   return bodies.length;
+}
+
+/** How long one submission keeps trying while the coordinator cannot be reached before the run gives up. */
+const SUBMIT_OUTAGE_LIMIT_MS = 120_000;
+
+/**
+ * Submits one job across the coordinator outages the scenario causes: it waits while the coordinator is down, and
+ * after a request that failed in transport (the coordinator may have stored the job just before it died) it looks
+ * the job up by its name before sending it again, so a crash never doubles a job. A refusal (HTTP error) is final.
+ */
+async function submitAcrossOutages(api: CoordinatorApi, coordinator: CoordinatorProcess, body: { readonly name: string }): Promise<void> {
+  const giveUpAt = Date.now() + SUBMIT_OUTAGE_LIMIT_MS;
+  let uncertain = false;
+  for (;;) {
+    while (!coordinator.running && Date.now() < giveUpAt) await sleep(50);
+    try {
+      if (uncertain && (await api.listJobs()).some((job) => job.name === body.name)) return;
+      await api.submitJob(body);
+      return;
+    } catch (error) {
+      if (error instanceof RestError || Date.now() >= giveUpAt) throw error;
+      uncertain = true;
+      await sleep(200);
+    }
+  }
 }
 
 function recordEvent(event: VirtualFleetEvent, liveness: LivenessTracker, assignments: Assignment[]): void {
