@@ -4,6 +4,7 @@
 // and at the end the invariants over what the fleet saw and what the coordinator stored.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { createModelledEngine, loadDeviceProfile, type DeviceProfile } from '../profiles/index.js';
 import { VirtualFleet, type VirtualFleetEvent } from '../virtual/index.js';
@@ -364,8 +365,4 @@ function describeAction(action: FaultAction): string {
   const device = 'device' in action ? ` device ${action.device}` : '';
   const label = action.kind === 'coordinator-kill' ? 'coordinator killed (SIGKILL)' : action.kind === 'coordinator-restart' ? 'coordinator restarting' : `${action.kind}${device}`;
   return `${label} (${action.cause})`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
