@@ -4,6 +4,7 @@ import { ErrorCode } from '../../protocol/src/index.js';
 import { ProtocolFault } from '../../protocol/src/index.js';
 import { DeviceRepository } from '../../server/src/devices/device.repository.js';
 import { DeviceService } from '../../server/src/devices/device.service.js';
+import { DomainEventBus } from '../../server/src/events/event-bus.js';
 import { EnrollmentTokenService } from '../../server/src/devices/enrollment-token.service.js';
 import { generateSecret, hmacCredential, scryptCredential, sha256Hex, verifyCredential } from '../../server/src/security/secrets.js';
 import { TEST_FACTS } from './support/coordinator-harness.js';
@@ -184,6 +185,62 @@ describe(DeviceService.name, () => {
     expect(expired).toEqual([deviceId]);
     expect((await sut.get(deviceId))?.state).toBe('offline');
     expect((await sut.get(deviceId))?.telemetry).toMatchObject({ rssBytes: 2 });
+  });
+
+  it('should write a batch of heartbeats at once: a fault for revoked and unknown devices, the last beat of a device decides, every sample kept', async () => {
+    // Prepare: a busy device, an idle one that went silent, a revoked one.
+    const busy = await enroll();
+    const silent = await enroll();
+    const revoked = await enroll();
+    for (const { deviceId } of [busy, silent, revoked]) await sut.hello(deviceId, TEST_FACTS);
+    await sut.sweepExpired(new Date(Date.now() + 60_000));
+    await sut.hello(busy.deviceId, TEST_FACTS);
+    await sut.markBusy(busy.deviceId);
+    await sut.revoke(revoked.deviceId);
+    const available: string[] = [];
+    harness.get(DomainEventBus).on('DeviceAvailable', ({ deviceId }) => void available.push(deviceId));
+    const sample = (freeMemoryBytes: number) => ({ freeMemoryBytes, rssBytes: 2, loadAverage_1m: 0, temperatureCelsius: -1, batteryLevel: -1, charging: false });
+
+    // Execute
+    const faults = await sut.recordHeartbeats([
+      { deviceId: busy.deviceId, telemetry: sample(1), options: { presence: false } },
+      { deviceId: silent.deviceId, telemetry: sample(10), options: {} },
+      { deviceId: revoked.deviceId, telemetry: sample(20), options: {} },
+      { deviceId: 'no-such-device', telemetry: undefined, options: {} },
+      { deviceId: busy.deviceId, telemetry: sample(2), options: {} },
+    ]);
+    await harness.get(DomainEventBus).settle();
+
+    // Assert
+    expect(faults.map((fault) => fault?.code)).toEqual([
+      undefined,
+      undefined,
+      ErrorCode.ERROR_CODE_DEVICE_REVOKED,
+      ErrorCode.ERROR_CODE_NOT_FOUND,
+      undefined,
+    ]);
+    expect((await sut.get(busy.deviceId))?.state).toBe('busy');
+    expect((await sut.get(busy.deviceId))?.telemetry?.freeMemoryBytes).toBe(2);
+    expect((await sut.telemetryHistory(busy.deviceId)).map((s) => s.telemetry.freeMemoryBytes).sort()).toEqual([1, 2]);
+    expect((await sut.get(silent.deviceId))?.state).toBe('online');
+    expect(available).toEqual([silent.deviceId]);
+    expect((await sut.get(revoked.deviceId))?.state).toBe('offline');
+    expect(await sut.telemetryHistory(revoked.deviceId)).toEqual([]);
+  });
+
+  it('should keep only the newest telemetry samples of each device when heartbeats arrive in batches', async () => {
+    const { deviceId } = await enroll();
+    await sut.hello(deviceId, TEST_FACTS);
+    const keep = harness.config.telemetryHistory;
+    const t0 = Date.parse('2030-01-01T00:00:00Z');
+    for (let beat = 0; beat < keep + 5; beat += 1) {
+      const telemetry = { freeMemoryBytes: beat + 1, rssBytes: 1, loadAverage_1m: 0, temperatureCelsius: -1, batteryLevel: -1, charging: false };
+      await sut.recordHeartbeats([{ deviceId, telemetry, options: {} }], new Date(t0 + beat * 1000));
+    }
+    const history = await sut.telemetryHistory(deviceId, keep + 10);
+    expect(history).toHaveLength(keep);
+    expect(history[0]?.telemetry.freeMemoryBytes).toBe(keep + 5);
+    expect(history.at(-1)?.telemetry.freeMemoryBytes).toBe(6);
   });
 
   it('should reserve an idle device only once and keep it busy across heartbeats', async () => {

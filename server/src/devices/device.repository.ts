@@ -1,9 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { sql, type Selectable, type Updateable } from 'kysely';
+import { integer, powerOfTwoChunks, text, valuesList } from '../storage/batch-statements.js';
 import type { DeviceState, DeviceTable } from '../storage/database.schema.js';
 import { DatabaseService } from '../storage/database.service.js';
 
 export type DeviceRow = Selectable<DeviceTable>;
+
+/** One heartbeat's presence write (a batch holds at most one per device). */
+export interface PresenceWrite {
+  readonly id: string;
+  readonly lastSeen: string;
+  /** The new presence deadline; null records the contact only (no deadline, no state change). */
+  readonly onlineUntil: string | null;
+  /** The latest telemetry sample; null keeps the stored one. */
+  readonly telemetryJson: string | null;
+  /** true busy, false idle, undefined: a busy device stays busy, any other becomes online. */
+  readonly busy: boolean | undefined;
+}
+
+/** A device as it was before a presence write (absent: not registered). */
+export interface PresencePrior {
+  readonly state: DeviceState;
+  readonly revoked: boolean;
+}
 
 @Injectable()
 export class DeviceRepository {
@@ -34,6 +53,48 @@ export class DeviceRepository {
     const state =
       busy === undefined ? sql<DeviceState>`case when state = 'busy' then 'busy' else 'online' end` : busy ? 'busy' : 'online';
     await this.database.db.updateTable('devices').set({ ...changes, state }).where('id', '=', id).execute();
+  }
+
+  /**
+   * Writes a batch of heartbeats (at most one per device) in one transaction and returns each device's row as it was
+   * before. Revoked devices are not written. The state rule is `updatePresence`'s, decided inside the statement.
+   */
+  async recordPresence(writes: readonly PresenceWrite[]): Promise<Map<string, PresencePrior>> {
+    const prior = new Map<string, PresencePrior>();
+    await this.database.db.transaction().execute(async (trx) => {
+      for (const chunk of powerOfTwoChunks(writes)) {
+        const rows = await trx
+          .selectFrom('devices')
+          .select(['id', 'state', 'revoked_at'])
+          .where('id', 'in', chunk.map((write) => write.id))
+          .execute();
+        for (const row of rows) prior.set(row.id, { state: row.state, revoked: row.revoked_at !== null });
+        const values = valuesList(
+          chunk.map((write) => [
+            text(write.id),
+            text(write.lastSeen),
+            text(write.onlineUntil),
+            text(write.telemetryJson),
+            integer(write.busy === undefined ? null : write.busy ? 1 : 0),
+          ]),
+        );
+        // v.column1..5: id, last_seen, online_until (null: contact only), telemetry_json, busy (1, 0 or null).
+        await sql`
+          update devices set
+            last_seen = v.column2,
+            online_until = coalesce(v.column3, devices.online_until),
+            telemetry_json = coalesce(v.column4, devices.telemetry_json),
+            state = case
+              when v.column3 is null then devices.state
+              when v.column5 = 1 then 'busy'
+              when v.column5 = 0 then 'online'
+              when devices.state = 'busy' then 'busy'
+              else 'online' end
+          from ${values} as v
+          where devices.id = v.column1 and devices.revoked_at is null`.execute(trx);
+      }
+    });
+    return prior;
   }
 
   /** Moves a device from one of `from` to `to`; false when it was in another state (someone else won). */

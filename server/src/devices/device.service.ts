@@ -40,6 +40,13 @@ export interface EnrollmentRequest {
   readonly previousCredential?: string;
 }
 
+/** One heartbeat as the presence handler hands it over. */
+export interface HeartbeatRecord {
+  readonly deviceId: string;
+  readonly telemetry: Telemetry | undefined;
+  readonly options: PresenceOptions;
+}
+
 export interface TelemetrySample {
   readonly recordedAt: string;
   readonly telemetry: Telemetry;
@@ -197,16 +204,48 @@ export class DeviceService {
   }
 
   async heartbeat(deviceId: string, telemetry: Telemetry | undefined, options: PresenceOptions = {}, now = new Date()): Promise<void> {
-    const row = await this.require(deviceId);
-    const sample = telemetry ? JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', telemetry)) : undefined;
-    const telemetryChange = sample ? { telemetry_json: sample } : {};
-    if (options.presence === false) await this.devices.update(deviceId, { ...telemetryChange, last_seen: now.toISOString() });
-    else await this.devices.updatePresence(deviceId, { ...telemetryChange, ...this.presence(now) }, options.busy);
-    // A device that went silent and speaks again without reconnecting is back, and may be idle.
-    if (row.state === 'offline' && options.presence !== false && !options.busy) {
-      this.events.publish({ type: 'DeviceAvailable', deviceId });
+    const [fault] = await this.recordHeartbeats([{ deviceId, telemetry, options }], now);
+    if (fault) throw fault;
+  }
+
+  /**
+   * Records a batch of heartbeats (group commit: one transaction for the devices' presence, one for telemetry) and
+   * returns, per heartbeat, the fault to answer it with or undefined. Within a batch a device's last heartbeat
+   * decides its presence; every sample goes into its telemetry history.
+   */
+  async recordHeartbeats(beats: readonly HeartbeatRecord[], now = new Date()): Promise<(ProtocolFault | undefined)[]> {
+    const latest = new Map<string, HeartbeatRecord>();
+    for (const beat of beats) latest.set(beat.deviceId, beat);
+    const samples = new Map<HeartbeatRecord, string>();
+    for (const beat of beats) {
+      if (beat.telemetry) samples.set(beat, JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', beat.telemetry)));
     }
-    if (sample) await this.telemetry.append(deviceId, now.toISOString(), sample, this.config.telemetryHistory);
+    const lastSeen = now.toISOString();
+    const deadline = this.deadline(now);
+    const prior = await this.devices.recordPresence(
+      [...latest.values()].map((beat) => ({
+        id: beat.deviceId,
+        lastSeen,
+        onlineUntil: beat.options.presence === false ? null : deadline,
+        telemetryJson: samples.get(beat) ?? null,
+        busy: beat.options.busy,
+      })),
+    );
+    const faults = new Map<string, ProtocolFault>();
+    for (const [deviceId, beat] of latest) {
+      const row = prior.get(deviceId);
+      const fault = row ? (row.revoked ? revokedFault(deviceId) : undefined) : notRegisteredFault(deviceId);
+      if (fault) faults.set(deviceId, fault);
+      // A device that went silent and speaks again without reconnecting is back, and may be idle.
+      else if (row?.state === 'offline' && beat.options.presence !== false && !beat.options.busy) {
+        this.events.publish({ type: 'DeviceAvailable', deviceId });
+      }
+    }
+    const history = [...samples]
+      .filter(([beat]) => !faults.has(beat.deviceId))
+      .map(([beat, telemetryJson]) => ({ deviceId: beat.deviceId, recordedAt: lastSeen, telemetryJson }));
+    await this.telemetry.appendMany(history, this.config.telemetryHistory);
+    return beats.map((beat) => faults.get(beat.deviceId));
   }
 
   /** Newest first, at most `limit` (default: all that are kept). */
@@ -281,8 +320,16 @@ export class DeviceService {
 
   private async require(deviceId: string): Promise<DeviceRow> {
     const row = await this.devices.findById(deviceId);
-    if (!row) throw new ProtocolFault(ErrorCode.ERROR_CODE_NOT_FOUND, `device ${deviceId} is not registered`);
-    if (row.revoked_at !== null) throw new ProtocolFault(ErrorCode.ERROR_CODE_DEVICE_REVOKED, `device ${deviceId} was revoked`);
+    if (!row) throw notRegisteredFault(deviceId);
+    if (row.revoked_at !== null) throw revokedFault(deviceId);
     return row;
   }
+}
+
+function notRegisteredFault(deviceId: string): ProtocolFault {
+  return new ProtocolFault(ErrorCode.ERROR_CODE_NOT_FOUND, `device ${deviceId} is not registered`);
+}
+
+function revokedFault(deviceId: string): ProtocolFault {
+  return new ProtocolFault(ErrorCode.ERROR_CODE_DEVICE_REVOKED, `device ${deviceId} was revoked`);
 }

@@ -4,9 +4,10 @@
 // attempt + 1 (another device preferred), or fails after its last attempt.
 import { Injectable, Logger } from '@nestjs/common';
 import { DeviceService } from '../devices/device.service.js';
-import type { HeldJobLeases, HeldJobs } from '../devices/presence.handlers.js';
+import type { HeartbeatJobs, HeldJobLeases, HeldJobs } from '../devices/presence.handlers.js';
 import { DomainEventBus } from '../events/event-bus.js';
 import { DeviceChannel } from './device-channel.js';
+import type { HeldJobRef } from './job.repository.js';
 import { JobService, type JobView } from './job.service.js';
 
 @Injectable()
@@ -39,17 +40,24 @@ export class JobLeaseService implements HeldJobLeases {
     return { held };
   }
 
-  /** A heartbeat renews the leases of the held jobs it lists and cancels listed jobs the device does not hold. */
-  async renewFromHeartbeat(deviceId: string, runningJobIds: readonly string[], now = new Date()): Promise<HeldJobs> {
-    const heldJobs = await this.jobs.listHeld(deviceId);
-    const heldIds = new Set(heldJobs.map((job) => job.id));
-    for (const job of heldJobs) {
-      if (runningJobIds.includes(job.id)) await this.jobs.renewLease(job.id, deviceId, job.attempt, now);
+  /**
+   * A batch of heartbeats: each renews the leases of the held jobs it lists and cancels listed jobs its device does
+   * not hold. One read of the devices' jobs and one lease update for the whole batch.
+   */
+  async renewFromHeartbeats(beats: readonly HeartbeatJobs[], now = new Date()): Promise<Map<string, HeldJobs>> {
+    const deviceIds = [...new Set(beats.map((beat) => beat.deviceId))];
+    const heldByDevice = new Map<string, HeldJobRef[]>(deviceIds.map((id) => [id, []]));
+    for (const ref of await this.jobs.listHeldRefs(deviceIds)) heldByDevice.get(ref.deviceId)?.push(ref);
+    const renew = new Map<string, HeldJobRef>();
+    for (const beat of beats) {
+      const held = heldByDevice.get(beat.deviceId) ?? [];
+      for (const ref of held) if (beat.runningJobIds.includes(ref.id)) renew.set(ref.id, ref);
+      for (const jobId of beat.runningJobIds) {
+        if (!held.some((ref) => ref.id === jobId)) this.channel.cancel(beat.deviceId, jobId, 'this device no longer holds the job');
+      }
     }
-    for (const jobId of runningJobIds) {
-      if (!heldIds.has(jobId)) this.channel.cancel(deviceId, jobId, 'this device no longer holds the job');
-    }
-    return { held: heldJobs.length };
+    await this.jobs.renewLeases([...renew.values()], now);
+    return new Map([...heldByDevice].map(([deviceId, held]) => [deviceId, { held: held.length }]));
   }
 
   /** The lease sweep: abandons every attempt whose lease passed; returns how many. */

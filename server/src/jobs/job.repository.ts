@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import type { Selectable, Updateable } from 'kysely';
+import { sql, type Selectable, type Updateable } from 'kysely';
+import { integer, powerOfTwoChunks, text, valuesList } from '../storage/batch-statements.js';
 import type { JobState, JobTable } from '../storage/database.schema.js';
 import { DatabaseService } from '../storage/database.service.js';
 
 export type JobRow = Selectable<JobTable>;
+
+/** Who holds an active job: enough to renew its lease. */
+export interface HeldJobRef {
+  readonly id: string;
+  readonly deviceId: string;
+  readonly attempt: number;
+}
 
 /** Rows per multi-row INSERT (17 columns each, well under SQLite's bound-parameter limit). */
 const INSERT_CHUNK_ROWS = 200;
@@ -117,6 +125,38 @@ export class JobRepository {
     if (holder) query = query.where('device_id', '=', holder.deviceId).where('attempt', '=', holder.attempt);
     const result = await query.executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /** The jobs in one of `states` held by any of `deviceIds` (id, holder and attempt only: the heartbeat path). */
+  async listHeldRefs(states: readonly JobState[], deviceIds: readonly string[]): Promise<HeldJobRef[]> {
+    const refs: HeldJobRef[] = [];
+    for (const chunk of powerOfTwoChunks(deviceIds)) {
+      const rows = await this.database.db
+        .selectFrom('jobs')
+        .select(['id', 'device_id', 'attempt'])
+        .where('state', 'in', states)
+        .where('device_id', 'in', chunk)
+        .orderBy('seq')
+        .execute();
+      for (const row of rows) if (row.device_id !== null) refs.push({ id: row.id, deviceId: row.device_id, attempt: row.attempt });
+    }
+    return refs;
+  }
+
+  /** Renews the leases of the given attempts that are still in one of `states` with that holder; returns how many. */
+  async renewLeases(refs: readonly HeldJobRef[], states: readonly JobState[], until: string): Promise<number> {
+    let renewed = 0;
+    for (const chunk of powerOfTwoChunks(refs)) {
+      const holders = valuesList(chunk.map((ref) => [text(ref.id), text(ref.deviceId), integer(ref.attempt)]));
+      const result = await this.database.db
+        .updateTable('jobs')
+        .set({ lease_expires_at: until })
+        .where('state', 'in', states)
+        .where(sql<boolean>`(id, device_id, attempt) in (select * from ${holders} as holders)`)
+        .executeTakeFirst();
+      renewed += Number(result.numUpdatedRows);
+    }
+    return renewed;
   }
 
   /** Moves every lease of a job in `states` that ends before `until` to `until`; returns how many. */

@@ -10,7 +10,7 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinato
 import { DomainEventBus } from '../events/event-bus.js';
 import { ACTIVE_JOB_STATES, isFinalState, sourcesOf, type JobState } from './job-state.js';
 import { requirementsOf, type JobRequirements, type JobSelector } from './job-selector.js';
-import { JobRepository, type JobRow } from './job.repository.js';
+import { JobRepository, type HeldJobRef, type JobRow } from './job.repository.js';
 
 /** Queued jobs read or updated per statement (each statement runs whole on the event loop). */
 const QUEUE_PAGE_ROWS = 250;
@@ -138,6 +138,16 @@ export class JobService {
   /** Extends the lease of an active attempt; false when that attempt no longer holds the job. */
   async renewLease(jobId: string, deviceId: string, attempt: number, now = new Date()): Promise<boolean> {
     return this.jobs.transition(jobId, ACTIVE_JOB_STATES, { lease_expires_at: this.leaseFrom(now) }, { deviceId, attempt });
+  }
+
+  /** Active jobs held by any of the devices: id, holder and attempt only. */
+  async listHeldRefs(deviceIds: readonly string[]): Promise<HeldJobRef[]> {
+    return this.jobs.listHeldRefs(ACTIVE_JOB_STATES, deviceIds);
+  }
+
+  /** Renews the leases of these attempts (those still active with that holder); returns how many. */
+  async renewLeases(refs: readonly HeldJobRef[], now = new Date()): Promise<number> {
+    return refs.length === 0 ? 0 : this.jobs.renewLeases(refs, ACTIVE_JOB_STATES, this.leaseFrom(now));
   }
 
   /** Ends the current attempt with a terminal state; false when the job was no longer held by that attempt. */
