@@ -15,7 +15,7 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinato
 import { DeviceService } from '../devices/device.service.js';
 import { DomainEventBus } from '../events/event-bus.js';
 import { DeviceChannel } from '../jobs/device-channel.js';
-import { matchCandidateOf, matchJob } from '../jobs/job-selector.js';
+import { matchJob } from '../jobs/job-selector.js';
 import { JobService, type JobView } from '../jobs/job.service.js';
 
 interface Claim {
@@ -100,9 +100,7 @@ export class AssignmentService implements OnApplicationBootstrap {
       await this.jobs.setWaitingReason(queued.map((job) => job.id), 'coordinator device channel is not ready');
       return [];
     }
-    const online = (await this.devices.listPresent())
-      .filter((device) => this.channel.isConnected(device.id))
-      .map(matchCandidateOf);
+    const online = await this.devices.listPresentForMatching((deviceId) => this.channel.isConnected(deviceId));
     const taken = new Set<string>();
     const claims: Claim[] = [];
     const reasons = new Map<string, string[]>();

@@ -38,6 +38,39 @@ export interface DeviceView {
   readonly enrollmentTokenId: string | null;
 }
 
+/** A present device as job matching sees it: idle or busy, effective labels, backends, free memory. */
+export interface PresentDevice {
+  readonly id: string;
+  /** Online and holding no job. */
+  readonly idle: boolean;
+  /** Operator labels over the labels the agent reports in its facts. */
+  readonly labels: Labels;
+  readonly backends: readonly string[];
+  readonly availableMemoryBytes: number;
+}
+
+/** The stored JSON columns matching reads. */
+export interface MatchColumns {
+  readonly facts_json: string;
+  readonly labels_json: string;
+  readonly telemetry_json: string | null;
+}
+
+/** Decodes what matching needs from a device's stored JSON (labels, backends, free memory). */
+export function matchFactsOf(row: MatchColumns): Omit<PresentDevice, 'id' | 'idle'> {
+  const facts = JSON.parse(row.facts_json) as DeviceFacts;
+  const telemetry = row.telemetry_json === null ? null : (JSON.parse(row.telemetry_json) as Telemetry);
+  return {
+    labels: effectiveLabelsOf(facts, JSON.parse(row.labels_json) as Labels),
+    backends: facts.backendsAvailable,
+    availableMemoryBytes: availableMemoryOf(facts, telemetry),
+  };
+}
+
+function effectiveLabelsOf(facts: DeviceFacts, labels: Labels): Labels {
+  return { ...(facts.labels ?? {}), ...labels };
+}
+
 export function capabilitiesOf(facts: DeviceFacts): DeviceCapabilities {
   return {
     backends: facts.backendsAvailable,
@@ -74,7 +107,7 @@ export function toDeviceView(row: DeviceRow, now = new Date()): DeviceView {
     facts,
     capabilities: capabilitiesOf(facts),
     labels,
-    effectiveLabels: { ...(facts.labels ?? {}), ...labels },
+    effectiveLabels: effectiveLabelsOf(facts, labels),
     telemetry,
     availableMemoryBytes: availableMemoryOf(facts, telemetry),
     onlineUntil: row.online_until,

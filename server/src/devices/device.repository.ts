@@ -167,6 +167,19 @@ export class DeviceRepository {
       .execute();
   }
 
+  /** `listPresent` narrowed to what job matching reads (no credential hash, names or timestamps). */
+  async listPresentForMatching(now: string): Promise<Array<Pick<DeviceRow, 'id' | 'state' | 'facts_json' | 'labels_json' | 'telemetry_json'>>> {
+    return this.database.db
+      .selectFrom('devices')
+      .select(['id', 'state', 'facts_json', 'labels_json', 'telemetry_json'])
+      .where('state', 'in', ['online', 'busy'])
+      .where('online_until', '>', now)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+
   /** Marks the device revoked and offline; false when it was revoked already. */
   async revoke(id: string, now: string): Promise<boolean> {
     const result = await this.database.db

@@ -8,7 +8,7 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinato
 import { DomainEventBus } from '../events/event-bus.js';
 import type { DeviceState } from '../storage/database.schema.js';
 import { DeviceTelemetryRepository } from './device-telemetry.repository.js';
-import { toDeviceView, type DeviceView } from './device-view.js';
+import { matchFactsOf, toDeviceView, type DeviceView, type MatchColumns, type PresentDevice } from './device-view.js';
 import { DeviceRepository, type DeviceRow } from './device.repository.js';
 import { EnrollmentTokenService } from './enrollment-token.service.js';
 import { parseLabels, type Labels } from './labels.js';
@@ -59,11 +59,18 @@ export interface PresenceOptions {
   readonly presence?: boolean;
 }
 
+interface DecodedMatchFacts extends MatchColumns {
+  readonly value: Omit<PresentDevice, 'id' | 'idle'>;
+}
+
 // Verified against when the device id is unknown, so a miss takes the same path as a wrong credential.
 const DECOY_HASH = `hmac-sha256$${'A'.repeat(43)}`;
 
 @Injectable()
 export class DeviceService {
+  /** Decoded match facts of the devices the last matching pass saw (see listPresentForMatching). */
+  private matchFacts = new Map<string, DecodedMatchFacts>();
+
   constructor(
     private readonly devices: DeviceRepository,
     private readonly telemetry: DeviceTelemetryRepository,
@@ -295,6 +302,29 @@ export class DeviceService {
   /** Online devices, idle or busy (not revoked), as assignment considers them. */
   async listPresent(now = new Date()): Promise<DeviceView[]> {
     return (await this.devices.listPresent(now.toISOString())).map((row) => toDeviceView(row, now));
+  }
+
+  /**
+   * The present devices as job matching sees them, longest-enrolled first. `include` filters by id before anything is
+   * decoded (assignment takes the devices connected to this node). A device's decoded facts are kept while its stored
+   * facts, labels and telemetry stay the same, so a pass over 10,000 devices parses only those that changed.
+   */
+  async listPresentForMatching(include: (deviceId: string) => boolean = () => true, now = new Date()): Promise<PresentDevice[]> {
+    const rows = await this.devices.listPresentForMatching(now.toISOString());
+    const decoded = new Map<string, DecodedMatchFacts>();
+    const present: PresentDevice[] = [];
+    for (const row of rows) {
+      if (!include(row.id)) continue;
+      const cached = this.matchFacts.get(row.id);
+      const facts =
+        cached && cached.facts_json === row.facts_json && cached.labels_json === row.labels_json && cached.telemetry_json === row.telemetry_json
+          ? cached
+          : { facts_json: row.facts_json, labels_json: row.labels_json, telemetry_json: row.telemetry_json, value: matchFactsOf(row) };
+      decoded.set(row.id, facts);
+      present.push({ id: row.id, idle: row.state === 'online', ...facts.value });
+    }
+    this.matchFacts = decoded;
+    return present;
   }
 
   async list(now = new Date()): Promise<DeviceView[]> {

@@ -2,7 +2,7 @@
 // itself is estimated to need. Pure: the assignment feeds it candidates and gets a device or a precise reason.
 import { z } from 'zod';
 import { BACKEND_NAMES } from '../../../client/src/engine/spec.js';
-import type { DeviceView } from '../devices/device-view.js';
+import type { DeviceView, PresentDevice } from '../devices/device-view.js';
 import { describeLabels, labelsMatch, labelsSchema, type Labels } from '../devices/labels.js';
 
 export const jobSelectorSchema = z
@@ -46,15 +46,8 @@ export function requirementsOf(selector: JobSelector, estimateTotalBytes: number
   };
 }
 
-/** A device as matching sees it. */
-export interface MatchCandidate {
-  readonly id: string;
-  /** Idle and able to take a job now (online, connected to this process). */
-  readonly idle: boolean;
-  readonly labels: Labels;
-  readonly backends: readonly string[];
-  readonly availableMemoryBytes: number;
-}
+/** A device as matching sees it (the devices module decodes it from the stored row). */
+export type MatchCandidate = PresentDevice;
 
 /** A device as matching sees it: idle or not, labels, backends, free memory. */
 export function matchCandidateOf(device: DeviceView): MatchCandidate {
