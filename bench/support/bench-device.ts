@@ -63,8 +63,17 @@ export async function enrollDevice(url: string, enrollmentToken: string, display
   }
 }
 
+/** Every heartbeat carries a telemetry sample, as the agent's do (the coordinator stores it and keeps a history). */
 export function heartbeatFrame(requestId: string): Uint8Array {
-  return encodeMessage('sparsefleet.v1.Heartbeat', { sentAtMs: Date.now(), telemetry: undefined, runningJobIds: [] }, { senderVersion: BENCH_SENDER_VERSION, requestId });
+  const telemetry = {
+    freeMemoryBytes: 2 ** 30 + Math.floor(Math.random() * 2 ** 20),
+    rssBytes: 200 * 2 ** 20,
+    loadAverage_1m: Math.random(),
+    temperatureCelsius: 45 + Math.random() * 10,
+    batteryLevel: -1,
+    charging: false,
+  };
+  return encodeMessage('sparsefleet.v1.Heartbeat', { sentAtMs: Date.now(), telemetry, runningJobIds: [] }, { senderVersion: BENCH_SENDER_VERSION, requestId });
 }
 
 export function helloRequest(): MessageOf<'sparsefleet.v1.HelloRequest'> {

@@ -49,22 +49,27 @@ export interface PresentDevice {
   readonly availableMemoryBytes: number;
 }
 
-/** The stored JSON columns matching reads. */
+/** The stored JSON columns matching reads that change rarely (telemetry changes with every heartbeat). */
 export interface MatchColumns {
   readonly facts_json: string;
   readonly labels_json: string;
-  readonly telemetry_json: string | null;
 }
 
-/** Decodes what matching needs from a device's stored JSON (labels, backends, free memory). */
-export function matchFactsOf(row: MatchColumns): Omit<PresentDevice, 'id' | 'idle'> {
+/** What matching needs of a device's facts and labels: effective labels, backends, installed memory. */
+export interface StaticMatchFacts {
+  readonly labels: Labels;
+  readonly backends: readonly string[];
+  readonly facts: DeviceFacts;
+}
+
+export function staticMatchFactsOf(row: MatchColumns): StaticMatchFacts {
   const facts = JSON.parse(row.facts_json) as DeviceFacts;
-  const telemetry = row.telemetry_json === null ? null : (JSON.parse(row.telemetry_json) as Telemetry);
-  return {
-    labels: effectiveLabelsOf(facts, JSON.parse(row.labels_json) as Labels),
-    backends: facts.backendsAvailable,
-    availableMemoryBytes: availableMemoryOf(facts, telemetry),
-  };
+  return { labels: effectiveLabelsOf(facts, JSON.parse(row.labels_json) as Labels), backends: facts.backendsAvailable, facts };
+}
+
+/** The memory a job may count on, from the decoded facts and the stored telemetry. */
+export function availableMemoryFrom(facts: DeviceFacts, telemetryJson: string | null): number {
+  return availableMemoryOf(facts, telemetryJson === null ? null : (JSON.parse(telemetryJson) as Telemetry));
 }
 
 function effectiveLabelsOf(facts: DeviceFacts, labels: Labels): Labels {

@@ -8,7 +8,7 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinato
 import { DomainEventBus } from '../events/event-bus.js';
 import type { DeviceState } from '../storage/database.schema.js';
 import { DeviceTelemetryRepository } from './device-telemetry.repository.js';
-import { matchFactsOf, toDeviceView, type DeviceView, type MatchColumns, type PresentDevice } from './device-view.js';
+import { availableMemoryFrom, staticMatchFactsOf, toDeviceView, type DeviceView, type MatchColumns, type PresentDevice, type StaticMatchFacts } from './device-view.js';
 import { DeviceRepository, type DeviceRow } from './device.repository.js';
 import { EnrollmentTokenService } from './enrollment-token.service.js';
 import { parseLabels, type Labels } from './labels.js';
@@ -60,7 +60,7 @@ export interface PresenceOptions {
 }
 
 interface DecodedMatchFacts extends MatchColumns {
-  readonly value: Omit<PresentDevice, 'id' | 'idle'>;
+  readonly value: StaticMatchFacts;
 }
 
 // Verified against when the device id is unknown, so a miss takes the same path as a wrong credential.
@@ -306,8 +306,8 @@ export class DeviceService {
 
   /**
    * The present devices as job matching sees them, longest-enrolled first. `include` filters by id before anything is
-   * decoded (assignment takes the devices connected to this node). A device's decoded facts are kept while its stored
-   * facts, labels and telemetry stay the same, so a pass over 10,000 devices parses only those that changed.
+   * decoded (assignment takes the devices connected to this node). A device's decoded facts and labels are kept while
+   * their stored JSON stays the same, so a pass over 10,000 devices parses only its telemetry (new with each heartbeat).
    */
   async listPresentForMatching(include: (deviceId: string) => boolean = () => true, now = new Date()): Promise<PresentDevice[]> {
     const rows = await this.devices.listPresentForMatching(now.toISOString());
@@ -317,11 +317,12 @@ export class DeviceService {
       if (!include(row.id)) continue;
       const cached = this.matchFacts.get(row.id);
       const facts =
-        cached && cached.facts_json === row.facts_json && cached.labels_json === row.labels_json && cached.telemetry_json === row.telemetry_json
+        cached && cached.facts_json === row.facts_json && cached.labels_json === row.labels_json
           ? cached
-          : { facts_json: row.facts_json, labels_json: row.labels_json, telemetry_json: row.telemetry_json, value: matchFactsOf(row) };
+          : { facts_json: row.facts_json, labels_json: row.labels_json, value: staticMatchFactsOf(row) };
       decoded.set(row.id, facts);
-      present.push({ id: row.id, idle: row.state === 'online', ...facts.value });
+      const { labels, backends } = facts.value;
+      present.push({ id: row.id, idle: row.state === 'online', labels, backends, availableMemoryBytes: availableMemoryFrom(facts.value.facts, row.telemetry_json) });
     }
     this.matchFacts = decoded;
     return present;
