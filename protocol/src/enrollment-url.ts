@@ -1,0 +1,16 @@
+// The enrollment URL a device opens (typed, clicked or scanned as a QR code) to join the fleet. The token travels in
+// the fragment, which browsers never send to a server, so no access log ever holds it. The CLI (`tokens create
+// --qr`), the dashboard and the browser agent all use these two functions, so they agree on the format.
+
+const TOKEN_PARAMETER = 'token';
+
+/** `<base>/agent/#token=<token>`; `base` is the coordinator's URL (origin, optionally a path prefix). */
+export function enrollmentUrl(origin: string, token: string): string {
+  return `${origin.replace(/\/+$/, '')}/agent/#${TOKEN_PARAMETER}=${encodeURIComponent(token)}`;
+}
+
+/** The token in a location fragment (`#token=…`, with or without the `#`); undefined when there is none. */
+export function tokenFromFragment(hash: string): string | undefined {
+  const token = new URLSearchParams(hash.replace(/^#/, '')).get(TOKEN_PARAMETER);
+  return token === null || token === '' ? undefined : token;
+}
