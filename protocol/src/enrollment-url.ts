@@ -14,3 +14,9 @@ export function tokenFromFragment(hash: string): string | undefined {
   const token = new URLSearchParams(hash.replace(/^#/, '')).get(TOKEN_PARAMETER);
   return token === null || token === '' ? undefined : token;
 }
+
+/** True when `url` names this machine (localhost, 127.x, [::1]): a phone scanning its QR code cannot reach it. */
+export function isLoopbackUrl(url: string): boolean {
+  const host = new URL(url).hostname;
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { enrollmentUrl, tokenFromFragment } from '../../protocol/src/index.js';
+import { enrollmentUrl, isLoopbackUrl, tokenFromFragment } from '../../protocol/src/index.js';
 
 describe('enrollment URL', () => {
   it('should put the token in the fragment of <origin>/agent/', () => {
@@ -35,5 +35,10 @@ describe('enrollment URL', () => {
     expect(tokenFromFragment('#')).toBeUndefined();
     expect(tokenFromFragment('#token=')).toBeUndefined();
     expect(tokenFromFragment('#other=1')).toBeUndefined();
+  });
+
+  it('should tell loopback coordinators (a phone cannot reach them) from reachable ones', () => {
+    for (const url of ['http://127.0.0.1:8080', 'http://localhost:8080/agent/', 'http://[::1]:8080', 'http://127.1.2.3']) expect(isLoopbackUrl(url)).toBe(true);
+    for (const url of ['http://192.168.1.20:8080', 'https://fleet.example', 'http://127.example.com', 'http://[::2]:80']) expect(isLoopbackUrl(url)).toBe(false);
   });
 });

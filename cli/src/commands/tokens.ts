@@ -1,6 +1,6 @@
 // `sparsefleet tokens create|list|revoke`: enrollment tokens devices use to join the fleet.
 import type { Command } from 'commander';
-import { enrollmentUrl } from '../../../protocol/src/index.js';
+import { enrollmentUrl, isLoopbackUrl } from '../../../protocol/src/index.js';
 import type { CreateTokenRequest } from '../operator/api-types.js';
 import {
   addConnectionOptions,
@@ -47,15 +47,10 @@ export async function runTokensCreate(context: OperatorContext, options: TokensC
     context.output.out(formatCreatedToken(created, request.labels, context.api.serverUrl));
     if (url !== undefined) {
       context.output.out(formatEnrollmentLink(url, await renderTerminalQr(url)));
-      if (isLoopback(devicesReach)) context.output.err(loopbackHint(devicesReach));
+      if (isLoopbackUrl(devicesReach)) context.output.err(loopbackHint(devicesReach));
     }
   }
   return 0;
-}
-
-function isLoopback(serverUrl: string): boolean {
-  const host = new URL(serverUrl).hostname;
-  return host === 'localhost' || host === '[::1]' || host.startsWith('127.');
 }
 
 function loopbackHint(serverUrl: string): string {

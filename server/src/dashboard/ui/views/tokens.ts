@@ -1,7 +1,7 @@
 // Enrollment tokens: create one (its secret and enrollment URL are shown once, with the URL as a QR code a phone
 // scans to open the browser agent) and revoke. The URL is built exactly as `tokens create --qr` builds it.
 import type { CreateEnrollmentTokenBody, CreatedEnrollmentTokenDto, EnrollmentTokenDto } from '../../../api/dto/index.js';
-import { enrollmentUrl } from '../../../../../protocol/src/enrollment-url.js';
+import { enrollmentUrl, isLoopbackUrl } from '../../../../../protocol/src/enrollment-url.js';
 import { el, replaceChildren, table, type Column } from '../dom.js';
 import { qrSvg } from '../enrollment-qr.js';
 import { formatRelative, shortId } from '../format.js';
@@ -74,6 +74,13 @@ export function tokensView(context: ViewContext): View {
       el('p', {}, 'Shown only this once. Scan the code with the phone, or open the URL on the device (the token is in its fragment, which is never sent to a server):'),
       el('div', { className: 'qr' }, await qrSvg(url)),
       el('p', {}, link),
+      isLoopbackUrl(url) &&
+        el(
+          'p',
+          { className: 'message' },
+          'This page is open at a loopback address, which a phone cannot reach: open the dashboard at the address devices use ' +
+            '(start the coordinator with `sparsefleet serve --host 0.0.0.0`) and create the token there.',
+        ),
       el('p', { className: 'summary' }, 'Or on a Node device: ', el('code', {}, `sparsefleet agent --server ${context.api.baseUrl.replace(/\/$/, '')} --token ${token.token}`)),
     );
   }
