@@ -204,6 +204,8 @@ describe.skipIf(!haveChromium)(`dashboard in Chromium (${haveChromium ? CHROMIUM
     expect(`${parsed.origin}${parsed.pathname}`).toBe(`${test.coordinator.url}/agent/`);
     expect(parsed.search).toBe('');
     const token = tokenFromFragment(parsed.hash)!;
+    // The page is open at 127.0.0.1: the operator is warned that a phone cannot reach that URL.
+    expect(await page.locator('.created-token .message').textContent()).toContain('loopback address');
     expect(token.length).toBeGreaterThan(16);
     const drawnPaths = await page.locator('.created-token .qr svg path').evaluateAll((paths) => paths.map((path) => path.getAttribute('d')));
     const expectedSvg = await QRCode.toString(url, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' });
