@@ -22,3 +22,6 @@ export * from './body-chunks.js';
 
 // --- Forgetting statistics and removal sets (issue 11). ---
 export * from './forgetting-wire.js';
+
+// --- Enrollment by URL or QR code (issue 15). ---
+export * from './enrollment-url.js';

@@ -5,6 +5,7 @@ import { ApiModule } from './api/api.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator-config.js';
+import { DashboardModule } from './dashboard/dashboard.module.js';
 import { DevicesModule } from './devices/devices.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         GatewayModule,
         ApiModule,
         OperationsModule,
+        DashboardModule,
       ],
     };
   }

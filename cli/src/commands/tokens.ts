@@ -1,5 +1,6 @@
 // `sparsefleet tokens create|list|revoke`: enrollment tokens devices use to join the fleet.
 import type { Command } from 'commander';
+import { enrollmentUrl, isLoopbackUrl } from '../../../protocol/src/index.js';
 import type { CreateTokenRequest } from '../operator/api-types.js';
 import {
   addConnectionOptions,
@@ -13,11 +14,12 @@ import {
 } from '../operator/command-kit.js';
 import type { ConnectionFlags } from '../operator/connection.js';
 import { parseDurationFlag } from '../operator/duration.js';
-import { UsageError } from '../operator/errors.js';
+import { normalizeServerUrl } from '../operator/connection.js';
+import { renderTerminalQr } from '../operator/enrollment-qr.js';
 import { resolveIdPrefix } from '../operator/id-prefix.js';
 import { parseLabelPairs } from '../operator/labels.js';
 import { printJson } from '../operator/output.js';
-import { formatCreatedToken, formatTokenTable } from '../operator/token-view.js';
+import { formatCreatedToken, formatEnrollmentLink, formatTokenTable } from '../operator/token-view.js';
 
 export interface TokensCreateOptions extends JsonFlag {
   maxUses?: number;
@@ -25,6 +27,10 @@ export interface TokensCreateOptions extends JsonFlag {
   ttl?: string;
   /** `k=v` pairs applied to devices enrolled with the token. */
   label?: string[];
+  /** Also print the enrollment URL (`<coordinator>/agent/#token=…`) and its QR code. */
+  qr?: boolean;
+  /** The coordinator URL devices reach (default: the one this command talks to); used in the enrollment URL. */
+  publicUrl?: string;
 }
 
 export async function runTokensCreate(context: OperatorContext, options: TokensCreateOptions): Promise<number> {
@@ -32,10 +38,27 @@ export async function runTokensCreate(context: OperatorContext, options: TokensC
   if (options.maxUses !== undefined) request.maxUses = options.maxUses;
   if (options.ttl !== undefined) request.ttlSeconds = parseDurationFlag('--ttl', options.ttl);
   if (options.label !== undefined && options.label.length > 0) request.labels = parseLabelPairs(options.label);
+  // Checked before the token exists: a bad --public-url must not cost a created, never-shown token.
+  const devicesReach = options.publicUrl === undefined ? context.api.serverUrl : normalizeServerUrl(options.publicUrl, '--public-url');
   const created = await context.api.createToken(request);
-  if (options.json) printJson(context.output, created);
-  else context.output.out(formatCreatedToken(created, request.labels, context.api.serverUrl));
+  const url = options.qr ? enrollmentUrl(devicesReach, created.token) : undefined;
+  if (options.json) printJson(context.output, url === undefined ? created : { ...created, enrollmentUrl: url });
+  else {
+    context.output.out(formatCreatedToken(created, request.labels, context.api.serverUrl));
+    if (url !== undefined) {
+      context.output.out(formatEnrollmentLink(url, await renderTerminalQr(url)));
+      if (isLoopbackUrl(devicesReach)) context.output.err(loopbackHint(devicesReach));
+    }
+  }
   return 0;
+}
+
+function loopbackHint(serverUrl: string): string {
+  const port = new URL(serverUrl).port || '8080';
+  return (
+    `note: ${serverUrl} is reachable from this machine only; for a phone, pass --public-url http://<this machine's ` +
+    `LAN address>:${port} (and run \`sparsefleet serve --host 0.0.0.0\`)`
+  );
 }
 
 export async function runTokensList(context: OperatorContext, options: JsonFlag): Promise<number> {
@@ -65,7 +88,9 @@ export function registerTokensCommand(program: Command): void {
       .description('create a token (printed once); devices enroll with `sparsefleet agent --token`')
       .option('--max-uses <n>', 'how many devices may enroll with it (default 1)', positiveIntegerOption('--max-uses'))
       .option('--ttl <duration>', 'lifetime, e.g. 30m, 24h, 7d (default: the coordinator\'s, 24h)')
-      .option('--label <key=value>', 'label for devices enrolled with it (repeatable)', collectRepeated),
+      .option('--label <key=value>', 'label for devices enrolled with it (repeatable)', collectRepeated)
+      .option('--qr', 'also print the enrollment URL (<coordinator>/agent/#token=…) and its QR code for a phone to scan')
+      .option('--public-url <url>', 'coordinator URL as devices reach it, for the enrollment URL (default: --server)'),
   ).action(operatorAction<Flags<TokensCreateOptions>>((context, _args, options) => runTokensCreate(context, options)));
 
   leaf(tokens.command('list').description('list tokens (never their secrets)')).action(

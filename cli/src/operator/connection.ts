@@ -38,16 +38,16 @@ export async function resolveConnection(flags: ConnectionFlags, inputs: ResolveC
 }
 
 /** `host:port` gets http://; the result has no trailing slash. Anything that is not an http(s) URL is a usage error. */
-export function normalizeServerUrl(value: string): string {
+export function normalizeServerUrl(value: string, flag = '--server'): string {
   const text = /^[a-z][a-z0-9+.-]*:\/\//i.test(value.trim()) ? value.trim() : `http://${value.trim()}`;
   let url: URL;
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--server: not a URL: ${value}`);
+    throw new UsageError(`${flag}: not a URL: ${value}`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`--server: must be an http:// or https:// URL, got ${value}`);
+    throw new UsageError(`${flag}: must be an http:// or https:// URL, got ${value}`);
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }

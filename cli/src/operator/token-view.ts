@@ -38,3 +38,8 @@ export function formatCreatedToken(created: CreatedToken, labels: Labels | undef
     `  sparsefleet agent --server ${serverUrl} --token ${created.token}`,
   ].join('\n');
 }
+
+/** The enrollment URL of a new token and its QR code: what `tokens create --qr` adds below the token. */
+export function formatEnrollmentLink(url: string, qr: string): string {
+  return ['', 'Or open this URL on the device (a phone can scan the QR code); the token is in the fragment only:', `  ${url}`, '', qr].join('\n');
+}

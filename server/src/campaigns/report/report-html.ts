@@ -82,9 +82,16 @@ ${renderDeviceDetails(report, cells)}
 </div>`}
 <script type="application/json" id="report-data">${embedJson(report)}</script>
 <script type="application/json" id="report-charts">${embedJson(charts)}</script>
-<script>${escapeScript(chartJsSource())}</script>
-<script>${REPORT_CHARTS_SCRIPT}</script>`;
+${reportInlineScripts().map((script) => `<script>${script}</script>`).join('\n')}`;
   return renderHtmlPage({ title: `${campaign.name} — sparsefleet campaign report`, style: REPORT_STYLE, body });
+}
+
+/**
+ * The report's executable inline scripts, exactly as embedded (chart.js, then the chart drawing): a page with a
+ * strict Content-Security-Policy (the dashboard) allows them by hash to show a report in a frame.
+ */
+export function reportInlineScripts(): string[] {
+  return [escapeScript(chartJsSource()), REPORT_CHARTS_SCRIPT];
 }
 
 /** The report data as embedded in the HTML (the inverse of `embedJson`). */
