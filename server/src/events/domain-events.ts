@@ -34,3 +34,10 @@ export const DOMAIN_EVENT_TYPES: readonly DomainEventType[] = [
   'CampaignCellDone',
   'CampaignFinished',
 ];
+
+/**
+ * Events that stay on the node that published them: nothing on another node reacts to them, and at fleet scale they
+ * are the most frequent (one per stored progress report), so sending each over Redis Streams would cost an XADD
+ * and a read on every node for nothing.
+ */
+export const NODE_LOCAL_EVENT_TYPES: ReadonlySet<DomainEventType> = new Set<DomainEventType>(['ReportApplied']);

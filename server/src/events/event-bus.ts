@@ -2,7 +2,7 @@
 // publisher's current turn (never inside its transaction or handler) and one failing subscriber never stops the
 // others. With a transport (several nodes), each event also goes to the other nodes, and theirs come in here.
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { DOMAIN_EVENT_TYPES, type DomainEvent, type DomainEventType, type EventOf } from './domain-events.js';
+import { DOMAIN_EVENT_TYPES, NODE_LOCAL_EVENT_TYPES, type DomainEvent, type DomainEventType, type EventOf } from './domain-events.js';
 import { EVENT_TRANSPORT, type EventTransport, type TransportedEvent } from './event-transport.js';
 
 /** Where an event was published: on this node, or on another one (delivered by the transport). */
@@ -33,7 +33,7 @@ export class DomainEventBus implements OnApplicationBootstrap, OnApplicationShut
   publish(event: DomainEvent): void {
     if (this.stopped) return;
     this.deliver(event, 'local');
-    if (this.transport) {
+    if (this.transport && !NODE_LOCAL_EVENT_TYPES.has(event.type)) {
       this.track(
         this.transport.publish(event).catch((error: unknown) => {
           this.logger.error(`event ${event.type} not sent to the other nodes: ${describe(error)}`);

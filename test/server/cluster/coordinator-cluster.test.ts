@@ -68,15 +68,22 @@ describe('two coordinators sharing Redis', () => {
       const busB = b.coordinator.app.get(DomainEventBus);
       busA.on('CampaignCellDone', (event, origin) => void heardByA.push([event, origin]));
       busB.on('CampaignCellDone', (event, origin) => void heardByB.push([event, origin]));
+      busA.on('JobFinished', (event, origin) => void heardByA.push([event, origin]));
+      busB.on('JobFinished', (event, origin) => void heardByB.push([event, origin]));
       busA.on('ReportApplied', (event, origin) => void heardByA.push([event, origin]));
       busB.on('ReportApplied', (event, origin) => void heardByB.push([event, origin]));
       const cellDone: DomainEvent = { type: 'CampaignCellDone', campaignId: 'c-1', jobId: 'job-1', cellId: 'cell-1' };
+      const finished: DomainEvent = { type: 'JobFinished', jobId: 'job-2', state: 'succeeded' };
+      // ReportApplied is node-local (NODE_LOCAL_EVENT_TYPES): published on B before B's JobFinished, so once A has
+      // heard that one, it would have heard the report too had it crossed.
       const applied: DomainEvent = { type: 'ReportApplied', jobId: 'job-2', attempt: 1, kind: 'progress' };
       busA.publish(cellDone);
       busB.publish(applied);
-      await waitFor(() => heardByA.length === 2 && heardByB.length === 2);
-      expect(heardByA).toEqual(expect.arrayContaining([[cellDone, 'local'], [applied, 'remote']]));
-      expect(heardByB).toEqual(expect.arrayContaining([[cellDone, 'remote'], [applied, 'local']]));
+      busB.publish(finished);
+      await waitFor(() => heardByA.length === 2 && heardByB.length === 3);
+      expect(heardByA).toEqual([[cellDone, 'local'], [finished, 'remote']]);
+      expect(heardByB).toEqual(expect.arrayContaining([[cellDone, 'remote'], [applied, 'local'], [finished, 'local']]));
+      expect(heardByB).toHaveLength(3);
 
       // A device connected to node B, addressed by node A through its room.
       const device = await enrollAndConnect(b);
