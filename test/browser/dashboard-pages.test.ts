@@ -104,6 +104,7 @@ describe.skipIf(!haveChromium)(`dashboard in Chromium (${haveChromium ? CHROMIUM
     expect(redirect.headers.get('location')).toBe('dashboard/');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('x-ratelimit-limit-rest')).toBeNull();
     expect(policy).toContain("default-src 'none'");
     expect(policy).toMatch(/script-src 'self'( 'sha256-[A-Za-z0-9+/=]+'){2};/);
     expect(policy).toContain("connect-src 'self'");
