@@ -1,14 +1,16 @@
 // The operator dashboard in a real browser (Debian's Chromium, driven by playwright-core) against a real coordinator
 // with raw protocol-level test devices: API-key sign-in (a wrong key is told so), the device list, enrollment tokens
 // (created with a QR code of the enrollment URL, which enrolls a device, then revoked), a job's progress updating
-// while the page is open, and a campaign's report with its charts in the sandboxed frame. Every page makes requests
-// to the coordinator only and logs no console error. Skipped, saying why, where /usr/bin/chromium is missing.
+// while the page is open, a campaign's report with its charts in the sandboxed frame, a key revoked mid-session and
+// signing out. Every page makes requests to the coordinator only and logs no console error (where a key is refused,
+// only the browser's own line about the 401). Skipped, saying why, where /usr/bin/chromium is missing.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tokenFromFragment } from '../../protocol/src/index.js';
+import { ApiKeyService } from '../../server/src/security/api-key.service.js';
 import { benchmarkDevice } from '../server/campaigns/support/benchmark-device.js';
 import {
   api,
@@ -104,6 +106,7 @@ describe.skipIf(!haveChromium)(`dashboard in Chromium (${haveChromium ? CHROMIUM
     expect(redirect.headers.get('location')).toBe('dashboard/');
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('x-ratelimit-limit-rest')).toBeNull();
     expect(policy).toContain("default-src 'none'");
     expect(policy).toMatch(/script-src 'self'( 'sha256-[A-Za-z0-9+/=]+'){2};/);
     expect(policy).toContain("connect-src 'self'");
@@ -123,6 +126,29 @@ describe.skipIf(!haveChromium)(`dashboard in Chromium (${haveChromium ? CHROMIUM
     expect(await watch.page.evaluate(() => sessionStorage.length)).toBe(0);
     expect(await watch.page.locator('nav').count()).toBe(0);
     // The browser itself logs the refused request; nothing else may be logged.
+    expect(watch.errors.filter((error) => !/status of 401/.test(error))).toEqual([]);
+    expect(watch.foreignRequests).toEqual([]);
+  });
+
+  it('should go back to sign-in, saying why, when the key is revoked while the page is open; and sign out', async () => {
+    const keys = test.coordinator.app.get(ApiKeyService);
+    const doomed = await test.coordinator.createApiKey('doomed');
+    const watch = await openDashboard();
+    await signIn(watch.page, doomed.key);
+    await watch.page.waitForSelector('nav [data-tab="devices"].active');
+
+    // Execute: the key is revoked; the next poll is refused.
+    expect(await keys.revoke(doomed.id)).toBe(true);
+    const message = watch.page.locator('form.sign-in .message');
+    await expect.poll(() => message.count(), { timeout: 15_000 }).toBe(1);
+
+    expect(await message.textContent()).toContain('no longer accepts this API key');
+    expect(await watch.page.evaluate(() => sessionStorage.length)).toBe(0);
+    // Sign in with a good key, then out: the key is forgotten.
+    await signIn(watch.page);
+    await watch.page.click('nav button.sign-out');
+    await watch.page.waitForSelector('form.sign-in');
+    expect(await watch.page.evaluate(() => sessionStorage.length)).toBe(0);
     expect(watch.errors.filter((error) => !/status of 401/.test(error))).toEqual([]);
     expect(watch.foreignRequests).toEqual([]);
   });
@@ -246,14 +272,16 @@ describe.skipIf(!haveChromium)(`dashboard in Chromium (${haveChromium ? CHROMIUM
 
     const watch = await signedIn();
     const { page } = watch;
-    await page.click('nav [data-tab="jobs"]');
+    // The device's row links its current job: it opens the jobs page at that job.
+    await page.locator(`tr[data-key="${worker.deviceId}"] a`).click();
+    await page.waitForSelector('nav [data-tab="jobs"].active');
+    await expect.poll(() => page.locator('.detail h3').textContent()).toBe(`Job ${submitted.body.id.slice(0, 8)}`);
     const row = page.locator(`tr[data-key="${submitted.body.id}"]`);
     await expect.poll(() => row.textContent()).toContain('10%');
 
     // Execute: more progress arrives while the page is open; then the result.
     await request(worker.socket, 'sparsefleet.v1.ProgressReport', progressReport(assignment.jobId, assignment.attempt, 5));
     await expect.poll(() => row.textContent(), { timeout: 15_000 }).toContain('50%');
-    await row.locator('a').first().click();
     await expect.poll(() => page.locator('.detail .summary').textContent()).toContain('step 5 of 10');
     const inked = await page.locator('.detail canvas').evaluate((canvas: HTMLCanvasElement) => {
       const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;

@@ -11,7 +11,9 @@ import { DASHBOARD_FILES, isDashboardFile, readDashboardFile, type DashboardFile
 
 @ApiExcludeController()
 @PublicRoute()
-@SkipThrottle()
+// Static files are not charged to the REST budget. The throttler is named 'rest' (security.module.ts): a bare
+// @SkipThrottle() only skips one named 'default'.
+@SkipThrottle({ rest: true })
 @Controller('dashboard')
 export class DashboardController {
   @Get()
