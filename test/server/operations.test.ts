@@ -35,6 +35,13 @@ describe(HealthController.name, () => {
     });
   });
 
+  it('should leave /healthz and /metrics out of the REST rate limit (probes poll them), and keep it on the API', async () => {
+    const headersOf = async (route: string) => (await fetch(`${test.coordinator.url}${route}`)).headers;
+    expect((await headersOf('/healthz')).get('x-ratelimit-limit-rest')).toBeNull();
+    expect((await headersOf('/metrics')).get('x-ratelimit-limit-rest')).toBeNull();
+    expect((await headersOf('/api/devices')).get('x-ratelimit-limit-rest')).not.toBeNull();
+  });
+
   it(`should expose ${MetricsService.name}'s fleet metrics in the Prometheus format on /metrics`, async () => {
     // Prepare: one online device running a job that reported once, one malformed frame, two queued jobs.
     const device = await enrollAndConnect(test, 'metered');

@@ -14,7 +14,7 @@ const DATABASE_PING_TIMEOUT_MS = 2000;
 @ApiTags('operations')
 @PublicRoute()
 @Controller('healthz')
-@SkipThrottle()
+@SkipThrottle({ rest: true })
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

@@ -13,7 +13,7 @@ interface TextResponse {
 @ApiTags('operations')
 @PublicRoute()
 @Controller('metrics')
-@SkipThrottle()
+@SkipThrottle({ rest: true })
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
