@@ -15,6 +15,7 @@
 // - DSB/SSB: α 0.3, ΔT as above, T_end = 75% of the run, B = 16.
 // - VRPGE: keep half of the channels; fine-tune for the reference 40 of 340 epochs (rounded, 0 for very short runs).
 import type { MethodName } from '../methods/types.js';
+import { DEFAULT_SHUFFLED_BLOCK_SIDE } from '../schemes/descriptors.js';
 import { assertRunLength, type RunLength } from './run-length.js';
 import { parseSchedule, type MestSchedule, type Schedule, type ScheduleKind } from './schema.js';
 
@@ -144,7 +145,7 @@ function defaultScheduleFieldsFor(method: MethodName, input: ScheduleDefaultsInp
         updateInterval: scaledUpdateInterval(stepsPerEpoch, 100),
         endFraction: 0.75,
         dropFraction: 0.3,
-        blockSize: 16,
+        blockSize: DEFAULT_SHUFFLED_BLOCK_SIDE,
         staticMask: method === 'ssb',
       };
     case 'vrpge':
