@@ -5,25 +5,12 @@ import { MODEL_NAMES, type ModelName } from '../models/catalog.js';
 import type { MethodName } from '../sparse/methods/types.js';
 import { DATASET_NAMES, NOMINAL_TRAIN_SIZE, type DatasetName } from '../data/types.js';
 import { schemeNameSchema } from '../sparse/schemes/name-schema.js';
+import { METHOD_MODULES } from '../sparse/methods/modules/index.js';
 import { METHOD_SCHEDULE_KIND, parseScheduleForRun } from '../sparse/schedules/defaults.js';
 import { ScheduleValidationError, type Schedule } from '../sparse/schedules/schema.js';
 
-export const METHOD_NAMES: readonly MethodName[] = [
-  'dense',
-  'static',
-  'set',
-  'rigl',
-  'itop',
-  'gmp',
-  'gmp-uniform',
-  'granet',
-  'granet-uniform',
-  'mest-em',
-  'mest-ems',
-  'dsb',
-  'ssb',
-  'vrpge',
-];
+/** Every method, in the method modules' order. */
+export const METHOD_NAMES: readonly MethodName[] = METHOD_MODULES.map((module) => module.name);
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export const ALLOCATION_NAMES = ['erk', 'uniform', 'profile'] as const;
