@@ -12,6 +12,7 @@ import type { VrpgeMethod } from '../../../client/src/engine/sparse/methods/vrpg
 import { createScheme } from '../../../client/src/engine/sparse/schemes/registry.js';
 import { SCHEME_NAMES, type SchemeName } from '../../../client/src/engine/sparse/schemes/types.js';
 import { convShape, linearShape } from '../../../client/src/engine/sparse/types.js';
+import { METHOD_NAMES } from '../../../client/src/engine/train/config.js';
 import { makeContext, makeLayers, simulate, type LayerSpec } from './harness.js';
 
 const TABLE = new URL('./fingerprints.json', import.meta.url);
@@ -25,20 +26,8 @@ const SPECS: LayerSpec[] = [
 ];
 const RUN = { epochs: 4, stepsPerEpoch: 5, density: 0.3 };
 const BLOCK_SIZE = 4;
-const METHODS: MethodName[] = [
-  'dense',
-  'static',
-  'set',
-  'rigl',
-  'itop',
-  'gmp',
-  'gmp-uniform',
-  'granet',
-  'granet-uniform',
-  'mest-em',
-  'mest-ems',
-  'vrpge',
-];
+/** Every method; DSB and SSB need shuffled blocks and run below with that scheme only. */
+const METHODS = METHOD_NAMES.filter((method) => method !== 'dsb' && method !== 'ssb');
 
 const cases: [MethodName, SchemeName][] = [
   ...METHODS.flatMap((method) => SCHEME_NAMES.map((scheme) => [method, scheme] as [MethodName, SchemeName])),
