@@ -1,5 +1,5 @@
-// Method lookup by name (through the method modules): fills the schedule from defaultScheduleFor when none is given, checks that the schedule's
-// kind fits the method and that it fits the run, with errors that name the field.
+// Method lookup by name, through the method modules: fills the schedule from defaultScheduleFor when none is given,
+// checks that the schedule's kind fits the method and that it fits the run, with errors that name the field.
 import { defaultScheduleFor, METHOD_SCHEDULE_KIND } from '../schedules/defaults.js';
 import { assertRunLength } from '../schedules/run-length.js';
 import { ScheduleValidationError, type Schedule } from '../schedules/schema.js';
