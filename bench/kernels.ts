@@ -56,13 +56,13 @@ function shapeCases(): ShapeCase[] {
   const linear = LINEAR_SHAPES.map(([M, K, N]): ShapeCase => ({
     label: `${M}x${K}x${N}`,
     geometry: { family: 'linear', batch: M, inFeatures: K, outFeatures: N },
-    schemes: ['irregular', 'block4', 'shuffled-block', 'channel'],
+    schemes: ['irregular', 'block', 'shuffled-block', 'channel'],
     seed: (density) => 17 + M + Math.round(density * 1000),
   }));
   const conv = CONV_SHAPES.map((s): ShapeCase => ({
     label: s.label,
     geometry: { family: 'conv', batch: s.batch, height: s.h, width: s.w, inChannels: s.cin, outChannels: s.cout, k: 3 },
-    schemes: ['irregular', 'pattern', 'block4', 'channel'],
+    schemes: ['irregular', 'pattern', 'block', 'channel'],
     seed: (density) => 29 + s.cin + Math.round(density * 1000),
   }));
   return [...linear, ...conv];

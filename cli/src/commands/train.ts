@@ -7,13 +7,13 @@ import { parse as parseYaml } from 'yaml';
 import {
   ALLOCATION_NAMES,
   BACKEND_NAMES,
+  describeSchemeNames,
   LR_SCHEDULE_NAMES,
   METHOD_NAMES,
   MODEL_NAMES,
   OPTIMIZER_NAMES,
   parseTrainConfig,
   runTraining,
-  SCHEME_NAMES,
   ScheduleValidationError,
   TrainConfigError,
   type TrainConfig,
@@ -69,7 +69,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--test-limit <n>', 'use at most n test examples')
     .option('--augment', 'CIFAR augmentation (pad 4, random crop, horizontal flip)')
     .option('--method <name>', `training method: ${METHOD_NAMES.join(', ')}`)
-    .option('--scheme <name>', `sparsity scheme: ${SCHEME_NAMES.join(', ')}`)
+    .option('--scheme <name>', `sparsity scheme: ${describeSchemeNames()}`)
     .option('--density <d>', 'overall density of the maskable layers, in (0, 1]')
     .option('--allocation <name>', `layer-wise densities: ${ALLOCATION_NAMES.join(', ')}`)
     .option('--profile <file.yaml>', "MEST-format per-layer profile (implies --allocation profile)")

@@ -6,6 +6,7 @@ export * from './data/index.js';
 export * from './forgetting/index.js';
 export * from './sparse/types.js';
 export { SCHEME_NAMES, type SchemeName, type SparsityScheme } from './sparse/schemes/types.js';
+export { describeSchemeNames } from './sparse/schemes/descriptors.js';
 export { createScheme } from './sparse/schemes/registry.js';
 export { allocateDensities, type AllocationRequest } from './sparse/allocation/index.js';
 export * from './sparse/schedules/index.js';

@@ -19,6 +19,16 @@ export { jobSpecToTrainConfig, trainConfigToJobSpec } from './train/job-spec.js'
 export { estimateTrainingMemory, type MemoryEstimate } from './memory/estimate.js';
 export { MODEL_NAMES, type ModelName } from './models/catalog.js';
 export { SCHEME_NAMES, type SchemeName } from './sparse/schemes/types.js';
+export {
+  ACCEPTED_SCHEME_NAMES,
+  SCHEME_DESCRIPTORS,
+  canonicalSchemeName,
+  describeSchemeNames,
+  kernelOpUnsupportedReason,
+  type SchemeDescriptor,
+} from './sparse/schemes/descriptors.js';
+export { schemeNameSchema } from './sparse/schemes/name-schema.js';
+export { KERNEL_OPS, type KernelOp } from './sparse/schemes/kernel-ops.js';
 export { ScheduleValidationError } from './sparse/schedules/schema.js';
 /** Starting a job from a stored mask: which methods can, and the layers the mask must match. */
 export { INITIAL_MASK_METHODS, acceptsInitialMask } from './sparse/initial-mask.js';

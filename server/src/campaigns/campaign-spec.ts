@@ -4,7 +4,7 @@
 // Every error names its field path, e.g. `matrix.density[2]: must be in (0, 1]`.
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { BACKEND_NAMES, METHOD_NAMES, MODEL_NAMES, SCHEME_NAMES, formatZodError } from '../../../client/src/engine/spec.js';
+import { BACKEND_NAMES, KERNEL_OPS, METHOD_NAMES, MODEL_NAMES, formatZodError, schemeNameSchema, type KernelOp } from '../../../client/src/engine/spec.js';
 import { jobSelectorSchema } from '../jobs/job-selector.js';
 import { campaignSizeOf, cellCountIssue, jobCountIssue } from './campaign-matrix.js';
 
@@ -26,15 +26,7 @@ export const MAX_CAMPAIGN_BASE_WORK = 8 * 1024 * 1024;
 export const CAMPAIGN_MEASURES = ['kernel', 'training-step', 'training-run'] as const;
 export type CampaignMeasure = (typeof CAMPAIGN_MEASURES)[number];
 
-export const KERNEL_OPS = [
-  'linear-forward',
-  'linear-backward-data',
-  'linear-backward-weight',
-  'conv-forward',
-  'conv-backward-data',
-  'conv-backward-weight',
-] as const;
-export type KernelOp = (typeof KERNEL_OPS)[number];
+export { KERNEL_OPS, type KernelOp };
 
 export const PLACEMENTS = ['every', 'spread'] as const;
 export type Placement = (typeof PLACEMENTS)[number];
@@ -71,7 +63,8 @@ export const matrixSchema = z
   .object({
     model: axis(oneOf(nonEmpty(MODEL_NAMES))).optional(),
     method: axis(oneOf(nonEmpty(METHOD_NAMES))).optional(),
-    scheme: axis(oneOf(nonEmpty(SCHEME_NAMES))).optional(),
+    /** Canonical scheme names or their aliases, stored as the canonical names. */
+    scheme: axis(schemeNameSchema).optional(),
     density: axis(density),
     batchSize: axis(positiveInt.lte(65536, 'must be <= 65536')).optional(),
     backend: axis(oneOf(BACKEND_NAMES)).optional(),

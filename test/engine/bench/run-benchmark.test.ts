@@ -51,7 +51,7 @@ describe('runBenchmark', () => {
     let now = 0;
     const clock = { now: () => (now += tick[side]), sleep: async () => undefined };
     const outcome = await runBenchmark(
-      { kind: 'kernel', ...identity, op: 'linear-forward', scheme: 'block4', shape: [8, 32, 32], density: 0.25, seed: 2, rules: RULES },
+      { kind: 'kernel', ...identity, op: 'linear-forward', scheme: 'block', shape: [8, 32, 32], density: 0.25, seed: 2, rules: RULES },
       { onProgress: (p) => (side = p.side) },
       { clock, sampleTargetMs: 0.5 },
     );

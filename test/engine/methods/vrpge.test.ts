@@ -74,6 +74,11 @@ describe('createVrpge', () => {
         const gates = JSON.stringify(layers.slice(0, 2).map((l) => Array.from(l.readOutputGate()!)));
         fineTuneGates ??= gates;
         expect(gates).toBe(fineTuneGates);
+        // The fixed mask is already in the layer masks, so the fine-tune phase computes only the open channels.
+        layers.slice(0, 2).forEach((layer) => {
+          const row = layer.shape.in * layer.shape.kh * layer.shape.kw;
+          layer.readOutputGate()!.forEach((g, o) => expect(layer.mask.slice(o * row, (o + 1) * row).every((m) => m === g)).toBe(true));
+        });
       }
     }
     expect(sut.channelScores().get('conv1')!.slice(0, 3).reduce((a, b) => a + b, 0)).toBeGreaterThan(1.5);

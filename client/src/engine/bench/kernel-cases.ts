@@ -94,10 +94,10 @@ export function createSparseKernelCases(rt: KernelRuntime, geometry: KernelGeome
 
 /**
  * Formats that keep every weight at density 1, as dense kernels: 'channel' keeps all input channels (a dense SIMD
- * GEMM for linear and 1×1 layers, the direct conv kernel over every tap otherwise) and 'block4' keeps all 4×1
+ * GEMM for linear and 1×1 layers, the direct conv kernel over every tap otherwise) and 'block' keeps all 4×1
  * blocks (its SIMD block kernels, when the rows divide by 4).
  */
-const BASELINE_SCHEMES: readonly KernelScheme[] = ['channel', 'block4'];
+const BASELINE_SCHEMES: readonly KernelScheme[] = ['channel', 'block'];
 
 export interface BaselineKernelCases {
   readonly cases: Readonly<Record<KernelDirection, DenseKernelCase>>;

@@ -6,11 +6,10 @@ import { buildCsr } from '../kernels/formats/csr.js';
 import { buildPatternConv, MEST_PATTERNS } from '../kernels/formats/pattern.js';
 import { buildShuffledBlocks } from '../kernels/formats/shuffled-block.js';
 import type { SparseFormat } from '../kernels/formats/types.js';
+import { DEFAULT_SHUFFLED_BLOCK_SIDE } from '../sparse/schemes/descriptors.js';
 import { convShape } from '../sparse/types.js';
 import type { Rng } from '../util/rng.js';
 import type { KernelOp, KernelScheme } from './types.js';
-
-export const SHUFFLED_BLOCK = 16;
 
 export type KernelDirection = 'forward' | 'backward-data' | 'backward-weight';
 
@@ -78,7 +77,7 @@ export function sparseFormat(scheme: KernelScheme, r: Rng, rows: number, inChann
     case 'irregular':
       for (let i = 0; i < mask.length; i++) mask[i] = r.next() < density ? 1 : 0;
       return { kind: 'csr', matrix: buildCsr(w, mask, rows, cols) };
-    case 'block4':
+    case 'block':
       if (rows % 4 !== 0) return undefined;
       for (let g = 0; g < rows / 4; g++) {
         for (let c = 0; c < cols; c++) if (r.next() < density) for (let k = 0; k < 4; k++) mask[(4 * g + k) * cols + c] = 1;
@@ -99,7 +98,7 @@ export function sparseFormat(scheme: KernelScheme, r: Rng, rows: number, inChann
       return { kind: 'pattern', matrix: buildPatternConv(convShape(rows, inChannels, 3, 3), w, mask) };
     }
     case 'shuffled-block': {
-      const B = SHUFFLED_BLOCK;
+      const B = DEFAULT_SHUFFLED_BLOCK_SIDE;
       if (cols % B !== 0 || rows < B) return undefined;
       const order = shuffled(r, rows);
       const groups: number[][] = [];

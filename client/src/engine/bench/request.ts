@@ -9,7 +9,8 @@ import { BACKEND_NAMES } from '../train/config.js';
 import { jobSpecToTrainConfig } from '../train/job-spec.js';
 import { kernelGeometry, splitKernelOp } from './kernel-operands.js';
 import { DEFAULT_PERCENTILES } from './latency.js';
-import { KERNEL_OPS, KERNEL_SCHEMES, type BenchmarkRequest, type KernelOp, type KernelScheme, type RunRules } from './types.js';
+import { ACCEPTED_SCHEME_NAMES, canonicalSchemeName, kernelOpUnsupportedReason } from '../sparse/schemes/descriptors.js';
+import { KERNEL_OPS, type BenchmarkRequest, type KernelOp, type KernelScheme, type RunRules } from './types.js';
 
 /** Used when a cell carries no rules: short enough for a fleet campaign, long enough for stable medians. */
 export const DEFAULT_RUN_RULES: RunRules = {
@@ -21,9 +22,6 @@ export const DEFAULT_RUN_RULES: RunRules = {
   sustainedDurationMs: 0,
   driftWindowMs: 0,
 };
-
-/** Training schemes name 4x1 blocks 'block'; the kernel formats call them 'block4'. */
-const SCHEME_ALIASES: Readonly<Record<string, KernelScheme>> = { block: 'block4' };
 
 export class BenchmarkSpecError extends Error {
   constructor(message: string) {
@@ -41,11 +39,13 @@ export function benchmarkRequestFromJobSpec(spec: TrainingJobSpec): BenchmarkReq
     case BenchmarkKind.BENCHMARK_KIND_KERNEL: {
       const op = kernelOp(bench.op);
       const scheme = kernelScheme(bench.scheme);
+      const unsupported = kernelOpUnsupportedReason(scheme, op);
+      if (unsupported !== undefined) throw new BenchmarkSpecError(unsupported);
       if (!(bench.density > 0 && bench.density <= 1)) throw new BenchmarkSpecError(`density must be in (0, 1], got ${bench.density}`);
       const { family } = splitKernelOp(op);
       try {
         const geometry = kernelGeometry(family, bench.shape);
-        if (scheme === 'pattern' && (geometry.family !== 'conv' || geometry.k !== 3)) throw new RangeError("scheme 'pattern' needs a 3x3 conv");
+        if (scheme === 'pattern' && geometry.family === 'conv' && geometry.k !== 3) throw new RangeError("scheme 'pattern' needs a 3x3 conv");
       } catch (error) {
         throw new BenchmarkSpecError(error instanceof Error ? error.message : String(error));
       }
@@ -85,9 +85,9 @@ function kernelOp(op: string): KernelOp {
   return found;
 }
 
+/** The canonical name of the cell's scheme ('block4', the kernels' old name for 4x1 blocks, reads as 'block'). */
 function kernelScheme(scheme: string): KernelScheme {
-  const name = SCHEME_ALIASES[scheme] ?? scheme;
-  const found = KERNEL_SCHEMES.find((s) => s === name);
-  if (found === undefined) throw new BenchmarkSpecError(`scheme must be one of ${KERNEL_SCHEMES.join(', ')}, got '${scheme}'`);
+  const found = canonicalSchemeName(scheme);
+  if (found === undefined) throw new BenchmarkSpecError(`scheme must be one of ${ACCEPTED_SCHEME_NAMES.join(', ')}, got '${scheme}'`);
   return found;
 }

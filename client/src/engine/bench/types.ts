@@ -1,24 +1,16 @@
 // What a benchmark run is asked (BenchmarkRequest, built from a TrainingJobSpec by ./request.ts) and what it
 // reports (BenchmarkOutcome; the agent maps it onto the wire's BenchmarkResult). Plain data, no tfjs.
+import type { KernelOp } from '../sparse/schemes/kernel-ops.js';
+import type { SchemeName } from '../sparse/schemes/types.js';
 import type { TrainConfig } from '../train/config.js';
 import type { MaskEvent } from '../train/types.js';
 
 export type BenchmarkKindName = 'kernel' | 'training-step' | 'training-run';
 
-export const KERNEL_OPS = [
-  'linear-forward',
-  'linear-backward-data',
-  'linear-backward-weight',
-  'conv-forward',
-  'conv-backward-data',
-  'conv-backward-weight',
-] as const;
+export { KERNEL_OPS, type KernelOp } from '../sparse/schemes/kernel-ops.js';
 
-export type KernelOp = (typeof KERNEL_OPS)[number];
-
-export const KERNEL_SCHEMES = ['irregular', 'block4', 'shuffled-block', 'channel', 'pattern'] as const;
-
-export type KernelScheme = (typeof KERNEL_SCHEMES)[number];
+/** A kernel cell's scheme: its canonical name (see sparse/schemes/descriptors.ts for the format it maps to). */
+export type KernelScheme = SchemeName;
 
 /** MLPerf-style run rules (see ./run-rules.ts for how they are applied). */
 export interface RunRules {

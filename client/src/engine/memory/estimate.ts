@@ -6,7 +6,7 @@
 //
 //   model state    = per maskable layer: weights + gradients + optimizer slots of its *active* weights (allocated
 //                    densities), + the compressed format's index (bytes per active weight by scheme, see
-//                    INDEX_BYTES_PER_ACTIVE) and a uint8 mask when sparse,
+//                    its descriptor's indexBytesPerActive) and a uint8 mask when sparse,
 //                    + the other trainable values (biases, batch-norm γ/β, the seed networks' depthwise convs) with
 //                    their gradients and slots, + batch-norm running statistics, + method state (VRPGE keeps one
 //                    float64 score per output channel of every gated layer, with its Adam moments);
@@ -21,7 +21,7 @@
 //   data set       = see ./dataset-footprint.ts.
 import { activeCount, allocateDensities } from '../sparse/allocation/index.js';
 import { isSeedNetwork, maskableLayers, networkSummary, type InputShape } from '../models/catalog.js';
-import type { SchemeName } from '../sparse/schemes/types.js';
+import { SCHEME_DESCRIPTORS } from '../sparse/schemes/descriptors.js';
 import { layerSize, type MaskableLayerInfo } from '../sparse/types.js';
 import type { TrainConfig } from '../train/config.js';
 import { datasetFacts, datasetFootprint } from './dataset-footprint.js';
@@ -42,19 +42,6 @@ export interface EstimateInput {
 
 const FLOAT_BYTES = 4;
 const FLOAT64_BYTES = 8;
-/**
- * Index bytes per active weight of each scheme's compressed format: CSR keeps an int32 column per value; 4×1 blocks
- * one int32 per 4 values; 3×3 patterns an input channel and a pattern id per kernel of 4 values; kept channels one
- * index per kept input channel (per row of kh·kw values, counted as 1 byte per value); shuffled blocks B row and B
- * column indices per B×B block (B = 16 by default).
- */
-const INDEX_BYTES_PER_ACTIVE: Readonly<Record<SchemeName, number>> = {
-  irregular: 4,
-  block: 1,
-  pattern: 2,
-  channel: 1,
-  'shuffled-block': 0.5,
-};
 const MAX_IM2COL_BYTES = 64 * 1024 * 1024;
 /** Small models whose conv layers are followed by batch norm (2 trainable + 2 running values per channel). */
 const BATCH_NORM_MODELS = new Set(['resnet20', 'resnet32', 'vgg']);
@@ -117,7 +104,7 @@ function maskedLayerState(config: TrainConfig, layers: readonly MaskableLayerInf
   const slots = optimizerSlots(config);
   // value + gradient + optimizer slots, per stored weight.
   const perWeight = FLOAT_BYTES * (2 + slots);
-  const indexBytes = INDEX_BYTES_PER_ACTIVE[config.scheme];
+  const indexBytes = SCHEME_DESCRIPTORS[config.scheme].indexBytesPerActive;
   let bytes = 0;
   layers.forEach((layer, index) => {
     const size = layerSize(layer.shape);

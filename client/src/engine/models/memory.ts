@@ -3,7 +3,7 @@
 //   weights    dense: the tf-layout variable; compressed: the nnz values variable + their mirror in kernel memory
 //   gradients  one gradient per trainable value, as produced by each step (dense: N, compressed: nnz)
 //   optimizer  slots per trainable value (SGD momentum: 1, Adam: 2; 0 before the first step)
-//   index      dense: the 0/1 mask (1 byte/weight) and its float mask tensor; compressed: the value positions plus the
+//   index      dense: the 0/1 mask (1 byte/weight) and its float mask tensor; compressed: the active set plus the
 //              kernels' forward and transposed index structures (in kernel memory, and the conv kernels' JS-side
 //              entry lists and offset caches)
 // Biases and BatchNorm parameters count the same way (dense) on both sides; BatchNorm running statistics count as
@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { layerSize } from '../sparse/types.js';
 import type { MaskedWeight } from './masked-weight.js';
 import type { Model } from './model.js';
+import { CompressedStorage } from './storage/compressed-storage.js';
 import { DenseStorage } from './storage/dense-storage.js';
 
 const FLOAT = 4;
@@ -103,12 +104,14 @@ function measureLayer(weight: MaskedWeight, slots: number, kernelBytes: number, 
   }
   const values = weight.variable.size;
   const mirror = FLOAT * values;
-  // kernelBytes holds the mirror and the kernel's index structures; the positions are one int per value; direct
-  // conv kernels also keep entry lists and per-geometry offsets in JS memory.
+  // kernelBytes holds the mirror and the kernel's index structures; the storage keeps its active set (a bitset or
+  // sorted indices); direct conv kernels also keep entry lists and per-geometry offsets in JS memory.
+  const bookkeeping = storage instanceof CompressedStorage ? storage.bookkeepingBytes : 0;
+  const index = bookkeeping + Math.max(0, kernelBytes - mirror) + hostKernelBytes;
   return {
     ...base,
     storage: 'compressed',
-    ...withTotal(FLOAT * values + mirror, FLOAT * values, FLOAT * values * slots, FLOAT * values + Math.max(0, kernelBytes - mirror) + hostKernelBytes),
+    ...withTotal(FLOAT * values + mirror, FLOAT * values, FLOAT * values * slots, index),
   };
 }
 

@@ -9,7 +9,7 @@ import { KernelRuntime } from '../kernels/runtime.js';
 import { useSparseKernels, type KernelPlan } from '../models/kernel-compute/plan.js';
 import { measureModelState, slotsPerValue, type ModelStateMeasurement } from '../models/memory.js';
 import type { Model } from '../models/model.js';
-import { DEFAULT_SHUFFLED_BLOCK, formatPreferenceForScheme, type FormatPreference } from '../models/storage/compressed-format.js';
+import { formatPreferenceForScheme, type FormatPreference } from '../models/storage/compressed-format.js';
 import type { ComputeName, TrainConfig } from './config.js';
 
 /** How one weight layer computed in a run. */
@@ -56,8 +56,7 @@ export async function setUpCompute(config: TrainConfig, model: Model, layerDensi
     layers: allMaskedDense(`the run fell back to masked-dense: ${reason}`),
   });
   if (!hasWasmSimd()) return fallback('WebAssembly SIMD is not available');
-  const blockSize = config.schedule?.kind === 'dsb' ? config.schedule.blockSize : DEFAULT_SHUFFLED_BLOCK;
-  const preference = formatPreferenceForScheme(config.scheme, blockSize);
+  const preference = formatPreferenceForScheme(config.scheme, config.schedule?.kind === 'dsb' ? config.schedule.blockSize : undefined);
   const sparseLayers = new Map<string, FormatPreference>();
   for (const weight of model.maskedWeights) {
     if ((layerDensities.get(weight.name) ?? 1) < 1) sparseLayers.set(weight.name, preference);

@@ -4,26 +4,13 @@ import { z } from 'zod';
 import { MODEL_NAMES, type ModelName } from '../models/catalog.js';
 import type { MethodName } from '../sparse/methods/types.js';
 import { DATASET_NAMES, NOMINAL_TRAIN_SIZE, type DatasetName } from '../data/types.js';
-import { SCHEME_NAMES, type SchemeName } from '../sparse/schemes/types.js';
+import { schemeNameSchema } from '../sparse/schemes/name-schema.js';
+import { METHOD_MODULES } from '../sparse/methods/modules/index.js';
 import { METHOD_SCHEDULE_KIND, parseScheduleForRun } from '../sparse/schedules/defaults.js';
 import { ScheduleValidationError, type Schedule } from '../sparse/schedules/schema.js';
 
-export const METHOD_NAMES: readonly MethodName[] = [
-  'dense',
-  'static',
-  'set',
-  'rigl',
-  'itop',
-  'gmp',
-  'gmp-uniform',
-  'granet',
-  'granet-uniform',
-  'mest-em',
-  'mest-ems',
-  'dsb',
-  'ssb',
-  'vrpge',
-];
+/** Every method, in the method modules' order. */
+export const METHOD_NAMES: readonly MethodName[] = METHOD_MODULES.map((module) => module.name);
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 export const ALLOCATION_NAMES = ['erk', 'uniform', 'profile'] as const;
@@ -94,7 +81,8 @@ const trainConfigObject = z
     model: oneOf(nonEmpty<ModelName>(MODEL_NAMES)).default('mlp'),
     data: dataConfigSchema.default(() => dataConfigSchema.parse({})),
     method: oneOf(nonEmpty<MethodName>(METHOD_NAMES)).default('dense'),
-    scheme: oneOf(nonEmpty<SchemeName>(SCHEME_NAMES)).default('irregular'),
+    /** A scheme's canonical name or an alias ('block4'), read as the canonical name. */
+    scheme: schemeNameSchema.default('irregular'),
     /** Overall density of the maskable layers; defaults to 1 for 'dense' and 0.1 otherwise. */
     density: z.number().gt(0, 'must be in (0, 1]').lte(1, 'must be in (0, 1]').optional(),
     allocation: oneOf(ALLOCATION_NAMES).default('erk'),

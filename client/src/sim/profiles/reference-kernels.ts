@@ -1,5 +1,6 @@
 // The reference machine's sparse-kernel rates (profiles/devices/reference-kernels.json, from bench/README.md's
 // bench:kernels figures): median GFLOP/s per op and scheme, for fitting a speed factor from a kernel campaign.
+import { canonicalSchemeName } from '../../engine/sparse/schemes/descriptors.js';
 import table from '../../../../profiles/devices/reference-kernels.json' with { type: 'json' };
 
 export interface ReferenceKernelRate {
@@ -11,10 +12,8 @@ export interface ReferenceKernelRate {
 
 export const REFERENCE_KERNEL_RATES: readonly ReferenceKernelRate[] = table.entries;
 
-/** Campaign cells say 'block', the kernels 'block4': the same 4×1 blocks. */
-const SCHEME_ALIASES: Readonly<Record<string, string>> = { block4: 'block' };
-
+/** Cells may use a scheme's old name ('block4'); the table uses canonical names. */
 export function referenceKernelGflops(op: string, scheme: string): number | undefined {
-  const name = SCHEME_ALIASES[scheme] ?? scheme;
+  const name = canonicalSchemeName(scheme) ?? scheme;
   return REFERENCE_KERNEL_RATES.find((rate) => rate.op === op && rate.scheme === name)?.gflops;
 }

@@ -9,6 +9,7 @@ import { forEachEntry, formatDims } from '../../kernels/formats/entries.js';
 import { buildPatternConv } from '../../kernels/formats/pattern.js';
 import { buildShuffledBlocks } from '../../kernels/formats/shuffled-block.js';
 import type { SparseFormat, SparseFormatKind } from '../../kernels/formats/types.js';
+import { DEFAULT_SHUFFLED_BLOCK_SIDE, SCHEME_DESCRIPTORS } from '../../sparse/schemes/descriptors.js';
 import type { SchemeName } from '../../sparse/schemes/types.js';
 import { layerSize, rowLength, type LayerShape, type Mask } from '../../sparse/types.js';
 
@@ -18,21 +19,10 @@ export interface FormatPreference {
   readonly blockSize?: number;
 }
 
-export const DEFAULT_SHUFFLED_BLOCK = 16;
-
-export function formatPreferenceForScheme(scheme: SchemeName, blockSize = DEFAULT_SHUFFLED_BLOCK): FormatPreference {
-  switch (scheme) {
-    case 'irregular':
-      return { kind: 'csr' };
-    case 'block':
-      return { kind: 'block4' };
-    case 'channel':
-      return { kind: 'channel' };
-    case 'pattern':
-      return { kind: 'pattern' };
-    case 'shuffled-block':
-      return { kind: 'shuffled-block', blockSize };
-  }
+/** The scheme's own format (its descriptor's); `blockSize` is the shuffled-block side. */
+export function formatPreferenceForScheme(scheme: SchemeName, blockSize = DEFAULT_SHUFFLED_BLOCK_SIDE): FormatPreference {
+  const kind = SCHEME_DESCRIPTORS[scheme].format;
+  return kind === 'shuffled-block' ? { kind, blockSize } : { kind };
 }
 
 /** The preferred format of `mask` when it stores exactly the active entries, else CSR. Values are all 0. */
@@ -67,7 +57,7 @@ function tryStructured(shape: LayerShape, mask: Mask, preference: FormatPreferen
     }
     case 'shuffled-block': {
       try {
-        const matrix = buildShuffledBlocks(zeros, mask, rows, cols, preference.blockSize ?? DEFAULT_SHUFFLED_BLOCK);
+        const matrix = buildShuffledBlocks(zeros, mask, rows, cols, preference.blockSize ?? DEFAULT_SHUFFLED_BLOCK_SIDE);
         return { kind: 'shuffled-block', matrix };
       } catch {
         return undefined; // not a union of shuffled blocks

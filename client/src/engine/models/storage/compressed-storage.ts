@@ -1,12 +1,15 @@
 // Compressed storage: only the active weights exist. The trainable variable holds the nnz values in the value
 // order of the layer's sparse format, so gradients (SDDMM), optimizer slots and updates are all of length nnz.
-// `positions` maps each value slot to its canonical index; the mask and the kernels' index structures are derived
-// from it, and it changes only at mask updates, which remap values and optimizer slots from the old order to the
-// new one (kept positions keep both, grown positions start at 0).
+// The storage keeps which positions are active (ActiveSet: a bitset, or sorted indices when very sparse); the value
+// order (`positions`: each value slot's canonical index) is the format's order for that mask, derived when needed
+// (mask updates, canonical reads and writes), so no int per value is kept beside the kernels' own index. Mask
+// updates remap values and optimizer slots from the old order to the new one (kept positions keep both, grown
+// positions start at 0).
 import * as tf from '@tensorflow/tfjs';
 import type { SparseFormatKind } from '../../kernels/formats/types.js';
 import { layerSize, type LayerShape, type Mask } from '../../sparse/types.js';
 import type { OptimizerSlots } from '../parameter.js';
+import { ActiveSet } from './active-set.js';
 import { buildCompressedFormat, formatPositions, type FormatPreference } from './compressed-format.js';
 import type { DenseStorage } from './dense-storage.js';
 import type { WeightStorage } from './types.js';
@@ -14,7 +17,7 @@ import type { WeightStorage } from './types.js';
 export class CompressedStorage implements WeightStorage {
   readonly kind = 'compressed' as const;
   private values: tf.Variable;
-  private slotPositions: Int32Array;
+  private active: ActiveSet;
   private currentFormat: SparseFormatKind;
   private version = 0;
 
@@ -22,11 +25,11 @@ export class CompressedStorage implements WeightStorage {
     readonly shape: LayerShape,
     readonly preference: FormatPreference,
     variable: tf.Variable,
-    positions: Int32Array,
+    active: ActiveSet,
     format: SparseFormatKind,
   ) {
     this.values = variable;
-    this.slotPositions = positions;
+    this.active = active;
     this.currentFormat = format;
   }
 
@@ -49,16 +52,23 @@ export class CompressedStorage implements WeightStorage {
     dense.dispose();
     const variable = createValuesVariable(name, values);
     slots?.remapSlots(variable, fromTf);
-    return new CompressedStorage(shape, preference, variable, positions, format.kind);
+    return new CompressedStorage(shape, preference, variable, ActiveSet.fromPositions(layerSize(shape), positions), format.kind);
   }
 
   get variable(): tf.Variable {
     return this.values;
   }
 
-  /** Canonical index of every value slot, in value order (a live view: do not mutate). */
+  /** Canonical index of every value slot, in value order (derived from the mask: a new array per call). */
   get positions(): Int32Array {
-    return this.slotPositions;
+    const format = buildCompressedFormat(this.shape, this.active.toMask(), this.preference);
+    if (format.kind !== this.currentFormat) throw new Error(`${this.values.name}: the mask now builds ${format.kind}, stored as ${this.currentFormat}`);
+    return formatPositions(format);
+  }
+
+  /** Bytes the storage keeps to know which positions are active (the values and slots aside). */
+  get bookkeepingBytes(): number {
+    return this.active.bytes;
   }
 
   /** The format the values are ordered by (the preferred one, or CSR when the mask does not conform to it). */
@@ -72,13 +82,11 @@ export class CompressedStorage implements WeightStorage {
   }
 
   get mask(): Mask {
-    const mask = new Uint8Array(layerSize(this.shape));
-    for (const position of this.slotPositions) mask[position] = 1;
-    return mask;
+    return this.active.toMask();
   }
 
   get activeCount(): number {
-    return this.slotPositions.length;
+    return this.active.count;
   }
 
   readWeights(): Float32Array {
@@ -91,19 +99,21 @@ export class CompressedStorage implements WeightStorage {
   }
 
   toCanonical(values: ArrayLike<number>): Float32Array {
-    if (values.length !== this.slotPositions.length) {
-      throw new RangeError(`${this.values.name}: expected ${this.slotPositions.length} compressed values, got ${values.length}`);
+    if (values.length !== this.active.count) {
+      throw new RangeError(`${this.values.name}: expected ${this.active.count} compressed values, got ${values.length}`);
     }
+    const positions = this.positions;
     const dense = new Float32Array(layerSize(this.shape));
-    for (let j = 0; j < this.slotPositions.length; j++) dense[this.slotPositions[j]] = values[j];
+    for (let j = 0; j < positions.length; j++) dense[positions[j]] = values[j];
     return dense;
   }
 
   fromCanonical(values: Float32Array): Float32Array {
     const size = layerSize(this.shape);
     if (values.length !== size) throw new RangeError(`${this.values.name}: expected ${size} canonical values, got ${values.length}`);
-    const out = new Float32Array(this.slotPositions.length);
-    for (let j = 0; j < out.length; j++) out[j] = values[this.slotPositions[j]];
+    const positions = this.positions;
+    const out = new Float32Array(positions.length);
+    for (let j = 0; j < out.length; j++) out[j] = values[positions[j]];
     return out;
   }
 
@@ -111,9 +121,10 @@ export class CompressedStorage implements WeightStorage {
   applyMask(next: Mask, _keepGrown: boolean, slots: OptimizerSlots | undefined): void {
     const format = buildCompressedFormat(this.shape, next, this.preference);
     const positions = formatPositions(format);
-    if (format.kind === this.currentFormat && sameContents(positions, this.slotPositions)) return;
+    const previous = this.positions;
+    if (format.kind === this.currentFormat && sameContents(positions, previous)) return;
     const slotOf = new Int32Array(layerSize(this.shape)).fill(-1);
-    for (let j = 0; j < this.slotPositions.length; j++) slotOf[this.slotPositions[j]] = j;
+    for (let j = 0; j < previous.length; j++) slotOf[previous[j]] = j;
     const from = new Int32Array(positions.length);
     for (let j = 0; j < positions.length; j++) from[j] = slotOf[positions[j]];
     const old = this.values.dataSync();
@@ -127,7 +138,7 @@ export class CompressedStorage implements WeightStorage {
       this.values = createValuesVariable(name, values);
     }
     slots?.remapSlots(this.values, from);
-    this.slotPositions = positions;
+    this.active = ActiveSet.fromPositions(layerSize(this.shape), positions);
     this.currentFormat = format.kind;
     this.version += 1;
   }

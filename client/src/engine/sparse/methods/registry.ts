@@ -1,40 +1,19 @@
-// Method lookup by name: fills the schedule from defaultScheduleFor when none is given, checks that the schedule's
-// kind fits the method and that it fits the run, with errors that name the field.
+// Method lookup by name, through the method modules: fills the schedule from defaultScheduleFor when none is given,
+// checks that the schedule's kind fits the method and that it fits the run, with errors that name the field.
 import { defaultScheduleFor, METHOD_SCHEDULE_KIND } from '../schedules/defaults.js';
 import { assertRunLength } from '../schedules/run-length.js';
-import {
-  ScheduleValidationError,
-  type DsbSchedule,
-  type DstSchedule,
-  type GranetSchedule,
-  type MestSchedule,
-  type Schedule,
-  type VrpgeSchedule,
-} from '../schedules/schema.js';
-import { createDense } from './dense.js';
-import { createDsb } from './dsb.js';
-import { createGmp } from './gmp.js';
-import { createGranet } from './granet.js';
-import { createItop } from './itop.js';
-import { createMest } from './mest.js';
-import { createRigl } from './rigl.js';
-import { createSet } from './set.js';
-import { createStatic } from './static.js';
+import { ScheduleValidationError, type Schedule } from '../schedules/schema.js';
+import type { MethodBuildOptions } from './method-module.js';
 import { MethodStateError } from './method-state.js';
+import { methodModule } from './modules/index.js';
 import type { MethodContext, MethodName, MethodState, SparseTrainingMethod, StepInfo } from './types.js';
-import { createVrpge } from './vrpge.js';
 
-export interface CreateMethodOptions {
+export interface CreateMethodOptions extends MethodBuildOptions {
   readonly schedule?: Schedule;
   readonly epochs: number;
   readonly stepsPerEpoch: number;
   /** Overall target density; when absent (and no schedule is given) the default schedule is built from ctx.density. */
   readonly density?: number;
-  /** Documented extensions, off by default (reference behaviour). */
-  readonly extensions?: {
-    /** MEST: scale the bounds per layer by its profile density (spec 2.9 recommendation). */
-    readonly mestScaleBoundsByProfile?: boolean;
-  };
 }
 
 export function createMethod(name: MethodName, options: CreateMethodOptions): SparseTrainingMethod {
@@ -44,7 +23,7 @@ export function createMethod(name: MethodName, options: CreateMethodOptions): Sp
     if (options.schedule !== undefined) {
       fail(`schedule.kind`, `method '${name}' takes no schedule, got '${options.schedule.kind}'`);
     }
-    return name === 'dense' ? createDense() : createStatic();
+    return build(name, undefined, options);
   }
   if (options.schedule !== undefined) {
     if (options.schedule.kind !== kind) fail('schedule.kind', `method '${name}' needs a '${kind}' schedule, got '${options.schedule.kind}'`);
@@ -56,33 +35,8 @@ export function createMethod(name: MethodName, options: CreateMethodOptions): Sp
   return deferred(name, options);
 }
 
-function build(name: MethodName, schedule: Schedule, options: CreateMethodOptions): SparseTrainingMethod {
-  switch (name) {
-    case 'rigl':
-      return createRigl(schedule as DstSchedule);
-    case 'set':
-      return createSet(schedule as DstSchedule);
-    case 'itop':
-      return createItop(schedule as DstSchedule);
-    case 'gmp':
-    case 'gmp-uniform':
-      return createGmp(schedule as GranetSchedule, name);
-    case 'granet':
-    case 'granet-uniform':
-      return createGranet(schedule as GranetSchedule, name);
-    case 'mest-em':
-    case 'mest-ems':
-      return createMest(name, schedule as MestSchedule, { scaleBoundsByProfile: options.extensions?.mestScaleBoundsByProfile });
-    case 'dsb':
-    case 'ssb':
-      return createDsb(name, schedule as DsbSchedule);
-    case 'vrpge':
-      return createVrpge(schedule as VrpgeSchedule);
-    case 'dense':
-      return createDense();
-    case 'static':
-      return createStatic();
-  }
+function build(name: MethodName, schedule: Schedule | undefined, options: CreateMethodOptions): SparseTrainingMethod {
+  return methodModule(name).create(schedule, options);
 }
 
 /** Run-dependent checks a schedule alone cannot make. */
@@ -129,11 +83,11 @@ function deferred(name: MethodName, options: CreateMethodOptions): SparseTrainin
       else if (Object.keys(state).length > 0) throw new MethodStateError(name, 'this method keeps no state');
     },
   };
-  // Only VRPGE replaces the step; the trainer checks for the hook's presence before initialize.
-  if (name === 'vrpge') {
+  // The trainer checks for the hook's presence before initialize.
+  if (methodModule(name).replacesStep) {
     method.customStep = (info, ctx, step) => {
       const custom = get().customStep;
-      if (!custom) throw new Error('vrpge: customStep missing');
+      if (!custom) throw new Error(`${name}: customStep missing`);
       return custom(info, ctx, step);
     };
   }

@@ -2,8 +2,10 @@
 // m ~ Bernoulli(s) through setOutputGate, accumulates the weight gradient over the K passes (each scaled 1/K),
 // estimates the score gradient with the variance-reduced estimator, clips it, steps Adam on the scores (cosine
 // learning rate per epoch over the main phase) and projects onto Σ s <= keepFraction·n. The last `finetuneEpochs`
-// epochs of the run train the weights with one fixed sampled mask (K = 1, scores frozen); at the end of training
-// that mask is written into the layer masks (whole output rows) and the gates are removed.
+// epochs of the run train the weights with one fixed sampled mask (K = 1, scores frozen). That mask is written into
+// the layer masks (whole output rows) as soon as it is drawn, so the fine-tune phase trains only the kept channels on
+// the sparse path (the gate already zeroes the closed rows' outputs and gradients, so nothing else changes); at the
+// end of training the gates are removed.
 //
 // Gated layers: every masked layer except the last (the classifier is never gated). Layers at density 1 in
 // ctx.layerDensities are left alone like everywhere else, so use an allocation that gives every gated layer a
@@ -38,6 +40,20 @@ export function createVrpge(schedule: VrpgeSchedule): VrpgeMethod {
 
   const setGates = (mask: Float64Array): void => {
     for (const { layer, offset } of gated) layer.setOutputGate(Float32Array.from(mask.subarray(offset, offset + layer.shape.out)));
+  };
+  /** Zero the closed channels' rows of the layer masks (idempotent). */
+  const pruneClosedRows = (mask: Float64Array): void => {
+    for (const { layer, offset } of gated) {
+      const row = rowLength(layer.shape);
+      const next = layer.mask;
+      let changed = false;
+      for (let o = 0; o < layer.shape.out; o++) {
+        if (mask[offset + o] !== 0) continue;
+        for (let e = o * row; e < (o + 1) * row; e++) changed ||= next[e] !== 0;
+        next.fill(0, o * row, (o + 1) * row);
+      }
+      if (changed) setWholeMask(layer, next);
+    }
   };
   const sample = (ctx: MethodContext, purpose: string, step: number): Float64Array => {
     const rng = updateRng(ctx, 'channels', `vrpge/${purpose}`, step);
@@ -77,6 +93,7 @@ export function createVrpge(schedule: VrpgeSchedule): VrpgeMethod {
         if (!fixedMask) {
           fixedMask = sample(ctx, 'finetune', 0);
           setGates(fixedMask);
+          pruneClosedRows(fixedMask);
         }
         const pass = step.lossAndGradients();
         pass.accumulate(1);
@@ -102,14 +119,8 @@ export function createVrpge(schedule: VrpgeSchedule): VrpgeMethod {
     },
     onTrainingEnd(ctx) {
       if (gated.length === 0) return;
-      const mask = fixedMask ?? sample(ctx, 'finetune', 0);
-      for (const { layer, offset } of gated) {
-        const row = rowLength(layer.shape);
-        const next = layer.mask;
-        for (let o = 0; o < layer.shape.out; o++) if (mask[offset + o] === 0) next.fill(0, o * row, (o + 1) * row);
-        setWholeMask(layer, next);
-        layer.setOutputGate(null);
-      }
+      pruneClosedRows(fixedMask ?? sample(ctx, 'finetune', 0));
+      for (const { layer } of gated) layer.setOutputGate(null);
     },
     exportState() {
       const moments = adam.snapshot();
@@ -131,7 +142,10 @@ export function createVrpge(schedule: VrpgeSchedule): VrpgeMethod {
       adam.restore(m, v, t[0]);
       fixedMask = state.fixedMask === undefined ? undefined : requireFloat64(state, 'fixedMask', scores.length, 'vrpge');
       // The fine-tune gates are set once when the mask is drawn; main-phase gates are redrawn before every pass.
-      if (fixedMask) setGates(fixedMask);
+      if (fixedMask) {
+        setGates(fixedMask);
+        pruneClosedRows(fixedMask);
+      }
     },
     channelScores() {
       return new Map(gated.map(({ layer, offset }) => [layer.name, scores.slice(offset, offset + layer.shape.out)]));

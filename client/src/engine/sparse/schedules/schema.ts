@@ -2,6 +2,7 @@
 // (proto/sparsefleet/v1/schedule.proto) and the agent follows. Every field has the reference default (spec
 // sections 1.2, 2, 3, 4, 5); `defaultScheduleFor` (./defaults.ts) scales them to a run's length.
 import { z } from 'zod';
+import { DEFAULT_SHUFFLED_BLOCK_SIDE } from '../schemes/descriptors.js';
 
 const finite = z.number({ error: 'must be a number' }).refine(Number.isFinite, 'must be finite');
 const positiveInt = z.number({ error: 'must be a number' }).int('must be an integer').gte(1, 'must be >= 1');
@@ -151,7 +152,7 @@ export const dsbScheduleSchema = z
     endStep: positiveInt.optional(),
     endFraction: finite.check(z.gt(0, 'must be in (0,2]'), z.lte(2, 'must be in (0,2]')).default(0.75),
     dropFraction: fraction.default(0.3),
-    blockSize: positiveInt.default(16),
+    blockSize: positiveInt.default(DEFAULT_SHUFFLED_BLOCK_SIDE),
     staticMask: z.boolean({ error: 'must be true or false' }).default(false),
     /** Reference CIFAR quirk: update only while step < T_end / 2. */
     referenceHalfWindow: z.boolean({ error: 'must be true or false' }).default(false),
