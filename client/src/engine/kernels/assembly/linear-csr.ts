@@ -11,35 +11,39 @@ export function csrSpmm(rows: i32, m: i32, rowPtr: usize, colIdx: usize, values:
     const end = load<i32>(rowPtr + (<usize>r << 2), 4);
     const yRow = y + <usize>r * stride;
     let c = 0;
-    for (; c + 16 <= m; c += 16) {
-      const off = <usize>c << 2;
-      let a0 = f32x4.splat(0);
-      let a1 = a0;
-      let a2 = a0;
-      let a3 = a0;
-      for (let j = start; j < end; j++) {
-        const jo = <usize>j << 2;
-        const w = v128.load32_splat(values + jo);
-        const p = x + <usize>load<i32>(colIdx + jo) * stride + off;
-        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
-        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
-        a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
-        a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+    if (ASC_FEATURE_SIMD) {
+      for (; c + 16 <= m; c += 16) {
+        const off = <usize>c << 2;
+        let a0 = f32x4.splat(0);
+        let a1 = a0;
+        let a2 = a0;
+        let a3 = a0;
+        for (let j = start; j < end; j++) {
+          const jo = <usize>j << 2;
+          const w = v128.load32_splat(values + jo);
+          const p = x + <usize>load<i32>(colIdx + jo) * stride + off;
+          a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
+          a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
+          a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
+          a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+        }
+        v128.store(yRow + off, a0);
+        v128.store(yRow + off, a1, 16);
+        v128.store(yRow + off, a2, 32);
+        v128.store(yRow + off, a3, 48);
       }
-      v128.store(yRow + off, a0);
-      v128.store(yRow + off, a1, 16);
-      v128.store(yRow + off, a2, 32);
-      v128.store(yRow + off, a3, 48);
     }
-    for (; c + 4 <= m; c += 4) {
-      const off = <usize>c << 2;
-      let a0 = f32x4.splat(0);
-      for (let j = start; j < end; j++) {
-        const jo = <usize>j << 2;
-        const p = x + <usize>load<i32>(colIdx + jo) * stride + off;
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(values + jo), v128.load(p)));
+    if (ASC_FEATURE_SIMD) {
+      for (; c + 4 <= m; c += 4) {
+        const off = <usize>c << 2;
+        let a0 = f32x4.splat(0);
+        for (let j = start; j < end; j++) {
+          const jo = <usize>j << 2;
+          const p = x + <usize>load<i32>(colIdx + jo) * stride + off;
+          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(values + jo), v128.load(p)));
+        }
+        v128.store(yRow + off, a0);
       }
-      v128.store(yRow + off, a0);
     }
     for (; c < m; c++) {
       const off = <usize>c << 2;
