@@ -15,6 +15,7 @@ import type { SparseFormat } from '../../../client/src/engine/kernels/formats/ty
 import { createLinearKernel } from '../../../client/src/engine/kernels/linear.js';
 import { KernelRuntime } from '../../../client/src/engine/kernels/runtime.js';
 import { defaultThreadPlatform } from '../../../client/src/engine/kernels/threads/platform.js';
+import { fromKernelLayout, toKernelLayout } from '../../../client/src/engine/models/kernel-compute/activations.js';
 import { convShape } from '../../../client/src/engine/sparse/types.js';
 import { block4Mask, channelMask, irregularMask, maxRelError, patternMask, randomArray, rng, shuffledMask } from './helpers.js';
 
@@ -85,6 +86,13 @@ function runLayer(rt: KernelRuntime, f: SparseFormat, s: Shape, batch: number, s
   });
 }
 
+/** Index of the first element that differs (bitwise, as floats compare), −1 when none; lengths must match. */
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return i;
+  return -1;
+}
+
 interface Case {
   readonly label: string;
   readonly format: FormatName;
@@ -152,6 +160,25 @@ describe('threaded kernels', () => {
       expect(actual.dx, `dx on ${rt.threads} threads`).toEqual(expected.dx);
       expect(actual.dw, `dw on ${rt.threads} threads`).toEqual(expected.dw);
       if (shape.density > 0 && shape.out > 4) expect(rt.parallelCalls, 'calls split over the pool').toBeGreaterThan(before);
+    }
+  });
+
+  it.each([
+    [128, 1, 784],
+    [61, 9, 77],
+  ])('should change layouts (%i×%i×%i) split over the pool exactly as on one thread', (batch, pixels, channels) => {
+    const shape = { channels, height: pixels, width: 1, flat: false };
+    const values = randomArray(rng(batch + channels), batch * pixels * channels);
+    const expected = new Float32Array(values.length);
+    let next = 0;
+    for (let c = 0; c < channels; c++) for (let p = 0; p < pixels; p++) for (let b = 0; b < batch; b++) expected[next++] = values[(b * pixels + p) * channels + c];
+    for (const rt of [single, scalar, ...pooled]) {
+      const [inKernel, back] = rt.scratch(() => {
+        const buffer = toKernelLayout(rt, values, shape, batch);
+        return [rt.read(buffer), fromKernelLayout(rt, buffer, shape, batch)];
+      });
+      expect(firstDifference(inKernel, expected), `${rt.describe().variant} on ${rt.threads} threads`).toBe(-1);
+      expect(firstDifference(back, values)).toBe(-1);
     }
   });
 

@@ -22,6 +22,7 @@ export interface KernelExports {
   convSddmm(n: number, oh: number, len: number, inRow: number, entryRow: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   convSddmmBlock4(groups: number, oh: number, len: number, inRow: number, groupPtr: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   reverse3(d0: number, d1: number, d2: number, src: Ptr, dst: Ptr): void;
+  reverse3Part(d0: number, d1: number, d2: number, k0: number, k1: number, src: Ptr, dst: Ptr): void;
   swapOuterAxes(d0: number, d1: number, m: number, src: Ptr, dst: Ptr): void;
   rowAffine(rows: number, len: number, scale: Ptr, bias: Ptr, relu: boolean | number, y: Ptr): void;
   reluBackward(n: number, y: Ptr, dy: Ptr): void;

@@ -6,5 +6,5 @@ export { block4Spmm, block4Sddmm } from './linear-block4';
 export { shuffledSpmm, shuffledSpmmT, shuffledSddmm } from './linear-shuffled';
 export { denseGemm, denseDots } from './dense';
 export { padPlanes, convCsr, convPattern, convBlock4, convSddmm, convSddmmBlock4 } from './conv';
-export { reverse3, swapOuterAxes } from './layout';
+export { reverse3, reverse3Part, swapOuterAxes } from './layout';
 export { rowAffine, reluBackward, rowSums, scaleRows, maxPool2x2, maxPool2x2Backward } from './pointwise';

@@ -36,6 +36,7 @@ export const POOL_FUNCTIONS = [
   'reluBackward',
   'rowSums',
   'scaleRows',
+  'reverse3Part',
 ] as const;
 
 export type PoolFunction = (typeof POOL_FUNCTIONS)[number];
