@@ -41,8 +41,10 @@ export function balancedRanges(ptr: ArrayLike<number>, parts: number, align = 1)
 
 /** `count` equal-cost items in at most `parts` ranges, starts aligned to `align`. */
 export function evenRanges(count: number, parts: number, align = 1): RowRange[] {
-  const ptr = Array.from({ length: count + 1 }, (_, i) => i);
-  return balancedRanges(ptr, parts, align);
+  const chunk = Math.max(align, Math.ceil(count / parts / align) * align);
+  const ranges: RowRange[] = [];
+  for (let start = 0; start < count; start += chunk) ranges.push([start, Math.min(count, start + chunk)]);
+  return ranges;
 }
 
 /**
