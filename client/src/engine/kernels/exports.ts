@@ -6,8 +6,11 @@ export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   gatherF32(count: number, width: number, idx: Ptr, src: Ptr, dst: Ptr): void;
+  gatherF32x16(count: number, idx: Ptr, src: Ptr, dst: Ptr): void;
   csrSpmm(rows: number, m: number, rowPtr: Ptr, colIdx: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
   csrSddmm(rows: number, m: number, rowPtr: Ptr, colIdx: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
+  csrSpmm16(rows: number, m: number, rowPtr: Ptr, colIdx: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
+  csrSddmm16(rows: number, m: number, rowPtr: Ptr, colIdx: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   block4Spmm(groups: number, m: number, groupPtr: Ptr, blockCol: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
   block4Sddmm(groups: number, m: number, groupPtr: Ptr, blockCol: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   shuffledSpmm(groups: number, bs: number, m: number, groupRows: Ptr, groupPtr: Ptr, blockCols: Ptr, values: Ptr, x: Ptr, y: Ptr): void;

@@ -5,7 +5,7 @@ import type { ChannelCompaction } from './formats/channel.js';
 import { transposeFormat } from './formats/entries.js';
 import type { ShuffledBlockMatrix } from './formats/shuffled-block.js';
 import type { SparseFormat, SparseFormatKind } from './formats/types.js';
-import type { KernelRuntime, WasmF32, WasmI32 } from './runtime.js';
+import type { KernelRuntime, WasmF32, WasmI32, WasmIndex } from './runtime.js';
 import { balancedRanges, evenRanges, type RowRange } from './threads/partition.js';
 
 export interface SparseLinearKernel {
@@ -81,8 +81,8 @@ abstract class LinearBase implements SparseLinearKernel {
 /** The transposed CSR index plus its value permutation, and the per-call gather of values into it. */
 export class TransposedIndex {
   readonly rowPtr: WasmI32;
-  readonly colIdx: WasmI32;
-  readonly perm: WasmI32;
+  readonly colIdx: WasmIndex;
+  readonly perm: WasmIndex;
   readonly rows: number;
   /** Per-thread row ranges of the transposed index. */
   readonly ranges: readonly RowRange[];
@@ -92,8 +92,8 @@ export class TransposedIndex {
     const t = transposeFormat(format);
     this.rows = t.rows;
     this.rowPtr = rt.uploadI32(t.rowPtr);
-    this.colIdx = rt.uploadI32(t.colIdx);
-    this.perm = rt.uploadI32(t.perm);
+    this.colIdx = rt.uploadIndex(t.colIdx, t.cols - 1);
+    this.perm = rt.uploadIndex(t.perm, t.perm.length - 1);
     this.ranges = balancedRanges(t.rowPtr, rt.threads);
     this.gatherRanges = evenRanges(t.perm.length, rt.threads, 4);
   }
@@ -108,18 +108,16 @@ export class TransposedIndex {
   /** dX = Wᵀ·dY over this index, `values` already gathered into transposed order. */
   spmm(values: WasmF32, dy: WasmF32, dx: WasmF32, batch: number): void {
     this.rt.parallel(
-      'csrSpmm',
+      this.colIdx.type === 'u16' ? 'csrSpmm16' : 'csrSpmm',
       this.ranges.map(([r0, r1]) => [r1 - r0, batch, this.rowPtr.ptr + 4 * r0, this.colIdx.ptr, values.ptr, dy.ptr, dx.ptr + 4 * r0 * batch]),
     );
   }
 }
 
 /** out[e] = src[idx[e]] for e < idx.length, split over the threads by `ranges` of e. */
-export function gatherSlices(rt: KernelRuntime, ranges: readonly RowRange[], idx: WasmI32, src: WasmF32, out: WasmF32): void {
-  rt.parallel(
-    'gatherF32',
-    ranges.map(([e0, e1]) => [e1 - e0, 1, idx.ptr + 4 * e0, src.ptr, out.ptr + 4 * e0]),
-  );
+export function gatherSlices(rt: KernelRuntime, ranges: readonly RowRange[], idx: WasmIndex, src: WasmF32, out: WasmF32): void {
+  if (idx.type === 'u16') rt.parallel('gatherF32x16', ranges.map(([e0, e1]) => [e1 - e0, idx.ptr + 2 * e0, src.ptr, out.ptr + 4 * e0]));
+  else rt.parallel('gatherF32', ranges.map(([e0, e1]) => [e1 - e0, 1, idx.ptr + 4 * e0, src.ptr, out.ptr + 4 * e0]));
 }
 
 /** CSR and 4×1 blocks: both are row-structured; backward-data runs csrSpmm over the transposed index. */
@@ -127,7 +125,7 @@ class RowSparseLinear extends LinearBase {
   readonly kind: 'csr' | 'block4';
   readonly values: WasmF32;
   private readonly rowPtr: WasmI32;
-  private readonly colIdx: WasmI32;
+  private readonly colIdx: WasmIndex;
   private readonly transposed: TransposedIndex;
   /** Per-thread ranges of rows (csr) or 4-row groups (block4). */
   private readonly ranges: readonly RowRange[];
@@ -137,7 +135,8 @@ class RowSparseLinear extends LinearBase {
     this.kind = format.kind;
     const ptr = format.kind === 'csr' ? format.matrix.rowPtr : format.matrix.groupPtr;
     this.rowPtr = rt.uploadI32(ptr);
-    this.colIdx = rt.uploadI32(format.kind === 'csr' ? format.matrix.colIdx : format.matrix.blockCol);
+    // 4×1 block kernels read int32 block columns; CSR columns go 16-bit where the layer's width allows.
+    this.colIdx = format.kind === 'csr' ? rt.uploadIndex(format.matrix.colIdx, this.cols - 1) : rt.uploadI32(format.matrix.blockCol);
     this.values = rt.uploadF32(format.matrix.values);
     this.transposed = new TransposedIndex(rt, format);
     this.ranges = balancedRanges(ptr, rt.threads);
@@ -149,7 +148,7 @@ class RowSparseLinear extends LinearBase {
   }
 
   protected runForward(x: WasmF32, y: WasmF32, batch: number): void {
-    const fn = this.kind === 'csr' ? 'csrSpmm' : 'block4Spmm';
+    const fn = this.kind === 'block4' ? 'block4Spmm' : this.colIdx.type === 'u16' ? 'csrSpmm16' : 'csrSpmm';
     const unit = this.unitRows;
     this.rt.parallel(
       fn,
@@ -163,7 +162,7 @@ class RowSparseLinear extends LinearBase {
   }
 
   protected runBackwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number): void {
-    const fn = this.kind === 'csr' ? 'csrSddmm' : 'block4Sddmm';
+    const fn = this.kind === 'block4' ? 'block4Sddmm' : this.colIdx.type === 'u16' ? 'csrSddmm16' : 'csrSddmm';
     const unit = this.unitRows;
     this.rt.parallel(
       fn,

@@ -23,6 +23,18 @@ export interface WasmI32 {
   readonly length: number;
 }
 
+export interface WasmU16 {
+  readonly type: 'u16';
+  readonly ptr: number;
+  readonly length: number;
+}
+
+/** An index array in kernel memory: uint16 where every entry fits, else int32 (kernels exist for both). */
+export type WasmIndex = WasmI32 | WasmU16;
+
+/** Largest entry a uint16 index holds. */
+export const U16_MAX = 0xffff;
+
 /** A wasm file path or URL, its bytes, or a compiled module. */
 export type KernelSource = string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
 
@@ -175,11 +187,22 @@ export class KernelRuntime {
   }
 
   allocF32(length: number): WasmF32 {
-    return { type: 'f32', ptr: this.alloc(length), length };
+    return { type: 'f32', ptr: this.alloc(4 * length), length };
   }
 
   allocI32(length: number): WasmI32 {
-    return { type: 'i32', ptr: this.alloc(length), length };
+    return { type: 'i32', ptr: this.alloc(4 * length), length };
+  }
+
+  /**
+   * Uploads index entries as uint16 when `maxEntry` (an upper bound of every entry, e.g. the column count − 1)
+   * fits 16 bits, else as int32: half the index memory for layers up to 65,536 columns.
+   */
+  uploadIndex(data: ArrayLike<number>, maxEntry: number): WasmIndex {
+    if (maxEntry > U16_MAX) return this.uploadI32(data);
+    const buffer: WasmU16 = { type: 'u16', ptr: this.alloc(2 * data.length), length: data.length };
+    new Uint16Array(this.raw.memory.buffer, buffer.ptr, data.length).set(data);
+    return buffer;
   }
 
   uploadF32(data: ArrayLike<number>): WasmF32 {
@@ -240,10 +263,10 @@ export class KernelRuntime {
     }
   }
 
-  private alloc(length: number): number {
-    if (!Number.isInteger(length) || length < 0) throw new RangeError(`alloc: invalid length ${length}`);
+  private alloc(bytes: number): number {
+    if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`alloc: invalid length ${bytes / 4}`);
     const ptr = this.top;
-    const end = align(ptr + 4 * length);
+    const end = align(ptr + bytes);
     const memory = this.raw.memory;
     if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
     this.top = end;

@@ -8,6 +8,14 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
+/** gatherF32 with width 1 over a uint16 index (value counts that fit 16 bits). */
+export function gatherF32x16(count: i32, idx: usize, src: usize, dst: usize): void {
+  for (let e = 0; e < count; e++) {
+    const from = <usize>load<u16>(idx + (<usize>e << 1));
+    store<f32>(dst + (<usize>e << 2), load<f32>(src + (from << 2)));
+  }
+}
+
 /** dst[e·width + t] = src[idx[e]·width + t]: gathers values into the order of a transposed index. */
 export function gatherF32(count: i32, width: i32, idx: usize, src: usize, dst: usize): void {
   if (width == 1) {

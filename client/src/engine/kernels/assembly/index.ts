@@ -1,7 +1,7 @@
 // @ts-nocheck -- AssemblyScript source (compiled by asc, see ../build.mjs); the TypeScript checker cannot type it.
 // Entry of the sparse kernel module: everything exported here becomes a WebAssembly export.
-export { heapBase, gatherF32 } from './common';
-export { csrSpmm, csrSddmm } from './linear-csr';
+export { heapBase, gatherF32, gatherF32x16 } from './common';
+export { csrSpmm, csrSpmm16, csrSddmm, csrSddmm16 } from './linear-csr';
 export { block4Spmm, block4Sddmm } from './linear-block4';
 export { shuffledSpmm, shuffledSpmmT, shuffledSddmm } from './linear-shuffled';
 export { denseGemm, denseDots } from './dense';

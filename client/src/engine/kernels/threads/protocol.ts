@@ -18,8 +18,11 @@ export function controlLength(workers: number): number {
 /** Kernel exports a task may name (exports.ts); every argument is an int32 (byte address, count or flag). */
 export const POOL_FUNCTIONS = [
   'gatherF32',
+  'gatherF32x16',
   'csrSpmm',
   'csrSddmm',
+  'csrSpmm16',
+  'csrSddmm16',
   'block4Spmm',
   'block4Sddmm',
   'shuffledSpmm',
