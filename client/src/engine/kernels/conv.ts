@@ -176,6 +176,7 @@ class DirectConv implements SparseConvKernel {
     const len = g.width * g.batch;
     const inRow = pad.wp * g.batch;
     const plane = 4 * g.height * len; // bytes of one output channel
+    const work = this.values.length * g.height * len;
     const rowPtr = this.forwardRowPtr.ptr;
     this.rt.scratch(() => {
       const xp = this.padded(x, this.inChannels, g, pad);
@@ -184,20 +185,20 @@ class DirectConv implements SparseConvKernel {
       if (this.kind === 'block4') {
         this.rt.parallel(
           'convBlock4',
-          this.forwardRanges.map(([g0, g1]) => [g1 - g0, g.height, len, inRow, rowPtr + 4 * g0, offs.ptr, v, xp.ptr, y.ptr + 4 * g0 * plane]),
+          this.rt.slices(this.forwardRanges, work).map(([g0, g1]) => [g1 - g0, g.height, len, inRow, rowPtr + 4 * g0, offs.ptr, v, xp.ptr, y.ptr + 4 * g0 * plane]),
         );
       } else if (this.kind === 'pattern') {
         const patOff = this.rt.uploadI32(this.patternOffsets(g, pad));
         const ids = this.patternIds as WasmI32;
         this.rt.parallel(
           'convPattern',
-          this.forwardRanges.map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, ids.ptr, patOff.ptr, v, xp.ptr, y.ptr + o0 * plane]),
+          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, ids.ptr, patOff.ptr, v, xp.ptr, y.ptr + o0 * plane]),
         );
       } else {
         const values = this.forwardSlots ? this.gather(this.forwardSlots) : this.values;
         this.rt.parallel(
           'convCsr',
-          this.forwardRanges.map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, values.ptr, xp.ptr, y.ptr + o0 * plane]),
+          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, values.ptr, xp.ptr, y.ptr + o0 * plane]),
         );
       }
     });
@@ -212,9 +213,10 @@ class DirectConv implements SparseConvKernel {
       const values = this.gather(this.backPerm);
       const len = g.width * g.batch;
       const plane = 4 * g.height * len;
+      const work = this.values.length * g.height * len;
       this.rt.parallel(
         'convCsr',
-        this.backRanges.map(([c0, c1]) => [c1 - c0, g.height, len, pad.wp * g.batch, this.backRowPtr.ptr + 4 * c0, offs.ptr, values.ptr, dyp.ptr, dx.ptr + c0 * plane]),
+        this.rt.slices(this.backRanges, work).map(([c0, c1]) => [c1 - c0, g.height, len, pad.wp * g.batch, this.backRowPtr.ptr + 4 * c0, offs.ptr, values.ptr, dyp.ptr, dx.ptr + c0 * plane]),
       );
     });
   }
@@ -226,20 +228,21 @@ class DirectConv implements SparseConvKernel {
     const len = g.width * g.batch;
     const inRow = pad.wp * g.batch;
     const plane = 4 * g.height * len;
+    const work = this.values.length * g.height * len;
     this.rt.scratch(() => {
       const xp = this.padded(x, this.inChannels, g, pad);
       if (this.kind === 'block4') {
         const offs = this.rt.uploadI32(this.offsets('forward', g, pad));
         this.rt.parallel(
           'convSddmmBlock4',
-          this.forwardRanges.map(([g0, g1]) => [g1 - g0, g.height, len, inRow, this.forwardRowPtr.ptr + 4 * g0, offs.ptr, xp.ptr, dy.ptr + 4 * g0 * plane, dValues.ptr]),
+          this.rt.slices(this.forwardRanges, work).map(([g0, g1]) => [g1 - g0, g.height, len, inRow, this.forwardRowPtr.ptr + 4 * g0, offs.ptr, xp.ptr, dy.ptr + 4 * g0 * plane, dValues.ptr]),
         );
         return;
       }
       const offs = this.rt.uploadI32(this.offsets('slots', g, pad));
       this.rt.parallel(
         'convSddmm',
-        this.entryRanges.map(([j0, j1]) => [j1 - j0, g.height, len, inRow, this.entryRows.ptr + 4 * j0, offs.ptr + 4 * j0, xp.ptr, dy.ptr, dValues.ptr + 4 * j0]),
+        this.rt.slices(this.entryRanges, work).map(([j0, j1]) => [j1 - j0, g.height, len, inRow, this.entryRows.ptr + 4 * j0, offs.ptr + 4 * j0, xp.ptr, dy.ptr, dValues.ptr + 4 * j0]),
       );
     });
   }
@@ -256,14 +259,14 @@ class DirectConv implements SparseConvKernel {
     const inPlane = 4 * g.height * g.width * g.batch;
     this.rt.parallel(
       'padPlanes',
-      evenRanges(channels, this.rt.threads).map(([c0, c1]) => [c1 - c0, g.height, g.width, g.batch, pad.top, pad.left, pad.hp, pad.wp, src.ptr + c0 * inPlane, dst.ptr + 4 * c0 * pad.plane]),
+      this.rt.slices(evenRanges(channels, this.rt.threads), channels * pad.plane).map(([c0, c1]) => [c1 - c0, g.height, g.width, g.batch, pad.top, pad.left, pad.hp, pad.wp, src.ptr + c0 * inPlane, dst.ptr + 4 * c0 * pad.plane]),
     );
     return dst;
   }
 
   private gather(idx: WasmI32): WasmF32 {
     const out = this.rt.allocF32(idx.length);
-    gatherSlices(this.rt, this.gatherRanges, idx, this.values, out);
+    gatherSlices(this.rt, this.rt.slices(this.gatherRanges, idx.length), idx, this.values, out);
     return out;
   }
 

@@ -101,7 +101,7 @@ export class TransposedIndex {
   /** Scratch copy of `values` in transposed order (allocate inside a scratch scope). */
   gather(values: WasmF32): WasmF32 {
     const gathered = this.rt.allocF32(this.perm.length);
-    gatherSlices(this.rt, this.gatherRanges, this.perm, values, gathered);
+    gatherSlices(this.rt, this.rt.slices(this.gatherRanges, this.perm.length), this.perm, values, gathered);
     return gathered;
   }
 
@@ -109,7 +109,7 @@ export class TransposedIndex {
   spmm(values: WasmF32, dy: WasmF32, dx: WasmF32, batch: number): void {
     this.rt.parallel(
       this.colIdx.type === 'u16' ? 'csrSpmm16' : 'csrSpmm',
-      this.ranges.map(([r0, r1]) => [r1 - r0, batch, this.rowPtr.ptr + 4 * r0, this.colIdx.ptr, values.ptr, dy.ptr, dx.ptr + 4 * r0 * batch]),
+      this.rt.slices(this.ranges, this.perm.length * batch).map(([r0, r1]) => [r1 - r0, batch, this.rowPtr.ptr + 4 * r0, this.colIdx.ptr, values.ptr, dy.ptr, dx.ptr + 4 * r0 * batch]),
     );
   }
 }
@@ -152,7 +152,7 @@ class RowSparseLinear extends LinearBase {
     const unit = this.unitRows;
     this.rt.parallel(
       fn,
-      this.ranges.map(([u0, u1]) => [u1 - u0, batch, this.rowPtr.ptr + 4 * u0, this.colIdx.ptr, this.values.ptr, x.ptr, y.ptr + 4 * u0 * unit * batch]),
+      this.rt.slices(this.ranges, this.values.length * batch).map(([u0, u1]) => [u1 - u0, batch, this.rowPtr.ptr + 4 * u0, this.colIdx.ptr, this.values.ptr, x.ptr, y.ptr + 4 * u0 * unit * batch]),
     );
   }
 
@@ -166,7 +166,7 @@ class RowSparseLinear extends LinearBase {
     const unit = this.unitRows;
     this.rt.parallel(
       fn,
-      this.ranges.map(([u0, u1]) => [u1 - u0, batch, this.rowPtr.ptr + 4 * u0, this.colIdx.ptr, x.ptr, dy.ptr + 4 * u0 * unit * batch, dValues.ptr]),
+      this.rt.slices(this.ranges, this.values.length * batch).map(([u0, u1]) => [u1 - u0, batch, this.rowPtr.ptr + 4 * u0, this.colIdx.ptr, x.ptr, dy.ptr + 4 * u0 * unit * batch, dValues.ptr]),
     );
   }
 }
@@ -196,7 +196,7 @@ class ShuffledLinear extends LinearBase {
   /** Arguments of a per-group kernel for groups g0..g1 (group arrays offset; block and row indices stay absolute). */
   private groupSlices(batch: number, last: (g0: number) => number[]): number[][] {
     const bs = this.blockSize;
-    return this.ranges.map(([g0, g1]) => [g1 - g0, bs, batch, this.groupRows.ptr + 4 * g0 * bs, this.groupPtr.ptr + 4 * g0, this.blockCols.ptr, ...last(g0)]);
+    return this.rt.slices(this.ranges, this.values.length * batch).map(([g0, g1]) => [g1 - g0, bs, batch, this.groupRows.ptr + 4 * g0 * bs, this.groupPtr.ptr + 4 * g0, this.blockCols.ptr, ...last(g0)]);
   }
 
   protected runForward(x: WasmF32, y: WasmF32, batch: number): void {
@@ -242,7 +242,7 @@ class ChannelLinear extends LinearBase {
     const w = this.width;
     this.rt.parallel(
       'denseGemm',
-      this.rowRanges.map(([r0, r1]) => [r1 - r0, w, batch, this.values.ptr + 4 * r0 * w, w, 1, this.keptCols.ptr, x.ptr, this.outRows.ptr + 4 * r0, y.ptr]),
+      this.rt.slices(this.rowRanges, this.values.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, this.values.ptr + 4 * r0 * w, w, 1, this.keptCols.ptr, x.ptr, this.outRows.ptr + 4 * r0, y.ptr]),
     );
   }
 
@@ -250,7 +250,7 @@ class ChannelLinear extends LinearBase {
     this.rt.zero(dx); // dropped input channels get no gradient
     this.rt.parallel(
       'denseGemm',
-      this.colRanges.map(([c0, c1]) => [c1 - c0, this.rows, batch, this.values.ptr + 4 * c0, 1, this.width, this.outRows.ptr, dy.ptr, this.keptCols.ptr + 4 * c0, dx.ptr]),
+      this.rt.slices(this.colRanges, this.values.length * batch).map(([c0, c1]) => [c1 - c0, this.rows, batch, this.values.ptr + 4 * c0, 1, this.width, this.outRows.ptr, dy.ptr, this.keptCols.ptr + 4 * c0, dx.ptr]),
     );
   }
 
@@ -258,7 +258,7 @@ class ChannelLinear extends LinearBase {
     const w = this.width;
     this.rt.parallel(
       'denseDots',
-      this.rowRanges.map(([r0, r1]) => [r1 - r0, w, batch, dy.ptr, this.outRows.ptr + 4 * r0, x.ptr, this.keptCols.ptr, dValues.ptr + 4 * r0 * w]),
+      this.rt.slices(this.rowRanges, this.values.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, dy.ptr, this.outRows.ptr + 4 * r0, x.ptr, this.keptCols.ptr, dValues.ptr + 4 * r0 * w]),
     );
   }
 }

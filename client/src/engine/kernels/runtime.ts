@@ -7,6 +7,7 @@
 // uses mark()/release(). reset() frees everything, including every kernel created on this runtime.
 import type { KernelExports } from './exports.js';
 import { defaultThreadPlatform, type ThreadPlatform } from './threads/platform.js';
+import { MIN_PARALLEL_WORK, slicesFor, type RowRange } from './threads/partition.js';
 import { KernelThreadPool } from './threads/pool.js';
 import type { PoolFunction } from './threads/protocol.js';
 import { detectKernelVariant, hasSharedMemory, hasWasmSimd, KERNEL_FILES, THREADS_MAX_PAGES, type KernelVariant } from './variants.js';
@@ -60,6 +61,8 @@ export interface KernelRuntimeOptions {
   readonly platform?: ThreadPlatform;
   /** Spin iterations a pool worker polls before blocking (KernelPoolOptions.spin). */
   readonly spin?: number;
+  /** Work (multiply-adds, moved floats) below which a call stays on the calling thread (default MIN_PARALLEL_WORK). */
+  readonly minParallelWork?: number;
 }
 
 /** What a runtime runs: which build, how many threads, and why fewer than asked when so. */
@@ -76,6 +79,8 @@ export class KernelRuntime {
   private pool: KernelThreadPool | undefined;
   private info: KernelRuntimeInfo;
   private pooledCalls = 0;
+  /** Work below which kernel calls are not split over the pool. */
+  minParallelWork = MIN_PARALLEL_WORK;
 
   private constructor(
     readonly raw: KernelExports,
@@ -131,6 +136,7 @@ export class KernelRuntime {
     const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: THREADS_MAX_PAGES, shared: true });
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const rt = new KernelRuntime(instance.exports as unknown as KernelExports, variant);
+    rt.minParallelWork = options.minParallelWork ?? MIN_PARALLEL_WORK;
     let reason = blocker;
     if (requested > 1 && reason === undefined) {
       try {
@@ -170,6 +176,11 @@ export class KernelRuntime {
   /** Kernel calls that ran split over the pool (0 on one thread). */
   get parallelCalls(): number {
     return this.pooledCalls;
+  }
+
+  /** `ranges` when a call of this much work pays for a pool round trip, else one range spanning them. */
+  slices(ranges: readonly RowRange[], work: number): readonly RowRange[] {
+    return this.pool === undefined ? slicesFor(ranges, 0, 1) : slicesFor(ranges, work, this.minParallelWork);
   }
 
   /** Stops the worker pool (the runtime keeps working on one thread). */

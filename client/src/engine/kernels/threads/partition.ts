@@ -6,6 +6,18 @@
 /** [start, end) row ranges. */
 export type RowRange = readonly [number, number];
 
+/**
+ * Default multiply-adds (or moved floats) below which a call runs on the calling thread alone: a pool round trip
+ * costs tens of µs, about as much as this much work (KernelRuntimeOptions.minParallelWork).
+ */
+export const MIN_PARALLEL_WORK = 1 << 18;
+
+/** `ranges` when the call's work (≥ minWork) pays for a pool round trip, else one range over all of them. */
+export function slicesFor(ranges: readonly RowRange[], work: number, minWork = MIN_PARALLEL_WORK): readonly RowRange[] {
+  if (ranges.length < 2 || work >= minWork) return ranges;
+  return [[ranges[0][0], ranges[ranges.length - 1][1]]];
+}
+
 const ROW_COST = 4;
 
 /**

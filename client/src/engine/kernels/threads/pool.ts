@@ -11,9 +11,11 @@ export interface KernelPoolOptions {
   readonly module: WebAssembly.Module;
   readonly memory: WebAssembly.Memory;
   readonly platform: ThreadPlatform;
-  /** Spin iterations a worker polls before blocking (default 20000, a few tens of µs). */
+  /** Spin iterations a worker (and the calling thread, for completion) polls before blocking (default 20000, a few tens of µs). */
   readonly spin?: number;
 }
+
+const DEFAULT_SPIN = 20000;
 
 const FUNCTION_IDS = new Map<PoolFunction, number>(POOL_FUNCTIONS.map((name, id) => [name, id]));
 
@@ -25,6 +27,7 @@ export class KernelThreadPool {
     readonly threads: number,
     private readonly workers: readonly PoolWorker[],
     control: SharedArrayBuffer,
+    private readonly spin: number,
   ) {
     this.control = new Int32Array(control);
   }
@@ -47,7 +50,7 @@ export class KernelThreadPool {
           index,
           names: POOL_FUNCTIONS,
           generation: 0,
-          spin: options.spin ?? 20000,
+          spin: options.spin ?? DEFAULT_SPIN,
         });
         const reply = await ready;
         if (reply !== 'ready') throw new Error(`kernel worker ${index} answered ${String(reply)}`);
@@ -56,7 +59,7 @@ export class KernelThreadPool {
       await Promise.all(workers.map((worker) => worker.terminate()));
       throw error;
     }
-    return new KernelThreadPool(threads, workers, control);
+    return new KernelThreadPool(threads, workers, control, options.spin ?? DEFAULT_SPIN);
   }
 
   /**
@@ -94,6 +97,9 @@ export class KernelThreadPool {
     } catch (error) {
       localError = error;
     }
+    // Workers usually finish within a few µs of this thread: a short bounded poll saves a futex sleep and wake-up
+    // on every call. Callers are never a page's main thread (start() refuses those), so this blocks no UI.
+    for (let k = 0; k < this.spin && Atomics.load(ctrl, PENDING) !== 0; k++);
     for (let pending = Atomics.load(ctrl, PENDING); pending !== 0; pending = Atomics.load(ctrl, PENDING)) {
       Atomics.wait(ctrl, PENDING, pending);
     }

@@ -54,14 +54,10 @@ export function fromKernelLayout(rt: KernelRuntime, buffer: WasmF32, shape: Acti
   });
 }
 
-/** Below this many floats a layout change runs on the calling thread alone (a pool round trip would cost more). */
-const PARALLEL_LAYOUT_FLOATS = 32768;
-
 /** dst[k][j][i] = src[i][j][k] for src of shape [d0][d1][d2], split by k over the kernel threads when large. */
 function reverseAxes(rt: KernelRuntime, d0: number, d1: number, d2: number, src: WasmF32, dst: WasmF32): void {
-  const parts = d0 * d1 * d2 >= PARALLEL_LAYOUT_FLOATS ? rt.threads : 1;
   rt.parallel(
     'reverse3Part',
-    evenRanges(d2, parts, 4).map(([k0, k1]) => [d0, d1, d2, k0, k1, src.ptr, dst.ptr]),
+    rt.slices(evenRanges(d2, rt.threads, 4), d0 * d1 * d2).map(([k0, k1]) => [d0, d1, d2, k0, k1, src.ptr, dst.ptr]),
   );
 }
