@@ -1,5 +1,7 @@
 // Kernel benchmark: the AssemblyScript WASM SIMD sparse kernels against the best 1-thread tfjs-wasm dense path per op.
-//   npm run build:kernels && npx tsc -p tsconfig.build.json && node dist/bench/kernels.js [--quick] [--json FILE]
+//   npm run build:kernels && npx tsc -p tsconfig.build.json && node dist/bench/kernels.js [--quick] [--json FILE] [--threads-only]
+// A second table times the same sparse kernels on 1 thread (SIMD build) and on N threads (threads build + worker
+// pool, N = the cores, at least 2) at d = 0.1, batch >= 64, alternating the two in every sample (`thread_scaling`).
 // The operands, dense variants and timing are the engine's benchmark code (client/src/engine/bench/), the same a
 // campaign's kernel cell runs: sparse operands stay in kernel memory in the kernels' layouts (X[K][M],
 // X[C][H][W][M]); layout transposes and heap copies are not timed; dense calls include the output readback
@@ -7,10 +9,10 @@
 // iteration a batch of calls calibrated to last at least `targetMs`. GFLOP/s counts 2·nnz·(batch·pixels) for
 // sparse and 2·(all weights)·(batch·pixels) for dense.
 import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { createDenseKernelCases, createSparseKernelCases } from '../client/src/engine/bench/kernel-cases.js';
-import { measureBestDense, measureCall } from '../client/src/engine/bench/kernel-measure.js';
+import { calibrateCalls, measureBestDense, measureCall } from '../client/src/engine/bench/kernel-measure.js';
 import { KERNEL_DIRECTIONS, type KernelDirection, type KernelGeometry } from '../client/src/engine/bench/kernel-operands.js';
 import { median } from '../client/src/engine/bench/latency.js';
 import type { KernelScheme, RunRules } from '../client/src/engine/bench/types.js';
@@ -30,6 +32,17 @@ interface BenchRecord {
   speedup: number;
   sparse_gflops: number;
   dense_gflops: number;
+}
+
+interface ThreadRecord {
+  op: string;
+  scheme: string;
+  shape: string;
+  density: number;
+  threads: number;
+  one_thread_ms: number;
+  threaded_ms: number;
+  thread_scaling: number;
 }
 
 interface Timing {
@@ -117,6 +130,57 @@ async function benchShape(rt: KernelRuntime, shape: ShapeCase, timing: Timing, r
   }
 }
 
+const THREAD_DENSITY = 0.1;
+const THREAD_SCHEMES: readonly KernelScheme[] = ['irregular', 'block4'];
+const THREAD_COLUMNS = ['op', 'scheme', 'shape', 'density', 'threads', '1-thread ms', 'N-thread ms', 'x vs 1 thread'];
+
+/** Median per-call ms of `a` and `b`, sampled alternately (a, b, a, b, …) so load changes hit both alike. */
+function alternatingMedians(a: () => void, b: () => void, timing: Timing): [number, number] {
+  const callsA = calibrateCalls(a, timing.targetMs);
+  const callsB = calibrateCalls(b, timing.targetMs);
+  const samplesA: number[] = [];
+  const samplesB: number[] = [];
+  for (let s = 0; s < Math.max(5, timing.samples); s++) {
+    for (const [call, calls, out] of [[a, callsA, samplesA], [b, callsB, samplesB]] as const) {
+      const start = performance.now();
+      for (let i = 0; i < calls; i++) call();
+      out.push((performance.now() - start) / calls);
+    }
+  }
+  return [median(samplesA), median(samplesB)];
+}
+
+function benchThreads(single: KernelRuntime, pooled: KernelRuntime, shape: ShapeCase, timing: Timing, out: ThreadRecord[]): void {
+  for (const scheme of THREAD_SCHEMES) {
+    if (!shape.schemes.includes(scheme)) continue;
+    const markA = single.mark();
+    const markB = pooled.mark();
+    const seed = shape.seed(THREAD_DENSITY);
+    const one = createSparseKernelCases(single, shape.geometry, scheme, THREAD_DENSITY, seed);
+    const many = createSparseKernelCases(pooled, shape.geometry, scheme, THREAD_DENSITY, seed);
+    if (one !== undefined && many !== undefined) {
+      for (const direction of KERNEL_DIRECTIONS) {
+        const [oneMs, manyMs] = alternatingMedians(one.calls[direction], many.calls[direction], timing);
+        const record = {
+          op: `${shape.geometry.family}-${direction}`,
+          scheme,
+          shape: shape.label,
+          density: THREAD_DENSITY,
+          threads: pooled.threads,
+          one_thread_ms: oneMs,
+          threaded_ms: manyMs,
+          thread_scaling: oneMs / manyMs,
+        };
+        out.push(record);
+        const cells = [record.op, scheme, record.shape, THREAD_DENSITY.toFixed(2), String(record.threads), oneMs.toFixed(3), manyMs.toFixed(3), `x${record.thread_scaling.toFixed(2)}`];
+        process.stdout.write(`| ${cells.join(' | ')} |\n`);
+      }
+    }
+    single.release(markA);
+    pooled.release(markB);
+  }
+}
+
 const COLUMNS = ['op', 'scheme', 'shape', 'density', 'sparse ms', 'dense ms', 'speedup', 'sparse GF/s', 'dense GF/s'];
 
 function printRow(rec: BenchRecord): void {
@@ -135,7 +199,10 @@ async function main(): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs wasm backend unavailable');
   await tf.ready();
+  const threadsOnly = args.includes('--threads-only');
   const rt = await KernelRuntime.load();
+  const threads = Math.max(2, Math.min(8, availableParallelism()));
+  const pooled = await KernelRuntime.create({ threads });
   const meta = {
     node: process.version,
     tfjs: tf.version.tfjs,
@@ -143,16 +210,26 @@ async function main(): Promise<void> {
     simd: Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')),
     quick,
     timing,
+    threads: pooled.describe(),
     loadavg_start: loadavg(),
     date: new Date().toISOString(),
   };
   process.stdout.write(`# sparse kernels vs tfjs-wasm dense (${JSON.stringify(meta)})\n`);
-  process.stdout.write(`| ${COLUMNS.join(' | ')} |\n|${COLUMNS.map(() => ' --- ').join('|')}|\n`);
   const records: BenchRecord[] = [];
   const started = performance.now();
-  for (const shape of shapeCases()) await benchShape(rt, shape, timing, records);
+  if (!threadsOnly) {
+    process.stdout.write(`| ${COLUMNS.join(' | ')} |\n|${COLUMNS.map(() => ' --- ').join('|')}|\n`);
+    for (const shape of shapeCases()) await benchShape(rt, shape, timing, records);
+  }
+  process.stdout.write(`\n# thread scaling at d = ${THREAD_DENSITY}: ${pooled.threads} threads (${pooled.describe().variant} build) vs 1 (simd), load average ${loadavg().map((v) => v.toFixed(2)).join(' ')}\n`);
+  process.stdout.write(`| ${THREAD_COLUMNS.join(' | ')} |\n|${THREAD_COLUMNS.map(() => ' --- ').join('|')}|\n`);
+  const threadRecords: ThreadRecord[] = [];
+  for (const shape of shapeCases()) {
+    if (shape.geometry.batch >= 64) benchThreads(rt, pooled, shape, timing, threadRecords);
+  }
+  await pooled.close();
   process.stdout.write(`# ${records.length} records in ${((performance.now() - started) / 1000).toFixed(1)} s, load average now ${loadavg().map((v) => v.toFixed(2)).join(' ')}\n`);
-  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ meta: { ...meta, loadavg_end: loadavg() }, records }, null, 2));
+  if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ meta: { ...meta, loadavg_end: loadavg() }, records, thread_records: threadRecords }, null, 2));
 }
 
 main().catch((error: unknown) => {

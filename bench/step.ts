@@ -5,7 +5,10 @@
 //   stock          plain tfjs autodiff (tf.matMul / tf.conv2d gradients as registered by tfjs)
 //   dense          the engine's corrected dense path (explicit-transpose linear gradients, wasm-safe conv gradients)
 //   masked-dense   the engine's sparse training on dense storage (ERK masks), for reference
-//   sparse-kernels compressed weights on the WASM SIMD kernels (ERK masks, irregular CSR or 4×1 blocks)
+//   sparse-kernels compressed weights on the WASM SIMD kernels (ERK masks, irregular CSR or 4×1 blocks), on 1 thread
+//                  and, for the small models at d = 0.1, on every core (the threads build and its worker pool)
+// Dense tfjs-wasm is asked for the same thread count (setThreadsCount before the backend starts); the figure it
+// actually ran with is printed: tfjs-backend-wasm 4.22 runs one thread on Node whatever is asked.
 //   npm run build && node dist/bench/step.js [--quick] [--json FILE] [--model NAME]
 // Each model's configurations are built together, run round-robin (rounds × steps each) so machine noise hits them
 // alike, then disposed before the next model; each round of each
@@ -16,7 +19,8 @@
 // model's steps, before its trainees are disposed (`rss_bytes`), with the peak so far (`peak_rss_bytes`, getrusage): models run smallest first, so a
 // rise in the peak belongs to the model that caused it.
 import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
+import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../client/src/engine/backend/init.js';
 import { summarizeLatencies } from '../client/src/engine/bench/latency.js';
@@ -32,12 +36,18 @@ interface StepRecord {
   compute: string;
   scheme: string;
   density: number;
+  /** Threads of the sparse kernels (requested; kernel_threads is what ran) and of tfjs-wasm. */
+  threads: number;
+  kernel_threads: number | null;
+  tfjs_threads: number;
   step_ms: number | null;
   step_ms_p90: number | null;
   /** Fastest step: the least disturbed by other processes on a shared machine. */
   step_ms_min: number | null;
   speedup_vs_dense: number | null;
   speedup_vs_stock: number | null;
+  /** This row's 1-thread twin's step time over this row's (the kernels' thread scaling); null for 1-thread rows. */
+  thread_scaling: number | null;
   state_bytes: number | null;
   dense_state_bytes: number | null;
   state_ratio: number | null;
@@ -64,7 +74,7 @@ const SEED_DENSITIES = [0.2, 0.1];
 const MODEL_CHOICES: readonly string[] = [...SMALL_MODELS.map(([model]) => model), ...SEED_NETWORKS];
 
 /** Every configuration, grouped by model (a group is built, timed and disposed together). */
-function configurations(quick: boolean, only: string | undefined): BenchConfig[][] {
+function configurations(quick: boolean, only: string | undefined, threads: number): BenchConfig[][] {
   const groups: BenchConfig[][] = [];
   for (const [model, batch] of SMALL_MODELS) {
     if (only !== undefined && only !== model) continue;
@@ -74,6 +84,9 @@ function configurations(quick: boolean, only: string | undefined): BenchConfig[]
     out.push({ model, batch, compute: 'masked-dense', scheme: 'irregular', density: 0.1 });
     for (const density of DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'irregular', density });
     for (const density of quick ? [0.1] : DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'block', density });
+    if (threads > 1) {
+      for (const scheme of ['irregular', 'block'] as const) out.push({ model, batch, compute: 'sparse-kernels', scheme, density: 0.1, threads });
+    }
     groups.push(out);
   }
   const batch = quick ? 8 : 32;
@@ -95,6 +108,9 @@ function planFor(group: readonly BenchConfig[], plan: Plan, quick: boolean): Pla
 }
 
 const SEED_BATCHES = 17;
+
+/** Threads tfjs-wasm actually runs with (getThreadsCount after the backend started). */
+let tfjsThreads = 1;
 
 /** One round of one configuration: `steps` timed steps (after `warmup` untimed ones). */
 function roundRules(plan: Plan, round: number): RunRules {
@@ -124,15 +140,31 @@ async function main(): Promise<void> {
   if (only !== undefined && !MODEL_CHOICES.includes(only)) throw new Error(`--model takes one of ${MODEL_CHOICES.join(', ')}`);
   const plan: Plan = quick ? { rounds: 3, steps: 4, warmup: 2 } : { rounds: 5, steps: 10, warmup: 3 };
   const stockConvGradient = tf.getGradient('Conv2D'); // before initBackend replaces it
+  const threads = Math.max(2, Math.min(8, availableParallelism()));
+  setThreadsCount(threads); // before the backend starts; ignored on Node by tfjs-backend-wasm 4.22
   const backend = await initBackend('wasm');
+  tfjsThreads = getThreadsCount();
   if (backend.name !== 'wasm') throw new Error(`tfjs wasm backend unavailable (got ${backend.name})`);
   const silenced = console.warn;
   console.warn = () => undefined; // tfjs warns on every gradient re-registration
-  const meta = { node: process.version, tfjs: tf.version.tfjs, backend: backend.name, simd: backend.simd, quick, plan, loadavg_start: loadavg(), date: new Date().toISOString() };
+  const meta = {
+    node: process.version,
+    tfjs: tf.version.tfjs,
+    backend: backend.name,
+    simd: backend.simd,
+    kernel_threads_requested: threads,
+    tfjs_threads_requested: threads,
+    tfjs_threads: tfjsThreads,
+    quick,
+    plan,
+    loadavg_start: loadavg(),
+    date: new Date().toISOString(),
+  };
   process.stdout.write(`# whole training steps (${JSON.stringify(meta)})\n`);
+  process.stdout.write(`# tfjs-wasm: setThreadsCount(${threads}) -> getThreadsCount() = ${tfjsThreads}; every dense figure ran on ${tfjsThreads} thread(s)\n`);
   const started = performance.now();
   const records: StepRecord[] = [];
-  for (const group of configurations(quick, only)) {
+  for (const group of configurations(quick, only, threads)) {
     records.push(...(await measureGroup(group, planFor(group, plan, quick), stockConvGradient)));
   }
   addSpeedups(records);
@@ -177,7 +209,16 @@ async function measureGroup(configs: readonly BenchConfig[], plan: Plan, stockCo
 
 function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number[], error: string | undefined): StepRecord {
   if (trainee instanceof Error) {
-    return { ...emptyRecord(), model: config.model, data: config.data ?? 'fashion-mnist', batch: config.batch, compute: config.compute, density: config.density, error: trainee.message };
+    return {
+      ...emptyRecord(),
+      model: config.model,
+      data: config.data ?? 'fashion-mnist',
+      batch: config.batch,
+      compute: config.compute,
+      density: config.density,
+      threads: config.threads ?? 1,
+      error: trainee.message,
+    };
   }
   const state = error === undefined ? measureState(trainee) : undefined;
   const stats = samples.length > 0 && error === undefined ? summarizeLatencies(samples, [50, 90], 0) : undefined;
@@ -188,11 +229,15 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
     compute: config.compute,
     scheme: config.compute === 'stock' || config.compute === 'dense' ? '-' : config.scheme,
     density: config.density,
+    threads: config.threads ?? 1,
+    kernel_threads: config.compute === 'sparse-kernels' ? trainee.kernelThreads : null,
+    tfjs_threads: tfjsThreads,
     step_ms: stats?.percentiles[0].value ?? null,
     step_ms_p90: stats?.percentiles[1].value ?? null,
     step_ms_min: stats?.minMs ?? null,
     speedup_vs_dense: null,
     speedup_vs_stock: null,
+    thread_scaling: null,
     state_bytes: state?.totalBytes ?? null,
     dense_state_bytes: state?.denseTotalBytes ?? null,
     state_ratio: state?.ratio ?? null,
@@ -207,8 +252,8 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
 
 function emptyRecord(): StepRecord {
   return {
-    model: '?', data: '?', batch: 0, compute: '?', scheme: '?', density: 0, step_ms: null, step_ms_p90: null, step_ms_min: null, speedup_vs_dense: null,
-    speedup_vs_stock: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
+    model: '?', data: '?', batch: 0, compute: '?', scheme: '?', density: 0, threads: 1, kernel_threads: null, tfjs_threads: tfjsThreads, step_ms: null,
+    step_ms_p90: null, step_ms_min: null, speedup_vs_dense: null, speedup_vs_stock: null, thread_scaling: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
     kernel_layers: [], layer_densities: {}, rss_bytes: null, peak_rss_bytes: null,
   };
 }
@@ -221,12 +266,19 @@ function addSpeedups(records: StepRecord[]): void {
     if (record.step_ms !== null) {
       record.speedup_vs_dense = dense === null ? null : dense / record.step_ms;
       record.speedup_vs_stock = stock === null ? null : stock / record.step_ms;
+      const twin = records.find(
+        (r) => r.threads === 1 && r.model === record.model && r.compute === record.compute && r.scheme === record.scheme && r.density === record.density,
+      );
+      if (record.threads > 1 && twin?.step_ms != null) record.thread_scaling = twin.step_ms / record.step_ms;
     }
   }
 }
 
 function printTable(records: readonly StepRecord[]): void {
-  const columns = ['model (batch)', 'data', 'compute', 'scheme', 'density', 'ms/step median (p90)', 'min', 'x vs dense', 'x vs stock', 'min x vs dense', 'model state', '% of dense', 'RSS (peak) MiB'];
+  const columns = [
+    'model (batch)', 'data', 'compute', 'scheme', 'density', 'threads (ran)', 'ms/step median (p90)', 'min', 'x vs dense', 'x vs stock', 'min x vs dense',
+    'x vs 1 thread', 'model state', '% of dense', 'RSS (peak) MiB',
+  ];
   process.stdout.write(`| ${columns.join(' | ')} |\n|${columns.map(() => ' --- ').join('|')}|\n`);
   const fixed = (v: number | null, digits: number) => (v === null ? '–' : v.toFixed(digits));
   for (const r of records) {
@@ -237,7 +289,11 @@ function printTable(records: readonly StepRecord[]): void {
     const minSpeedup = dense === null || r.step_ms_min === null ? null : dense / r.step_ms_min;
     const mib = (v: number | null) => (v === null ? '–' : (v / 2 ** 20).toFixed(0));
     const rss = `${mib(r.rss_bytes)} (${mib(r.peak_rss_bytes)})`;
-    const cells = [`${r.model} (${r.batch})`, r.data, r.compute, r.scheme, String(r.density), time, fixed(r.step_ms_min, 2), fixed(r.speedup_vs_dense, 1), fixed(r.speedup_vs_stock, 1), fixed(minSpeedup, 1), state, ratio, rss];
+    const threads = r.compute === 'sparse-kernels' ? `${r.threads} (${r.kernel_threads ?? '–'})` : `tfjs ${r.tfjs_threads}`;
+    const cells = [
+      `${r.model} (${r.batch})`, r.data, r.compute, r.scheme, String(r.density), threads, time, fixed(r.step_ms_min, 2), fixed(r.speedup_vs_dense, 1),
+      fixed(r.speedup_vs_stock, 1), fixed(minSpeedup, 1), fixed(r.thread_scaling, 2), state, ratio, rss,
+    ];
     process.stdout.write(`| ${cells.join(' | ')} |\n`);
   }
 }

@@ -20,6 +20,7 @@ describe('trainConfigToJobSpec', () => {
       seed: 0,
       maxSteps: 40,
       backend: 'cpu',
+      threads: 3,
       erkPowerScale: 0.5,
       dataEfficiency: { removeCount: 100, removeEpoch: 3, keepLowest: 5 },
     },
@@ -29,6 +30,7 @@ describe('trainConfigToJobSpec', () => {
       profile: 'prune_ratios:\n  conv1.weight:\n    0.9\n',
       schedule: { kind: 'mest', lowerBound: '0.9-0.9', upperBound: '0.85-0.9', decayEpochs: '3', updateFrequency: 2 },
       optimizer: { lrSchedule: 'constant', etaMin: 0.001, momentum: 0 },
+      threads: 'auto',
     },
   ])('should round-trip exactly through the protobuf wire form (%#)', (input) => {
     // Prepare

@@ -81,8 +81,8 @@ export async function runStepBenchmark(
         ...identityOf(request),
         ...compareSides({ sparse: sparseMeasurement, baseline: denseMeasurement, baselineName: 'corrected-dense-step' }),
         gflops: 0,
-        // The tfjs ops of both sides run on the backend's threads (kernel layers on the calling thread).
-        threads: { measured: backend.threads, baseline: backend.threads, tfjs: 0 },
+        // The tfjs ops of both sides run on the backend's threads; the sparse side's kernel layers on its kernel threads.
+        threads: { measured: Math.max(backend.threads, sparse.kernelThreads), baseline: backend.threads, tfjs: 0 },
         peakMemoryBytes: memory.rssBytes,
         modelStateBytes: state.totalBytes,
         denseModelStateBytes: state.denseTotalBytes,
@@ -94,6 +94,8 @@ export async function runStepBenchmark(
           batch: config.batchSize,
           kernelLayers: sparse.kernelLayers.join(','),
           kernelHeapBytes: state.kernelHeapBytes,
+          kernelThreads: sparse.kernelThreads,
+          ...(sparse.kernelThreadFallbackReason === undefined ? {} : { kernelThreadFallbackReason: sparse.kernelThreadFallbackReason }),
           ...(sparse.fallbackReason === undefined ? {} : { computeFallbackReason: sparse.fallbackReason }),
         },
       };

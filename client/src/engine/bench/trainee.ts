@@ -29,6 +29,8 @@ export interface BenchConfig {
   readonly density: number;
   /** Whose input shape the random batches have; Fashion-MNIST when absent. */
   readonly data?: DatasetName;
+  /** Threads of the sparse kernels (default 1). */
+  readonly threads?: number;
 }
 
 /** What a trainee trains: a full run config plus how its layers compute. */
@@ -50,6 +52,9 @@ export interface Trainee {
   readonly compute: ComputeName;
   readonly fallbackReason?: string;
   readonly kernelLayers: readonly string[];
+  /** Threads the sparse kernels run on (1 when no layer is on the kernels), and why fewer than asked. */
+  readonly kernelThreads: number;
+  readonly kernelThreadFallbackReason?: string;
   /** Target density per layer from the allocation. */
   readonly layerDensities: ReadonlyMap<string, number>;
   dispose(): void;
@@ -65,7 +70,8 @@ export function inputShapeOf(config: TrainConfig): InputShape {
 
 export function describeConfig(config: BenchConfig): string {
   if (config.compute === 'stock' || config.compute === 'dense') return `${config.model} ${config.compute}`;
-  return `${config.model} ${config.compute} ${config.scheme} d=${config.density}`;
+  const threads = (config.threads ?? 1) > 1 ? ` ${config.threads} threads` : '';
+  return `${config.model} ${config.compute} ${config.scheme} d=${config.density}${threads}`;
 }
 
 /** bench/step.ts's configurations as trainee targets (Fashion-MNIST input, seed 1, default optimizer). */
@@ -80,6 +86,7 @@ export function benchTarget(config: BenchConfig): TraineeTarget {
     seed: SEED,
     ...(config.data === undefined ? {} : { data: { name: config.data } }),
     compute: config.compute === 'sparse-kernels' ? 'sparse-kernels' : 'masked-dense',
+    threads: config.threads ?? 1,
   });
   return { trainConfig, compute: config.compute, requireKernels: true };
 }
@@ -108,6 +115,8 @@ export async function buildTrainee(target: TraineeTarget): Promise<Trainee> {
       compute: setup.compute,
       ...(setup.fallbackReason === undefined ? {} : { fallbackReason: setup.fallbackReason }),
       kernelLayers: setup.plan?.kernelLayers ?? [],
+      kernelThreads: setup.kernelRuntime?.threads ?? 1,
+      ...(setup.kernelRuntime?.threadFallbackReason === undefined ? {} : { kernelThreadFallbackReason: setup.kernelRuntime.threadFallbackReason }),
       layerDensities: context.layerDensities,
       dispose() {
         optimizer.dispose();

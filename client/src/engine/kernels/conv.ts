@@ -4,9 +4,10 @@
 // kernel over the transposed index with flipped taps. 1×1 kernels are plain linear layers over H·W·batch columns.
 import { formatDims, rowEntries, transposeFormat } from './formats/entries.js';
 import type { SparseFormat, SparseFormatKind } from './formats/types.js';
-import { checkBuffer, createLinearKernel, type SparseLinearKernel } from './linear.js';
+import { checkBuffer, createLinearKernel, gatherSlices, type SparseLinearKernel } from './linear.js';
 import type { ConvGeometry, ConvKernelSize } from './reference/conv.js';
 import type { KernelRuntime, WasmF32, WasmI32 } from './runtime.js';
+import { balancedRanges, evenRanges, runRanges, type RowRange } from './threads/partition.js';
 
 export type { ConvGeometry, ConvKernelSize } from './reference/conv.js';
 
@@ -112,6 +113,11 @@ class DirectConv implements SparseConvKernel {
   private readonly backEntries: { readonly row: Int32Array; readonly col: Int32Array };
   private readonly patternIds: WasmI32 | undefined;
   private readonly offsetCache = new Map<string, { readonly geometry: string; readonly offsets: Int32Array }>();
+  /** Per-thread slices: forward rows (filters, or 4-filter groups for block4), backward-data input channels, SDDMM entries. */
+  private readonly forwardRanges: readonly RowRange[];
+  private readonly backRanges: readonly RowRange[];
+  private readonly entryRanges: readonly RowRange[];
+  private readonly gatherRanges: readonly RowRange[];
 
   constructor(
     private readonly rt: KernelRuntime,
@@ -140,6 +146,9 @@ class DirectConv implements SparseConvKernel {
       for (let j = entries.rowPtr[r]; j < entries.rowPtr[r + 1]; j++) rowsBySlot[entries.slot[j]] = r;
     }
     this.entryRows = rt.uploadI32(rowsBySlot);
+    this.forwardRanges = balancedRanges(structural ?? entries.rowPtr, rt.threads);
+    this.entryRanges = runRanges(rowsBySlot, rt.threads);
+    this.gatherRanges = evenRanges(rowsBySlot.length, rt.threads, 4);
     // Backward-data: transposed index over canonical columns, whose rows i·taps..(i+1)·taps-1 merge per channel.
     const t = transposeFormat(format);
     const channelPtr = new Int32Array(inChannels + 1);
@@ -148,6 +157,7 @@ class DirectConv implements SparseConvKernel {
     for (let c = 0; c < t.rows; c++) col.fill(c, t.rowPtr[c], t.rowPtr[c + 1]);
     this.backEntries = { row: t.colIdx, col };
     this.backRowPtr = rt.uploadI32(channelPtr);
+    this.backRanges = balancedRanges(channelPtr, rt.threads);
     this.backPerm = rt.uploadI32(t.perm);
   }
 
@@ -163,22 +173,33 @@ class DirectConv implements SparseConvKernel {
   forward(x: WasmF32, y: WasmF32, g: ConvGeometry): void {
     this.checkIo(x, this.inChannels, y, this.outChannels, g);
     const pad = padding(this.kernel, g, false);
-    const raw = this.rt.raw;
     const len = g.width * g.batch;
     const inRow = pad.wp * g.batch;
+    const plane = 4 * g.height * len; // bytes of one output channel
+    const work = this.values.length * g.height * len;
+    const rowPtr = this.forwardRowPtr.ptr;
     this.rt.scratch(() => {
       const xp = this.padded(x, this.inChannels, g, pad);
       const offs = this.rt.uploadI32(this.offsets('forward', g, pad));
       const v = this.values.ptr;
       if (this.kind === 'block4') {
-        raw.convBlock4(this.outChannels / 4, g.height, len, inRow, this.forwardRowPtr.ptr, offs.ptr, v, xp.ptr, y.ptr);
+        this.rt.parallel(
+          'convBlock4',
+          this.rt.slices(this.forwardRanges, work).map(([g0, g1]) => [g1 - g0, g.height, len, inRow, rowPtr + 4 * g0, offs.ptr, v, xp.ptr, y.ptr + 4 * g0 * plane]),
+        );
       } else if (this.kind === 'pattern') {
         const patOff = this.rt.uploadI32(this.patternOffsets(g, pad));
         const ids = this.patternIds as WasmI32;
-        raw.convPattern(this.outChannels, g.height, len, inRow, this.forwardRowPtr.ptr, offs.ptr, ids.ptr, patOff.ptr, v, xp.ptr, y.ptr);
+        this.rt.parallel(
+          'convPattern',
+          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, ids.ptr, patOff.ptr, v, xp.ptr, y.ptr + o0 * plane]),
+        );
       } else {
         const values = this.forwardSlots ? this.gather(this.forwardSlots) : this.values;
-        raw.convCsr(this.outChannels, g.height, len, inRow, this.forwardRowPtr.ptr, offs.ptr, values.ptr, xp.ptr, y.ptr);
+        this.rt.parallel(
+          'convCsr',
+          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, values.ptr, xp.ptr, y.ptr + o0 * plane]),
+        );
       }
     });
   }
@@ -191,7 +212,12 @@ class DirectConv implements SparseConvKernel {
       const offs = this.rt.uploadI32(this.offsets('backward', g, pad));
       const values = this.gather(this.backPerm);
       const len = g.width * g.batch;
-      this.rt.raw.convCsr(this.inChannels, g.height, len, pad.wp * g.batch, this.backRowPtr.ptr, offs.ptr, values.ptr, dyp.ptr, dx.ptr);
+      const plane = 4 * g.height * len;
+      const work = this.values.length * g.height * len;
+      this.rt.parallel(
+        'convCsr',
+        this.rt.slices(this.backRanges, work).map(([c0, c1]) => [c1 - c0, g.height, len, pad.wp * g.batch, this.backRowPtr.ptr + 4 * c0, offs.ptr, values.ptr, dyp.ptr, dx.ptr + c0 * plane]),
+      );
     });
   }
 
@@ -199,18 +225,25 @@ class DirectConv implements SparseConvKernel {
     this.checkIo(x, this.inChannels, dy, this.outChannels, g);
     checkBuffer('backwardWeight dValues', dValues, this.values.length);
     const pad = padding(this.kernel, g, false);
-    const raw = this.rt.raw;
     const len = g.width * g.batch;
     const inRow = pad.wp * g.batch;
+    const plane = 4 * g.height * len;
+    const work = this.values.length * g.height * len;
     this.rt.scratch(() => {
       const xp = this.padded(x, this.inChannels, g, pad);
       if (this.kind === 'block4') {
         const offs = this.rt.uploadI32(this.offsets('forward', g, pad));
-        raw.convSddmmBlock4(this.outChannels / 4, g.height, len, inRow, this.forwardRowPtr.ptr, offs.ptr, xp.ptr, dy.ptr, dValues.ptr);
+        this.rt.parallel(
+          'convSddmmBlock4',
+          this.rt.slices(this.forwardRanges, work).map(([g0, g1]) => [g1 - g0, g.height, len, inRow, this.forwardRowPtr.ptr + 4 * g0, offs.ptr, xp.ptr, dy.ptr + 4 * g0 * plane, dValues.ptr]),
+        );
         return;
       }
       const offs = this.rt.uploadI32(this.offsets('slots', g, pad));
-      raw.convSddmm(dValues.length, g.height, len, inRow, this.entryRows.ptr, offs.ptr, xp.ptr, dy.ptr, dValues.ptr);
+      this.rt.parallel(
+        'convSddmm',
+        this.rt.slices(this.entryRanges, work).map(([j0, j1]) => [j1 - j0, g.height, len, inRow, this.entryRows.ptr + 4 * j0, offs.ptr + 4 * j0, xp.ptr, dy.ptr, dValues.ptr + 4 * j0]),
+      );
     });
   }
 
@@ -223,13 +256,17 @@ class DirectConv implements SparseConvKernel {
 
   private padded(src: WasmF32, channels: number, g: ConvGeometry, pad: Padding): WasmF32 {
     const dst = this.rt.allocF32(channels * pad.plane);
-    this.rt.raw.padPlanes(channels, g.height, g.width, g.batch, pad.top, pad.left, pad.hp, pad.wp, src.ptr, dst.ptr);
+    const inPlane = 4 * g.height * g.width * g.batch;
+    this.rt.parallel(
+      'padPlanes',
+      this.rt.slices(evenRanges(channels, this.rt.threads), channels * pad.plane).map(([c0, c1]) => [c1 - c0, g.height, g.width, g.batch, pad.top, pad.left, pad.hp, pad.wp, src.ptr + c0 * inPlane, dst.ptr + 4 * c0 * pad.plane]),
+    );
     return dst;
   }
 
   private gather(idx: WasmI32): WasmF32 {
     const out = this.rt.allocF32(idx.length);
-    this.rt.raw.gatherF32(idx.length, 1, idx.ptr, this.values.ptr, out.ptr);
+    gatherSlices(this.rt, this.rt.slices(this.gatherRanges, idx.length), idx, this.values, out);
     return out;
   }
 

@@ -6,8 +6,11 @@ export interface KernelExports {
   readonly memory: WebAssembly.Memory;
   heapBase(): number;
   gatherF32(count: number, width: number, idx: Ptr, src: Ptr, dst: Ptr): void;
+  gatherF32x16(count: number, idx: Ptr, src: Ptr, dst: Ptr): void;
   csrSpmm(rows: number, m: number, rowPtr: Ptr, colIdx: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
   csrSddmm(rows: number, m: number, rowPtr: Ptr, colIdx: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
+  csrSpmm16(rows: number, m: number, rowPtr: Ptr, colIdx: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
+  csrSddmm16(rows: number, m: number, rowPtr: Ptr, colIdx: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   block4Spmm(groups: number, m: number, groupPtr: Ptr, blockCol: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
   block4Sddmm(groups: number, m: number, groupPtr: Ptr, blockCol: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   shuffledSpmm(groups: number, bs: number, m: number, groupRows: Ptr, groupPtr: Ptr, blockCols: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
@@ -22,6 +25,7 @@ export interface KernelExports {
   convSddmm(n: number, oh: number, len: number, inRow: number, entryRow: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   convSddmmBlock4(groups: number, oh: number, len: number, inRow: number, groupPtr: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   reverse3(d0: number, d1: number, d2: number, src: Ptr, dst: Ptr): void;
+  reverse3Part(d0: number, d1: number, d2: number, k0: number, k1: number, src: Ptr, dst: Ptr): void;
   swapOuterAxes(d0: number, d1: number, m: number, src: Ptr, dst: Ptr): void;
   rowAffine(rows: number, len: number, scale: Ptr, bias: Ptr, relu: boolean | number, y: Ptr): void;
   reluBackward(n: number, y: Ptr, dy: Ptr): void;

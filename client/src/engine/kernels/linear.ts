@@ -5,7 +5,8 @@ import type { ChannelCompaction } from './formats/channel.js';
 import { transposeFormat } from './formats/entries.js';
 import type { ShuffledBlockMatrix } from './formats/shuffled-block.js';
 import type { SparseFormat, SparseFormatKind } from './formats/types.js';
-import type { KernelRuntime, WasmF32, WasmI32 } from './runtime.js';
+import type { KernelRuntime, WasmF32, WasmI32, WasmIndex } from './runtime.js';
+import { balancedRanges, evenRanges, type RowRange } from './threads/partition.js';
 
 export interface SparseLinearKernel {
   readonly kind: SparseFormatKind;
@@ -80,24 +81,43 @@ abstract class LinearBase implements SparseLinearKernel {
 /** The transposed CSR index plus its value permutation, and the per-call gather of values into it. */
 export class TransposedIndex {
   readonly rowPtr: WasmI32;
-  readonly colIdx: WasmI32;
-  readonly perm: WasmI32;
+  readonly colIdx: WasmIndex;
+  readonly perm: WasmIndex;
   readonly rows: number;
+  /** Per-thread row ranges of the transposed index. */
+  readonly ranges: readonly RowRange[];
+  private readonly gatherRanges: readonly RowRange[];
 
   constructor(private readonly rt: KernelRuntime, format: SparseFormat) {
     const t = transposeFormat(format);
     this.rows = t.rows;
     this.rowPtr = rt.uploadI32(t.rowPtr);
-    this.colIdx = rt.uploadI32(t.colIdx);
-    this.perm = rt.uploadI32(t.perm);
+    this.colIdx = rt.uploadIndex(t.colIdx, t.cols - 1);
+    this.perm = rt.uploadIndex(t.perm, t.perm.length - 1);
+    this.ranges = balancedRanges(t.rowPtr, rt.threads);
+    this.gatherRanges = evenRanges(t.perm.length, rt.threads, 4);
   }
 
   /** Scratch copy of `values` in transposed order (allocate inside a scratch scope). */
   gather(values: WasmF32): WasmF32 {
     const gathered = this.rt.allocF32(this.perm.length);
-    this.rt.raw.gatherF32(this.perm.length, 1, this.perm.ptr, values.ptr, gathered.ptr);
+    gatherSlices(this.rt, this.rt.slices(this.gatherRanges, this.perm.length), this.perm, values, gathered);
     return gathered;
   }
+
+  /** dX = Wᵀ·dY over this index, `values` already gathered into transposed order. */
+  spmm(values: WasmF32, dy: WasmF32, dx: WasmF32, batch: number): void {
+    this.rt.parallel(
+      this.colIdx.type === 'u16' ? 'csrSpmm16' : 'csrSpmm',
+      this.rt.slices(this.ranges, this.perm.length * batch).map(([r0, r1]) => [r1 - r0, batch, this.rowPtr.ptr + 4 * r0, this.colIdx.ptr, values.ptr, dy.ptr, dx.ptr + 4 * r0 * batch]),
+    );
+  }
+}
+
+/** out[e] = src[idx[e]] for e < idx.length, split over the threads by `ranges` of e. */
+export function gatherSlices(rt: KernelRuntime, ranges: readonly RowRange[], idx: WasmIndex, src: WasmF32, out: WasmF32): void {
+  if (idx.type === 'u16') rt.parallel('gatherF32x16', ranges.map(([e0, e1]) => [e1 - e0, idx.ptr + 2 * e0, src.ptr, out.ptr + 4 * e0]));
+  else rt.parallel('gatherF32', ranges.map(([e0, e1]) => [e1 - e0, 1, idx.ptr + 4 * e0, src.ptr, out.ptr + 4 * e0]));
 }
 
 /** CSR and 4×1 blocks: both are row-structured; backward-data runs csrSpmm over the transposed index. */
@@ -105,41 +125,49 @@ class RowSparseLinear extends LinearBase {
   readonly kind: 'csr' | 'block4';
   readonly values: WasmF32;
   private readonly rowPtr: WasmI32;
-  private readonly colIdx: WasmI32;
+  private readonly colIdx: WasmIndex;
   private readonly transposed: TransposedIndex;
+  /** Per-thread ranges of rows (csr) or 4-row groups (block4). */
+  private readonly ranges: readonly RowRange[];
 
   constructor(rt: KernelRuntime, format: Extract<SparseFormat, { kind: 'csr' | 'block4' }>) {
     super(rt, format.matrix.rows, format.matrix.cols);
     this.kind = format.kind;
-    if (format.kind === 'csr') {
-      this.rowPtr = rt.uploadI32(format.matrix.rowPtr);
-      this.colIdx = rt.uploadI32(format.matrix.colIdx);
-    } else {
-      this.rowPtr = rt.uploadI32(format.matrix.groupPtr);
-      this.colIdx = rt.uploadI32(format.matrix.blockCol);
-    }
+    const ptr = format.kind === 'csr' ? format.matrix.rowPtr : format.matrix.groupPtr;
+    this.rowPtr = rt.uploadI32(ptr);
+    // 4×1 block kernels read int32 block columns; CSR columns go 16-bit where the layer's width allows.
+    this.colIdx = format.kind === 'csr' ? rt.uploadIndex(format.matrix.colIdx, this.cols - 1) : rt.uploadI32(format.matrix.blockCol);
     this.values = rt.uploadF32(format.matrix.values);
     this.transposed = new TransposedIndex(rt, format);
+    this.ranges = balancedRanges(ptr, rt.threads);
+  }
+
+  /** Rows of one unit of `ranges`: 1 for csr, 4 for a block4 group. */
+  private get unitRows(): number {
+    return this.kind === 'csr' ? 1 : 4;
   }
 
   protected runForward(x: WasmF32, y: WasmF32, batch: number): void {
-    const raw = this.rt.raw;
-    if (this.kind === 'csr') raw.csrSpmm(this.rows, batch, this.rowPtr.ptr, this.colIdx.ptr, this.values.ptr, x.ptr, y.ptr);
-    else raw.block4Spmm(this.rows / 4, batch, this.rowPtr.ptr, this.colIdx.ptr, this.values.ptr, x.ptr, y.ptr);
+    const fn = this.kind === 'block4' ? 'block4Spmm' : this.colIdx.type === 'u16' ? 'csrSpmm16' : 'csrSpmm';
+    const unit = this.unitRows;
+    this.rt.parallel(
+      fn,
+      this.rt.slices(this.ranges, this.values.length * batch).map(([u0, u1]) => [u1 - u0, batch, this.rowPtr.ptr + 4 * u0, this.colIdx.ptr, this.values.ptr, x.ptr, y.ptr + 4 * u0 * unit * batch]),
+    );
   }
 
   protected runBackwardData(dy: WasmF32, dx: WasmF32, batch: number): void {
     const t = this.transposed;
-    this.rt.scratch(() => {
-      const gathered = t.gather(this.values);
-      this.rt.raw.csrSpmm(t.rows, batch, t.rowPtr.ptr, t.colIdx.ptr, gathered.ptr, dy.ptr, dx.ptr);
-    });
+    this.rt.scratch(() => t.spmm(t.gather(this.values), dy, dx, batch));
   }
 
   protected runBackwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number): void {
-    const raw = this.rt.raw;
-    if (this.kind === 'csr') raw.csrSddmm(this.rows, batch, this.rowPtr.ptr, this.colIdx.ptr, x.ptr, dy.ptr, dValues.ptr);
-    else raw.block4Sddmm(this.rows / 4, batch, this.rowPtr.ptr, this.colIdx.ptr, x.ptr, dy.ptr, dValues.ptr);
+    const fn = this.kind === 'block4' ? 'block4Sddmm' : this.colIdx.type === 'u16' ? 'csrSddmm16' : 'csrSddmm';
+    const unit = this.unitRows;
+    this.rt.parallel(
+      fn,
+      this.rt.slices(this.ranges, this.values.length * batch).map(([u0, u1]) => [u1 - u0, batch, this.rowPtr.ptr + 4 * u0, this.colIdx.ptr, x.ptr, dy.ptr + 4 * u0 * unit * batch, dValues.ptr]),
+    );
   }
 }
 
@@ -151,6 +179,8 @@ class ShuffledLinear extends LinearBase {
   private readonly groupRows: WasmI32;
   private readonly groupPtr: WasmI32;
   private readonly blockCols: WasmI32;
+  /** Per-thread ranges of row groups (forward and SDDMM; backward-data scatters across groups, so it runs whole). */
+  private readonly ranges: readonly RowRange[];
 
   constructor(rt: KernelRuntime, m: ShuffledBlockMatrix) {
     super(rt, m.rows, m.cols);
@@ -160,11 +190,18 @@ class ShuffledLinear extends LinearBase {
     this.groupPtr = rt.uploadI32(m.groupPtr);
     this.blockCols = rt.uploadI32(m.blockCols);
     this.values = rt.uploadF32(m.values);
+    this.ranges = balancedRanges(m.groupPtr, rt.threads);
+  }
+
+  /** Arguments of a per-group kernel for groups g0..g1 (group arrays offset; block and row indices stay absolute). */
+  private groupSlices(batch: number, last: (g0: number) => number[]): number[][] {
+    const bs = this.blockSize;
+    return this.rt.slices(this.ranges, this.values.length * batch).map(([g0, g1]) => [g1 - g0, bs, batch, this.groupRows.ptr + 4 * g0 * bs, this.groupPtr.ptr + 4 * g0, this.blockCols.ptr, ...last(g0)]);
   }
 
   protected runForward(x: WasmF32, y: WasmF32, batch: number): void {
     this.rt.zero(y); // rows outside every group stay 0
-    this.rt.raw.shuffledSpmm(this.groups, this.blockSize, batch, this.groupRows.ptr, this.groupPtr.ptr, this.blockCols.ptr, this.values.ptr, x.ptr, y.ptr);
+    this.rt.parallel('shuffledSpmm', this.groupSlices(batch, () => [this.values.ptr, x.ptr, y.ptr]));
   }
 
   protected runBackwardData(dy: WasmF32, dx: WasmF32, batch: number): void {
@@ -173,7 +210,7 @@ class ShuffledLinear extends LinearBase {
   }
 
   protected runBackwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number): void {
-    this.rt.raw.shuffledSddmm(this.groups, this.blockSize, batch, this.groupRows.ptr, this.groupPtr.ptr, this.blockCols.ptr, x.ptr, dy.ptr, dValues.ptr);
+    this.rt.parallel('shuffledSddmm', this.groupSlices(batch, () => [x.ptr, dy.ptr, dValues.ptr]));
   }
 }
 
@@ -184,6 +221,8 @@ class ChannelLinear extends LinearBase {
   private readonly width: number;
   private readonly keptCols: WasmI32;
   private readonly outRows: WasmI32;
+  private readonly rowRanges: readonly RowRange[];
+  private readonly colRanges: readonly RowRange[];
 
   constructor(rt: KernelRuntime, m: ChannelCompaction) {
     super(rt, m.rows, m.inChannels * m.kernelSize);
@@ -195,18 +234,31 @@ class ChannelLinear extends LinearBase {
     this.keptCols = rt.uploadI32(cols);
     this.outRows = rt.uploadI32(Int32Array.from({ length: m.rows }, (_, r) => r));
     this.values = rt.uploadF32(m.values);
+    this.rowRanges = evenRanges(m.rows, rt.threads, 4);
+    this.colRanges = evenRanges(this.width, rt.threads, 4);
   }
 
   protected runForward(x: WasmF32, y: WasmF32, batch: number): void {
-    this.rt.raw.denseGemm(this.rows, this.width, batch, this.values.ptr, this.width, 1, this.keptCols.ptr, x.ptr, this.outRows.ptr, y.ptr);
+    const w = this.width;
+    this.rt.parallel(
+      'denseGemm',
+      this.rt.slices(this.rowRanges, this.values.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, this.values.ptr + 4 * r0 * w, w, 1, this.keptCols.ptr, x.ptr, this.outRows.ptr + 4 * r0, y.ptr]),
+    );
   }
 
   protected runBackwardData(dy: WasmF32, dx: WasmF32, batch: number): void {
     this.rt.zero(dx); // dropped input channels get no gradient
-    this.rt.raw.denseGemm(this.width, this.rows, batch, this.values.ptr, 1, this.width, this.outRows.ptr, dy.ptr, this.keptCols.ptr, dx.ptr);
+    this.rt.parallel(
+      'denseGemm',
+      this.rt.slices(this.colRanges, this.values.length * batch).map(([c0, c1]) => [c1 - c0, this.rows, batch, this.values.ptr + 4 * c0, 1, this.width, this.outRows.ptr, dy.ptr, this.keptCols.ptr + 4 * c0, dx.ptr]),
+    );
   }
 
   protected runBackwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number): void {
-    this.rt.raw.denseDots(this.rows, this.width, batch, dy.ptr, this.outRows.ptr, x.ptr, this.keptCols.ptr, dValues.ptr);
+    const w = this.width;
+    this.rt.parallel(
+      'denseDots',
+      this.rt.slices(this.rowRanges, this.values.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, dy.ptr, this.outRows.ptr + 4 * r0, x.ptr, this.keptCols.ptr, dValues.ptr + 4 * r0 * w]),
+    );
   }
 }

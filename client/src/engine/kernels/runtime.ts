@@ -1,10 +1,16 @@
-// Loads the AssemblyScript kernel module (generated/kernels/sparse.wasm) in Node or a browser and owns a bump
-// arena in its linear memory. Kernels work on arena buffers (WasmF32 / WasmI32: a byte address and a length);
+// Loads the AssemblyScript kernel module (generated/kernels/: SIMD, scalar or SIMD+threads, see variants.ts) in Node
+// or a browser and owns a bump arena in its linear memory. With the threads build, a worker pool runs the same module
+// over the same shared memory and `parallel` spreads a kernel call's slices over it (KernelRuntime.create). Kernels work on arena buffers (WasmF32 / WasmI32: a byte address and a length);
 // typed-array views over them are made fresh on every access because memory.grow detaches older views.
 //
 // Lifetimes: allocation is LIFO. Create long-lived things (kernel structures, weights) first; per-call scratch
 // uses mark()/release(). reset() frees everything, including every kernel created on this runtime.
 import type { KernelExports } from './exports.js';
+import { defaultThreadPlatform, type ThreadPlatform } from './threads/platform.js';
+import { MIN_PARALLEL_WORK, slicesFor, type RowRange } from './threads/partition.js';
+import { KernelThreadPool } from './threads/pool.js';
+import type { PoolFunction } from './threads/protocol.js';
+import { detectKernelVariant, hasSharedMemory, hasWasmSimd, KERNEL_FILES, THREADS_MAX_PAGES, type KernelVariant } from './variants.js';
 
 export interface WasmF32 {
   readonly type: 'f32';
@@ -18,43 +24,173 @@ export interface WasmI32 {
   readonly length: number;
 }
 
+export interface WasmU16 {
+  readonly type: 'u16';
+  readonly ptr: number;
+  readonly length: number;
+}
+
+/** An index array in kernel memory: uint16 where every entry fits, else int32 (kernels exist for both). */
+export type WasmIndex = WasmI32 | WasmU16;
+
+/** Largest entry a uint16 index holds. */
+export const U16_MAX = 0xffff;
+
 /** A wasm file path or URL, its bytes, or a compiled module. */
 export type KernelSource = string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
 
 const PAGE = 65536;
 const ALIGN = 16;
-const WASM_RELATIVE = 'generated/kernels/sparse.wasm';
+const KERNEL_DIR = 'generated/kernels/';
+/** Initial pages of a threads runtime's shared memory (it grows on demand up to THREADS_MAX_PAGES). */
+const SHARED_INITIAL_PAGES = 16;
 
-let defaultModule: Promise<WebAssembly.Module> | undefined;
+const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
+
+export interface KernelRuntimeOptions {
+  /** Total threads wanted, the calling thread included: 'auto' = the device's cores (at most 8). Default 1. */
+  readonly threads?: 'auto' | number;
+  /** Force a build; default: detected (threads when more than one thread is wanted and possible, else SIMD or scalar). */
+  readonly variant?: KernelVariant;
+  /** The wasm of the chosen variant (path, URL, bytes or module); default: generated/kernels/ (Node) or fetched (browser). */
+  readonly source?: KernelSource;
+  /** Where the browser fetches generated/kernels/ files from (a folder URL ending in '/'). */
+  readonly baseUrl?: string | URL;
+  /** Set false to behave as if SharedArrayBuffer were missing (tests the one-thread fallback). */
+  readonly sharedMemory?: boolean;
+  readonly platform?: ThreadPlatform;
+  /** Spin iterations a pool worker polls before blocking (KernelPoolOptions.spin). */
+  readonly spin?: number;
+  /** Work (multiply-adds, moved floats) below which a call stays on the calling thread (default MIN_PARALLEL_WORK). */
+  readonly minParallelWork?: number;
+}
+
+/** What a runtime runs: which build, how many threads, and why fewer than asked when so. */
+export interface KernelRuntimeInfo {
+  readonly variant: KernelVariant;
+  readonly threads: number;
+  readonly requestedThreads: number;
+  readonly threadFallbackReason?: string;
+}
 
 export class KernelRuntime {
   private top: number;
   private readonly base: number;
+  private pool: KernelThreadPool | undefined;
+  private info: KernelRuntimeInfo;
+  private pooledCalls = 0;
+  /** Work below which kernel calls are not split over the pool. */
+  minParallelWork = MIN_PARALLEL_WORK;
 
-  private constructor(readonly raw: KernelExports) {
+  private constructor(
+    readonly raw: KernelExports,
+    variant: KernelVariant,
+  ) {
     this.base = align(raw.heapBase());
     this.top = this.base;
+    this.info = { variant, threads: 1, requestedThreads: 1 };
   }
 
   /**
-   * The compiled kernel module from generated/kernels/sparse.wasm, compiled once per process: every model
-   * instantiates its own runtime (its own memory) from it cheaply with load(module).
+   * The compiled kernel module of a variant (default SIMD), compiled once per process: every model instantiates
+   * its own runtime (its own memory) from it cheaply with load(module).
    */
-  static compileDefault(): Promise<WebAssembly.Module> {
-    defaultModule ??= readSource(undefined)
-      .then((bytes) => WebAssembly.compile(toBufferSource(bytes)))
-      .catch((error: unknown) => {
-        defaultModule = undefined;
-        throw error;
-      });
-    return defaultModule;
+  static compileDefault(variant: KernelVariant = 'simd', baseUrl?: string | URL): Promise<WebAssembly.Module> {
+    let module = compiled.get(variant);
+    if (module === undefined) {
+      module = readSource(undefined, variant, baseUrl)
+        .then((bytes) => WebAssembly.compile(toBufferSource(bytes)))
+        .catch((error: unknown) => {
+          compiled.delete(variant);
+          throw error;
+        });
+      compiled.set(variant, module);
+    }
+    return module;
   }
 
-  /** Instantiates the kernels; without a source, finds generated/kernels/sparse.wasm (Node) or fetches it (browser). */
+  /** Instantiates the single-threaded SIMD kernels (or `source`, a SIMD or scalar build); one thread. */
   static async load(source?: KernelSource): Promise<KernelRuntime> {
-    const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(toBufferSource(await readSource(source)));
+    const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(toBufferSource(await readSource(source, 'simd')));
     const instance = await WebAssembly.instantiate(module, {});
-    return new KernelRuntime(instance.exports as unknown as KernelExports);
+    return new KernelRuntime(instance.exports as unknown as KernelExports, 'simd');
+  }
+
+  /**
+   * A runtime on the best build for this device and job: with more than one thread wanted, the threads build and a
+   * worker pool where shared memory, workers and a blocking-capable thread exist; otherwise one thread on SIMD (or
+   * scalar without SIMD), with the reason in info().threadFallbackReason.
+   */
+  static async create(options: KernelRuntimeOptions = {}): Promise<KernelRuntime> {
+    const platform = options.platform ?? defaultThreadPlatform();
+    const requested = resolveThreads(options.threads ?? 1, platform);
+    const blocker = requested > 1 ? threadBlocker(options, platform) : undefined;
+    const variant = options.variant ?? (requested > 1 && blocker === undefined ? 'threads' : detectKernelVariant(false));
+    const module = await moduleOf(options, variant);
+    if (variant !== 'threads') {
+      const instance = await WebAssembly.instantiate(module, {});
+      const rt = new KernelRuntime(instance.exports as unknown as KernelExports, variant);
+      rt.info = { variant, threads: 1, requestedThreads: requested, ...(requested > 1 ? { threadFallbackReason: blocker ?? `the ${variant} build runs one thread` } : {}) };
+      return rt;
+    }
+    const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: THREADS_MAX_PAGES, shared: true });
+    const instance = await WebAssembly.instantiate(module, { env: { memory } });
+    const rt = new KernelRuntime(instance.exports as unknown as KernelExports, variant);
+    rt.minParallelWork = options.minParallelWork ?? MIN_PARALLEL_WORK;
+    let reason = blocker;
+    if (requested > 1 && reason === undefined) {
+      try {
+        rt.pool = await KernelThreadPool.start({ threads: requested, module, memory, platform, ...(options.spin === undefined ? {} : { spin: options.spin }) });
+      } catch (error) {
+        reason = `the worker pool did not start (${error instanceof Error ? error.message : String(error)})`;
+      }
+    }
+    rt.info = { variant, threads: rt.pool?.threads ?? 1, requestedThreads: requested, ...(reason === undefined ? {} : { threadFallbackReason: reason }) };
+    return rt;
+  }
+
+  /** Which build runs, on how many threads (and why fewer than requested). */
+  describe(): KernelRuntimeInfo {
+    return this.info;
+  }
+
+  /** Threads a kernel call may be split over (1 without a pool). */
+  get threads(): number {
+    return this.info.threads;
+  }
+
+  /**
+   * Runs kernel `fn` once per argument list, each list a disjoint slice of the work: in parallel on the pool when
+   * there is one, else one after another. Slices must not write overlapping memory.
+   */
+  parallel(fn: PoolFunction, slices: readonly (readonly number[])[]): void {
+    const call = this.raw[fn] as unknown as (...args: readonly number[]) => void;
+    if (this.pool === undefined || slices.length < 2) {
+      for (const args of slices) call(...args);
+      return;
+    }
+    this.pool.run(fn, slices, (args) => call(...args));
+    this.pooledCalls += 1;
+  }
+
+  /** Kernel calls that ran split over the pool (0 on one thread). */
+  get parallelCalls(): number {
+    return this.pooledCalls;
+  }
+
+  /** `ranges` when a call of this much work pays for a pool round trip, else one range spanning them. */
+  slices(ranges: readonly RowRange[], work: number): readonly RowRange[] {
+    return this.pool === undefined ? slicesFor(ranges, 0, 1) : slicesFor(ranges, work, this.minParallelWork);
+  }
+
+  /** Stops the worker pool (the runtime keeps working on one thread). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool !== undefined) {
+      await pool.close();
+      this.info = { ...this.info, threads: 1 };
+    }
   }
 
   get bytesInUse(): number {
@@ -62,11 +198,22 @@ export class KernelRuntime {
   }
 
   allocF32(length: number): WasmF32 {
-    return { type: 'f32', ptr: this.alloc(length), length };
+    return { type: 'f32', ptr: this.alloc(4 * length), length };
   }
 
   allocI32(length: number): WasmI32 {
-    return { type: 'i32', ptr: this.alloc(length), length };
+    return { type: 'i32', ptr: this.alloc(4 * length), length };
+  }
+
+  /**
+   * Uploads index entries as uint16 when `maxEntry` (an upper bound of every entry, e.g. the column count − 1)
+   * fits 16 bits, else as int32: half the index memory for layers up to 65,536 columns.
+   */
+  uploadIndex(data: ArrayLike<number>, maxEntry: number): WasmIndex {
+    if (maxEntry > U16_MAX) return this.uploadI32(data);
+    const buffer: WasmU16 = { type: 'u16', ptr: this.alloc(2 * data.length), length: data.length };
+    new Uint16Array(this.raw.memory.buffer, buffer.ptr, data.length).set(data);
+    return buffer;
   }
 
   uploadF32(data: ArrayLike<number>): WasmF32 {
@@ -127,10 +274,10 @@ export class KernelRuntime {
     }
   }
 
-  private alloc(length: number): number {
-    if (!Number.isInteger(length) || length < 0) throw new RangeError(`alloc: invalid length ${length}`);
+  private alloc(bytes: number): number {
+    if (!Number.isInteger(bytes) || bytes < 0) throw new RangeError(`alloc: invalid length ${bytes / 4}`);
     const ptr = this.top;
-    const end = align(ptr + 4 * length);
+    const end = align(ptr + bytes);
     const memory = this.raw.memory;
     if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
     this.top = end;
@@ -149,10 +296,38 @@ function toBufferSource(bytes: ArrayBuffer | Uint8Array): ArrayBuffer {
   return copy.buffer;
 }
 
-async function readSource(source: string | URL | ArrayBuffer | Uint8Array | undefined): Promise<ArrayBuffer | Uint8Array> {
+/** Total threads for a request: 'auto' = the platform's cores, at most 8; a number is taken as is (≥ 1). */
+export function resolveThreads(requested: 'auto' | number, platform: ThreadPlatform): number {
+  if (requested === 'auto') return Math.max(1, Math.min(8, platform.cores()));
+  if (!Number.isInteger(requested) || requested < 1) throw new RangeError(`threads must be 'auto' or a positive integer, got ${requested}`);
+  return requested;
+}
+
+/** Why this environment cannot run more than one kernel thread, or undefined when it can. */
+function threadBlocker(options: KernelRuntimeOptions, platform: ThreadPlatform): string | undefined {
+  if (options.variant !== undefined && options.variant !== 'threads') return `the ${options.variant} build was requested`;
+  if (options.sharedMemory === false) return 'shared memory is disabled';
+  if (!hasWasmSimd()) return 'WebAssembly SIMD is not available (the threads build needs it)';
+  if (!hasSharedMemory()) return 'SharedArrayBuffer / WebAssembly shared memory is not available (a page needs cross-origin isolation)';
+  if (!platform.hasWorkers()) return 'workers are not available';
+  if (!platform.canBlock()) return 'this thread cannot block on Atomics.wait (a browser main thread): run the engine in a worker';
+  return undefined;
+}
+
+async function moduleOf(options: KernelRuntimeOptions, variant: KernelVariant): Promise<WebAssembly.Module> {
+  if (options.source instanceof WebAssembly.Module) return options.source;
+  if (options.source !== undefined) return WebAssembly.compile(toBufferSource(await readSource(options.source, variant)));
+  return KernelRuntime.compileDefault(variant, options.baseUrl);
+}
+
+async function readSource(
+  source: string | URL | ArrayBuffer | Uint8Array | undefined,
+  variant: KernelVariant,
+  baseUrl?: string | URL,
+): Promise<ArrayBuffer | Uint8Array> {
   if (typeof source !== 'string' && !(source instanceof URL) && source !== undefined) return source;
-  if (isNode()) return readFromDisk(source);
-  const url = source ?? new URL(`../../../../${WASM_RELATIVE}`, import.meta.url);
+  if (isNode() && !(source instanceof URL && source.protocol !== 'file:')) return readFromDisk(source, KERNEL_DIR + KERNEL_FILES[variant]);
+  const url = source ?? new URL(KERNEL_FILES[variant], baseUrl ?? new URL(`../../../../${KERNEL_DIR}`, import.meta.url));
   const response = await fetch(url);
   if (!response.ok) throw new Error(`could not fetch kernels from ${String(url)}: HTTP ${response.status}`);
   return response.arrayBuffer();
@@ -162,19 +337,19 @@ function isNode(): boolean {
   return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 }
 
-async function readFromDisk(source: string | URL | undefined): Promise<Uint8Array> {
+async function readFromDisk(source: string | URL | undefined, relative: string): Promise<Uint8Array> {
   const fs = await import('node:fs/promises');
   if (source !== undefined) return fs.readFile(source);
   const path = await import('node:path');
   const { fileURLToPath } = await import('node:url');
   // Walk up from this module (src or dist layout) to the directory that holds the generated wasm.
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, WASM_RELATIVE);
+    const candidate = path.join(dir, relative);
     try {
       return await fs.readFile(candidate);
     } catch {
       if (path.dirname(dir) === dir) {
-        throw new Error(`${WASM_RELATIVE} not found; build it with: node client/src/engine/kernels/build.mjs`);
+        throw new Error(`${relative} not found; build it with: node client/src/engine/kernels/build.mjs`);
       }
     }
   }

@@ -65,6 +65,7 @@ export class Model {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    void this.kernels?.runtime.close(); // stops the kernel worker pool, if any
     for (const weight of this.maskedWeights) weight.dispose();
     for (const parameter of this.parameters) parameter.variable.dispose();
     for (const buffer of this.buffers) buffer.dispose();

@@ -5,7 +5,7 @@
 // run falls back to masked-dense and says why, for the run and for every layer (`layers`: each maskable layer's
 // compute and, when it is not on the kernels, the reason; never-masked layers such as depthwise convs as 'dense').
 import { hasWasmSimd } from '../kernels/reference/simd.js';
-import { KernelRuntime } from '../kernels/runtime.js';
+import { KernelRuntime, type KernelRuntimeInfo } from '../kernels/runtime.js';
 import { useSparseKernels, type KernelPlan } from '../models/kernel-compute/plan.js';
 import { measureModelState, slotsPerValue, type ModelStateMeasurement } from '../models/memory.js';
 import type { Model } from '../models/model.js';
@@ -29,6 +29,8 @@ export interface ComputeSetup {
   /** Why 'sparse-kernels' was requested but not used. */
   readonly fallbackReason?: string;
   readonly plan?: KernelPlan;
+  /** The kernel build and thread count the sparse layers run on (with why fewer threads than asked, if so). */
+  readonly kernelRuntime?: KernelRuntimeInfo;
   /** Every maskable layer (catalog order), then the never-masked ones. */
   readonly layers: readonly LayerComputeReport[];
 }
@@ -64,18 +66,20 @@ export async function setUpCompute(config: TrainConfig, model: Model, layerDensi
   if (sparseLayers.size === 0) return fallback('no layer has a target density below 1');
   let runtime: KernelRuntime;
   try {
-    runtime = await KernelRuntime.load(await KernelRuntime.compileDefault());
+    runtime = await KernelRuntime.create({ threads: config.threads ?? 'auto' });
   } catch (error) {
     return fallback(`the sparse kernels could not be loaded (${error instanceof Error ? error.message : String(error)})`);
   }
   const plan = useSparseKernels(model, { runtime, sparseLayers });
+  const kernelRuntime = runtime.describe();
   const onKernels = new Set(plan.kernelLayers);
   const reasonOf = (name: string) => (onKernels.has(name) ? undefined : (plan.maskedDenseReasons.get(name) ?? DENSE_BY_ALLOCATION));
   if (plan.kernelLayers.length === 0) {
+    void runtime.close();
     const reasons = [...new Set(plan.maskedDenseReasons.values())].join('; ');
     return { ...fallback(`no sparse layer of '${config.model}' fits a kernel segment (${reasons})`), layers: layerReports(model, reasonOf) };
   }
-  return { compute: 'sparse-kernels', requested, plan, layers: layerReports(model, reasonOf) };
+  return { compute: 'sparse-kernels', requested, plan, kernelRuntime, layers: layerReports(model, reasonOf) };
 }
 
 const DENSE_BY_ALLOCATION = 'target density 1: not sparse, stays dense';
@@ -99,6 +103,9 @@ export interface ComputeReport {
   /** Per weight layer: sparse kernels, masked-dense (with why) or dense (never masked). */
   readonly layerCompute: readonly LayerComputeReport[];
   readonly modelState: ModelStateMeasurement;
+  /** Threads the sparse kernels ran on, and why fewer than requested (absent when no layer ran on the kernels). */
+  readonly kernelThreads?: number;
+  readonly kernelThreadFallbackReason?: string;
 }
 
 export function computeReport(setup: ComputeSetup, model: Model, config: TrainConfig): ComputeReport {
@@ -107,6 +114,8 @@ export function computeReport(setup: ComputeSetup, model: Model, config: TrainCo
     ...(setup.fallbackReason === undefined ? {} : { computeFallbackReason: setup.fallbackReason }),
     kernelLayers: setup.plan?.kernelLayers ?? [],
     layerCompute: setup.layers,
+    ...(setup.kernelRuntime === undefined ? {} : { kernelThreads: setup.kernelRuntime.threads }),
+    ...(setup.kernelRuntime?.threadFallbackReason === undefined ? {} : { kernelThreadFallbackReason: setup.kernelRuntime.threadFallbackReason }),
     modelState: measureModelState(model, { slotsPerValue: slotsPerValue(config.optimizer.kind, config.optimizer.momentum) }),
   };
 }

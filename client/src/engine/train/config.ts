@@ -101,6 +101,11 @@ const trainConfigObject = z
     backend: oneOf(BACKEND_NAMES).optional(),
     /** Unset: 'sparse-kernels' for sparse methods where WebAssembly SIMD is available, else 'masked-dense'. */
     compute: oneOf(COMPUTE_NAMES).optional(),
+    /**
+     * Threads the sparse kernels may use, the calling thread included: 'auto' (default) = the device's cores, at most 8.
+     * Runs one thread where shared memory or workers are missing (the result says so).
+     */
+    threads: z.union([z.literal('auto'), positiveInt.lte(64, 'must be <= 64')]).optional(),
     erkPowerScale: z.number().gt(0, 'must be > 0').default(1),
     dataEfficiency: dataEfficiencySchema.optional(),
   })

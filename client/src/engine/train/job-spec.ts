@@ -15,6 +15,8 @@ const EXTRA_MILESTONE_PREFIX = 'milestone.';
 /** TrainConfig.compute as a number (hyper.extra holds numbers only); absent = the agent's default. */
 const EXTRA_COMPUTE = 'compute';
 const COMPUTE_CODES: Readonly<Record<ComputeName, number>> = { 'masked-dense': 1, 'sparse-kernels': 2 };
+/** TrainConfig.threads: 0 = 'auto', N = N threads; absent = the agent's default ('auto'). */
+const EXTRA_KERNEL_THREADS = 'kernelThreads';
 
 export function trainConfigToJobSpec(config: TrainConfig): TrainingJobSpec {
   const { optimizer, data } = config;
@@ -28,6 +30,7 @@ export function trainConfigToJobSpec(config: TrainConfig): TrainingJobSpec {
   });
   if (optimizer.clipNorm !== undefined) extra[EXTRA_CLIP_NORM] = optimizer.clipNorm;
   if (config.compute !== undefined) extra[EXTRA_COMPUTE] = COMPUTE_CODES[config.compute];
+  if (config.threads !== undefined) extra[EXTRA_KERNEL_THREADS] = config.threads === 'auto' ? 0 : config.threads;
   return {
     model: config.model,
     dataset: {
@@ -103,6 +106,7 @@ export function jobSpecToTrainConfig(spec: TrainingJobSpec): TrainConfig {
     backend: orUndefined(spec.backend),
     maxSteps: positiveOrUndefined(spec.maxSteps),
     compute: computeFromCode(spec.hyper?.extra?.[EXTRA_COMPUTE]),
+    threads: threadsFromCode(spec.hyper?.extra?.[EXTRA_KERNEL_THREADS]),
     dataEfficiency: localDataEfficiency(spec.dataEfficiency),
   };
   return parseTrainConfig(dropUndefined(raw));
@@ -139,6 +143,11 @@ function optimizerFromHyper(hyper: Hyperparameters): Record<string, unknown> {
     milestones,
     clipNorm: extra[EXTRA_CLIP_NORM],
   });
+}
+
+function threadsFromCode(code: number | undefined): 'auto' | number | undefined {
+  if (code === undefined) return undefined;
+  return code === 0 ? 'auto' : code;
 }
 
 /** The compute name of a code; an unknown code passes through as text so validation names the field. */

@@ -79,6 +79,9 @@ export interface TrainResult {
    * density 1, a run-wide fallback, …) or 'dense' for layers that are never masked (depthwise convs).
    */
   readonly layerCompute?: readonly LayerComputeReport[];
+  /** Threads the sparse kernels ran on (1 without shared memory or workers), and why fewer than the job asked. */
+  readonly kernelThreads?: number;
+  readonly kernelThreadFallbackReason?: string;
   /** Measured model-state memory at the end (weights, gradients, optimizer, index; sparse vs all-dense). */
   readonly modelState?: ModelStateMeasurement;
   /** Examples trained on over the whole job (sum of batch sizes; a resumed run continues the checkpoint's count). */

@@ -32,35 +32,39 @@ export function convCsr(rows: i32, oh: i32, len: i32, inRow: i32, rowPtr: usize,
       const xRow = x + (<usize>(py * inRow) << 2);
       const yRow = y + <usize>o * planeBytes + <usize>py * rowBytes;
       let c = 0;
-      for (; c + 16 <= len; c += 16) {
-        const off = <usize>c << 2;
-        let a0 = f32x4.splat(0);
-        let a1 = a0;
-        let a2 = a0;
-        let a3 = a0;
-        for (let j = start; j < end; j++) {
-          const jo = <usize>j << 2;
-          const w = v128.load32_splat(values + jo);
-          const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
-          a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
-          a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
-          a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+      if (ASC_FEATURE_SIMD) {
+        for (; c + 16 <= len; c += 16) {
+          const off = <usize>c << 2;
+          let a0 = f32x4.splat(0);
+          let a1 = a0;
+          let a2 = a0;
+          let a3 = a0;
+          for (let j = start; j < end; j++) {
+            const jo = <usize>j << 2;
+            const w = v128.load32_splat(values + jo);
+            const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
+            a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
+            a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
+            a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
+            a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+          }
+          v128.store(yRow + off, a0);
+          v128.store(yRow + off, a1, 16);
+          v128.store(yRow + off, a2, 32);
+          v128.store(yRow + off, a3, 48);
         }
-        v128.store(yRow + off, a0);
-        v128.store(yRow + off, a1, 16);
-        v128.store(yRow + off, a2, 32);
-        v128.store(yRow + off, a3, 48);
       }
-      for (; c + 4 <= len; c += 4) {
-        const off = <usize>c << 2;
-        let a0 = f32x4.splat(0);
-        for (let j = start; j < end; j++) {
-          const jo = <usize>j << 2;
-          const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
-          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(values + jo), v128.load(p)));
+      if (ASC_FEATURE_SIMD) {
+        for (; c + 4 <= len; c += 4) {
+          const off = <usize>c << 2;
+          let a0 = f32x4.splat(0);
+          for (let j = start; j < end; j++) {
+            const jo = <usize>j << 2;
+            const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
+            a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(values + jo), v128.load(p)));
+          }
+          v128.store(yRow + off, a0);
         }
-        v128.store(yRow + off, a0);
       }
       for (; c < len; c++) {
         const off = <usize>c << 2;
@@ -91,29 +95,31 @@ export function convPattern(
       const xRow = x + (<usize>(py * inRow) << 2);
       const yRow = y + <usize>o * planeBytes + <usize>py * rowBytes;
       let c = 0;
-      for (; c + 16 <= len; c += 16) {
-        const off = <usize>c << 2;
-        let a0 = f32x4.splat(0);
-        let a1 = a0;
-        let a2 = a0;
-        let a3 = a0;
-        for (let k = start; k < end; k++) {
-          const base = xRow + (<usize>load<i32>(kOff + (<usize>k << 2)) << 2) + off;
-          const taps = patOff + (<usize>load<i32>(kPat + (<usize>k << 2)) << 4);
-          const wk = values + (<usize>k << 4);
-          for (let t: usize = 0; t < 16; t += 4) {
-            const w = v128.load32_splat(wk + t);
-            const p = base + (<usize>load<i32>(taps + t) << 2);
-            a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
-            a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
-            a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
-            a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+      if (ASC_FEATURE_SIMD) {
+        for (; c + 16 <= len; c += 16) {
+          const off = <usize>c << 2;
+          let a0 = f32x4.splat(0);
+          let a1 = a0;
+          let a2 = a0;
+          let a3 = a0;
+          for (let k = start; k < end; k++) {
+            const base = xRow + (<usize>load<i32>(kOff + (<usize>k << 2)) << 2) + off;
+            const taps = patOff + (<usize>load<i32>(kPat + (<usize>k << 2)) << 4);
+            const wk = values + (<usize>k << 4);
+            for (let t: usize = 0; t < 16; t += 4) {
+              const w = v128.load32_splat(wk + t);
+              const p = base + (<usize>load<i32>(taps + t) << 2);
+              a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
+              a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
+              a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
+              a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+            }
           }
+          v128.store(yRow + off, a0);
+          v128.store(yRow + off, a1, 16);
+          v128.store(yRow + off, a2, 32);
+          v128.store(yRow + off, a3, 48);
         }
-        v128.store(yRow + off, a0);
-        v128.store(yRow + off, a1, 16);
-        v128.store(yRow + off, a2, 32);
-        v128.store(yRow + off, a3, 48);
       }
       for (; c < len; c++) {
         const off = <usize>c << 2;
@@ -144,42 +150,44 @@ export function convBlock4(groups: i32, oh: i32, len: i32, inRow: i32, groupPtr:
       const y2 = y1 + planeBytes;
       const y3 = y2 + planeBytes;
       let c = 0;
-      for (; c + 8 <= len; c += 8) {
-        const off = <usize>c << 2;
-        let a0 = f32x4.splat(0);
-        let b0 = a0;
-        let a1 = a0;
-        let b1 = a0;
-        let a2 = a0;
-        let b2 = a0;
-        let a3 = a0;
-        let b3 = a0;
-        for (let b = start; b < end; b++) {
-          const p = xRow + (<usize>load<i32>(offs + (<usize>b << 2)) << 2) + off;
-          const v0 = v128.load(p);
-          const v1 = v128.load(p, 16);
-          const wp = values + (<usize>b << 4);
-          const w0 = v128.load32_splat(wp);
-          const w1 = v128.load32_splat(wp, 4);
-          const w2 = v128.load32_splat(wp, 8);
-          const w3 = v128.load32_splat(wp, 12);
-          a0 = f32x4.add(a0, f32x4.mul(w0, v0));
-          b0 = f32x4.add(b0, f32x4.mul(w0, v1));
-          a1 = f32x4.add(a1, f32x4.mul(w1, v0));
-          b1 = f32x4.add(b1, f32x4.mul(w1, v1));
-          a2 = f32x4.add(a2, f32x4.mul(w2, v0));
-          b2 = f32x4.add(b2, f32x4.mul(w2, v1));
-          a3 = f32x4.add(a3, f32x4.mul(w3, v0));
-          b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+      if (ASC_FEATURE_SIMD) {
+        for (; c + 8 <= len; c += 8) {
+          const off = <usize>c << 2;
+          let a0 = f32x4.splat(0);
+          let b0 = a0;
+          let a1 = a0;
+          let b1 = a0;
+          let a2 = a0;
+          let b2 = a0;
+          let a3 = a0;
+          let b3 = a0;
+          for (let b = start; b < end; b++) {
+            const p = xRow + (<usize>load<i32>(offs + (<usize>b << 2)) << 2) + off;
+            const v0 = v128.load(p);
+            const v1 = v128.load(p, 16);
+            const wp = values + (<usize>b << 4);
+            const w0 = v128.load32_splat(wp);
+            const w1 = v128.load32_splat(wp, 4);
+            const w2 = v128.load32_splat(wp, 8);
+            const w3 = v128.load32_splat(wp, 12);
+            a0 = f32x4.add(a0, f32x4.mul(w0, v0));
+            b0 = f32x4.add(b0, f32x4.mul(w0, v1));
+            a1 = f32x4.add(a1, f32x4.mul(w1, v0));
+            b1 = f32x4.add(b1, f32x4.mul(w1, v1));
+            a2 = f32x4.add(a2, f32x4.mul(w2, v0));
+            b2 = f32x4.add(b2, f32x4.mul(w2, v1));
+            a3 = f32x4.add(a3, f32x4.mul(w3, v0));
+            b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+          }
+          v128.store(y0 + off, a0);
+          v128.store(y0 + off, b0, 16);
+          v128.store(y1 + off, a1);
+          v128.store(y1 + off, b1, 16);
+          v128.store(y2 + off, a2);
+          v128.store(y2 + off, b2, 16);
+          v128.store(y3 + off, a3);
+          v128.store(y3 + off, b3, 16);
         }
-        v128.store(y0 + off, a0);
-        v128.store(y0 + off, b0, 16);
-        v128.store(y1 + off, a1);
-        v128.store(y1 + off, b1, 16);
-        v128.store(y2 + off, a2);
-        v128.store(y2 + off, b2, 16);
-        v128.store(y3 + off, a3);
-        v128.store(y3 + off, b3, 16);
       }
       for (; c < len; c++) {
         const off = <usize>c << 2;

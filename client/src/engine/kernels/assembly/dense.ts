@@ -19,42 +19,44 @@ export function denseGemm(
     const y3 = y + <usize>load<i32>(yIdx + (<usize>r << 2), 12) * stride;
     const wRow = w + <usize>r * rowStep;
     let c = 0;
-    for (; c + 8 <= m; c += 8) {
-      const off = <usize>c << 2;
-      let a0 = f32x4.splat(0);
-      let b0 = a0;
-      let a1 = a0;
-      let b1 = a0;
-      let a2 = a0;
-      let b2 = a0;
-      let a3 = a0;
-      let b3 = a0;
-      for (let j = 0; j < inner; j++) {
-        const p = x + <usize>load<i32>(xIdx + (<usize>j << 2)) * stride + off;
-        const v0 = v128.load(p);
-        const v1 = v128.load(p, 16);
-        const wp = wRow + <usize>j * colStep;
-        const w0 = v128.load32_splat(wp);
-        const w1 = v128.load32_splat(wp + rowStep);
-        const w2 = v128.load32_splat(wp + 2 * rowStep);
-        const w3 = v128.load32_splat(wp + 3 * rowStep);
-        a0 = f32x4.add(a0, f32x4.mul(w0, v0));
-        b0 = f32x4.add(b0, f32x4.mul(w0, v1));
-        a1 = f32x4.add(a1, f32x4.mul(w1, v0));
-        b1 = f32x4.add(b1, f32x4.mul(w1, v1));
-        a2 = f32x4.add(a2, f32x4.mul(w2, v0));
-        b2 = f32x4.add(b2, f32x4.mul(w2, v1));
-        a3 = f32x4.add(a3, f32x4.mul(w3, v0));
-        b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+    if (ASC_FEATURE_SIMD) {
+      for (; c + 8 <= m; c += 8) {
+        const off = <usize>c << 2;
+        let a0 = f32x4.splat(0);
+        let b0 = a0;
+        let a1 = a0;
+        let b1 = a0;
+        let a2 = a0;
+        let b2 = a0;
+        let a3 = a0;
+        let b3 = a0;
+        for (let j = 0; j < inner; j++) {
+          const p = x + <usize>load<i32>(xIdx + (<usize>j << 2)) * stride + off;
+          const v0 = v128.load(p);
+          const v1 = v128.load(p, 16);
+          const wp = wRow + <usize>j * colStep;
+          const w0 = v128.load32_splat(wp);
+          const w1 = v128.load32_splat(wp + rowStep);
+          const w2 = v128.load32_splat(wp + 2 * rowStep);
+          const w3 = v128.load32_splat(wp + 3 * rowStep);
+          a0 = f32x4.add(a0, f32x4.mul(w0, v0));
+          b0 = f32x4.add(b0, f32x4.mul(w0, v1));
+          a1 = f32x4.add(a1, f32x4.mul(w1, v0));
+          b1 = f32x4.add(b1, f32x4.mul(w1, v1));
+          a2 = f32x4.add(a2, f32x4.mul(w2, v0));
+          b2 = f32x4.add(b2, f32x4.mul(w2, v1));
+          a3 = f32x4.add(a3, f32x4.mul(w3, v0));
+          b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+        }
+        v128.store(y0 + off, a0);
+        v128.store(y0 + off, b0, 16);
+        v128.store(y1 + off, a1);
+        v128.store(y1 + off, b1, 16);
+        v128.store(y2 + off, a2);
+        v128.store(y2 + off, b2, 16);
+        v128.store(y3 + off, a3);
+        v128.store(y3 + off, b3, 16);
       }
-      v128.store(y0 + off, a0);
-      v128.store(y0 + off, b0, 16);
-      v128.store(y1 + off, a1);
-      v128.store(y1 + off, b1, 16);
-      v128.store(y2 + off, a2);
-      v128.store(y2 + off, b2, 16);
-      v128.store(y3 + off, a3);
-      v128.store(y3 + off, b3, 16);
     }
     for (let i = 0; i < 4; i++) {
       denseRowTail(c, m, inner, wRow + <usize>i * rowStep, colStep, xIdx, x, y + <usize>load<i32>(yIdx + (<usize>(r + i) << 2)) * stride);
@@ -68,14 +70,16 @@ export function denseGemm(
 function denseRowTail(c0: i32, m: i32, inner: i32, wRow: usize, colStep: usize, xIdx: usize, x: usize, yRow: usize): void {
   const stride = <usize>m << 2;
   let c = c0;
-  for (; c + 4 <= m; c += 4) {
-    const off = <usize>c << 2;
-    let a = f32x4.splat(0);
-    for (let j = 0; j < inner; j++) {
-      const p = x + <usize>load<i32>(xIdx + (<usize>j << 2)) * stride + off;
-      a = f32x4.add(a, f32x4.mul(v128.load32_splat(wRow + <usize>j * colStep), v128.load(p)));
+  if (ASC_FEATURE_SIMD) {
+    for (; c + 4 <= m; c += 4) {
+      const off = <usize>c << 2;
+      let a = f32x4.splat(0);
+      for (let j = 0; j < inner; j++) {
+        const p = x + <usize>load<i32>(xIdx + (<usize>j << 2)) * stride + off;
+        a = f32x4.add(a, f32x4.mul(v128.load32_splat(wRow + <usize>j * colStep), v128.load(p)));
+      }
+      v128.store(yRow + off, a);
     }
-    v128.store(yRow + off, a);
   }
   for (; c < m; c++) {
     const off = <usize>c << 2;

@@ -14,61 +14,65 @@ export function block4Spmm(groups: i32, m: i32, groupPtr: usize, blockCol: usize
     const y2 = y1 + stride;
     const y3 = y2 + stride;
     let c = 0;
-    for (; c + 8 <= m; c += 8) {
-      const off = <usize>c << 2;
-      let a0 = f32x4.splat(0);
-      let b0 = a0;
-      let a1 = a0;
-      let b1 = a0;
-      let a2 = a0;
-      let b2 = a0;
-      let a3 = a0;
-      let b3 = a0;
-      for (let b = start; b < end; b++) {
-        const p = x + <usize>load<i32>(blockCol + (<usize>b << 2)) * stride + off;
-        const v0 = v128.load(p);
-        const v1 = v128.load(p, 16);
-        const wp = values + (<usize>b << 4);
-        const w0 = v128.load32_splat(wp);
-        const w1 = v128.load32_splat(wp, 4);
-        const w2 = v128.load32_splat(wp, 8);
-        const w3 = v128.load32_splat(wp, 12);
-        a0 = f32x4.add(a0, f32x4.mul(w0, v0));
-        b0 = f32x4.add(b0, f32x4.mul(w0, v1));
-        a1 = f32x4.add(a1, f32x4.mul(w1, v0));
-        b1 = f32x4.add(b1, f32x4.mul(w1, v1));
-        a2 = f32x4.add(a2, f32x4.mul(w2, v0));
-        b2 = f32x4.add(b2, f32x4.mul(w2, v1));
-        a3 = f32x4.add(a3, f32x4.mul(w3, v0));
-        b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+    if (ASC_FEATURE_SIMD) {
+      for (; c + 8 <= m; c += 8) {
+        const off = <usize>c << 2;
+        let a0 = f32x4.splat(0);
+        let b0 = a0;
+        let a1 = a0;
+        let b1 = a0;
+        let a2 = a0;
+        let b2 = a0;
+        let a3 = a0;
+        let b3 = a0;
+        for (let b = start; b < end; b++) {
+          const p = x + <usize>load<i32>(blockCol + (<usize>b << 2)) * stride + off;
+          const v0 = v128.load(p);
+          const v1 = v128.load(p, 16);
+          const wp = values + (<usize>b << 4);
+          const w0 = v128.load32_splat(wp);
+          const w1 = v128.load32_splat(wp, 4);
+          const w2 = v128.load32_splat(wp, 8);
+          const w3 = v128.load32_splat(wp, 12);
+          a0 = f32x4.add(a0, f32x4.mul(w0, v0));
+          b0 = f32x4.add(b0, f32x4.mul(w0, v1));
+          a1 = f32x4.add(a1, f32x4.mul(w1, v0));
+          b1 = f32x4.add(b1, f32x4.mul(w1, v1));
+          a2 = f32x4.add(a2, f32x4.mul(w2, v0));
+          b2 = f32x4.add(b2, f32x4.mul(w2, v1));
+          a3 = f32x4.add(a3, f32x4.mul(w3, v0));
+          b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+        }
+        v128.store(y0 + off, a0);
+        v128.store(y0 + off, b0, 16);
+        v128.store(y1 + off, a1);
+        v128.store(y1 + off, b1, 16);
+        v128.store(y2 + off, a2);
+        v128.store(y2 + off, b2, 16);
+        v128.store(y3 + off, a3);
+        v128.store(y3 + off, b3, 16);
       }
-      v128.store(y0 + off, a0);
-      v128.store(y0 + off, b0, 16);
-      v128.store(y1 + off, a1);
-      v128.store(y1 + off, b1, 16);
-      v128.store(y2 + off, a2);
-      v128.store(y2 + off, b2, 16);
-      v128.store(y3 + off, a3);
-      v128.store(y3 + off, b3, 16);
     }
-    for (; c + 4 <= m; c += 4) {
-      const off = <usize>c << 2;
-      let a0 = f32x4.splat(0);
-      let a1 = a0;
-      let a2 = a0;
-      let a3 = a0;
-      for (let b = start; b < end; b++) {
-        const v0 = v128.load(x + <usize>load<i32>(blockCol + (<usize>b << 2)) * stride + off);
-        const wp = values + (<usize>b << 4);
-        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp), v0));
-        a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(wp, 4), v0));
-        a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(wp, 8), v0));
-        a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(wp, 12), v0));
+    if (ASC_FEATURE_SIMD) {
+      for (; c + 4 <= m; c += 4) {
+        const off = <usize>c << 2;
+        let a0 = f32x4.splat(0);
+        let a1 = a0;
+        let a2 = a0;
+        let a3 = a0;
+        for (let b = start; b < end; b++) {
+          const v0 = v128.load(x + <usize>load<i32>(blockCol + (<usize>b << 2)) * stride + off);
+          const wp = values + (<usize>b << 4);
+          a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wp), v0));
+          a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(wp, 4), v0));
+          a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(wp, 8), v0));
+          a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(wp, 12), v0));
+        }
+        v128.store(y0 + off, a0);
+        v128.store(y1 + off, a1);
+        v128.store(y2 + off, a2);
+        v128.store(y3 + off, a3);
       }
-      v128.store(y0 + off, a0);
-      v128.store(y1 + off, a1);
-      v128.store(y2 + off, a2);
-      v128.store(y3 + off, a3);
     }
     for (; c < m; c++) {
       const off = <usize>c << 2;

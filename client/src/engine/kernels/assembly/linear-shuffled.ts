@@ -21,46 +21,48 @@ export function shuffledSpmm(
       const y2 = y + <usize>load<i32>(rowsOf + (<usize>r << 2), 8) * stride;
       const y3 = y + <usize>load<i32>(rowsOf + (<usize>r << 2), 12) * stride;
       let c = 0;
-      for (; c + 8 <= m; c += 8) {
-        const off = <usize>c << 2;
-        let a0 = f32x4.splat(0);
-        let b0 = a0;
-        let a1 = a0;
-        let b1 = a0;
-        let a2 = a0;
-        let b2 = a0;
-        let a3 = a0;
-        let b3 = a0;
-        for (let b = start; b < end; b++) {
-          const colsOf = blockCols + <usize>(b * bs) * 4;
-          const vals = values + (<usize>(b * bs + r) * <usize>bs) * 4;
-          for (let k = 0; k < bs; k++) {
-            const p = x + <usize>load<i32>(colsOf + (<usize>k << 2)) * stride + off;
-            const v0 = v128.load(p);
-            const v1 = v128.load(p, 16);
-            const wp = vals + (<usize>k << 2);
-            const w0 = v128.load32_splat(wp);
-            const w1 = v128.load32_splat(wp + rowBytes);
-            const w2 = v128.load32_splat(wp + 2 * rowBytes);
-            const w3 = v128.load32_splat(wp + 3 * rowBytes);
-            a0 = f32x4.add(a0, f32x4.mul(w0, v0));
-            b0 = f32x4.add(b0, f32x4.mul(w0, v1));
-            a1 = f32x4.add(a1, f32x4.mul(w1, v0));
-            b1 = f32x4.add(b1, f32x4.mul(w1, v1));
-            a2 = f32x4.add(a2, f32x4.mul(w2, v0));
-            b2 = f32x4.add(b2, f32x4.mul(w2, v1));
-            a3 = f32x4.add(a3, f32x4.mul(w3, v0));
-            b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+      if (ASC_FEATURE_SIMD) {
+        for (; c + 8 <= m; c += 8) {
+          const off = <usize>c << 2;
+          let a0 = f32x4.splat(0);
+          let b0 = a0;
+          let a1 = a0;
+          let b1 = a0;
+          let a2 = a0;
+          let b2 = a0;
+          let a3 = a0;
+          let b3 = a0;
+          for (let b = start; b < end; b++) {
+            const colsOf = blockCols + <usize>(b * bs) * 4;
+            const vals = values + (<usize>(b * bs + r) * <usize>bs) * 4;
+            for (let k = 0; k < bs; k++) {
+              const p = x + <usize>load<i32>(colsOf + (<usize>k << 2)) * stride + off;
+              const v0 = v128.load(p);
+              const v1 = v128.load(p, 16);
+              const wp = vals + (<usize>k << 2);
+              const w0 = v128.load32_splat(wp);
+              const w1 = v128.load32_splat(wp + rowBytes);
+              const w2 = v128.load32_splat(wp + 2 * rowBytes);
+              const w3 = v128.load32_splat(wp + 3 * rowBytes);
+              a0 = f32x4.add(a0, f32x4.mul(w0, v0));
+              b0 = f32x4.add(b0, f32x4.mul(w0, v1));
+              a1 = f32x4.add(a1, f32x4.mul(w1, v0));
+              b1 = f32x4.add(b1, f32x4.mul(w1, v1));
+              a2 = f32x4.add(a2, f32x4.mul(w2, v0));
+              b2 = f32x4.add(b2, f32x4.mul(w2, v1));
+              a3 = f32x4.add(a3, f32x4.mul(w3, v0));
+              b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+            }
           }
+          v128.store(y0 + off, a0);
+          v128.store(y0 + off, b0, 16);
+          v128.store(y1 + off, a1);
+          v128.store(y1 + off, b1, 16);
+          v128.store(y2 + off, a2);
+          v128.store(y2 + off, b2, 16);
+          v128.store(y3 + off, a3);
+          v128.store(y3 + off, b3, 16);
         }
-        v128.store(y0 + off, a0);
-        v128.store(y0 + off, b0, 16);
-        v128.store(y1 + off, a1);
-        v128.store(y1 + off, b1, 16);
-        v128.store(y2 + off, a2);
-        v128.store(y2 + off, b2, 16);
-        v128.store(y3 + off, a3);
-        v128.store(y3 + off, b3, 16);
       }
       for (let i = 0; i < 4; i++) {
         shuffledRowTail(c, m, start, end, bs, r + i, blockCols, values, x, y + <usize>load<i32>(rowsOf + (<usize>(r + i) << 2)) * stride);
@@ -78,18 +80,20 @@ function shuffledRowTail(
 ): void {
   const stride = <usize>m << 2;
   let c = c0;
-  for (; c + 4 <= m; c += 4) {
-    const off = <usize>c << 2;
-    let a = f32x4.splat(0);
-    for (let b = start; b < end; b++) {
-      const colsOf = blockCols + <usize>(b * bs) * 4;
-      const vals = values + (<usize>(b * bs + r) * <usize>bs) * 4;
-      for (let k = 0; k < bs; k++) {
-        const p = x + <usize>load<i32>(colsOf + (<usize>k << 2)) * stride + off;
-        a = f32x4.add(a, f32x4.mul(v128.load32_splat(vals + (<usize>k << 2)), v128.load(p)));
+  if (ASC_FEATURE_SIMD) {
+    for (; c + 4 <= m; c += 4) {
+      const off = <usize>c << 2;
+      let a = f32x4.splat(0);
+      for (let b = start; b < end; b++) {
+        const colsOf = blockCols + <usize>(b * bs) * 4;
+        const vals = values + (<usize>(b * bs + r) * <usize>bs) * 4;
+        for (let k = 0; k < bs; k++) {
+          const p = x + <usize>load<i32>(colsOf + (<usize>k << 2)) * stride + off;
+          a = f32x4.add(a, f32x4.mul(v128.load32_splat(vals + (<usize>k << 2)), v128.load(p)));
+        }
       }
+      v128.store(yRow + off, a);
     }
-    v128.store(yRow + off, a);
   }
   for (; c < m; c++) {
     const off = <usize>c << 2;
@@ -125,42 +129,44 @@ export function shuffledSpmmT(
         const x2 = dx + <usize>load<i32>(colsOf + (<usize>k << 2), 8) * stride;
         const x3 = dx + <usize>load<i32>(colsOf + (<usize>k << 2), 12) * stride;
         let c = 0;
-        for (; c + 8 <= m; c += 8) {
-          const off = <usize>c << 2;
-          let a0 = v128.load(x0 + off);
-          let b0 = v128.load(x0 + off, 16);
-          let a1 = v128.load(x1 + off);
-          let b1 = v128.load(x1 + off, 16);
-          let a2 = v128.load(x2 + off);
-          let b2 = v128.load(x2 + off, 16);
-          let a3 = v128.load(x3 + off);
-          let b3 = v128.load(x3 + off, 16);
-          for (let r = 0; r < bs; r++) {
-            const p = dy + <usize>load<i32>(rowsOf + (<usize>r << 2)) * stride + off;
-            const v0 = v128.load(p);
-            const v1 = v128.load(p, 16);
-            const wp = block + <usize>r * rowBytes + (<usize>k << 2);
-            const w0 = v128.load32_splat(wp);
-            const w1 = v128.load32_splat(wp, 4);
-            const w2 = v128.load32_splat(wp, 8);
-            const w3 = v128.load32_splat(wp, 12);
-            a0 = f32x4.add(a0, f32x4.mul(w0, v0));
-            b0 = f32x4.add(b0, f32x4.mul(w0, v1));
-            a1 = f32x4.add(a1, f32x4.mul(w1, v0));
-            b1 = f32x4.add(b1, f32x4.mul(w1, v1));
-            a2 = f32x4.add(a2, f32x4.mul(w2, v0));
-            b2 = f32x4.add(b2, f32x4.mul(w2, v1));
-            a3 = f32x4.add(a3, f32x4.mul(w3, v0));
-            b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+        if (ASC_FEATURE_SIMD) {
+          for (; c + 8 <= m; c += 8) {
+            const off = <usize>c << 2;
+            let a0 = v128.load(x0 + off);
+            let b0 = v128.load(x0 + off, 16);
+            let a1 = v128.load(x1 + off);
+            let b1 = v128.load(x1 + off, 16);
+            let a2 = v128.load(x2 + off);
+            let b2 = v128.load(x2 + off, 16);
+            let a3 = v128.load(x3 + off);
+            let b3 = v128.load(x3 + off, 16);
+            for (let r = 0; r < bs; r++) {
+              const p = dy + <usize>load<i32>(rowsOf + (<usize>r << 2)) * stride + off;
+              const v0 = v128.load(p);
+              const v1 = v128.load(p, 16);
+              const wp = block + <usize>r * rowBytes + (<usize>k << 2);
+              const w0 = v128.load32_splat(wp);
+              const w1 = v128.load32_splat(wp, 4);
+              const w2 = v128.load32_splat(wp, 8);
+              const w3 = v128.load32_splat(wp, 12);
+              a0 = f32x4.add(a0, f32x4.mul(w0, v0));
+              b0 = f32x4.add(b0, f32x4.mul(w0, v1));
+              a1 = f32x4.add(a1, f32x4.mul(w1, v0));
+              b1 = f32x4.add(b1, f32x4.mul(w1, v1));
+              a2 = f32x4.add(a2, f32x4.mul(w2, v0));
+              b2 = f32x4.add(b2, f32x4.mul(w2, v1));
+              a3 = f32x4.add(a3, f32x4.mul(w3, v0));
+              b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+            }
+            v128.store(x0 + off, a0);
+            v128.store(x0 + off, b0, 16);
+            v128.store(x1 + off, a1);
+            v128.store(x1 + off, b1, 16);
+            v128.store(x2 + off, a2);
+            v128.store(x2 + off, b2, 16);
+            v128.store(x3 + off, a3);
+            v128.store(x3 + off, b3, 16);
           }
-          v128.store(x0 + off, a0);
-          v128.store(x0 + off, b0, 16);
-          v128.store(x1 + off, a1);
-          v128.store(x1 + off, b1, 16);
-          v128.store(x2 + off, a2);
-          v128.store(x2 + off, b2, 16);
-          v128.store(x3 + off, a3);
-          v128.store(x3 + off, b3, 16);
         }
         for (let i = 0; i < 4; i++) {
           scatterColumnTail(c, m, bs, k + i, rowsOf, block, dy, dx + <usize>load<i32>(colsOf + (<usize>(k + i) << 2)) * stride);
@@ -178,14 +184,16 @@ function scatterColumnTail(c0: i32, m: i32, bs: i32, k: i32, rowsOf: usize, bloc
   const stride = <usize>m << 2;
   const rowBytes = <usize>bs << 2;
   let c = c0;
-  for (; c + 4 <= m; c += 4) {
-    const off = <usize>c << 2;
-    let a = v128.load(dxRow + off);
-    for (let r = 0; r < bs; r++) {
-      const p = dy + <usize>load<i32>(rowsOf + (<usize>r << 2)) * stride + off;
-      a = f32x4.add(a, f32x4.mul(v128.load32_splat(block + <usize>r * rowBytes + (<usize>k << 2)), v128.load(p)));
+  if (ASC_FEATURE_SIMD) {
+    for (; c + 4 <= m; c += 4) {
+      const off = <usize>c << 2;
+      let a = v128.load(dxRow + off);
+      for (let r = 0; r < bs; r++) {
+        const p = dy + <usize>load<i32>(rowsOf + (<usize>r << 2)) * stride + off;
+        a = f32x4.add(a, f32x4.mul(v128.load32_splat(block + <usize>r * rowBytes + (<usize>k << 2)), v128.load(p)));
+      }
+      v128.store(dxRow + off, a);
     }
-    v128.store(dxRow + off, a);
   }
   for (; c < m; c++) {
     const off = <usize>c << 2;

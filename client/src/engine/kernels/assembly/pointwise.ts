@@ -7,19 +7,21 @@ import { hsum } from './common';
 
 /** y[r][:] = act(y[r][:]·scale[r] + bias[r]), in place; act is ReLU when `relu` is set. */
 export function rowAffine(rows: i32, len: i32, scale: usize, bias: usize, relu: bool, y: usize): void {
-  const zero = f32x4.splat(0);
   for (let r = 0; r < rows; r++) {
     const s: f32 = scale == 0 ? 1 : load<f32>(scale + (<usize>r << 2));
     const b: f32 = bias == 0 ? 0 : load<f32>(bias + (<usize>r << 2));
-    const sv = f32x4.splat(s);
-    const bv = f32x4.splat(b);
     const row = y + (<usize>r * <usize>len << 2);
     let c = 0;
-    for (; c + 4 <= len; c += 4) {
-      const p = row + (<usize>c << 2);
-      let v = f32x4.add(f32x4.mul(v128.load(p), sv), bv);
-      if (relu) v = f32x4.max(v, zero);
-      v128.store(p, v);
+    if (ASC_FEATURE_SIMD) {
+      const zero = f32x4.splat(0);
+      const sv = f32x4.splat(s);
+      const bv = f32x4.splat(b);
+      for (; c + 4 <= len; c += 4) {
+        const p = row + (<usize>c << 2);
+        let v = f32x4.add(f32x4.mul(v128.load(p), sv), bv);
+        if (relu) v = f32x4.max(v, zero);
+        v128.store(p, v);
+      }
     }
     for (; c < len; c++) {
       const p = row + (<usize>c << 2);
@@ -32,11 +34,13 @@ export function rowAffine(rows: i32, len: i32, scale: usize, bias: usize, relu: 
 
 /** dy[i] = y[i] > 0 ? dy[i] : 0 (ReLU backward from the ReLU's output), in place. */
 export function reluBackward(n: i32, y: usize, dy: usize): void {
-  const zero = f32x4.splat(0);
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const o = <usize>i << 2;
-    v128.store(dy + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(y + o), zero)));
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      v128.store(dy + o, v128.and(v128.load(dy + o), f32x4.gt(v128.load(y + o), zero)));
+    }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
@@ -48,16 +52,19 @@ export function reluBackward(n: i32, y: usize, dy: usize): void {
 export function rowSums(rows: i32, len: i32, src: usize, out: usize): void {
   for (let r = 0; r < rows; r++) {
     const row = src + (<usize>r * <usize>len << 2);
-    let a0 = f32x4.splat(0);
-    let a1 = a0;
     let c = 0;
-    for (; c + 8 <= len; c += 8) {
-      const p = row + (<usize>c << 2);
-      a0 = f32x4.add(a0, v128.load(p));
-      a1 = f32x4.add(a1, v128.load(p, 16));
+    let s: f32 = 0;
+    if (ASC_FEATURE_SIMD) {
+      let a0 = f32x4.splat(0);
+      let a1 = a0;
+      for (; c + 8 <= len; c += 8) {
+        const p = row + (<usize>c << 2);
+        a0 = f32x4.add(a0, v128.load(p));
+        a1 = f32x4.add(a1, v128.load(p, 16));
+      }
+      for (; c + 4 <= len; c += 4) a0 = f32x4.add(a0, v128.load(row + (<usize>c << 2)));
+      s = hsum(f32x4.add(a0, a1));
     }
-    for (; c + 4 <= len; c += 4) a0 = f32x4.add(a0, v128.load(row + (<usize>c << 2)));
-    let s = hsum(f32x4.add(a0, a1));
     for (; c < len; c++) s += load<f32>(row + (<usize>c << 2));
     store<f32>(out + (<usize>r << 2), s);
   }
@@ -67,12 +74,14 @@ export function rowSums(rows: i32, len: i32, src: usize, out: usize): void {
 export function scaleRows(rows: i32, len: i32, scale: usize, y: usize): void {
   for (let r = 0; r < rows; r++) {
     const s = load<f32>(scale + (<usize>r << 2));
-    const sv = f32x4.splat(s);
     const row = y + (<usize>r * <usize>len << 2);
     let c = 0;
-    for (; c + 4 <= len; c += 4) {
-      const p = row + (<usize>c << 2);
-      v128.store(p, f32x4.mul(v128.load(p), sv));
+    if (ASC_FEATURE_SIMD) {
+      const sv = f32x4.splat(s);
+      for (; c + 4 <= len; c += 4) {
+        const p = row + (<usize>c << 2);
+        v128.store(p, f32x4.mul(v128.load(p), sv));
+      }
     }
     for (; c < len; c++) {
       const p = row + (<usize>c << 2);
@@ -98,11 +107,13 @@ export function maxPool2x2(channels: i32, h: i32, w: i32, m: i32, x: usize, y: u
         const p11 = p10 + pixel;
         const q = out + <usize>px * pixel;
         let b = 0;
-        for (; b + 4 <= m; b += 4) {
-          const o = <usize>b << 2;
-          const top2 = f32x4.max(v128.load(p00 + o), v128.load(p01 + o));
-          const bottom2 = f32x4.max(v128.load(p10 + o), v128.load(p11 + o));
-          v128.store(q + o, f32x4.max(top2, bottom2));
+        if (ASC_FEATURE_SIMD) {
+          for (; b + 4 <= m; b += 4) {
+            const o = <usize>b << 2;
+            const top2 = f32x4.max(v128.load(p00 + o), v128.load(p01 + o));
+            const bottom2 = f32x4.max(v128.load(p10 + o), v128.load(p11 + o));
+            v128.store(q + o, f32x4.max(top2, bottom2));
+          }
         }
         for (; b < m; b++) {
           const o = <usize>b << 2;
@@ -134,21 +145,23 @@ export function maxPool2x2Backward(channels: i32, h: i32, w: i32, m: i32, x: usi
         const o11 = o10 + pixel;
         const q = outOffset + <usize>px * pixel;
         let b = 0;
-        for (; b + 4 <= m; b += 4) {
-          const o = <usize>b << 2;
-          const top = load<v128>(y + q + o);
-          const g = load<v128>(dy + q + o);
-          const e00 = f32x4.eq(v128.load(x + o00 + o), top);
-          let taken = e00;
-          const e01 = v128.andnot(f32x4.eq(v128.load(x + o01 + o), top), taken);
-          taken = v128.or(taken, e01);
-          const e10 = v128.andnot(f32x4.eq(v128.load(x + o10 + o), top), taken);
-          taken = v128.or(taken, e10);
-          const e11 = v128.andnot(f32x4.eq(v128.load(x + o11 + o), top), taken);
-          v128.store(dx + o00 + o, v128.and(g, e00));
-          v128.store(dx + o01 + o, v128.and(g, e01));
-          v128.store(dx + o10 + o, v128.and(g, e10));
-          v128.store(dx + o11 + o, v128.and(g, e11));
+        if (ASC_FEATURE_SIMD) {
+          for (; b + 4 <= m; b += 4) {
+            const o = <usize>b << 2;
+            const top = load<v128>(y + q + o);
+            const g = load<v128>(dy + q + o);
+            const e00 = f32x4.eq(v128.load(x + o00 + o), top);
+            let taken = e00;
+            const e01 = v128.andnot(f32x4.eq(v128.load(x + o01 + o), top), taken);
+            taken = v128.or(taken, e01);
+            const e10 = v128.andnot(f32x4.eq(v128.load(x + o10 + o), top), taken);
+            taken = v128.or(taken, e10);
+            const e11 = v128.andnot(f32x4.eq(v128.load(x + o11 + o), top), taken);
+            v128.store(dx + o00 + o, v128.and(g, e00));
+            v128.store(dx + o01 + o, v128.and(g, e01));
+            v128.store(dx + o10 + o, v128.and(g, e10));
+            v128.store(dx + o11 + o, v128.and(g, e11));
+          }
         }
         for (; b < m; b++) {
           const o = <usize>b << 2;

@@ -3,6 +3,7 @@
 // three-axis reversal in WASM at each border of a segment, never between its layers.
 import type * as tf from '@tensorflow/tfjs';
 import type { KernelRuntime, WasmF32 } from '../../kernels/runtime.js';
+import { evenRanges } from '../../kernels/threads/partition.js';
 
 export interface ActivationShape {
   readonly channels: number;
@@ -39,7 +40,7 @@ export function toKernelLayout(rt: KernelRuntime, values: Float32Array, shape: A
   const staged = rt.uploadF32(values);
   if (batch === 1 || shape.channels * shape.height * shape.width === 1) return staged;
   const out = rt.allocF32(size);
-  rt.raw.reverse3(batch, shape.height * shape.width, shape.channels, staged.ptr, out.ptr);
+  reverseAxes(rt, batch, shape.height * shape.width, shape.channels, staged, out);
   return out;
 }
 
@@ -48,7 +49,15 @@ export function fromKernelLayout(rt: KernelRuntime, buffer: WasmF32, shape: Acti
   if (batch === 1 || shape.channels * shape.height * shape.width === 1) return rt.read(buffer);
   return rt.scratch(() => {
     const out = rt.allocF32(buffer.length);
-    rt.raw.reverse3(shape.channels, shape.height * shape.width, batch, buffer.ptr, out.ptr);
+    reverseAxes(rt, shape.channels, shape.height * shape.width, batch, buffer, out);
     return rt.read(out);
   });
+}
+
+/** dst[k][j][i] = src[i][j][k] for src of shape [d0][d1][d2], split by k over the kernel threads when large. */
+function reverseAxes(rt: KernelRuntime, d0: number, d1: number, d2: number, src: WasmF32, dst: WasmF32): void {
+  rt.parallel(
+    'reverse3Part',
+    rt.slices(evenRanges(d2, rt.threads, 4), d0 * d1 * d2).map(([k0, k1]) => [d0, d1, d2, k0, k1, src.ptr, dst.ptr]),
+  );
 }
