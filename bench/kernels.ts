@@ -131,7 +131,7 @@ async function benchShape(rt: KernelRuntime, shape: ShapeCase, timing: Timing, r
 }
 
 const THREAD_DENSITY = 0.1;
-const THREAD_SCHEMES: readonly KernelScheme[] = ['irregular', 'block4'];
+const THREAD_SCHEMES: readonly KernelScheme[] = ['irregular', 'block'];
 const THREAD_COLUMNS = ['op', 'scheme', 'shape', 'density', 'threads', '1-thread ms', 'N-thread ms', 'x vs 1 thread'];
 
 /** Median per-call ms of `a` and `b`, sampled alternately (a, b, a, b, …) so load changes hit both alike. */
