@@ -3,25 +3,16 @@
 import { createDense } from '../dense.js';
 import type { MethodModule } from '../method-module.js';
 import { createStatic } from '../static.js';
+import type { MethodName, SparseTrainingMethod } from '../types.js';
 
-export const DENSE: MethodModule = {
-  name: 'dense',
-  description: 'Dense training: no masks',
-  prune: 'none',
-  growth: 'none',
-  scheduleKind: undefined,
-  replacesStep: false,
-  scheduleDefaults: () => undefined,
-  create: () => createDense(),
-};
+function fixedModule(name: Extract<MethodName, 'dense' | 'static'>, description: string, create: () => SparseTrainingMethod): MethodModule {
+  return { name, description, prune: 'none', growth: 'none', scheduleKind: undefined, replacesStep: false, scheduleDefaults: () => undefined, create };
+}
 
-export const STATIC: MethodModule = {
-  name: 'static',
-  description: 'Static sparse training: one random mask per layer at its allocated density, never changed',
-  prune: 'none',
-  growth: 'none',
-  scheduleKind: undefined,
-  replacesStep: false,
-  scheduleDefaults: () => undefined,
-  create: () => createStatic(),
-};
+export const DENSE = fixedModule('dense', 'Dense training: no masks', createDense);
+
+export const STATIC = fixedModule(
+  'static',
+  'Static sparse training: one random mask per layer at its allocated density, never changed',
+  createStatic,
+);
