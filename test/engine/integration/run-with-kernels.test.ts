@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { requestedCompute } from '../../../client/src/engine/train/compute-setup.js';
 import { parseTrainConfig, type TrainConfigInput } from '../../../client/src/engine/train/config.js';
@@ -38,6 +39,10 @@ describe('runTraining with sparse kernels', () => {
     expect(reference.result.compute).toBe('masked-dense');
     expect(sut.result.compute).toBe('sparse-kernels');
     expect(sut.result.kernelLayers).toEqual(['fc1', 'fc2', 'fc3']);
+    // threads: 'auto' (default): the threads build on every core (at most 8) where Node gives shared memory.
+    expect(sut.result.kernelThreads).toBe(Math.min(8, availableParallelism()));
+    expect(sut.result.kernelVariant).toBe(availableParallelism() > 1 ? 'threads' : 'simd');
+    expect(reference.result.kernelThreads).toBeUndefined();
     expect(sut.updates).toBeGreaterThan(1);
     expect(sut.updates).toBe(reference.updates);
     expect(sut.losses).toHaveLength(12);

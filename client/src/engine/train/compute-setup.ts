@@ -4,6 +4,7 @@
 // path: explicit-transpose linear gradients, conv gradients that work on wasm). When the kernels cannot be used the
 // run falls back to masked-dense and says why, for the run and for every layer (`layers`: each maskable layer's
 // compute and, when it is not on the kernels, the reason; never-masked layers such as depthwise convs as 'dense').
+// Without WebAssembly SIMD, 'sparse-kernels' asked for explicitly runs on the scalar build of the kernels.
 import { hasWasmSimd } from '../kernels/reference/simd.js';
 import { KernelRuntime, type KernelRuntimeInfo } from '../kernels/runtime.js';
 import { useSparseKernels, type KernelPlan } from '../models/kernel-compute/plan.js';
@@ -57,7 +58,6 @@ export async function setUpCompute(config: TrainConfig, model: Model, layerDensi
     fallbackReason: reason,
     layers: allMaskedDense(`the run fell back to masked-dense: ${reason}`),
   });
-  if (!hasWasmSimd()) return fallback('WebAssembly SIMD is not available');
   const preference = formatPreferenceForScheme(config.scheme, config.schedule?.kind === 'dsb' ? config.schedule.blockSize : undefined);
   const sparseLayers = new Map<string, FormatPreference>();
   for (const weight of model.maskedWeights) {
@@ -106,6 +106,8 @@ export interface ComputeReport {
   /** Threads the sparse kernels ran on, and why fewer than requested (absent when no layer ran on the kernels). */
   readonly kernelThreads?: number;
   readonly kernelThreadFallbackReason?: string;
+  /** Which build of the kernels ran: 'threads', 'simd' or 'scalar'. */
+  readonly kernelVariant?: string;
 }
 
 export function computeReport(setup: ComputeSetup, model: Model, config: TrainConfig): ComputeReport {
@@ -114,7 +116,7 @@ export function computeReport(setup: ComputeSetup, model: Model, config: TrainCo
     ...(setup.fallbackReason === undefined ? {} : { computeFallbackReason: setup.fallbackReason }),
     kernelLayers: setup.plan?.kernelLayers ?? [],
     layerCompute: setup.layers,
-    ...(setup.kernelRuntime === undefined ? {} : { kernelThreads: setup.kernelRuntime.threads }),
+    ...(setup.kernelRuntime === undefined ? {} : { kernelThreads: setup.kernelRuntime.threads, kernelVariant: setup.kernelRuntime.variant }),
     ...(setup.kernelRuntime?.threadFallbackReason === undefined ? {} : { kernelThreadFallbackReason: setup.kernelRuntime.threadFallbackReason }),
     modelState: measureModelState(model, { slotsPerValue: slotsPerValue(config.optimizer.kind, config.optimizer.momentum) }),
   };

@@ -82,6 +82,8 @@ export interface TrainResult {
   /** Threads the sparse kernels ran on (1 without shared memory or workers), and why fewer than the job asked. */
   readonly kernelThreads?: number;
   readonly kernelThreadFallbackReason?: string;
+  /** Which build of the kernels ran: 'threads', 'simd' or 'scalar'. */
+  readonly kernelVariant?: string;
   /** Measured model-state memory at the end (weights, gradients, optimizer, index; sparse vs all-dense). */
   readonly modelState?: ModelStateMeasurement;
   /** Examples trained on over the whole job (sum of batch sizes; a resumed run continues the checkpoint's count). */

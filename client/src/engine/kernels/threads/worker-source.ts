@@ -14,7 +14,7 @@ const BODY = `
   let seen = init.generation;
   reply('ready');
   for (;;) {
-    // A short spin catches the next task of a step without a futex round trip; then block.
+    // An optional short poll (init.spin) can catch the next task without a futex round trip; then block.
     for (let k = 0; k < init.spin && Atomics.load(ctrl, ${GENERATION}) === seen; k++);
     while (Atomics.load(ctrl, ${GENERATION}) === seen) Atomics.wait(ctrl, ${GENERATION}, seen);
     seen = Atomics.load(ctrl, ${GENERATION});
