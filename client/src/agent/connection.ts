@@ -40,8 +40,11 @@ export interface ConnectionOptions extends Partial<BackoffOptions> {
 export interface LinkShim {
   /** `bytes`: the envelope's size, for links that model bandwidth. */
   send(transmit: () => void, bytes: number): void;
-  /** Called once with a listener the link calls with false when it is partitioned and true when it heals. */
-  watchReachability?(listener: (reachable: boolean) => void): void;
+  /**
+   * Called once with a listener the link calls with false when it is partitioned (at once, if it already is) and
+   * true when it heals; returns how to stop listening (the connection is closed).
+   */
+  watchReachability?(listener: (reachable: boolean) => void): () => void;
 }
 
 export interface ConnectionEvents {
@@ -84,6 +87,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
   private closed = false;
   /** The link is partitioned: the transport is down and nothing reconnects until it heals. */
   private partitioned = false;
+  private readonly stopWatchingLink: (() => void) | undefined;
   private readonly backoff: BackoffOptions;
   private readonly requestTimeoutMs: number;
 
@@ -95,7 +99,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
       randomizationFactor: options.randomizationFactor ?? DEFAULT_BACKOFF.randomizationFactor,
     };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    options.link?.watchReachability?.((reachable) => (reachable ? this.healPartition() : this.partition()));
+    this.stopWatchingLink = options.link?.watchReachability?.((reachable) => (reachable ? this.healPartition() : this.partition()));
   }
 
   get connected(): boolean {
@@ -163,6 +167,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
   close(): void {
     this.closed = true;
     this.clearRetry();
+    this.stopWatchingLink?.();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {
@@ -233,6 +238,11 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
     if (!socket) return;
     socket.io.reconnection(false);
     socket.io.engine?.close();
+    // Ends socket.io's own reconnect loop too. Switching reconnection off alone leaves a loop that was waiting (the
+    // coordinator was already unreachable) marked as running for good, and socket.connect() never opens again while
+    // it is: a device cut off by a coordinator crash and then partitioned never came back. The transport is closed
+    // already, so no goodbye goes out.
+    socket.disconnect();
   }
 
   private healPartition(): void {

@@ -70,8 +70,14 @@ export class SimulatedLink implements LinkShim {
     this.current = { ...this.current, ...change };
   }
 
-  watchReachability(listener: (reachable: boolean) => void): void {
+  watchReachability(listener: (reachable: boolean) => void): () => void {
     this.listeners.push(listener);
+    // An agent restarted during a partition must not connect through it.
+    if (this.partitioned) listener(false);
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners.splice(at, 1);
+    };
   }
 
   send(transmit: () => void, bytes = 0): void {
@@ -110,7 +116,7 @@ export class SimulatedLink implements LinkShim {
     if (this.partitioned) return;
     this.partitioned = true;
     this.held = undefined;
-    for (const listener of this.listeners) listener(false);
+    for (const listener of [...this.listeners]) listener(false);
   }
 
   heal(): void {
@@ -118,7 +124,7 @@ export class SimulatedLink implements LinkShim {
     this.healTimer = undefined;
     if (!this.partitioned) return;
     this.partitioned = false;
-    for (const listener of this.listeners) listener(true);
+    for (const listener of [...this.listeners]) listener(true);
   }
 
   /** Stops pending timers (the device is gone). */
