@@ -89,7 +89,8 @@ export class VirtualDevice {
     this.agent = undefined;
     this.running.clear();
     await agent.kill();
-    this.state = 'killed';
+    // An availability absence stays 'offline': that is what tells the availability cycle to bring the device back.
+    if (this.state !== 'offline') this.state = 'killed';
     this.emit({ kind: 'killed', detail: reason });
   }
 

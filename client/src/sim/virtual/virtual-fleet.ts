@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import type { BackoffOptions } from '../../agent/connection.js';
 import type { TrainingEngine } from '../../agent/training-engine.js';
 import { TypedEvents } from '../../agent/typed-events.js';
-import { AvailabilityCycle } from './availability.js';
+import { AvailabilityCycle, drawnSessions, traceSessions, type Session } from './availability.js';
 import type { VirtualFleetEvent } from './fleet-event.js';
 import { createRng, type Rng } from '../../engine/util/rng.js';
-import { createModelledEngine, type DeviceProfile } from '../profiles/index.js';
+import { createModelledEngine, isTraceAvailability, loadAvailabilityTrace, type AvailabilityTrace, type DeviceProfile } from '../profiles/index.js';
 import { SimulatedLink } from './simulated-link.js';
 import { VirtualDevice, type DeviceEvent } from './virtual-device.js';
 
@@ -41,7 +41,7 @@ export interface VirtualFleetOptions {
   readonly realEngines?: number;
   /** The engine of each other device; default: the profile's modelled engine (createModelledEngine). */
   readonly engineFor?: (request: EngineRequest) => TrainingEngine;
-  /** Run the profiles' session/offline churn (default true). */
+  /** Run the profiles' availability churn: drawn sessions, or the profile's trace replayed (default true). */
   readonly availability?: boolean;
   /** Devices booting at the same time during start() (default 100). */
   readonly startConcurrency?: number;
@@ -58,7 +58,7 @@ const MIN_REQUEST_TIMEOUT_MS = 2_000;
 
 export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent] }> {
   readonly devices: readonly VirtualDevice[];
-  private readonly cycles: AvailabilityCycle[] = [];
+  private cycles: AvailabilityCycle[] = [];
   private startedAtMs = Date.now();
   private stopped = false;
 
@@ -98,7 +98,7 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
       return `${waiting.length} virtual devices did not connect within ${timeoutMs} ms (first: ${waiting.slice(0, 5).map((d) => d.index).join(', ')})`;
     });
     if (failures.length > 0) throw new Error(`${failures.length} virtual devices failed to start: ${failures.slice(0, 5).join('; ')}`);
-    if (this.options.availability ?? true) for (const cycle of this.cycles) cycle.start();
+    if (this.options.availability ?? true) await this.startAvailability();
   }
 
   /** Stops churn and every device gracefully. */
@@ -159,15 +159,30 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
           emit: (event) => this.record(event),
         });
         devices.push(device);
-        this.cycles.push(this.availabilityOf(device));
       }
     }
     return devices;
   }
 
-  private availabilityOf(device: VirtualDevice): AvailabilityCycle {
-    const random = deviceStream(this.options.seed, device.index, 'availability');
-    return new AvailabilityCycle(device.profile, random, this.options.timeScale, {
+  private async startAvailability(): Promise<void> {
+    const traces = new Map<string, AvailabilityTrace>();
+    for (const { profile } of this.devices) {
+      const { availability } = profile;
+      if (isTraceAvailability(availability) && !traces.has(availability.trace)) traces.set(availability.trace, await loadAvailabilityTrace(availability));
+    }
+    if (this.stopped) return;
+    this.cycles = this.devices.map((device) => {
+      const { availability } = device.profile;
+      const sessions = isTraceAvailability(availability)
+        ? traceSessions(traces.get(availability.trace)!)
+        : drawnSessions(availability, deviceStream(this.options.seed, device.index, 'availability'));
+      return this.availabilityOf(device, sessions);
+    });
+    for (const cycle of this.cycles) cycle.start();
+  }
+
+  private availabilityOf(device: VirtualDevice, sessions: Iterator<Session>): AvailabilityCycle {
+    return new AvailabilityCycle(sessions, this.options.timeScale, {
       goOffline: (offlineSimMs) => {
         if (this.stopped || !device.isRunning) return;
         device.markOffline();
