@@ -2,6 +2,7 @@
 // waited out in compressed real time. The sequence is drawn (seeded) from the profile's distributions, or replayed
 // from its availability trace. Going offline is a crash (phones and boards lose power or network without a goodbye);
 // coming back is a restart on the same state.
+import { realClock, type Clock, type TimerHandle } from '../../agent/clock.js';
 import type { Rng } from '../../engine/util/rng.js';
 import { sampleDistribution, type AvailabilityTrace, type OnlineInterval, type SessionAvailability } from '../profiles/index.js';
 
@@ -69,13 +70,14 @@ function* onlineSpans(trace: AvailabilityTrace): Generator<OnlineInterval> {
 }
 
 export class AvailabilityCycle {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: TimerHandle | undefined;
   private stopped = false;
 
   constructor(
     private readonly sessions: Iterator<Session>,
     private readonly timeScale: number,
     private readonly handlers: AvailabilityHandlers,
+    private readonly clock: Clock = realClock,
   ) {}
 
   /** Starts with an online session (the device was just switched on). */
@@ -85,7 +87,7 @@ export class AvailabilityCycle {
 
   stop(): void {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
@@ -105,10 +107,13 @@ export class AvailabilityCycle {
 
   private after(simMs: number, run: () => void): void {
     if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (!this.stopped) run();
-    }, simMs / this.timeScale);
-    this.timer.unref?.();
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        if (!this.stopped) run();
+      },
+      simMs / this.timeScale,
+      { unref: true },
+    );
   }
 }

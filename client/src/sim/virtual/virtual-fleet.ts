@@ -3,6 +3,7 @@
 // simulation exercises the real protocol, outbox, checkpoints and resume. Durations are simulated and waited out
 // divided by `timeScale`; seeded draws make each device's plan (link, availability) the same for the same seed.
 import { join } from 'node:path';
+import { realClock, type Clock } from '../../agent/clock.js';
 import type { BackoffOptions } from '../../agent/connection.js';
 import type { TrainingEngine } from '../../agent/training-engine.js';
 import { TypedEvents } from '../../agent/typed-events.js';
@@ -52,6 +53,11 @@ export interface VirtualFleetOptions {
   readonly backoff?: Partial<BackoffOptions>;
   readonly progressEverySteps?: number;
   readonly checkpointEverySteps?: number;
+  /**
+   * One time source for every device, its link and its availability (default the real clock). With a VirtualClock
+   * (discrete-event virtual time) use timeScale 1: durations are then waited out on the virtual clock as they are.
+   */
+  readonly clock?: Clock;
 }
 
 const MIN_REQUEST_TIMEOUT_MS = 2_000;
@@ -59,18 +65,21 @@ const MIN_REQUEST_TIMEOUT_MS = 2_000;
 export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent] }> {
   readonly devices: readonly VirtualDevice[];
   private cycles: AvailabilityCycle[] = [];
-  private startedAtMs = Date.now();
+  private readonly clock: Clock;
+  private startedAtMs: number;
   private stopped = false;
 
   constructor(private readonly options: VirtualFleetOptions) {
     super();
     if (!(options.timeScale > 0)) throw new RangeError(`timeScale must be positive, got ${options.timeScale}`);
+    this.clock = options.clock ?? realClock;
+    this.startedAtMs = this.clock.now();
     this.devices = this.createDevices();
   }
 
   /** Simulated milliseconds since start(). */
   get simNowMs(): number {
-    return (Date.now() - this.startedAtMs) * this.options.timeScale;
+    return (this.clock.now() - this.startedAtMs) * this.options.timeScale;
   }
 
   get timeScale(): number {
@@ -79,7 +88,7 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
 
   /** Boots every device (bounded concurrency); resolves once each said hello. Then the availability churn starts. */
   async start(): Promise<void> {
-    this.startedAtMs = Date.now();
+    this.startedAtMs = this.clock.now();
     const timeoutMs = this.options.startTimeoutMs ?? 120_000;
     const queue = [...this.devices];
     const failures: string[] = [];
@@ -134,7 +143,7 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
             duplicateRate: 0,
             reorderRate: 0,
           },
-          { timeScale: options.timeScale, random: deviceStream(options.seed, index, 'link') },
+          { timeScale: options.timeScale, random: deviceStream(options.seed, index, 'link'), clock: this.clock },
         );
         const device = new VirtualDevice({
           index,
@@ -154,6 +163,7 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
           link,
           backoff,
           requestTimeoutMs,
+          clock: this.clock,
           progressEverySteps: options.progressEverySteps,
           checkpointEverySteps: options.checkpointEverySteps,
           emit: (event) => this.record(event),
@@ -197,12 +207,11 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
           this.record({ deviceIndex: device.index, deviceId: device.deviceId, kind: 'error', detail: `restart failed: ${error.message}` }),
         );
       },
-    });
+    }, this.clock);
   }
 
   private record(event: DeviceEvent): void {
-    const wallMs = Date.now();
-    this.emit('event', { ...event, wallMs, simMs: (wallMs - this.startedAtMs) * this.options.timeScale });
+    this.emit('event', { ...event, wallMs: Date.now(), simMs: this.simNowMs });
   }
 }
 
