@@ -1,7 +1,7 @@
 // Availability churn of one virtual device: a sequence of online sessions and offline gaps, in simulated minutes,
-// waited out in compressed real time. The sequence is drawn (seeded) from the profile's distributions, or replayed
-// from its availability trace. Going offline is a crash (phones and boards lose power or network without a goodbye);
-// coming back is a restart on the same state.
+// waited out on the fleet's clock divided by the time scale. The sequence is drawn (seeded) from the profile's
+// distributions, or replayed from its availability trace. Going offline is a crash (phones and boards lose power or
+// network without a goodbye); coming back is a restart on the same state.
 import { realClock, type Clock, type TimerHandle } from '../../agent/clock.js';
 import type { Rng } from '../../engine/util/rng.js';
 import { sampleDistribution, type AvailabilityTrace, type OnlineInterval, type SessionAvailability } from '../profiles/index.js';
