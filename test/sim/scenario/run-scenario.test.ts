@@ -1,5 +1,6 @@
 // Small end-to-end runs of the scenario runner (a coordinator child process from dist/, virtual devices in this
-// process): a campaign scenario, and a scenario where some devices run the real engine (`--real N`).
+// process): a campaign scenario, a scenario where some devices run the real engine (`--real N`), and the
+// crash-then-partition regression scenario.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +49,22 @@ describe('runScenario', () => {
     // Device 0 ran the real engine and did train: it started a job and finished it.
     const device0 = run.eventLog.filter((event) => 'deviceIndex' in event && event.deviceIndex === 0).map((event) => event.kind);
     expect(device0).toContain('job-finished');
+  });
+
+  it('should bring every device back after a coordinator crash with a partition during the outage', { timeout: 180_000 }, async () => {
+    expect(BUILT, 'the coordinator runs from dist/: npm run build first').toBe(true);
+    const loaded = await loadScenarioFile(join(ROOT, 'test/scenarios/crash-partition.yaml'));
+
+    const run = await runScenario(loaded, { recordEvents: true });
+
+    const { verdict } = run;
+    expect(verdict.passed, JSON.stringify(verdict.invariants)).toBe(true);
+    expect(verdict.figures.succeeded).toBe(4);
+    expect(verdict.figures.faults).toMatchObject({ partition: 10, 'coordinator-kill': 1 });
+    const lastPartition = run.eventLog.findLastIndex((event) => event.kind === 'partitioned');
+    expect(lastPartition).toBeGreaterThanOrEqual(0);
+    const afterPartitions = run.eventLog.slice(lastPartition + 1);
+    const reconnected = new Set(afterPartitions.flatMap((event) => (event.kind === 'connected' && 'deviceIndex' in event ? [event.deviceIndex] : [])));
+    expect(reconnected.size).toBe(10);
   });
 });
