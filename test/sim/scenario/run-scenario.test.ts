@@ -4,20 +4,24 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadScenarioFile, resolveScenario, runScenario, validateScenario } from '../../../client/src/sim/scenario/index.js';
+import { loadScenarioFile, resolveScenario, runScenario, validateScenario, type ScenarioRun } from '../../../client/src/sim/scenario/index.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const BUILT = existsSync(join(ROOT, 'dist/cli/src/commands/sim.js'));
 
+/** Runs a shipped scenario with its event log and expects a passing verdict. */
+async function runPassing(file: string): Promise<ScenarioRun> {
+  expect(BUILT, 'the coordinator runs from dist/: npm run build first').toBe(true);
+  const run = await runScenario(await loadScenarioFile(join(ROOT, file)), { recordEvents: true });
+  expect(run.verdict.passed, JSON.stringify(run.verdict.invariants)).toBe(true);
+  return run;
+}
+
 describe('runScenario', () => {
   it('should run a campaign scenario (real-engine devices) to a passing verdict with every cell done', { timeout: 180_000 }, async () => {
-    expect(BUILT, 'the coordinator runs from dist/: npm run build first').toBe(true);
-    const loaded = await loadScenarioFile(join(ROOT, 'test/scenarios/campaign.yaml'));
-
-    const run = await runScenario(loaded, { recordEvents: true });
+    const run = await runPassing('test/scenarios/campaign.yaml');
 
     const { verdict } = run;
-    expect(verdict.passed, JSON.stringify(verdict.invariants)).toBe(true);
     expect(verdict.figures.jobs).toBe(3);
     expect(verdict.figures.succeeded).toBe(3);
     expect(verdict.figures.faults).toMatchObject({ kill: 1 });
@@ -52,13 +56,9 @@ describe('runScenario', () => {
   });
 
   it('should bring every device back after a coordinator crash with a partition during the outage', { timeout: 180_000 }, async () => {
-    expect(BUILT, 'the coordinator runs from dist/: npm run build first').toBe(true);
-    const loaded = await loadScenarioFile(join(ROOT, 'test/scenarios/crash-partition.yaml'));
-
-    const run = await runScenario(loaded, { recordEvents: true });
+    const run = await runPassing('test/scenarios/crash-partition.yaml');
 
     const { verdict } = run;
-    expect(verdict.passed, JSON.stringify(verdict.invariants)).toBe(true);
     expect(verdict.figures.succeeded).toBe(4);
     expect(verdict.figures.faults).toMatchObject({ partition: 10, 'coordinator-kill': 1 });
     const lastPartition = run.eventLog.findLastIndex((event) => event.kind === 'partitioned');
