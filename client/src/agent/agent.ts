@@ -3,6 +3,7 @@
 import type { DeviceFacts, Telemetry } from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault, type HandshakeAuth, type HandshakeRefusal } from '../../../protocol/src/index.js';
 import type { TrainProgress } from '../engine/train/types.js';
+import type { Clock } from './clock.js';
 import { DeviceConnection, type BackoffOptions, type LinkShim } from './connection.js';
 import { CredentialStore, type StoredCredential } from './credential-store.js';
 import { AgentFatalError, errorText, isFatalRefusalCode } from './errors.js';
@@ -52,6 +53,8 @@ export interface AgentOptions {
   readonly telemetry?: () => Telemetry;
   /** Shapes the device's outgoing envelopes (simulated latency, loss, duplicates, partitions). */
   readonly link?: LinkShim;
+  /** The time source of heartbeats, request timeouts and retries (default the real clock; a simulator's shared clock). */
+  readonly clock?: Clock;
 }
 
 /** A report the coordinator acknowledged, by its wire identity. */
@@ -123,6 +126,7 @@ export class Agent extends TypedEvents<AgentEvents> {
     this.done.catch(() => undefined); // observed through events when nobody awaits it
     this.outbox = new Outbox((report) => this.sendReport(report), {
       maxProgressBacklog: options.maxBufferedProgress,
+      clock: options.clock,
       onDelivered: (report) => {
         this.emit('report-acknowledged', {
           type: report.type,
@@ -159,11 +163,11 @@ export class Agent extends TypedEvents<AgentEvents> {
       checkpointChunkBytes: options.checkpointChunkBytes,
       fetchCheckpoint: checkpointFetcher(
         (request) => this.request('sparsefleet.v1.CheckpointFetchRequest', request, 'sparsefleet.v1.CheckpointFetchResponse'),
-        { pieceBytes: options.checkpointChunkBytes, timeoutMs: options.checkpointFetchTimeoutMs },
+        { pieceBytes: options.checkpointChunkBytes, timeoutMs: options.checkpointFetchTimeoutMs, clock: options.clock },
       ),
       fetchInitialMask: initialMaskFetcher(
         (request) => this.request('sparsefleet.v1.MaskFetchRequest', request, 'sparsefleet.v1.MaskFetchResponse'),
-        { pieceBytes: options.checkpointChunkBytes, timeoutMs: options.checkpointFetchTimeoutMs },
+        { pieceBytes: options.checkpointChunkBytes, timeoutMs: options.checkpointFetchTimeoutMs, clock: options.clock },
       ),
       maskChunkBytes: options.checkpointChunkBytes,
       forgettingChunkBytes: options.checkpointChunkBytes,
@@ -178,6 +182,7 @@ export class Agent extends TypedEvents<AgentEvents> {
       send: (heartbeat) => this.request('sparsefleet.v1.Heartbeat', heartbeat, 'sparsefleet.v1.HeartbeatAck'),
       runningJobIds: () => this.heldJobIds(),
       telemetry: options.telemetry,
+      clock: options.clock,
     });
     this.dispatcher
       .register('sparsefleet.v1.JobAssignment', (assignment) => ({
@@ -271,6 +276,7 @@ export class Agent extends TypedEvents<AgentEvents> {
       auth: () => this.handshakeAuth(),
       requestTimeoutMs: this.options.requestTimeoutMs,
       link: this.options.link,
+      clock: this.options.clock,
       ...this.options.backoff,
     });
     connection.onPush((frame) => this.dispatcher.dispatch(frame));

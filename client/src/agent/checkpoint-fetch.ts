@@ -5,6 +5,7 @@
 import type { CheckpointFetchRequest, CheckpointFetchResponse, ResumeFrom } from '../../../protocol/src/index.js';
 import { DEFAULT_CHECKPOINT_CHUNK_BYTES, MAX_CHECKPOINT_CHUNK_BYTES } from './checkpoint-upload.js';
 import { errorText } from './errors.js';
+import { realClock, type Clock } from './clock.js';
 import { withPieceRetries } from './piece-retry.js';
 import { sha256Hex } from './sha256.js';
 
@@ -13,7 +14,7 @@ export type CheckpointPieceRequester = (request: CheckpointFetchRequest) => Prom
 /** The job runner's fetcher over one piece requester (the agent's connection). */
 export function checkpointFetcher(
   requestPiece: CheckpointPieceRequester,
-  settings: { readonly pieceBytes?: number; readonly timeoutMs?: number } = {},
+  settings: { readonly pieceBytes?: number; readonly timeoutMs?: number; readonly clock?: Clock } = {},
 ): (jobId: string, resume: ResumeFrom, signal: AbortSignal) => Promise<Uint8Array> {
   return (jobId, resume, signal) => fetchCheckpoint({ jobId, resume, signal, requestPiece, ...settings });
 }
@@ -27,6 +28,8 @@ export interface FetchCheckpointOptions {
   readonly timeoutMs?: number;
   readonly retryDelayMs?: number;
   readonly signal?: AbortSignal;
+  /** Reads the deadline and waits between retries (default the real clock). */
+  readonly clock?: Clock;
 }
 
 export class CheckpointFetchError extends Error {
@@ -47,13 +50,14 @@ export async function fetchCheckpoint(options: FetchCheckpointOptions): Promise<
   if (id === '') fail('the assignment names no checkpoint');
   if (!Number.isSafeInteger(total) || total <= 0) fail(`the assignment gives no usable size (${total})`);
   const pieceBytes = Math.max(1, Math.min(options.pieceBytes ?? DEFAULT_CHECKPOINT_CHUNK_BYTES, MAX_CHECKPOINT_CHUNK_BYTES));
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const clock = options.clock ?? realClock;
+  const deadline = clock.now() + (options.timeoutMs ?? 60_000);
   const bytes = new Uint8Array(total);
   let offset = 0;
   while (offset < total) {
     const length = Math.min(pieceBytes, total - offset);
     const request = { jobId, checkpointId: id, offset, length };
-    const piece = await withPieceRetries(() => options.requestPiece(request), deadline, options.retryDelayMs ?? 250, options.signal).catch(
+    const piece = await withPieceRetries(() => options.requestPiece(request), deadline, options.retryDelayMs ?? 250, options.signal, clock).catch(
       (error: unknown) => fail(errorText(error)),
     );
     if (piece.checkpointId !== id) fail(`the coordinator answered with checkpoint ${piece.checkpointId}`);

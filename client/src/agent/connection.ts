@@ -12,6 +12,7 @@ import {
   type MessageOf,
   type MessageTypeName,
 } from '../../../protocol/src/index.js';
+import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { TypedEvents } from './typed-events.js';
 
 export interface BackoffOptions {
@@ -30,6 +31,9 @@ export interface ConnectionOptions extends Partial<BackoffOptions> {
   readonly requestTimeoutMs?: number;
   /** Shapes outgoing envelopes (simulated networks); absent = every envelope goes out at once. */
   readonly link?: LinkShim;
+  /** Request timeouts through a link and the retries scheduled here (default the real clock; socket.io's own
+   * reconnection backoff and ack timeouts stay on real timers). */
+  readonly clock?: Clock;
 }
 
 /**
@@ -40,8 +44,11 @@ export interface ConnectionOptions extends Partial<BackoffOptions> {
 export interface LinkShim {
   /** `bytes`: the envelope's size, for links that model bandwidth. */
   send(transmit: () => void, bytes: number): void;
-  /** Called once with a listener the link calls with false when it is partitioned and true when it heals. */
-  watchReachability?(listener: (reachable: boolean) => void): void;
+  /**
+   * Called once with a listener the link calls with false when it is partitioned (at once, if it already is) and
+   * true when it heals; returns how to stop listening (the connection is closed).
+   */
+  watchReachability?(listener: (reachable: boolean) => void): () => void;
 }
 
 export interface ConnectionEvents {
@@ -80,22 +87,25 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
   private pushHandler: PushHandler | undefined;
   private requestCounter = 0;
   private failedAttempts = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: TimerHandle | undefined;
   private closed = false;
   /** The link is partitioned: the transport is down and nothing reconnects until it heals. */
   private partitioned = false;
+  private readonly stopWatchingLink: (() => void) | undefined;
   private readonly backoff: BackoffOptions;
   private readonly requestTimeoutMs: number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: ConnectionOptions) {
     super();
+    this.clock = options.clock ?? realClock;
     this.backoff = {
       reconnectionDelayMs: options.reconnectionDelayMs ?? DEFAULT_BACKOFF.reconnectionDelayMs,
       reconnectionDelayMaxMs: options.reconnectionDelayMaxMs ?? DEFAULT_BACKOFF.reconnectionDelayMaxMs,
       randomizationFactor: options.randomizationFactor ?? DEFAULT_BACKOFF.randomizationFactor,
     };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    options.link?.watchReachability?.((reachable) => (reachable ? this.healPartition() : this.partition()));
+    this.stopWatchingLink = options.link?.watchReachability?.((reachable) => (reachable ? this.healPartition() : this.partition()));
   }
 
   get connected(): boolean {
@@ -163,6 +173,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
   close(): void {
     this.closed = true;
     this.clearRetry();
+    this.stopWatchingLink?.();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {
@@ -206,18 +217,19 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
    */
   private sendThroughLink(link: LinkShim, socket: Socket, frame: Uint8Array, timeoutMs: number): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const started = Date.now();
+      const { clock } = this;
+      const started = clock.now();
       let settled = false;
       const settle = (finish: () => void): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         finish();
       };
-      const timer = setTimeout(() => settle(() => reject(new Error('operation has timed out'))), timeoutMs);
+      const timer = clock.setTimeout(() => settle(() => reject(new Error('operation has timed out'))), timeoutMs);
       link.send(() => {
         if (!socket.connected) return;
-        const remaining = Math.max(1, timeoutMs - (Date.now() - started));
+        const remaining = Math.max(1, timeoutMs - (clock.now() - started));
         socket.timeout(remaining).emit(DEVICE_CHANNEL_EVENT, frame, (error: Error | null, reply: unknown) => {
           settle(() => (error ? reject(error) : resolve(reply)));
         });
@@ -233,6 +245,11 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
     if (!socket) return;
     socket.io.reconnection(false);
     socket.io.engine?.close();
+    // Ends socket.io's own reconnect loop too. Switching reconnection off alone leaves a loop that was waiting (the
+    // coordinator was already unreachable) marked as running for good, and socket.connect() never opens again while
+    // it is: a device cut off by a coordinator crash and then partitioned never came back. The transport is closed
+    // already, so no goodbye goes out.
+    socket.disconnect();
   }
 
   private healPartition(): void {
@@ -264,7 +281,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
 
   private scheduleConnect(delayMs: number): number {
     this.clearRetry();
-    this.retryTimer = setTimeout(() => {
+    this.retryTimer = this.clock.setTimeout(() => {
       this.retryTimer = undefined;
       if (!this.closed && !this.partitioned) this.socket?.connect();
     }, delayMs);
@@ -272,7 +289,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
   }
 
   private clearRetry(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
   }
 }

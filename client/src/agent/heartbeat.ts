@@ -1,5 +1,6 @@
 // Periodic heartbeats with telemetry at the interval the coordinator asks for (it may change it in each ack).
 import type { Heartbeat, HeartbeatAck, Telemetry } from '../../../protocol/src/index.js';
+import { realClock, type Clock, type TimerHandle } from './clock.js';
 import { collectTelemetry } from './telemetry.js';
 
 export interface HeartbeatOptions {
@@ -11,10 +12,12 @@ export interface HeartbeatOptions {
   readonly minIntervalMs?: number;
   /** Where telemetry comes from; default: this host's sensors. */
   readonly telemetry?: () => Telemetry;
+  /** Schedules the beats and stamps them (default the real clock). */
+  readonly clock?: Clock;
 }
 
 export class HeartbeatLoop {
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: TimerHandle | undefined;
   private intervalMs = 0;
   private running = false;
   /** Bumped by start/stop: a beat still awaiting its ack from an earlier loop must not reschedule. */
@@ -37,22 +40,21 @@ export class HeartbeatLoop {
   stop(): void {
     this.generation += 1;
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
   private schedule(): void {
     if (!this.running) return;
     const generation = this.generation;
-    this.timer = setTimeout(() => void this.beat(generation), this.intervalMs);
     // A heartbeat timer alone must not keep a finished process alive.
-    this.timer.unref?.();
+    this.timer = this.clock.setTimeout(() => void this.beat(generation), this.intervalMs, { unref: true });
   }
 
   private async beat(generation: number): Promise<void> {
     try {
       const ack = await this.options.send({
-        sentAtMs: Date.now(),
+        sentAtMs: this.clock.now(),
         telemetry: (this.options.telemetry ?? collectTelemetry)(),
         runningJobIds: this.options.runningJobIds(),
       });
@@ -61,6 +63,10 @@ export class HeartbeatLoop {
       this.options.onError?.(error);
     }
     if (generation === this.generation) this.schedule();
+  }
+
+  private get clock(): Clock {
+    return this.options.clock ?? realClock;
   }
 
   private clamp(intervalMs: number): number {

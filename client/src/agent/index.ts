@@ -1,5 +1,6 @@
 // Public surface of the edge agent (used by the CLI, the simulated fleet and tests).
 export { Agent, type AgentEvents, type AgentOptions } from './agent.js';
+export { realClock, sleepOn, type Clock, type TimerHandle, type TimerOptions } from './clock.js';
 export { normalizeServer, startingCredential } from './starting-credential.js';
 export { DeviceConnection, backoffDelay, DEFAULT_BACKOFF, NotConnectedError, type BackoffOptions } from './connection.js';
 export { CredentialStore, CredentialStoreError, defaultStatePath, type StoredCredential } from './credential-store.js';

@@ -14,6 +14,7 @@ import {
 } from '../../../protocol/src/index.js';
 import type { Mask } from '../engine/sparse/types.js';
 import { errorText } from './errors.js';
+import { realClock, type Clock } from './clock.js';
 import { withPieceRetries } from './piece-retry.js';
 
 export type MaskPieceRequester = (request: MaskFetchRequest) => Promise<MaskFetchResponse>;
@@ -23,7 +24,7 @@ export type InitialMaskFetcher = (jobId: string, signal: AbortSignal) => Promise
 
 export function initialMaskFetcher(
   requestPiece: MaskPieceRequester,
-  settings: { readonly pieceBytes?: number; readonly timeoutMs?: number } = {},
+  settings: { readonly pieceBytes?: number; readonly timeoutMs?: number; readonly clock?: Clock } = {},
 ): InitialMaskFetcher {
   return (jobId, signal) => fetchInitialMask({ jobId, signal, requestPiece, ...settings });
 }
@@ -36,6 +37,8 @@ export interface FetchInitialMaskOptions {
   readonly timeoutMs?: number;
   readonly retryDelayMs?: number;
   readonly signal?: AbortSignal;
+  /** Reads the deadline and waits between retries (default the real clock). */
+  readonly clock?: Clock;
 }
 
 export class MaskFetchError extends Error {
@@ -55,9 +58,10 @@ export async function fetchInitialMask(options: FetchInitialMaskOptions): Promis
     throw new MaskFetchError(jobId, reason);
   };
   const pieceBytes = Math.max(1, Math.min(options.pieceBytes ?? DEFAULT_MASK_CHUNK_BYTES, MAX_MASK_CHUNK_BYTES));
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const clock = options.clock ?? realClock;
+  const deadline = clock.now() + (options.timeoutMs ?? 60_000);
   const fetchPiece = (offset: number, length: number) =>
-    withPieceRetries(() => options.requestPiece({ jobId, offset, length }), deadline, options.retryDelayMs ?? 250, options.signal).catch(
+    withPieceRetries(() => options.requestPiece({ jobId, offset, length }), deadline, options.retryDelayMs ?? 250, options.signal, clock).catch(
       (error: unknown) => fail(errorText(error)),
     );
   const first = await fetchPiece(0, pieceBytes);

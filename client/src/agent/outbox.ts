@@ -13,6 +13,7 @@
 //     upload has not started yet (the coordinator keeps the last committed one). An upload that has started is
 //     finished first, so a link slower than the checkpoint cadence still commits checkpoints; at most the upload in
 //     progress and the newest waiting checkpoint are held.
+import { realClock, type Clock, type TimerHandle } from './clock.js';
 import type { CheckpointChunk, CheckpointCommit } from '../../../protocol/src/index.js';
 import type { ErrorCode, ForgettingStatsChunk, JobResult, MaskUpdateChunk, ProgressReport } from '../../../protocol/src/index.js';
 
@@ -53,6 +54,8 @@ export interface OutboxOptions {
   readonly maxProgressBacklog?: number;
   readonly onRejected?: (report: OutboundReport, error: Error) => void;
   readonly onDelivered?: (report: OutboundReport) => void;
+  /** Schedules retries and drain timeouts (default the real clock). */
+  readonly clock?: Clock;
 }
 
 /** Identity of a report on the wire: what the coordinator dedupes on. */
@@ -98,16 +101,18 @@ export class Outbox {
   private readonly startedUploads = new Set<string>();
   private open = false;
   private pumping = false;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: TimerHandle | undefined;
   private wakeRetry: (() => void) | undefined;
   private emptyWaiters: Array<() => void> = [];
-  private readonly options: Required<Omit<OutboxOptions, 'onRejected' | 'onDelivered'>> & OutboxOptions;
+  private readonly options: Required<Omit<OutboxOptions, 'onRejected' | 'onDelivered' | 'clock'>> & OutboxOptions;
+  private readonly clock: Clock;
 
   constructor(
     private readonly send: ReportSender,
     options: OutboxOptions = {},
   ) {
     this.options = { retryDelayMs: 500, maxRetryDelayMs: 10_000, maxProgressBacklog: DEFAULT_MAX_PROGRESS_BACKLOG, ...options };
+    this.clock = options.clock ?? realClock;
   }
 
   get pending(): number {
@@ -152,12 +157,12 @@ export class Outbox {
   drained(timeoutMs: number): Promise<boolean> {
     if (this.queue.length === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.emptyWaiters = this.emptyWaiters.filter((waiter) => waiter !== done);
         resolve(false);
       }, timeoutMs);
       const done = (): void => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         resolve(true);
       };
       this.emptyWaiters.push(done);
@@ -291,7 +296,7 @@ export class Outbox {
   private waitBeforeRetry(delayMs: number): Promise<void> {
     return new Promise((resolve) => {
       this.wakeRetry = resolve;
-      this.retryTimer = setTimeout(() => {
+      this.retryTimer = this.clock.setTimeout(() => {
         this.retryTimer = undefined;
         this.wakeRetry = undefined;
         resolve();
@@ -300,7 +305,7 @@ export class Outbox {
   }
 
   private cancelRetryWait(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     const wake = this.wakeRetry;
     this.wakeRetry = undefined;

@@ -1,6 +1,7 @@
 // Retrying one piece request of a chunked fetch (a checkpoint or an initial mask): transient failures (link down,
 // timeout, coordinator busy) are retried with doubling delays, up to 5 s, until `deadline`; anything else is final.
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
+import { realClock, sleepOn, type Clock } from './clock.js';
 
 const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.ERROR_CODE_INTERNAL, ErrorCode.ERROR_CODE_RATE_LIMITED]);
 
@@ -9,6 +10,7 @@ export async function withPieceRetries<T>(
   deadline: number,
   firstDelayMs: number,
   signal: AbortSignal | undefined,
+  clock: Clock = realClock,
 ): Promise<T> {
   let delay = firstDelayMs;
   for (;;) {
@@ -16,9 +18,9 @@ export async function withPieceRetries<T>(
     try {
       return await attempt();
     } catch (error) {
-      if (!isTransient(error) || Date.now() + delay > deadline) throw error;
+      if (!isTransient(error) || clock.now() + delay > deadline) throw error;
     }
-    await sleep(delay, signal);
+    await sleepOn(clock, delay, signal);
     delay = Math.min(delay * 2, 5_000);
   }
 }
@@ -26,19 +28,4 @@ export async function withPieceRetries<T>(
 /** Protocol errors other than INTERNAL / RATE_LIMITED are final (unknown job, not the assigned device, …). */
 function isTransient(error: unknown): boolean {
   return !(error instanceof ProtocolFault) || TRANSIENT_CODES.has(error.code);
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      signal?.removeEventListener('abort', aborted);
-      resolve();
-    }
-    function aborted(): void {
-      clearTimeout(timer);
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
-    }
-    signal?.addEventListener('abort', aborted, { once: true });
-  });
 }

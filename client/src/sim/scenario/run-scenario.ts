@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { createModelledEngine, loadDeviceProfile, type DeviceProfile } from '../profiles/index.js';
 import { VirtualFleet, type VirtualFleetEvent } from '../virtual/index.js';
-import { CoordinatorApi, RestError } from './coordinator-api.js';
+import { CoordinatorApi } from './coordinator-api.js';
 import { CoordinatorProcess } from './coordinator-process.js';
 import { planFaults, plannedDevices, summarizePlan, type FaultAction } from './fault-plan.js';
 import { checkInvariants, type AcknowledgedReport, type Assignment, type LeaseExpiry, type RunObservations } from './invariants.js';
@@ -17,6 +17,7 @@ import { resolveProfileReference, type LoadedScenario } from './scenario-file.js
 import { fleetSize } from './scenario-schema.js';
 import { formatSimSpan } from './sim-duration.js';
 import { emptyTimeline, jobCounts, type Timeline } from './timeline.js';
+import { submitAcrossOutages } from './submit-across-outages.js';
 import { buildVerdict, type Verdict } from './verdict.js';
 
 export interface RunScenarioOptions {
@@ -254,31 +255,6 @@ async function submitWork(loaded: LoadedScenario, api: CoordinatorApi, coordinat
   };
   await Promise.all(Array.from({ length: Math.min(SUBMIT_CONCURRENCY, bodies.length) }, submitter));
   return bodies.length;
-}
-
-/** How long one submission keeps trying while the coordinator cannot be reached before the run gives up. */
-const SUBMIT_OUTAGE_LIMIT_MS = 120_000;
-
-/**
- * Submits one job across the coordinator outages the scenario causes: it waits while the coordinator is down, and
- * after a request that failed in transport (the coordinator may have stored the job just before it died) it looks
- * the job up by its name before sending it again, so a crash never doubles a job. A refusal (HTTP error) is final.
- */
-async function submitAcrossOutages(api: CoordinatorApi, coordinator: CoordinatorProcess, body: { readonly name: string }): Promise<void> {
-  const giveUpAt = Date.now() + SUBMIT_OUTAGE_LIMIT_MS;
-  let uncertain = false;
-  for (;;) {
-    while (!coordinator.running && Date.now() < giveUpAt) await sleep(50);
-    try {
-      if (uncertain && (await api.listJobs()).some((job) => job.name === body.name)) return;
-      await api.submitJob(body);
-      return;
-    } catch (error) {
-      if (error instanceof RestError || Date.now() >= giveUpAt) throw error;
-      uncertain = true;
-      await sleep(200);
-    }
-  }
 }
 
 function recordEvent(event: VirtualFleetEvent, liveness: LivenessTracker, assignments: Assignment[]): void {

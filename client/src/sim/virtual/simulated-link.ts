@@ -1,6 +1,7 @@
 // A virtual device's outgoing network: latency with jitter, loss, duplicates, reordering and partitions, applied to
 // every envelope the agent sends (through the agent's LinkShim hook). Durations in the model are simulated
 // milliseconds; the link waits them divided by the time scale.
+import { realClock, type Clock, type TimerHandle } from '../../agent/clock.js';
 import type { LinkShim } from '../../agent/connection.js';
 import type { Rng } from '../../engine/util/rng.js';
 
@@ -31,31 +32,31 @@ export type Schedule = (run: () => void, wallMs: number) => void;
 export interface SimulatedLinkOptions {
   readonly timeScale: number;
   readonly random: Rng;
-  /** How a delayed send is scheduled (tests inject a manual clock); default setTimeout. */
+  /** The time source of delays and partitions (default the real clock). */
+  readonly clock?: Clock;
+  /** How a delayed send is scheduled (tests inject a manual clock); default the clock's setTimeout. */
   readonly schedule?: Schedule;
   /** Longest a held-back envelope waits for a successor before it goes out anyway (wall ms; default 50). */
   readonly maxHoldMs?: number;
 }
 
-const defaultSchedule: Schedule = (run, wallMs) => {
-  setTimeout(run, wallMs).unref?.();
-};
-
 export class SimulatedLink implements LinkShim {
   readonly counters: LinkCounters = { sent: 0, lost: 0, duplicated: 0, reordered: 0 };
   private current: LinkModel;
   private partitioned = false;
-  private healTimer: ReturnType<typeof setTimeout> | undefined;
+  private healTimer: TimerHandle | undefined;
   private held: (() => void) | undefined;
   private readonly listeners: Array<(reachable: boolean) => void> = [];
   private readonly schedule: Schedule;
+  private readonly clock: Clock;
 
   constructor(
     model: LinkModel,
     private readonly options: SimulatedLinkOptions,
   ) {
     this.current = { ...model };
-    this.schedule = options.schedule ?? defaultSchedule;
+    this.clock = options.clock ?? realClock;
+    this.schedule = options.schedule ?? ((run, wallMs) => void this.clock.setTimeout(run, wallMs, { unref: true }));
   }
 
   get model(): LinkModel {
@@ -70,8 +71,14 @@ export class SimulatedLink implements LinkShim {
     this.current = { ...this.current, ...change };
   }
 
-  watchReachability(listener: (reachable: boolean) => void): void {
+  watchReachability(listener: (reachable: boolean) => void): () => void {
     this.listeners.push(listener);
+    // An agent restarted during a partition must not connect through it.
+    if (this.partitioned) listener(false);
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners.splice(at, 1);
+    };
   }
 
   send(transmit: () => void, bytes = 0): void {
@@ -104,26 +111,25 @@ export class SimulatedLink implements LinkShim {
 
   /** Cuts the link for `wallMs`: the connection drops and cannot reconnect until it heals. */
   partition(wallMs: number): void {
-    if (this.healTimer) clearTimeout(this.healTimer);
-    this.healTimer = setTimeout(() => this.heal(), wallMs);
-    this.healTimer.unref?.();
+    this.clock.clearTimeout(this.healTimer);
+    this.healTimer = this.clock.setTimeout(() => this.heal(), wallMs, { unref: true });
     if (this.partitioned) return;
     this.partitioned = true;
     this.held = undefined;
-    for (const listener of this.listeners) listener(false);
+    for (const listener of [...this.listeners]) listener(false);
   }
 
   heal(): void {
-    if (this.healTimer) clearTimeout(this.healTimer);
+    this.clock.clearTimeout(this.healTimer);
     this.healTimer = undefined;
     if (!this.partitioned) return;
     this.partitioned = false;
-    for (const listener of this.listeners) listener(true);
+    for (const listener of [...this.listeners]) listener(true);
   }
 
   /** Stops pending timers (the device is gone). */
   dispose(): void {
-    if (this.healTimer) clearTimeout(this.healTimer);
+    this.clock.clearTimeout(this.healTimer);
     this.healTimer = undefined;
     this.held = undefined;
   }

@@ -2,6 +2,7 @@
 // simulated link and, usually, a modelled engine. kill() crashes it; restart() boots a new agent on the same state
 // file (same credential), which the coordinator resumes from the last committed checkpoint.
 import { Agent, type AcknowledgedReport } from '../../agent/agent.js';
+import type { Clock } from '../../agent/clock.js';
 import type { BackoffOptions } from '../../agent/connection.js';
 import type { TrainingEngine } from '../../agent/training-engine.js';
 import type { VirtualFleetEvent } from './fleet-event.js';
@@ -37,6 +38,8 @@ export interface VirtualDeviceContext {
   readonly link: SimulatedLink;
   readonly backoff: BackoffOptions;
   readonly requestTimeoutMs: number;
+  /** The fleet's shared time source. */
+  readonly clock: Clock;
   readonly progressEverySteps?: number;
   readonly checkpointEverySteps?: number;
   readonly emit: (event: DeviceEvent) => void;
@@ -89,7 +92,8 @@ export class VirtualDevice {
     this.agent = undefined;
     this.running.clear();
     await agent.kill();
-    this.state = 'killed';
+    // An availability absence stays 'offline': that is what tells the availability cycle to bring the device back.
+    if (this.state !== 'offline') this.state = 'killed';
     this.emit({ kind: 'killed', detail: reason });
   }
 
@@ -149,6 +153,7 @@ export class VirtualDevice {
       link: context.link,
       backoff: context.backoff,
       requestTimeoutMs: context.requestTimeoutMs,
+      clock: context.clock,
       progressEverySteps: context.progressEverySteps,
       checkpointEverySteps: context.checkpointEverySteps,
       stopDrainMs: 1_000,

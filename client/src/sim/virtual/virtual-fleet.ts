@@ -3,13 +3,14 @@
 // simulation exercises the real protocol, outbox, checkpoints and resume. Durations are simulated and waited out
 // divided by `timeScale`; seeded draws make each device's plan (link, availability) the same for the same seed.
 import { join } from 'node:path';
+import { realClock, type Clock } from '../../agent/clock.js';
 import type { BackoffOptions } from '../../agent/connection.js';
 import type { TrainingEngine } from '../../agent/training-engine.js';
 import { TypedEvents } from '../../agent/typed-events.js';
-import { AvailabilityCycle } from './availability.js';
+import { AvailabilityCycle, drawnSessions, traceSessions, type Session } from './availability.js';
 import type { VirtualFleetEvent } from './fleet-event.js';
 import { createRng, type Rng } from '../../engine/util/rng.js';
-import { createModelledEngine, type DeviceProfile } from '../profiles/index.js';
+import { createModelledEngine, isTraceAvailability, loadAvailabilityTrace, type AvailabilityTrace, type DeviceProfile } from '../profiles/index.js';
 import { SimulatedLink } from './simulated-link.js';
 import { VirtualDevice, type DeviceEvent } from './virtual-device.js';
 
@@ -41,7 +42,7 @@ export interface VirtualFleetOptions {
   readonly realEngines?: number;
   /** The engine of each other device; default: the profile's modelled engine (createModelledEngine). */
   readonly engineFor?: (request: EngineRequest) => TrainingEngine;
-  /** Run the profiles' session/offline churn (default true). */
+  /** Run the profiles' availability churn: drawn sessions, or the profile's trace replayed (default true). */
   readonly availability?: boolean;
   /** Devices booting at the same time during start() (default 100). */
   readonly startConcurrency?: number;
@@ -52,25 +53,33 @@ export interface VirtualFleetOptions {
   readonly backoff?: Partial<BackoffOptions>;
   readonly progressEverySteps?: number;
   readonly checkpointEverySteps?: number;
+  /**
+   * One time source for every device, its link and its availability (default the real clock). With a VirtualClock
+   * (discrete-event virtual time) use timeScale 1: durations are then waited out on the virtual clock as they are.
+   */
+  readonly clock?: Clock;
 }
 
 const MIN_REQUEST_TIMEOUT_MS = 2_000;
 
 export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent] }> {
   readonly devices: readonly VirtualDevice[];
-  private readonly cycles: AvailabilityCycle[] = [];
-  private startedAtMs = Date.now();
+  private cycles: AvailabilityCycle[] = [];
+  private readonly clock: Clock;
+  private startedAtMs: number;
   private stopped = false;
 
   constructor(private readonly options: VirtualFleetOptions) {
     super();
     if (!(options.timeScale > 0)) throw new RangeError(`timeScale must be positive, got ${options.timeScale}`);
+    this.clock = options.clock ?? realClock;
+    this.startedAtMs = this.clock.now();
     this.devices = this.createDevices();
   }
 
   /** Simulated milliseconds since start(). */
   get simNowMs(): number {
-    return (Date.now() - this.startedAtMs) * this.options.timeScale;
+    return (this.clock.now() - this.startedAtMs) * this.options.timeScale;
   }
 
   get timeScale(): number {
@@ -79,7 +88,7 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
 
   /** Boots every device (bounded concurrency); resolves once each said hello. Then the availability churn starts. */
   async start(): Promise<void> {
-    this.startedAtMs = Date.now();
+    this.startedAtMs = this.clock.now();
     const timeoutMs = this.options.startTimeoutMs ?? 120_000;
     const queue = [...this.devices];
     const failures: string[] = [];
@@ -98,7 +107,7 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
       return `${waiting.length} virtual devices did not connect within ${timeoutMs} ms (first: ${waiting.slice(0, 5).map((d) => d.index).join(', ')})`;
     });
     if (failures.length > 0) throw new Error(`${failures.length} virtual devices failed to start: ${failures.slice(0, 5).join('; ')}`);
-    if (this.options.availability ?? true) for (const cycle of this.cycles) cycle.start();
+    if (this.options.availability ?? true) await this.startAvailability();
   }
 
   /** Stops churn and every device gracefully. */
@@ -134,7 +143,7 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
             duplicateRate: 0,
             reorderRate: 0,
           },
-          { timeScale: options.timeScale, random: deviceStream(options.seed, index, 'link') },
+          { timeScale: options.timeScale, random: deviceStream(options.seed, index, 'link'), clock: this.clock },
         );
         const device = new VirtualDevice({
           index,
@@ -154,20 +163,36 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
           link,
           backoff,
           requestTimeoutMs,
+          clock: this.clock,
           progressEverySteps: options.progressEverySteps,
           checkpointEverySteps: options.checkpointEverySteps,
           emit: (event) => this.record(event),
         });
         devices.push(device);
-        this.cycles.push(this.availabilityOf(device));
       }
     }
     return devices;
   }
 
-  private availabilityOf(device: VirtualDevice): AvailabilityCycle {
-    const random = deviceStream(this.options.seed, device.index, 'availability');
-    return new AvailabilityCycle(device.profile, random, this.options.timeScale, {
+  private async startAvailability(): Promise<void> {
+    const traces = new Map<string, AvailabilityTrace>();
+    for (const { profile } of this.devices) {
+      const { availability } = profile;
+      if (isTraceAvailability(availability) && !traces.has(availability.trace)) traces.set(availability.trace, await loadAvailabilityTrace(availability));
+    }
+    if (this.stopped) return;
+    this.cycles = this.devices.map((device) => {
+      const { availability } = device.profile;
+      const sessions = isTraceAvailability(availability)
+        ? traceSessions(traces.get(availability.trace)!)
+        : drawnSessions(availability, deviceStream(this.options.seed, device.index, 'availability'));
+      return this.availabilityOf(device, sessions);
+    });
+    for (const cycle of this.cycles) cycle.start();
+  }
+
+  private availabilityOf(device: VirtualDevice, sessions: Iterator<Session>): AvailabilityCycle {
+    return new AvailabilityCycle(sessions, this.options.timeScale, {
       goOffline: (offlineSimMs) => {
         if (this.stopped || !device.isRunning) return;
         device.markOffline();
@@ -182,12 +207,11 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
           this.record({ deviceIndex: device.index, deviceId: device.deviceId, kind: 'error', detail: `restart failed: ${error.message}` }),
         );
       },
-    });
+    }, this.clock);
   }
 
   private record(event: DeviceEvent): void {
-    const wallMs = Date.now();
-    this.emit('event', { ...event, wallMs, simMs: (wallMs - this.startedAtMs) * this.options.timeScale });
+    this.emit('event', { ...event, wallMs: Date.now(), simMs: this.simNowMs });
   }
 }
 
