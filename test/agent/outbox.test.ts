@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { JobOutcome, JobResult, ProgressReport, withDefaults } from '../../protocol/src/index.js';
-import { Outbox, ReportRejectedError, reportKey, type OutboundReport } from '../../client/src/agent/outbox.js';
+import { DEFAULT_MAX_PROGRESS_BACKLOG, Outbox, ReportRejectedError, reportKey, type OutboundReport } from '../../client/src/agent/outbox.js';
 
 function progress(sequence: number, jobId = 'job-1'): OutboundReport {
   return { type: 'sparsefleet.v1.ProgressReport', message: withDefaults('sparsefleet.v1.ProgressReport', { jobId, attempt: 1, sequence }) };
@@ -141,6 +141,12 @@ describe(Outbox.name, () => {
     sut.enqueue(progress(5));
     const kept = sut.snapshot().map((report) => `${report.type.split('.').pop()}:${sequenceOf(report)}`);
     expect(kept).toEqual(['ProgressReport:1', 'JobResult:3', 'ProgressReport:5']);
+  });
+
+  it('should keep the default backlog bound when an option is passed as undefined (as the agent forwards unset options)', () => {
+    const sut = new Outbox(async () => undefined, { ...FAST, maxProgressBacklog: undefined });
+    for (let sequence = 1; sequence <= DEFAULT_MAX_PROGRESS_BACKLOG + 20; sequence += 1) sut.enqueue(progress(sequence));
+    expect(sut.snapshot().length).toBeLessThanOrEqual(DEFAULT_MAX_PROGRESS_BACKLOG + 1);
   });
 
   it('should report false from drained when reports stay unacknowledged', async () => {

@@ -111,7 +111,13 @@ export class Outbox {
     private readonly send: ReportSender,
     options: OutboxOptions = {},
   ) {
-    this.options = { retryDelayMs: 500, maxRetryDelayMs: 10_000, maxProgressBacklog: DEFAULT_MAX_PROGRESS_BACKLOG, ...options };
+    // Field by field: an option passed as undefined (the agent forwards its own unset options) keeps its default.
+    this.options = {
+      ...options,
+      retryDelayMs: options.retryDelayMs ?? 500,
+      maxRetryDelayMs: options.maxRetryDelayMs ?? 10_000,
+      maxProgressBacklog: options.maxProgressBacklog ?? DEFAULT_MAX_PROGRESS_BACKLOG,
+    };
     this.clock = options.clock ?? realClock;
   }
 
