@@ -24,7 +24,7 @@ import {
 import type { CheckpointInfo, CheckpointOptions } from '../engine/train/checkpointing.js';
 import type { BenchmarkProgress } from '../engine/bench/types.js';
 import type { TrainConfig } from '../engine/train/config.js';
-import { agentBuildInfo, reportedCommit } from './build-info.js';
+import { agentBuildInfo, reportedCommit, type BuildInfo } from './build-info.js';
 import { toBenchmarkJobResult, toBenchmarkProgressReport } from './benchmark-mapping.js';
 import { benchmarkRequest, isBenchmarkSpec, runBenchmarkCell, withAgentBackend } from './benchmark-job.js';
 import { checkpointUploadReports } from './checkpoint-upload.js';
@@ -102,6 +102,13 @@ export interface JobRunnerOptions {
   readonly forgettingChunkBytes?: number;
   /** Asks for a newer removal set (FLEET data efficiency with refresh EPOCH); without it jobs keep their set. */
   readonly requestRemovalSet?: RemovalSetRequester;
+  /**
+   * Awaited before every training step of a job whose spec sets pause_when_hidden (the browser agent resolves it
+   * once its page is visible again); absent = such jobs are never held.
+   */
+  readonly pauseGate?: (signal: AbortSignal) => Promise<void>;
+  /** The agent's build, for benchmark results (default: generated/build-info.json of this Node install). */
+  readonly buildInfo?: () => BuildInfo;
 }
 
 interface ActiveJob {
@@ -254,6 +261,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
         ...(job.forgetting.cadence ? { forgettingReport: job.forgetting.cadence } : {}),
         ...(expectedDataset ? { expectedDataset } : {}),
         ...(removal ? { removal } : {}),
+        ...(assignment.spec.pauseWhenHidden && this.options.pauseGate ? { beforeStep: () => this.options.pauseGate!(job.controller.signal) } : {}),
       };
       const result = await engine.run(config, callbacks, runOptions);
       if (job.controller.signal.aborted) throw job.controller.signal.reason;
@@ -286,7 +294,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
         ...(job.masks.enabled && request.kind === 'training-run' ? { onMaskEvent: (event: MaskEvent) => this.onMaskEvent(job, event) } : {}),
       });
       if (job.controller.signal.aborted) throw job.controller.signal.reason;
-      const info = agentBuildInfo();
+      const info = (this.options.buildInfo ?? agentBuildInfo)();
       const build = { agentVersion: info.version, agentCommit: reportedCommit(info) };
       const message = toBenchmarkJobResult(this.identity(job), outcome, build, Date.now() - job.startedAt);
       this.finish(job, { type: 'sparsefleet.v1.JobResult', message }, { outcome: 'succeeded' });

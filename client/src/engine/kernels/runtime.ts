@@ -26,6 +26,17 @@ const ALIGN = 16;
 const WASM_RELATIVE = 'generated/kernels/sparse.wasm';
 
 let defaultModule: Promise<WebAssembly.Module> | undefined;
+/** Where a browser fetches the default kernels from (set by the page that serves them); Node reads the file. */
+let defaultSourceUrl: string | URL | undefined;
+
+/**
+ * Outside Node, the URL the default kernels are fetched from (a bundle cannot find them relative to its own URL).
+ * Call before the first compileDefault().
+ */
+export function useKernelUrl(url: string | URL): void {
+  defaultSourceUrl = url;
+  defaultModule = undefined;
+}
 
 export class KernelRuntime {
   private top: number;
@@ -151,22 +162,19 @@ function toBufferSource(bytes: ArrayBuffer | Uint8Array): ArrayBuffer {
 
 async function readSource(source: string | URL | ArrayBuffer | Uint8Array | undefined): Promise<ArrayBuffer | Uint8Array> {
   if (typeof source !== 'string' && !(source instanceof URL) && source !== undefined) return source;
-  if (isNode()) return readFromDisk(source);
-  const url = source ?? new URL(`../../../../${WASM_RELATIVE}`, import.meta.url);
+  const fs = globalThis.process?.getBuiltinModule?.('node:fs/promises');
+  if (fs !== undefined) return readFromDisk(fs, source);
+  const url = source ?? defaultSourceUrl ?? new URL(`../../../../${WASM_RELATIVE}`, import.meta.url);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`could not fetch kernels from ${String(url)}: HTTP ${response.status}`);
   return response.arrayBuffer();
 }
 
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
-async function readFromDisk(source: string | URL | undefined): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
+/** Node built-ins are looked up at run time (process.getBuiltinModule), so this module still loads in a browser. */
+async function readFromDisk(fs: typeof import('node:fs/promises'), source: string | URL | undefined): Promise<Uint8Array> {
   if (source !== undefined) return fs.readFile(source);
-  const path = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
+  const path = globalThis.process.getBuiltinModule('node:path');
+  const { fileURLToPath } = globalThis.process.getBuiltinModule('node:url');
   // Walk up from this module (src or dist layout) to the directory that holds the generated wasm.
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, WASM_RELATIVE);
