@@ -22,3 +22,6 @@ export * from './body-chunks.js';
 
 // --- Forgetting statistics and removal sets (issue 11). ---
 export * from './forgetting-wire.js';
+
+// --- Device HTTP routes (issue 15): dataset files for browser agents. ---
+export * from './device-http.js';

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AssignmentModule } from './assignment/assignment.module.js';
+import { BrowserAgentModule } from './browser-agent/browser-agent.module.js';
 import { EventsModule } from './events/events.module.js';
 import { ApiModule } from './api/api.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         GatewayModule,
         ApiModule,
         OperationsModule,
+        BrowserAgentModule,
       ],
     };
   }

@@ -13,6 +13,7 @@
 // whose identity differs from the one registered for the job (the attempt FAILS with the reason). A FLEET data
 // efficiency spec trains on the kept examples of the assignment's removal set, refreshed per epoch when asked
 // (./fleet-removal.ts).
+import { yieldToEventLoop } from '../engine/train/yield.js';
 import type { ResumeFrom } from '../../../protocol/src/index.js';
 import {
   JobOutcome,
@@ -168,7 +169,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
     // Start after the ack has gone out (so JobAccepted precedes the first progress report) and after a
     // superseded run has wound down.
     job.done = previous
-      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => yieldToEventLoop())
       .then(() => this.run(job, { ...assignment, spec }));
     return { jobId, attempt, accepted: true, reason: '' };
   }

@@ -34,7 +34,16 @@ export type WorkerToPage =
   | { readonly type: 'connection'; readonly state: 'connected' | 'disconnected' | 'unreachable'; readonly detail: string }
   | { readonly type: 'job-started'; readonly job: JobView }
   | { readonly type: 'progress'; readonly progress: ProgressView }
-  | { readonly type: 'job-finished'; readonly jobId: string; readonly outcome: string; readonly testAccuracy?: number; readonly error?: string }
+  | {
+      readonly type: 'job-finished';
+      readonly jobId: string;
+      readonly outcome: string;
+      readonly testAccuracy?: number;
+      /** How the sparse layers computed ('sparse-kernels' or 'masked-dense'), and on how many kernel layers. */
+      readonly compute?: string;
+      readonly kernelLayers?: number;
+      readonly error?: string;
+    }
   | { readonly type: 'paused'; readonly paused: boolean }
   | { readonly type: 'warning'; readonly message: string }
   /** The agent stopped: `code` is the protocol's error code name when the coordinator refused it. */

@@ -63,8 +63,10 @@ function show(message: WorkerToPage): void {
       element('result').textContent =
         `${message.jobId}: ${message.outcome}` +
         (message.testAccuracy === undefined ? '' : `, test accuracy ${(message.testAccuracy * 100).toFixed(1)}%`) +
+        (message.compute === undefined ? '' : `, ${message.compute} (${message.kernelLayers ?? 0} kernel layers)`) +
         (message.error ? ` (${message.error})` : '');
       element('result').dataset.outcome = message.outcome;
+      element('result').dataset.compute = message.compute ?? '';
       setTraining(false);
       return;
     case 'paused':
@@ -93,6 +95,7 @@ function showProgress(progress: ProgressView): void {
   chart.data.datasets[0].data.push(progress.loss);
   chart.data.datasets[1].data.push(progress.trainAccuracy);
   chart.update('none');
+  element('chart').dataset.points = String(chart.data.labels?.length ?? 0);
 }
 
 function lossAccuracyChart(canvas: HTMLCanvasElement): Chart<'line', number[], number> {

@@ -55,7 +55,8 @@ async function start(origin: string, token: string | undefined): Promise<void> {
   });
   wire(agent);
   post({ type: 'enrollment', state: (await platform.credentials.load()) ? 'enrolled' : 'enrolling' });
-  await agent.start();
+  // A failure to start is reported through the agent's 'error' event (with the refusal's code).
+  await agent.start().catch(() => undefined);
 }
 
 function wire(agent: Agent): void {
@@ -100,7 +101,8 @@ function wire(agent: Agent): void {
       type: 'job-finished',
       jobId: job.jobId,
       outcome: job.outcome,
-      ...(job.result ? { testAccuracy: job.result.testAccuracy } : {}),
+      ...(job.result ? { testAccuracy: job.result.testAccuracy, kernelLayers: job.result.kernelLayers?.length ?? 0 } : {}),
+      ...(job.result?.compute ? { compute: job.result.compute } : {}),
       ...(job.error ? { error: job.error } : {}),
     }),
   );

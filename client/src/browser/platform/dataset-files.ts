@@ -1,26 +1,14 @@
 // Dataset files for a browser agent: the coordinator lists a dataset directory's files with their SHA-256, the agent
 // fetches each file by that hash (with its device credential), verifies it and keeps it in the Cache API, so a
 // reload or the next job reads it from the cache. Paths are the coordinator's (the job spec's dataset directory).
+import { DATASET_BLOB_PATH, DATASET_LISTING_PATH, type DatasetFileEntry, type DatasetListing } from '../../../../protocol/src/index.js';
 import type { DataFiles } from '../../engine/data/files.js';
 import { sha256Hex } from '../../agent/sha256.js';
-
-export interface DatasetFileEntry {
-  readonly name: string;
-  readonly sha256: string;
-  readonly bytes: number;
-}
-
-export interface DatasetListing {
-  readonly directory: string;
-  readonly files: readonly DatasetFileEntry[];
-}
 
 /** Device credential headers for the coordinator's dataset routes; undefined until the device is enrolled. */
 export type DeviceHeaders = () => Promise<Record<string, string> | undefined>;
 
 export const DATASET_CACHE = 'sparsefleet-datasets';
-export const LISTING_PATH = '/agent/api/datasets/listing';
-export const BLOB_PATH = '/agent/api/datasets/blobs';
 
 export class DatasetHashMismatchError extends Error {
   constructor(name: string, expected: string, actual: string) {
@@ -55,7 +43,7 @@ export function httpDatasetFiles(origin: string, headers: DeviceHeaders): DataFi
 }
 
 async function fetchListing(origin: string, directory: string, headers: DeviceHeaders): Promise<DatasetListing | undefined> {
-  const url = new URL(LISTING_PATH, origin);
+  const url = new URL(DATASET_LISTING_PATH, origin);
   url.searchParams.set('directory', directory);
   const response = await fetch(url, { headers: await requireHeaders(headers) });
   if (response.status === 404) return undefined;
@@ -65,7 +53,7 @@ async function fetchListing(origin: string, directory: string, headers: DeviceHe
 
 /** The file's bytes from the cache, else from the coordinator; either way checked against the listed hash. */
 async function cachedBlob(origin: string, entry: DatasetFileEntry, headers: DeviceHeaders): Promise<Uint8Array> {
-  const url = new URL(`${BLOB_PATH}/${entry.sha256}`, origin).toString();
+  const url = new URL(`${DATASET_BLOB_PATH}/${entry.sha256}`, origin).toString();
   const cache = await caches.open(DATASET_CACHE);
   const cached = await cache.match(url);
   if (cached) {

@@ -1,5 +1,6 @@
 // The agent's platform in a browser (a Web Worker of the /agent/ page): credential in IndexedDB, facts from
 // navigator, telemetry from the page's conditions, dataset files over HTTP through the Cache API.
+import { DEVICE_CREDENTIAL_HEADER, DEVICE_ID_HEADER } from '../../../../protocol/src/index.js';
 import type { BuildInfo } from '../../agent/build-info.js';
 import type { AgentPlatform } from '../../agent/platform.js';
 import { UNKNOWN_CONDITIONS, type PageConditions } from './conditions.js';
@@ -7,9 +8,6 @@ import { IndexedDbCredentialStore } from './credential-store.js';
 import { httpDatasetFiles } from './dataset-files.js';
 import { browserHostFacts } from './host-facts.js';
 import { browserTelemetry } from './telemetry.js';
-
-export const DEVICE_ID_HEADER = 'x-sparsefleet-device-id';
-export const DEVICE_CREDENTIAL_HEADER = 'x-sparsefleet-credential';
 
 export interface BrowserPlatform extends AgentPlatform {
   /** The page's latest conditions, for the heartbeats and the pause-when-hidden gate. */
