@@ -9,6 +9,26 @@ import { CHROMIUM, haveChromium, openPage, startRig, tinyBrowserJob, type Browse
 
 const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
+interface CheckpointRow {
+  readonly attempt: number;
+  readonly step: number;
+}
+
+interface ProgressRow {
+  readonly attempt: number;
+  readonly sequence: number;
+  readonly step: number;
+}
+
+/** Polls an async condition every 200 ms; throws after `timeoutMs`. */
+async function until(predicate: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 interface ResultJson {
   readonly deviceId: string;
   readonly outcome: number;
@@ -93,6 +113,39 @@ describe.skipIf(!haveChromium)('browser agent page', () => {
     expect((await fetch(`${rig.coordinator.url}/agent/api/datasets/blobs/${labels.sha256}`)).status).toBe(401);
     await context.close();
   }, 240_000);
+
+  it('resumes the job from its checkpoint after a reload mid-job and ends with exactly one result', async () => {
+    const { token } = await rig.coordinator.createEnrollmentToken({ maxUses: 1 });
+    const { page, context, errors } = await openPage(rig.browser);
+    await page.goto(`${rig.coordinator.url}/agent/#token=${token}`);
+    await page.waitForFunction(() => document.getElementById('enrollment')?.textContent?.startsWith('enrolled as'), undefined, { timeout: 60_000 });
+    const deviceId = (await page.textContent('#enrollment'))!.replace('enrolled as ', '');
+    // 9600 examples in batches of 32: 300 steps per epoch, 600 in the job (steps take about 10 ms here, so the job
+    // runs for several seconds); a checkpoint every 20 steps.
+    const job = await postJson<JobSummary>(rig.rest, '/api/jobs', {
+      ...tinyBrowserJob('browser-reload', { data: { name: 'fashion-mnist', trainLimit: 9600, testLimit: 128 } }),
+      checkpointEverySteps: 20,
+      maxAttempts: 3,
+    });
+    await until(async () => (await getJson<CheckpointRow[]>(rig.rest, `/api/jobs/${job.id}/checkpoints`)).some((c) => c.attempt === 1), 90_000);
+    expect((await getJson<JobSummary>(rig.rest, `/api/jobs/${job.id}`)).state).not.toBe('succeeded');
+    await page.reload();
+    // No token in the URL now: the page comes back with the credential from IndexedDB and is given the job again.
+    await page.waitForFunction(() => document.getElementById('job')?.textContent?.includes('resumed from step'), undefined, { timeout: 60_000 });
+    const [done] = await waitForJobs(rig.rest, [job.id], 120_000);
+    expect(done).toMatchObject({ state: 'succeeded', attempt: 2, deviceId });
+    const checkpoints = await getJson<CheckpointRow[]>(rig.rest, `/api/jobs/${job.id}/checkpoints`);
+    const resumedFrom = Math.max(...checkpoints.filter((c) => c.attempt === 1).map((c) => c.step));
+    expect(await page.textContent('#job')).toContain(`resumed from step ${resumedFrom}`);
+    const progress = await getJson<ProgressRow[]>(rig.rest, `/api/jobs/${job.id}/progress`);
+    const attempt2 = progress.filter((row) => row.attempt === 2).sort((a, b) => a.sequence - b.sequence);
+    expect(attempt2[0].step).toBeGreaterThanOrEqual(resumedFrom);
+    const result = await getJson<ResultJson & { attempt: number }>(rig.rest, `/api/jobs/${job.id}/result`);
+    expect(result).toMatchObject({ attempt: 2, deviceId, steps: 600 });
+    await page.waitForFunction(() => document.getElementById('result')?.dataset.outcome === 'succeeded', undefined, { timeout: 30_000 });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
 
   it('shows a clear message for an expired token', async () => {
     const { token } = await rig.coordinator.createEnrollmentToken({ ttlSeconds: 1 });
