@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
-import { MODEL_CHOICES, type StepRecord } from './support/step-cases.js';
+import { stepBenchArgs, type StepRecord } from './support/step-cases.js';
 import { printTable } from './support/step-table.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -60,14 +60,7 @@ function serve(root: string, bundle: Uint8Array): Promise<Server> {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const quick = args.includes('--quick');
-  const jsonIndex = args.indexOf('--json');
-  const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
-  if (jsonIndex >= 0 && !jsonFile) throw new Error('--json needs a file name');
-  const modelIndex = args.indexOf('--model');
-  const only = modelIndex >= 0 ? args[modelIndex + 1] : undefined;
-  if (only !== undefined && !MODEL_CHOICES.includes(only)) throw new Error(`--model takes one of ${MODEL_CHOICES.join(', ')}`);
+  const { quick, jsonFile, only } = stepBenchArgs(process.argv.slice(2));
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
   const root = projectRoot();
   const server = await serve(root, await bundlePage(root));

@@ -19,18 +19,11 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../client/src/engine/backend/init.js';
-import { addSpeedups, configurations, measureGroup, MODEL_CHOICES, planFor, stepPlan, type StepRecord } from './support/step-cases.js';
+import { addSpeedups, configurations, measureGroup, planFor, stepBenchArgs, stepPlan, type StepRecord } from './support/step-cases.js';
 import { printTable } from './support/step-table.js';
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const quick = args.includes('--quick');
-  const jsonIndex = args.indexOf('--json');
-  const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
-  if (jsonIndex >= 0 && !jsonFile) throw new Error('--json needs a file name');
-  const modelIndex = args.indexOf('--model');
-  const only = modelIndex >= 0 ? args[modelIndex + 1] : undefined;
-  if (only !== undefined && !MODEL_CHOICES.includes(only)) throw new Error(`--model takes one of ${MODEL_CHOICES.join(', ')}`);
+  const { quick, jsonFile, only } = stepBenchArgs(process.argv.slice(2));
   const plan = stepPlan(quick);
   const stockConvGradient = tf.getGradient('Conv2D'); // before initBackend replaces it
   const backend = await initBackend('wasm');

@@ -33,6 +33,18 @@ export interface StepRecord {
   error?: string;
 }
 
+/** The command line of bench:step and bench:browser: [--quick] [--json FILE] [--model NAME]. */
+export function stepBenchArgs(args: readonly string[]): { quick: boolean; jsonFile: string | undefined; only: string | undefined } {
+  const quick = args.includes('--quick');
+  const jsonIndex = args.indexOf('--json');
+  const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
+  if (jsonIndex >= 0 && !jsonFile) throw new Error('--json needs a file name');
+  const modelIndex = args.indexOf('--model');
+  const only = modelIndex >= 0 ? args[modelIndex + 1] : undefined;
+  if (only !== undefined && !MODEL_CHOICES.includes(only)) throw new Error(`--model takes one of ${MODEL_CHOICES.join(', ')}`);
+  return { quick, jsonFile, only };
+}
+
 /** Rounds × timed steps (after warm-up) per configuration of the small models; see planFor for the seed networks. */
 export function stepPlan(quick: boolean): Plan {
   return quick ? { rounds: 3, steps: 4, warmup: 2 } : { rounds: 5, steps: 10, warmup: 3 };

@@ -1,5 +1,6 @@
 // What the /agent/ page and its training worker say to each other (structured-clone messages).
 import type { DeviceFacts } from '../../../protocol/src/index.js';
+import type { TrainProgress } from '../engine/train/types.js';
 import type { PageConditions } from './platform/conditions.js';
 
 export type PageToWorker =
@@ -15,18 +16,10 @@ export interface JobView {
   readonly resumedFromStep?: number;
 }
 
-export interface ProgressView {
-  readonly jobId: string;
-  readonly phase: string;
-  readonly epoch: number;
-  readonly step: number;
-  readonly totalSteps: number;
-  readonly loss: number;
-  readonly trainAccuracy: number;
-  readonly testAccuracy?: number;
-  readonly stepMsP50: number;
-  readonly stepMsP90: number;
-}
+export type ProgressView = Pick<
+  TrainProgress,
+  'phase' | 'epoch' | 'step' | 'totalSteps' | 'loss' | 'trainAccuracy' | 'testAccuracy' | 'stepMsP50' | 'stepMsP90'
+> & { readonly jobId: string };
 
 export type WorkerToPage =
   | { readonly type: 'facts'; readonly facts: DeviceFacts }
