@@ -167,6 +167,21 @@ module.exports = {
       to: STATIC_NODE_BUILTIN,
     },
     {
+      name: 'browser-agent-no-node-imports',
+      comment:
+        'client/src/browser/ is the browser agent (the /agent/ page and its worker): no Node built-in, static or ' +
+        'dynamic. test/browser/agent-bundle.test.ts also bundles it with everything it reaches.',
+      severity: 'error',
+      from: { path: '^client/src/browser/' },
+      to: { dependencyTypes: ['core'], dependencyTypesNot: ['type-only', 'type-import'] },
+    },
+    {
+      name: 'browser-agent-not-server-cli-or-sim',
+      severity: 'error',
+      from: { path: '^client/src/browser/' },
+      to: { path: ['^server/', '^cli/', '^client/src/sim/'] },
+    },
+    {
       name: 'sim-not-server-or-cli',
       severity: 'error',
       from: { path: '^client/src/sim/' },

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AssignmentModule } from './assignment/assignment.module.js';
+import { BrowserAgentModule } from './browser-agent/browser-agent.module.js';
 import { EventsModule } from './events/events.module.js';
 import { ApiModule } from './api/api.module.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         ApiModule,
         OperationsModule,
         DashboardModule,
+        BrowserAgentModule,
       ],
     };
   }

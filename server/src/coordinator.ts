@@ -56,6 +56,8 @@ export interface CoordinatorOptions {
   redisUrl?: string;
   /** This node's name among the coordinator nodes. Default `<hostname>-<pid>-<random>`. */
   nodeId?: string;
+  /** Directories under which browser agents may fetch dataset files. Default /usr/share/datasets. */
+  datasetRoots?: readonly string[];
 }
 
 /** Signals are left to the caller (CLI, tests): call `close()` to stop the coordinator gracefully. */

@@ -98,6 +98,9 @@ const FIXTURE: Readonly<Record<string, string>> = {
   'client/src/agent/outbox.ts': "import { writeFileSync } from 'node:fs';\nexport const w = writeFileSync;\n",
   'client/src/agent/uses-server.ts': "import { start } from '../../../server/src/index.js';\nexport const s = start;\n",
   'client/src/sim/uses-server.ts': "import { start } from '../../../server/src/index.js';\nexport const s = start;\n",
+  'client/src/browser/lazy-node.ts': "export const load = async () => (await import('node:fs/promises')).readFile;\n",
+  'client/src/browser/uses-server.ts': "import { start } from '../../../server/src/index.js';\nexport const s = start;\n",
+  'client/src/browser/uses-engine.ts': "import { spec } from '../engine/spec.js';\nexport const e = spec;\n",
   'cli/src/main.ts': [
     "import { start } from '../../server/src/index.js';",
     "import { spec } from '../../client/src/engine/spec.js';",
@@ -128,6 +131,8 @@ const EXPECTED_FIXTURE_VIOLATIONS = [
   'server-uses-engine-spec-only: server/src/uses-agent.ts → client/src/agent/index.ts',
   'server-uses-engine-spec-only: server/src/uses-deep-engine.ts → client/src/engine/train/config.ts',
   'sim-not-server-or-cli: client/src/sim/uses-server.ts → server/src/index.ts',
+  'browser-agent-no-node-imports: client/src/browser/lazy-node.ts → fs/promises',
+  'browser-agent-not-server-cli-or-sim: client/src/browser/uses-server.ts → server/src/index.ts',
 ];
 
 describe('import floor rules on a synthetic tree', () => {

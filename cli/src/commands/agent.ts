@@ -61,7 +61,7 @@ async function runAgent(options: AgentCommandOptions): Promise<number> {
 function attachStatusLines(agent: Agent, server: string): void {
   let describedBackend = false;
   const lastProgressLine = new Map<string, number>();
-  agent.on('enrolled', (deviceId) => status(`enrolled as device ${deviceId}; credential saved to ${agent.store.path}`));
+  agent.on('enrolled', (deviceId) => status(`enrolled as device ${deviceId}; credential saved to ${agent.store.location}`));
   agent.on('connected', (deviceId) => {
     if (!describedBackend && agent.backend) {
       describedBackend = true;

@@ -5,9 +5,12 @@ import { ErrorCode, ProtocolFault, type HandshakeAuth, type HandshakeRefusal } f
 import type { TrainProgress } from '../engine/train/types.js';
 import type { Clock } from './clock.js';
 import { DeviceConnection, type BackoffOptions, type LinkShim } from './connection.js';
-import { CredentialStore, type StoredCredential } from './credential-store.js';
+import type { StoredCredential } from './credential-store.js';
 import { AgentFatalError, errorText, isFatalRefusalCode } from './errors.js';
 import { collectDeviceFacts, type BackendSummary } from './facts.js';
+import { useDataFiles } from '../engine/data/files.js';
+import { nodePlatform } from './node-platform.js';
+import type { AgentPlatform, CredentialStorage } from './platform.js';
 import { checkpointFetcher } from './checkpoint-fetch.js';
 import { initialMaskFetcher } from './mask-fetch.js';
 import { HeartbeatLoop } from './heartbeat.js';
@@ -24,7 +27,10 @@ export interface AgentOptions {
   readonly server: string;
   /** Needed only until the device is enrolled (the credential is then kept in the state file). */
   readonly enrollmentToken?: string;
+  /** Where the Node platform keeps the credential (ignored when `platform` is given). */
   readonly statePath?: string;
+  /** The host: credential storage, facts, sensors, build, dataset files. Default: this Node process. */
+  readonly platform?: AgentPlatform;
   /** Preferred tfjs backend: 'tensorflow' | 'wasm' | 'cpu'; the engine falls back when it is unavailable. */
   readonly backend?: string;
   readonly displayName?: string;
@@ -51,6 +57,8 @@ export interface AgentOptions {
   readonly facts?: Partial<Omit<DeviceFacts, 'labels'>>;
   /** Telemetry source for heartbeats instead of the host's sensors (a simulated device's free memory). */
   readonly telemetry?: () => Telemetry;
+  /** Holds jobs that ask for it (pause_when_hidden) before each step; the browser agent waits for a visible page. */
+  readonly pauseGate?: (signal: AbortSignal) => Promise<void>;
   /** Shapes the device's outgoing envelopes (simulated latency, loss, duplicates, partitions). */
   readonly link?: LinkShim;
   /** The time source of heartbeats, request timeouts and retries (default the real clock; a simulator's shared clock). */
@@ -90,7 +98,8 @@ export interface AgentEvents {
 const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.ERROR_CODE_INTERNAL, ErrorCode.ERROR_CODE_RATE_LIMITED]);
 
 export class Agent extends TypedEvents<AgentEvents> {
-  readonly store: CredentialStore;
+  readonly store: CredentialStorage;
+  readonly platform: AgentPlatform;
   readonly outbox: Outbox;
   /** Resolves when stop() completes; rejects with AgentFatalError when the agent had to give up. */
   readonly done: Promise<void>;
@@ -120,7 +129,8 @@ export class Agent extends TypedEvents<AgentEvents> {
 
   constructor(private readonly options: AgentOptions) {
     super();
-    this.store = new CredentialStore(options.statePath);
+    this.platform = options.platform ?? nodePlatform(options.statePath);
+    this.store = this.platform.credentials;
     this.engine = options.engine;
     this.done = new Promise<void>((resolve, reject) => (this.settleDone = { resolve, reject }));
     this.done.catch(() => undefined); // observed through events when nobody awaits it
@@ -172,6 +182,8 @@ export class Agent extends TypedEvents<AgentEvents> {
       maskChunkBytes: options.checkpointChunkBytes,
       forgettingChunkBytes: options.checkpointChunkBytes,
       requestRemovalSet: (request) => this.request('sparsefleet.v1.RemovalSetRequest', request, 'sparsefleet.v1.RemovalSetReply'),
+      buildInfo: () => this.platform.buildInfo(),
+      ...(options.pauseGate ? { pauseGate: options.pauseGate } : {}),
     });
     this.runner.on('started', (job) => this.emit('job-started', job));
     this.runner.on('progress', (jobId, progress) => this.emit('job-progress', jobId, progress));
@@ -181,7 +193,7 @@ export class Agent extends TypedEvents<AgentEvents> {
     this.heartbeat = new HeartbeatLoop({
       send: (heartbeat) => this.request('sparsefleet.v1.Heartbeat', heartbeat, 'sparsefleet.v1.HeartbeatAck'),
       runningJobIds: () => this.heldJobIds(),
-      telemetry: options.telemetry,
+      telemetry: options.telemetry ?? (() => this.platform.telemetry()),
       clock: options.clock,
     });
     this.dispatcher
@@ -217,10 +229,12 @@ export class Agent extends TypedEvents<AgentEvents> {
     started.catch(() => undefined);
     try {
       // Loaded on demand so that importing the agent does not load tfjs (tests inject a fake engine).
+      if (this.platform.dataFiles) useDataFiles(this.platform.dataFiles);
       this.engine ??= (await import('./training-engine.js')).localTrainingEngine;
       this.backendInfo = await this.engine.initBackend(this.options.backend);
       this.facts = collectDeviceFacts({
         backend: this.backendInfo,
+        host: this.platform.hostFacts(),
         labels: this.options.labels,
         deviceModel: this.options.deviceModel,
         overrides: this.options.facts,

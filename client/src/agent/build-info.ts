@@ -1,9 +1,8 @@
 // The agent's build (version and git commit) from generated/build-info.json, which scripts/build-info.mjs writes at
 // build time. Read once; a missing or unreadable file gives commit "unknown" (e.g. running from a source tree that
-// was never built).
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+// was never built). Node built-ins are looked up when used, so the module loads in a browser (which gets its build
+// from the page instead).
+import { nodeBuiltins } from './node-builtins.js';
 import { AGENT_VERSION } from './version.js';
 
 export interface BuildInfo {
@@ -13,7 +12,7 @@ export interface BuildInfo {
   readonly dirty: boolean;
 }
 
-const BUILD_INFO_RELATIVE = join('generated', 'build-info.json');
+const BUILD_INFO_RELATIVE = 'generated/build-info.json';
 export const UNKNOWN_COMMIT = 'unknown';
 
 let cached: BuildInfo | undefined;
@@ -28,7 +27,7 @@ export function readBuildInfo(path: string | undefined): BuildInfo {
   const fallback = { version: AGENT_VERSION, commit: UNKNOWN_COMMIT, dirty: false };
   if (path === undefined) return fallback;
   try {
-    const raw = JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown; commit?: unknown; dirty?: unknown };
+    const raw = JSON.parse(nodeBuiltins('the build info')('node:fs').readFileSync(path, 'utf8')) as { version?: unknown; commit?: unknown; dirty?: unknown };
     return {
       version: typeof raw.version === 'string' && raw.version !== '' ? raw.version : fallback.version,
       commit: typeof raw.commit === 'string' && raw.commit !== '' ? raw.commit : fallback.commit,
@@ -46,6 +45,10 @@ export function reportedCommit(info: BuildInfo): string {
 
 /** Walks up from this module (src or dist layout) to the first directory holding generated/build-info.json. */
 function findBuildInfo(): string | undefined {
+  const builtins = nodeBuiltins('the build info');
+  const { readFileSync } = builtins('node:fs');
+  const { dirname, join } = builtins('node:path');
+  const { fileURLToPath } = builtins('node:url');
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     const candidate = join(dir, BUILD_INFO_RELATIVE);
     try {

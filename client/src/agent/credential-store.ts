@@ -1,10 +1,9 @@
 // The agent's enrollment state on disk: `{ server, deviceId, credential }`, readable only by its owner.
 // Written to a temp file in the same directory and renamed over the old one, so a crash never leaves half a file.
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+// Node built-ins are looked up when used (process.getBuiltinModule), so the agent still loads in a browser.
 import { z } from 'zod';
+import { nodeBuiltins } from './node-builtins.js';
+import type { CredentialStorage } from './platform.js';
 
 export interface StoredCredential {
   /** Coordinator URL the credential belongs to. */
@@ -26,7 +25,7 @@ const FILE_MODE = 0o600;
 const DIR_MODE = 0o700;
 
 export function defaultStatePath(): string {
-  return join(homedir(), '.sparsefleet', 'agent.json');
+  return node('node:path').join(node('node:os').homedir(), '.sparsefleet', 'agent.json');
 }
 
 /** A state file that exists but cannot be used; the message says which file and why. */
@@ -37,14 +36,18 @@ export class CredentialStoreError extends Error {
   }
 }
 
-export class CredentialStore {
+export class CredentialStore implements CredentialStorage {
   constructor(readonly path: string = defaultStatePath()) {}
+
+  get location(): string {
+    return this.path;
+  }
 
   /** The saved credential, or undefined when the file does not exist. */
   async load(): Promise<StoredCredential | undefined> {
     let text: string;
     try {
-      text = await readFile(this.path, 'utf8');
+      text = await node('node:fs/promises').readFile(this.path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new CredentialStoreError(`cannot read agent state ${this.path}: ${(error as Error).message}`);
@@ -65,6 +68,9 @@ export class CredentialStore {
   }
 
   async save(credential: StoredCredential): Promise<void> {
+    const { chmod, mkdir, open, rename, rm } = node('node:fs/promises');
+    const { dirname, join } = node('node:path');
+    const { randomBytes } = node('node:crypto');
     const directory = dirname(this.path);
     await mkdir(directory, { recursive: true, mode: DIR_MODE });
     const temp = join(directory, `.${baseName(this.path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -86,8 +92,12 @@ export class CredentialStore {
   }
 
   async clear(): Promise<void> {
-    await rm(this.path, { force: true });
+    await node('node:fs/promises').rm(this.path, { force: true });
   }
+}
+
+function node<const K extends 'node:crypto' | 'node:fs/promises' | 'node:os' | 'node:path'>(id: K) {
+  return nodeBuiltins('the credential file')(id);
 }
 
 function baseName(path: string): string {

@@ -1,7 +1,8 @@
-// Hardware and runtime facts a device reports at enrollment and on every hello.
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
+// Hardware and runtime facts a device reports at enrollment and on every hello: the host's (from the platform) plus
+// what the backend probe found.
 import type { DeviceFacts } from '../../../protocol/src/index.js';
+import { nodeBuiltins } from './node-builtins.js';
+import type { HostFacts } from './platform.js';
 import { AGENT_VERSION } from './version.js';
 
 /** What the engine's backend probe tells the agent (structurally the engine's BackendInfo). */
@@ -15,6 +16,8 @@ export interface BackendSummary {
 
 export interface FactsOptions {
   readonly backend: BackendSummary;
+  /** The host's facts; default: this Node process's (nodeHostFacts). */
+  readonly host?: HostFacts;
   /** Extra labels, e.g. a simulated device's profile. */
   readonly labels?: Readonly<Record<string, string>>;
   /** Overrides the detected device model (simulated fleets name their devices). */
@@ -27,6 +30,28 @@ export interface FactsOptions {
 const DEVICE_TREE_MODEL = '/proc/device-tree/model';
 
 export function collectDeviceFacts(options: FactsOptions): DeviceFacts {
+  const host = options.host ?? nodeHostFacts();
+  return {
+    platform: host.platform,
+    arch: host.arch,
+    cpuModel: host.cpuModel,
+    cores: host.cores,
+    memoryBytes: host.memoryBytes,
+    backendsAvailable: [...options.backend.available],
+    wasmSimd: options.backend.simd,
+    wasmThreads: options.backend.name === 'wasm' && options.backend.threads > 1,
+    deviceModel: options.deviceModel ?? host.deviceModel,
+    agentVersion: AGENT_VERSION,
+    chosenBackend: options.backend.name,
+    runtime: host.runtime,
+    labels: { ...host.labels, ...options.labels },
+    ...definedOnly(options.overrides),
+  };
+}
+
+/** This Node process's host: node:os, and the board's device-tree model where Linux has one. */
+export function nodeHostFacts(): HostFacts {
+  const os = nodeBuiltins('host facts')('node:os');
   const cpus = os.cpus();
   return {
     platform: process.platform,
@@ -34,22 +59,16 @@ export function collectDeviceFacts(options: FactsOptions): DeviceFacts {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : Math.max(cpus.length, 1),
     memoryBytes: os.totalmem(),
-    backendsAvailable: [...options.backend.available],
-    wasmSimd: options.backend.simd,
-    wasmThreads: options.backend.name === 'wasm' && options.backend.threads > 1,
-    deviceModel: options.deviceModel ?? readDeviceTreeModel() ?? os.hostname(),
-    agentVersion: AGENT_VERSION,
-    chosenBackend: options.backend.name,
+    deviceModel: readDeviceTreeModel() ?? os.hostname(),
     runtime: `node ${process.versions.node}`,
-    labels: { hostname: os.hostname(), ...options.labels },
-    ...definedOnly(options.overrides),
+    labels: { hostname: os.hostname() },
   };
 }
 
 export function readDeviceTreeModel(path = DEVICE_TREE_MODEL): string | undefined {
   try {
     // The kernel writes a NUL-terminated string.
-    const model = readFileSync(path, 'utf8').replace(/\0/g, '').trim();
+    const model = nodeBuiltins('the device-tree model')('node:fs').readFileSync(path, 'utf8').replace(/\0/g, '').trim();
     return model === '' ? undefined : model;
   } catch {
     return undefined;

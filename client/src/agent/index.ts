@@ -4,8 +4,10 @@ export { realClock, sleepOn, type Clock, type TimerHandle, type TimerOptions } f
 export { normalizeServer, startingCredential } from './starting-credential.js';
 export { DeviceConnection, backoffDelay, DEFAULT_BACKOFF, NotConnectedError, type BackoffOptions } from './connection.js';
 export { CredentialStore, CredentialStoreError, defaultStatePath, type StoredCredential } from './credential-store.js';
+export { nodePlatform } from './node-platform.js';
+export type { AgentPlatform, CredentialStorage, HostFacts } from './platform.js';
 export { AgentFatalError, isFatalRefusalCode } from './errors.js';
-export { collectDeviceFacts, readDeviceTreeModel, type BackendSummary, type FactsOptions } from './facts.js';
+export { collectDeviceFacts, nodeHostFacts, readDeviceTreeModel, type BackendSummary, type FactsOptions } from './facts.js';
 export {
   DEFAULT_CHECKPOINT_EVERY_STEPS,
   JobRunner,

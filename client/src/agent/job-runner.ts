@@ -13,6 +13,7 @@
 // whose identity differs from the one registered for the job (the attempt FAILS with the reason). A FLEET data
 // efficiency spec trains on the kept examples of the assignment's removal set, refreshed per epoch when asked
 // (./fleet-removal.ts).
+import { yieldToEventLoop } from '../engine/train/yield.js';
 import type { ResumeFrom } from '../../../protocol/src/index.js';
 import {
   JobOutcome,
@@ -24,7 +25,7 @@ import {
 import type { CheckpointInfo, CheckpointOptions } from '../engine/train/checkpointing.js';
 import type { BenchmarkProgress } from '../engine/bench/types.js';
 import type { TrainConfig } from '../engine/train/config.js';
-import { agentBuildInfo, reportedCommit } from './build-info.js';
+import { agentBuildInfo, reportedCommit, type BuildInfo } from './build-info.js';
 import { toBenchmarkJobResult, toBenchmarkProgressReport } from './benchmark-mapping.js';
 import { benchmarkRequest, isBenchmarkSpec, runBenchmarkCell, withAgentBackend } from './benchmark-job.js';
 import { checkpointUploadReports } from './checkpoint-upload.js';
@@ -102,6 +103,13 @@ export interface JobRunnerOptions {
   readonly forgettingChunkBytes?: number;
   /** Asks for a newer removal set (FLEET data efficiency with refresh EPOCH); without it jobs keep their set. */
   readonly requestRemovalSet?: RemovalSetRequester;
+  /**
+   * Awaited before every training step of a job whose spec sets pause_when_hidden (the browser agent resolves it
+   * once its page is visible again); absent = such jobs are never held.
+   */
+  readonly pauseGate?: (signal: AbortSignal) => Promise<void>;
+  /** The agent's build, for benchmark results (default: generated/build-info.json of this Node install). */
+  readonly buildInfo?: () => BuildInfo;
 }
 
 interface ActiveJob {
@@ -161,7 +169,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
     // Start after the ack has gone out (so JobAccepted precedes the first progress report) and after a
     // superseded run has wound down.
     job.done = previous
-      .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      .then(() => yieldToEventLoop())
       .then(() => this.run(job, { ...assignment, spec }));
     return { jobId, attempt, accepted: true, reason: '' };
   }
@@ -254,6 +262,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
         ...(job.forgetting.cadence ? { forgettingReport: job.forgetting.cadence } : {}),
         ...(expectedDataset ? { expectedDataset } : {}),
         ...(removal ? { removal } : {}),
+        ...(assignment.spec.pauseWhenHidden && this.options.pauseGate ? { beforeStep: () => this.options.pauseGate!(job.controller.signal) } : {}),
       };
       const result = await engine.run(config, callbacks, runOptions);
       if (job.controller.signal.aborted) throw job.controller.signal.reason;
@@ -286,7 +295,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
         ...(job.masks.enabled && request.kind === 'training-run' ? { onMaskEvent: (event: MaskEvent) => this.onMaskEvent(job, event) } : {}),
       });
       if (job.controller.signal.aborted) throw job.controller.signal.reason;
-      const info = agentBuildInfo();
+      const info = (this.options.buildInfo ?? agentBuildInfo)();
       const build = { agentVersion: info.version, agentCommit: reportedCommit(info) };
       const message = toBenchmarkJobResult(this.identity(job), outcome, build, Date.now() - job.startedAt);
       this.finish(job, { type: 'sparsefleet.v1.JobResult', message }, { outcome: 'succeeded' });

@@ -1,11 +1,12 @@
 // Which identity the agent starts with: the saved credential for this coordinator, or enrollment with a token.
 import { ErrorCode } from '../../../protocol/src/index.js';
-import type { CredentialStore, StoredCredential } from './credential-store.js';
+import type { StoredCredential } from './credential-store.js';
 import { AgentFatalError } from './errors.js';
+import type { CredentialStorage } from './platform.js';
 
 /** The saved credential when it belongs to `server`; undefined when the agent must enroll with `token`. */
 export async function startingCredential(
-  store: CredentialStore,
+  store: CredentialStorage,
   server: string,
   token: string | undefined,
 ): Promise<StoredCredential | undefined> {
@@ -15,12 +16,12 @@ export async function startingCredential(
   if (token) return undefined;
   if (stored) {
     throw new AgentFatalError(
-      `state file ${store.path} is enrolled with ${stored.server}, not ${normalized}; pass --token to enroll here`,
+      `state file ${store.location} is enrolled with ${stored.server}, not ${normalized}; pass --token to enroll here`,
       ErrorCode.ERROR_CODE_UNAUTHENTICATED,
     );
   }
   throw new AgentFatalError(
-    `not enrolled yet (no ${store.path}); pass an enrollment token (--token)`,
+    `not enrolled yet (no ${store.location}); pass an enrollment token (--token)`,
     ErrorCode.ERROR_CODE_UNAUTHENTICATED,
   );
 }

@@ -37,6 +37,8 @@ export interface EngineRunOptions {
   readonly expectedDataset?: DatasetIdentity;
   /** Train only on the examples a fleet removal set keeps. */
   readonly removal?: FleetRemoval;
+  /** Awaited before every training step (a browser agent holds a pause_when_hidden job there while hidden). */
+  readonly beforeStep?: () => Promise<void>;
 }
 
 /** The real engine, running training in this process (or worker thread). */

@@ -35,3 +35,4 @@ export { INITIAL_MASK_METHODS, acceptsInitialMask } from './sparse/initial-mask.
 export { maskableLayerLayout, type MaskLayerLayout } from './sparse/mask-layout.js';
 /** Where a Fashion-MNIST config without `data.path` reads its files. */
 export { FASHION_MNIST_DEFAULT_DIR } from './data/fashion-mnist.js';
+export { KERNEL_FILES } from './kernels/variants.js';

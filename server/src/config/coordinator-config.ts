@@ -46,7 +46,12 @@ export interface CoordinatorConfig {
   readonly redisUrl?: string;
   /** This node's name among the coordinator nodes: the origin of the events it publishes, its leadership claim. */
   readonly nodeId: string;
+  /** Directories under which browser agents may fetch dataset files (GET /agent/api/datasets/...). */
+  readonly datasetRoots: readonly string[];
 }
+
+/** Where Debian's dataset packages install (e.g. /usr/share/datasets/fashion-mnist). */
+export const DEFAULT_DATASET_ROOTS: readonly string[] = ['/usr/share/datasets'];
 
 /** Injection token of the CoordinatorConfig value. */
 export const COORDINATOR_CONFIG = Symbol('COORDINATOR_CONFIG');
@@ -84,6 +89,7 @@ export function resolveCoordinatorConfig(
     serverVersion: input.serverVersion ?? SERVER_VERSION,
     redisUrl: input.redisUrl,
     nodeId: input.nodeId ?? defaultNodeId(),
+    datasetRoots: input.datasetRoots ?? DEFAULT_DATASET_ROOTS,
   };
 }
 

@@ -51,7 +51,8 @@ export function activeBackend(): BackendInfo | undefined {
 async function registerBackends(): Promise<BackendName[]> {
   const available: BackendName[] = [];
   if (await importOptional('@tensorflow/tfjs-node')) available.push('tensorflow');
-  if (await importOptional('@tensorflow/tfjs-backend-wasm')) available.push('wasm');
+  // A browser bundle imports the wasm backend itself (a bare specifier does not resolve there at run time).
+  if (tf.findBackendFactory('wasm') !== null || (await importOptional('@tensorflow/tfjs-backend-wasm'))) available.push('wasm');
   available.push('cpu');
   return PRIORITY.filter((name) => available.includes(name) && tf.findBackendFactory(name) !== null);
 }

@@ -28,6 +28,7 @@ export {
   type ExampleStoreKind,
 } from './store.js';
 export { decodeExamples } from './source.js';
+export { nodeDataFiles, useDataFiles, type DataFiles } from './files.js';
 export { loadDatasets, datasetIdentityOf, DEFAULT_SYNTHETIC_TEST_SIZE, DEFAULT_SYNTHETIC_TRAIN_SIZE, type LoadOptions } from './load.js';
 export {
   DATASET_IDENTITY_TAG,

@@ -73,6 +73,18 @@ export interface KernelRuntimeInfo {
   readonly threadFallbackReason?: string;
 }
 
+/** Where a browser fetches the kernel builds from when a runtime names no baseUrl (Node reads the files). */
+let defaultBaseUrl: string | URL | undefined;
+
+/**
+ * Outside Node, the folder URL (ending in '/') the kernel builds are fetched from: a bundle cannot find them
+ * relative to its own URL. Call before the first runtime is created.
+ */
+export function useKernelUrl(folder: string | URL): void {
+  defaultBaseUrl = folder;
+  compiled.clear();
+}
+
 export class KernelRuntime {
   private top: number;
   private readonly base: number;
@@ -326,22 +338,19 @@ async function readSource(
   baseUrl?: string | URL,
 ): Promise<ArrayBuffer | Uint8Array> {
   if (typeof source !== 'string' && !(source instanceof URL) && source !== undefined) return source;
-  if (isNode() && !(source instanceof URL && source.protocol !== 'file:')) return readFromDisk(source, KERNEL_DIR + KERNEL_FILES[variant]);
-  const url = source ?? new URL(KERNEL_FILES[variant], baseUrl ?? new URL(`../../../../${KERNEL_DIR}`, import.meta.url));
+  const fs = globalThis.process?.getBuiltinModule?.('node:fs/promises');
+  if (fs !== undefined && !(source instanceof URL && source.protocol !== 'file:')) return readFromDisk(fs, source, KERNEL_DIR + KERNEL_FILES[variant]);
+  const url = source ?? new URL(KERNEL_FILES[variant], baseUrl ?? defaultBaseUrl ?? new URL(`../../../../${KERNEL_DIR}`, import.meta.url));
   const response = await fetch(url);
   if (!response.ok) throw new Error(`could not fetch kernels from ${String(url)}: HTTP ${response.status}`);
   return response.arrayBuffer();
 }
 
-function isNode(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
-async function readFromDisk(source: string | URL | undefined, relative: string): Promise<Uint8Array> {
-  const fs = await import('node:fs/promises');
+/** Node built-ins are looked up at run time (process.getBuiltinModule), so this module still loads in a browser. */
+async function readFromDisk(fs: typeof import('node:fs/promises'), source: string | URL | undefined, relative: string): Promise<Uint8Array> {
   if (source !== undefined) return fs.readFile(source);
-  const path = await import('node:path');
-  const { fileURLToPath } = await import('node:url');
+  const path = globalThis.process.getBuiltinModule('node:path');
+  const { fileURLToPath } = globalThis.process.getBuiltinModule('node:url');
   // Walk up from this module (src or dist layout) to the directory that holds the generated wasm.
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, relative);

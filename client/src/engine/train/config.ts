@@ -98,6 +98,8 @@ const trainConfigObject = z
     epochs: positiveInt.lte(100000, 'must be <= 100000').default(1),
     seed: uint32.default(1),
     maxSteps: positiveInt.optional(),
+    /** A browser agent holds the run between steps while its page is hidden (other agents ignore it). */
+    pauseWhenHidden: z.boolean().optional(),
     backend: oneOf(BACKEND_NAMES).optional(),
     /** Unset: 'sparse-kernels' for sparse methods where WebAssembly SIMD is available, else 'masked-dense'. */
     compute: oneOf(COMPUTE_NAMES).optional(),

@@ -63,6 +63,7 @@ export function trainConfigToJobSpec(config: TrainConfig): TrainingJobSpec {
     seed: config.seed,
     backend: config.backend ?? '',
     maxSteps: config.maxSteps ?? 0,
+    ...(config.pauseWhenHidden ? { pauseWhenHidden: true } : {}),
     dataEfficiency:
       config.dataEfficiency === undefined
         ? undefined
@@ -105,6 +106,7 @@ export function jobSpecToTrainConfig(spec: TrainingJobSpec): TrainConfig {
     seed: spec.seed,
     backend: orUndefined(spec.backend),
     maxSteps: positiveOrUndefined(spec.maxSteps),
+    pauseWhenHidden: spec.pauseWhenHidden ? true : undefined,
     compute: computeFromCode(spec.hyper?.extra?.[EXTRA_COMPUTE]),
     threads: threadsFromCode(spec.hyper?.extra?.[EXTRA_KERNEL_THREADS]),
     dataEfficiency: localDataEfficiency(spec.dataEfficiency),

@@ -86,6 +86,8 @@ export interface RunOptions {
   readonly removal?: FleetRemoval;
   /** The data the job is about: the run throws DatasetMismatchError before training when the loaded split differs. */
   readonly expectedDataset?: DatasetIdentity;
+  /** Awaited before every training step: the caller may hold the run there (a browser agent while its page is hidden). */
+  readonly beforeStep?: () => Promise<void>;
 }
 
 export type ForgettingReportCadence = 'epoch' | 'final';
@@ -285,6 +287,7 @@ class TrainingRun {
         continue;
       }
       if (this.step >= this.length.totalSteps) break;
+      if (this.options.beforeStep) await this.options.beforeStep();
       this.callbacks.signal?.throwIfAborted();
       const info = this.info(epoch);
       const stepStart = performance.now();

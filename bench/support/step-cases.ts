@@ -1,0 +1,202 @@
+// The whole-training-step cases of bench:step and bench:browser: which models, computes, schemes and densities, the
+// round-robin plan, and how one model's configurations are measured into records (the same code in Node and in
+// headless Chromium; the host supplies its memory reading).
+import * as tf from '@tensorflow/tfjs';
+import { summarizeLatencies } from '../../client/src/engine/bench/latency.js';
+import { executeRunRules } from '../../client/src/engine/bench/run-rules.js';
+import { stepIteration } from '../../client/src/engine/bench/step-bench.js';
+import { benchTarget, buildTrainee, measureState, type BenchConfig, type Trainee } from '../../client/src/engine/bench/trainee.js';
+import type { RunRules } from '../../client/src/engine/bench/types.js';
+
+export interface StepRecord {
+  model: string;
+  data: string;
+  batch: number;
+  compute: string;
+  scheme: string;
+  density: number;
+  step_ms: number | null;
+  step_ms_p90: number | null;
+  /** Fastest step: the least disturbed by other processes on a shared machine. */
+  step_ms_min: number | null;
+  speedup_vs_dense: number | null;
+  speedup_vs_stock: number | null;
+  state_bytes: number | null;
+  dense_state_bytes: number | null;
+  state_ratio: number | null;
+  kernel_heap_bytes: number | null;
+  kernel_layers: string[];
+  layer_densities: Record<string, number>;
+  /** Process RSS after this model's steps (its trainees still alive), and the process's peak RSS so far. */
+  rss_bytes: number | null;
+  peak_rss_bytes: number | null;
+  error?: string;
+}
+
+/** The command line of bench:step and bench:browser: [--quick] [--json FILE] [--model NAME]. */
+export function stepBenchArgs(args: readonly string[]): { quick: boolean; jsonFile: string | undefined; only: string | undefined } {
+  const quick = args.includes('--quick');
+  const jsonIndex = args.indexOf('--json');
+  const jsonFile = jsonIndex >= 0 ? args[jsonIndex + 1] : undefined;
+  if (jsonIndex >= 0 && !jsonFile) throw new Error('--json needs a file name');
+  const modelIndex = args.indexOf('--model');
+  const only = modelIndex >= 0 ? args[modelIndex + 1] : undefined;
+  if (only !== undefined && !MODEL_CHOICES.includes(only)) throw new Error(`--model takes one of ${MODEL_CHOICES.join(', ')}`);
+  return { quick, jsonFile, only };
+}
+
+/** Rounds × timed steps (after warm-up) per configuration of the small models; see planFor for the seed networks. */
+export function stepPlan(quick: boolean): Plan {
+  return quick ? { rounds: 3, steps: 4, warmup: 2 } : { rounds: 5, steps: 10, warmup: 3 };
+}
+
+export interface Plan {
+  readonly rounds: number;
+  readonly steps: number;
+  readonly warmup: number;
+}
+
+const DENSITIES = [0.5, 0.2, 0.1, 0.05];
+const SMALL_MODELS = [['mlp', 128], ['cnn', 64]] as const;
+/** The seeds' networks, CIFAR stem, smallest first. */
+const SEED_NETWORKS = ['mobilenetv2', 'wrn-22-2', 'resnet18'] as const;
+const SEED_DENSITIES = [0.2, 0.1];
+export const MODEL_CHOICES: readonly string[] = [...SMALL_MODELS.map(([model]) => model), ...SEED_NETWORKS];
+
+/** Every configuration, grouped by model (a group is built, timed and disposed together). */
+export function configurations(quick: boolean, only: string | undefined): BenchConfig[][] {
+  const groups: BenchConfig[][] = [];
+  for (const [model, batch] of SMALL_MODELS) {
+    if (only !== undefined && only !== model) continue;
+    const out: BenchConfig[] = [];
+    out.push({ model, batch, compute: 'stock', scheme: 'irregular', density: 1 });
+    out.push({ model, batch, compute: 'dense', scheme: 'irregular', density: 1 });
+    out.push({ model, batch, compute: 'masked-dense', scheme: 'irregular', density: 0.1 });
+    for (const density of DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'irregular', density });
+    for (const density of quick ? [0.1] : DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'block', density });
+    groups.push(out);
+  }
+  const batch = quick ? 8 : 32;
+  for (const model of SEED_NETWORKS) {
+    if (only !== undefined && only !== model) continue;
+    const data = 'cifar10' as const;
+    groups.push([
+      { model, batch, data, compute: 'dense', scheme: 'irregular', density: 1 },
+      ...SEED_DENSITIES.map((density) => ({ model, batch, data, compute: 'sparse-kernels' as const, scheme: 'irregular' as const, density })),
+    ]);
+  }
+  return groups;
+}
+
+/** The seeds' networks take seconds per step here: fewer rounds and steps than the small models. */
+export function planFor(group: readonly BenchConfig[], plan: Plan, quick: boolean): Plan {
+  if (group[0]?.data === undefined) return plan;
+  return quick ? { rounds: 1, steps: 2, warmup: 1 } : { rounds: 2, steps: 4, warmup: 1 };
+}
+
+const SEED_BATCHES = 17;
+
+/** One round of one configuration: `steps` timed steps (after `warmup` untimed ones). */
+function roundRules(plan: Plan, round: number): RunRules {
+  return { warmupIterations: round === 0 ? plan.warmup : 0, minIterations: plan.steps, minDurationMs: 0, percentiles: [50, 90], cooldownMs: 0, sustainedDurationMs: 0, driftWindowMs: 0 };
+}
+
+/** tfjs-wasm has no Conv2DBackpropFilter: stock conv gradients fail there, so stock CNN steps run with them swapped in. */
+async function withConvGradient<T>(gradient: tf.GradConfig | undefined, body: () => Promise<T>): Promise<T> {
+  const current = tf.getGradient('Conv2D');
+  if (gradient === undefined || current === undefined) return body();
+  tf.registerGradient(gradient);
+  try {
+    return await body();
+  } finally {
+    tf.registerGradient(current);
+  }
+}
+
+/** Builds one model's configurations, times them round-robin, measures their state and disposes them. */
+export async function measureGroup(
+  configs: readonly BenchConfig[],
+  plan: Plan,
+  stockConvGradient: tf.GradConfig | undefined,
+  memory: () => { rss: number | null; peak: number | null } = () => ({ rss: null, peak: null }),
+): Promise<StepRecord[]> {
+  const trainees: (Trainee | Error)[] = [];
+  for (const config of configs) {
+    trainees.push(await buildTrainee(benchTarget(config)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
+  }
+  try {
+    const iterations = trainees.map((trainee) => (trainee instanceof Error ? undefined : stepIteration(trainee, SEED_BATCHES)));
+    const samples = trainees.map(() => [] as number[]);
+    const errors = trainees.map((t) => (t instanceof Error ? t.message : undefined));
+    for (let round = 0; round < plan.rounds; round++) {
+      for (let i = 0; i < trainees.length; i++) {
+        const iteration = iterations[i];
+        if (iteration === undefined || errors[i] !== undefined) continue;
+        const stockConv = configs[i]!.compute === 'stock' ? stockConvGradient : undefined;
+        try {
+          const measured = await withConvGradient(stockConv, () => executeRunRules(iteration, { rules: roundRules(plan, round) }));
+          samples[i]!.push(...measured.latencies);
+        } catch (error) {
+          errors[i] = error instanceof Error ? error.message : String(error);
+        }
+      }
+    }
+    const records = trainees.map((trainee, i) => toRecord(configs[i]!, trainee, samples[i]!, errors[i]));
+    // While this model's trainees are alive.
+    const { rss, peak } = memory();
+    return records.map((record) => ({ ...record, rss_bytes: rss, peak_rss_bytes: peak }));
+  } finally {
+    for (const trainee of trainees) if (!(trainee instanceof Error)) trainee.dispose();
+  }
+}
+
+function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number[], error: string | undefined): StepRecord {
+  if (trainee instanceof Error) {
+    return { ...emptyRecord(), model: config.model, data: config.data ?? 'fashion-mnist', batch: config.batch, compute: config.compute, density: config.density, error: trainee.message };
+  }
+  const state = error === undefined ? measureState(trainee) : undefined;
+  const stats = samples.length > 0 && error === undefined ? summarizeLatencies(samples, [50, 90], 0) : undefined;
+  return {
+    model: config.model,
+    data: config.data ?? 'fashion-mnist',
+    batch: config.batch,
+    compute: config.compute,
+    scheme: config.compute === 'stock' || config.compute === 'dense' ? '-' : config.scheme,
+    density: config.density,
+    step_ms: stats?.percentiles[0].value ?? null,
+    step_ms_p90: stats?.percentiles[1].value ?? null,
+    step_ms_min: stats?.minMs ?? null,
+    speedup_vs_dense: null,
+    speedup_vs_stock: null,
+    state_bytes: state?.totalBytes ?? null,
+    dense_state_bytes: state?.denseTotalBytes ?? null,
+    state_ratio: state?.ratio ?? null,
+    kernel_heap_bytes: state?.kernelHeapBytes ?? null,
+    kernel_layers: [...trainee.kernelLayers],
+    layer_densities: Object.fromEntries(trainee.layerDensities),
+    rss_bytes: null,
+    peak_rss_bytes: null,
+    ...(error === undefined ? {} : { error }),
+  };
+}
+
+function emptyRecord(): StepRecord {
+  return {
+    model: '?', data: '?', batch: 0, compute: '?', scheme: '?', density: 0, step_ms: null, step_ms_p90: null, step_ms_min: null, speedup_vs_dense: null,
+    speedup_vs_stock: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
+    kernel_layers: [], layer_densities: {}, rss_bytes: null, peak_rss_bytes: null,
+  };
+}
+
+export function addSpeedups(records: StepRecord[]): void {
+  for (const record of records) {
+    const base = (compute: string) => records.find((r) => r.model === record.model && r.compute === compute)?.step_ms ?? null;
+    const dense = base('dense');
+    const stock = base('stock');
+    if (record.step_ms !== null) {
+      record.speedup_vs_dense = dense === null ? null : dense / record.step_ms;
+      record.speedup_vs_stock = stock === null ? null : stock / record.step_ms;
+    }
+  }
+}
+
