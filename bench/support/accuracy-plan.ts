@@ -6,7 +6,9 @@ import { parseScheduleForRun } from '../../client/src/engine/sparse/schedules/de
 import type { MethodName } from '../../client/src/engine/sparse/methods/types.js';
 import type { SchemeName } from '../../client/src/engine/sparse/schemes/types.js';
 import { METHOD_NAMES, parseTrainConfig, type TrainConfig } from '../../client/src/engine/train/config.js';
-import type { ModelName } from '../../client/src/engine/models/catalog.js';
+import { maskableLayers, type ModelName } from '../../client/src/engine/models/catalog.js';
+import { DATASET_INFO } from '../../client/src/engine/data/types.js';
+import { createScheme } from '../../client/src/engine/sparse/schemes/registry.js';
 
 export type AccuracyModel = Extract<ModelName, 'cnn' | 'mlp'>;
 
@@ -75,13 +77,24 @@ export function planRows(options: PlanOptions): Row[] {
       const length = { model, epochs: options.epochs * multiplier, multiplier };
       for (const method of METHOD_NAMES) {
         if (method === 'dense' || !wanted(method)) continue;
-        const schemes = options.allSchemes ? SEED_SCHEMES[method] : SEED_SCHEMES[method].slice(0, 1);
+        const seedSchemes = options.allSchemes ? SEED_SCHEMES[method] : SEED_SCHEMES[method].slice(0, 1);
+        const schemes = seedSchemes.filter((scheme, i) => i === 0 || structuresAnyLayer(scheme, model));
         const densities = LOW_DENSITY_METHODS.includes(method) ? [PLAN_DENSITY, LOW_DENSITY] : [PLAN_DENSITY];
         for (const density of densities) for (const scheme of schemes) rows.push({ ...length, method, scheme, density });
       }
     }
   }
   return rows;
+}
+
+/**
+ * Whether the scheme can structure at least one layer of the model; where it cannot, methods fall back to
+ * irregular sparsity on every layer and the row would repeat the irregular one (pattern sparsity on the MLP).
+ */
+function structuresAnyLayer(scheme: SchemeName, model: AccuracyModel): boolean {
+  const { inputShape, numClasses } = DATASET_INFO['fashion-mnist'];
+  const structure = createScheme(scheme);
+  return maskableLayers(model, inputShape, numClasses).some((layer) => structure.unsupportedReason(layer.shape) === undefined);
 }
 
 /** The data, optimizer, batch and seed every row of a plan shares; part of each row's key. */
