@@ -1,133 +1,145 @@
-// Accuracy benchmark: the CNN on Fashion-MNIST, dense and every sparse method at density 0.1 (plus RigL and
-// MEST-EM&S at 0.05), the same epochs and seed for all; prints test accuracy and the gap to dense.
-//   node dist/bench/accuracy.js [--quick] [--epochs N] [--train-limit N] [--json F]
-// --quick: 2,048 training and 1,000 test examples, 1 epoch unless --epochs is given (a smoke run of minutes).
-import { writeFile } from 'node:fs/promises';
+// Accuracy benchmark: dense and every sparse method at density 0.1 (RigL and MEST-EM&S also at 0.05) on
+// Fashion-MNIST, the same data, optimizer, batch, epochs and seed for every row; prints test accuracy, the gap to
+// dense and the training FLOPs.
+//   node dist/bench/accuracy.js [--full] [--quick] [--epochs N] [--multipliers 1,2,5] [--models cnn,mlp]
+//                               [--methods a,b] [--train-limit N] [--jobs N] [--results F] [--json F] [--html F]
+// Default: the CNN, every method on its seed's main scheme, 3 epochs on the full training set.
+// --full: the issue-17 run: all 60,000 training images, the CNN and the MLP, every method on every scheme its seed
+//   uses, 20 dense epochs, sparse rows also at 2× and 5× the dense epochs.
+// --quick: 1,024 training and 500 test images, 1 epoch, no extended rows (a smoke run of the same plan).
+// Each row trains in its own process, --jobs at a time (default: the number of cores). Every finished row is
+// appended to the results file; a run started again skips the rows it holds, and a row killed midway resumes from
+// its last epoch-end checkpoint. --json writes one record per row, --html a table and plots (chart.js inlined).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
-import { parseScheduleForRun } from '../client/src/engine/sparse/schedules/defaults.js';
 import type { MethodName } from '../client/src/engine/sparse/methods/types.js';
-import type { SchemeName } from '../client/src/engine/sparse/schemes/types.js';
-import { METHOD_NAMES, parseTrainConfig, type TrainConfig } from '../client/src/engine/train/config.js';
-import { runTraining } from '../client/src/engine/train/run.js';
-import type { TrainResult } from '../client/src/engine/train/types.js';
+import { METHOD_NAMES } from '../client/src/engine/train/config.js';
+import {
+  planRows,
+  rowKey,
+  sharedSettings,
+  type AccuracyModel,
+  type PlanOptions,
+} from './support/accuracy-plan.js';
+import type { RowJob } from './support/accuracy-ipc.js';
+import { runRows } from './support/accuracy-pool.js';
+import { compareToDense, formatTable, renderHtml } from './support/accuracy-report.js';
+import { ResultsFile } from './support/accuracy-results.js';
 
-interface BenchOptions {
+interface CliOptions {
+  full: boolean;
   quick: boolean;
   epochs?: number;
+  multipliers?: number[];
+  models?: AccuracyModel[];
+  methods?: MethodName[];
   trainLimit?: number;
-  json?: string;
   seed: number;
+  jobs: number;
+  results?: string;
+  json?: string;
+  html?: string;
 }
 
-interface Entry {
-  readonly method: MethodName;
-  readonly density: number;
-  readonly scheme: SchemeName;
-}
+const QUICK_TRAIN_LIMIT = 1024;
+const QUICK_TEST_LIMIT = 500;
+const FULL_DENSE_EPOCHS = 20;
+const DEFAULT_EPOCHS = 3;
+const BATCH_SIZE = 64;
 
-interface Row extends Entry {
-  readonly testAccuracy: number;
-  readonly gapToDense: number;
-  readonly finalDensity: number;
-  readonly wallMs: number;
-  readonly stepMsP50: number;
-  readonly dataSource: string;
-}
-
-const SPARSE_METHODS: readonly MethodName[] = METHOD_NAMES.filter((method) => method !== 'dense');
-
-/** DSB/SSB need shuffled blocks and VRPGE samples channels; every other method runs on irregular sparsity. */
-function schemeFor(method: MethodName): SchemeName {
-  if (method === 'dsb' || method === 'ssb') return 'shuffled-block';
-  if (method === 'vrpge') return 'channel';
-  return 'irregular';
-}
-
-function benchEntries(): Entry[] {
-  const entries: Entry[] = [{ method: 'dense', density: 1, scheme: 'irregular' }];
-  for (const method of SPARSE_METHODS) entries.push({ method, density: 0.1, scheme: schemeFor(method) });
-  for (const method of ['rigl', 'mest-ems'] as const) entries.push({ method, density: 0.05, scheme: schemeFor(method) });
-  return entries;
-}
-
-function configFor(entry: Entry, options: BenchOptions): TrainConfig {
-  const epochs = options.epochs ?? (options.quick ? 1 : 3);
-  const trainLimit = options.trainLimit ?? (options.quick ? 2048 : undefined);
-  const base = {
-    model: 'cnn',
-    data: { name: 'fashion-mnist', trainLimit, testLimit: options.quick ? 1000 : undefined },
-    method: entry.method,
-    scheme: entry.scheme,
-    density: entry.density,
+function planFrom(options: CliOptions): PlanOptions {
+  const epochs = options.epochs ?? (options.quick ? 1 : options.full ? FULL_DENSE_EPOCHS : DEFAULT_EPOCHS);
+  return {
+    models: options.models ?? (options.full ? ['cnn', 'mlp'] : ['cnn']),
     epochs,
-    batchSize: 64,
+    multipliers: options.multipliers ?? (options.full && !options.quick ? [1, 2, 5] : [1]),
+    trainLimit: options.trainLimit ?? (options.quick ? QUICK_TRAIN_LIMIT : undefined),
+    testLimit: options.quick ? QUICK_TEST_LIMIT : undefined,
+    batchSize: BATCH_SIZE,
     seed: options.seed,
+    allSchemes: options.full,
+    methods: options.methods,
   };
-  if (entry.method !== 'vrpge') return parseTrainConfig(base);
-  // VRPGE's default keeps half the channels; hold its expected kept fraction to the row's density instead.
-  const stepsPerEpoch = Math.ceil((trainLimit ?? 60000) / base.batchSize);
-  const schedule = parseScheduleForRun({ kind: 'vrpge', keepFraction: entry.density }, 'vrpge', {
-    epochs,
-    stepsPerEpoch,
-    density: entry.density,
-  });
-  return parseTrainConfig({ ...base, schedule });
 }
 
-function formatTable(rows: readonly Row[]): string {
-  const header = ['method', 'scheme', 'density', 'final', 'test acc', 'gap to dense', 'step p50', 'wall'];
-  const lines = rows.map((row) => [
-    row.method,
-    row.scheme,
-    row.density.toFixed(2),
-    row.finalDensity.toFixed(3),
-    (row.testAccuracy * 100).toFixed(2) + '%',
-    row.method === 'dense' ? '-' : `${(row.gapToDense * 100).toFixed(2)} pp`,
-    `${row.stepMsP50.toFixed(1)} ms`,
-    `${(row.wallMs / 1000).toFixed(1)} s`,
-  ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
-  const render = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ');
-  return [render(header), render(widths.map((width) => '-'.repeat(width))), ...lines.map(render)].join('\n');
+function defaultResultsPath(options: CliOptions): string {
+  const name = `accuracy${options.full ? '-full' : ''}${options.quick ? '-quick' : ''}.jsonl`;
+  return join('bench', 'out', name);
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name('bench:accuracy')
-    .option('--quick', 'small subset, 1 epoch', false)
-    .option('--epochs <n>', 'epochs for every run', (value) => positive(value, '--epochs'))
-    .option('--train-limit <n>', 'training examples', (value) => positive(value, '--train-limit'))
-    .option('--seed <n>', 'seed for every run', (value) => positive(value, '--seed'), 1)
-    .option('--json <file>', 'write the rows as JSON');
+    .option('--full', 'the full-length run: 60k images, CNN and MLP, every seed scheme, 1×/2×/5× epochs', false)
+    .option('--quick', 'smoke run: 1,024 training images, 1 epoch, no extended rows', false)
+    .option('--epochs <n>', 'dense epochs (rows at multiplier m train m × this)', (v) => positiveInt(v, '--epochs'))
+    .option('--multipliers <list>', 'extended lengths of the sparse rows, e.g. 2,5', (v) => list(v).map((m) => positiveInt(m, '--multipliers')))
+    .option('--models <list>', 'cnn, mlp or both', (v) => list(v).map(model))
+    .option('--methods <list>', `only these methods (${METHOD_NAMES.join(', ')})`, (v) => list(v).map(method))
+    .option('--train-limit <n>', 'training examples (class-balanced subset)', (v) => positiveInt(v, '--train-limit'))
+    .option('--seed <n>', 'seed of every row', (v) => positiveInt(v, '--seed'), 1)
+    .option('--jobs <n>', 'rows trained at once, one process each', (v) => positiveInt(v, '--jobs'), availableParallelism())
+    .option('--results <file>', 'results file (JSON lines) a killed run resumes from')
+    .option('--json <file>', 'write one record per row as JSON')
+    .option('--html <file>', 'write the table and plots as a self-contained HTML page');
   program.parse(argv);
-  const options = program.opts<BenchOptions>();
-  const rows: Row[] = [];
-  let dense: TrainResult | undefined;
-  for (const entry of benchEntries()) {
-    const config = configFor(entry, options);
-    process.stderr.write(`training ${entry.method} (${entry.scheme}, density ${entry.density}) ...\n`);
-    const result = await runTraining(config);
-    dense ??= entry.method === 'dense' ? result : undefined;
-    rows.push({
-      ...entry,
-      testAccuracy: result.testAccuracy,
-      gapToDense: result.testAccuracy - (dense?.testAccuracy ?? Number.NaN),
-      finalDensity: result.finalDensity,
-      wallMs: result.wallMs,
-      stepMsP50: result.stepMsP50,
-      dataSource: result.dataSource,
-    });
-  }
-  const epochs = configFor(benchEntries()[0], options).epochs;
-  console.log(`CNN on ${rows[0]?.dataSource ?? 'fashion-mnist'}, ${epochs} epoch(s), seed ${options.seed}`);
-  console.log(formatTable(rows));
-  if (options.json !== undefined) await writeFile(options.json, `${JSON.stringify({ epochs, rows }, null, 2)}\n`);
+  const options = program.opts<CliOptions>();
+  const plan = planFrom(options);
+  const shared = sharedSettings(plan);
+  const results = await ResultsFile.open(options.results ?? defaultResultsPath(options));
+  const checkpointDir = `${results.path}.checkpoints`;
+  await mkdir(checkpointDir, { recursive: true });
+  const rows = planRows(plan).map((row) => ({ row, key: rowKey(row, shared) }));
+  const pending: RowJob[] = rows
+    .filter(({ key }) => !results.has(key))
+    .map(({ row, key }) => ({ row, shared, key, checkpointPath: join(checkpointDir, `${key.replaceAll('/', '_')}.ckpt`) }));
+  process.stderr.write(
+    `${rows.length} rows, ${rows.length - pending.length} already in ${results.path}; running ${pending.length} with ${options.jobs} job(s)\n`,
+  );
+  const outcome = await runRows(pending, { jobs: options.jobs, onRecord: (record) => results.add(record) });
+
+  const finished = rows.map(({ key }) => results.get(key)).filter((record) => record !== undefined);
+  const report = compareToDense(finished);
+  const data = plan.trainLimit === undefined ? 'all training images' : `${plan.trainLimit} training images`;
+  const meta =
+    `Fashion-MNIST (${data}), ${plan.epochs} dense epochs, SGD 0.05 momentum 0.9 cosine, batch ${plan.batchSize}, ` +
+    `seed ${plan.seed}; ${finished.length} of ${rows.length} rows finished`;
+  console.log(meta);
+  console.log(formatTable(report));
+  if (options.json !== undefined) await writeOutput(options.json, `${JSON.stringify({ meta, rows: report }, null, 2)}\n`);
+  if (options.html !== undefined) await writeOutput(options.html, renderHtml(report, 'Sparse training accuracy on Fashion-MNIST', meta));
+  for (const failure of outcome.failed) process.stderr.write(`FAILED ${failure.job.key}:\n${failure.message}\n`);
+  const synthetic = finished.filter((record) => record.dataSource !== 'fashion-mnist');
+  if (synthetic.length > 0) process.stderr.write(`${synthetic.length} row(s) trained on ${synthetic[0].dataSource} data: the Fashion-MNIST files are missing\n`);
+  return outcome.failed.length > 0 || synthetic.length > 0 ? 1 : 0;
 }
 
-function positive(value: string, flag: string): number {
+async function writeOutput(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+}
+
+function list(value: string): string[] {
+  return value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function model(value: string): AccuracyModel {
+  if (value !== 'cnn' && value !== 'mlp') throw new Error(`--models takes cnn and mlp, got '${value}'`);
+  return value;
+}
+
+function method(value: string): MethodName {
+  const found = METHOD_NAMES.find((name) => name === value);
+  if (found === undefined) throw new Error(`unknown method '${value}' (known: ${METHOD_NAMES.join(', ')})`);
+  return found;
+}
+
+function positiveInt(value: string, flag: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`${flag} must be a positive integer, got '${value}'`);
   return parsed;
 }
 
-await main(process.argv);
+process.exitCode = await main(process.argv);
