@@ -38,7 +38,6 @@ import { buildModel } from '../models/builders.js';
 import type { Model } from '../models/model.js';
 import type { MaskUpdateSummary, SparseTrainingMethod, StepInfo } from '../sparse/methods/types.js';
 import { applyInitialMask, checkInitialMask } from '../sparse/initial-mask.js';
-import { initialSquaredNorms, restoreInitialScale } from '../sparse/initial-scale.js';
 import type { Mask } from '../sparse/types.js';
 import { isEpochEndCheckpoint, isStepCheckpoint, type CheckpointOptions } from './checkpointing.js';
 import type { TrainConfig } from './config.js';
@@ -205,9 +204,7 @@ class TrainingRun {
     const initialMask = this.options.resumeFrom === undefined ? this.options.initialMask : undefined;
     if (initialMask !== undefined) checkInitialMask(this.model.maskedWeights, initialMask);
     const initialWeights = initialMask && new Map(this.model.maskedWeights.map((layer) => [layer.name, layer.readWeights()]));
-    const denseNorms = initialSquaredNorms(this.model.maskedWeights);
     method.initialize(context);
-    restoreInitialScale(this.model.maskedWeights, denseNorms);
     if (initialMask && initialWeights) applyInitialMask(this.model.maskedWeights, initialMask, initialWeights);
     const start = this.resume();
     setRunLength(context, this.length);
