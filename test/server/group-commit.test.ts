@@ -36,6 +36,38 @@ describe(GroupCommit.name, () => {
     expect(maxConcurrent).toBe(1);
   });
 
+  it('should write up to `concurrency` batches at once, batching only what arrives while every writer is busy', async () => {
+    const batches: number[][] = [];
+    let writing = 0;
+    let maxConcurrent = 0;
+    const releases: Array<() => void> = [];
+    const sut = new GroupCommit<number, number>(async (items) => {
+      writing += 1;
+      maxConcurrent = Math.max(maxConcurrent, writing);
+      batches.push([...items]);
+      await new Promise<void>((resolve) => releases.push(resolve));
+      writing -= 1;
+      return [...items];
+    }, 100, 2);
+    const first = sut.add(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = sut.add(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    const rest = [sut.add(3), sut.add(4)];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(batches).toEqual([[1], [2]]);
+    releases.shift()!();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    releases.splice(0).forEach((release) => release());
+    await second;
+    await new Promise((resolve) => setImmediate(resolve));
+    releases.splice(0).forEach((release) => release());
+    expect(await Promise.all(rest)).toEqual([3, 4]);
+    expect(batches).toEqual([[1], [2], [3, 4]]);
+    expect(maxConcurrent).toBe(2);
+  });
+
   it('should reject every item of a failed batch and keep writing later ones', async () => {
     let calls = 0;
     const sut = new GroupCommit<number, number>(async (items) => {

@@ -11,21 +11,23 @@ interface Pending<Item, Outcome> {
 
 export class GroupCommit<Item, Outcome> {
   private waiting: Pending<Item, Outcome>[] = [];
-  private writing = false;
+  private active = 0;
+  private scheduled = false;
 
-  /** `write` gets the batch in arrival order and returns one outcome per item, in the same order. */
+  /**
+   * `write` gets the batch in arrival order and returns one outcome per item, in the same order. `concurrency`
+   * batches may be written at once (a database with a connection pool overlaps them; SQLite's one connection does not).
+   */
   constructor(
     private readonly write: (items: readonly Item[]) => Promise<readonly Outcome[]>,
     private readonly maxBatch = 2048,
+    private readonly concurrency = 1,
   ) {}
 
   add(item: Item): Promise<Outcome> {
     return new Promise<Outcome>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      if (!this.writing) {
-        this.writing = true;
-        setImmediate(() => void this.drain());
-      }
+      this.schedule();
     });
   }
 
@@ -34,17 +36,27 @@ export class GroupCommit<Item, Outcome> {
     return this.waiting.length;
   }
 
-  private async drain(): Promise<void> {
-    while (this.waiting.length > 0) {
-      const batch = this.waiting.splice(0, this.maxBatch);
-      try {
-        const outcomes = await this.write(batch.map((pending) => pending.item));
-        if (outcomes.length !== batch.length) throw new Error(`group commit: ${outcomes.length} outcomes for ${batch.length} items`);
-        batch.forEach((pending, index) => pending.resolve(outcomes[index]!));
-      } catch (error) {
-        for (const pending of batch) pending.reject(error);
-      }
+  /** Starts batches after the current turn (items added in the same turn share one), while a writer is free. */
+  private schedule(): void {
+    if (this.scheduled || this.active >= this.concurrency || this.waiting.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      while (this.waiting.length > 0 && this.active < this.concurrency) void this.writeBatch(this.waiting.splice(0, this.maxBatch));
+    });
+  }
+
+  private async writeBatch(batch: Pending<Item, Outcome>[]): Promise<void> {
+    this.active += 1;
+    try {
+      const outcomes = await this.write(batch.map((pending) => pending.item));
+      if (outcomes.length !== batch.length) throw new Error(`group commit: ${outcomes.length} outcomes for ${batch.length} items`);
+      batch.forEach((pending, index) => pending.resolve(outcomes[index]!));
+    } catch (error) {
+      for (const pending of batch) pending.reject(error);
+    } finally {
+      this.active -= 1;
+      this.schedule();
     }
-    this.writing = false;
   }
 }

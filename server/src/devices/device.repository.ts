@@ -56,44 +56,47 @@ export class DeviceRepository {
   }
 
   /**
-   * Writes a batch of heartbeats (at most one per device) in one transaction and returns each device's row as it was
+   * Writes a batch of heartbeats (at most one per device), a read and an update per 256, and returns each device's row as it was
    * before. Revoked devices are not written. The state rule is `updatePresence`'s, decided inside the statement.
    */
   async recordPresence(writes: readonly PresenceWrite[]): Promise<Map<string, PresencePrior>> {
     const prior = new Map<string, PresencePrior>();
-    await this.database.db.transaction().execute(async (trx) => {
-      for (const chunk of powerOfTwoChunks(writes)) {
-        const rows = await trx
-          .selectFrom('devices')
-          .select(['id', 'state', 'revoked_at'])
-          .where('id', 'in', chunk.map((write) => write.id))
-          .execute();
-        for (const row of rows) prior.set(row.id, { state: row.state, revoked: row.revoked_at !== null });
-        const values = valuesList(
-          chunk.map((write) => [
-            text(write.id),
-            text(write.lastSeen),
-            text(write.onlineUntil),
-            text(write.telemetryJson),
-            integer(write.busy === undefined ? null : write.busy ? 1 : 0),
-          ]),
-        );
-        // v.column1..5: id, last_seen, online_until (null: contact only), telemetry_json, busy (1, 0 or null).
-        await sql`
-          update devices set
-            last_seen = v.column2,
-            online_until = coalesce(v.column3, devices.online_until),
-            telemetry_json = coalesce(v.column4, devices.telemetry_json),
-            state = case
-              when v.column3 is null then devices.state
-              when v.column5 = 1 then 'busy'
-              when v.column5 = 0 then 'online'
-              when devices.state = 'busy' then 'busy'
-              else 'online' end
-          from ${values} as v
-          where devices.id = v.column1 and devices.revoked_at is null`.execute(trx);
-      }
-    });
+    // No transaction: a heartbeat's answer waits for this (on PostgreSQL BEGIN and COMMIT are two more round trips).
+    // A state change between the read and the write (the sweep, on another node) costs at most one DeviceAvailable
+    // too many or too few; the next heartbeat or Hello sets it right.
+    const db = this.database.db;
+    for (const chunk of powerOfTwoChunks(writes)) {
+      const rows = await db
+        .selectFrom('devices')
+        .select(['id', 'state', 'revoked_at'])
+        .where('id', 'in', chunk.map((write) => write.id))
+        .execute();
+      for (const row of rows) prior.set(row.id, { state: row.state, revoked: row.revoked_at !== null });
+      const values = valuesList(
+        chunk.map((write) => [
+          text(write.id),
+          text(write.lastSeen),
+          text(write.onlineUntil),
+          text(write.telemetryJson),
+          integer(write.busy === undefined ? null : write.busy ? 1 : 0),
+        ]),
+      );
+      // v.column1..5: id, last_seen, online_until (null: contact only), telemetry_json, busy (1, 0 or null). The id
+      // list repeats v.column1 so SQLite looks the devices up by key instead of scanning the table for every chunk.
+      await sql`
+        update devices set
+          last_seen = v.column2,
+          online_until = coalesce(v.column3, devices.online_until),
+          telemetry_json = coalesce(v.column4, devices.telemetry_json),
+          state = case
+            when v.column3 is null then devices.state
+            when v.column5 = 1 then 'busy'
+            when v.column5 = 0 then 'online'
+            when devices.state = 'busy' then 'busy'
+            else 'online' end
+        from ${values} as v
+        where devices.id = v.column1 and devices.id in (${sql.join(chunk.map((write) => write.id))}) and devices.revoked_at is null`.execute(db);
+    }
     return prior;
   }
 

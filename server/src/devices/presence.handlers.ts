@@ -33,6 +33,12 @@ export interface HeldJobLeases {
 /** Injection token of the HeldJobLeases port. */
 export const HELD_JOB_LEASES = Symbol('HELD_JOB_LEASES');
 
+/**
+ * Heartbeat batches written at once: on PostgreSQL a batch is three round trips, and one writer at a time made a
+ * device's pipelined heartbeats wait for each other's (the pool overlaps them); SQLite runs them one by one anyway.
+ */
+const BATCHES_AT_ONCE = 4;
+
 interface PendingBeat {
   readonly request: Heartbeat;
   readonly session: DeviceSession;
@@ -40,7 +46,7 @@ interface PendingBeat {
 
 @Injectable()
 export class PresenceHandlers {
-  private readonly beats = new GroupCommit<PendingBeat, Error | undefined>((batch) => this.recordBeats(batch));
+  private readonly beats = new GroupCommit<PendingBeat, Error | undefined>((batch) => this.recordBeats(batch), 2048, BATCHES_AT_ONCE);
 
   constructor(
     private readonly devices: DeviceService,
