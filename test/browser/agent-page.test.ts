@@ -120,10 +120,10 @@ describe.skipIf(!haveChromium)('browser agent page', () => {
     await page.goto(`${rig.coordinator.url}/agent/#token=${token}`);
     await page.waitForFunction(() => document.getElementById('enrollment')?.textContent?.startsWith('enrolled as'), undefined, { timeout: 60_000 });
     const deviceId = (await page.textContent('#enrollment'))!.replace('enrolled as ', '');
-    // 9600 examples in batches of 32: 300 steps per epoch, 600 in the job (steps take about 10 ms here, so the job
-    // runs for several seconds); a checkpoint every 20 steps.
+    // 9600 examples in batches of 32: 300 steps per epoch, 1,800 in the job (steps take 2–10 ms here, so the job runs
+    // long enough for the reload to land mid-job even on an idle machine); a checkpoint every 20 steps.
     const job = await postJson<JobSummary>(rig.rest, '/api/jobs', {
-      ...tinyBrowserJob('browser-reload', { data: { name: 'fashion-mnist', trainLimit: 9600, testLimit: 128 } }),
+      ...tinyBrowserJob('browser-reload', { data: { name: 'fashion-mnist', trainLimit: 9600, testLimit: 128 }, epochs: 6 }),
       checkpointEverySteps: 20,
       maxAttempts: 3,
     });
@@ -141,7 +141,7 @@ describe.skipIf(!haveChromium)('browser agent page', () => {
     const attempt2 = progress.filter((row) => row.attempt === 2).sort((a, b) => a.sequence - b.sequence);
     expect(attempt2[0].step).toBeGreaterThanOrEqual(resumedFrom);
     const result = await getJson<ResultJson & { attempt: number }>(rig.rest, `/api/jobs/${job.id}/result`);
-    expect(result).toMatchObject({ attempt: 2, deviceId, steps: 600 });
+    expect(result).toMatchObject({ attempt: 2, deviceId, steps: 1800 });
     await page.waitForFunction(() => document.getElementById('result')?.dataset.outcome === 'succeeded', undefined, { timeout: 30_000 });
     expect(errors).toEqual([]);
     await context.close();
