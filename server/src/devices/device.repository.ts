@@ -159,28 +159,22 @@ export class DeviceRepository {
 
   /** Devices that are online (idle or busy) and not revoked, longest-enrolled first. */
   async listPresent(now: string): Promise<DeviceRow[]> {
-    return this.database.db
-      .selectFrom('devices')
-      .selectAll()
-      .where('state', 'in', ['online', 'busy'])
-      .where('online_until', '>', now)
-      .where('revoked_at', 'is', null)
-      .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+    return this.presentDevices(now).selectAll().execute();
   }
 
   /** `listPresent` narrowed to what job matching reads (no credential hash, names or timestamps). */
   async listPresentForMatching(now: string): Promise<Array<Pick<DeviceRow, 'id' | 'state' | 'facts_json' | 'labels_json' | 'telemetry_json'>>> {
+    return this.presentDevices(now).select(['id', 'state', 'facts_json', 'labels_json', 'telemetry_json']).execute();
+  }
+
+  private presentDevices(now: string) {
     return this.database.db
       .selectFrom('devices')
-      .select(['id', 'state', 'facts_json', 'labels_json', 'telemetry_json'])
       .where('state', 'in', ['online', 'busy'])
       .where('online_until', '>', now)
       .where('revoked_at', 'is', null)
       .orderBy('created_at')
-      .orderBy('id')
-      .execute();
+      .orderBy('id');
   }
 
   /** Marks the device revoked and offline; false when it was revoked already. */

@@ -216,7 +216,7 @@ export class DeviceService {
   }
 
   /**
-   * Records a batch of heartbeats (group commit: one transaction for the devices' presence, one for telemetry) and
+   * Records a batch of heartbeats (group commit: one presence write per 256 devices, one telemetry transaction) and
    * returns, per heartbeat, the fault to answer it with or undefined. Within a batch a device's last heartbeat
    * decides its presence; every sample goes into its telemetry history.
    */
