@@ -166,7 +166,10 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       const coordinatorPending = [...pending].some((action) => action.kind === 'coordinator-restart');
       if (submitError) throw submitError;
       const allDone = submitted !== undefined && counts !== null && counts.queued + counts.running === 0 && counts.succeeded + counts.failed >= submitted;
-      if ((allDone && !coordinatorPending) || simNow() >= scenario.duration) break;
+      // A device still reconnecting (after a coordinator restart or a healed partition) has not settled: ending now
+      // would stop it mid-retry and hide whether it ever came back.
+      const settling = fleet.devices.some((device) => device.state === 'disconnected' || device.state === 'starting');
+      if ((allDone && !coordinatorPending && !settling) || simNow() >= scenario.duration) break;
     }
     for (const timer of timers) clearTimeout(timer);
     while ([...pending].some((action) => action.kind === 'coordinator-restart' || action.kind === 'coordinator-kill')) await sleep(50);
