@@ -180,7 +180,8 @@ describe('bounded work per request', () => {
     expect(reply.body.issues).toEqual([`config.profile: ${profile.length} characters exceed the limit of ${MAX_PROFILE_CHARS}`]);
   });
 
-  it('should keep acking heartbeats while a campaign at the cap is being started (the start runs in slices)', async () => {
+  // 5,000 jobs are written: on PostgreSQL under a loaded CI machine that alone can pass the default 60 s.
+  it('should keep acking heartbeats while a campaign at the cap is being started (the start runs in slices)', { timeout: 180_000 }, async () => {
     // Prepare: count the heartbeat acks the device receives while CampaignService.start is still pending. Without
     // slices, the whole start runs in one turn of the event loop (SQLite calls are synchronous), so no ack can
     // arrive before it returns.
