@@ -2,7 +2,7 @@
 // the URL), forwards the device's conditions (visibility, battery, compute pressure) to it, holds a screen wake lock
 // while a job trains, and shows facts, enrollment, the current job, a live loss/accuracy chart and the step time.
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement } from 'chart.js';
-import { tokenFromFragment } from './enrollment-fragment.js';
+import { tokenFromFragment } from '../../../protocol/src/enrollment-url.js';
 import type { PageToWorker, ProgressView, WorkerToPage } from './messages.js';
 import type { PageConditions } from './platform/conditions.js';
 import { UNKNOWN_CONDITIONS } from './platform/conditions.js';
