@@ -74,6 +74,7 @@ function show(message: WorkerToPage): void {
       if (message.paused) element('progress').textContent = 'paused while the page is hidden (the job asks for it)';
       return;
     case 'warning':
+      console.warn(message.message);
       element('connection').title = message.message;
       return;
     case 'fatal':
