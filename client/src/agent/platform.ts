@@ -1,6 +1,6 @@
 // The agent's platform port: what differs between a Node process and a browser (credential storage, the device's
-// facts and sensors, the build, dataset files or a job's data). The Node implementation is node-platform.ts; the browser's lives in
-// client/src/browser/platform/. Nothing else in the agent touches the host.
+// facts and sensors, the build, dataset files or a job's data). The Node implementation is node-platform.ts; the
+// browser's lives in client/src/browser/platform/. Nothing else in the agent touches the host.
 import type { DeviceFacts, Telemetry } from '../../../protocol/src/index.js';
 import type { DataFiles } from '../engine/data/files.js';
 import type { LoadDatasetsSpec, LoadedDatasets } from '../engine/data/types.js';
