@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDatasetShard, decodeExamples, loadDatasets, shardSelectionOf } from '../../client/src/engine/data/index.js';
 import { getJson, postJson, waitForJobs, type JobSummary } from '../e2e/rest-client.js';
 import { connect, request, TEST_FACTS } from '../server/support/coordinator-harness.js';
-import { CHROMIUM, haveChromium, openPage, startRig, tinyBrowserJob, type BrowserAgentRig } from './agent-support.js';
+import { CHROMIUM, enrollPage, haveChromium, openPage, startRig, tinyBrowserJob, type BrowserAgentRig } from './agent-support.js';
 
 const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
@@ -151,11 +151,8 @@ describe.skipIf(!haveChromium)('browser agent page', () => {
   }, 300_000);
 
   it('resumes the job from its checkpoint after a reload mid-job and ends with exactly one result', async () => {
-    const { token } = await rig.coordinator.createEnrollmentToken({ maxUses: 1 });
     const { page, context, errors } = await openPage(rig.browser);
-    await page.goto(`${rig.coordinator.url}/agent/#token=${token}`);
-    await page.waitForFunction(() => document.getElementById('enrollment')?.textContent?.startsWith('enrolled as'), undefined, { timeout: 60_000 });
-    const deviceId = (await page.textContent('#enrollment'))!.replace('enrolled as ', '');
+    const deviceId = await enrollPage(rig, page);
     // 9600 examples in batches of 32: 300 steps per epoch, 1,800 in the job (steps take 2–10 ms here, so the job runs
     // long enough for the reload to land mid-job even on an idle machine); a checkpoint every 20 steps.
     const job = await postJson<JobSummary>(rig.rest, '/api/jobs', {

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson } from '../e2e/rest-client.js';
-import { CHROMIUM, haveChromium, openPage, startRig, type BrowserAgentRig } from './agent-support.js';
+import { CHROMIUM, enrollPage, haveChromium, openPage, startRig, type BrowserAgentRig } from './agent-support.js';
 
 interface DeviceEntry {
   readonly id: string;
@@ -34,11 +34,8 @@ describe.skipIf(!haveChromium)('dashboard lists a browser agent', () => {
   });
 
   it('shows the enrolled browser device with platform browser, its backend and its page visibility', async () => {
-    const { token } = await rig.coordinator.createEnrollmentToken({ maxUses: 1 });
     const agent = await openPage(rig.browser);
-    await agent.page.goto(`${rig.coordinator.url}/agent/#token=${token}`);
-    await agent.page.waitForFunction(() => document.getElementById('enrollment')?.textContent?.startsWith('enrolled as'), undefined, { timeout: 60_000 });
-    const deviceId = (await agent.page.textContent('#enrollment'))!.replace('enrolled as ', '');
+    const deviceId = await enrollPage(rig, agent.page);
 
     // REST: the heartbeat's visibility reaches the device view (the page is open, so "visible").
     let device: DeviceEntry | undefined;

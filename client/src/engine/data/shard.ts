@@ -9,6 +9,7 @@
 // Browser-safe: no node: imports (the coordinator reads its files through the engine's default Node source).
 import type { DatasetIdentity } from '../../../../protocol/src/index.js';
 import type { InputShape } from '../models/catalog.js';
+import { concatBytes } from '../util/bytes.js';
 import { loadDatasets } from './load.js';
 import { byteDecodeTable, byteStore, type ByteExampleStore } from './store.js';
 import { exampleLength, type Dataset, type DatasetName, type LoadDatasetsSpec, type LoadedDatasets, type PixelNormalization } from './types.js';
@@ -94,13 +95,7 @@ export function encodeDatasetShard(selection: ShardSelection, data: LoadedDatase
   for (const [split, pixels] of [[data.train, train], [data.test, test]] as const) {
     parts.push(bytesOf(split.ids), bytesOf(split.labels), pixels);
   }
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** The shard's data sets, after checking they are the selection `expected` asks for. */
