@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
-import type { DatasetShardManifest } from '../../../protocol/src/index.js';
+import type { DatasetShardManifest, TrainingJobSpec } from '../../../protocol/src/index.js';
 import {
   DatasetShardError,
   datasetDirectoryOf,
@@ -15,6 +15,7 @@ import {
   deriveDatasetShard,
   jobSpecToTrainConfig,
   shardSelectionOf,
+  type LoadDatasetsSpec,
 } from '../../../client/src/engine/spec.js';
 export type { DatasetShardManifest };
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
@@ -54,7 +55,8 @@ export class DatasetShardService {
     const job = await this.jobs.get(jobId);
     if (job === undefined) throw new DatasetShardRefusal(`no job ${jobId}`, 'not-found');
     if (job.deviceId !== deviceId) throw new DatasetShardRefusal(`job ${jobId} is not assigned to device ${deviceId}`, 'forbidden');
-    const spec = datasetSpecOf(jobSpecToTrainConfig(job.spec));
+    const spec = trainingDataOf(job.spec);
+    if (spec === undefined) throw new DatasetShardRefusal(`job ${jobId} trains on no data set (a benchmark cell)`, 'not-found');
     const directory = datasetDirectoryOf(spec);
     if (directory === undefined) throw new DatasetShardRefusal(`${spec.name} is generated on the device; it has no shard`, 'not-found');
     const real = await this.allowedDirectory(directory);
@@ -117,4 +119,10 @@ export class DatasetShardService {
     }
     throw new DatasetShardRefusal(`${directory} is outside the coordinator's dataset roots`, 'forbidden');
   }
+}
+
+/** What a training job's spec trains on; undefined for specs that are not training runs (benchmark cells). */
+function trainingDataOf(spec: TrainingJobSpec): LoadDatasetsSpec | undefined {
+  if (spec.benchmark !== undefined) return undefined;
+  return datasetSpecOf(jobSpecToTrainConfig(spec));
 }
