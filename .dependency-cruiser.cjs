@@ -86,7 +86,7 @@ module.exports = {
       name: 'protocol-through-its-door',
       comment:
         'Outside protocol/, the protocol is imported from protocol/src/index.ts only. Browser pages that need only ' +
-        'the enrollment URL (the dashboard) import protocol/src/enrollment-url.ts, pure string code, directly: through ' +
+        'the enrollment URL (the dashboard, the agent page) import protocol/src/enrollment-url.ts, pure string code, directly: through ' +
         'the door their bundle would carry some 330 KiB of generated protobuf code.',
       severity: 'error',
       from: { pathNot: '^protocol/' },

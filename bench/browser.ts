@@ -2,7 +2,7 @@
 // (bench/support/step-cases.ts, step-table.ts), measured in a page on the tfjs wasm backend with the project's sparse
 // kernels, so phone-class (browser) figures compare with Node's. The page is bundled with esbuild and served, with
 // the wasm files, by a loopback server here (cross-origin isolated, like the coordinator's /agent/).
-//   npm run build && node dist/bench/browser.js [--quick] [--json FILE] [--model NAME]
+//   npm run build && node dist/bench/browser.js [--quick] [--json FILE] [--model NAME]   (progress on stderr)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { loadavg } from 'node:os';
@@ -63,15 +63,23 @@ async function main(): Promise<void> {
   const { quick, jsonFile, only } = stepBenchArgs(process.argv.slice(2));
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
   const root = projectRoot();
+  const t0 = performance.now();
+  const phase = (what: string) => process.stderr.write(`# ${what} at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const server = await serve(root, await bundlePage(root));
+  phase('page bundled');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  phase('chromium started');
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.text().startsWith('bench-progress ')) phase(message.text().slice('bench-progress '.length));
+    });
     const { port } = server.address() as { port: number };
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => 'runStepBench' in globalThis);
+    phase('page loaded');
     const started = performance.now();
     const loadStart = loadavg();
     const run = await page.evaluate(

@@ -25,5 +25,5 @@ export * from './forgetting-wire.js';
 
 // --- Enrollment by URL or QR code (issue 15). ---
 export * from './enrollment-url.js';
-// --- Device HTTP routes (issue 15): dataset files for browser agents. ---
+// --- Device HTTP routes (issue 15): dataset shards for browser agents. ---
 export * from './device-http.js';

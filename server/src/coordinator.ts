@@ -56,7 +56,7 @@ export interface CoordinatorOptions {
   redisUrl?: string;
   /** This node's name among the coordinator nodes. Default `<hostname>-<pid>-<random>`. */
   nodeId?: string;
-  /** Directories under which browser agents may fetch dataset files. Default /usr/share/datasets. */
+  /** Directories whose data sets browser devices get shards of. Default /usr/share/datasets. */
   datasetRoots?: readonly string[];
 }
 

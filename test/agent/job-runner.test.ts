@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { JobAssignment, JobOutcome, withDefaults } from '../../protocol/src/index.js';
 import { JobRunner, type JobFinished } from '../../client/src/agent/job-runner.js';
 import type { OutboundReport } from '../../client/src/agent/outbox.js';
+import type { LoadDatasetsSpec, LoadedDatasets } from '../../client/src/engine/data/types.js';
+import { datasetSpecOf } from '../../client/src/engine/train/config.js';
 import { FakeEngine } from './fake-engine.js';
 
 function assignment(jobId: string, attempt = 1): JobAssignment {
@@ -41,6 +43,28 @@ describe(JobRunner.name, () => {
     expect(result.backend).toBe('wasm');
     expect(engine.configs[0].backend).toBe('wasm');
     expect(sut.busy).toBe(false);
+  });
+
+  it("should train on the platform's data for the job (a browser's shard), asked for with the job's selection", async () => {
+    const engine = new FakeEngine();
+    const asked: Array<{ jobId: string; spec: LoadDatasetsSpec }> = [];
+    const data = { train: { size: 3 }, test: { size: 1 } } as unknown as LoadedDatasets;
+    const sut = new JobRunner({
+      engine: () => engine,
+      report: () => undefined,
+      backend: () => 'wasm',
+      jobDatasets: async (jobId, spec) => {
+        asked.push({ jobId, spec });
+        return data;
+      },
+    });
+    const finished = new Promise<JobFinished>((resolve) => sut.on('finished', resolve));
+    engine.script = { steps: 1 };
+    sut.accept(assignment('job-1'));
+    expect((await finished).outcome).toBe('succeeded');
+    // The selection of the config the engine made of the spec (what a Node agent would load from files).
+    expect(asked).toEqual([{ jobId: 'job-1', spec: datasetSpecOf(engine.configs[0]!) }]);
+    expect(engine.runOptions[0]?.datasets).toBe(data);
   });
 
   it('should refuse a second job while busy but accept a resent assignment of the running one', async () => {

@@ -1,7 +1,7 @@
 // The browser platform's pure parts, in Node: the pause gate of pause_when_hidden jobs, the token in the URL fragment,
 // the page's refusal messages, and navigator facts and page conditions as the agent reports them.
 import { describe, expect, it } from 'vitest';
-import { tokenFromFragment } from '../../client/src/browser/enrollment-fragment.js';
+import { tokenFromFragment } from '../../protocol/src/enrollment-url.js';
 import { PauseGate } from '../../client/src/browser/pause-gate.js';
 import { browserHostFacts } from '../../client/src/browser/platform/host-facts.js';
 import { browserTelemetry } from '../../client/src/browser/platform/telemetry.js';

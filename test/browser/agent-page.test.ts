@@ -1,11 +1,14 @@
 // The browser agent end to end in Debian's Chromium: a page opened from an enrollment URL (token in the fragment)
 // enrolls, trains a tiny sparse job in its Web Worker on the tfjs wasm backend with the project's kernels, reading
-// Fashion-MNIST from the coordinator by content hash, and the result lands on the coordinator; an expired token
-// shows a clear message. No page logs a console error. Skipped where /usr/bin/chromium is missing.
+// the job's Fashion-MNIST shard from the coordinator by content hash (cached, verified, the Node loader's examples),
+// and the result lands on the coordinator; a damaged cached shard is caught by its hash; an expired token shows a
+// clear message. No page logs a console error. Skipped where /usr/bin/chromium is missing.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeDatasetShard, decodeExamples, loadDatasets, shardSelectionOf } from '../../client/src/engine/data/index.js';
 import { getJson, postJson, waitForJobs, type JobSummary } from '../e2e/rest-client.js';
-import { CHROMIUM, haveChromium, openPage, startRig, tinyBrowserJob, type BrowserAgentRig } from './agent-support.js';
+import { connect, request, TEST_FACTS } from '../server/support/coordinator-harness.js';
+import { CHROMIUM, enrollPage, haveChromium, openPage, startRig, tinyBrowserJob, type BrowserAgentRig } from './agent-support.js';
 
 const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
@@ -78,13 +81,15 @@ describe.skipIf(!haveChromium)('browser agent page', () => {
     expect(await page.getAttribute('#result', 'data-compute')).toBe('sparse-kernels');
     expect(await page.textContent('#step-time')).toMatch(/ms median/);
     expect(Number(await page.getAttribute('#chart', 'data-points'))).toBeGreaterThan(3);
-    // The dataset file came by content hash and sits in the Cache API, verified.
-    const cached = await page.evaluate(async () => (await (await caches.open('sparsefleet-datasets')).keys()).map((request) => request.url));
-    expect(cached.length).toBe(4);
-    expect(cached.every((url) => /\/agent\/api\/datasets\/blobs\/[0-9a-f]{64}$/.test(url))).toBe(true);
+    // The job's dataset shard came by content hash and sits in the Cache API, verified.
+    const shardUrls = () => page.evaluate(async () => (await (await caches.open('sparsefleet-datasets')).keys()).map((request) => request.url));
+    const cached = await shardUrls();
+    expect(cached.length).toBe(1);
+    expect(cached[0]).toMatch(/\/agent\/api\/datasets\/shards\/[0-9a-f]{64}$/);
     expect(errors).toEqual([]);
 
-    // The same files over HTTP with the device's credential (from the page's IndexedDB); nothing outside the roots.
+    // Over HTTP with the device's credential (from the page's IndexedDB): the job's manifest names that shard, and
+    // its examples are the ones a Node agent with the files trains on for this job.
     const credential = await page.evaluate(
       () =>
         new Promise<{ deviceId: string; credential: string }>((resolve, reject) => {
@@ -98,28 +103,56 @@ describe.skipIf(!haveChromium)('browser agent page', () => {
         }),
     );
     const device = { 'x-sparsefleet-device-id': credential.deviceId, 'x-sparsefleet-credential': credential.credential };
-    const listingOf = (directory: string, headers: Record<string, string> = device) =>
-      fetch(`${rig.coordinator.url}/agent/api/datasets/listing?directory=${encodeURIComponent(directory)}`, { headers });
-    expect((await listingOf(FASHION_MNIST_DIR, {})).status).toBe(401);
-    expect((await listingOf(FASHION_MNIST_DIR, { ...device, 'x-sparsefleet-credential': 'wrong' })).status).toBe(401);
-    expect((await listingOf('/etc')).status).toBe(403);
-    expect((await listingOf('/usr/share/datasets/../../../etc')).status).toBe(403);
-    const listing = (await (await listingOf(FASHION_MNIST_DIR)).json()) as { files: Array<{ name: string; sha256: string; bytes: number }> };
-    const labels = listing.files.find((file) => file.name === 't10k-labels-idx1-ubyte.gz')!;
-    const blob = await fetch(`${rig.coordinator.url}/agent/api/datasets/blobs/${labels.sha256}`, { headers: device });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    expect(bytes.length).toBe(labels.bytes);
-    expect(createHash('sha256').update(bytes).digest('hex')).toBe(labels.sha256);
-    expect((await fetch(`${rig.coordinator.url}/agent/api/datasets/blobs/${labels.sha256}`)).status).toBe(401);
+    const manifestOf = (jobId: string, headers: Record<string, string> = device) => fetch(`${rig.coordinator.url}/agent/api/datasets/jobs/${jobId}/shard`, { headers });
+    expect((await manifestOf(job.id, {})).status).toBe(401);
+    expect((await manifestOf(job.id, { ...device, 'x-sparsefleet-credential': 'wrong' })).status).toBe(401);
+    expect((await manifestOf('no-such-job')).status).toBe(404);
+    // Another enrolled device, with its own good credential, is refused this device's job.
+    const otherSocket = await connect(rig.coordinator.url, { enrollmentToken: (await rig.coordinator.createEnrollmentToken({ maxUses: 1 })).token });
+    const other = await request(otherSocket, 'sparsefleet.v1.EnrollRequest', { facts: TEST_FACTS, displayName: 'other-device' });
+    otherSocket.close();
+    expect(other.type).toBe('sparsefleet.v1.EnrollResponse');
+    const { deviceId: otherId, credential: otherCredential } = other.message as { deviceId: string; credential: string };
+    expect((await manifestOf(job.id, { 'x-sparsefleet-device-id': otherId, 'x-sparsefleet-credential': otherCredential })).status).toBe(403);
+    const manifest = (await (await manifestOf(job.id)).json()) as { sha256: string; bytes: number; trainExamples: number; testExamples: number };
+    expect(cached[0]!.endsWith(manifest.sha256)).toBe(true);
+    expect(manifest).toMatchObject({ trainExamples: 320, testExamples: 128 });
+    const shardUrl = `${rig.coordinator.url}/agent/api/datasets/shards/${manifest.sha256}`;
+    expect((await fetch(shardUrl)).status).toBe(401);
+    const bytes = new Uint8Array(await (await fetch(shardUrl, { headers: device })).arrayBuffer());
+    expect(bytes.length).toBe(manifest.bytes);
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(manifest.sha256);
+    const spec = { name: 'fashion-mnist' as const, path: FASHION_MNIST_DIR, trainLimit: 320, testLimit: 128, seed: 7 };
+    const shard = decodeDatasetShard(bytes, shardSelectionOf(spec));
+    const nodeAgent = await loadDatasets(spec);
+    for (const split of ['train', 'test'] as const) {
+      expect(shard[split].ids).toEqual(nodeAgent[split].ids);
+      expect(shard[split].labels).toEqual(nodeAgent[split].labels);
+      expect(decodeExamples(shard[split].examples)).toEqual(decodeExamples(nodeAgent[split].examples));
+    }
+
+    // A damaged cache entry is caught by its hash: the next job with the same selection fetches the shard again.
+    const warnings: string[] = [];
+    page.on('console', (message) => message.type() === 'warning' && warnings.push(message.text()));
+    await page.evaluate(async (url) => {
+      const cache = await caches.open('sparsefleet-datasets');
+      const stored = new Uint8Array(await (await cache.match(url))!.arrayBuffer());
+      stored[stored.length - 1] ^= 0xff;
+      await cache.put(url, new Response(stored));
+    }, cached[0]!);
+    const again = await postJson<JobSummary>(rig.rest, '/api/jobs', tinyBrowserJob('browser-tiny-again'));
+    const [redone] = await waitForJobs(rig.rest, [again.id], 120_000);
+    expect(redone.state).toBe('succeeded');
+    expect(warnings.some((text) => text.includes(`cached dataset shard ${manifest.sha256} is damaged`))).toBe(true);
+    const repaired = await page.evaluate(async (url) => [...new Uint8Array(await (await (await caches.open('sparsefleet-datasets')).match(url))!.arrayBuffer())], cached[0]!);
+    expect(createHash('sha256').update(Uint8Array.from(repaired)).digest('hex')).toBe(manifest.sha256);
+    expect(errors).toEqual([]);
     await context.close();
-  }, 240_000);
+  }, 300_000);
 
   it('resumes the job from its checkpoint after a reload mid-job and ends with exactly one result', async () => {
-    const { token } = await rig.coordinator.createEnrollmentToken({ maxUses: 1 });
     const { page, context, errors } = await openPage(rig.browser);
-    await page.goto(`${rig.coordinator.url}/agent/#token=${token}`);
-    await page.waitForFunction(() => document.getElementById('enrollment')?.textContent?.startsWith('enrolled as'), undefined, { timeout: 60_000 });
-    const deviceId = (await page.textContent('#enrollment'))!.replace('enrolled as ', '');
+    const deviceId = await enrollPage(rig, page);
     // 9600 examples in batches of 32: 300 steps per epoch, 1,800 in the job (steps take 2–10 ms here, so the job runs
     // long enough for the reload to land mid-job even on an idle machine); a checkpoint every 20 steps.
     const job = await postJson<JobSummary>(rig.rest, '/api/jobs', {

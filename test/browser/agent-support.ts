@@ -63,6 +63,14 @@ export async function openPage(browser: Browser): Promise<WatchedPage> {
   return { page, context, errors };
 }
 
+/** Opens the page's enrollment URL with a fresh one-use token; resolves with the device id once it has enrolled. */
+export async function enrollPage(rig: BrowserAgentRig, page: Page): Promise<string> {
+  const { token } = await rig.coordinator.createEnrollmentToken({ maxUses: 1 });
+  await page.goto(`${rig.coordinator.url}/agent/#token=${token}`);
+  await page.waitForFunction(() => document.getElementById('enrollment')?.textContent?.startsWith('enrolled as'), undefined, { timeout: 60_000 });
+  return (await page.textContent('#enrollment'))!.replace('enrolled as ', '');
+}
+
 /** A job small enough to train in the page's worker in seconds: a sparse MLP on 320 Fashion-MNIST examples. */
 export function tinyBrowserJob(name: string, extra: Record<string, unknown> = {}) {
   return {

@@ -57,7 +57,7 @@ const LAYERS = [{ layer: 'dense1', density: 0.5, active: 5, total: 10 }];
 describe('REST DTO mapping', () => {
   it('should carry every wire field of a device\'s facts and telemetry, the load average as loadAverage1m', () => {
     const facts = full('sparsefleet.v1.DeviceFacts', { backendsAvailable: ['wasm'], labels: { site: 'lab' } });
-    const telemetry = full('sparsefleet.v1.Telemetry', { loadAverage_1m: 1.25 });
+    const telemetry = full('sparsefleet.v1.Telemetry', { loadAverage_1m: 1.25, visibility: 'hidden', thermalState: 'serious' });
 
     const factsDto = DeviceFactsDto.parse(toDeviceFactsDto(facts));
     const telemetryDto = TelemetryDto.parse(toTelemetryDto(telemetry));
@@ -66,6 +66,10 @@ describe('REST DTO mapping', () => {
     expect(fieldPaths(telemetryDto)).toEqual(fieldPaths(telemetry, REST_NAMES));
     expect(telemetryDto.loadAverage1m).toBe(1.25);
     expect(telemetryDto).not.toHaveProperty('loadAverage_1m');
+    expect(telemetryDto).toMatchObject({ visibility: 'hidden', thermalState: 'serious' });
+    // A Node agent has no page and no thermal state: REST says null rather than leaving the fields out.
+    const headless = TelemetryDto.parse(toTelemetryDto(full('sparsefleet.v1.Telemetry', {})));
+    expect(headless).toMatchObject({ visibility: null, thermalState: null });
   });
 
   it('should carry every wire field of a progress report and a result, benchmark and device conditions included', () => {

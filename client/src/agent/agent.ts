@@ -184,6 +184,7 @@ export class Agent extends TypedEvents<AgentEvents> {
       requestRemovalSet: (request) => this.request('sparsefleet.v1.RemovalSetRequest', request, 'sparsefleet.v1.RemovalSetReply'),
       buildInfo: () => this.platform.buildInfo(),
       ...(options.pauseGate ? { pauseGate: options.pauseGate } : {}),
+      ...(this.platform.jobDatasets ? { jobDatasets: this.platform.jobDatasets } : {}),
     });
     this.runner.on('started', (job) => this.emit('job-started', job));
     this.runner.on('progress', (jobId, progress) => this.emit('job-progress', jobId, progress));

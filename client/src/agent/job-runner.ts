@@ -24,7 +24,8 @@ import {
 } from '../../../protocol/src/index.js';
 import type { CheckpointInfo, CheckpointOptions } from '../engine/train/checkpointing.js';
 import type { BenchmarkProgress } from '../engine/bench/types.js';
-import type { TrainConfig } from '../engine/train/config.js';
+import { datasetSpecOf, type TrainConfig } from '../engine/train/config.js';
+import type { JobDatasets } from './platform.js';
 import { agentBuildInfo, reportedCommit, type BuildInfo } from './build-info.js';
 import { toBenchmarkJobResult, toBenchmarkProgressReport } from './benchmark-mapping.js';
 import { benchmarkRequest, isBenchmarkSpec, runBenchmarkCell, withAgentBackend } from './benchmark-job.js';
@@ -108,6 +109,8 @@ export interface JobRunnerOptions {
    * once its page is visible again); absent = such jobs are never held.
    */
   readonly pauseGate?: (signal: AbortSignal) => Promise<void>;
+  /** A job's data from elsewhere than dataset files (the platform's; a browser fetches its shard). */
+  readonly jobDatasets?: JobDatasets;
   /** The agent's build, for benchmark results (default: generated/build-info.json of this Node install). */
   readonly buildInfo?: () => BuildInfo;
 }
@@ -254,6 +257,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
         ...(job.masks.enabled ? { onMaskEvent: (event: MaskEvent) => this.onMaskEvent(job, event) } : {}),
         ...(job.forgetting.enabled ? { onForgettingStats: (report: ForgettingReport) => this.onForgettingStats(job, report) } : {}),
       };
+      const datasets = await this.options.jobDatasets?.(job.jobId, datasetSpecOf(config));
       const expectedDataset = job.forgetting.expectedDataset;
       const runOptions: EngineRunOptions = {
         checkpoint: this.checkpointOptions(job, assignment),
@@ -262,6 +266,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
         ...(job.forgetting.cadence ? { forgettingReport: job.forgetting.cadence } : {}),
         ...(expectedDataset ? { expectedDataset } : {}),
         ...(removal ? { removal } : {}),
+        ...(datasets ? { datasets } : {}),
         ...(assignment.spec.pauseWhenHidden && this.options.pauseGate ? { beforeStep: () => this.options.pauseGate!(job.controller.signal) } : {}),
       };
       const result = await engine.run(config, callbacks, runOptions);

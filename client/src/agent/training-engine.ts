@@ -12,6 +12,7 @@ import { runBenchmark } from '../engine/bench/run-benchmark.js';
 import type { BenchmarkCallbacks, BenchmarkOutcome, BenchmarkRequest } from '../engine/bench/types.js';
 import type { BackendSummary } from './facts.js';
 import type { Mask } from '../engine/sparse/types.js';
+import type { LoadedDatasets } from '../engine/data/types.js';
 
 export interface TrainingEngine {
   /** Selects and initialises the tfjs backend (tfjs-node, wasm or cpu) and reports what is available. */
@@ -37,6 +38,8 @@ export interface EngineRunOptions {
   readonly expectedDataset?: DatasetIdentity;
   /** Train only on the examples a fleet removal set keeps. */
   readonly removal?: FleetRemoval;
+  /** The job's data, already selected (a browser agent's dataset shard); absent = load the config's data. */
+  readonly datasets?: LoadedDatasets;
   /** Awaited before every training step (a browser agent holds a pause_when_hidden job there while hidden). */
   readonly beforeStep?: () => Promise<void>;
 }

@@ -2,7 +2,7 @@
 // the URL), forwards the device's conditions (visibility, battery, compute pressure) to it, holds a screen wake lock
 // while a job trains, and shows facts, enrollment, the current job, a live loss/accuracy chart and the step time.
 import { CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement } from 'chart.js';
-import { tokenFromFragment } from './enrollment-fragment.js';
+import { tokenFromFragment } from '../../../protocol/src/enrollment-url.js';
 import type { PageToWorker, ProgressView, WorkerToPage } from './messages.js';
 import type { PageConditions } from './platform/conditions.js';
 import { UNKNOWN_CONDITIONS } from './platform/conditions.js';
@@ -74,6 +74,7 @@ function show(message: WorkerToPage): void {
       if (message.paused) element('progress').textContent = 'paused while the page is hidden (the job asks for it)';
       return;
     case 'warning':
+      console.warn(message.message);
       element('connection').title = message.message;
       return;
     case 'fatal':

@@ -44,7 +44,7 @@ async function start(origin: string, token: string | undefined): Promise<void> {
   const base = new URL('./', scope.location.href);
   setWasmPaths(new URL(TFJS_WASM_DIR, base).href);
   useKernelUrl(new URL(KERNELS_FOLDER, base));
-  platform = browserPlatform(origin, await buildInfo(new URL(BUILD_INFO_FILE, base)));
+  platform = browserPlatform(origin, await buildInfo(new URL(BUILD_INFO_FILE, base)), (message) => post({ type: 'warning', message }));
   const agent = new Agent({
     server: origin,
     platform,

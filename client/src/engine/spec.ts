@@ -36,3 +36,8 @@ export { maskableLayerLayout, type MaskLayerLayout } from './sparse/mask-layout.
 /** Where a Fashion-MNIST config without `data.path` reads its files. */
 export { FASHION_MNIST_DEFAULT_DIR } from './data/fashion-mnist.js';
 export { KERNEL_FILES } from './kernels/variants.js';
+/** A job's dataset shard (browser devices fetch it): derived from the coordinator's files, no TensorFlow.js. */
+export { DatasetShardError, datasetShardSummary, deriveDatasetShard, shardSelectionOf, type ShardSelection } from './data/shard.js';
+export { datasetDirectoryOf } from './data/load.js';
+export type { LoadDatasetsSpec } from './data/types.js';
+export { datasetSpecOf } from './train/config.js';

@@ -1,4 +1,4 @@
-// The device credential on HTTP (dataset files): the same check the socket handshake makes (DeviceService
+// The device credential on HTTP (dataset shards): the same check the socket handshake makes (DeviceService
 // authenticate), answered with 401/403 instead of a protocol refusal.
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { DEVICE_CREDENTIAL_HEADER, DEVICE_ID_HEADER, ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';

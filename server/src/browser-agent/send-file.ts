@@ -1,4 +1,4 @@
-// Streams a file as the whole HTTP answer (the /agent/ assets and dataset files), with the given headers; a file that
+// Streams a file as the whole HTTP answer (the /agent/ assets), with the given headers; a file that
 // is missing answers 404 with a one-line reason.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';

@@ -46,7 +46,7 @@ export interface CoordinatorConfig {
   readonly redisUrl?: string;
   /** This node's name among the coordinator nodes: the origin of the events it publishes, its leadership claim. */
   readonly nodeId: string;
-  /** Directories under which browser agents may fetch dataset files (GET /agent/api/datasets/...). */
+  /** Directories whose data sets the coordinator derives browser devices' dataset shards from (GET /agent/api/datasets/...). */
   readonly datasetRoots: readonly string[];
 }
 

@@ -76,15 +76,7 @@ export function cifarRecord(label: number, base: readonly [number, number, numbe
   return record;
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
+export { concatBytes } from '../../../client/src/engine/util/bytes.js';
 
 /** All examples of a data set as model-ready NHWC floats (what batches are built from). */
 export function imagesOf(dataset: Dataset): Float32Array {

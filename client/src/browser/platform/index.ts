@@ -1,11 +1,11 @@
 // The agent's platform in a browser (a Web Worker of the /agent/ page): credential in IndexedDB, facts from
-// navigator, telemetry from the page's conditions, dataset files over HTTP through the Cache API.
+// navigator, telemetry from the page's conditions, each job's dataset shard over HTTP through the Cache API.
 import { DEVICE_CREDENTIAL_HEADER, DEVICE_ID_HEADER } from '../../../../protocol/src/index.js';
 import type { BuildInfo } from '../../agent/build-info.js';
 import type { AgentPlatform } from '../../agent/platform.js';
 import { UNKNOWN_CONDITIONS, type PageConditions } from './conditions.js';
 import { IndexedDbCredentialStore } from './credential-store.js';
-import { httpDatasetFiles } from './dataset-files.js';
+import { httpJobDatasets, NO_DATASET_FILES } from './dataset-shards.js';
 import { browserHostFacts } from './host-facts.js';
 import { browserTelemetry } from './telemetry.js';
 
@@ -14,7 +14,8 @@ export interface BrowserPlatform extends AgentPlatform {
   conditions: PageConditions;
 }
 
-export function browserPlatform(origin: string, build: BuildInfo): BrowserPlatform {
+/** `warn` hears of recoverable problems (a damaged cached shard). */
+export function browserPlatform(origin: string, build: BuildInfo, warn: (message: string) => void): BrowserPlatform {
   const credentials = new IndexedDbCredentialStore();
   const platform: BrowserPlatform = {
     conditions: UNKNOWN_CONDITIONS,
@@ -22,10 +23,15 @@ export function browserPlatform(origin: string, build: BuildInfo): BrowserPlatfo
     hostFacts: () => browserHostFacts(),
     telemetry: () => browserTelemetry(platform.conditions),
     buildInfo: () => build,
-    dataFiles: httpDatasetFiles(origin, async () => {
-      const stored = await credentials.load();
-      return stored && { [DEVICE_ID_HEADER]: stored.deviceId, [DEVICE_CREDENTIAL_HEADER]: stored.credential };
-    }),
+    dataFiles: NO_DATASET_FILES,
+    jobDatasets: httpJobDatasets(
+      origin,
+      async () => {
+        const stored = await credentials.load();
+        return stored && { [DEVICE_ID_HEADER]: stored.deviceId, [DEVICE_CREDENTIAL_HEADER]: stored.credential };
+      },
+      warn,
+    ),
   };
   return platform;
 }

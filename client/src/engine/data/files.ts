@@ -1,6 +1,6 @@
 // File access for the loaders, through a DataFiles source: the host's file system in Node (looked up at run time with
 // process.getBuiltinModule, so the engine still loads in a browser), or whatever a platform installs with
-// useDataFiles (the browser agent reads the coordinator's dataset files over HTTP).
+// useDataFiles (the browser agent installs one without files: its jobs' data comes as shards, see shard.ts).
 import { DatasetFormatError } from './types.js';
 
 /** Where the loaders read dataset files from. Paths are opaque to the loaders: they only join and read them. */
@@ -79,7 +79,7 @@ export async function joinPath(dir: string, name: string): Promise<string> {
 export function nodeDataFiles(): DataFiles {
   const builtin = globalThis.process?.getBuiltinModule;
   if (builtin === undefined) {
-    throw new Error('no dataset files source: outside Node, install one with useDataFiles() (the browser agent does)');
+    throw new Error('no dataset files source: outside Node, install one with useDataFiles()');
   }
   const fs = builtin('node:fs/promises');
   const path = builtin('node:path');

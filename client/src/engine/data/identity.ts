@@ -16,6 +16,7 @@ import type { DatasetIdentity } from '../../../../protocol/src/index.js';
 import type { RawSplit } from './source.js';
 import type { ByteExampleStore } from './store.js';
 import { exampleLength } from './types.js';
+import { concatBytes } from '../util/bytes.js';
 
 export type { DatasetIdentity } from '../../../../protocol/src/index.js';
 
@@ -55,7 +56,7 @@ export async function splitIdentity(name: string, split: RawSplit): Promise<Data
     for (let i = 0; i < positions.length; i++) positions[i] = start + i;
     parts.push(await sha256(await exampleBytesOf(split, positions, bytesPerValue)));
   }
-  const digest = await sha256(concat(parts));
+  const digest = await sha256(concatBytes(parts));
   return { name, contentHash: hex(digest), size: count };
 }
 
@@ -103,15 +104,6 @@ function float32Le(values: Float32Array): Uint8Array {
   return bytes;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 
 async function sha256(bytes: Uint8Array): Promise<Uint8Array> {
   const subtle = globalThis.crypto?.subtle;

@@ -29,7 +29,7 @@ export {
 } from './store.js';
 export { decodeExamples } from './source.js';
 export { nodeDataFiles, useDataFiles, type DataFiles } from './files.js';
-export { loadDatasets, datasetIdentityOf, DEFAULT_SYNTHETIC_TEST_SIZE, DEFAULT_SYNTHETIC_TRAIN_SIZE, type LoadOptions } from './load.js';
+export { loadDatasets, datasetDirectoryOf, datasetIdentityOf, DEFAULT_SYNTHETIC_TEST_SIZE, DEFAULT_SYNTHETIC_TRAIN_SIZE, type LoadOptions } from './load.js';
 export {
   DATASET_IDENTITY_TAG,
   DatasetMismatchError,
@@ -79,3 +79,13 @@ export {
   TINY_IMAGENET_SIDE,
   TINY_IMAGENET_STD,
 } from './tiny-imagenet.js';
+export {
+  DatasetShardError,
+  datasetShardSummary,
+  decodeDatasetShard,
+  deriveDatasetShard,
+  encodeDatasetShard,
+  sameShardSelection,
+  shardSelectionOf,
+  type ShardSelection,
+} from './shard.js';

@@ -29,6 +29,20 @@ const CIFAR_SHAPE: InputShape = DATASET_INFO.cifar10.inputShape;
 const TINY_IMAGENET_SHAPE: InputShape = DATASET_INFO['tiny-imagenet'].inputShape;
 const IMAGENET_SHAPE: InputShape = DATASET_INFO['synthetic-imagenet'].inputShape;
 
+/** Where each file-backed data set is read from when a spec gives no `path`. */
+const DEFAULT_DIRECTORIES: Readonly<Partial<Record<DatasetName, string>>> = {
+  'fashion-mnist': FASHION_MNIST_DEFAULT_DIR,
+  cifar10: CIFAR10_DEFAULT_DIR,
+  cifar100: CIFAR100_DEFAULT_DIR,
+  'tiny-imagenet': TINY_IMAGENET_DEFAULT_DIR,
+};
+
+/** The directory `spec`'s files are read from; undefined for generated data sets. */
+export function datasetDirectoryOf(spec: Pick<LoadDatasetsSpec, 'name' | 'path'>): string | undefined {
+  const fallback = DEFAULT_DIRECTORIES[spec.name];
+  return fallback === undefined ? undefined : spec.path || fallback;
+}
+
 interface Sources {
   readonly train: RawSplit;
   readonly test: RawSplit;
@@ -110,14 +124,14 @@ async function readSources(name: DatasetName, spec: LoadDatasetsSpec): Promise<S
         spec.numClasses ?? DATASET_INFO['synthetic-imagenet'].numClasses,
       );
     case 'fashion-mnist': {
-      const read = await readFashionMnist(spec.path || FASHION_MNIST_DEFAULT_DIR);
+      const read = await readFashionMnist(datasetDirectoryOf(spec)!);
       if ('missing' in read) {
         return fallback(spec, FASHION_MNIST_SHAPE, FASHION_MNIST_CLASSES, `Fashion-MNIST file not found: ${read.missing}`);
       }
       return { ...read, numClasses: FASHION_MNIST_CLASSES, synthetic: false };
     }
     case 'cifar10': {
-      const read = await readCifar10(spec.path || CIFAR10_DEFAULT_DIR);
+      const read = await readCifar10(datasetDirectoryOf(spec)!);
       if ('missing' in read) {
         return fallback(spec, CIFAR_SHAPE, CIFAR10_CLASSES, `CIFAR-10 file not found: ${read.missing}`);
       }
@@ -125,14 +139,14 @@ async function readSources(name: DatasetName, spec: LoadDatasetsSpec): Promise<S
     }
     case 'cifar100': {
       const labels = spec.cifar100Labels ?? 'fine';
-      const read = await readCifar100(spec.path || CIFAR100_DEFAULT_DIR, labels);
+      const read = await readCifar100(datasetDirectoryOf(spec)!, labels);
       if ('missing' in read) {
         return fallback(spec, CIFAR_SHAPE, cifar100Classes(labels), `CIFAR-100 file not found: ${read.missing}`);
       }
       return { ...read, numClasses: cifar100Classes(labels), synthetic: false, normalization: CIFAR100_NORMALIZATION };
     }
     case 'tiny-imagenet': {
-      const read = await readTinyImagenet(spec.path || TINY_IMAGENET_DEFAULT_DIR);
+      const read = await readTinyImagenet(datasetDirectoryOf(spec)!);
       if ('missing' in read) {
         return fallback(spec, TINY_IMAGENET_SHAPE, TINY_IMAGENET_CLASSES, `Tiny-ImageNet file not found: ${read.missing}`);
       }

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { MODEL_NAMES, type ModelName } from '../models/catalog.js';
 import type { MethodName } from '../sparse/methods/types.js';
-import { DATASET_NAMES, NOMINAL_TRAIN_SIZE, type DatasetName } from '../data/types.js';
+import { DATASET_NAMES, NOMINAL_TRAIN_SIZE, type DatasetName, type LoadDatasetsSpec } from '../data/types.js';
 import { schemeNameSchema } from '../sparse/schemes/name-schema.js';
 import { METHOD_MODULES } from '../sparse/methods/modules/index.js';
 import { METHOD_SCHEDULE_KIND, parseScheduleForRun } from '../sparse/schedules/defaults.js';
@@ -203,4 +203,17 @@ export function parseTrainConfig(input: unknown): TrainConfig {
   const result = trainConfigSchema.safeParse(input ?? {});
   if (!result.success) throw new TrainConfigError(formatZodError(result.error));
   return result.data;
+}
+
+/** What `config` trains and tests on, as the data loader (and a dataset shard) takes it. */
+export function datasetSpecOf(config: TrainConfig): LoadDatasetsSpec {
+  return {
+    name: config.data.name,
+    path: config.data.path,
+    trainLimit: config.data.trainLimit,
+    testLimit: config.data.testLimit,
+    shardIndex: config.data.shardIndex,
+    shardCount: config.data.shardCount,
+    seed: config.seed,
+  };
 }

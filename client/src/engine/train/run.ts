@@ -40,7 +40,7 @@ import type { MaskUpdateSummary, SparseTrainingMethod, StepInfo } from '../spars
 import { applyInitialMask, checkInitialMask } from '../sparse/initial-mask.js';
 import type { Mask } from '../sparse/types.js';
 import { isEpochEndCheckpoint, isStepCheckpoint, type CheckpointOptions } from './checkpointing.js';
-import type { TrainConfig } from './config.js';
+import { datasetSpecOf, type TrainConfig } from './config.js';
 import { evaluate } from './evaluate.js';
 import { EpochAverages, MemoryPeaks, StepTimer, layerDensities, overallDensity } from './metrics.js';
 import { createOptimizer, learningRateAt, type Optimizer } from './optimizers/index.js';
@@ -86,6 +86,11 @@ export interface RunOptions {
   readonly removal?: FleetRemoval;
   /** The data the job is about: the run throws DatasetMismatchError before training when the loaded split differs. */
   readonly expectedDataset?: DatasetIdentity;
+  /**
+   * The job's data, already selected (a browser agent's dataset shard from the coordinator, data/shard.ts): used
+   * instead of loading `config.data`; it must be what datasetSpecOf(config) selects, with the training identity.
+   */
+  readonly datasets?: LoadedDatasets;
   /** Awaited before every training step: the caller may hold the run there (a browser agent while its page is hidden). */
   readonly beforeStep?: () => Promise<void>;
 }
@@ -108,18 +113,11 @@ export async function runTraining(
   }
   // A resumed run continues under its checkpoint's set (maybe a refreshed one) and run length.
   const removal: FleetRemovalSet | undefined = resumed?.set ?? options.removal;
-  const data = await loadDatasets(
-    {
-      name: config.data.name,
-      path: config.data.path,
-      trainLimit: config.data.trainLimit,
-      testLimit: config.data.testLimit,
-      shardIndex: config.data.shardIndex,
-      shardCount: config.data.shardCount,
-      seed: config.seed,
-    },
-    { identity: options.forgettingReport !== undefined || removal !== undefined || options.expectedDataset !== undefined },
-  );
+  const data =
+    options.datasets ??
+    (await loadDatasets(datasetSpecOf(config), {
+      identity: options.forgettingReport !== undefined || removal !== undefined || options.expectedDataset !== undefined,
+    }));
   signal?.throwIfAborted();
   const identity = data.trainIdentity;
   if (options.expectedDataset !== undefined && identity !== undefined && !sameDatasetIdentity(options.expectedDataset, identity)) {

@@ -47,8 +47,12 @@ export const TelemetryDto = restDto(
     /** 0..1, negative when unknown. */
     batteryLevel: z.number(),
     charging: z.boolean(),
+    /** Browser agents: whether the page is 'visible' or 'hidden'; null for agents without a page. */
+    visibility: z.string().nullable(),
+    /** 'nominal' | 'fair' | 'serious' | 'critical' where the host exposes it (Compute Pressure API); else null. */
+    thermalState: z.string().nullable(),
   }),
-  'What a heartbeat reported. Negative temperature or battery level: unknown.',
+  'What a heartbeat reported. Negative temperature or battery level: unknown; null visibility or thermal state: not reported.',
 );
 export type TelemetryDto = z.output<typeof TelemetryDto>;
 

@@ -23,6 +23,8 @@ export function toTelemetryDto(telemetry: Telemetry): TelemetryDto {
     temperatureCelsius: telemetry.temperatureCelsius,
     batteryLevel: telemetry.batteryLevel,
     charging: telemetry.charging,
+    visibility: telemetry.visibility || null,
+    thermalState: telemetry.thermalState || null,
   };
 }
 

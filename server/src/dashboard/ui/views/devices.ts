@@ -1,4 +1,5 @@
-// Devices: online state, platform, backend, memory, thermal and battery state, the job each holds.
+// Devices: online state, page visibility (browser agents), platform, backend, memory, thermal and battery state, the
+// job each holds.
 import type { DeviceListEntryDto } from '../../../api/dto/index.js';
 import { el, replaceChildren, table, type Column } from '../dom.js';
 import { formatBytes, formatPercent, formatRelative, shortId } from '../format.js';
@@ -11,6 +12,7 @@ export function devicesView(context: ViewContext): View {
   const columns: Column<DeviceListEntryDto>[] = [
     { header: 'Name', cell: (device) => el('span', { attrs: { title: device.id } }, device.displayName || shortId(device.id)) },
     { header: 'State', cell: (device) => el('span', { className: `state state-${device.state}` }, device.state) },
+    { header: 'Page', cell: (device) => device.telemetry?.visibility ?? '—' },
     { header: 'Platform', cell: (device) => `${device.facts.platform} ${device.facts.arch} · ${device.facts.runtime}` },
     { header: 'Model', cell: (device) => device.facts.deviceModel || device.facts.cpuModel },
     { header: 'Backend', cell: (device) => `${device.chosenBackend}${device.facts.wasmSimd ? ' (SIMD)' : ''}` },
@@ -46,10 +48,15 @@ export function devicesView(context: ViewContext): View {
   };
 }
 
-/** The device's temperature as its latest heartbeat reported it; "—" where the platform does not expose one. */
+/**
+ * The device's temperature and thermal state (a browser's Compute Pressure reading) as its latest heartbeat
+ * reported them; "—" where the platform exposes neither.
+ */
 function thermal(device: DeviceListEntryDto): string {
   const celsius = device.telemetry?.temperatureCelsius;
-  return celsius === undefined || celsius < 0 ? '—' : `${celsius.toFixed(0)} °C`;
+  const parts = [celsius === undefined || celsius < 0 ? undefined : `${celsius.toFixed(0)} °C`, device.telemetry?.thermalState ?? undefined];
+  const known = parts.filter((part) => part !== undefined);
+  return known.length === 0 ? '—' : known.join(' · ');
 }
 
 function battery(device: DeviceListEntryDto): string {
