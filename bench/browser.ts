@@ -42,8 +42,10 @@ function serve(root: string, bundle: Uint8Array): Promise<Server> {
   const files: Record<string, () => [string, Uint8Array | string]> = {
     '/': () => ['text/html', '<!doctype html><meta charset="utf-8"><title>bench:browser</title><script type="module" src="bench.js"></script>'],
     '/bench.js': () => ['text/javascript', bundle],
-    '/kernels/sparse.wasm': () => ['application/wasm', readFileSync(join(root, 'generated', 'kernels', 'sparse.wasm'))],
   };
+  for (const name of ['sparse.wasm', 'sparse-scalar.wasm', 'sparse-threads.wasm']) {
+    files[`/kernels/${name}`] = () => ['application/wasm', readFileSync(join(root, 'generated', 'kernels', name))];
+  }
   for (const name of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
     files[`/tfjs/${name}`] = () => ['application/wasm', readFileSync(join(tfjsDir, name))];
   }

@@ -1,6 +1,7 @@
-// The whole-training-step cases of bench:step and bench:browser: which models, computes, schemes and densities, the
-// round-robin plan, and how one model's configurations are measured into records (the same code in Node and in
-// headless Chromium; the host supplies its memory reading).
+// The whole-training-step cases of bench:step and bench:browser: which models, computes, schemes and densities (and,
+// with more than one thread, the N-thread sparse rows), the round-robin plan, and how one model's configurations are
+// measured into records (the same code in Node and in headless Chromium; the host supplies its memory reading and
+// the thread count tfjs-wasm actually runs with).
 import * as tf from '@tensorflow/tfjs';
 import { summarizeLatencies } from '../../client/src/engine/bench/latency.js';
 import { executeRunRules } from '../../client/src/engine/bench/run-rules.js';
@@ -15,12 +16,20 @@ export interface StepRecord {
   compute: string;
   scheme: string;
   density: number;
+  /** Threads of the sparse kernels (requested; kernel_threads is what ran) and of tfjs-wasm (what it ran with). */
+  threads: number;
+  kernel_threads: number | null;
+  /** Why the kernels ran fewer threads than asked (absent when they ran all). */
+  kernel_thread_fallback?: string;
+  tfjs_threads: number;
   step_ms: number | null;
   step_ms_p90: number | null;
   /** Fastest step: the least disturbed by other processes on a shared machine. */
   step_ms_min: number | null;
   speedup_vs_dense: number | null;
   speedup_vs_stock: number | null;
+  /** This row's 1-thread twin's step time over this row's (the kernels' thread scaling); null for 1-thread rows. */
+  thread_scaling: number | null;
   state_bytes: number | null;
   dense_state_bytes: number | null;
   state_ratio: number | null;
@@ -63,8 +72,11 @@ const SEED_NETWORKS = ['mobilenetv2', 'wrn-22-2', 'resnet18'] as const;
 const SEED_DENSITIES = [0.2, 0.1];
 export const MODEL_CHOICES: readonly string[] = [...SMALL_MODELS.map(([model]) => model), ...SEED_NETWORKS];
 
-/** Every configuration, grouped by model (a group is built, timed and disposed together). */
-export function configurations(quick: boolean, only: string | undefined): BenchConfig[][] {
+/**
+ * Every configuration, grouped by model (a group is built, timed and disposed together). With `threads` > 1 the
+ * small models add sparse-kernel rows at d = 0.1 on that many kernel threads.
+ */
+export function configurations(quick: boolean, only: string | undefined, threads = 1): BenchConfig[][] {
   const groups: BenchConfig[][] = [];
   for (const [model, batch] of SMALL_MODELS) {
     if (only !== undefined && only !== model) continue;
@@ -74,6 +86,9 @@ export function configurations(quick: boolean, only: string | undefined): BenchC
     out.push({ model, batch, compute: 'masked-dense', scheme: 'irregular', density: 0.1 });
     for (const density of DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'irregular', density });
     for (const density of quick ? [0.1] : DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'block', density });
+    if (threads > 1) {
+      for (const scheme of ['irregular', 'block'] as const) out.push({ model, batch, compute: 'sparse-kernels', scheme, density: 0.1, threads });
+    }
     groups.push(out);
   }
   const batch = quick ? 8 : 32;
@@ -113,13 +128,21 @@ async function withConvGradient<T>(gradient: tf.GradConfig | undefined, body: ()
   }
 }
 
+/** What the host supplies: its memory reading, and how many threads tfjs-wasm runs with (default 1). */
+export interface MeasureHost {
+  readonly memory?: () => { rss: number | null; peak: number | null };
+  readonly tfjsThreads?: number;
+}
+
 /** Builds one model's configurations, times them round-robin, measures their state and disposes them. */
 export async function measureGroup(
   configs: readonly BenchConfig[],
   plan: Plan,
   stockConvGradient: tf.GradConfig | undefined,
-  memory: () => { rss: number | null; peak: number | null } = () => ({ rss: null, peak: null }),
+  host: MeasureHost = {},
 ): Promise<StepRecord[]> {
+  const memory = host.memory ?? (() => ({ rss: null, peak: null }));
+  const tfjsThreads = host.tfjsThreads ?? 1;
   const trainees: (Trainee | Error)[] = [];
   for (const config of configs) {
     trainees.push(await buildTrainee(benchTarget(config)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
@@ -141,7 +164,7 @@ export async function measureGroup(
         }
       }
     }
-    const records = trainees.map((trainee, i) => toRecord(configs[i]!, trainee, samples[i]!, errors[i]));
+    const records = trainees.map((trainee, i) => toRecord(configs[i]!, trainee, samples[i]!, errors[i], tfjsThreads));
     // While this model's trainees are alive.
     const { rss, peak } = memory();
     return records.map((record) => ({ ...record, rss_bytes: rss, peak_rss_bytes: peak }));
@@ -150,9 +173,18 @@ export async function measureGroup(
   }
 }
 
-function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number[], error: string | undefined): StepRecord {
+function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number[], error: string | undefined, tfjsThreads: number): StepRecord {
   if (trainee instanceof Error) {
-    return { ...emptyRecord(), model: config.model, data: config.data ?? 'fashion-mnist', batch: config.batch, compute: config.compute, density: config.density, error: trainee.message };
+    return {
+      ...emptyRecord(tfjsThreads),
+      model: config.model,
+      data: config.data ?? 'fashion-mnist',
+      batch: config.batch,
+      compute: config.compute,
+      density: config.density,
+      threads: config.threads ?? 1,
+      error: trainee.message,
+    };
   }
   const state = error === undefined ? measureState(trainee) : undefined;
   const stats = samples.length > 0 && error === undefined ? summarizeLatencies(samples, [50, 90], 0) : undefined;
@@ -163,11 +195,16 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
     compute: config.compute,
     scheme: config.compute === 'stock' || config.compute === 'dense' ? '-' : config.scheme,
     density: config.density,
+    threads: config.threads ?? 1,
+    kernel_threads: config.compute === 'sparse-kernels' ? trainee.kernelThreads : null,
+    ...(config.compute === 'sparse-kernels' && trainee.kernelThreadFallbackReason !== undefined ? { kernel_thread_fallback: trainee.kernelThreadFallbackReason } : {}),
+    tfjs_threads: tfjsThreads,
     step_ms: stats?.percentiles[0].value ?? null,
     step_ms_p90: stats?.percentiles[1].value ?? null,
     step_ms_min: stats?.minMs ?? null,
     speedup_vs_dense: null,
     speedup_vs_stock: null,
+    thread_scaling: null,
     state_bytes: state?.totalBytes ?? null,
     dense_state_bytes: state?.denseTotalBytes ?? null,
     state_ratio: state?.ratio ?? null,
@@ -180,10 +217,10 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
   };
 }
 
-function emptyRecord(): StepRecord {
+function emptyRecord(tfjsThreads: number): StepRecord {
   return {
-    model: '?', data: '?', batch: 0, compute: '?', scheme: '?', density: 0, step_ms: null, step_ms_p90: null, step_ms_min: null, speedup_vs_dense: null,
-    speedup_vs_stock: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
+    model: '?', data: '?', batch: 0, compute: '?', scheme: '?', density: 0, threads: 1, kernel_threads: null, tfjs_threads: tfjsThreads, step_ms: null,
+    step_ms_p90: null, step_ms_min: null, speedup_vs_dense: null, speedup_vs_stock: null, thread_scaling: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
     kernel_layers: [], layer_densities: {}, rss_bytes: null, peak_rss_bytes: null,
   };
 }
@@ -196,6 +233,10 @@ export function addSpeedups(records: StepRecord[]): void {
     if (record.step_ms !== null) {
       record.speedup_vs_dense = dense === null ? null : dense / record.step_ms;
       record.speedup_vs_stock = stock === null ? null : stock / record.step_ms;
+      const twin = records.find(
+        (r) => r.threads === 1 && r.model === record.model && r.compute === record.compute && r.scheme === record.scheme && r.density === record.density,
+      );
+      if (record.threads > 1 && twin?.step_ms != null) record.thread_scaling = twin.step_ms / record.step_ms;
     }
   }
 }

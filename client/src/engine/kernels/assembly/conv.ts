@@ -233,7 +233,7 @@ export function convSddmm(n: i32, oh: i32, len: i32, inRow: i32, entryRow: usize
       memory.fill(out + jo, 0, 16);
       for (let py = 0; py < oh; py++) {
         const shift = <usize>py * inRowBytes;
-        dot4(dyPlane + <usize>py * rowBytes, x0 + shift, x1 + shift, x2 + shift, x3 + shift, len, out + jo, 4, true);
+        dot4(dyPlane + <usize>py * rowBytes, x0 + shift, x1 + shift, x2 + shift, x3 + shift, len, out + jo, true);
       }
       j += 4;
       continue;
@@ -261,7 +261,7 @@ export function convSddmmBlock4(groups: i32, oh: i32, len: i32, inRow: i32, grou
       memory.fill(o, 0, 16);
       for (let py = 0; py < oh; py++) {
         const d = d0 + <usize>py * rowBytes;
-        dot4(xb + <usize>py * inRowBytes, d, d + planeBytes, d + 2 * planeBytes, d + 3 * planeBytes, len, o, 4, true);
+        dot4(xb + <usize>py * inRowBytes, d, d + planeBytes, d + 2 * planeBytes, d + 3 * planeBytes, len, o, true);
       }
     }
   }

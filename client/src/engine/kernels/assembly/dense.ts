@@ -2,7 +2,7 @@
 // Plain dense SIMD kernels for channel compaction (the compacted weight is dense). Weight element (r, j) is read at
 // w + 4·(r·rowStride + j·colStride), so the same kernel runs W and Wᵀ without a transpose; row index arrays gather
 // the kept input rows of X and scatter the rows of the output.
-import { dot, dot4 } from './common';
+import { dot, dot4, dot8 } from './common';
 
 /** Y[yIdx[r]][:] = Σ_j W(r, j)·X[xIdx[j]][:] for r < rows, j < inner. */
 export function denseGemm(
@@ -98,12 +98,23 @@ export function denseDots(rows: i32, cols: i32, m: i32, a: usize, aIdx: usize, b
     const ar = a + <usize>load<i32>(aIdx + (<usize>r << 2)) * stride;
     const o = out + <usize>(r * cols) * 4;
     let c = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; c + 8 <= cols; c += 8) {
+        const ip = bIdx + (<usize>c << 2);
+        dot8(
+          ar,
+          b + <usize>load<i32>(ip) * stride, b + <usize>load<i32>(ip, 4) * stride, b + <usize>load<i32>(ip, 8) * stride, b + <usize>load<i32>(ip, 12) * stride,
+          b + <usize>load<i32>(ip, 16) * stride, b + <usize>load<i32>(ip, 20) * stride, b + <usize>load<i32>(ip, 24) * stride, b + <usize>load<i32>(ip, 28) * stride,
+          m, o + (<usize>c << 2),
+        );
+      }
+    }
     for (; c + 4 <= cols; c += 4) {
       const b0 = b + <usize>load<i32>(bIdx + (<usize>c << 2)) * stride;
       const b1 = b + <usize>load<i32>(bIdx + (<usize>c << 2), 4) * stride;
       const b2 = b + <usize>load<i32>(bIdx + (<usize>c << 2), 8) * stride;
       const b3 = b + <usize>load<i32>(bIdx + (<usize>c << 2), 12) * stride;
-      dot4(ar, b0, b1, b2, b3, m, o + (<usize>c << 2), 4);
+      dot4(ar, b0, b1, b2, b3, m, o + (<usize>c << 2));
     }
     for (; c < cols; c++) store<f32>(o + (<usize>c << 2), dot(ar, b + <usize>load<i32>(bIdx + (<usize>c << 2)) * stride, m));
   }

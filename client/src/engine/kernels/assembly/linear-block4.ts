@@ -105,7 +105,7 @@ export function block4Sddmm(groups: i32, m: i32, groupPtr: usize, blockCol: usiz
     const d0 = dy + <usize>(g << 2) * stride;
     for (let b = start; b < end; b++) {
       const xr = x + <usize>load<i32>(blockCol + (<usize>b << 2)) * stride;
-      dot4(xr, d0, d0 + stride, d0 + 2 * stride, d0 + 3 * stride, m, out + (<usize>b << 4), 4);
+      dot4(xr, d0, d0 + stride, d0 + 2 * stride, d0 + 3 * stride, m, out + (<usize>b << 4));
     }
   }
 }

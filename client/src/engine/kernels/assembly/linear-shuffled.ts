@@ -225,7 +225,7 @@ export function shuffledSddmm(
           const x1 = x + <usize>load<i32>(colsOf + (<usize>k << 2), 4) * stride;
           const x2 = x + <usize>load<i32>(colsOf + (<usize>k << 2), 8) * stride;
           const x3 = x + <usize>load<i32>(colsOf + (<usize>k << 2), 12) * stride;
-          dot4(d, x0, x1, x2, x3, m, o + (<usize>k << 2), 4);
+          dot4(d, x0, x1, x2, x3, m, o + (<usize>k << 2));
         }
         for (; k < bs; k++) store<f32>(o + (<usize>k << 2), dot(d, x + <usize>load<i32>(colsOf + (<usize>k << 2)) * stride, m));
       }

@@ -88,10 +88,11 @@ export class KernelSegment implements Module {
         const count = op.inputs().length;
         for (let k = 0; k < count; k++, next++) paramGrads.push(tf.tensor(grads[i][k], inputs[next].shape, 'float32'));
       });
+      // zerosLike fills in the backend's memory; tf.zeros would build (and upload) a JS array of the input's size.
       const dx =
         this.inputGradient && gradient !== undefined
           ? tf.tensor(fromKernelLayout(rt, gradient, inputShape, batch), x.shape, 'float32')
-          : tf.zeros(x.shape);
+          : tf.zerosLike(x);
       return [dx, ...paramGrads];
     };
     return { value, gradFunc };
