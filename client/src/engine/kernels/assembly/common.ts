@@ -65,6 +65,79 @@ export function dot(a: usize, b: usize, n: i32): f32 {
   return sum;
 }
 
+/** Weight layouts of tile4x8's four rows, as type tags whose size the compiler folds (see tile4x8). */
+export type Packed = u8;
+export type Strided = u16;
+
+/**
+ * The 4-row × 8-column register tile of the row-blocked kernels (4×1 blocks forward, dense compaction forward,
+ * shuffled blocks backward-data, 4×1 conv filters forward). For k < n, the input vector at x + idx[k]·xScale + off
+ * (idx int32, xScale in bytes) meets the four weights at w + k·wNext + t·wRow (t < 4; byte steps) and
+ * y_t[off .. off + 8 floats) accumulates the products. The accumulators start at zero, or at y_t's current values
+ * when `accumulate`. Rows is Packed (a block's four weights side by side: wRow is 4 and the loads take immediate
+ * offsets) or Strided (any wRow), fixed at compile time so the inner loop carries no test. SIMD builds only.
+ */
+@inline export function tile4x8<Rows>(
+  n: i32, idx: usize, x: usize, xScale: usize, off: usize, w: usize, wNext: usize, wRow: usize,
+  y0: usize, y1: usize, y2: usize, y3: usize, accumulate: bool,
+): void {
+  let a0 = f32x4.splat(0);
+  let b0 = a0;
+  let a1 = a0;
+  let b1 = a0;
+  let a2 = a0;
+  let b2 = a0;
+  let a3 = a0;
+  let b3 = a0;
+  if (accumulate) {
+    a0 = v128.load(y0 + off);
+    b0 = v128.load(y0 + off, 16);
+    a1 = v128.load(y1 + off);
+    b1 = v128.load(y1 + off, 16);
+    a2 = v128.load(y2 + off);
+    b2 = v128.load(y2 + off, 16);
+    a3 = v128.load(y3 + off);
+    b3 = v128.load(y3 + off, 16);
+  }
+  for (let k = 0; k < n; k++) {
+    const p = x + <usize>load<i32>(idx + (<usize>k << 2)) * xScale + off;
+    const v0 = v128.load(p);
+    const v1 = v128.load(p, 16);
+    const wp = w + <usize>k * wNext;
+    let w0: v128;
+    let w1: v128;
+    let w2: v128;
+    let w3: v128;
+    if (sizeof<Rows>() == sizeof<Packed>()) {
+      w0 = v128.load32_splat(wp);
+      w1 = v128.load32_splat(wp, 4);
+      w2 = v128.load32_splat(wp, 8);
+      w3 = v128.load32_splat(wp, 12);
+    } else {
+      w0 = v128.load32_splat(wp);
+      w1 = v128.load32_splat(wp + wRow);
+      w2 = v128.load32_splat(wp + 2 * wRow);
+      w3 = v128.load32_splat(wp + 3 * wRow);
+    }
+    a0 = f32x4.add(a0, f32x4.mul(w0, v0));
+    b0 = f32x4.add(b0, f32x4.mul(w0, v1));
+    a1 = f32x4.add(a1, f32x4.mul(w1, v0));
+    b1 = f32x4.add(b1, f32x4.mul(w1, v1));
+    a2 = f32x4.add(a2, f32x4.mul(w2, v0));
+    b2 = f32x4.add(b2, f32x4.mul(w2, v1));
+    a3 = f32x4.add(a3, f32x4.mul(w3, v0));
+    b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+  }
+  v128.store(y0 + off, a0);
+  v128.store(y0 + off, b0, 16);
+  v128.store(y1 + off, a1);
+  v128.store(y1 + off, b1, 16);
+  v128.store(y2 + off, a2);
+  v128.store(y2 + off, b2, 16);
+  v128.store(y3 + off, a3);
+  v128.store(y3 + off, b3, 16);
+}
+
 /** [Σ lanes of v0, Σ v1, Σ v2, Σ v3]: four horizontal sums as one vector (shuffles instead of 16 lane extracts). */
 @inline function reduce4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
   const lo = f32x4.add(v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), v128.shuffle<f32>(v0, v1, 2, 6, 3, 7));
