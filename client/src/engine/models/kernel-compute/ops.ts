@@ -8,6 +8,7 @@ import type { KernelRuntime, WasmF32 } from '../../kernels/runtime.js';
 import { layerSize, rowLength } from '../../sparse/types.js';
 import { activationSize, describeActivation, type ActivationShape } from './activations.js';
 import type { LayerBinding } from './binding.js';
+import { transientValues } from './tensor-values.js';
 
 export interface PassState {
   readonly rt: KernelRuntime;
@@ -70,7 +71,7 @@ export class WeightedOp implements SegmentOp {
     else compute.kernel.forward(x, y, geometry);
     const gateValues = weight.outputGate;
     const gate = gateValues === null ? undefined : rt.uploadF32(gateValues);
-    const bias = this.bias === undefined ? undefined : rt.uploadF32(this.bias.dataSync() as Float32Array);
+    const bias = this.bias === undefined ? undefined : rt.uploadF32(transientValues(this.bias));
     if (gate !== undefined || bias !== undefined || this.relu) rt.raw.rowAffine(layer.out, len, gate?.ptr ?? 0, bias?.ptr ?? 0, this.relu, y.ptr);
     return {
       output: y,

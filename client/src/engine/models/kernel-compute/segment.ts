@@ -11,6 +11,7 @@ import type { Parameter } from '../parameter.js';
 import { activationOfTensor, fromKernelLayout, tensorShapeOf, toKernelLayout, type ActivationShape } from './activations.js';
 import type { KernelContext } from './context.js';
 import type { OpRecord, SegmentOp } from './ops.js';
+import { transientValues } from './tensor-values.js';
 
 type SegmentFunction = (...inputs: tf.Tensor[]) => tf.Tensor;
 
@@ -61,7 +62,7 @@ export class KernelSegment implements Module {
     const pass = this.context.currentPass;
     const { shape: inputShape, batch } = activationOfTensor(x);
     const state = { rt, batch };
-    let activation = toKernelLayout(rt, x.dataSync() as Float32Array, inputShape, batch);
+    let activation = toKernelLayout(rt, transientValues(x), inputShape, batch);
     let shape: ActivationShape = inputShape;
     const records: OpRecord[] = [];
     for (const op of this.ops) {
@@ -75,7 +76,7 @@ export class KernelSegment implements Module {
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
       this.context.assertPass(pass);
       const upstream = Array.isArray(dy) ? dy[0] : dy;
-      let gradient: WasmF32 | undefined = toKernelLayout(rt, upstream.dataSync() as Float32Array, outputShape, batch);
+      let gradient: WasmF32 | undefined = toKernelLayout(rt, transientValues(upstream), outputShape, batch);
       const grads: Float32Array[][] = this.ops.map(() => []);
       for (let i = this.ops.length - 1; i >= 0 && gradient !== undefined; i--) {
         const result = records[i].backward(gradient, this.needsInput[i]);
