@@ -56,9 +56,13 @@ async function main(): Promise<void> {
   const started = performance.now();
   // getrusage reports kilobytes on Linux.
   const memory = () => ({ rss: process.memoryUsage().rss, peak: process.resourceUsage().maxRSS * 1024 });
+  const cpuClock = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
   const records: StepRecord[] = [];
   for (const group of configurations(quick, only, threads)) {
-    records.push(...(await measureGroup(group, planFor(group, plan, quick), stockConvGradient, { memory, tfjsThreads })));
+    records.push(...(await measureGroup(group, planFor(group, plan, quick), stockConvGradient, { memory, tfjsThreads, cpuClock })));
   }
   addSpeedups(records);
   console.warn = silenced;

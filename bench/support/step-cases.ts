@@ -26,7 +26,15 @@ export interface StepRecord {
   step_ms_p90: number | null;
   /** Fastest step: the least disturbed by other processes on a shared machine. */
   step_ms_min: number | null;
+  /**
+   * Median CPU time of the process per step (hosts with a CPU clock: Node): on a saturated machine it drops the time
+   * spent waiting for a core, so one-thread rows compare more steadily than by wall time (threaded rows add up every
+   * thread's time, so it measures their work, not their speed).
+   */
+  step_cpu_ms: number | null;
   speedup_vs_dense: number | null;
+  /** The dense row's step_cpu_ms over this row's. */
+  cpu_speedup_vs_dense: number | null;
   speedup_vs_stock: number | null;
   /** This row's 1-thread twin's step time over this row's (the kernels' thread scaling); null for 1-thread rows. */
   thread_scaling: number | null;
@@ -131,6 +139,8 @@ async function withConvGradient<T>(gradient: tf.GradConfig | undefined, body: ()
 /** What the host supplies: its memory reading, and how many threads tfjs-wasm runs with (default 1). */
 export interface MeasureHost {
   readonly memory?: () => { rss: number | null; peak: number | null };
+  /** CPU time of the whole process so far, in ms (absent where the host cannot read it: a browser). */
+  readonly cpuClock?: () => number;
   readonly tfjsThreads?: number;
 }
 
@@ -148,7 +158,8 @@ export async function measureGroup(
     trainees.push(await buildTrainee(benchTarget(config)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
   }
   try {
-    const iterations = trainees.map((trainee) => (trainee instanceof Error ? undefined : stepIteration(trainee, SEED_BATCHES)));
+    const cpuSamples = trainees.map(() => [] as number[]);
+    const iterations = trainees.map((trainee, i) => (trainee instanceof Error ? undefined : withCpuTime(stepIteration(trainee, SEED_BATCHES), host.cpuClock, cpuSamples[i]!)));
     const samples = trainees.map(() => [] as number[]);
     const errors = trainees.map((t) => (t instanceof Error ? t.message : undefined));
     for (let round = 0; round < plan.rounds; round++) {
@@ -157,14 +168,17 @@ export async function measureGroup(
         if (iteration === undefined || errors[i] !== undefined) continue;
         const stockConv = configs[i]!.compute === 'stock' ? stockConvGradient : undefined;
         try {
+          const cpuBefore = cpuSamples[i]!.length;
           const measured = await withConvGradient(stockConv, () => executeRunRules(iteration, { rules: roundRules(plan, round) }));
           samples[i]!.push(...measured.latencies);
+          // Only the timed steps: the run rules' warm-up steps ran first.
+          cpuSamples[i]!.splice(cpuBefore, cpuSamples[i]!.length - cpuBefore - measured.latencies.length);
         } catch (error) {
           errors[i] = error instanceof Error ? error.message : String(error);
         }
       }
     }
-    const records = trainees.map((trainee, i) => toRecord(configs[i]!, trainee, samples[i]!, errors[i], tfjsThreads));
+    const records = trainees.map((trainee, i) => toRecord(configs[i]!, trainee, samples[i]!, cpuSamples[i]!, errors[i], tfjsThreads));
     // While this model's trainees are alive.
     const { rss, peak } = memory();
     return records.map((record) => ({ ...record, rss_bytes: rss, peak_rss_bytes: peak }));
@@ -173,7 +187,24 @@ export async function measureGroup(
   }
 }
 
-function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number[], error: string | undefined, tfjsThreads: number): StepRecord {
+/** The iteration, timing each call's process CPU time into `samples` when the host has a CPU clock. */
+function withCpuTime(iteration: () => void, cpuClock: (() => number) | undefined, samples: number[]): () => void {
+  if (cpuClock === undefined) return iteration;
+  return () => {
+    const start = cpuClock();
+    iteration();
+    samples.push(cpuClock() - start);
+  };
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number[], cpuSamples: number[], error: string | undefined, tfjsThreads: number): StepRecord {
   if (trainee instanceof Error) {
     return {
       ...emptyRecord(tfjsThreads),
@@ -202,7 +233,9 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
     step_ms: stats?.percentiles[0].value ?? null,
     step_ms_p90: stats?.percentiles[1].value ?? null,
     step_ms_min: stats?.minMs ?? null,
+    step_cpu_ms: error === undefined ? median(cpuSamples) : null,
     speedup_vs_dense: null,
+    cpu_speedup_vs_dense: null,
     speedup_vs_stock: null,
     thread_scaling: null,
     state_bytes: state?.totalBytes ?? null,
@@ -220,7 +253,7 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
 function emptyRecord(tfjsThreads: number): StepRecord {
   return {
     model: '?', data: '?', batch: 0, compute: '?', scheme: '?', density: 0, threads: 1, kernel_threads: null, tfjs_threads: tfjsThreads, step_ms: null,
-    step_ms_p90: null, step_ms_min: null, speedup_vs_dense: null, speedup_vs_stock: null, thread_scaling: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
+    step_ms_p90: null, step_ms_min: null, step_cpu_ms: null, speedup_vs_dense: null, cpu_speedup_vs_dense: null, speedup_vs_stock: null, thread_scaling: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
     kernel_layers: [], layer_densities: {}, rss_bytes: null, peak_rss_bytes: null,
   };
 }
@@ -232,6 +265,8 @@ export function addSpeedups(records: StepRecord[]): void {
     const stock = base('stock');
     if (record.step_ms !== null) {
       record.speedup_vs_dense = dense === null ? null : dense / record.step_ms;
+      const denseCpu = records.find((r) => r.model === record.model && r.compute === 'dense')?.step_cpu_ms ?? null;
+      record.cpu_speedup_vs_dense = denseCpu === null || record.step_cpu_ms === null ? null : denseCpu / record.step_cpu_ms;
       record.speedup_vs_stock = stock === null ? null : stock / record.step_ms;
       const twin = records.find(
         (r) => r.threads === 1 && r.model === record.model && r.compute === record.compute && r.scheme === record.scheme && r.density === record.density,
