@@ -17,8 +17,8 @@ export interface PassState {
 
 export interface OpBackward {
   readonly dx: WasmF32 | undefined;
-  /** One copy per tensor of `inputs()`, in that order. */
-  readonly grads: Float32Array[];
+  /** One buffer per tensor of `inputs()`, in that order (in the pass region: read before the next forward). */
+  readonly grads: WasmF32[];
 }
 
 export interface OpRecord {
@@ -93,8 +93,8 @@ export class WeightedOp implements SegmentOp {
           if (compute.kind === 'linear') compute.kernel.backwardData(dy, dx, batch);
           else compute.kernel.backwardData(dy, dx, geometry);
         }
-        const grads = [rt.read(dValues)];
-        if (dBias !== undefined) grads.push(rt.read(dBias));
+        const grads = [dValues];
+        if (dBias !== undefined) grads.push(dBias);
         return { dx, grads };
       },
     };
