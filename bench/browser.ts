@@ -3,7 +3,7 @@
 // kernels, so phone-class (browser) figures compare with Node's. The page is bundled with esbuild and served, with
 // the wasm files, by a loopback server here (cross-origin isolated, like the coordinator's /agent/). The cases run in a
 // dedicated worker (bench/browser/step-worker.ts), where the kernels' pool and tfjs-wasm's threads can run.
-//   npm run build && node dist/bench/browser.js [--quick] [--json FILE] [--model NAME]
+//   npm run build && node dist/bench/browser.js [--quick] [--json FILE] [--model NAME]   (progress on stderr)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { loadavg } from 'node:os';
@@ -67,15 +67,23 @@ async function main(): Promise<void> {
   const { quick, jsonFile, only } = stepBenchArgs(process.argv.slice(2));
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium)`);
   const root = projectRoot();
+  const t0 = performance.now();
+  const phase = (what: string) => process.stderr.write(`# ${what} at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   const server = await serve(root, await bundle(root, 'step-page.ts'), await bundle(root, 'step-worker.ts'));
+  phase('page bundled');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  phase('chromium started');
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.text().startsWith('bench-progress ')) phase(message.text().slice('bench-progress '.length));
+    });
     const { port } = server.address() as { port: number };
     await page.goto(`http://127.0.0.1:${port}/`);
     await page.waitForFunction(() => 'runStepBench' in globalThis);
+    phase('page loaded');
     const started = performance.now();
     const loadStart = loadavg();
     const run = await page.evaluate(
