@@ -1,7 +1,8 @@
 // Whole-training-step benchmark inside headless Chromium: bench:step's cases, plan and table
 // (bench/support/step-cases.ts, step-table.ts), measured in a page on the tfjs wasm backend with the project's sparse
 // kernels, so phone-class (browser) figures compare with Node's. The page is bundled with esbuild and served, with
-// the wasm files, by a loopback server here (cross-origin isolated, like the coordinator's /agent/).
+// the wasm files, by a loopback server here (cross-origin isolated, like the coordinator's /agent/). The cases run in a
+// dedicated worker (bench/browser/step-worker.ts), where the kernels' pool and tfjs-wasm's threads can run.
 //   npm run build && node dist/bench/browser.js [--quick] [--json FILE] [--model NAME]   (progress on stderr)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -24,9 +25,9 @@ function projectRoot(): string {
   }
 }
 
-async function bundlePage(root: string): Promise<Uint8Array> {
+async function bundle(root: string, entry: string): Promise<Uint8Array> {
   const result = await esbuild.build({
-    entryPoints: [join(root, 'bench', 'browser', 'step-page.ts')],
+    entryPoints: [join(root, 'bench', 'browser', entry)],
     bundle: true,
     platform: 'browser',
     format: 'esm',
@@ -37,13 +38,16 @@ async function bundlePage(root: string): Promise<Uint8Array> {
   return result.outputFiles[0]!.contents;
 }
 
-function serve(root: string, bundle: Uint8Array): Promise<Server> {
+function serve(root: string, page: Uint8Array, worker: Uint8Array): Promise<Server> {
   const tfjsDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
   const files: Record<string, () => [string, Uint8Array | string]> = {
     '/': () => ['text/html', '<!doctype html><meta charset="utf-8"><title>bench:browser</title><script type="module" src="bench.js"></script>'],
-    '/bench.js': () => ['text/javascript', bundle],
-    '/kernels/sparse.wasm': () => ['application/wasm', readFileSync(join(root, 'generated', 'kernels', 'sparse.wasm'))],
+    '/bench.js': () => ['text/javascript', page],
+    '/bench-worker.js': () => ['text/javascript', worker],
   };
+  for (const name of ['sparse.wasm', 'sparse-scalar.wasm', 'sparse-threads.wasm']) {
+    files[`/kernels/${name}`] = () => ['application/wasm', readFileSync(join(root, 'generated', 'kernels', name))];
+  }
   for (const name of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
     files[`/tfjs/${name}`] = () => ['application/wasm', readFileSync(join(tfjsDir, name))];
   }
@@ -65,7 +69,7 @@ async function main(): Promise<void> {
   const root = projectRoot();
   const t0 = performance.now();
   const phase = (what: string) => process.stderr.write(`# ${what} at ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-  const server = await serve(root, await bundlePage(root));
+  const server = await serve(root, await bundle(root, 'step-page.ts'), await bundle(root, 'step-worker.ts'));
   phase('page bundled');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   phase('chromium started');

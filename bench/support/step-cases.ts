@@ -1,6 +1,7 @@
-// The whole-training-step cases of bench:step and bench:browser: which models, computes, schemes and densities, the
-// round-robin plan, and how one model's configurations are measured into records (the same code in Node and in
-// headless Chromium; the host supplies its memory reading).
+// The whole-training-step cases of bench:step and bench:browser: which models, computes, schemes and densities (and,
+// with more than one thread, the N-thread sparse rows), the round-robin plan, and how one model's configurations are
+// measured into records (the same code in Node and in headless Chromium; the host supplies its memory reading and
+// the thread count tfjs-wasm actually runs with).
 import * as tf from '@tensorflow/tfjs';
 import { summarizeLatencies } from '../../client/src/engine/bench/latency.js';
 import { executeRunRules } from '../../client/src/engine/bench/run-rules.js';
@@ -15,12 +16,28 @@ export interface StepRecord {
   compute: string;
   scheme: string;
   density: number;
+  /** Threads of the sparse kernels (requested; kernel_threads is what ran) and of tfjs-wasm (what it ran with). */
+  threads: number;
+  kernel_threads: number | null;
+  /** Why the kernels ran fewer threads than asked (absent when they ran all). */
+  kernel_thread_fallback?: string;
+  tfjs_threads: number;
   step_ms: number | null;
   step_ms_p90: number | null;
   /** Fastest step: the least disturbed by other processes on a shared machine. */
   step_ms_min: number | null;
+  /**
+   * Median CPU time of the process per step (hosts with a CPU clock: Node): on a saturated machine it drops the time
+   * spent waiting for a core, so one-thread rows compare more steadily than by wall time (threaded rows add up every
+   * thread's time, so it measures their work, not their speed).
+   */
+  step_cpu_ms: number | null;
   speedup_vs_dense: number | null;
+  /** The dense row's step_cpu_ms over this row's. */
+  cpu_speedup_vs_dense: number | null;
   speedup_vs_stock: number | null;
+  /** This row's 1-thread twin's step time over this row's (the kernels' thread scaling); null for 1-thread rows. */
+  thread_scaling: number | null;
   state_bytes: number | null;
   dense_state_bytes: number | null;
   state_ratio: number | null;
@@ -63,8 +80,11 @@ const SEED_NETWORKS = ['mobilenetv2', 'wrn-22-2', 'resnet18'] as const;
 const SEED_DENSITIES = [0.2, 0.1];
 export const MODEL_CHOICES: readonly string[] = [...SMALL_MODELS.map(([model]) => model), ...SEED_NETWORKS];
 
-/** Every configuration, grouped by model (a group is built, timed and disposed together). */
-export function configurations(quick: boolean, only: string | undefined): BenchConfig[][] {
+/**
+ * Every configuration, grouped by model (a group is built, timed and disposed together). With `threads` > 1 the
+ * small models add sparse-kernel rows at d = 0.1 on that many kernel threads.
+ */
+export function configurations(quick: boolean, only: string | undefined, threads = 1): BenchConfig[][] {
   const groups: BenchConfig[][] = [];
   for (const [model, batch] of SMALL_MODELS) {
     if (only !== undefined && only !== model) continue;
@@ -74,6 +94,9 @@ export function configurations(quick: boolean, only: string | undefined): BenchC
     out.push({ model, batch, compute: 'masked-dense', scheme: 'irregular', density: 0.1 });
     for (const density of DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'irregular', density });
     for (const density of quick ? [0.1] : DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'block', density });
+    if (threads > 1) {
+      for (const scheme of ['irregular', 'block'] as const) out.push({ model, batch, compute: 'sparse-kernels', scheme, density: 0.1, threads });
+    }
     groups.push(out);
   }
   const batch = quick ? 8 : 32;
@@ -113,19 +136,30 @@ async function withConvGradient<T>(gradient: tf.GradConfig | undefined, body: ()
   }
 }
 
+/** What the host supplies: its memory reading, and how many threads tfjs-wasm runs with (default 1). */
+export interface MeasureHost {
+  readonly memory?: () => { rss: number | null; peak: number | null };
+  /** CPU time of the whole process so far, in ms (absent where the host cannot read it: a browser). */
+  readonly cpuClock?: () => number;
+  readonly tfjsThreads?: number;
+}
+
 /** Builds one model's configurations, times them round-robin, measures their state and disposes them. */
 export async function measureGroup(
   configs: readonly BenchConfig[],
   plan: Plan,
   stockConvGradient: tf.GradConfig | undefined,
-  memory: () => { rss: number | null; peak: number | null } = () => ({ rss: null, peak: null }),
+  host: MeasureHost = {},
 ): Promise<StepRecord[]> {
+  const memory = host.memory ?? (() => ({ rss: null, peak: null }));
+  const tfjsThreads = host.tfjsThreads ?? 1;
   const trainees: (Trainee | Error)[] = [];
   for (const config of configs) {
     trainees.push(await buildTrainee(benchTarget(config)).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))));
   }
   try {
-    const iterations = trainees.map((trainee) => (trainee instanceof Error ? undefined : stepIteration(trainee, SEED_BATCHES)));
+    const cpuSamples = trainees.map(() => [] as number[]);
+    const iterations = trainees.map((trainee, i) => (trainee instanceof Error ? undefined : withCpuTime(stepIteration(trainee, SEED_BATCHES), host.cpuClock, cpuSamples[i]!)));
     const samples = trainees.map(() => [] as number[]);
     const errors = trainees.map((t) => (t instanceof Error ? t.message : undefined));
     for (let round = 0; round < plan.rounds; round++) {
@@ -134,14 +168,17 @@ export async function measureGroup(
         if (iteration === undefined || errors[i] !== undefined) continue;
         const stockConv = configs[i]!.compute === 'stock' ? stockConvGradient : undefined;
         try {
+          const cpuBefore = cpuSamples[i]!.length;
           const measured = await withConvGradient(stockConv, () => executeRunRules(iteration, { rules: roundRules(plan, round) }));
           samples[i]!.push(...measured.latencies);
+          // Only the timed steps: the run rules' warm-up steps ran first.
+          cpuSamples[i]!.splice(cpuBefore, cpuSamples[i]!.length - cpuBefore - measured.latencies.length);
         } catch (error) {
           errors[i] = error instanceof Error ? error.message : String(error);
         }
       }
     }
-    const records = trainees.map((trainee, i) => toRecord(configs[i]!, trainee, samples[i]!, errors[i]));
+    const records = trainees.map((trainee, i) => toRecord(configs[i]!, trainee, samples[i]!, cpuSamples[i]!, errors[i], tfjsThreads));
     // While this model's trainees are alive.
     const { rss, peak } = memory();
     return records.map((record) => ({ ...record, rss_bytes: rss, peak_rss_bytes: peak }));
@@ -150,9 +187,35 @@ export async function measureGroup(
   }
 }
 
-function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number[], error: string | undefined): StepRecord {
+/** The iteration, timing each call's process CPU time into `samples` when the host has a CPU clock. */
+function withCpuTime(iteration: () => void, cpuClock: (() => number) | undefined, samples: number[]): () => void {
+  if (cpuClock === undefined) return iteration;
+  return () => {
+    const start = cpuClock();
+    iteration();
+    samples.push(cpuClock() - start);
+  };
+}
+
+function median(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number[], cpuSamples: number[], error: string | undefined, tfjsThreads: number): StepRecord {
   if (trainee instanceof Error) {
-    return { ...emptyRecord(), model: config.model, data: config.data ?? 'fashion-mnist', batch: config.batch, compute: config.compute, density: config.density, error: trainee.message };
+    return {
+      ...emptyRecord(tfjsThreads),
+      model: config.model,
+      data: config.data ?? 'fashion-mnist',
+      batch: config.batch,
+      compute: config.compute,
+      density: config.density,
+      threads: config.threads ?? 1,
+      error: trainee.message,
+    };
   }
   const state = error === undefined ? measureState(trainee) : undefined;
   const stats = samples.length > 0 && error === undefined ? summarizeLatencies(samples, [50, 90], 0) : undefined;
@@ -163,11 +226,18 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
     compute: config.compute,
     scheme: config.compute === 'stock' || config.compute === 'dense' ? '-' : config.scheme,
     density: config.density,
+    threads: config.threads ?? 1,
+    kernel_threads: config.compute === 'sparse-kernels' ? trainee.kernelThreads : null,
+    ...(config.compute === 'sparse-kernels' && trainee.kernelThreadFallbackReason !== undefined ? { kernel_thread_fallback: trainee.kernelThreadFallbackReason } : {}),
+    tfjs_threads: tfjsThreads,
     step_ms: stats?.percentiles[0].value ?? null,
     step_ms_p90: stats?.percentiles[1].value ?? null,
     step_ms_min: stats?.minMs ?? null,
+    step_cpu_ms: error === undefined ? median(cpuSamples) : null,
     speedup_vs_dense: null,
+    cpu_speedup_vs_dense: null,
     speedup_vs_stock: null,
+    thread_scaling: null,
     state_bytes: state?.totalBytes ?? null,
     dense_state_bytes: state?.denseTotalBytes ?? null,
     state_ratio: state?.ratio ?? null,
@@ -180,10 +250,10 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
   };
 }
 
-function emptyRecord(): StepRecord {
+function emptyRecord(tfjsThreads: number): StepRecord {
   return {
-    model: '?', data: '?', batch: 0, compute: '?', scheme: '?', density: 0, step_ms: null, step_ms_p90: null, step_ms_min: null, speedup_vs_dense: null,
-    speedup_vs_stock: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
+    model: '?', data: '?', batch: 0, compute: '?', scheme: '?', density: 0, threads: 1, kernel_threads: null, tfjs_threads: tfjsThreads, step_ms: null,
+    step_ms_p90: null, step_ms_min: null, step_cpu_ms: null, speedup_vs_dense: null, cpu_speedup_vs_dense: null, speedup_vs_stock: null, thread_scaling: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
     kernel_layers: [], layer_densities: {}, rss_bytes: null, peak_rss_bytes: null,
   };
 }
@@ -195,7 +265,13 @@ export function addSpeedups(records: StepRecord[]): void {
     const stock = base('stock');
     if (record.step_ms !== null) {
       record.speedup_vs_dense = dense === null ? null : dense / record.step_ms;
+      const denseCpu = records.find((r) => r.model === record.model && r.compute === 'dense')?.step_cpu_ms ?? null;
+      record.cpu_speedup_vs_dense = denseCpu === null || record.step_cpu_ms === null ? null : denseCpu / record.step_cpu_ms;
       record.speedup_vs_stock = stock === null ? null : stock / record.step_ms;
+      const twin = records.find(
+        (r) => r.threads === 1 && r.model === record.model && r.compute === record.compute && r.scheme === record.scheme && r.density === record.density,
+      );
+      if (record.threads > 1 && twin?.step_ms != null) record.thread_scaling = twin.step_ms / record.step_ms;
     }
   }
 }

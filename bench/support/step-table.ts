@@ -3,7 +3,10 @@
 import type { StepRecord } from './step-cases.js';
 
 export function printTable(records: readonly StepRecord[], write: (text: string) => void = (text) => process.stdout.write(text)): void {
-  const columns = ['model (batch)', 'data', 'compute', 'scheme', 'density', 'ms/step median (p90)', 'min', 'x vs dense', 'x vs stock', 'min x vs dense', 'model state', '% of dense', 'RSS (peak) MiB'];
+  const columns = [
+    'model (batch)', 'data', 'compute', 'scheme', 'density', 'threads (ran)', 'ms/step median (p90)', 'min', 'x vs dense', 'x vs stock', 'min x vs dense',
+    'CPU ms/step', 'CPU x vs dense', 'x vs 1 thread', 'model state', '% of dense', 'RSS (peak) MiB',
+  ];
   write(`| ${columns.join(' | ')} |\n|${columns.map(() => ' --- ').join('|')}|\n`);
   const fixed = (v: number | null, digits: number) => (v === null ? '–' : v.toFixed(digits));
   for (const r of records) {
@@ -14,7 +17,12 @@ export function printTable(records: readonly StepRecord[], write: (text: string)
     const minSpeedup = dense === null || r.step_ms_min === null ? null : dense / r.step_ms_min;
     const mib = (v: number | null) => (v === null ? '–' : (v / 2 ** 20).toFixed(0));
     const rss = `${mib(r.rss_bytes)} (${mib(r.peak_rss_bytes)})`;
-    const cells = [`${r.model} (${r.batch})`, r.data, r.compute, r.scheme, String(r.density), time, fixed(r.step_ms_min, 2), fixed(r.speedup_vs_dense, 1), fixed(r.speedup_vs_stock, 1), fixed(minSpeedup, 1), state, ratio, rss];
+    const threads = r.compute === 'sparse-kernels' ? `${r.threads} (${r.kernel_threads ?? '–'})` : `tfjs ${r.tfjs_threads}`;
+    const cells = [
+      `${r.model} (${r.batch})`, r.data, r.compute, r.scheme, String(r.density), threads, time, fixed(r.step_ms_min, 2), fixed(r.speedup_vs_dense, 1),
+      fixed(r.speedup_vs_stock, 1), fixed(minSpeedup, 1),
+      fixed(r.step_cpu_ms, 2), fixed(r.cpu_speedup_vs_dense, 1), fixed(r.thread_scaling, 2), state, ratio, rss,
+    ];
     write(`| ${cells.join(' | ')} |\n`);
   }
 }

@@ -65,16 +65,107 @@ export function dot(a: usize, b: usize, n: i32): f32 {
   return sum;
 }
 
+/** Weight layouts of tile4x8's four rows, as type tags whose size the compiler folds (see tile4x8). */
+export type Packed = u8;
+export type Strided = u16;
+
 /**
- * Four dot products sharing `a` (one load of a feeds four products): out[t·stride] = a·b_t (stride in bytes),
- * or out[t·stride] += a·b_t when `add` is set.
+ * The 4-row × 8-column register tile of the row-blocked kernels (4×1 blocks forward, dense compaction forward,
+ * shuffled blocks backward-data, 4×1 conv filters forward). For k < n, the input vector at x + idx[k]·xScale + off
+ * (idx int32, xScale in bytes) meets the four weights at w + k·wNext + t·wRow (t < 4; byte steps) and
+ * y_t[off .. off + 8 floats) accumulates the products. The accumulators start at zero, or at y_t's current values
+ * when `accumulate`. Rows is Packed (a block's four weights side by side: wRow is 4 and the loads take immediate
+ * offsets) or Strided (any wRow), fixed at compile time so the inner loop carries no test. SIMD builds only.
  */
-export function dot4(a: usize, b0: usize, b1: usize, b2: usize, b3: usize, n: i32, out: usize, stride: usize, add: bool = false): void {
-  let r0: f32 = 0;
-  let r1: f32 = 0;
-  let r2: f32 = 0;
-  let r3: f32 = 0;
-  let i = 0;
+@inline export function tile4x8<Rows>(
+  n: i32, idx: usize, x: usize, xScale: usize, off: usize, w: usize, wNext: usize, wRow: usize,
+  y0: usize, y1: usize, y2: usize, y3: usize, accumulate: bool,
+): void {
+  let a0 = f32x4.splat(0);
+  let b0 = a0;
+  let a1 = a0;
+  let b1 = a0;
+  let a2 = a0;
+  let b2 = a0;
+  let a3 = a0;
+  let b3 = a0;
+  if (accumulate) {
+    a0 = v128.load(y0 + off);
+    b0 = v128.load(y0 + off, 16);
+    a1 = v128.load(y1 + off);
+    b1 = v128.load(y1 + off, 16);
+    a2 = v128.load(y2 + off);
+    b2 = v128.load(y2 + off, 16);
+    a3 = v128.load(y3 + off);
+    b3 = v128.load(y3 + off, 16);
+  }
+  for (let k = 0; k < n; k++) {
+    const p = x + <usize>load<i32>(idx + (<usize>k << 2)) * xScale + off;
+    const v0 = v128.load(p);
+    const v1 = v128.load(p, 16);
+    const wp = w + <usize>k * wNext;
+    let w0: v128;
+    let w1: v128;
+    let w2: v128;
+    let w3: v128;
+    if (sizeof<Rows>() == sizeof<Packed>()) {
+      w0 = v128.load32_splat(wp);
+      w1 = v128.load32_splat(wp, 4);
+      w2 = v128.load32_splat(wp, 8);
+      w3 = v128.load32_splat(wp, 12);
+    } else {
+      w0 = v128.load32_splat(wp);
+      w1 = v128.load32_splat(wp + wRow);
+      w2 = v128.load32_splat(wp + 2 * wRow);
+      w3 = v128.load32_splat(wp + 3 * wRow);
+    }
+    a0 = f32x4.add(a0, f32x4.mul(w0, v0));
+    b0 = f32x4.add(b0, f32x4.mul(w0, v1));
+    a1 = f32x4.add(a1, f32x4.mul(w1, v0));
+    b1 = f32x4.add(b1, f32x4.mul(w1, v1));
+    a2 = f32x4.add(a2, f32x4.mul(w2, v0));
+    b2 = f32x4.add(b2, f32x4.mul(w2, v1));
+    a3 = f32x4.add(a3, f32x4.mul(w3, v0));
+    b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+  }
+  v128.store(y0 + off, a0);
+  v128.store(y0 + off, b0, 16);
+  v128.store(y1 + off, a1);
+  v128.store(y1 + off, b1, 16);
+  v128.store(y2 + off, a2);
+  v128.store(y2 + off, b2, 16);
+  v128.store(y3 + off, a3);
+  v128.store(y3 + off, b3, 16);
+}
+
+/** [Σ lanes of v0, Σ v1, Σ v2, Σ v3]: four horizontal sums as one vector (shuffles instead of 16 lane extracts). */
+@inline function reduce4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
+  const lo = f32x4.add(v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), v128.shuffle<f32>(v0, v1, 2, 6, 3, 7));
+  const hi = f32x4.add(v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), v128.shuffle<f32>(v2, v3, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(lo, hi, 0, 1, 4, 5), v128.shuffle<f32>(lo, hi, 2, 3, 6, 7));
+}
+
+/** Σ a[i]·b[i] for i in [from, n): the scalar tail of the vector dot products. */
+@inline function tailDot(a: usize, b: usize, from: i32, n: i32): f32 {
+  let s: f32 = 0;
+  for (let i = from; i < n; i++) s += load<f32>(a + (<usize>i << 2)) * load<f32>(b + (<usize>i << 2));
+  return s;
+}
+
+/** out[k] += tailDot(a, b_k) for the four results of a dot4 / half a dot8 (no-op when the vector loop covered n). */
+@inline function addTails4(a: usize, b0: usize, b1: usize, b2: usize, b3: usize, from: i32, n: i32, out: usize): void {
+  if (from >= n) return;
+  store<f32>(out, load<f32>(out) + tailDot(a, b0, from, n));
+  store<f32>(out, load<f32>(out, 4) + tailDot(a, b1, from, n), 4);
+  store<f32>(out, load<f32>(out, 8) + tailDot(a, b2, from, n), 8);
+  store<f32>(out, load<f32>(out, 12) + tailDot(a, b3, from, n), 12);
+}
+
+/**
+ * Four dot products sharing `a` (one load of a feeds four products): out[t] = a·b_t for t < 4 (out contiguous),
+ * or out[t] += a·b_t when `add` is set.
+ */
+export function dot4(a: usize, b0: usize, b1: usize, b2: usize, b3: usize, n: i32, out: usize, add: bool = false): void {
   if (ASC_FEATURE_SIMD) {
     let s0 = f32x4.splat(0);
     let s1 = s0;
@@ -84,6 +175,7 @@ export function dot4(a: usize, b0: usize, b1: usize, b2: usize, b3: usize, n: i3
     let t1 = s0;
     let t2 = s0;
     let t3 = s0;
+    let i = 0;
     for (; i + 8 <= n; i += 8) {
       const o = <usize>i << 2;
       const a0 = v128.load(a + o);
@@ -105,27 +197,54 @@ export function dot4(a: usize, b0: usize, b1: usize, b2: usize, b3: usize, n: i3
       s2 = f32x4.add(s2, f32x4.mul(a0, v128.load(b2 + o)));
       s3 = f32x4.add(s3, f32x4.mul(a0, v128.load(b3 + o)));
     }
-    r0 = hsum(f32x4.add(s0, t0));
-    r1 = hsum(f32x4.add(s1, t1));
-    r2 = hsum(f32x4.add(s2, t2));
-    r3 = hsum(f32x4.add(s3, t3));
+    let r = reduce4(f32x4.add(s0, t0), f32x4.add(s1, t1), f32x4.add(s2, t2), f32x4.add(s3, t3));
+    if (add) r = f32x4.add(v128.load(out), r);
+    v128.store(out, r);
+    addTails4(a, b0, b1, b2, b3, i, n, out);
+  } else {
+    store<f32>(out, (add ? load<f32>(out) : 0) + tailDot(a, b0, 0, n));
+    store<f32>(out, (add ? load<f32>(out, 4) : 0) + tailDot(a, b1, 0, n), 4);
+    store<f32>(out, (add ? load<f32>(out, 8) : 0) + tailDot(a, b2, 0, n), 8);
+    store<f32>(out, (add ? load<f32>(out, 12) : 0) + tailDot(a, b3, 0, n), 12);
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const av = load<f32>(a + o);
-    r0 += av * load<f32>(b0 + o);
-    r1 += av * load<f32>(b1 + o);
-    r2 += av * load<f32>(b2 + o);
-    r3 += av * load<f32>(b3 + o);
+}
+
+/**
+ * Eight dot products sharing `a`: out[t] = a·b_t for t < 8 (out contiguous). One load of `a` feeds eight products
+ * and the eight sums leave as two vectors, so it beats two dot4 calls where a row has 8 or more entries (SDDMM).
+ * (The scalar build runs it as two dot4.)
+ */
+export function dot8(
+  a: usize, b0: usize, b1: usize, b2: usize, b3: usize, b4: usize, b5: usize, b6: usize, b7: usize, n: i32, out: usize,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    let s0 = f32x4.splat(0);
+    let s1 = s0;
+    let s2 = s0;
+    let s3 = s0;
+    let s4 = s0;
+    let s5 = s0;
+    let s6 = s0;
+    let s7 = s0;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      const a0 = v128.load(a + o);
+      s0 = f32x4.add(s0, f32x4.mul(a0, v128.load(b0 + o)));
+      s1 = f32x4.add(s1, f32x4.mul(a0, v128.load(b1 + o)));
+      s2 = f32x4.add(s2, f32x4.mul(a0, v128.load(b2 + o)));
+      s3 = f32x4.add(s3, f32x4.mul(a0, v128.load(b3 + o)));
+      s4 = f32x4.add(s4, f32x4.mul(a0, v128.load(b4 + o)));
+      s5 = f32x4.add(s5, f32x4.mul(a0, v128.load(b5 + o)));
+      s6 = f32x4.add(s6, f32x4.mul(a0, v128.load(b6 + o)));
+      s7 = f32x4.add(s7, f32x4.mul(a0, v128.load(b7 + o)));
+    }
+    v128.store(out, reduce4(s0, s1, s2, s3));
+    v128.store(out, reduce4(s4, s5, s6, s7), 16);
+    addTails4(a, b0, b1, b2, b3, i, n, out);
+    addTails4(a, b4, b5, b6, b7, i, n, out + 16);
+  } else {
+    dot4(a, b0, b1, b2, b3, n, out);
+    dot4(a, b4, b5, b6, b7, n, out + 16);
   }
-  if (add) {
-    r0 += load<f32>(out);
-    r1 += load<f32>(out + stride);
-    r2 += load<f32>(out + 2 * stride);
-    r3 += load<f32>(out + 3 * stride);
-  }
-  store<f32>(out, r0);
-  store<f32>(out + stride, r1);
-  store<f32>(out + 2 * stride, r2);
-  store<f32>(out + 3 * stride, r3);
 }

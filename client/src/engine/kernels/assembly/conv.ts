@@ -4,7 +4,7 @@
 // and so is the input run each tap reads, at a fixed offset from the row: an output row is one SpMM row of length
 // L = W·M, vectorised 16 floats at a time with no border cases. `offs[j]` is the float offset of entry j inside the
 // padded input (channel plane + tap shift), set up by the TS side, which also flips taps for backward-data.
-import { dot, dot4 } from './common';
+import { dot, dot4, Packed, tile4x8 } from './common';
 
 /** dst[c][top + y][left + x][:] = src[c][y][x][:], zeros elsewhere; dst is channels × hp × wp × m. */
 export function padPlanes(channels: i32, h: i32, w: i32, m: i32, top: i32, left: i32, hp: i32, wp: i32, src: usize, dst: usize): void {
@@ -152,41 +152,7 @@ export function convBlock4(groups: i32, oh: i32, len: i32, inRow: i32, groupPtr:
       let c = 0;
       if (ASC_FEATURE_SIMD) {
         for (; c + 8 <= len; c += 8) {
-          const off = <usize>c << 2;
-          let a0 = f32x4.splat(0);
-          let b0 = a0;
-          let a1 = a0;
-          let b1 = a0;
-          let a2 = a0;
-          let b2 = a0;
-          let a3 = a0;
-          let b3 = a0;
-          for (let b = start; b < end; b++) {
-            const p = xRow + (<usize>load<i32>(offs + (<usize>b << 2)) << 2) + off;
-            const v0 = v128.load(p);
-            const v1 = v128.load(p, 16);
-            const wp = values + (<usize>b << 4);
-            const w0 = v128.load32_splat(wp);
-            const w1 = v128.load32_splat(wp, 4);
-            const w2 = v128.load32_splat(wp, 8);
-            const w3 = v128.load32_splat(wp, 12);
-            a0 = f32x4.add(a0, f32x4.mul(w0, v0));
-            b0 = f32x4.add(b0, f32x4.mul(w0, v1));
-            a1 = f32x4.add(a1, f32x4.mul(w1, v0));
-            b1 = f32x4.add(b1, f32x4.mul(w1, v1));
-            a2 = f32x4.add(a2, f32x4.mul(w2, v0));
-            b2 = f32x4.add(b2, f32x4.mul(w2, v1));
-            a3 = f32x4.add(a3, f32x4.mul(w3, v0));
-            b3 = f32x4.add(b3, f32x4.mul(w3, v1));
-          }
-          v128.store(y0 + off, a0);
-          v128.store(y0 + off, b0, 16);
-          v128.store(y1 + off, a1);
-          v128.store(y1 + off, b1, 16);
-          v128.store(y2 + off, a2);
-          v128.store(y2 + off, b2, 16);
-          v128.store(y3 + off, a3);
-          v128.store(y3 + off, b3, 16);
+          tile4x8<Packed>(end - start, offs + (<usize>start << 2), xRow, 4, <usize>c << 2, values + (<usize>start << 4), 16, 4, y0, y1, y2, y3, false);
         }
       }
       for (; c < len; c++) {
@@ -233,7 +199,7 @@ export function convSddmm(n: i32, oh: i32, len: i32, inRow: i32, entryRow: usize
       memory.fill(out + jo, 0, 16);
       for (let py = 0; py < oh; py++) {
         const shift = <usize>py * inRowBytes;
-        dot4(dyPlane + <usize>py * rowBytes, x0 + shift, x1 + shift, x2 + shift, x3 + shift, len, out + jo, 4, true);
+        dot4(dyPlane + <usize>py * rowBytes, x0 + shift, x1 + shift, x2 + shift, x3 + shift, len, out + jo, true);
       }
       j += 4;
       continue;
@@ -261,7 +227,7 @@ export function convSddmmBlock4(groups: i32, oh: i32, len: i32, inRow: i32, grou
       memory.fill(o, 0, 16);
       for (let py = 0; py < oh; py++) {
         const d = d0 + <usize>py * rowBytes;
-        dot4(xb + <usize>py * inRowBytes, d, d + planeBytes, d + 2 * planeBytes, d + 3 * planeBytes, len, o, 4, true);
+        dot4(xb + <usize>py * inRowBytes, d, d + planeBytes, d + 2 * planeBytes, d + 3 * planeBytes, len, o, true);
       }
     }
   }

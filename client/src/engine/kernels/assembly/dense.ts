@@ -2,7 +2,7 @@
 // Plain dense SIMD kernels for channel compaction (the compacted weight is dense). Weight element (r, j) is read at
 // w + 4·(r·rowStride + j·colStride), so the same kernel runs W and Wᵀ without a transpose; row index arrays gather
 // the kept input rows of X and scatter the rows of the output.
-import { dot, dot4 } from './common';
+import { dot, dot4, dot8, Strided, tile4x8 } from './common';
 
 /** Y[yIdx[r]][:] = Σ_j W(r, j)·X[xIdx[j]][:] for r < rows, j < inner. */
 export function denseGemm(
@@ -20,43 +20,7 @@ export function denseGemm(
     const wRow = w + <usize>r * rowStep;
     let c = 0;
     if (ASC_FEATURE_SIMD) {
-      for (; c + 8 <= m; c += 8) {
-        const off = <usize>c << 2;
-        let a0 = f32x4.splat(0);
-        let b0 = a0;
-        let a1 = a0;
-        let b1 = a0;
-        let a2 = a0;
-        let b2 = a0;
-        let a3 = a0;
-        let b3 = a0;
-        for (let j = 0; j < inner; j++) {
-          const p = x + <usize>load<i32>(xIdx + (<usize>j << 2)) * stride + off;
-          const v0 = v128.load(p);
-          const v1 = v128.load(p, 16);
-          const wp = wRow + <usize>j * colStep;
-          const w0 = v128.load32_splat(wp);
-          const w1 = v128.load32_splat(wp + rowStep);
-          const w2 = v128.load32_splat(wp + 2 * rowStep);
-          const w3 = v128.load32_splat(wp + 3 * rowStep);
-          a0 = f32x4.add(a0, f32x4.mul(w0, v0));
-          b0 = f32x4.add(b0, f32x4.mul(w0, v1));
-          a1 = f32x4.add(a1, f32x4.mul(w1, v0));
-          b1 = f32x4.add(b1, f32x4.mul(w1, v1));
-          a2 = f32x4.add(a2, f32x4.mul(w2, v0));
-          b2 = f32x4.add(b2, f32x4.mul(w2, v1));
-          a3 = f32x4.add(a3, f32x4.mul(w3, v0));
-          b3 = f32x4.add(b3, f32x4.mul(w3, v1));
-        }
-        v128.store(y0 + off, a0);
-        v128.store(y0 + off, b0, 16);
-        v128.store(y1 + off, a1);
-        v128.store(y1 + off, b1, 16);
-        v128.store(y2 + off, a2);
-        v128.store(y2 + off, b2, 16);
-        v128.store(y3 + off, a3);
-        v128.store(y3 + off, b3, 16);
-      }
+      for (; c + 8 <= m; c += 8) tile4x8<Strided>(inner, xIdx, x, stride, <usize>c << 2, wRow, colStep, rowStep, y0, y1, y2, y3, false);
     }
     for (let i = 0; i < 4; i++) {
       denseRowTail(c, m, inner, wRow + <usize>i * rowStep, colStep, xIdx, x, y + <usize>load<i32>(yIdx + (<usize>(r + i) << 2)) * stride);
@@ -98,12 +62,23 @@ export function denseDots(rows: i32, cols: i32, m: i32, a: usize, aIdx: usize, b
     const ar = a + <usize>load<i32>(aIdx + (<usize>r << 2)) * stride;
     const o = out + <usize>(r * cols) * 4;
     let c = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; c + 8 <= cols; c += 8) {
+        const ip = bIdx + (<usize>c << 2);
+        dot8(
+          ar,
+          b + <usize>load<i32>(ip) * stride, b + <usize>load<i32>(ip, 4) * stride, b + <usize>load<i32>(ip, 8) * stride, b + <usize>load<i32>(ip, 12) * stride,
+          b + <usize>load<i32>(ip, 16) * stride, b + <usize>load<i32>(ip, 20) * stride, b + <usize>load<i32>(ip, 24) * stride, b + <usize>load<i32>(ip, 28) * stride,
+          m, o + (<usize>c << 2),
+        );
+      }
+    }
     for (; c + 4 <= cols; c += 4) {
       const b0 = b + <usize>load<i32>(bIdx + (<usize>c << 2)) * stride;
       const b1 = b + <usize>load<i32>(bIdx + (<usize>c << 2), 4) * stride;
       const b2 = b + <usize>load<i32>(bIdx + (<usize>c << 2), 8) * stride;
       const b3 = b + <usize>load<i32>(bIdx + (<usize>c << 2), 12) * stride;
-      dot4(ar, b0, b1, b2, b3, m, o + (<usize>c << 2), 4);
+      dot4(ar, b0, b1, b2, b3, m, o + (<usize>c << 2));
     }
     for (; c < cols; c++) store<f32>(o + (<usize>c << 2), dot(ar, b + <usize>load<i32>(bIdx + (<usize>c << 2)) * stride, m));
   }

@@ -1,7 +1,7 @@
 // @ts-nocheck -- AssemblyScript source (compiled by asc, see ../build.mjs); the TypeScript checker cannot type it.
 // 4×1 output-row block kernels: the four rows of a block share every activation load, with a register tile of
 // 4 rows × 8 batch columns (8 f32x4 accumulators). Backward-data runs csrSpmm over the expanded transposed index.
-import { dot4 } from './common';
+import { dot4, Packed, tile4x8 } from './common';
 
 /** Y[4g + r][:] = Σ_b values[4b + r]·X[blockCol[b]][:] over the blocks b of group g. */
 export function block4Spmm(groups: i32, m: i32, groupPtr: usize, blockCol: usize, values: usize, x: usize, y: usize): void {
@@ -16,41 +16,7 @@ export function block4Spmm(groups: i32, m: i32, groupPtr: usize, blockCol: usize
     let c = 0;
     if (ASC_FEATURE_SIMD) {
       for (; c + 8 <= m; c += 8) {
-        const off = <usize>c << 2;
-        let a0 = f32x4.splat(0);
-        let b0 = a0;
-        let a1 = a0;
-        let b1 = a0;
-        let a2 = a0;
-        let b2 = a0;
-        let a3 = a0;
-        let b3 = a0;
-        for (let b = start; b < end; b++) {
-          const p = x + <usize>load<i32>(blockCol + (<usize>b << 2)) * stride + off;
-          const v0 = v128.load(p);
-          const v1 = v128.load(p, 16);
-          const wp = values + (<usize>b << 4);
-          const w0 = v128.load32_splat(wp);
-          const w1 = v128.load32_splat(wp, 4);
-          const w2 = v128.load32_splat(wp, 8);
-          const w3 = v128.load32_splat(wp, 12);
-          a0 = f32x4.add(a0, f32x4.mul(w0, v0));
-          b0 = f32x4.add(b0, f32x4.mul(w0, v1));
-          a1 = f32x4.add(a1, f32x4.mul(w1, v0));
-          b1 = f32x4.add(b1, f32x4.mul(w1, v1));
-          a2 = f32x4.add(a2, f32x4.mul(w2, v0));
-          b2 = f32x4.add(b2, f32x4.mul(w2, v1));
-          a3 = f32x4.add(a3, f32x4.mul(w3, v0));
-          b3 = f32x4.add(b3, f32x4.mul(w3, v1));
-        }
-        v128.store(y0 + off, a0);
-        v128.store(y0 + off, b0, 16);
-        v128.store(y1 + off, a1);
-        v128.store(y1 + off, b1, 16);
-        v128.store(y2 + off, a2);
-        v128.store(y2 + off, b2, 16);
-        v128.store(y3 + off, a3);
-        v128.store(y3 + off, b3, 16);
+        tile4x8<Packed>(end - start, blockCol + (<usize>start << 2), x, stride, <usize>c << 2, values + (<usize>start << 4), 16, 4, y0, y1, y2, y3, false);
       }
     }
     if (ASC_FEATURE_SIMD) {
@@ -105,7 +71,7 @@ export function block4Sddmm(groups: i32, m: i32, groupPtr: usize, blockCol: usiz
     const d0 = dy + <usize>(g << 2) * stride;
     for (let b = start; b < end; b++) {
       const xr = x + <usize>load<i32>(blockCol + (<usize>b << 2)) * stride;
-      dot4(xr, d0, d0 + stride, d0 + 2 * stride, d0 + 3 * stride, m, out + (<usize>b << 4), 4);
+      dot4(xr, d0, d0 + stride, d0 + 2 * stride, d0 + 3 * stride, m, out + (<usize>b << 4));
     }
   }
 }

@@ -1,7 +1,7 @@
 // @ts-nocheck -- AssemblyScript source (compiled by asc, see ../build.mjs); the TypeScript checker cannot type it.
 // Unstructured sparse linear kernels over CSR, feature-major activations X[K][M] vectorised along the batch M:
 // each output row accumulates 16 batch columns in four f32x4 registers, then 4, then scalar tails.
-import { dot, dot4 } from './common';
+import { dot, dot4, dot8 } from './common';
 
 /** Column j of a CSR index of int32 or uint16 entries. */
 @inline function col<I>(colIdx: usize, j: i32): usize {
@@ -88,14 +88,24 @@ function sddmm<I>(rows: i32, m: i32, rowPtr: usize, colIdx: usize, x: usize, dy:
     const end = load<i32>(rowPtr + (<usize>r << 2), 4);
     const dyRow = dy + <usize>r * stride;
     let j = start;
-    // Four entries of a row share each dY load.
+    // Eight (then four) entries of a row share each dY load.
+    if (ASC_FEATURE_SIMD) {
+      for (; j + 8 <= end; j += 8) {
+        dot8(
+          dyRow,
+          x + col<I>(colIdx, j) * stride, x + col<I>(colIdx, j + 1) * stride, x + col<I>(colIdx, j + 2) * stride, x + col<I>(colIdx, j + 3) * stride,
+          x + col<I>(colIdx, j + 4) * stride, x + col<I>(colIdx, j + 5) * stride, x + col<I>(colIdx, j + 6) * stride, x + col<I>(colIdx, j + 7) * stride,
+          m, out + (<usize>j << 2),
+        );
+      }
+    }
     for (; j + 4 <= end; j += 4) {
       const jo = <usize>j << 2;
       const x0 = x + col<I>(colIdx, j) * stride;
       const x1 = x + col<I>(colIdx, j + 1) * stride;
       const x2 = x + col<I>(colIdx, j + 2) * stride;
       const x3 = x + col<I>(colIdx, j + 3) * stride;
-      dot4(dyRow, x0, x1, x2, x3, m, out + jo, 4);
+      dot4(dyRow, x0, x1, x2, x3, m, out + jo);
     }
     for (; j < end; j++) {
       const jo = <usize>j << 2;

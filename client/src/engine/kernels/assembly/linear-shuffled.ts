@@ -1,8 +1,9 @@
 // @ts-nocheck -- AssemblyScript source (compiled by asc, see ../build.mjs); the TypeScript checker cannot type it.
 // Shuffled B×B block kernels. Forward: every 4-row slab of a row group shares the activation loads of all the
-// group's block columns (4 rows × 8 batch columns in registers, as for 4×1 blocks). Backward-data scatter-adds
+// group's block columns (4 rows × 8 batch columns in registers, as for 4×1 blocks, but one register tile spans all
+// the group's blocks, a two-level walk that tile4x8 does not take). Backward-data scatter-adds
 // each dense block into dX, 4 columns at a time, so no transposed index is needed. Rows of B % 4 use 1-row loops.
-import { dot, dot4 } from './common';
+import { dot, dot4, Packed, tile4x8 } from './common';
 
 /** Y[rows of g][:] = Σ over g's blocks of V_b · X[cols of b][:]; every row of every group is written. */
 export function shuffledSpmm(
@@ -130,43 +131,7 @@ export function shuffledSpmmT(
         const x3 = dx + <usize>load<i32>(colsOf + (<usize>k << 2), 12) * stride;
         let c = 0;
         if (ASC_FEATURE_SIMD) {
-          for (; c + 8 <= m; c += 8) {
-            const off = <usize>c << 2;
-            let a0 = v128.load(x0 + off);
-            let b0 = v128.load(x0 + off, 16);
-            let a1 = v128.load(x1 + off);
-            let b1 = v128.load(x1 + off, 16);
-            let a2 = v128.load(x2 + off);
-            let b2 = v128.load(x2 + off, 16);
-            let a3 = v128.load(x3 + off);
-            let b3 = v128.load(x3 + off, 16);
-            for (let r = 0; r < bs; r++) {
-              const p = dy + <usize>load<i32>(rowsOf + (<usize>r << 2)) * stride + off;
-              const v0 = v128.load(p);
-              const v1 = v128.load(p, 16);
-              const wp = block + <usize>r * rowBytes + (<usize>k << 2);
-              const w0 = v128.load32_splat(wp);
-              const w1 = v128.load32_splat(wp, 4);
-              const w2 = v128.load32_splat(wp, 8);
-              const w3 = v128.load32_splat(wp, 12);
-              a0 = f32x4.add(a0, f32x4.mul(w0, v0));
-              b0 = f32x4.add(b0, f32x4.mul(w0, v1));
-              a1 = f32x4.add(a1, f32x4.mul(w1, v0));
-              b1 = f32x4.add(b1, f32x4.mul(w1, v1));
-              a2 = f32x4.add(a2, f32x4.mul(w2, v0));
-              b2 = f32x4.add(b2, f32x4.mul(w2, v1));
-              a3 = f32x4.add(a3, f32x4.mul(w3, v0));
-              b3 = f32x4.add(b3, f32x4.mul(w3, v1));
-            }
-            v128.store(x0 + off, a0);
-            v128.store(x0 + off, b0, 16);
-            v128.store(x1 + off, a1);
-            v128.store(x1 + off, b1, 16);
-            v128.store(x2 + off, a2);
-            v128.store(x2 + off, b2, 16);
-            v128.store(x3 + off, a3);
-            v128.store(x3 + off, b3, 16);
-          }
+          for (; c + 8 <= m; c += 8) tile4x8<Packed>(bs, rowsOf, dy, stride, <usize>c << 2, block + (<usize>k << 2), rowBytes, 4, x0, x1, x2, x3, true);
         }
         for (let i = 0; i < 4; i++) {
           scatterColumnTail(c, m, bs, k + i, rowsOf, block, dy, dx + <usize>load<i32>(colsOf + (<usize>(k + i) << 2)) * stride);
@@ -225,7 +190,7 @@ export function shuffledSddmm(
           const x1 = x + <usize>load<i32>(colsOf + (<usize>k << 2), 4) * stride;
           const x2 = x + <usize>load<i32>(colsOf + (<usize>k << 2), 8) * stride;
           const x3 = x + <usize>load<i32>(colsOf + (<usize>k << 2), 12) * stride;
-          dot4(d, x0, x1, x2, x3, m, o + (<usize>k << 2), 4);
+          dot4(d, x0, x1, x2, x3, m, o + (<usize>k << 2));
         }
         for (; k < bs; k++) store<f32>(o + (<usize>k << 2), dot(d, x + <usize>load<i32>(colsOf + (<usize>k << 2)) * stride, m));
       }

@@ -4,6 +4,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { KernelRuntime, WasmF32 } from '../../kernels/runtime.js';
 import { evenRanges } from '../../kernels/threads/partition.js';
+import { tensorFromKernel } from './tensor-values.js';
 
 export interface ActivationShape {
   readonly channels: number;
@@ -46,11 +47,21 @@ export function toKernelLayout(rt: KernelRuntime, values: Float32Array, shape: A
 
 /** A copy of a [C][H][W][B] kernel buffer as batch-outermost values (NHWC or [B, F]). */
 export function fromKernelLayout(rt: KernelRuntime, buffer: WasmF32, shape: ActivationShape, batch: number): Float32Array {
-  if (batch === 1 || shape.channels * shape.height * shape.width === 1) return rt.read(buffer);
+  return inBatchOuterLayout(rt, buffer, shape, batch, (values) => rt.read(values));
+}
+
+/** The same values as a new tensor of the activation's tfjs shape (one copy into the backend where it allows). */
+export function tensorFromKernelLayout(rt: KernelRuntime, buffer: WasmF32, shape: ActivationShape, batch: number): tf.Tensor {
+  return inBatchOuterLayout(rt, buffer, shape, batch, (values) => tensorFromKernel(rt, values, tensorShapeOf(shape, batch)));
+}
+
+/** Hands `take` the buffer in batch-outermost order: itself when the orders agree, else a scratch reversal. */
+function inBatchOuterLayout<T>(rt: KernelRuntime, buffer: WasmF32, shape: ActivationShape, batch: number, take: (values: WasmF32) => T): T {
+  if (batch === 1 || shape.channels * shape.height * shape.width === 1) return take(buffer);
   return rt.scratch(() => {
     const out = rt.allocF32(buffer.length);
     reverseAxes(rt, shape.channels, shape.height * shape.width, batch, buffer, out);
-    return rt.read(out);
+    return take(out);
   });
 }
 

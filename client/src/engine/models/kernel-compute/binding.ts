@@ -7,6 +7,7 @@ import type { KernelRuntime } from '../../kernels/runtime.js';
 import type { MaskedWeight } from '../masked-weight.js';
 import { buildCompressedFormat } from '../storage/compressed-format.js';
 import type { CompressedStorage } from '../storage/compressed-storage.js';
+import { transientValues } from './tensor-values.js';
 
 export type LayerKernel = { readonly kind: 'linear'; readonly kernel: SparseLinearKernel } | { readonly kind: 'conv'; readonly kernel: SparseConvKernel };
 
@@ -63,7 +64,7 @@ export class LayerBinding {
   refreshValues(rt: KernelRuntime): void {
     const variable = this.storage.variable;
     if (this.mirroredData === variable.dataId) return;
-    rt.write(this.kernel.kernel.values, variable.dataSync() as Float32Array);
+    rt.write(this.kernel.kernel.values, transientValues(variable));
     this.mirroredData = variable.dataId;
   }
 }

@@ -8,6 +8,7 @@ import type { KernelRuntime, WasmF32 } from '../../kernels/runtime.js';
 import { layerSize, rowLength } from '../../sparse/types.js';
 import { activationSize, describeActivation, type ActivationShape } from './activations.js';
 import type { LayerBinding } from './binding.js';
+import { transientValues } from './tensor-values.js';
 
 export interface PassState {
   readonly rt: KernelRuntime;
@@ -16,8 +17,8 @@ export interface PassState {
 
 export interface OpBackward {
   readonly dx: WasmF32 | undefined;
-  /** One copy per tensor of `inputs()`, in that order. */
-  readonly grads: Float32Array[];
+  /** One buffer per tensor of `inputs()`, in that order (in the pass region: read before the next forward). */
+  readonly grads: WasmF32[];
 }
 
 export interface OpRecord {
@@ -70,7 +71,7 @@ export class WeightedOp implements SegmentOp {
     else compute.kernel.forward(x, y, geometry);
     const gateValues = weight.outputGate;
     const gate = gateValues === null ? undefined : rt.uploadF32(gateValues);
-    const bias = this.bias === undefined ? undefined : rt.uploadF32(this.bias.dataSync() as Float32Array);
+    const bias = this.bias === undefined ? undefined : rt.uploadF32(transientValues(this.bias));
     if (gate !== undefined || bias !== undefined || this.relu) rt.raw.rowAffine(layer.out, len, gate?.ptr ?? 0, bias?.ptr ?? 0, this.relu, y.ptr);
     return {
       output: y,
@@ -92,8 +93,8 @@ export class WeightedOp implements SegmentOp {
           if (compute.kind === 'linear') compute.kernel.backwardData(dy, dx, batch);
           else compute.kernel.backwardData(dy, dx, geometry);
         }
-        const grads = [rt.read(dValues)];
-        if (dBias !== undefined) grads.push(rt.read(dBias));
+        const grads = [dValues];
+        if (dBias !== undefined) grads.push(dBias);
         return { dx, grads };
       },
     };

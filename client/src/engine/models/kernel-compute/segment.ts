@@ -8,9 +8,10 @@ import type { WasmF32 } from '../../kernels/runtime.js';
 import type { MaskedWeight } from '../masked-weight.js';
 import type { ForwardContext, Module } from '../module.js';
 import type { Parameter } from '../parameter.js';
-import { activationOfTensor, fromKernelLayout, tensorShapeOf, toKernelLayout, type ActivationShape } from './activations.js';
+import { activationOfTensor, tensorFromKernelLayout, toKernelLayout, type ActivationShape } from './activations.js';
 import type { KernelContext } from './context.js';
 import type { OpRecord, SegmentOp } from './ops.js';
+import { tensorFromKernel, transientValues } from './tensor-values.js';
 
 type SegmentFunction = (...inputs: tf.Tensor[]) => tf.Tensor;
 
@@ -61,7 +62,7 @@ export class KernelSegment implements Module {
     const pass = this.context.currentPass;
     const { shape: inputShape, batch } = activationOfTensor(x);
     const state = { rt, batch };
-    let activation = toKernelLayout(rt, x.dataSync() as Float32Array, inputShape, batch);
+    let activation = toKernelLayout(rt, transientValues(x), inputShape, batch);
     let shape: ActivationShape = inputShape;
     const records: OpRecord[] = [];
     for (const op of this.ops) {
@@ -71,12 +72,12 @@ export class KernelSegment implements Module {
       shape = record.shape;
     }
     const outputShape = shape;
-    const value = tf.tensor(fromKernelLayout(rt, activation, outputShape, batch), tensorShapeOf(outputShape, batch), 'float32');
+    const value = tensorFromKernelLayout(rt, activation, outputShape, batch);
     const gradFunc = (dy: tf.Tensor | tf.Tensor[]): tf.Tensor[] => {
       this.context.assertPass(pass);
       const upstream = Array.isArray(dy) ? dy[0] : dy;
-      let gradient: WasmF32 | undefined = toKernelLayout(rt, upstream.dataSync() as Float32Array, outputShape, batch);
-      const grads: Float32Array[][] = this.ops.map(() => []);
+      let gradient: WasmF32 | undefined = toKernelLayout(rt, transientValues(upstream), outputShape, batch);
+      const grads: WasmF32[][] = this.ops.map(() => []);
       for (let i = this.ops.length - 1; i >= 0 && gradient !== undefined; i--) {
         const result = records[i].backward(gradient, this.needsInput[i]);
         grads[i] = result.grads;
@@ -86,12 +87,13 @@ export class KernelSegment implements Module {
       let next = 1;
       this.ops.forEach((op, i) => {
         const count = op.inputs().length;
-        for (let k = 0; k < count; k++, next++) paramGrads.push(tf.tensor(grads[i][k], inputs[next].shape, 'float32'));
+        for (let k = 0; k < count; k++, next++) paramGrads.push(tensorFromKernel(rt, grads[i][k], inputs[next].shape));
       });
+      // zerosLike fills in the backend's memory; tf.zeros would build (and upload) a JS array of the input's size.
       const dx =
         this.inputGradient && gradient !== undefined
-          ? tf.tensor(fromKernelLayout(rt, gradient, inputShape, batch), x.shape, 'float32')
-          : tf.zeros(x.shape);
+          ? tensorFromKernelLayout(rt, gradient, inputShape, batch)
+          : tf.zerosLike(x);
       return [dx, ...paramGrads];
     };
     return { value, gradFunc };
