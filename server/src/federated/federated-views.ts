@@ -1,0 +1,129 @@
+// What operators see of a federated job: its plan, state and per-round metrics (participants, bytes down/up,
+// duration, held-out accuracy), and each round's clients with their shards and outcomes. Plain objects, no wire types.
+import { Injectable } from '@nestjs/common';
+import type { FederatedJobState, FederatedParticipantState, FederatedRoundState } from '../storage/database.schema.js';
+import type { FederatedJobSpec } from './federated-spec.js';
+import { FederatedRepository, type FederatedJobRow } from './federated.repository.js';
+
+export interface FederatedRoundView {
+  readonly round: number;
+  readonly state: FederatedRoundState;
+  readonly targetUpdates: number;
+  readonly selected: number;
+  /** Updates aggregated into the round's output model. */
+  readonly applied: number;
+  readonly bytesDown: number;
+  readonly bytesUp: number;
+  readonly modelBytes: number;
+  /** Held-out accuracy of the model this round produced (null until measured). */
+  readonly accuracy: number | null;
+  readonly loss: number | null;
+  readonly durationMs: number | null;
+  readonly closeReason: string | null;
+  readonly stats: Record<string, number> | null;
+  readonly openedAt: string | null;
+  readonly closedAt: string | null;
+}
+
+export interface FederatedParticipantView {
+  readonly round: number;
+  readonly clientIndex: number;
+  readonly deviceId: string;
+  readonly taskJobId: string;
+  readonly state: FederatedParticipantState;
+  readonly reason: string | null;
+  readonly examples: number | null;
+  readonly stepsDone: number | null;
+  readonly stepsPlanned: number | null;
+  readonly loss: number | null;
+  readonly bytesDown: number;
+  readonly bytesUp: number;
+}
+
+export interface FederatedJobView {
+  readonly id: string;
+  readonly name: string;
+  readonly state: FederatedJobState;
+  readonly reason: string | null;
+  /** The round in progress (0-based); equals `plan.rounds` once the job completed. */
+  readonly currentRound: number;
+  readonly plan: Omit<FederatedJobSpec, 'base' | 'memoryEstimate'> & { readonly model: string; readonly method: string; readonly density: number };
+  /** Which device holds which data shard (a device keeps its shard across rounds). */
+  readonly shards: ReadonlyArray<{ readonly clientIndex: number; readonly deviceId: string }>;
+  readonly rounds: readonly FederatedRoundView[];
+  readonly totals: { readonly bytesDown: number; readonly bytesUp: number; readonly appliedUpdates: number };
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+}
+
+@Injectable()
+export class FederatedViews {
+  constructor(private readonly repository: FederatedRepository) {}
+
+  async list(): Promise<FederatedJobView[]> {
+    return Promise.all((await this.repository.listJobs()).map((row) => this.viewOf(row)));
+  }
+
+  async get(id: string): Promise<FederatedJobView | undefined> {
+    const row = await this.repository.findJob(id);
+    return row ? this.viewOf(row) : undefined;
+  }
+
+  async participants(id: string, round?: number): Promise<FederatedParticipantView[]> {
+    return (await this.repository.listParticipants(id, round)).map((row) => ({
+      round: row.round,
+      clientIndex: row.client_index,
+      deviceId: row.device_id,
+      taskJobId: row.task_job_id,
+      state: row.state,
+      reason: row.reason,
+      examples: row.examples,
+      stepsDone: row.steps_done,
+      stepsPlanned: row.steps_planned,
+      loss: row.loss,
+      bytesDown: row.bytes_down,
+      bytesUp: row.bytes_up,
+    }));
+  }
+
+  private async viewOf(row: FederatedJobRow): Promise<FederatedJobView> {
+    const { base, memoryEstimate: _estimate, ...plan } = JSON.parse(row.spec_json) as FederatedJobSpec;
+    const rounds: FederatedRoundView[] = (await this.repository.listRoundSummaries(row.id)).map((round) => ({
+      round: round.round,
+      state: round.state,
+      targetUpdates: round.target_updates,
+      selected: round.selected,
+      applied: round.applied,
+      bytesDown: round.bytes_down,
+      bytesUp: round.bytes_up,
+      modelBytes: round.model_bytes,
+      accuracy: round.accuracy,
+      loss: round.loss,
+      durationMs: round.opened_at && round.closed_at ? Date.parse(round.closed_at) - Date.parse(round.opened_at) : null,
+      closeReason: round.close_reason,
+      stats: round.stats_json ? (JSON.parse(round.stats_json) as Record<string, number>) : null,
+      openedAt: round.opened_at,
+      closedAt: round.closed_at,
+    }));
+    const shards = (await this.repository.listClients(row.id))
+      .map((client) => ({ clientIndex: client.client_index, deviceId: client.device_id }))
+      .sort((a, b) => a.clientIndex - b.clientIndex);
+    return {
+      id: row.id,
+      name: row.name,
+      state: row.state,
+      reason: row.reason,
+      currentRound: row.current_round,
+      plan: { ...plan, model: base.model, method: base.method, density: base.density },
+      shards,
+      rounds,
+      totals: {
+        bytesDown: rounds.reduce((sum, round) => sum + round.bytesDown, 0),
+        bytesUp: rounds.reduce((sum, round) => sum + round.bytesUp, 0),
+        appliedUpdates: rounds.reduce((sum, round) => sum + round.applied, 0),
+      },
+      createdAt: row.created_at,
+      finishedAt: row.finished_at,
+    };
+  }
+}
