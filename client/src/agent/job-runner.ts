@@ -19,6 +19,7 @@ import {
   JobOutcome,
   type JobAccepted,
   type JobAssignment,
+  type FederatedTask,
   type JobCancel,
   type TrainingJobSpec,
 } from '../../../protocol/src/index.js';
@@ -36,6 +37,9 @@ import { MaskReporter } from './mask-reporter.js';
 import { ForgettingReporter } from './forgetting-reporter.js';
 import { fleetRemoval, type RemovalSetRequester } from './fleet-removal.js';
 import { errorText } from './errors.js';
+import { FederatedTaskRunner } from './federated-task.js';
+import type { FederatedModelFetcher } from './federated-model-fetch.js';
+import { emptyResult } from './report-mapping.js';
 import type { OutboundReport } from './outbox.js';
 import { toProgressReport, toSucceededResult, toUnfinishedResult } from './report-mapping.js';
 import type { EngineRunOptions, TrainingEngine } from './training-engine.js';
@@ -108,6 +112,10 @@ export interface JobRunnerOptions {
    * once its page is visible again); absent = such jobs are never held.
    */
   readonly pauseGate?: (signal: AbortSignal) => Promise<void>;
+  /** Needed for federated client tasks (spec.federated); without it such an attempt fails with a clear error. */
+  readonly fetchFederatedModel?: FederatedModelFetcher;
+  /** Federated-update piece size (default 512 KiB, at most 1 MiB). */
+  readonly federatedChunkBytes?: number;
   /** The agent's build, for benchmark results (default: generated/build-info.json of this Node install). */
   readonly buildInfo?: () => BuildInfo;
 }
@@ -130,6 +138,8 @@ interface ActiveJob {
 
 export class JobRunner extends TypedEvents<JobRunnerEvents> {
   private active: ActiveJob | undefined;
+  /** Created with the first federated task (it keeps the training split loaded for later rounds). */
+  private federated: FederatedTaskRunner | undefined;
 
   constructor(private readonly options: JobRunnerOptions) {
     super();
@@ -221,6 +231,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
 
   private async run(job: ActiveJob, assignment: JobAssignment & { spec: TrainingJobSpec }): Promise<void> {
     if (isBenchmarkSpec(assignment.spec)) return this.runBenchmark(job, assignment.spec);
+    if (assignment.spec.federated) return this.runFederated(job, assignment.spec, assignment.spec.federated);
     const engine = this.options.engine();
     let config: TrainConfig | undefined;
     const resume = assignment.resume;
@@ -303,6 +314,53 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
       if (!started) this.emit('started', { jobId: job.jobId, attempt: job.attempt, config: undefined });
       this.fail(job, error, backend);
     }
+  }
+
+  /**
+   * A federated client task: fetch the round's model, train this client's shard, queue the update's pieces and then
+   * the JobResult (the outbox delivers them in that order, and keeps them across reconnects).
+   */
+  private async runFederated(job: ActiveJob, spec: TrainingJobSpec, task: FederatedTask): Promise<void> {
+    const engine = this.options.engine();
+    const backend = this.options.backend();
+    let config: TrainConfig | undefined;
+    try {
+      config = engine.toConfig(spec);
+      if (config.backend === undefined && backend !== undefined) config = withAgentBackend(config, backend);
+      this.emit('started', { jobId: job.jobId, attempt: job.attempt, config });
+      const runner = this.federatedRunner(engine);
+      const totalSteps = task.localSteps;
+      const outcome = await runner.run({
+        jobId: job.jobId,
+        attempt: job.attempt,
+        task,
+        config,
+        signal: job.controller.signal,
+        onProgress: (progress) => this.onProgress(job, federatedProgress(progress, totalSteps, Date.now() - job.startedAt)),
+      });
+      if (job.controller.signal.aborted) throw job.controller.signal.reason;
+      for (const message of outcome.chunks) this.options.report({ type: 'sparsefleet.v1.FederatedUpdateChunk', message });
+      const message = {
+        ...emptyResult(this.identity(job), JobOutcome.JOB_OUTCOME_SUCCEEDED, ''),
+        backend: config.backend ?? backend ?? '',
+        dataSource: config.data.name,
+        steps: outcome.update.stepsDone,
+        wallMs: Date.now() - job.startedAt,
+      };
+      this.finish(job, { type: 'sparsefleet.v1.JobResult', message }, { outcome: 'succeeded' });
+    } catch (error) {
+      if (config === undefined) this.emit('started', { jobId: job.jobId, attempt: job.attempt, config });
+      this.fail(job, error, config?.backend ?? backend);
+    }
+  }
+
+  private federatedRunner(engine: TrainingEngine): FederatedTaskRunner {
+    const federatedEngine = engine.federated;
+    if (!federatedEngine) throw new Error('this agent\'s engine cannot run federated client tasks');
+    const fetchModel = this.options.fetchFederatedModel;
+    if (!fetchModel) throw new Error('this agent cannot fetch federated models');
+    this.federated ??= new FederatedTaskRunner({ engine: federatedEngine, fetchModel, chunkBytes: this.options.federatedChunkBytes });
+    return this.federated;
   }
 
   private fail(job: ActiveJob, error: unknown, backend: string | undefined): void {
@@ -396,4 +454,23 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
     job.nextSequence += 1;
     return { jobId: job.jobId, attempt: job.attempt, sequence };
   }
+}
+
+/** A client round's progress as the job's progress (one epoch, phase training). */
+function federatedProgress(progress: { readonly step: number; readonly totalSteps: number; readonly loss: number }, plannedSteps: number, elapsedMs: number): TrainProgress {
+  return {
+    epoch: 0,
+    step: progress.step,
+    totalSteps: progress.totalSteps || plannedSteps,
+    loss: progress.loss,
+    trainAccuracy: 0,
+    density: 0,
+    stepMsP50: 0,
+    stepMsP90: 0,
+    peakMemoryBytes: 0,
+    maskUpdates: 0,
+    layers: [],
+    phase: 'training',
+    elapsedMs,
+  };
 }
