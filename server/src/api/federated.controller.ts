@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res, ServiceUnavailableException } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res, ServiceUnavailableException, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { renderFederatedReport } from '../federated/federated-report.js';
 import { FederatedRoundService, FederatedUnavailableError } from '../federated/federated-round.service.js';
@@ -69,6 +69,15 @@ export class FederatedController {
     await this.require(id);
     await this.rounds.cancel(id);
     return this.require(id);
+  }
+
+  @Get(':id/model')
+  @ApiOkResponse({ description: 'The model the job ended with: the engine\'s encoded sparse tensor set (application/octet-stream).' })
+  @ApiNotFoundResponse({ description: 'No such federated job, or it has not finished its last round.' })
+  async model(@Param('id') id: string): Promise<StreamableFile> {
+    const model = await this.views.finalModel(id);
+    if (!model) throw new NotFoundException(`federated job ${id} has no final model (yet)`);
+    return new StreamableFile(model, { type: 'application/octet-stream' });
   }
 
   @Get(':id/report')

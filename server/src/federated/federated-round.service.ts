@@ -271,7 +271,7 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
         closed_at: timestamp,
         stats_json: JSON.stringify({ ...(aggregated?.stats ?? {}), durationMs, ...(aggregated ? { maskSwapped: aggregated.maskChanges.swapped } : {}) }),
       },
-      ...(last ? {} : { next: this.pendingRound(job.id, round.round + 1, model, spec, timestamp) }),
+      next: { ...this.pendingRound(job.id, round.round + 1, model, spec, timestamp), ...(last ? { state: 'final' as const } : {}) },
       jobChanges: {
         current_round: round.round + 1,
         server_state: aggregated?.serverState ?? job.server_state,

@@ -1,6 +1,7 @@
 // What operators see of a federated job: its plan, state and per-round metrics (participants, bytes down/up,
 // duration, held-out accuracy), and each round's clients with their shards and outcomes. Plain objects, no wire types.
 import { Injectable } from '@nestjs/common';
+import { fromBase64 } from '../common/stored-pieces.js';
 import type { FederatedJobState, FederatedParticipantState, FederatedRoundState } from '../storage/database.schema.js';
 import type { FederatedJobSpec } from './federated-spec.js';
 import { FederatedRepository, type FederatedJobRow } from './federated.repository.js';
@@ -69,6 +70,14 @@ export class FederatedViews {
     return row ? this.viewOf(row) : undefined;
   }
 
+  /** The encoded model the job ended with (its last round's output), or undefined while it runs. */
+  async finalModel(id: string): Promise<Uint8Array | undefined> {
+    const job = await this.repository.findJob(id);
+    if (!job) return undefined;
+    const round = await this.repository.findRound(id, job.current_round);
+    return round?.state === 'final' ? fromBase64(round.model) : undefined;
+  }
+
   async participants(id: string, round?: number): Promise<FederatedParticipantView[]> {
     return (await this.repository.listParticipants(id, round)).map((row) => ({
       round: row.round,
@@ -88,7 +97,8 @@ export class FederatedViews {
 
   private async viewOf(row: FederatedJobRow): Promise<FederatedJobView> {
     const { base, memoryEstimate: _estimate, ...plan } = JSON.parse(row.spec_json) as FederatedJobSpec;
-    const rounds: FederatedRoundView[] = (await this.repository.listRoundSummaries(row.id)).map((round) => ({
+    const summaries = (await this.repository.listRoundSummaries(row.id)).filter((round) => round.state !== 'final');
+    const rounds: FederatedRoundView[] = summaries.map((round) => ({
       round: round.round,
       state: round.state,
       targetUpdates: round.target_updates,

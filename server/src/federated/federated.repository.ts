@@ -30,7 +30,8 @@ export interface RoundClosing {
   readonly jobId: string;
   readonly round: number;
   readonly roundChanges: Updateable<FederatedRoundTable>;
-  readonly next?: Insertable<FederatedRoundTable>;
+  /** The next round with the new model ('final' after the last round: the job's output model). */
+  readonly next: Insertable<FederatedRoundTable>;
   readonly jobChanges: Updateable<FederatedJobTable>;
 }
 
@@ -121,7 +122,7 @@ export class FederatedRepository {
         .executeTakeFirst();
       if ((closed.numUpdatedRows ?? 0n) === 0n) return false;
       await this.markLeftovers(trx, closing);
-      if (closing.next) await trx.insertInto('federated_rounds').values(closing.next).execute();
+      await trx.insertInto('federated_rounds').values(closing.next).execute();
       await trx.updateTable('federated_jobs').set(closing.jobChanges).where('id', '=', closing.jobId).execute();
       await trx.deleteFrom('federated_update_chunks').where('job_id', '=', closing.jobId).where('round', '=', closing.round).execute();
       return true;

@@ -291,7 +291,7 @@ export interface RemovalSetTable {
 }
 
 export type FederatedJobState = 'running' | 'completed' | 'failed' | 'cancelled';
-export type FederatedRoundState = 'pending' | 'open' | 'closed';
+export type FederatedRoundState = 'pending' | 'open' | 'closed' | 'final';
 /** selected: task queued or running; updated: update accepted; rejected: update refused; dropped: task lost or ended without an update; late: update after the round closed. */
 export type FederatedParticipantState = 'selected' | 'updated' | 'rejected' | 'dropped' | 'late';
 
@@ -311,7 +311,7 @@ export interface FederatedJobTable {
   finished_at: string | null;
 }
 
-/** A round: 'pending' (model ready, no clients yet), 'open' (tasks out), 'closed' (aggregated or given up). */
+/** A round: 'pending' (model ready, no clients yet), 'open' (tasks out), 'closed' (aggregated); 'final': the job's output model, after its last round. */
 export interface FederatedRoundTable {
   job_id: string;
   round: number;
