@@ -1,0 +1,111 @@
+// Real agents against a real coordinator run a federated job (issue 18): each agent fetches the round's model,
+// runs a client round and uploads its update through the outbox. The engine is a stand-in whose client round moves
+// every value by +1 (no TensorFlow.js here; the engine's own round is fedengine's to test), so the aggregate is
+// known. One agent is killed mid-round: the round closes at K updates without it and the job completes.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Agent } from '../../client/src/agent/agent.js';
+import type { FederatedEngine } from '../../client/src/agent/federated-engine.js';
+import { decodeSparseSet, encodeClientUpdate, type FederatedClientTask } from '../../client/src/engine/federated/index.js';
+import type { Dataset } from '../../client/src/engine/data/types.js';
+import { api, eventually, startTestCoordinator, type TestCoordinator } from '../server/support/coordinator-harness.js';
+import { FEDERATED_CONFIG, federatedJob, finalModel, testLab } from '../server/federated/federated-support.js';
+import { FakeEngine } from './fake-engine.js';
+
+const FAST_BACKOFF = { reconnectionDelayMs: 20, reconnectionDelayMaxMs: 100, randomizationFactor: 0.2 };
+
+/** A client round that adds `delta` to every value, or that never ends (until aborted) when `hang` is set. */
+function plusOneEngine(options: { hang?: boolean; seen: FederatedClientTask[] }): FederatedEngine {
+  return {
+    loadContext: async () => ({ train: {} as Dataset }),
+    runClientRound: async (task, _context, { signal }) => {
+      options.seen.push(task);
+      if (options.hang) {
+        await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+      }
+      return {
+        round: task.round,
+        examples: 100,
+        stepsDone: 5,
+        stepsPlanned: 5,
+        kind: 'delta',
+        tensors: { tensors: task.global.tensors.map((tensor) => ({ ...tensor, values: tensor.values.map(() => 1) })) },
+        metrics: { loss: 0.5 },
+      };
+    },
+    decodeModel: async (bytes) => decodeSparseSet(bytes),
+    encodeUpdate: async (update, encodeOptions) => encodeClientUpdate(update, encodeOptions),
+  };
+}
+
+describe('federated job on real agents', () => {
+  let test: TestCoordinator;
+  let dir: string;
+  const agents: Agent[] = [];
+
+  beforeEach(async () => {
+    test = await startTestCoordinator({ federatedLab: testLab, heartbeatIntervalMs: 200, leaseMs: 1500 });
+    dir = await mkdtemp(join(tmpdir(), 'sf-fed-agents-'));
+  });
+
+  afterEach(async () => {
+    await Promise.all(agents.splice(0).map((agent) => agent.stop()));
+    await test.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function startAgent(name: string, engine: FederatedEngine): Promise<Agent> {
+    const { token } = await test.coordinator.createEnrollmentToken();
+    const agent = new Agent({
+      server: test.coordinator.url,
+      enrollmentToken: token,
+      statePath: join(dir, `${name}.json`),
+      engine: Object.assign(new FakeEngine(), { federated: engine }),
+      displayName: name,
+      backoff: FAST_BACKOFF,
+      requestTimeoutMs: 2000,
+      checkpointChunkBytes: 32,
+    });
+    agents.push(agent);
+    await agent.start();
+    return agent;
+  }
+
+  it('should complete 3 rounds when an agent is killed mid-round', async () => {
+    // Prepare: two steady agents and one whose round 0 never ends; K = 2 of 3, all 3 selected.
+    const seen: FederatedClientTask[] = [];
+    const hanging: FederatedClientTask[] = [];
+    await startAgent('a', plusOneEngine({ seen }));
+    await startAgent('b', plusOneEngine({ seen }));
+    const doomed = await startAgent('c', plusOneEngine({ hang: true, seen: hanging }));
+
+    // Execute
+    const { body } = await api<{ id: string }>(test, 'POST', '/api/federated', {
+      config: FEDERATED_CONFIG,
+      rounds: 3,
+      clients: 3,
+      fraction: 0.6,
+      minClients: 2,
+      overSelect: 1.5,
+      local: { steps: 5 },
+      partition: { kind: 'dirichlet', alpha: 0.5, seed: 7 },
+      roundDeadlineMs: 60_000,
+    });
+    await eventually(async () => (hanging.length > 0 ? true : undefined), 400);
+    await doomed.kill();
+    const job = await eventually(async () => {
+      const view = await federatedJob(test, body.id);
+      return view.state === 'completed' ? view : undefined;
+    }, 800);
+    const model = await finalModel(test.coordinator.url, test.apiKey, body.id);
+
+    // Assert
+    expect(job.rounds.map((round) => round.applied)).toEqual([2, 2, 2]);
+    expect([...(model?.tensors.find((t) => t.name === 'fc.bias')?.values ?? [])]).toEqual([3, 3]);
+    expect(seen.map((task) => task.round).sort()).toEqual([0, 0, 1, 1, 2, 2]);
+    expect(seen[0]).toMatchObject({ partition: { kind: 'dirichlet', alpha: 0.5, clients: 3, seed: 7 }, work: { localSteps: 5 }, maskMode: 'fixed' });
+    expect(job.rounds.every((round) => round.bytesUp > 0)).toBe(true);
+  });
+});
