@@ -36,3 +36,5 @@ export { maskableLayerLayout, type MaskLayerLayout } from './sparse/mask-layout.
 /** Where a Fashion-MNIST config without `data.path` reads its files. */
 export { FASHION_MNIST_DEFAULT_DIR } from './data/fashion-mnist.js';
 export { KERNEL_FILES } from './kernels/variants.js';
+/** Federated rounds (issue 18): transport encoding, update validation, aggregation and partitions (pure). */
+export * from './federated/pure.js';
