@@ -5,7 +5,8 @@ import { renderFederatedReport } from '../federated/federated-report.js';
 import { FederatedRoundService, FederatedUnavailableError } from '../federated/federated-round.service.js';
 import { federatedSubmissionSchema, validateFederatedSubmission } from '../federated/federated-spec.js';
 import { FederatedViews, type FederatedJobView, type FederatedParticipantView, type FederatedRoundView } from '../federated/federated-views.js';
-import { jsonSchemaOf } from './openapi.js';
+import { FederatedJobDto, FederatedParticipantDto, FederatedRoundDto } from './dto/index.js';
+import { dtoListSchema, dtoSchema, jsonSchemaOf } from './openapi.js';
 import { parseOrBadRequest } from './zod-validation.pipe.js';
 
 @ApiTags('federated')
@@ -19,7 +20,7 @@ export class FederatedController {
   @Post()
   @HttpCode(201)
   @ApiBody({ schema: jsonSchemaOf(federatedSubmissionSchema) })
-  @ApiCreatedResponse({ description: 'The federated job, its initial model stored as round 0; rounds open as soon as enough devices fit.' })
+  @ApiCreatedResponse({ description: 'The federated job, its initial model stored as round 0; rounds open as soon as enough devices fit.', schema: dtoSchema(FederatedJobDto) })
   async submit(@Body() body: unknown): Promise<FederatedJobView> {
     const validated = parseOrBadRequest(() => validateFederatedSubmission(body));
     try {
@@ -32,27 +33,27 @@ export class FederatedController {
   }
 
   @Get()
-  @ApiOkResponse({ description: 'Every federated job, oldest first, with its rounds.' })
+  @ApiOkResponse({ description: 'Every federated job, oldest first, with its rounds.', schema: dtoListSchema(FederatedJobDto) })
   async list(): Promise<FederatedJobView[]> {
     return this.views.list();
   }
 
   @Get(':id')
-  @ApiOkResponse({ description: 'Plan, state, shards by device, per-round metrics (participants, bytes, duration, held-out accuracy).' })
+  @ApiOkResponse({ description: 'Plan, state, shards by device, per-round metrics (participants, bytes, duration, held-out accuracy).', schema: dtoSchema(FederatedJobDto) })
   @ApiNotFoundResponse({ description: 'No such federated job.' })
   async get(@Param('id') id: string): Promise<FederatedJobView> {
     return this.require(id);
   }
 
   @Get(':id/rounds')
-  @ApiOkResponse({ description: 'The rounds of the job, oldest first.' })
+  @ApiOkResponse({ description: 'The rounds of the job, oldest first.', schema: dtoListSchema(FederatedRoundDto) })
   @ApiNotFoundResponse({ description: 'No such federated job.' })
   async listRounds(@Param('id') id: string): Promise<readonly FederatedRoundView[]> {
     return (await this.require(id)).rounds;
   }
 
   @Get(':id/participants')
-  @ApiOkResponse({ description: 'Each round\'s clients: shard, device, client task, outcome, examples, steps, bytes.' })
+  @ApiOkResponse({ description: 'Each round\'s clients: shard, device, client task, outcome, examples, steps, bytes.', schema: dtoListSchema(FederatedParticipantDto) })
   @ApiNotFoundResponse({ description: 'No such federated job.' })
   async participants(@Param('id') id: string, @Query('round') round?: string): Promise<FederatedParticipantView[]> {
     await this.require(id);
@@ -63,7 +64,7 @@ export class FederatedController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'The cancelled job; client tasks still out are cancelled on their devices.' })
+  @ApiOkResponse({ description: 'The cancelled job; client tasks still out are cancelled on their devices.', schema: dtoSchema(FederatedJobDto) })
   @ApiNotFoundResponse({ description: 'No such federated job.' })
   async cancel(@Param('id') id: string): Promise<FederatedJobView> {
     await this.require(id);

@@ -2,60 +2,13 @@
 // duration, held-out accuracy), and each round's clients with their shards and outcomes. Plain objects, no wire types.
 import { Injectable } from '@nestjs/common';
 import { fromBase64 } from '../common/stored-pieces.js';
-import type { FederatedJobState, FederatedParticipantState, FederatedRoundState } from '../storage/database.schema.js';
+import type { FederatedJobDto, FederatedParticipantDto, FederatedRoundDto } from '../api/dto/index.js';
 import type { FederatedJobSpec } from './federated-spec.js';
 import { FederatedRepository, type FederatedJobRow } from './federated.repository.js';
 
-export interface FederatedRoundView {
-  readonly round: number;
-  readonly state: FederatedRoundState;
-  readonly targetUpdates: number;
-  readonly selected: number;
-  /** Updates aggregated into the round's output model. */
-  readonly applied: number;
-  readonly bytesDown: number;
-  readonly bytesUp: number;
-  readonly modelBytes: number;
-  /** Held-out accuracy of the model this round produced (null until measured). */
-  readonly accuracy: number | null;
-  readonly loss: number | null;
-  readonly durationMs: number | null;
-  readonly closeReason: string | null;
-  readonly stats: Record<string, number> | null;
-  readonly openedAt: string | null;
-  readonly closedAt: string | null;
-}
-
-export interface FederatedParticipantView {
-  readonly round: number;
-  readonly clientIndex: number;
-  readonly deviceId: string;
-  readonly taskJobId: string;
-  readonly state: FederatedParticipantState;
-  readonly reason: string | null;
-  readonly examples: number | null;
-  readonly stepsDone: number | null;
-  readonly stepsPlanned: number | null;
-  readonly loss: number | null;
-  readonly bytesDown: number;
-  readonly bytesUp: number;
-}
-
-export interface FederatedJobView {
-  readonly id: string;
-  readonly name: string;
-  readonly state: FederatedJobState;
-  readonly reason: string | null;
-  /** The round in progress (0-based); equals `plan.rounds` once the job completed. */
-  readonly currentRound: number;
-  readonly plan: Omit<FederatedJobSpec, 'base' | 'memoryEstimate'> & { readonly model: string; readonly method: string; readonly density: number };
-  /** Which device holds which data shard (a device keeps its shard across rounds). */
-  readonly shards: ReadonlyArray<{ readonly clientIndex: number; readonly deviceId: string }>;
-  readonly rounds: readonly FederatedRoundView[];
-  readonly totals: { readonly bytesDown: number; readonly bytesUp: number; readonly appliedUpdates: number };
-  readonly createdAt: string;
-  readonly finishedAt: string | null;
-}
+export type FederatedRoundView = FederatedRoundDto;
+export type FederatedParticipantView = FederatedParticipantDto;
+export type FederatedJobView = FederatedJobDto;
 
 @Injectable()
 export class FederatedViews {
@@ -100,7 +53,7 @@ export class FederatedViews {
     const summaries = (await this.repository.listRoundSummaries(row.id)).filter((round) => round.state !== 'final');
     const rounds: FederatedRoundView[] = summaries.map((round) => ({
       round: round.round,
-      state: round.state,
+      state: round.state as FederatedRoundView['state'],
       targetUpdates: round.target_updates,
       selected: round.selected,
       applied: round.applied,
