@@ -1,44 +1,19 @@
 // Real agents against a real coordinator run a federated job (issue 18): each agent fetches the round's model,
-// runs a client round and uploads its update through the outbox. The engine is a stand-in whose client round moves
-// every value by +1 (no TensorFlow.js here; the engine's own round is fedengine's to test), so the aggregate is
-// known. One agent is killed mid-round: the round closes at K updates without it and the job completes.
+// runs a client round and uploads its update through the outbox. The client round is a stand-in that moves every
+// value by +1 (test/agent/federated-stand-in.ts; the real one runs in federated-real-engine.test.ts), so the aggregate
+// is known. One agent is killed mid-round: the round closes at K updates without it and the job completes.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Agent } from '../../client/src/agent/agent.js';
-import type { FederatedEngine } from '../../client/src/agent/federated-engine.js';
-import { decodeSparseSet, encodeClientUpdate, type FederatedClientTask } from '../../client/src/engine/federated/index.js';
-import type { Dataset } from '../../client/src/engine/data/types.js';
+import type { TrainingEngine } from '../../client/src/agent/training-engine.js';
+import type { FederatedClientTask } from '../../client/src/engine/federated/index.js';
 import { api, eventually, startTestCoordinator, type TestCoordinator } from '../server/support/coordinator-harness.js';
 import { FEDERATED_CONFIG, federatedJob, finalModel, testLab } from '../server/federated/federated-support.js';
-import { FakeEngine } from './fake-engine.js';
+import { engineWithPlusOneRounds } from './federated-stand-in.js';
 
 const FAST_BACKOFF = { reconnectionDelayMs: 20, reconnectionDelayMaxMs: 100, randomizationFactor: 0.2 };
-
-/** A client round that adds `delta` to every value, or that never ends (until aborted) when `hang` is set. */
-function plusOneEngine(options: { hang?: boolean; seen: FederatedClientTask[] }): FederatedEngine {
-  return {
-    loadContext: async () => ({ train: {} as Dataset }),
-    runClientRound: async (task, _context, { signal }) => {
-      options.seen.push(task);
-      if (options.hang) {
-        await new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
-      }
-      return {
-        round: task.round,
-        examples: 100,
-        stepsDone: 5,
-        stepsPlanned: 5,
-        kind: 'delta',
-        tensors: { tensors: task.global.tensors.map((tensor) => ({ ...tensor, values: tensor.values.map(() => 1) })) },
-        metrics: { loss: 0.5 },
-      };
-    },
-    decodeModel: async (bytes) => decodeSparseSet(bytes),
-    encodeUpdate: async (update, encodeOptions) => encodeClientUpdate(update, encodeOptions),
-  };
-}
 
 describe('federated job on real agents', () => {
   let test: TestCoordinator;
@@ -56,13 +31,13 @@ describe('federated job on real agents', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function startAgent(name: string, engine: FederatedEngine): Promise<Agent> {
+  async function startAgent(name: string, engine: TrainingEngine): Promise<Agent> {
     const { token } = await test.coordinator.createEnrollmentToken();
     const agent = new Agent({
       server: test.coordinator.url,
       enrollmentToken: token,
       statePath: join(dir, `${name}.json`),
-      engine: Object.assign(new FakeEngine(), { federated: engine }),
+      engine,
       displayName: name,
       backoff: FAST_BACKOFF,
       requestTimeoutMs: 2000,
@@ -77,9 +52,9 @@ describe('federated job on real agents', () => {
     // Prepare: two steady agents and one whose round 0 never ends; K = 2 of 3, all 3 selected.
     const seen: FederatedClientTask[] = [];
     const hanging: FederatedClientTask[] = [];
-    await startAgent('a', plusOneEngine({ seen }));
-    await startAgent('b', plusOneEngine({ seen }));
-    const doomed = await startAgent('c', plusOneEngine({ hang: true, seen: hanging }));
+    await startAgent('a', engineWithPlusOneRounds({ seen }));
+    await startAgent('b', engineWithPlusOneRounds({ seen }));
+    const doomed = await startAgent('c', engineWithPlusOneRounds({ hang: true, seen: hanging }));
 
     // Execute
     const { body } = await api<{ id: string }>(test, 'POST', '/api/federated', {
