@@ -26,8 +26,6 @@ import { FederatedRepository, type FederatedJobRow, type FederatedRoundRow } fro
 
 export class FederatedUnavailableError extends Error {}
 
-/** How often open rounds are checked against their deadlines (and pending ones against the fleet). */
-const DEADLINE_CHECK_MS = 250;
 
 @Injectable()
 export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -53,9 +51,11 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
     this.leadership.onChange((leader) => {
       if (leader) void this.advanceAll();
     });
-    this.timer = setInterval(() => void this.advanceAll(), DEADLINE_CHECK_MS);
+    // Deadlines are checked with the lease sweep's period; updates, finished tasks and devices drive rounds at once.
+    this.timer = setInterval(() => void this.advanceAll(), this.config.sweepIntervalMs);
     this.timer.unref();
     void this.advanceAll();
+    this.track(this.evaluateMissed());
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -165,7 +165,11 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
     const requirements = requirementsOf(spec.selector, spec.memoryEstimate.totalBytes, spec.base.backend || undefined);
     const candidates = (await this.devices.listPresentForMatching()).filter((device) => device.idle && fits(requirements, device));
     const needed = Math.min(spec.minClients, spec.selectPerRound);
-    if (candidates.length < needed) return;
+    if (candidates.length < needed) {
+      await this.noteWaiting(job, `round ${round.round} waits for ${needed} idle devices that fit the job (${candidates.length} now)`);
+      return;
+    }
+    await this.noteWaiting(job, null);
     const count = Math.min(spec.selectPerRound, candidates.length);
     const now = this.now();
     const deadline = new Date(now.getTime() + spec.roundDeadlineMs);
@@ -283,6 +287,29 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
     this.logger.log(`federated job ${job.id} round ${round.round} closed: ${reason}${last ? '; job completed' : ''}`);
     await this.cancelTasksStillOut(job.id, round.round, `round ${round.round} closed: ${reason}`);
     this.track(this.evaluate(job.id, round.round, model, spec));
+  }
+
+  /** Says why a round waits (or clears it) on the job, writing only when it changed. */
+  private async noteWaiting(job: FederatedJobRow, reason: string | null): Promise<void> {
+    if (job.reason === reason) return;
+    await this.repository.transitionJob(job.id, ['running'], { reason });
+  }
+
+  /** Rounds whose model was never measured (the coordinator stopped before the evaluation ended): measured now. */
+  private async evaluateMissed(): Promise<void> {
+    if (!this.config.federatedLab) return;
+    try {
+      for (const job of await this.repository.listJobs()) {
+        const spec = JSON.parse(job.spec_json) as FederatedJobSpec;
+        for (const round of await this.repository.listRoundSummaries(job.id)) {
+          if (round.state !== 'closed' || round.accuracy !== null || this.stopped) continue;
+          const output = await this.models.of(job.id, round.round + 1);
+          if (output) await this.evaluate(job.id, round.round, output.bytes, spec);
+        }
+      }
+    } catch (error) {
+      this.logger.warn(`catching up on round evaluations failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private async cancelTasksStillOut(jobId: string, round: number, reason: string): Promise<void> {

@@ -14,6 +14,7 @@ import {
   type FederatedClientUpdate,
   type SparseTensorSet,
 } from '../../../client/src/engine/federated/index.js';
+import type { FederatedJobDto } from '../../../server/src/api/dto/index.js';
 import type { FederatedModelLab } from '../../../server/src/index.js';
 import { api, request, type TestCoordinator } from '../support/coordinator-harness.js';
 import { jobResult, type OnlineDevice } from '../support/job-messages.js';
@@ -87,12 +88,7 @@ export async function completeTask(device: OnlineDevice, assignment: Assignment,
   return pieces;
 }
 
-export interface FederatedJobBody {
-  readonly id: string;
-  readonly state: string;
-  readonly currentRound: number;
-  readonly rounds: Array<{ round: number; state: string; applied: number; selected: number; accuracy: number | null; bytesUp: number; bytesDown: number }>;
-}
+export type FederatedJobBody = FederatedJobDto;
 
 export async function federatedJob(test: TestCoordinator, id: string): Promise<FederatedJobBody> {
   return (await api<FederatedJobBody>(test, 'GET', `/api/federated/${id}`)).body;
