@@ -22,7 +22,7 @@ import { aggregate, checkUpdate, type FederatedClientUpdate } from './federated-
 import { FederatedModels } from './federated-models.js';
 import type { FederatedJobSpec, ValidatedFederatedJob } from './federated-spec.js';
 import { clientTaskSpec, sampleClients } from './federated-task.js';
-import { FederatedRepository, type FederatedJobRow, type FederatedRoundRow } from './federated.repository.js';
+import { FederatedRepository, type FederatedJobHeader, type FederatedRoundHeader } from './federated.repository.js';
 
 export class FederatedUnavailableError extends Error {}
 
@@ -72,7 +72,7 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
   }
 
   /** Stores a new federated job with its initial model as round 0 (pending) and tries to open that round. */
-  async submit({ name, spec }: ValidatedFederatedJob): Promise<FederatedJobRow> {
+  async submit({ name, spec }: ValidatedFederatedJob): Promise<FederatedJobHeader> {
     const lab = this.config.federatedLab;
     if (!lab) throw new FederatedUnavailableError('this coordinator was started without the engine\'s federated lab, so it cannot create models');
     const model = await lab.initialModel(spec.base);
@@ -101,7 +101,7 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
     const timestamp = this.now().toISOString();
     const cancelled = await this.repository.transitionJob(jobId, ['running'], { state: 'cancelled', reason, updated_at: timestamp, finished_at: timestamp });
     if (!cancelled) return false;
-    const job = await this.repository.findJob(jobId);
+    const job = await this.repository.findJobHeader(jobId);
     if (job) await this.cancelTasksStillOut(jobId, job.current_round, reason);
     return true;
   }
@@ -152,16 +152,16 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async passOnce(jobId: string): Promise<void> {
-    const job = await this.repository.findJob(jobId);
+    const job = await this.repository.findJobHeader(jobId);
     if (!job || job.state !== 'running') return;
     const spec = JSON.parse(job.spec_json) as FederatedJobSpec;
-    const round = await this.repository.findRound(jobId, job.current_round);
+    const round = await this.repository.findRoundHeader(jobId, job.current_round);
     if (!round) return;
     if (round.state === 'pending') await this.open(job, spec, round);
     else if (round.state === 'open') await this.closeIfDue(job, spec, round);
   }
 
-  private async open(job: FederatedJobRow, spec: FederatedJobSpec, round: FederatedRoundRow): Promise<void> {
+  private async open(job: FederatedJobHeader, spec: FederatedJobSpec, round: FederatedRoundHeader): Promise<void> {
     const requirements = requirementsOf(spec.selector, spec.memoryEstimate.totalBytes, spec.base.backend || undefined);
     const candidates = (await this.devices.listPresentForMatching()).filter((device) => device.idle && fits(requirements, device));
     const needed = Math.min(spec.minClients, spec.selectPerRound);
@@ -243,7 +243,7 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
     return placements;
   }
 
-  private async closeIfDue(job: FederatedJobRow, spec: FederatedJobSpec, round: FederatedRoundRow): Promise<void> {
+  private async closeIfDue(job: FederatedJobHeader, spec: FederatedJobSpec, round: FederatedRoundHeader): Promise<void> {
     const participants = await this.repository.listParticipants(job.id, round.round);
     const updated = participants.filter((p) => p.state === 'updated');
     const out = participants.filter((p) => p.state === 'selected').length;
@@ -260,7 +260,8 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
       const checked = checkUpdate(global.decoded(), fromBase64(participant.update_body ?? ''), spec, round.round);
       if ('update' in checked) updates.push(checked.update);
     }
-    const aggregated = updates.length > 0 ? aggregate(global.decoded(), updates, spec, job.server_state) : undefined;
+    const serverState = await this.repository.findServerState(job.id);
+    const aggregated = updates.length > 0 ? aggregate(global.decoded(), updates, spec, serverState) : undefined;
     const model = aggregated?.model ?? global.bytes;
     const last = round.round + 1 >= spec.rounds;
     const timestamp = now.toISOString();
@@ -278,7 +279,7 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
       next: { ...this.pendingRound(job.id, round.round + 1, model, spec, timestamp), ...(last ? { state: 'final' as const } : {}) },
       jobChanges: {
         current_round: round.round + 1,
-        server_state: aggregated?.serverState ?? job.server_state,
+        server_state: aggregated?.serverState ?? serverState,
         updated_at: timestamp,
         ...(last ? { state: 'completed' as const, finished_at: timestamp } : {}),
       },
@@ -290,7 +291,7 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
   }
 
   /** Says why a round waits (or clears it) on the job, writing only when it changed. */
-  private async noteWaiting(job: FederatedJobRow, reason: string | null): Promise<void> {
+  private async noteWaiting(job: FederatedJobHeader, reason: string | null): Promise<void> {
     if (job.reason === reason) return;
     await this.repository.transitionJob(job.id, ['running'], { reason });
   }

@@ -37,7 +37,7 @@ export class FederatedUpdateService {
     const key: ParticipantKey = { jobId: chunk.federatedJobId, round: chunk.round, clientIndex: chunk.clientIndex };
     const participant = await this.requireParticipant(key, chunk, deviceId);
     if (participant.state === 'updated') return { complete: true };
-    const round = await this.repository.findRound(key.jobId, key.round);
+    const round = await this.repository.findRoundHeader(key.jobId, key.round);
     if (!round || round.state !== 'open' || participant.state !== 'selected') {
       if (participant.state === 'dropped') {
         await this.repository.transitionParticipant(key, ['dropped'], { state: 'late', updated_at: new Date().toISOString() });
@@ -86,7 +86,7 @@ export class FederatedUpdateService {
       await this.reject(key, `pieces do not make the update: ${error instanceof Error ? error.message : String(error)}`);
       throw error;
     }
-    const job = await this.repository.findJob(key.jobId);
+    const job = await this.repository.findJobHeader(key.jobId);
     const model = await this.models.of(key.jobId, round);
     if (!job || !model) throw new ProtocolFault(ErrorCode.ERROR_CODE_NOT_FOUND, `federated job ${key.jobId} round ${round} is gone`, TYPE);
     const spec = JSON.parse(job.spec_json) as FederatedJobSpec;

@@ -4,7 +4,7 @@ import { Injectable } from '@nestjs/common';
 import { fromBase64 } from '../common/stored-pieces.js';
 import type { FederatedJobDto, FederatedParticipantDto, FederatedRoundDto } from '../api/dto/index.js';
 import type { FederatedJobSpec } from './federated-spec.js';
-import { FederatedRepository, type FederatedJobRow } from './federated.repository.js';
+import { FederatedRepository, type FederatedJobHeader } from './federated.repository.js';
 
 export type FederatedRoundView = FederatedRoundDto;
 export type FederatedParticipantView = FederatedParticipantDto;
@@ -19,13 +19,13 @@ export class FederatedViews {
   }
 
   async get(id: string): Promise<FederatedJobView | undefined> {
-    const row = await this.repository.findJob(id);
+    const row = await this.repository.findJobHeader(id);
     return row ? this.viewOf(row) : undefined;
   }
 
   /** The encoded model the job ended with (its last round's output), or undefined while it runs. */
   async finalModel(id: string): Promise<Uint8Array | undefined> {
-    const job = await this.repository.findJob(id);
+    const job = await this.repository.findJobHeader(id);
     if (!job) return undefined;
     const round = await this.repository.findRound(id, job.current_round);
     return round?.state === 'final' ? fromBase64(round.model) : undefined;
@@ -48,7 +48,7 @@ export class FederatedViews {
     }));
   }
 
-  private async viewOf(row: FederatedJobRow): Promise<FederatedJobView> {
+  private async viewOf(row: FederatedJobHeader): Promise<FederatedJobView> {
     const { base, memoryEstimate: _estimate, ...plan } = JSON.parse(row.spec_json) as FederatedJobSpec;
     const summaries = (await this.repository.listRoundSummaries(row.id)).filter((round) => round.state !== 'final');
     const rounds: FederatedRoundView[] = summaries.map((round) => ({

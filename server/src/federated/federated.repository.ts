@@ -16,6 +16,16 @@ import { DatabaseService } from '../storage/database.service.js';
 
 export type FederatedJobRow = Selectable<FederatedJobTable>;
 export type FederatedRoundRow = Selectable<FederatedRoundTable>;
+/** A round without its model (the model is read through FederatedModels, once per round). */
+export type FederatedRoundHeader = Omit<FederatedRoundRow, 'model'>;
+/** A job without its server-optimizer state (read only when a round closes). */
+export type FederatedJobHeader = Omit<FederatedJobRow, 'server_state'>;
+
+const ROUND_HEADER_COLUMNS = [
+  'job_id', 'round', 'state', 'model_bytes', 'model_checksum', 'target_updates', 'selected', 'applied', 'bytes_down',
+  'bytes_up', 'accuracy', 'loss', 'close_reason', 'stats_json', 'created_at', 'opened_at', 'deadline_at', 'closed_at',
+] as const;
+const JOB_HEADER_COLUMNS = ['id', 'name', 'state', 'spec_json', 'current_round', 'reason', 'created_at', 'updated_at', 'finished_at'] as const;
 export type FederatedParticipantRow = Selectable<FederatedParticipantTable>;
 export type FederatedUpdateChunkRow = Selectable<FederatedUpdateChunkTable>;
 
@@ -46,12 +56,17 @@ export class FederatedRepository {
     });
   }
 
-  async findJob(id: string): Promise<FederatedJobRow | undefined> {
-    return this.database.db.selectFrom('federated_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+  async findJobHeader(id: string): Promise<FederatedJobHeader | undefined> {
+    return this.database.db.selectFrom('federated_jobs').select(JOB_HEADER_COLUMNS).where('id', '=', id).executeTakeFirst();
   }
 
-  async listJobs(state?: FederatedJobState): Promise<FederatedJobRow[]> {
-    let query = this.database.db.selectFrom('federated_jobs').selectAll().orderBy('created_at');
+  async findServerState(id: string): Promise<string | null> {
+    const row = await this.database.db.selectFrom('federated_jobs').select('server_state').where('id', '=', id).executeTakeFirst();
+    return row?.server_state ?? null;
+  }
+
+  async listJobs(state?: FederatedJobState): Promise<FederatedJobHeader[]> {
+    let query = this.database.db.selectFrom('federated_jobs').select(JOB_HEADER_COLUMNS).orderBy('created_at');
     if (state) query = query.where('state', '=', state);
     return query.execute();
   }
@@ -70,17 +85,13 @@ export class FederatedRepository {
     return this.database.db.selectFrom('federated_rounds').selectAll().where('job_id', '=', jobId).where('round', '=', round).executeTakeFirst();
   }
 
+  async findRoundHeader(jobId: string, round: number): Promise<FederatedRoundHeader | undefined> {
+    return this.database.db.selectFrom('federated_rounds').select(ROUND_HEADER_COLUMNS).where('job_id', '=', jobId).where('round', '=', round).executeTakeFirst();
+  }
+
   /** Every round of the job without its model (metrics only), oldest first. */
-  async listRoundSummaries(jobId: string): Promise<Omit<FederatedRoundRow, 'model'>[]> {
-    return this.database.db
-      .selectFrom('federated_rounds')
-      .select([
-        'job_id', 'round', 'state', 'model_bytes', 'model_checksum', 'target_updates', 'selected', 'applied', 'bytes_down',
-        'bytes_up', 'accuracy', 'loss', 'close_reason', 'stats_json', 'created_at', 'opened_at', 'deadline_at', 'closed_at',
-      ])
-      .where('job_id', '=', jobId)
-      .orderBy('round')
-      .execute();
+  async listRoundSummaries(jobId: string): Promise<FederatedRoundHeader[]> {
+    return this.database.db.selectFrom('federated_rounds').select(ROUND_HEADER_COLUMNS).where('job_id', '=', jobId).orderBy('round').execute();
   }
 
   async transitionRound(jobId: string, round: number, from: readonly FederatedRoundState[], changes: Updateable<FederatedRoundTable>): Promise<boolean> {
