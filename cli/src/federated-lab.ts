@@ -1,5 +1,5 @@
-// The coordinator's federated lab on the engine in this process: round 0's seeded model and each round's held-out
-// accuracy (the test split of the job's data). The engine (TensorFlow.js) is imported on first use, so a coordinator
+// The coordinator's federated lab on the engine in this process: round 0's seeded model, each round's held-out
+// accuracy (the test split of the job's data) and the shards the partition cuts (shown in the job view). The engine (TensorFlow.js) is imported on first use, so a coordinator
 // that never runs a federated job does not load it; each data config's splits are loaded once.
 import type { FederatedModelLab } from '../../server/src/index.js';
 
@@ -32,6 +32,17 @@ export function engineFederatedLab(): FederatedModelLab {
       const { test } = await dataOf(module, config);
       const { accuracy, loss } = await module.evaluateModel(module.decodeSparseSet(bytes), config, test);
       return { accuracy, loss, examples: test.size };
+    },
+    async describeShards(base, partition) {
+      const module = await load();
+      const config = module.jobSpecToTrainConfig(base);
+      const { train } = await dataOf(module, config);
+      const shards = module.partitionAll(train.labels, { ...partition, clientIndex: 0 });
+      return shards.map((positions, clientIndex) => {
+        const labelCounts = new Array<number>(train.numClasses).fill(0);
+        for (const position of positions) labelCounts[train.labels[position]!] += 1;
+        return { clientIndex, examples: positions.length, labelCounts };
+      });
     },
   };
 }

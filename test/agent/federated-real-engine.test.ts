@@ -1,6 +1,7 @@
 // A federated job end to end on the real engine: two in-process agents train a sparse MLP on tiny synthetic data
 // with the engine's client round, the coordinator aggregates with the engine's aggregateRound (consensus masks,
-// f16 updates) and measures each round's model on the held-out split with the CLI's engine lab.
+// f16 updates) and measures each round's model on the held-out split with the CLI's engine lab, which also cuts the
+// partition the job view shows.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,5 +65,9 @@ describe('federated job on the real engine', () => {
       expect(round.bytesUp).toBeLessThan(round.bytesDown);
     }
     expect(maskedDensity(model)).toBeCloseTo(0.1, 1);
+    // The Dirichlet partition as the job view shows it: two disjoint shards covering the 256 training examples.
+    expect(job.partition.map((shard) => shard.clientIndex)).toEqual([0, 1]);
+    expect(job.partition.reduce((sum, shard) => sum + shard.examples, 0)).toBe(256);
+    expect(job.partition.every((shard) => shard.labelCounts.reduce((sum, count) => sum + count, 0) === shard.examples)).toBe(true);
   });
 });

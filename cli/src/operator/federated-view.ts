@@ -38,6 +38,7 @@ export function formatFederatedJob(job: FederatedJob): string {
     `  ${plan.model} ${plan.method} density ${plan.density}; ${plan.rounds} rounds of ${local}; ${plan.clients} clients, K=${plan.targetUpdates}, ${plan.selectPerRound} selected per round`,
     `  partition ${partition} (seed ${plan.partition.seed}); mask ${plan.maskMode}; server ${plan.serverOptimizer.kind}; updates ${plan.updateDtype}`,
     `  shards: ${job.shards.length === 0 ? '-' : job.shards.map((shard) => `${shard.clientIndex}→${shortId(shard.deviceId)}`).join(' ')}`,
+    ...(job.partition.length === 0 ? [] : [`  ${describeShardSizes(job.partition)}`]),
     `  total down ${formatBytes(job.totals.bytesDown)}, up ${formatBytes(job.totals.bytesUp)}, ${job.totals.appliedUpdates} updates applied`,
   ];
   return [...header, '', job.rounds.length === 0 ? 'no rounds yet' : formatTable(ROUND_COLUMNS, job.rounds)].join('\n');
@@ -49,4 +50,13 @@ function lastAccuracy(job: FederatedJob): number | null {
     if (accuracy !== null) return accuracy;
   }
   return null;
+}
+
+/** "shard sizes 12–80 (median 40), 2–7 of 10 labels each" */
+function describeShardSizes(partition: FederatedJob['partition']): string {
+  const sizes = partition.map((shard) => shard.examples).sort((a, b) => a - b);
+  const labels = partition.map((shard) => shard.labelCounts.filter((count) => count > 0).length);
+  const classes = partition[0]?.labelCounts.length ?? 0;
+  const median = sizes[Math.floor(sizes.length / 2)]!;
+  return `shard sizes ${sizes[0]}–${sizes.at(-1)} (median ${median}), ${Math.min(...labels)}–${Math.max(...labels)} of ${classes} labels each`;
 }

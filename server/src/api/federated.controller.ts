@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res, ServiceUnavailableException, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { renderFederatedReport } from '../federated/federated-report.js';
-import { FederatedRoundService, FederatedUnavailableError } from '../federated/federated-round.service.js';
+import { FederatedRoundService, FederatedSubmissionError, FederatedUnavailableError } from '../federated/federated-round.service.js';
 import { federatedSubmissionSchema, validateFederatedSubmission } from '../federated/federated-spec.js';
 import { FederatedViews, type FederatedJobView, type FederatedParticipantView, type FederatedRoundView } from '../federated/federated-views.js';
 import { FederatedJobDto, FederatedParticipantDto, FederatedRoundDto } from './dto/index.js';
@@ -28,6 +28,7 @@ export class FederatedController {
       return (await this.views.get(job.id))!;
     } catch (error) {
       if (error instanceof FederatedUnavailableError) throw new ServiceUnavailableException(error.message);
+      if (error instanceof FederatedSubmissionError) throw new BadRequestException(error.message);
       throw error;
     }
   }

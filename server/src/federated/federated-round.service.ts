@@ -26,6 +26,9 @@ import { FederatedRepository, type FederatedJobHeader, type FederatedRoundHeader
 
 export class FederatedUnavailableError extends Error {}
 
+/** The lab could not prepare the job (its data cannot be cut into the partition, its model cannot be built). */
+export class FederatedSubmissionError extends Error {}
+
 
 @Injectable()
 export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -72,10 +75,17 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
   }
 
   /** Stores a new federated job with its initial model as round 0 (pending) and tries to open that round. */
-  async submit({ name, spec }: ValidatedFederatedJob): Promise<FederatedJobHeader> {
+  async submit({ name, spec: validated }: ValidatedFederatedJob): Promise<FederatedJobHeader> {
     const lab = this.config.federatedLab;
     if (!lab) throw new FederatedUnavailableError('this coordinator was started without the engine\'s federated lab, so it cannot create models');
-    const model = await lab.initialModel(spec.base);
+    let model: Uint8Array;
+    let spec: FederatedJobSpec = validated;
+    try {
+      model = await lab.initialModel(validated.base);
+      if (lab.describeShards) spec = { ...validated, shardSummary: await lab.describeShards(validated.base, { ...validated.partition, clients: validated.clients }) };
+    } catch (error) {
+      throw new FederatedSubmissionError(`cannot prepare the job: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const id = randomUUID();
     const timestamp = this.now().toISOString();
     const job = {

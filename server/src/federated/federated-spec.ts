@@ -7,6 +7,7 @@ import { estimateTrainingMemory, trainConfigSchema, trainConfigToJobSpec, type M
 import type { TrainingJobSpec } from '../../../protocol/src/index.js';
 import { InvalidInputError, parseZod } from '../common/validation.js';
 import { jobSelectorSchema, type JobSelector } from '../jobs/job-selector.js';
+import type { FederatedShardSummary } from './federated-lab.js';
 
 export const FEDERATED_MASK_MODES = ['fixed', 'consensus', 'method'] as const;
 export const FEDERATED_PARTITIONS = ['iid', 'dirichlet'] as const;
@@ -75,6 +76,8 @@ export interface FederatedJobSpec extends Omit<FederatedSubmission, 'config' | '
   readonly targetUpdates: number;
   /** Clients each round selects (K over-selected). */
   readonly selectPerRound: number;
+  /** Each shard's size and labels, when the coordinator's lab could cut the partition at submission. */
+  readonly shardSummary?: readonly FederatedShardSummary[];
 }
 
 export interface ValidatedFederatedJob {

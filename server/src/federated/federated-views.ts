@@ -49,7 +49,7 @@ export class FederatedViews {
   }
 
   private async viewOf(row: FederatedJobHeader): Promise<FederatedJobView> {
-    const { base, memoryEstimate: _estimate, ...plan } = JSON.parse(row.spec_json) as FederatedJobSpec;
+    const { base, memoryEstimate: _estimate, shardSummary, ...plan } = JSON.parse(row.spec_json) as FederatedJobSpec;
     const summaries = (await this.repository.listRoundSummaries(row.id)).filter((round) => round.state !== 'final');
     const rounds: FederatedRoundView[] = summaries.map((round) => ({
       round: round.round,
@@ -79,6 +79,7 @@ export class FederatedViews {
       currentRound: row.current_round,
       plan: { ...plan, model: base.model, method: base.method, density: base.density },
       shards,
+      partition: (shardSummary ?? []).map((shard) => ({ clientIndex: shard.clientIndex, examples: shard.examples, labelCounts: [...shard.labelCounts] })),
       rounds,
       totals: {
         bytesDown: rounds.reduce((sum, round) => sum + round.bytesDown, 0),

@@ -77,6 +77,8 @@ export const FederatedJobDto = restDto(
     plan: FederatedPlanDto,
     /** Which device holds which data shard (a device keeps its shard across rounds). */
     shards: z.array(z.strictObject({ clientIndex: int, deviceId: z.string() })),
+    /** Each shard's size and examples per label, as the partition cuts the training split (empty when unknown). */
+    partition: z.array(z.strictObject({ clientIndex: int, examples: int, labelCounts: z.array(int) })),
     rounds: z.array(FederatedRoundDto),
     totals: z.strictObject({ bytesDown: int, bytesUp: int, appliedUpdates: int }),
     createdAt: Timestamp,
