@@ -10,7 +10,7 @@ function issuesOf(body: unknown): string[] {
   try {
     validateFederatedSubmission(body);
   } catch (error) {
-    if (error instanceof InvalidInputError) return error.issues;
+    if (error instanceof InvalidInputError) return [...error.issues];
     throw error;
   }
   return [];
