@@ -38,6 +38,7 @@ th{background:#f4f4f4}.charts{display:flex;gap:24px;flex-wrap:wrap}svg{backgroun
 (K = ${plan.targetUpdates}, ${plan.selectPerRound} selected per round) · partition ${plan.partition.kind}${plan.partition.alpha === undefined ? '' : ` α = ${plan.partition.alpha}`}
 · mask ${plan.maskMode} · server ${plan.serverOptimizer.kind} · updates ${plan.updateDtype}</p>
 <p>Total down ${formatBytes(job.totals.bytesDown)}, up ${formatBytes(job.totals.bytesUp)}, ${job.totals.appliedUpdates} updates applied.</p>
+${partitionLine(job)}
 <div class="charts">
 ${lineChart('Held-out accuracy vs round', 'round', measured.map((round) => ({ x: round.round, y: round.accuracy })), String)}
 ${lineChart('Held-out accuracy vs uploaded bytes', 'uploaded bytes (cumulative)', byBytes, formatBytes)}
@@ -71,6 +72,14 @@ function lineChart(title: string, xLabel: string, points: readonly Point[], form
   return `${header}<text x="${WIDTH / 2}" y="12" text-anchor="middle" font-size="12">${escapeHtml(title)}</text>${yTicks}${xTicks}
 <text x="${MARGIN.left + innerWidth / 2}" y="${HEIGHT - 6}" text-anchor="middle" font-size="11">${escapeHtml(xLabel)}</text>
 <path d="${path}" fill="none" stroke="#1f6feb" stroke-width="2"/>${dots}</svg>`;
+}
+
+/** Shard sizes and labels per shard, when the partition is known. */
+function partitionLine(job: FederatedJobView): string {
+  if (job.partition.length === 0) return '';
+  const sizes = job.partition.map((shard) => shard.examples);
+  const labels = job.partition.map((shard) => shard.labelCounts.filter((count) => count > 0).length);
+  return `<p>${job.partition.length} shards of ${Math.min(...sizes)}–${Math.max(...sizes)} examples, ${Math.min(...labels)}–${Math.max(...labels)} labels each.</p>`;
 }
 
 export function formatBytes(bytes: number): string {
