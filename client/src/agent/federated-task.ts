@@ -13,6 +13,7 @@ import {
 } from '../../../protocol/src/index.js';
 import type { FederatedClientTask, FederatedClientUpdate, FederatedEngineContext, MaskMode, SparseTensorSet, ValueDtype } from '../engine/federated/contract.js';
 import type { TrainConfig } from '../engine/train/config.js';
+import type { TrainProgress } from '../engine/train/types.js';
 import { realClock, type Clock } from './clock.js';
 import type { FederatedEngine } from './federated-engine.js';
 import type { FederatedModelFetcher } from './federated-model-fetch.js';
@@ -123,4 +124,23 @@ export function clientTaskOf(task: FederatedTask, config: TrainConfig, global: S
 function dtypeOf(name: string): ValueDtype {
   if (name === 'f16' || name === 'int8') return name;
   return 'f32';
+}
+
+/** A client round's progress as the task job's progress (one epoch, phase training; the rest is not measured). */
+export function roundProgress(progress: { readonly step: number; readonly totalSteps: number; readonly loss: number }, plannedSteps: number, elapsedMs: number): TrainProgress {
+  return {
+    epoch: 0,
+    step: progress.step,
+    totalSteps: progress.totalSteps || plannedSteps,
+    loss: progress.loss,
+    trainAccuracy: 0,
+    density: 0,
+    stepMsP50: 0,
+    stepMsP90: 0,
+    peakMemoryBytes: 0,
+    maskUpdates: 0,
+    layers: [],
+    phase: 'training',
+    elapsedMs,
+  };
 }

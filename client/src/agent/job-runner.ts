@@ -37,7 +37,7 @@ import { MaskReporter } from './mask-reporter.js';
 import { ForgettingReporter } from './forgetting-reporter.js';
 import { fleetRemoval, type RemovalSetRequester } from './fleet-removal.js';
 import { errorText } from './errors.js';
-import { FederatedTaskRunner } from './federated-task.js';
+import { FederatedTaskRunner, roundProgress } from './federated-task.js';
 import type { FederatedModelFetcher } from './federated-model-fetch.js';
 import { emptyResult } from './report-mapping.js';
 import type { OutboundReport } from './outbox.js';
@@ -336,7 +336,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
         task,
         config,
         signal: job.controller.signal,
-        onProgress: (progress) => this.onProgress(job, federatedProgress(progress, totalSteps, Date.now() - job.startedAt)),
+        onProgress: (progress) => this.onProgress(job, roundProgress(progress, totalSteps, Date.now() - job.startedAt)),
       });
       if (job.controller.signal.aborted) throw job.controller.signal.reason;
       for (const message of outcome.chunks) this.options.report({ type: 'sparsefleet.v1.FederatedUpdateChunk', message });
@@ -454,23 +454,4 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
     job.nextSequence += 1;
     return { jobId: job.jobId, attempt: job.attempt, sequence };
   }
-}
-
-/** A client round's progress as the job's progress (one epoch, phase training). */
-function federatedProgress(progress: { readonly step: number; readonly totalSteps: number; readonly loss: number }, plannedSteps: number, elapsedMs: number): TrainProgress {
-  return {
-    epoch: 0,
-    step: progress.step,
-    totalSteps: progress.totalSteps || plannedSteps,
-    loss: progress.loss,
-    trainAccuracy: 0,
-    density: 0,
-    stepMsP50: 0,
-    stepMsP90: 0,
-    peakMemoryBytes: 0,
-    maskUpdates: 0,
-    layers: [],
-    phase: 'training',
-    elapsedMs,
-  };
 }
