@@ -190,6 +190,8 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
       deadline_at: deadline.toISOString(),
     });
     if (!opened) return;
+    // A stop between here and the participants' insert leaves the round open with fewer (or no) clients: it then
+    // closes at its deadline with what arrived, and the job goes on with the next round.
     const placements = await this.place(job.id, sampleClients(spec.clients, count, spec.partition.seed, round.round), candidates.map((c) => c.id), now);
     const tasks = placements.map(({ clientIndex, deviceId }) => ({
       spec: clientTaskSpec(spec, {
@@ -266,8 +268,8 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
     const global = await this.models.of(job.id, round.round);
     if (!global) throw new Error(`round ${round.round} of federated job ${job.id} has no model`);
     const updates: FederatedClientUpdate[] = [];
-    for (const participant of updated) {
-      const checked = checkUpdate(global.decoded(), fromBase64(participant.update_body ?? ''), spec, round.round);
+    for (const { update_body: body } of await this.repository.listUpdateBodies(job.id, round.round)) {
+      const checked = checkUpdate(global.decoded(), fromBase64(body ?? ''), spec, round.round);
       if ('update' in checked) updates.push(checked.update);
     }
     const serverState = await this.repository.findServerState(job.id);

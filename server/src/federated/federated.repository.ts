@@ -26,7 +26,13 @@ const ROUND_HEADER_COLUMNS = [
   'bytes_up', 'accuracy', 'loss', 'close_reason', 'stats_json', 'created_at', 'opened_at', 'deadline_at', 'closed_at',
 ] as const;
 const JOB_HEADER_COLUMNS = ['id', 'name', 'state', 'spec_json', 'current_round', 'reason', 'created_at', 'updated_at', 'finished_at'] as const;
-export type FederatedParticipantRow = Selectable<FederatedParticipantTable>;
+/** A participant without its stored update (read only when its round closes: listUpdateBodies). */
+export type FederatedParticipantRow = Omit<Selectable<FederatedParticipantTable>, 'update_body'>;
+
+const PARTICIPANT_COLUMNS = [
+  'job_id', 'round', 'client_index', 'device_id', 'task_job_id', 'state', 'reason', 'examples', 'steps_done', 'steps_planned',
+  'loss', 'bytes_down', 'bytes_up', 'created_at', 'updated_at',
+] as const;
 export type FederatedUpdateChunkRow = Selectable<FederatedUpdateChunkTable>;
 
 export interface ParticipantKey {
@@ -172,7 +178,7 @@ export class FederatedRepository {
   async findParticipant(key: ParticipantKey): Promise<FederatedParticipantRow | undefined> {
     return this.database.db
       .selectFrom('federated_participants')
-      .selectAll()
+      .select(PARTICIPANT_COLUMNS)
       .where('job_id', '=', key.jobId)
       .where('round', '=', key.round)
       .where('client_index', '=', key.clientIndex)
@@ -180,13 +186,25 @@ export class FederatedRepository {
   }
 
   async findParticipantByTask(taskJobId: string): Promise<FederatedParticipantRow | undefined> {
-    return this.database.db.selectFrom('federated_participants').selectAll().where('task_job_id', '=', taskJobId).executeTakeFirst();
+    return this.database.db.selectFrom('federated_participants').select(PARTICIPANT_COLUMNS).where('task_job_id', '=', taskJobId).executeTakeFirst();
   }
 
   async listParticipants(jobId: string, round?: number): Promise<FederatedParticipantRow[]> {
-    let query = this.database.db.selectFrom('federated_participants').selectAll().where('job_id', '=', jobId);
+    let query = this.database.db.selectFrom('federated_participants').select(PARTICIPANT_COLUMNS).where('job_id', '=', jobId);
     if (round !== undefined) query = query.where('round', '=', round);
     return query.orderBy('round').orderBy('client_index').execute();
+  }
+
+  /** The encoded updates (base64) accepted in a round, by client. */
+  async listUpdateBodies(jobId: string, round: number): Promise<Array<{ client_index: number; update_body: string | null }>> {
+    return this.database.db
+      .selectFrom('federated_participants')
+      .select(['client_index', 'update_body'])
+      .where('job_id', '=', jobId)
+      .where('round', '=', round)
+      .where('state', '=', 'updated')
+      .orderBy('client_index')
+      .execute();
   }
 
   async transitionParticipant(
