@@ -5,7 +5,7 @@
 // run in this process on the engine (bench/support/federated-rounds.ts); the coordinator-driven path is separate.
 //   node dist/bench/federated.js [--quick] [--rounds N] [--local-epochs N] [--train-limit N] [--test-limit N]
 //                                [--clients N] [--alpha A] [--upload-dtype f32|f16|int8] [--seed N] [--json FILE]
-//                                [--dense-lr LR] [--sparse-lr LR]
+//                                [--dense-lr LR] [--sparse-lr LR] [--consensus-fraction F]
 // Default: 12,000 training and 5,000 test examples, 25 rounds; --quick: 6,000 and 2,000, 6 rounds (under 2 minutes).
 import { writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -35,6 +35,7 @@ interface BenchOptions {
   uploadDtype: 'f32' | 'f16' | 'int8';
   denseLr: number;
   sparseLr: number;
+  consensusFraction: number;
   seed: number;
   json?: string;
 }
@@ -75,7 +76,7 @@ function plans(options: BenchOptions): VariantPlan[] {
       config: configFor('static', options),
       maskMode: 'consensus',
       uploadDtype: options.uploadDtype,
-      consensusFraction: CONSENSUS_FRACTION,
+      consensusFraction: options.consensusFraction,
       ...shared,
     },
   ];
@@ -104,6 +105,7 @@ async function main(argv: readonly string[]): Promise<void> {
     .option('--upload-dtype <dtype>', "sparse variant's upload values: f32, f16 or int8", 'f32')
     .option('--dense-lr <lr>', 'local learning rate of the dense variant', (value) => positive(value, '--dense-lr'), DEFAULT_LR.dense)
     .option('--sparse-lr <lr>', 'local learning rate of the sparse variant', (value) => positive(value, '--sparse-lr'), DEFAULT_LR.sparse)
+    .option('--consensus-fraction <f>', "sparse variant: share of each layer's active weights swapped in round 0 (cosine decay to 0)", (value) => positive(value, '--consensus-fraction'), CONSENSUS_FRACTION)
     .option('--seed <n>', 'seed for models, masks, partitions and shuffles', (value) => positive(value, '--seed'), 1)
     .option('--json <file>', 'write one record per row (rounds, then comparisons) as JSON');
   program.parse(argv);
@@ -121,7 +123,7 @@ async function main(argv: readonly string[]): Promise<void> {
   console.log(
     `MLP on ${data.train.synthetic ? 'synthetic' : 'Fashion-MNIST'} (${data.train.size} training, ${data.test.size} test examples), ` +
       `${shared.clients} clients, Dirichlet α ${options.alpha}, ${shared.rounds} rounds, ${shared.localEpochs} local epoch(s), batch ${BATCH_SIZE}, ` +
-      `SGD momentum 0.9, lr ${options.denseLr} dense / ${options.sparseLr} sparse; sparse: density ${DENSITY} ERK, consensus fraction ${CONSENSUS_FRACTION} (cosine decay), upload ${options.uploadDtype}; seed ${options.seed}`,
+      `SGD momentum 0.9, lr ${options.denseLr} dense / ${options.sparseLr} sparse; sparse: density ${DENSITY} ERK, consensus fraction ${options.consensusFraction} (cosine decay), upload ${options.uploadDtype}; seed ${options.seed}`,
   );
   console.log(formatRounds([...dense, ...sparse]));
   console.log('');
