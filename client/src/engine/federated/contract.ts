@@ -237,5 +237,6 @@ export interface ClientRoundOptions {
 //   aggregateRound(global, updates, AggregateOptions) → AggregateResult
 //   partitionExamples(labels, PartitionSpec) → Uint32Array (positions into the split, increasing)
 //   runClientRound(task, FederatedEngineContext, ClientRoundOptions) → Promise<FederatedClientUpdate>
-//   createInitialModel(config, FederatedEngineContext) → SparseTensorSet (the seeded initial weights and masks)
-//   evaluateModel(model, config, dataset) → { loss, accuracy, examples }
+//   createInitialModel(config, FederatedEngineContext) → Promise<SparseTensorSet> (seeded initial weights and masks)
+//   evaluateModel(model, config, dataset) → Promise<{ loss, accuracy, examples }>
+//   loadFederatedData(config) → Promise<LoadedDatasets> (the unsharded splits every client loads alike)
