@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   datastats: async () => (await import('./commands/datastats.js')).registerDatastatsCommand,
   removal: async () => (await import('./commands/removal.js')).registerRemovalCommand,
   sim: async () => (await import('./commands/sim.js')).registerSimCommand,
+  fed: async () => (await import('./commands/fed.js')).registerFedCommand,
 };
 
 const program = new Command()

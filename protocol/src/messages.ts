@@ -27,6 +27,10 @@ export const ENVELOPE_MESSAGE_TYPES = [
   'sparsefleet.v1.ForgettingStatsAck',
   'sparsefleet.v1.RemovalSetRequest',
   'sparsefleet.v1.RemovalSetReply',
+  'sparsefleet.v1.FederatedModelFetchRequest',
+  'sparsefleet.v1.FederatedModelFetchResponse',
+  'sparsefleet.v1.FederatedUpdateChunk',
+  'sparsefleet.v1.FederatedUpdateAck',
 ] as const satisfies readonly ProtoTypeName[];
 
 export type MessageTypeName = (typeof ENVELOPE_MESSAGE_TYPES)[number];

@@ -16,6 +16,7 @@ import {
 } from './devices/enrollment-token.service.js';
 import { ApiKeyService, type CreatedApiKey } from './security/api-key.service.js';
 import { databaseSettingsFor, probeDatabase } from './storage/database-dialect.js';
+import type { FederatedModelLab } from './federated/federated-lab.js';
 
 export interface CoordinatorOptions {
   /** 0 = a random free port. Default 8080. */
@@ -58,6 +59,8 @@ export interface CoordinatorOptions {
   nodeId?: string;
   /** Directories whose data sets browser devices get shards of. Default /usr/share/datasets. */
   datasetRoots?: readonly string[];
+  /** The engine's side of federated jobs (initial models, held-out accuracy); absent = federated jobs are refused. */
+  federatedLab?: FederatedModelLab;
 }
 
 /** Signals are left to the caller (CLI, tests): call `close()` to stop the coordinator gracefully. */

@@ -4,3 +4,4 @@
 export { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from './coordinator.js';
 export { DatabaseUnavailableError } from './storage/database.service.js';
 export { describePostgresUrl } from './storage/database-dialect.js';
+export type { FederatedModelLab, FederatedModelEvaluation } from './federated/federated-lab.js';

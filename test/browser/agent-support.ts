@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startCoordinator, type RunningCoordinator } from '../../server/src/coordinator.js';
+import { startCoordinator, type CoordinatorOptions, type RunningCoordinator } from '../../server/src/coordinator.js';
 import { buildBrowserAgent } from '../../scripts/build-browser-agent.mjs';
 import type { RestTarget } from '../e2e/rest-client.js';
 
@@ -25,11 +25,12 @@ export interface BrowserAgentRig {
   close(): Promise<void>;
 }
 
-export async function startRig(): Promise<BrowserAgentRig> {
+/** `options`: more coordinator options (e.g. a federated lab). */
+export async function startRig(options: Partial<CoordinatorOptions> = {}): Promise<BrowserAgentRig> {
   await buildBrowserAgent();
   const dataDir = await mkdtemp(join(tmpdir(), 'sf-browser-agent-'));
   // The page's worker trains on two shared cores: a generous lease keeps a slow step from abandoning the attempt.
-  const coordinator = await startCoordinator({ port: 0, dataDir, logLevel: 'error', heartbeatIntervalMs: 500, leaseMs: 8_000 });
+  const coordinator = await startCoordinator({ port: 0, dataDir, logLevel: 'error', heartbeatIntervalMs: 500, leaseMs: 8_000, ...options });
   const rest = { url: coordinator.url, apiKey: (await coordinator.createApiKey('browser-agent-test')).key };
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return {

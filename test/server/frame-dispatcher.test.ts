@@ -32,6 +32,10 @@ function setup(heartbeat: () => Promise<HandlerResult>) {
       chunk: async () => ({ reply: reply('sparsefleet.v1.ForgettingStatsAck', { complete: true, reason: '' }) }),
       removalSet: async () => ({ reply: reply('sparsefleet.v1.RemovalSetReply', { changed: false, removalSet: undefined }) }),
     },
+    federated: {
+      fetchModel: async () => ({ reply: reply('sparsefleet.v1.FederatedModelFetchResponse', { jobId: '', round: 0, offset: 0, totalBytes: 0, checksum: 0, data: new Uint8Array() }) }),
+      chunk: async () => ({ reply: reply('sparsefleet.v1.FederatedUpdateAck', { complete: true }) }),
+    },
   });
   const errors = new ProtocolErrorCounter();
   const sut = new FrameDispatcher(table, errors, 'test', new ConsoleLogger('test', { logLevels: [] }));

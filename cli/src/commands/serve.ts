@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DatabaseUnavailableError, describePostgresUrl, startCoordinator, type RunningCoordinator } from '../../../server/src/index.js';
 import { handleShutdownSignals, withoutForeignSignalHandlers } from '../process-signals.js';
+import { engineFederatedLab } from '../federated-lab.js';
 
 /** Environment fallback of --database-url (keeps the password out of the process list). */
 export const DATABASE_URL_ENV = 'SPARSEFLEET_DATABASE_URL';
@@ -57,6 +58,7 @@ async function serve(options: ServeOptions): Promise<void> {
         heartbeatIntervalMs: options.heartbeatMs,
         redisUrl: options.redisUrl,
         nodeId: options.nodeId,
+        federatedLab: engineFederatedLab(),
       }),
     );
   } catch (error) {

@@ -13,6 +13,7 @@ import { nodePlatform } from './node-platform.js';
 import type { AgentPlatform, CredentialStorage } from './platform.js';
 import { checkpointFetcher } from './checkpoint-fetch.js';
 import { initialMaskFetcher } from './mask-fetch.js';
+import { federatedModelFetcher } from './federated-model-fetch.js';
 import { HeartbeatLoop } from './heartbeat.js';
 import { JobRunner, type CheckpointQueued, type JobFinished, type JobStarted } from './job-runner.js';
 import { Outbox, ReportRejectedError, isCheckpointPiece, reportKey, type OutboundReport } from './outbox.js';
@@ -154,6 +155,12 @@ export class Agent extends TypedEvents<AgentEvents> {
           return;
         }
         this.emit('warning', `coordinator rejected ${reportKey(report)}: ${error.message}`);
+        if (report.type === 'sparsefleet.v1.FederatedUpdateChunk') {
+          // The update will not count (refused, or its round closed); the task's result still goes out, so the
+          // coordinator frees this device for the next round at once instead of waiting out the lease.
+          this.outbox.dropAttemptReports(report.type, report.message.jobId, report.message.attempt);
+          return;
+        }
         // A refused checkpoint costs only the ability to resume from it, a refused mask piece only that update's
         // record (the coordinator asks for full masks when it cannot follow); the run itself goes on.
         if (isCheckpointPiece(report) || report.type === 'sparsefleet.v1.MaskUpdateChunk') return;
@@ -179,8 +186,13 @@ export class Agent extends TypedEvents<AgentEvents> {
         (request) => this.request('sparsefleet.v1.MaskFetchRequest', request, 'sparsefleet.v1.MaskFetchResponse'),
         { pieceBytes: options.checkpointChunkBytes, timeoutMs: options.checkpointFetchTimeoutMs, clock: options.clock },
       ),
+      fetchFederatedModel: federatedModelFetcher(
+        (request) => this.request('sparsefleet.v1.FederatedModelFetchRequest', request, 'sparsefleet.v1.FederatedModelFetchResponse'),
+        { pieceBytes: options.checkpointChunkBytes, timeoutMs: options.checkpointFetchTimeoutMs, clock: options.clock },
+      ),
       maskChunkBytes: options.checkpointChunkBytes,
       forgettingChunkBytes: options.checkpointChunkBytes,
+      federatedChunkBytes: options.checkpointChunkBytes,
       requestRemovalSet: (request) => this.request('sparsefleet.v1.RemovalSetRequest', request, 'sparsefleet.v1.RemovalSetReply'),
       buildInfo: () => this.platform.buildInfo(),
       ...(options.pauseGate ? { pauseGate: options.pauseGate } : {}),
@@ -416,6 +428,10 @@ export class Agent extends TypedEvents<AgentEvents> {
       }
       if (report.type === 'sparsefleet.v1.ForgettingStatsChunk') {
         await this.request(report.type, report.message, 'sparsefleet.v1.ForgettingStatsAck');
+        return;
+      }
+      if (report.type === 'sparsefleet.v1.FederatedUpdateChunk') {
+        await this.request(report.type, report.message, 'sparsefleet.v1.FederatedUpdateAck');
         return;
       }
       await this.request(report.type, report.message, 'sparsefleet.v1.Ack');

@@ -19,6 +19,7 @@ import {
   JobOutcome,
   type JobAccepted,
   type JobAssignment,
+  type FederatedTask,
   type JobCancel,
   type TrainingJobSpec,
 } from '../../../protocol/src/index.js';
@@ -37,6 +38,9 @@ import { MaskReporter } from './mask-reporter.js';
 import { ForgettingReporter } from './forgetting-reporter.js';
 import { fleetRemoval, type RemovalSetRequester } from './fleet-removal.js';
 import { errorText } from './errors.js';
+import { FederatedTaskRunner, roundProgress } from './federated-task.js';
+import type { FederatedModelFetcher } from './federated-model-fetch.js';
+import { emptyResult } from './report-mapping.js';
 import type { OutboundReport } from './outbox.js';
 import { toProgressReport, toSucceededResult, toUnfinishedResult } from './report-mapping.js';
 import type { EngineRunOptions, TrainingEngine } from './training-engine.js';
@@ -111,6 +115,10 @@ export interface JobRunnerOptions {
   readonly pauseGate?: (signal: AbortSignal) => Promise<void>;
   /** A job's data from elsewhere than dataset files (the platform's; a browser fetches its shard). */
   readonly jobDatasets?: JobDatasets;
+  /** Needed for federated client tasks (spec.federated); without it such an attempt fails with a clear error. */
+  readonly fetchFederatedModel?: FederatedModelFetcher;
+  /** Federated-update piece size (default 512 KiB, at most 1 MiB). */
+  readonly federatedChunkBytes?: number;
   /** The agent's build, for benchmark results (default: generated/build-info.json of this Node install). */
   readonly buildInfo?: () => BuildInfo;
 }
@@ -133,6 +141,8 @@ interface ActiveJob {
 
 export class JobRunner extends TypedEvents<JobRunnerEvents> {
   private active: ActiveJob | undefined;
+  /** Created with the first federated task (it keeps the training split loaded for later rounds). */
+  private federated: FederatedTaskRunner | undefined;
 
   constructor(private readonly options: JobRunnerOptions) {
     super();
@@ -224,6 +234,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
 
   private async run(job: ActiveJob, assignment: JobAssignment & { spec: TrainingJobSpec }): Promise<void> {
     if (isBenchmarkSpec(assignment.spec)) return this.runBenchmark(job, assignment.spec);
+    if (assignment.spec.federated) return this.runFederated(job, assignment.spec, assignment.spec.federated);
     const engine = this.options.engine();
     let config: TrainConfig | undefined;
     const resume = assignment.resume;
@@ -308,6 +319,53 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
       if (!started) this.emit('started', { jobId: job.jobId, attempt: job.attempt, config: undefined });
       this.fail(job, error, backend);
     }
+  }
+
+  /**
+   * A federated client task: fetch the round's model, train this client's shard, queue the update's pieces and then
+   * the JobResult (the outbox delivers them in that order, and keeps them across reconnects).
+   */
+  private async runFederated(job: ActiveJob, spec: TrainingJobSpec, task: FederatedTask): Promise<void> {
+    const engine = this.options.engine();
+    const backend = this.options.backend();
+    let config: TrainConfig | undefined;
+    try {
+      config = engine.toConfig(spec);
+      if (config.backend === undefined && backend !== undefined) config = withAgentBackend(config, backend);
+      this.emit('started', { jobId: job.jobId, attempt: job.attempt, config });
+      const runner = this.federatedRunner(engine);
+      const totalSteps = task.localSteps;
+      const outcome = await runner.run({
+        jobId: job.jobId,
+        attempt: job.attempt,
+        task,
+        config,
+        signal: job.controller.signal,
+        onProgress: (progress) => this.onProgress(job, roundProgress(progress, totalSteps, Date.now() - job.startedAt)),
+      });
+      if (job.controller.signal.aborted) throw job.controller.signal.reason;
+      for (const message of outcome.chunks) this.options.report({ type: 'sparsefleet.v1.FederatedUpdateChunk', message });
+      const message = {
+        ...emptyResult(this.identity(job), JobOutcome.JOB_OUTCOME_SUCCEEDED, ''),
+        backend: config.backend ?? backend ?? '',
+        dataSource: config.data.name,
+        steps: outcome.update.stepsDone,
+        wallMs: Date.now() - job.startedAt,
+      };
+      this.finish(job, { type: 'sparsefleet.v1.JobResult', message }, { outcome: 'succeeded' });
+    } catch (error) {
+      if (config === undefined) this.emit('started', { jobId: job.jobId, attempt: job.attempt, config });
+      this.fail(job, error, config?.backend ?? backend);
+    }
+  }
+
+  private federatedRunner(engine: TrainingEngine): FederatedTaskRunner {
+    const federatedEngine = engine.federated;
+    if (!federatedEngine) throw new Error('this agent\'s engine cannot run federated client tasks');
+    const fetchModel = this.options.fetchFederatedModel;
+    if (!fetchModel) throw new Error('this agent cannot fetch federated models');
+    this.federated ??= new FederatedTaskRunner({ engine: federatedEngine, fetchModel, chunkBytes: this.options.federatedChunkBytes });
+    return this.federated;
   }
 
   private fail(job: ActiveJob, error: unknown, backend: string | undefined): void {

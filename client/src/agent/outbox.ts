@@ -6,7 +6,7 @@
 // Memory stays bounded however long the link is down (the job keeps running and reporting meanwhile):
 //   - progress is coalesced: beyond `maxProgressBacklog` waiting progress reports the oldest are dropped, training
 //     reports before epoch-end ('evaluating') ones; the coordinator sees a gap in sequence numbers, never a reorder;
-//   - results, mask-update pieces and forgetting-statistics pieces are never dropped (one result per attempt; a
+//   - results, mask-update, forgetting-statistics and federated-update pieces are never dropped (one result per attempt; a
 //     missing mask piece would leave the coordinator unable to follow the deltas after it; statistics are small and
 //     a report per epoch at most);
 //   - checkpoint pieces are kept, but a newer checkpoint of the same (job, attempt) supersedes an older one whose
@@ -15,7 +15,7 @@
 //     progress and the newest waiting checkpoint are held.
 import { realClock, type Clock, type TimerHandle } from './clock.js';
 import type { CheckpointChunk, CheckpointCommit } from '../../../protocol/src/index.js';
-import type { ErrorCode, ForgettingStatsChunk, JobResult, MaskUpdateChunk, ProgressReport } from '../../../protocol/src/index.js';
+import type { ErrorCode, FederatedUpdateChunk, ForgettingStatsChunk, JobResult, MaskUpdateChunk, ProgressReport } from '../../../protocol/src/index.js';
 
 export type OutboundReport =
   | { readonly type: 'sparsefleet.v1.ProgressReport'; readonly message: ProgressReport }
@@ -23,7 +23,8 @@ export type OutboundReport =
   | { readonly type: 'sparsefleet.v1.CheckpointChunk'; readonly message: CheckpointChunk }
   | { readonly type: 'sparsefleet.v1.CheckpointCommit'; readonly message: CheckpointCommit }
   | { readonly type: 'sparsefleet.v1.MaskUpdateChunk'; readonly message: MaskUpdateChunk }
-  | { readonly type: 'sparsefleet.v1.ForgettingStatsChunk'; readonly message: ForgettingStatsChunk };
+  | { readonly type: 'sparsefleet.v1.ForgettingStatsChunk'; readonly message: ForgettingStatsChunk }
+  | { readonly type: 'sparsefleet.v1.FederatedUpdateChunk'; readonly message: FederatedUpdateChunk };
 
 export type CheckpointPiece = Extract<OutboundReport, { type: 'sparsefleet.v1.CheckpointChunk' | 'sparsefleet.v1.CheckpointCommit' }>;
 
@@ -76,6 +77,10 @@ export function reportKey(report: OutboundReport): string {
     case 'sparsefleet.v1.ForgettingStatsChunk': {
       const { jobId, attempt, epoch, chunkIndex } = report.message;
       return `${report.type}|${jobId}|${attempt}|${epoch}|${chunkIndex}`;
+    }
+    case 'sparsefleet.v1.FederatedUpdateChunk': {
+      const { jobId, attempt, round, chunkIndex } = report.message;
+      return `${report.type}|${jobId}|${attempt}|${round}|${chunkIndex}`;
     }
     default: {
       const { jobId, attempt, sequence } = report.message;

@@ -13,6 +13,7 @@ import type { BenchmarkCallbacks, BenchmarkOutcome, BenchmarkRequest } from '../
 import type { BackendSummary } from './facts.js';
 import type { Mask } from '../engine/sparse/types.js';
 import type { LoadedDatasets } from '../engine/data/types.js';
+import { localFederatedEngine, type FederatedEngine } from './federated-engine.js';
 
 export interface TrainingEngine {
   /** Selects and initialises the tfjs backend (tfjs-node, wasm or cpu) and reports what is available. */
@@ -24,6 +25,8 @@ export interface TrainingEngine {
   toBenchmarkRequest?(spec: TrainingJobSpec): BenchmarkRequest;
   /** Measures one benchmark cell; rejects when the signal aborts. */
   runBenchmark?(request: BenchmarkRequest, callbacks: BenchmarkCallbacks): Promise<BenchmarkOutcome>;
+  /** Runs federated client tasks (TrainingJobSpec.federated); absent = this engine refuses them. */
+  readonly federated?: FederatedEngine;
 }
 
 export interface EngineRunOptions {
@@ -51,6 +54,7 @@ export const localTrainingEngine: TrainingEngine = {
   run: (config, callbacks, options) => runTraining(config, callbacks, options),
   toBenchmarkRequest: (spec) => benchmarkRequestFromJobSpec(spec),
   runBenchmark: (request, callbacks) => runBenchmark(request, callbacks),
+  federated: localFederatedEngine,
 };
 
 function asBackendName(name: string | undefined): BackendName | undefined {

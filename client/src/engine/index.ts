@@ -15,3 +15,4 @@ export { createMethod, type CreateMethodOptions } from './sparse/methods/registr
 export * from './train/index.js';
 export { createRng, fnv1a, type Rng } from './util/rng.js';
 export * from './checkpoint/index.js';
+export * from './federated/index.js';

@@ -41,3 +41,5 @@ export { DatasetShardError, datasetShardSummary, deriveDatasetShard, shardSelect
 export { datasetDirectoryOf } from './data/load.js';
 export type { LoadDatasetsSpec } from './data/types.js';
 export { datasetSpecOf } from './train/config.js';
+/** Federated rounds (issue 18): transport encoding, update validation, aggregation and partitions (pure). */
+export * from './federated/pure.js';

@@ -15,10 +15,12 @@ import { EnrollmentTokenController } from './enrollment-token.controller.js';
 import { JobController } from './job.controller.js';
 import { StatsController } from './stats.controller.js';
 import { DatastatsController } from './datastats.controller.js';
+import { FederatedController } from './federated.controller.js';
+import { FederatedModule } from '../federated/federated.module.js';
 import { RemovalSetController } from './removal-set.controller.js';
 
 @Module({
-  imports: [AuditModule, CheckpointsModule, DatastatsModule, DevicesModule, JobsModule, MasksModule, GatewayModule, CampaignsModule],
+  imports: [AuditModule, CheckpointsModule, DatastatsModule, DevicesModule, FederatedModule, JobsModule, MasksModule, GatewayModule, CampaignsModule],
   controllers: [
     AuditController,
     EnrollmentTokenController,
@@ -29,6 +31,7 @@ import { RemovalSetController } from './removal-set.controller.js';
     CampaignController,
     DatastatsController,
     RemovalSetController,
+    FederatedController,
   ],
 })
 export class ApiModule {}

@@ -1,6 +1,7 @@
 // Settings of one coordinator instance, resolved once at start and injected where needed.
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { FederatedModelLab } from '../federated/federated-lab.js';
 
 export type CoordinatorLogLevel = 'silent' | 'error' | 'warn' | 'log' | 'debug';
 
@@ -48,6 +49,8 @@ export interface CoordinatorConfig {
   readonly nodeId: string;
   /** Directories whose data sets the coordinator derives browser devices' dataset shards from (GET /agent/api/datasets/...). */
   readonly datasetRoots: readonly string[];
+  /** Initial models and held-out evaluation for federated jobs (needs the engine); absent = federated jobs refused. */
+  readonly federatedLab?: FederatedModelLab;
 }
 
 /** Where Debian's dataset packages install (e.g. /usr/share/datasets/fashion-mnist). */
@@ -90,6 +93,7 @@ export function resolveCoordinatorConfig(
     redisUrl: input.redisUrl,
     nodeId: input.nodeId ?? defaultNodeId(),
     datasetRoots: input.datasetRoots ?? DEFAULT_DATASET_ROOTS,
+    ...(input.federatedLab ? { federatedLab: input.federatedLab } : {}),
   };
 }
 

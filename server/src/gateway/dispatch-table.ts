@@ -6,6 +6,7 @@ import type { DeviceSession, EnrollmentSession, HandlerResult } from '../common/
 import type { DeviceHandlers } from '../devices/device.handlers.js';
 import type { JobHandlers } from '../jobs/job.handlers.js';
 import type { DatastatsHandlers } from '../datastats/datastats.handlers.js';
+import type { FederatedHandlers } from '../federated/federated.handlers.js';
 import type { MaskHandlers } from '../masks/mask.handlers.js';
 import type { PresenceHandlers } from '../devices/presence.handlers.js';
 
@@ -23,9 +24,10 @@ export interface DispatchDependencies {
   readonly checkpoints: Pick<CheckpointHandlers, 'chunk' | 'commit' | 'fetch'>;
   readonly masks: Pick<MaskHandlers, 'chunk' | 'fetch'>;
   readonly datastats: Pick<DatastatsHandlers, 'chunk' | 'removalSet'>;
+  readonly federated: Pick<FederatedHandlers, 'fetchModel' | 'chunk'>;
 }
 
-export function buildDispatchTable({ devices, jobs, checkpoints, masks, datastats }: DispatchDependencies): DispatchTable {
+export function buildDispatchTable({ devices, jobs, checkpoints, masks, datastats, federated }: DispatchDependencies): DispatchTable {
   return {
     'sparsefleet.v1.EnrollRequest': { session: 'enrollment', handle: (m, s) => devices.enroll(m, s) },
     'sparsefleet.v1.HelloRequest': { session: 'device', handle: (m, s) => devices.hello(m, s) },
@@ -53,5 +55,9 @@ export function buildDispatchTable({ devices, jobs, checkpoints, masks, datastat
     'sparsefleet.v1.ForgettingStatsAck': null,
     'sparsefleet.v1.RemovalSetRequest': { session: 'device', handle: (m, s) => datastats.removalSet(m, s) },
     'sparsefleet.v1.RemovalSetReply': null,
+    'sparsefleet.v1.FederatedModelFetchRequest': { session: 'device', handle: (m, s) => federated.fetchModel(m, s) },
+    'sparsefleet.v1.FederatedModelFetchResponse': null,
+    'sparsefleet.v1.FederatedUpdateChunk': { session: 'device', handle: (m, s) => federated.chunk(m, s) },
+    'sparsefleet.v1.FederatedUpdateAck': null,
   };
 }

@@ -19,6 +19,7 @@ import type { Session } from '../common/session.types.js';
 import { CheckpointHandlers } from '../checkpoints/checkpoint.handlers.js';
 import { MaskHandlers } from '../masks/mask.handlers.js';
 import { DatastatsHandlers } from '../datastats/datastats.handlers.js';
+import { FederatedHandlers } from '../federated/federated.handlers.js';
 import { DeviceHandlers } from '../devices/device.handlers.js';
 import { DeviceService } from '../devices/device.service.js';
 import { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
@@ -66,6 +67,7 @@ export class FleetGateway
     checkpointHandlers: CheckpointHandlers,
     maskHandlers: MaskHandlers,
     datastatsHandlers: DatastatsHandlers,
+    federatedHandlers: FederatedHandlers,
   ) {
     const table = buildDispatchTable({
       devices: {
@@ -77,6 +79,7 @@ export class FleetGateway
       checkpoints: checkpointHandlers,
       masks: maskHandlers,
       datastats: datastatsHandlers,
+      federated: federatedHandlers,
     });
     this.dispatcher = new FrameDispatcher(table, errors, config.serverVersion, this.logger);
     this.serverVersion = config.serverVersion;

@@ -8,6 +8,7 @@ import { JobLeaseService } from '../jobs/job-lease.service.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { MasksModule } from '../masks/masks.module.js';
 import { DatastatsModule } from '../datastats/datastats.module.js';
+import { FederatedModule } from '../federated/federated.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { SecurityModule } from '../security/security.module.js';
 import { DeviceRevocationService } from './device-revocation.service.js';
@@ -16,7 +17,7 @@ import { FleetGateway } from './fleet.gateway.js';
 import { ProtocolErrorCounter } from './protocol-error.counter.js';
 
 @Module({
-  imports: [AuditModule, AssignmentModule, CheckpointsModule, DatastatsModule, DevicesModule, JobsModule, MasksModule, MetricsModule, SecurityModule],
+  imports: [AuditModule, AssignmentModule, CheckpointsModule, DatastatsModule, DevicesModule, FederatedModule, JobsModule, MasksModule, MetricsModule, SecurityModule],
   providers: [
     FleetGateway,
     DeviceSocketRegistry,

@@ -290,6 +290,98 @@ export interface RemovalSetTable {
   created_at: string;
 }
 
+export type FederatedJobState = 'running' | 'completed' | 'failed' | 'cancelled';
+export type FederatedRoundState = 'pending' | 'open' | 'closed' | 'final';
+/** selected: task queued or running; updated: update accepted; rejected: update refused; dropped: task lost or ended without an update; late: update after the round closed. */
+export type FederatedParticipantState = 'selected' | 'updated' | 'rejected' | 'dropped' | 'late';
+
+/** A federated job (issue 18): its validated spec, the round in progress and the server optimizer's state. */
+export interface FederatedJobTable {
+  id: string;
+  name: string;
+  state: FederatedJobState;
+  spec_json: string;
+  /** The round in progress (1-based); rounds + 1 once finished. */
+  current_round: number;
+  /** The engine's server-optimizer state carried between rounds (JSON); null for plain FedAvg. */
+  server_state: string | null;
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+/** A round: 'pending' (model ready, no clients yet), 'open' (tasks out), 'closed' (aggregated); 'final': the job's output model, after its last round. */
+export interface FederatedRoundTable {
+  job_id: string;
+  round: number;
+  state: FederatedRoundState;
+  /** The global model the round starts from: the engine's encoded sparse tensor set, base64. */
+  model: string;
+  model_bytes: number;
+  model_checksum: number;
+  /** K: the round closes once this many updates were accepted (or at its deadline). */
+  target_updates: number;
+  selected: number;
+  /** Updates aggregated into the next round's model (set when the round closes). */
+  applied: number;
+  bytes_down: number;
+  bytes_up: number;
+  /** Held-out accuracy of the model this round produced; null until measured. */
+  accuracy: number | null;
+  loss: number | null;
+  close_reason: string | null;
+  stats_json: string | null;
+  created_at: string;
+  opened_at: string | null;
+  deadline_at: string | null;
+  closed_at: string | null;
+}
+
+/** The device that holds data shard `client_index` of a federated job (kept across rounds). */
+export interface FederatedClientTable {
+  job_id: string;
+  client_index: number;
+  device_id: string;
+  created_at: string;
+}
+
+/** One client of one round: its task job and, once accepted, its encoded FederatedUpdate (base64). */
+export interface FederatedParticipantTable {
+  job_id: string;
+  round: number;
+  client_index: number;
+  device_id: string;
+  task_job_id: string;
+  state: FederatedParticipantState;
+  reason: string | null;
+  examples: number | null;
+  steps_done: number | null;
+  steps_planned: number | null;
+  loss: number | null;
+  bytes_down: number;
+  bytes_up: number;
+  update_body: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A piece of an encoded FederatedUpdate while it arrives (deleted once the update is assembled). */
+export interface FederatedUpdateChunkTable {
+  job_id: string;
+  round: number;
+  client_index: number;
+  chunk_index: number;
+  chunk_count: number;
+  total_bytes: number;
+  checksum: number;
+  /** sha256 hex over the piece's content: what a resend is compared with. */
+  digest: string;
+  /** base64 */
+  data: string;
+  received_at: string;
+}
+
 export interface DB {
   enrollment_tokens: EnrollmentTokenTable;
   devices: DeviceTable;
@@ -311,4 +403,9 @@ export interface DB {
   forgetting_chunks: ForgettingChunkTable;
   forgetting_contributions: ForgettingContributionTable;
   removal_sets: RemovalSetTable;
+  federated_jobs: FederatedJobTable;
+  federated_rounds: FederatedRoundTable;
+  federated_clients: FederatedClientTable;
+  federated_participants: FederatedParticipantTable;
+  federated_update_chunks: FederatedUpdateChunkTable;
 }

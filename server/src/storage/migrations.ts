@@ -10,6 +10,7 @@ import { jobMasks } from './migrations/0006-job-masks.js';
 import { postgresStorageClasses } from './migrations/0007-postgres-storage-classes.js';
 import { campaignJobsByJob } from './migrations/0008-campaign-jobs-by-job.js';
 import { fleetDatastats } from './migrations/0009-fleet-datastats.js';
+import { federatedRounds } from './migrations/0010-federated-rounds.js';
 
 const initialSchema: Migration = {
   // Migrations must not depend on the current `DB` type, which describes only the latest schema.
@@ -96,6 +97,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007_postgres_storage_classes': postgresStorageClasses,
   '0008_campaign_jobs_by_job': campaignJobsByJob,
   '0009_fleet_datastats': fleetDatastats,
+  '0010_federated_rounds': federatedRounds,
 };
 
 export const inCodeMigrationProvider: MigrationProvider = {

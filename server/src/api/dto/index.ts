@@ -17,3 +17,4 @@ export * from './job.dto.js';
 export * from './mask.dto.js';
 export * from './stats.dto.js';
 export { REST_DTOS, type RestDtoMeta } from './registry.js';
+export * from './federated.dto.js';
