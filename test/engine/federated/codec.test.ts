@@ -10,6 +10,7 @@ import {
   type SparseTensorSet,
 } from '../../../client/src/engine/federated/index.js';
 import { fromHalfBits, toHalfBits } from '../../../client/src/engine/federated/float16.js';
+import { crc32 } from '../../../protocol/src/index.js';
 import { denseFloat32Bytes, mapValues, mlpSet } from './fixtures.js';
 
 describe('float16', () => {
@@ -148,5 +149,25 @@ describe('client update encoding', () => {
     flipped[20] ^= 1;
     expect(() => decodeClientUpdate(flipped)).toThrow(FederatedDecodeError);
     expect(() => decodeClientUpdate(bytes.subarray(1))).toThrow(FederatedDecodeError);
+  });
+});
+
+describe('decoding against a reference', () => {
+  const global = mlpSet(0.1, 5);
+
+  it('refuses a tensor the reference lacks or has in another shape', () => {
+    const foreign: SparseTensorSet = { tensors: [{ name: 'other', kind: 'dense', shape: [2], values: Float32Array.of(1, 2) }] };
+    expect(() => decodeSparseSet(encodeSparseSet(foreign), { maskReference: global })).toThrow(/not in the reference/);
+    const reshaped = { tensors: [{ ...global.tensors[1], shape: [150, 2] }] };
+    expect(() => decodeSparseSet(encodeSparseSet(reshaped), { maskReference: global })).toThrow(/shape/);
+  });
+
+  it('refuses a header declaring more elements than the bytes can hold, with a valid checksum', () => {
+    const small: SparseTensorSet = { tensors: [{ name: 'x', kind: 'dense', shape: [2], values: Float32Array.of(1, 2) }] };
+    const bytes = Uint8Array.from(encodeSparseSet(small));
+    const view = new DataView(bytes.buffer);
+    view.setUint32(17, 2 ** 30, true); // header 12, name length 2, name 1, kind 1, rank 1: the first dimension
+    view.setUint32(bytes.length - 4, crc32(bytes.subarray(0, bytes.length - 4)), true);
+    expect(() => decodeSparseSet(bytes)).toThrow(/truncated/);
   });
 });

@@ -49,7 +49,10 @@ export interface EncodeOptions {
 }
 
 export interface DecodeOptions {
-  /** The reference the sender encoded against (required when it left masks out). */
+  /**
+   * The reference the sender encoded against (required when it left masks out). When given, every tensor must be
+   * one of its tensors with the same shape (the coordinator passes the round's global model).
+   */
   readonly maskReference?: SparseTensorSet;
 }
 

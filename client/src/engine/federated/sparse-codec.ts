@@ -11,8 +11,8 @@
 //   u32 CRC-32 of every byte before it.
 //
 // The mask is the smaller of bitmap and index list (protocol's mask codec, the one the checkpoint and mask
-// streams use). Decoding checks everything (lengths, ranges, unique names, checksum) and throws
-// FederatedDecodeError; it never returns a set whose values and masks disagree.
+// streams use). Decoding checks everything (lengths, ranges, unique names, checksum; with a reference, names and
+// shapes before allocating) and throws FederatedDecodeError; it never returns a set whose values and masks disagree.
 import { MaskCodecError, bitmapBytes, crc32, decodeFullMask, encodeFullMask, maskIndexListBytes } from '../../../../protocol/src/index.js';
 import { ByteReader, ByteWriter, FederatedDecodeError, utf8Length } from './byte-io.js';
 import type { DecodeOptions, EncodeOptions, SparseTensor, SparseTensorKind, SparseTensorSet, ValueDtype } from './contract.js';
@@ -115,6 +115,9 @@ function readTensor(reader: ByteReader, reference: ReadonlyMap<string, SparseTen
   for (let d = 0; d < rank; d++) shape.push(reader.u32());
   const size = elementCount(shape);
   if (size > MAX_ELEMENTS) throw new FederatedDecodeError(`tensor '${name}' declares ${size} elements`);
+  if (reference !== undefined) checkAgainstReference(name, shape, reference);
+  // Every value takes at least a byte: a full mask or a dense tensor larger than what is left cannot be real.
+  if (kind !== 'masked' && size > reader.remaining) throw new FederatedDecodeError(`tensor '${name}' is truncated`);
   let mask: Uint8Array | undefined;
   if (kind === 'masked') mask = readMask(reader, name, size, reference);
   const dtype = dtypeOfCode(reader.u8());
@@ -131,6 +134,7 @@ function readMask(reader: ByteReader, name: string, size: number, reference: Rea
     switch (code) {
       case MaskCode.Full:
         if (data.length !== 0) throw new FederatedDecodeError(`tensor '${name}': a full mask carries no bytes`);
+        if (size > reader.remaining) throw new FederatedDecodeError(`tensor '${name}' is truncated`);
         return new Uint8Array(size).fill(1);
       case MaskCode.Bitmap:
         return decodeFullMask({ encoding: 'bitmap', data }, size);
@@ -148,6 +152,18 @@ function readMask(reader: ByteReader, name: string, size: number, reference: Rea
   } catch (error) {
     if (error instanceof MaskCodecError) throw new FederatedDecodeError(`tensor '${name}': ${error.message}`);
     throw error;
+  }
+}
+
+/**
+ * With a reference (the coordinator decoding an upload against its global model) every tensor must be one of the
+ * reference's, of the same shape: checked before anything is allocated, so a hostile header cannot ask for gigabytes.
+ */
+function checkAgainstReference(name: string, shape: readonly number[], reference: ReadonlyMap<string, SparseTensor>): void {
+  const expected = reference.get(name);
+  if (expected === undefined) throw new FederatedDecodeError(`tensor '${name}' is not in the reference set`);
+  if (expected.shape.length !== shape.length || expected.shape.some((dim, i) => dim !== shape[i])) {
+    throw new FederatedDecodeError(`tensor '${name}' has shape [${shape.join(', ')}], the reference's is [${expected.shape.join(', ')}]`);
   }
 }
 
