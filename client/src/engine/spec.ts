@@ -43,3 +43,5 @@ export type { LoadDatasetsSpec } from './data/types.js';
 export { datasetSpecOf } from './train/config.js';
 /** Federated rounds (issue 18): transport encoding, update validation, aggregation and partitions (pure). */
 export * from './federated/pure.js';
+/** Seeded randomness (mulberry32), e.g. the coordinator's choice of a round's clients. */
+export { createRng, type Rng } from './util/rng.js';

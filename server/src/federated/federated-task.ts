@@ -6,6 +6,7 @@ import {
   type FederatedTask,
   type TrainingJobSpec,
 } from '../../../protocol/src/index.js';
+import { createRng } from '../../../client/src/engine/spec.js';
 import type { FederatedJobSpec } from './federated-spec.js';
 
 const MASK_MODES: Readonly<Record<FederatedJobSpec['maskMode'], FederatedMaskMode>> = {
@@ -52,22 +53,11 @@ export function clientTaskSpec(spec: FederatedJobSpec, input: ClientTaskInput): 
  */
 export function sampleClients(clients: number, count: number, seed: number, round: number): number[] {
   const order = Array.from({ length: clients }, (_, index) => index);
-  const random = mulberry32((seed ^ Math.imul(round + 1, 0x9e3779b1)) >>> 0);
+  const random = createRng((seed ^ Math.imul(round + 1, 0x9e3779b1)) >>> 0);
   const take = Math.min(count, clients);
   for (let i = 0; i < take; i += 1) {
-    const j = i + Math.floor(random() * (clients - i));
+    const j = i + random.int(clients - i);
     [order[i], order[j]] = [order[j], order[i]];
   }
   return order.slice(0, take);
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
