@@ -5,6 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
+import type { Clock } from './common/clock.js';
 import { setupOpenApi } from './api/openapi.js';
 import { AppModule } from './app.module.js';
 import { ClusterIoAdapter } from './cluster/cluster-io-adapter.js';
@@ -58,6 +59,11 @@ export interface CoordinatorOptions {
   nodeId?: string;
   /** Directories under which browser agents may fetch dataset files. Default /usr/share/datasets. */
   datasetRoots?: readonly string[];
+  /**
+   * The time source of the coordinator's timers and timestamps (default the real clock). A simulation passes the
+   * virtual clock its devices run on (issue 12).
+   */
+  clock?: Clock;
 }
 
 /** Signals are left to the caller (CLI, tests): call `close()` to stop the coordinator gracefully. */
@@ -76,11 +82,11 @@ export interface RunningCoordinator {
 
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
   const host = options.host ?? '127.0.0.1';
-  const { port: requestedPort, host: _host, ...settings } = options;
+  const { port: requestedPort, host: _host, clock, ...settings } = options;
   const config = resolveCoordinatorConfig(definedOnly(settings));
   // An unusable database URL fails here with one line (DatabaseUnavailableError), not inside Nest's module loader.
   await probeDatabase(databaseSettingsFor(config));
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(config, clock), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(PinoNestLogger));
   setupOpenApi(app);
   let clusterIo: ClusterIoAdapter | undefined;
