@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { createModelledEngine, loadDeviceProfile, type DeviceProfile } from '../profiles/index.js';
-import { VirtualFleet, type VirtualFleetEvent } from '../virtual/index.js';
+import { modelledEngineOptions, VirtualFleet, type VirtualFleetEvent } from '../virtual/index.js';
 import { CoordinatorApi } from './coordinator-api.js';
 import { CoordinatorProcess } from './coordinator-process.js';
 import { planFaults, plannedDevices, summarizePlan, type FaultAction } from './fault-plan.js';
@@ -107,7 +107,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       seed,
       devices: scenario.fleet.map((group) => ({ profile: profiles.get(group.profile)!, count: group.count, labels: group.labels })),
       realEngines,
-      engineFor: (request) => createModelledEngine(profiles.get(devicePlan[request.index]!.profile)!, { timeScale: request.timeScale, seed: request.seed }),
+      engineFor: (request) => createModelledEngine(profiles.get(devicePlan[request.index]!.profile)!, modelledEngineOptions(request)),
     });
     fleet.on('event', (event) => {
       events += 1;
