@@ -279,7 +279,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
       return;
     }
     // A middleware error without refusal data leaves the socket inactive; keep trying like socket.io would.
-    if (this.socket && !this.socket.active) this.retryLater();
+    if (this.backoff.reconnectOnClock || (this.socket && !this.socket.active)) this.retryLater();
     else this.failedAttempts += 1;
     this.emit('unreachable', error.message, this.failedAttempts);
   }
