@@ -67,7 +67,8 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
   await mkdir(devicesDir);
 
   const clock = new VirtualClock({ startMs: VIRTUAL_EPOCH_MS, watchActivity: true });
-  let fleetStartMs = clock.now();
+  // Simulated time 0 is the start of the fleet's boot: the boot is part of the simulated timeline.
+  const fleetStartMs = clock.now();
   const simNow = (): number => clock.now() - fleetStartMs;
   const log = new EventLogRecorder();
   const leaseExpiries: LeaseExpiry[] = [];
@@ -113,8 +114,7 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
     });
     say(`coordinator ${coordinator.url} in this process with an API key and a token; booting ${deviceCount} virtual devices`);
     await drive(theFleet.start());
-    fleetStartMs = clock.now();
-    say(`${deviceCount} devices connected; simulated time 0; submitting the work`);
+    say(`${deviceCount} devices connected at ${formatSimSpan(simNow())} simulated; submitting the work`);
     const submitted = await clock.track(submitWork(loaded, api, coordinator));
     say(`${submitted} jobs submitted`);
 
@@ -136,7 +136,7 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
           })
           .catch((error: unknown) => say(`fault ${describeAction(action)} failed: ${(error as Error).message}`))
           .finally(() => pending.delete(action));
-      }, action.atSimMs);
+      }, Math.max(0, action.atSimMs - simNow()));
     }
 
     let latest: TimelineSample | undefined;
@@ -152,7 +152,6 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
     };
     sample();
 
-    const debug = process.env.SF_DEBUG ? setInterval(() => console.log('DEBUG', clock.stepCount, clock.forcedSteps, clock.pendingTimers, (clock as unknown as { inFlight: number }).inFlight, simNow()), 1000) : undefined;
     let lastProgress = Date.now();
     const progressEveryMs = options.progressEveryMs;
     for (;;) {
@@ -170,7 +169,6 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
       const settling = theFleet.devices.some((device) => device.state === 'disconnected' || device.state === 'starting');
       if (allDone && !coordinatorPending && !settling) break;
     }
-    clearInterval(debug);
     const simMs = simNow();
     await clock.quiescent();
     if (!coordinator.running) await clock.track(coordinator.restart());
@@ -229,7 +227,7 @@ async function driveUntilSettled(clock: VirtualClock, work: Promise<unknown>): P
   const outcome = work.finally(() => (settled = true));
   outcome.catch(() => undefined);
   while (!settled) {
-    if ((await clock.step()) === undefined && !settled) await clock.quiescent();
+    if ((await clock.step(() => settled)) === undefined && !settled) await clock.quiescent();
   }
   await outcome;
 }

@@ -32,8 +32,11 @@ export interface VirtualClockOptions {
   readonly maxSettleWallMs?: number;
 }
 
-/** Requests that are work in flight outside JavaScript (a file read or write, a DNS lookup). */
-const PENDING_REQUEST = /^(FSReq|GetAddrInfo|GetNameInfo|FileHandle|Zlib)/;
+/**
+ * Requests that are work in flight outside JavaScript: a file operation (FSReq…, CloseReq), a DNS lookup, a socket
+ * connecting, writing or shutting down, compression.
+ */
+const PENDING_REQUEST = /Req|^(TCPConnectWrap|PipeConnectWrap|WriteWrap|ShutdownWrap|FileHandle|Zlib)/;
 
 export class VirtualClock implements Clock {
   private nowMs: number;
@@ -127,10 +130,12 @@ export class VirtualClock implements Clock {
 
   /**
    * Waits until the process is quiescent, then moves to the earliest due timer and fires it. Resolves with the new
-   * time, or undefined when no timer is pending (nothing can happen any more without outside input).
+   * time, or undefined when no timer is pending (nothing can happen any more without outside input) or when
+   * `unless` says, once quiescent, that no timer should fire any more.
    */
-  async step(): Promise<number | undefined> {
+  async step(unless?: () => boolean): Promise<number | undefined> {
     await this.quiescent();
+    if (unless?.()) return undefined;
     const timer = this.popLive();
     if (!timer) return undefined;
     this.nowMs = Math.max(this.nowMs, timer.dueMs);
