@@ -1,60 +1,69 @@
-// Virtual time (issue 12, item 3): the coordinator (in this process) and 30 virtual devices on one discrete-event
-// clock, with churn, a partition, link faults and a coordinator crash. A seeded run is deterministic: the same seed
-// gives the same canonical event log, event for event; another seed gives another one.
+// Virtual time (issue 12, item 3): the coordinator (in-process) and 30 virtual devices on one discrete-event clock,
+// with churn, a partition, link faults and a coordinator crash (test/scenarios/virtual-30.yaml), run as a CI job
+// runs it: `sparsefleet sim run … --events FILE` from dist/. A seeded run is deterministic: the same seed gives the
+// same canonical event log, event for event; another seed gives another one.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { startCoordinator } from '../../../server/src/index.js';
-import { firstDifference, resolveScenario, runScenario, validateScenario, type ScenarioRun } from '../../../client/src/sim/scenario/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { firstDifference, type CanonicalEvent } from '../../../client/src/sim/scenario/index.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
+const ENTRY = join(ROOT, 'bin/sparsefleet.js');
+const BUILT = existsSync(join(ROOT, 'dist/cli/src/commands/sim.js'));
+const SCENARIO = join(ROOT, 'test/scenarios/virtual-30.yaml');
+const RUN_LIMIT_MS = 180_000;
 
-const SCENARIO = validateScenario(
-  {
-    name: 'virtual-30',
-    seed: 7,
-    duration: '40m',
-    coordinator: { heartbeat: '1m' },
-    fleet: [
-      { profile: 'android-midrange', count: 12 },
-      { profile: 'raspberry-pi-4', count: 8 },
-      { profile: 'laptop', count: 10 },
-    ],
-    jobs: [{ template: 'jobs/wrn-short.yaml', count: 30 }],
-    faults: {
-      scripted: [
-        { at: '3m', kind: 'coordinator-crash', downFor: '1m' },
-        { at: '2m', kind: 'partition', devices: { count: 3 }, for: '2m' },
-      ],
-      random: {
-        churn: { fraction: 0.3, downtime: { min: '30s', max: '3m' } },
-        links: { fraction: 0.1, duration: { min: '1m', max: '3m' }, link: { latencyMs: 400, jitterMs: 200, lossRate: 0.05, duplicateRate: 0.05, reorderRate: 0.05 } },
-        window: { from: '1m', to: '8m' },
-      },
-    },
-  },
-  'virtual-30.yaml',
-);
-
-async function run(seed: number): Promise<ScenarioRun> {
-  const loaded = await resolveScenario(SCENARIO, join(ROOT, 'test/scenarios/virtual-30.yaml'));
-  return runScenario(loaded, { seed, startCoordinator });
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly events: CanonicalEvent[];
 }
 
-describe('runScenario on virtual time', () => {
-  it('should give the same event log for the same seed and another for another seed', { timeout: 600_000 }, async () => {
-    const first = await run(7);
-    const second = await run(7);
-    const other = await run(8);
+let folder: string | undefined;
 
-    for (const { verdict } of [first, second, other]) {
-      expect(verdict.time).toBe('virtual');
-      expect(verdict.passed, JSON.stringify(verdict.invariants.filter((outcome) => outcome.violations.length > 0))).toBe(true);
-      expect(verdict.figures.coordinatorRestarts).toBe(1);
-      expect(verdict.figures.succeeded).toBe(30);
+async function simRun(seed: number, name: string): Promise<Run> {
+  folder ??= await mkdtemp(join(tmpdir(), 'sf-sim-virtual-'));
+  const eventsFile = join(folder, `${name}.jsonl`);
+  const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [ENTRY, 'sim', 'run', SCENARIO, '--seed', String(seed), '--events', eventsFile, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), RUN_LIMIT_MS);
+    child.once('error', reject);
+    child.once('exit', (exitCode) => {
+      clearTimeout(timer);
+      resolve({ code: exitCode, stdout: output });
+    });
+  });
+  const lines = existsSync(eventsFile) ? (await readFile(eventsFile, 'utf8')).split('\n').filter((line) => line.length > 0) : [];
+  return { code, stdout, events: lines.map((line) => JSON.parse(line) as CanonicalEvent) };
+}
+
+describe('sim run on virtual time', () => {
+  afterAll(async () => {
+    if (folder) await rm(folder, { recursive: true, force: true });
+  });
+
+  it('should give the same event log for the same seed and another for another seed', { timeout: 3 * RUN_LIMIT_MS + 10_000 }, async () => {
+    expect(BUILT, 'the CLI runs from dist/: npm run build first').toBe(true);
+
+    const first = await simRun(7, 'first');
+    const second = await simRun(7, 'second');
+    const other = await simRun(8, 'other');
+
+    for (const run of [first, second, other]) {
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toMatch(/virtual time/);
+      expect(run.stdout).toMatch(/30 succeeded/);
+      expect(run.stdout).toMatch(/1 coordinator restart/);
     }
     // The log covers the whole run: every kind of happening the scenario provokes is in it.
     const kinds = new Set(first.events.map((event) => event.kind));
-    for (const kind of ['connected', 'job-started', 'job-finished', 'report-acknowledged', 'killed', 'partitioned', 'coordinator-crashed', 'coordinator-restarted']) {
+    for (const kind of ['enrolled', 'connected', 'job-started', 'job-finished', 'report-acknowledged', 'killed', 'partitioned', 'link-changed', 'coordinator-crashed', 'coordinator-restarted']) {
       expect(kinds, kind).toContain(kind);
     }
     expect(first.events.length).toBeGreaterThan(1_000);
