@@ -1,11 +1,11 @@
 // The canonical event log of a run on virtual time (issue 12): every fleet event, lease expiry and coordinator
-// crash or restart at its virtual time since the fleet started, with the run's random names replaced by stable ones
+// crash or restart at its virtual time since the fleet was booted (the boot's own events come before 0), with the run's random names replaced by stable ones
 // (devices by fleet index, jobs by name, any other coordinator id by its order of first appearance), in a total
 // order: by time, then device, kind, job, attempt and detail. Two runs of one scenario with one seed that behaved
 // the same give equal logs, whatever order the events of one instant happened to be recorded in.
 
 export interface CanonicalEvent {
-  /** Virtual ms since the fleet started. */
+  /** Virtual ms since the fleet was booted (negative: during the boot). */
   readonly simMs: number;
   /** Fleet index of the device; -1 for the coordinator. */
   readonly device: number;
@@ -18,7 +18,8 @@ export interface CanonicalEvent {
 
 /** An event as recorded, with the ids the run drew. */
 export interface RecordedEvent {
-  readonly simMs: number;
+  /** The virtual clock's time. */
+  readonly atMs: number;
   readonly device: number;
   readonly kind: string;
   readonly jobId?: string;
@@ -40,10 +41,10 @@ export class EventLogRecorder {
   }
 
   /**
-   * The log with stable names: `jobNames` maps job ids to names, `deviceIndexes` device ids to fleet indexes; ids
-   * neither names are numbered in their order of first appearance in the sorted log.
+   * The log with times since `originMs` and stable names: `jobNames` maps job ids to names, `deviceIndexes` device
+   * ids to fleet indexes; ids neither names are numbered in their order of first appearance in the sorted log.
    */
-  canonical(jobNames: ReadonlyMap<string, string>, deviceIndexes: ReadonlyMap<string, number>): CanonicalEvent[] {
+  canonical(originMs: number, jobNames: ReadonlyMap<string, string>, deviceIndexes: ReadonlyMap<string, number>): CanonicalEvent[] {
     const others = new Map<string, string>();
     const rename = (id: string): string => {
       const job = jobNames.get(id);
@@ -57,7 +58,7 @@ export class EventLogRecorder {
     const named = this.recorded.map((event): CanonicalEvent => {
       const job = event.jobId === undefined ? undefined : (jobNames.get(event.jobId) ?? event.jobId);
       return {
-        simMs: event.simMs,
+        simMs: event.atMs - originMs,
         device: event.device,
         kind: event.kind,
         ...(job === undefined ? {} : { job }),

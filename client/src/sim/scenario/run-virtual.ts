@@ -67,8 +67,8 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
   await mkdir(devicesDir);
 
   const clock = new VirtualClock({ startMs: VIRTUAL_EPOCH_MS, watchActivity: true });
-  // Simulated time 0 is the start of the fleet's boot: the boot is part of the simulated timeline.
-  const fleetStartMs = clock.now();
+  // Simulated time 0 is the booted fleet (the faults' times count from there); the boot's events come before it.
+  let fleetStartMs = clock.now();
   const simNow = (): number => clock.now() - fleetStartMs;
   const log = new EventLogRecorder();
   const leaseExpiries: LeaseExpiry[] = [];
@@ -85,7 +85,7 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
     heartbeatMs,
     onLeaseExpiry: (expiry) => {
       leaseExpiries.push(expiry);
-      log.record({ simMs: expiry.wallMs - fleetStartMs, device: -1, kind: 'lease-expired', jobId: expiry.jobId, attempt: expiry.attempt, detail: expiry.deviceId });
+      log.record({ atMs: expiry.wallMs, device: -1, kind: 'lease-expired', jobId: expiry.jobId, attempt: expiry.attempt, detail: expiry.deviceId });
     },
   });
   let fleet: VirtualFleet | undefined;
@@ -110,11 +110,12 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
       events += 1;
       const atMs = clock.now();
       recordEvent(event, atMs, liveness, assignments);
-      log.record({ simMs: atMs - fleetStartMs, device: event.deviceIndex, kind: event.kind, jobId: event.jobId, attempt: event.attempt, detail: event.detail });
+      log.record({ atMs, device: event.deviceIndex, kind: event.kind, jobId: event.jobId, attempt: event.attempt, detail: event.detail });
     });
     say(`coordinator ${coordinator.url} in this process with an API key and a token; booting ${deviceCount} virtual devices`);
     await drive(theFleet.start());
-    say(`${deviceCount} devices connected at ${formatSimSpan(simNow())} simulated; submitting the work`);
+    say(`${deviceCount} devices connected after ${formatSimSpan(simNow())} of simulated boot; simulated time 0; submitting the work`);
+    fleetStartMs = clock.now();
     const submitted = await clock.track(submitWork(loaded, api, coordinator));
     say(`${submitted} jobs submitted`);
 
@@ -124,7 +125,7 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
         timeline.marks.push({ simMs: simNow(), label: describeAction(action) });
         if (action.kind.startsWith('coordinator')) {
           say(describeAction(action));
-          log.record({ simMs: simNow(), device: -1, kind: action.kind === 'coordinator-kill' ? 'coordinator-crashed' : 'coordinator-restarted', detail: action.cause });
+          log.record({ atMs: clock.now(), device: -1, kind: action.kind === 'coordinator-kill' ? 'coordinator-crashed' : 'coordinator-restarted', detail: action.cause });
         }
         const context = { fleet: theFleet, coordinator, liveness, timeScale: 1, profiles: devicePlan.map((device) => profiles.get(device.profile)!), now: () => clock.now() };
         // A coordinator's crash or boot holds the clock (nothing may happen meanwhile that the boot would miss); a
@@ -136,7 +137,7 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
           })
           .catch((error: unknown) => say(`fault ${describeAction(action)} failed: ${(error as Error).message}`))
           .finally(() => pending.delete(action));
-      }, Math.max(0, action.atSimMs - simNow()));
+      }, action.atSimMs);
     }
 
     let latest: TimelineSample | undefined;
@@ -212,7 +213,7 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
         forcedSteps: clock.forcedSteps,
       },
     });
-    return { verdict, timeline, events: log.canonical(jobNames, deviceIndexes), stateDir };
+    return { verdict, timeline, events: log.canonical(fleetStartMs, jobNames, deviceIndexes), stateDir };
   } finally {
     await drive(fleet?.stop() ?? Promise.resolve()).catch(() => undefined);
     await drive(coordinator.stop()).catch(() => undefined);

@@ -68,12 +68,12 @@ export interface VirtualFleetOptions {
    * time) is the same in every run. Someone must step the clock while start() runs.
    */
   readonly bootSpacingMs?: number;
-  /** Pacer slice of the modelled engines on a clock other than the real one (clock ms; default 1000). */
+  /** Pacer slice of the modelled engines on a clock other than the real one (clock ms; default 10,000). */
   readonly engineSliceMs?: number;
 }
 
-/** The modelled engines' pacer slice on a virtual clock: a timer per simulated second of training per device. */
-const VIRTUAL_ENGINE_SLICE_MS = 1_000;
+/** The modelled engines' pacer slice on a virtual clock: a timer per 10 simulated seconds of training per device. */
+const VIRTUAL_ENGINE_SLICE_MS = 10_000;
 
 const MIN_REQUEST_TIMEOUT_MS = 2_000;
 
