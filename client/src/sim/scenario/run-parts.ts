@@ -1,6 +1,9 @@
 // The parts a simulated run is made of, whichever time it runs on (wall-compressed with a coordinator child process,
 // or virtual with the coordinator in-process): the profiles, the work submitted, the fleet events turned into
 // liveness and assignments, the faults applied, and the observations the invariants judge.
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadDeviceProfile, type DeviceProfile } from '../profiles/index.js';
 import type { VirtualFleet, VirtualFleetEvent } from '../virtual/index.js';
 import type { CoordinatorApi } from './coordinator-api.js';
@@ -9,6 +12,7 @@ import type { AcknowledgedReport, Assignment, LeaseExpiry, RunObservations } fro
 import type { LivenessTracker } from './liveness.js';
 import { resolveProfileReference, type LoadedScenario } from './scenario-file.js';
 import { submitAcrossOutages } from './submit-across-outages.js';
+import type { RunFigures } from './verdict.js';
 
 /** The coordinator's lease is this many heartbeats (its default heartbeat patience). */
 export const LEASE_HEARTBEATS = 3;
@@ -21,6 +25,16 @@ export interface SimCoordinator {
   kill(): Promise<void>;
   /** Starts again on the same database and address. */
   restart(): Promise<void>;
+}
+
+/** A temporary folder for one run: the coordinator's data dir and the devices' state files. */
+export async function createStateDirs(): Promise<{ readonly stateDir: string; readonly dataDir: string; readonly devicesDir: string }> {
+  const stateDir = await mkdtemp(join(tmpdir(), 'sparsefleet-sim-'));
+  const dataDir = join(stateDir, 'coordinator');
+  const devicesDir = join(stateDir, 'devices');
+  await mkdir(dataDir);
+  await mkdir(devicesDir);
+  return { stateDir, dataDir, devicesDir };
 }
 
 export async function loadProfiles(loaded: LoadedScenario): Promise<Map<string, DeviceProfile>> {
@@ -112,6 +126,14 @@ export async function gatherObservations(input: {
     })),
     leaseMs: input.leaseMs,
   };
+}
+
+/** The verdict's figures about the jobs and the reports, from the observations. */
+export function outcomeFigures(observations: RunObservations): Pick<RunFigures, 'jobs' | 'succeeded' | 'failed' | 'unfinished' | 'acknowledgedReports'> {
+  const jobs = observations.jobs.length;
+  const succeeded = observations.jobs.filter((job) => job.state === 'succeeded').length;
+  const failed = observations.jobs.filter((job) => job.state === 'failed' || job.state === 'cancelled').length;
+  return { jobs, succeeded, failed, unfinished: jobs - succeeded - failed, acknowledgedReports: observations.acknowledged.length };
 }
 
 export interface FaultContext {

@@ -2,10 +2,8 @@
 // (`time: wall`), a coordinator child process on a temporary SQLite dir with the heartbeat scaled by the time scale, an API key and an enrollment token, the VirtualFleet of the scenario's
 // profiles, the work submitted, the seeded fault plan applied at its simulated times, progress lines while it runs,
 // and at the end the invariants over what the fleet saw and what the coordinator stored.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
 import { createModelledEngine } from '../profiles/index.js';
 import { modelledEngineOptions, VirtualFleet, type VirtualFleetEvent } from '../virtual/index.js';
 import { CoordinatorApi } from './coordinator-api.js';
@@ -13,7 +11,7 @@ import { CoordinatorProcess } from './coordinator-process.js';
 import { planFaults, plannedDevices, summarizePlan, type FaultAction } from './fault-plan.js';
 import { checkInvariants, type Assignment, type LeaseExpiry } from './invariants.js';
 import { LivenessTracker } from './liveness.js';
-import { applyFault, describeAction, gatherObservations, LEASE_HEARTBEATS, loadProfiles, recordEvent, submitWork } from './run-parts.js';
+import { applyFault, createStateDirs, describeAction, gatherObservations, LEASE_HEARTBEATS, loadProfiles, outcomeFigures, recordEvent, submitWork } from './run-parts.js';
 import type { LoadedScenario } from './scenario-file.js';
 import { fleetSize } from './scenario-schema.js';
 import type { CanonicalEvent } from './event-log.js';
@@ -100,11 +98,7 @@ async function runOnWallTime(loaded: LoadedScenario, options: RunScenarioOptions
   }
   const leaseMs = heartbeatMs * LEASE_HEARTBEATS;
 
-  const stateDir = await mkdtemp(join(tmpdir(), 'sparsefleet-sim-'));
-  const dataDir = join(stateDir, 'coordinator');
-  const devicesDir = join(stateDir, 'devices');
-  await mkdir(dataDir);
-  await mkdir(devicesDir);
+  const { stateDir, dataDir, devicesDir } = await createStateDirs();
 
   const leaseExpiries: LeaseExpiry[] = [];
   const assignments: Assignment[] = [];
@@ -207,8 +201,6 @@ async function runOnWallTime(loaded: LoadedScenario, options: RunScenarioOptions
     const observations = await gatherObservations({ api, fleet, assignments, leaseExpiries, liveness, endMs: endWall, leaseMs });
     const invariants = checkInvariants(observations);
     const wallMs = Date.now() - startWall;
-    const succeeded = observations.jobs.filter((job) => job.state === 'succeeded').length;
-    const failed = observations.jobs.filter((job) => job.state === 'failed' || job.state === 'cancelled').length;
     const verdict = buildVerdict({
       scenario: scenario.name,
       source: loaded.source,
@@ -220,15 +212,11 @@ async function runOnWallTime(loaded: LoadedScenario, options: RunScenarioOptions
       figures: {
         devices: deviceCount,
         realEngines,
-        jobs: observations.jobs.length,
-        succeeded,
-        failed,
-        unfinished: observations.jobs.length - succeeded - failed,
+        ...outcomeFigures(observations),
         wallMs,
         simMs,
         events,
         eventsPerSecond: events / Math.max(0.001, (endWall - fleetStartWall) / 1000),
-        acknowledgedReports: observations.acknowledged.length,
         leaseExpiries: leaseExpiries.length,
         coordinatorPeakRssBytes: coordinator.peakRssBytes,
         coordinatorRestarts: coordinator.restartCount,

@@ -3,9 +3,7 @@
 // database writes done, promises resolved), so an hour of fleet time takes as long as the work in it and a seeded
 // run is repeatable. Faults, timeline samples and the deadline are timers on the same clock; the run's own REST
 // calls hold the clock while they are in flight. The result carries the canonical event log (event-log.ts).
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { createModelledEngine } from '../profiles/index.js';
 import { modelledEngineOptions, VirtualClock, VirtualFleet } from '../virtual/index.js';
 import { CoordinatorApi } from './coordinator-api.js';
@@ -14,7 +12,7 @@ import { planFaults, plannedDevices, summarizePlan, type FaultAction } from './f
 import { InProcessCoordinator, type StartInProcessCoordinator } from './in-process-coordinator.js';
 import { checkInvariants, type Assignment, type LeaseExpiry } from './invariants.js';
 import { LivenessTracker } from './liveness.js';
-import { applyFault, describeAction, gatherObservations, LEASE_HEARTBEATS, loadProfiles, recordEvent, submitWork } from './run-parts.js';
+import { applyFault, createStateDirs, describeAction, gatherObservations, LEASE_HEARTBEATS, loadProfiles, outcomeFigures, recordEvent, submitWork } from './run-parts.js';
 import type { LoadedScenario } from './scenario-file.js';
 import { fleetSize } from './scenario-schema.js';
 import { formatSimSpan } from './sim-duration.js';
@@ -60,11 +58,7 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
   const heartbeatMs = scenario.coordinator.heartbeat;
   const leaseMs = heartbeatMs * LEASE_HEARTBEATS;
 
-  const stateDir = await mkdtemp(join(tmpdir(), 'sparsefleet-sim-'));
-  const dataDir = join(stateDir, 'coordinator');
-  const devicesDir = join(stateDir, 'devices');
-  await mkdir(dataDir);
-  await mkdir(devicesDir);
+  const { stateDir, dataDir, devicesDir } = await createStateDirs();
 
   const clock = new VirtualClock({ startMs: VIRTUAL_EPOCH_MS, watchActivity: true });
   // Simulated time 0 is the booted fleet (the faults' times count from there); the boot's events come before it.
@@ -182,8 +176,6 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
     const invariants = checkInvariants(observations);
     const jobNames = new Map(observations.jobs.map((job) => [job.id, job.name]));
     const deviceIndexes = new Map(theFleet.devices.flatMap((device) => (device.deviceId ? [[device.deviceId, device.index] as const] : [])));
-    const succeeded = observations.jobs.filter((job) => job.state === 'succeeded').length;
-    const failed = observations.jobs.filter((job) => job.state === 'failed' || job.state === 'cancelled').length;
     const verdict = buildVerdict({
       scenario: scenario.name,
       source: loaded.source,
@@ -195,15 +187,11 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
       figures: {
         devices: deviceCount,
         realEngines,
-        jobs: observations.jobs.length,
-        succeeded,
-        failed,
-        unfinished: observations.jobs.length - succeeded - failed,
+        ...outcomeFigures(observations),
         wallMs: Date.now() - startWall,
         simMs,
         events,
         eventsPerSecond: events / Math.max(0.001, (endWall - startWall) / 1000),
-        acknowledgedReports: observations.acknowledged.length,
         leaseExpiries: leaseExpiries.length,
         // The coordinator shares this process: its peak is the process's (fleet and runner included).
         coordinatorPeakRssBytes: process.resourceUsage().maxRSS * 1024,
