@@ -27,3 +27,5 @@ export * from './forgetting-wire.js';
 export * from './enrollment-url.js';
 // --- Device HTTP routes (issue 15): dataset shards for browser agents. ---
 export * from './device-http.js';
+// --- The time source the agent and the coordinator share (issue 12, virtual time). ---
+export * from './clock.js';

@@ -3,6 +3,7 @@ import { AssignmentModule } from './assignment/assignment.module.js';
 import { BrowserAgentModule } from './browser-agent/browser-agent.module.js';
 import { EventsModule } from './events/events.module.js';
 import { ApiModule } from './api/api.module.js';
+import { ClockModule, type Clock } from './common/clock.js';
 import { CampaignsModule } from './campaigns/campaigns.module.js';
 import { ClusterModule } from './cluster/cluster.module.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from './config/coordinator-config.js';
@@ -22,7 +23,7 @@ class ConfigModule {}
 
 @Module({})
 export class AppModule {
-  static forRoot(config: CoordinatorConfig): DynamicModule {
+  static forRoot(config: CoordinatorConfig, clock?: Clock): DynamicModule {
     const configModule: DynamicModule = {
       module: ConfigModule,
       global: true,
@@ -33,6 +34,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         configModule,
+        ClockModule.forRoot(clock),
         loggingModule(config.logLevel),
         StorageModule,
         ClusterModule.forRoot(config),

@@ -1,10 +1,12 @@
 // The one way to start a coordinator in-process: used by `sparsefleet serve`, `sparsefleet demo` and the tests.
 import 'reflect-metadata';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
+import type { Clock } from './common/clock.js';
 import { setupOpenApi } from './api/openapi.js';
 import { AppModule } from './app.module.js';
 import { ClusterIoAdapter } from './cluster/cluster-io-adapter.js';
@@ -14,7 +16,10 @@ import {
   type CreateEnrollmentTokenOptions,
   type CreatedEnrollmentToken,
 } from './devices/enrollment-token.service.js';
+import { DomainEventBus } from './events/event-bus.js';
+import { JobService } from './jobs/job.service.js';
 import { ApiKeyService, type CreatedApiKey } from './security/api-key.service.js';
+import { DatabaseService } from './storage/database.service.js';
 import { databaseSettingsFor, probeDatabase } from './storage/database-dialect.js';
 import type { FederatedModelLab } from './federated/federated-lab.js';
 
@@ -61,6 +66,19 @@ export interface CoordinatorOptions {
   datasetRoots?: readonly string[];
   /** The engine's side of federated jobs (initial models, held-out accuracy); absent = federated jobs are refused. */
   federatedLab?: FederatedModelLab;
+  /**
+   * The time source of the coordinator's timers and timestamps (default the real clock). A simulation passes the
+   * virtual clock its devices run on (issue 12).
+   */
+  clock?: Clock;
+  /** Called for every job attempt whose lease expired, with the device that held it (a simulation's invariants). */
+  onLeaseExpired?: (expiry: ExpiredLease) => void;
+}
+
+export interface ExpiredLease {
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly deviceId: string;
 }
 
 /** Signals are left to the caller (CLI, tests): call `close()` to stop the coordinator gracefully. */
@@ -75,15 +93,21 @@ export interface RunningCoordinator {
   /** A new operator API key (the secret is returned once). */
   createApiKey(name: string): Promise<CreatedApiKey>;
   close(): Promise<void>;
+  /**
+   * Stops dead, as a SIGKILL would, for an in-process simulation: the database closes first, so nothing from this
+   * instant on is stored; the listener and every connection are cut; no shutdown hook runs and nothing is flushed.
+   * The application is abandoned (restart with a new startCoordinator on the same data dir). Its logger goes silent.
+   */
+  crash(): Promise<void>;
 }
 
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
   const host = options.host ?? '127.0.0.1';
-  const { port: requestedPort, host: _host, ...settings } = options;
+  const { port: requestedPort, host: _host, clock, onLeaseExpired, ...settings } = options;
   const config = resolveCoordinatorConfig(definedOnly(settings));
   // An unusable database URL fails here with one line (DatabaseUnavailableError), not inside Nest's module loader.
   await probeDatabase(databaseSettingsFor(config));
-  const app = await NestFactory.create(AppModule.forRoot(config), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(AppModule.forRoot(config, clock), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(PinoNestLogger));
   setupOpenApi(app);
   let clusterIo: ClusterIoAdapter | undefined;
@@ -98,7 +122,10 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     await clusterIo?.dispose();
     throw error;
   }
-  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const httpServer = app.getHttpServer() as Server;
+  const connections = trackConnections(httpServer);
+  if (onLeaseExpired) reportLeaseExpiries(app, onLeaseExpired);
+  const port = (httpServer.address() as AddressInfo).port;
   const tokens = app.get(EnrollmentTokenService);
   const apiKeys = app.get(ApiKeyService);
   let closing: Promise<void> | undefined;
@@ -110,7 +137,34 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     createEnrollmentToken: (tokenOptions) => tokens.create(tokenOptions),
     createApiKey: (name) => apiKeys.create(name),
     close: () => (closing ??= app.close()),
+    async crash() {
+      closing ??= Promise.resolve();
+      await app.get(DatabaseService).db.destroy();
+      app.useLogger(false);
+      httpServer.close();
+      for (const connection of connections) connection.destroy();
+    },
   };
+}
+
+/** Every open TCP connection of the server (websockets included, which the HTTP server stops tracking on upgrade). */
+function trackConnections(server: Server): Set<Socket> {
+  const connections = new Set<Socket>();
+  server.on('connection', (connection: Socket) => {
+    connections.add(connection);
+    connection.once('close', () => connections.delete(connection));
+  });
+  return connections;
+}
+
+function reportLeaseExpiries(app: INestApplication, report: (expiry: ExpiredLease) => void): void {
+  const jobs = app.get(JobService);
+  app.get(DomainEventBus).on('LeaseExpired', async ({ jobId, attempt }) => {
+    const job = await jobs.get(jobId);
+    // Requeued: the next attempt names the abandoned device as the previous one; failed: it still holds the job.
+    const deviceId = job && (job.attempt > attempt ? job.previousDeviceId : job.deviceId);
+    if (deviceId) report({ jobId, attempt, deviceId });
+  });
 }
 
 /** Drops keys set to undefined, so they fall back to the defaults instead of overriding them. */

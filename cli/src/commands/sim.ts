@@ -1,9 +1,10 @@
-// `sparsefleet sim run scenario.yaml [--seed N] [--junit F] [--json F] [--html F] [--real N]`: a simulated fleet
-// against a coordinator child process, faults applied, then a verdict on the invariants; exit code 1 on any
-// violation, 2 when the scenario cannot be read. `sim profile …` is registered by the device-profile commands.
+// `sparsefleet sim run scenario.yaml [--seed N] [--junit F] [--json F] [--html F] [--real N] [--time virtual|wall]`:
+// a simulated fleet against a coordinator (in this process on virtual time, the default; a child process on wall
+// time), faults applied, then a verdict on the invariants; exit code 1 on any violation, 2 when the scenario cannot
+// be read. `sim profile …` is registered by the device-profile commands.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   formatVerdict,
   loadScenarioFile,
@@ -26,6 +27,7 @@ export interface SimRunOptions {
   real?: number;
   keepState?: boolean;
   quiet?: boolean;
+  time?: 'virtual' | 'wall';
 }
 
 /** Exit codes: 0 pass, 1 an invariant was violated, 2 the scenario could not be read or run. */
@@ -33,7 +35,12 @@ export async function runSimRun(file: string, options: SimRunOptions, print: (li
   let run: ScenarioRun;
   try {
     const loaded = await loadScenarioFile(file);
+    // The coordinator of a run on virtual time runs in this process (loaded only then: it brings NestJS).
+    const onVirtualTime = (options.time ?? loaded.scenario.time) === 'virtual';
+    const startCoordinator = onVirtualTime ? (await import('../../../server/src/index.js')).startCoordinator : undefined;
     run = await runScenario(loaded, {
+      time: options.time,
+      startCoordinator,
       seed: options.seed,
       realEngines: options.real,
       keepState: options.keepState,
@@ -46,9 +53,10 @@ export async function runSimRun(file: string, options: SimRunOptions, print: (li
   }
   print(formatVerdict(run.verdict));
   if (options.junit) await writeReport(options.junit, verdictToJUnit(run.verdict), print);
-  if (options.json) await writeReport(options.json, verdictToJson(run.verdict, run.timeline), print);
+  if (options.json) await writeReport(options.json, verdictToJson(run.verdict, run.timeline, run.events), print);
   if (options.html) await writeReport(options.html, renderTimelineHtml(run.verdict, run.timeline), print);
-  if (options.events) await writeReport(options.events, run.eventLog.map((entry) => JSON.stringify(entry)).join('\n') + '\n', print);
+  const eventLog: readonly unknown[] = run.events.length > 0 ? run.events : run.eventLog;
+  if (options.events) await writeReport(options.events, eventLog.map((entry) => JSON.stringify(entry)).join('\n') + '\n', print);
   if (options.keepState) print(`state kept in ${run.stateDir}`);
   return run.verdict.passed ? 0 : 1;
 }
@@ -70,7 +78,8 @@ export function registerSimCommand(program: Command): void {
     .option('--junit <file>', 'write JUnit XML (one test case per invariant)')
     .option('--json <file>', 'write the verdict and the timeline as JSON')
     .option('--html <file>', 'write a self-contained HTML timeline')
-    .option('--events <file>', 'write the event log (every fleet event and lease expiry, JSON lines)')
+    .option('--events <file>', 'write the event log (every fleet event and lease expiry, JSON lines; canonical on virtual time)')
+    .addOption(new Option('--time <time>', "override the scenario's time: virtual (one clock, in-process coordinator) or wall (compressed real time, child process)").choices(['virtual', 'wall']))
     .option('--real <n>', 'run the first N devices with the real engine', integerOption('--real', 0, 1_000_000))
     .option('--keep-state', "keep the coordinator's data dir and the devices' state (printed)")
     .option('--quiet', 'no progress lines')

@@ -21,6 +21,13 @@ export interface BackoffOptions {
   readonly reconnectionDelayMaxMs: number;
   /** 0..1: each delay is spread by ± this fraction so a fleet does not reconnect in lock-step. */
   readonly randomizationFactor: number;
+  /**
+   * Reconnect through the connection's clock instead of socket.io's own reconnection loop, whose timers run on wall
+   * time (a simulation on virtual time; default false).
+   */
+  readonly reconnectOnClock?: boolean;
+  /** The jitter's random source (default Math.random; a simulation passes a seeded one). */
+  readonly random?: () => number;
 }
 
 export interface ConnectionOptions extends Partial<BackoffOptions> {
@@ -103,6 +110,8 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
       reconnectionDelayMs: options.reconnectionDelayMs ?? DEFAULT_BACKOFF.reconnectionDelayMs,
       reconnectionDelayMaxMs: options.reconnectionDelayMaxMs ?? DEFAULT_BACKOFF.reconnectionDelayMaxMs,
       randomizationFactor: options.randomizationFactor ?? DEFAULT_BACKOFF.randomizationFactor,
+      reconnectOnClock: options.reconnectOnClock ?? false,
+      random: options.random,
     };
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.stopWatchingLink = options.link?.watchReachability?.((reachable) => (reachable ? this.healPartition() : this.partition()));
@@ -124,14 +133,14 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
       // Each agent needs its own engine: socket.io otherwise shares one Manager (and socket) per URL.
       forceNew: true,
       autoConnect: false,
-      reconnection: true,
+      reconnection: !this.backoff.reconnectOnClock,
       reconnectionDelay: this.backoff.reconnectionDelayMs,
       reconnectionDelayMax: this.backoff.reconnectionDelayMaxMs,
       randomizationFactor: this.backoff.randomizationFactor,
       auth: (callback) => callback(this.options.auth()),
     });
     this.socket = socket;
-    if (this.partitioned) socket.io.reconnection(false);
+    if (this.partitioned || this.backoff.reconnectOnClock) socket.io.reconnection(false);
     socket.on('connect', () => {
       this.failedAttempts = 0;
       this.emit('connected');
@@ -142,6 +151,8 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
       this.emit('disconnected', String(reason));
       // socket.io leaves reconnecting to us after a server-side kick; the handshake then says whether we may.
       if (reason === 'io server disconnect' && !this.closed) this.retryLater();
+      // Reconnecting on the clock: a transport that dropped is retried here as socket.io would.
+      else if (this.backoff.reconnectOnClock && reason !== 'io client disconnect' && !this.closed && !this.partitioned) this.retryLater();
     });
     socket.on('connect_error', (error: Error & { data?: unknown }) => this.onConnectError(error));
     socket.on(DEVICE_CHANNEL_EVENT, (frame: unknown, ack?: (reply: Uint8Array) => void) => {
@@ -161,13 +172,13 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
   reconnectAfterBackoff(attempt: number): number {
     if (!this.socket || this.closed) return 0;
     this.socket.disconnect();
-    return this.scheduleConnect(backoffDelay(attempt, this.backoff));
+    return this.scheduleConnect(backoffDelay(attempt, this.backoff, this.backoff.random));
   }
 
   /** After a retryable refusal: socket.io does not retry a refused handshake, so schedule it here. */
   retryLater(): number {
     this.failedAttempts += 1;
-    return this.scheduleConnect(backoffDelay(this.failedAttempts, this.backoff));
+    return this.scheduleConnect(backoffDelay(this.failedAttempts, this.backoff, this.backoff.random));
   }
 
   close(): void {
@@ -257,7 +268,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
     this.partitioned = false;
     const socket = this.socket;
     if (!socket || this.closed) return;
-    socket.io.reconnection(true);
+    socket.io.reconnection(!this.backoff.reconnectOnClock);
     if (!socket.connected) socket.connect();
   }
 
@@ -268,7 +279,7 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
       return;
     }
     // A middleware error without refusal data leaves the socket inactive; keep trying like socket.io would.
-    if (this.socket && !this.socket.active) this.retryLater();
+    if (this.backoff.reconnectOnClock || (this.socket && !this.socket.active)) this.retryLater();
     else this.failedAttempts += 1;
     this.emit('unreachable', error.message, this.failedAttempts);
   }

@@ -5,7 +5,8 @@
 // campaign runs at start, for what happened while no coordinator was listening. Reads of a campaign never write.
 // With several coordinator nodes only the leader supervises (events from every node reach it); a node that
 // becomes leader starts with a catch-up pass.
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { CLOCK, clockDate, realClock, type Clock, type TimerHandle } from '../common/clock.js';
 import { withDefaults } from '../../../protocol/src/index.js';
 import { LEADERSHIP, type Leadership } from '../cluster/leadership.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
@@ -37,7 +38,7 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
   /** Campaigns whose jobs are still being queued (in slices): a sync would see only part of them. */
   private readonly starting = new Set<string>();
   /** Re-checks armed when a device left: it becomes replaceable once it has been silent for a whole lease. */
-  private silenceCheck: NodeJS.Timeout | undefined;
+  private silenceCheck: TimerHandle | undefined;
   /** When the latest departed device will have been silent for a whole lease (ms since the epoch). */
   private silenceCheckDue = 0;
   /** Passes over every running campaign. */
@@ -58,6 +59,7 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
     private readonly events: DomainEventBus,
     @Inject(LEADERSHIP) private readonly leadership: Leadership,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -76,7 +78,7 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.silenceCheck);
+    this.clock.clearTimeout(this.silenceCheck);
     this.silenceCheck = undefined;
     await this.allRunning.inProgress;
     await this.settle();
@@ -107,7 +109,7 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
     if (!runs) {
       // A failed sync must not stop the ones asked for behind it.
       const work = () =>
-        this.syncOnce(campaignId, now ?? new Date()).catch((error: unknown) => {
+        this.syncOnce(campaignId, now ?? clockDate(this.clock)).catch((error: unknown) => {
           this.logger.error(`campaign ${campaignId} sync failed: ${error instanceof Error ? error.stack : String(error)}`);
         });
       runs = new CoalescedRun(work, () => !this.stopped);
@@ -139,17 +141,20 @@ export class CampaignSupervisor implements OnApplicationBootstrap, OnModuleDestr
   /** One timer, due when the latest departed device has been silent for a whole lease (then it may be replaced). */
   private armSilenceCheck(): void {
     if (this.stopped || !this.leadership.isLeader()) return;
-    this.silenceCheckDue = Date.now() + this.config.leaseMs + this.config.sweepIntervalMs;
+    this.silenceCheckDue = this.clock.now() + this.config.leaseMs + this.config.sweepIntervalMs;
     if (this.silenceCheck === undefined) this.scheduleSilenceCheck();
   }
 
   private scheduleSilenceCheck(): void {
-    this.silenceCheck = setTimeout(() => {
-      this.silenceCheck = undefined;
-      void this.syncAllRunning();
-      if (!this.stopped && this.silenceCheckDue > Date.now()) this.scheduleSilenceCheck();
-    }, Math.max(0, this.silenceCheckDue - Date.now()));
-    this.silenceCheck.unref();
+    this.silenceCheck = this.clock.setTimeout(
+      () => {
+        this.silenceCheck = undefined;
+        void this.syncAllRunning();
+        if (!this.stopped && this.silenceCheckDue > this.clock.now()) this.scheduleSilenceCheck();
+      },
+      Math.max(0, this.silenceCheckDue - this.clock.now()),
+      { unref: true },
+    );
   }
 
   private async syncOnce(campaignId: string, now: Date): Promise<void> {

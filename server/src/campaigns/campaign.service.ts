@@ -2,7 +2,8 @@
 // device) pinned to the devices selected at start (placement every) or per cell and run on any matching device
 // (placement spread). Reading a campaign only reads: the supervisor records results as jobs finish.
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { CLOCK, clockDate, realClock, type Clock } from '../common/clock.js';
 import { DeviceService } from '../devices/device.service.js';
 import { DomainEventBus } from '../events/event-bus.js';
 import { JobCancellationService } from '../jobs/job-cancellation.service.js';
@@ -45,6 +46,7 @@ export class CampaignService {
     private readonly supervisor: CampaignSupervisor,
     private readonly reports: JobReportService,
     private readonly events: DomainEventBus,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {}
 
   /**
@@ -53,7 +55,7 @@ export class CampaignService {
    * expanded (cells first, then cells × runs once the devices are known); the expansion, the per-cell job specs
    * and the inserts then run in slices that give the event loop back (devices' heartbeats go on meanwhile).
    */
-  async start(spec: CampaignSpec, now = new Date()): Promise<CampaignView> {
+  async start(spec: CampaignSpec, now = clockDate(this.clock)): Promise<CampaignView> {
     const size = campaignSizeOf(spec);
     const tooManyCells = cellCountIssue(size);
     if (tooManyCells !== undefined) throw new InvalidInputError([tooManyCells]);
@@ -111,7 +113,7 @@ export class CampaignService {
   }
 
   /** Cancels every unfinished job of the campaign (their devices are told to stop); results so far are kept. */
-  async cancel(id: string, now = new Date()): Promise<CancelCampaignOutcome> {
+  async cancel(id: string, now = clockDate(this.clock)): Promise<CancelCampaignOutcome> {
     await this.starts.get(id)?.catch(() => undefined);
     const row = await this.campaigns.findById(id);
     if (!row) return { kind: 'not-found' };
@@ -188,7 +190,7 @@ export class CampaignService {
               maxAttempts: spec.maxAttempts,
             },
           })),
-          new Date(),
+          clockDate(this.clock),
         );
         await this.campaigns.insertJobs(
           submitted.map((job, index) => ({
@@ -211,7 +213,7 @@ export class CampaignService {
     const reason = `campaign failed to start: ${error instanceof Error ? error.message : String(error)}`;
     this.logger.error(`campaign ${campaignId}: ${reason}`);
     try {
-      const timestamp = new Date().toISOString();
+      const timestamp = clockDate(this.clock).toISOString();
       await this.campaigns.transition(campaignId, ['running'], { state: 'cancelled', updated_at: timestamp, finished_at: timestamp });
       for (const job of await this.campaigns.listJobs(campaignId)) await this.cancellation.cancel(job.job_id, reason);
     } catch (cleanup) {

@@ -1,6 +1,7 @@
 // Checkpoint transfer rules (chunk size, ids, totals), the content-addressed store and the per-job record of
 // committed checkpoints. Who may upload or read is checked by CheckpointHandlers before anything lands here.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, clockDate, realClock, type Clock } from '../common/clock.js';
 import type {
   CheckpointChunk,
   CheckpointCommit,
@@ -35,6 +36,7 @@ export class CheckpointService {
     private readonly checkpoints: CheckpointRepository,
     private readonly metrics: MetricsService,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {}
 
   async storeChunk(chunk: CheckpointChunk): Promise<void> {
@@ -55,7 +57,7 @@ export class CheckpointService {
    * training position read from the stored object itself (idempotent on a resent commit). A device that did not
    * send the bytes in this attempt cannot commit them, even when the same content is stored for another job.
    */
-  async commit(commit: CheckpointCommit, deviceId: string, now = new Date()): Promise<CheckpointView> {
+  async commit(commit: CheckpointCommit, deviceId: string, now = clockDate(this.clock)): Promise<CheckpointView> {
     const type = 'sparsefleet.v1.CheckpointCommit';
     requireCheckpointId(commit.checkpointId, type);
     this.requireTotal(commit.totalBytes, type);

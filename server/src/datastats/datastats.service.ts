@@ -5,7 +5,8 @@
 // contributions stay the same (checked by count and latest arrival on every read: another node may have added some).
 // Who may send a piece is checked by DatastatsHandlers before it lands here.
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, clockDate, realClock, type Clock } from '../common/clock.js';
 import {
   DataEfficiencySource,
   ErrorCode,
@@ -84,12 +85,13 @@ export class DatastatsService {
     private readonly store: DatastatsRepository,
     private readonly jobs: JobService,
     private readonly reports: JobReportService,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {}
 
   // --- data sets --------------------------------------------------------------------------------------------------
 
   /** Registers an identity; registering the same one again is a no-op. CONFLICT when the hash has another name or size. */
-  async registerDataset(identity: DatasetIdentityView, now = new Date()): Promise<DatasetSummaryView> {
+  async registerDataset(identity: DatasetIdentityView, now = clockDate(this.clock)): Promise<DatasetSummaryView> {
     if (!Number.isInteger(identity.size) || identity.size < 1 || identity.size > MAX_DATASET_EXAMPLES) {
       throw new DatastatsError('invalid', `size must be 1..${MAX_DATASET_EXAMPLES}`);
     }
@@ -220,7 +222,7 @@ export class DatastatsService {
    * Stores a piece; once every piece of its report is in, assembles, checks and records the report. `expected` is
    * the identity registered for the job. A bad piece or report leaves nothing stored for its key.
    */
-  async applyChunk(chunk: ForgettingStatsChunk, deviceId: string, expected: DatasetIdentity, now = new Date()): Promise<ForgettingStatsAck> {
+  async applyChunk(chunk: ForgettingStatsChunk, deviceId: string, expected: DatasetIdentity, now = clockDate(this.clock)): Promise<ForgettingStatsAck> {
     const key: ReportKey = { jobId: chunk.jobId, attempt: chunk.attempt, epoch: chunk.epoch };
     try {
       const problem = pieceProblem(chunk, FORGETTING_PIECE_LIMITS);
@@ -325,7 +327,7 @@ export class DatastatsService {
   // --- removal sets -----------------------------------------------------------------------------------------------
 
   /** Cuts a new, immutable set from the data set's current aggregate; versions count 1, 2, ... per data set. */
-  async createRemovalSet(reference: string, rule: RemovalRule, now = new Date()): Promise<RemovalSetView> {
+  async createRemovalSet(reference: string, rule: RemovalRule, now = clockDate(this.clock)): Promise<RemovalSetView> {
     const problem = removalRuleProblem(rule);
     if (problem !== undefined) throw new DatastatsError('invalid', `rule: ${problem}`);
     const dataset = await this.findDataset(reference);

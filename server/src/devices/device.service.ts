@@ -1,7 +1,8 @@
 // The device registry: enrollment (and re-enrollment), credential checks, revocation, facts, operator labels,
 // telemetry, presence as a deadline (`online_until`) and the idle/busy state.
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, clockDate, realClock, type Clock } from '../common/clock.js';
 import { DeviceFacts, Telemetry, withDefaults } from '../../../protocol/src/index.js';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
@@ -78,6 +79,7 @@ export class DeviceService {
     private readonly credentialKey: CredentialKeyService,
     private readonly events: DomainEventBus,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {}
 
   /**
@@ -87,7 +89,7 @@ export class DeviceService {
    * Without proof a new device is enrolled, with the token's labels. A revoked device cannot come back, and an
    * existing device's facts and labels are not changed here: facts arrive in its own session's Hello.
    */
-  async enroll(request: EnrollmentRequest, now = new Date()): Promise<EnrolledDevice> {
+  async enroll(request: EnrollmentRequest, now = clockDate(this.clock)): Promise<EnrolledDevice> {
     const reclaimed = await this.tokens.reclaimTargetOf(request.tokenId);
     if (reclaimed !== undefined) return this.reclaim(request, reclaimed, now);
     const claim = await this.checkPreviousDevice(request);
@@ -185,7 +187,7 @@ export class DeviceService {
   }
 
   /** The credential stops working at once; the caller disconnects the live socket and releases its jobs. */
-  async revoke(deviceId: string, now = new Date()): Promise<DeviceView | undefined> {
+  async revoke(deviceId: string, now = clockDate(this.clock)): Promise<DeviceView | undefined> {
     await this.devices.revoke(deviceId, now.toISOString());
     const device = await this.get(deviceId);
     if (device) this.events.publish({ type: 'DeviceGone', deviceId, reason: 'revoked' });
@@ -199,7 +201,7 @@ export class DeviceService {
   }
 
   /** Refreshes facts after a (re)connect and brings the device online (busy when it still holds a job). */
-  async hello(deviceId: string, facts: DeviceFacts | undefined, options: PresenceOptions = {}, now = new Date()): Promise<void> {
+  async hello(deviceId: string, facts: DeviceFacts | undefined, options: PresenceOptions = {}, now = clockDate(this.clock)): Promise<void> {
     const row = await this.require(deviceId);
     const changes = facts
       ? { facts_json: JSON.stringify(withDefaults('sparsefleet.v1.DeviceFacts', facts)), chosen_backend: facts.chosenBackend }
@@ -210,7 +212,7 @@ export class DeviceService {
     }
   }
 
-  async heartbeat(deviceId: string, telemetry: Telemetry | undefined, options: PresenceOptions = {}, now = new Date()): Promise<void> {
+  async heartbeat(deviceId: string, telemetry: Telemetry | undefined, options: PresenceOptions = {}, now = clockDate(this.clock)): Promise<void> {
     const [fault] = await this.recordHeartbeats([{ deviceId, telemetry, options }], now);
     if (fault) throw fault;
   }
@@ -220,7 +222,7 @@ export class DeviceService {
    * returns, per heartbeat, the fault to answer it with or undefined. Within a batch a device's last heartbeat
    * decides its presence; every sample goes into its telemetry history.
    */
-  async recordHeartbeats(beats: readonly HeartbeatRecord[], now = new Date()): Promise<(ProtocolFault | undefined)[]> {
+  async recordHeartbeats(beats: readonly HeartbeatRecord[], now = clockDate(this.clock)): Promise<(ProtocolFault | undefined)[]> {
     const latest = new Map<string, HeartbeatRecord>();
     for (const beat of beats) latest.set(beat.deviceId, beat);
     const samples = new Map<HeartbeatRecord, string>();
@@ -289,18 +291,18 @@ export class DeviceService {
   }
 
   /** Marks every device whose deadline passed offline and returns their ids. */
-  async sweepExpired(now = new Date()): Promise<string[]> {
+  async sweepExpired(now = clockDate(this.clock)): Promise<string[]> {
     const silent = await this.devices.markExpiredOffline(now.toISOString());
     for (const deviceId of silent) this.events.publish({ type: 'DeviceGone', deviceId, reason: 'silent' });
     return silent;
   }
 
-  async listIdle(now = new Date()): Promise<string[]> {
+  async listIdle(now = clockDate(this.clock)): Promise<string[]> {
     return (await this.devices.listIdle(now.toISOString())).map((row) => row.id);
   }
 
   /** Online devices, idle or busy (not revoked), as assignment considers them. */
-  async listPresent(now = new Date()): Promise<DeviceView[]> {
+  async listPresent(now = clockDate(this.clock)): Promise<DeviceView[]> {
     return (await this.devices.listPresent(now.toISOString())).map((row) => toDeviceView(row, now));
   }
 
@@ -309,7 +311,7 @@ export class DeviceService {
    * decoded (assignment takes the devices connected to this node). A device's decoded facts and labels are kept while
    * their stored JSON stays the same, so a pass over 10,000 devices parses only its telemetry (new with each heartbeat).
    */
-  async listPresentForMatching(include: (deviceId: string) => boolean = () => true, now = new Date()): Promise<PresentDevice[]> {
+  async listPresentForMatching(include: (deviceId: string) => boolean = () => true, now = clockDate(this.clock)): Promise<PresentDevice[]> {
     const rows = await this.devices.listPresentForMatching(now.toISOString());
     const decoded = new Map<string, DecodedMatchFacts>();
     const present: PresentDevice[] = [];
@@ -328,16 +330,16 @@ export class DeviceService {
     return present;
   }
 
-  async list(now = new Date()): Promise<DeviceView[]> {
+  async list(now = clockDate(this.clock)): Promise<DeviceView[]> {
     return (await this.devices.list()).map((row) => toDeviceView(row, now));
   }
 
-  async get(deviceId: string, now = new Date()): Promise<DeviceView | undefined> {
+  async get(deviceId: string, now = clockDate(this.clock)): Promise<DeviceView | undefined> {
     const row = await this.devices.findById(deviceId);
     return row ? toDeviceView(row, now) : undefined;
   }
 
-  async countByState(now = new Date()): Promise<Record<DeviceState, number>> {
+  async countByState(now = clockDate(this.clock)): Promise<Record<DeviceState, number>> {
     return this.devices.countByState(now.toISOString());
   }
 

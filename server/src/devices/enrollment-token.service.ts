@@ -1,7 +1,8 @@
 // Operator-issued enrollment tokens: created here, checked at the socket handshake, consumed by EnrollRequest.
 // Only a sha256 of each token is stored (tokens are 256-bit random); listings show a short prefix instead.
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, clockDate, realClock, type Clock } from '../common/clock.js';
 import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { EnrollmentTokenRepository, type EnrollmentTokenRow } from './enrollment-token.repository.js';
 import { parseLabels, type Labels } from './labels.js';
@@ -45,9 +46,12 @@ const SHOWN_PREFIX_LENGTH = 8;
 
 @Injectable()
 export class EnrollmentTokenService {
-  constructor(private readonly tokens: EnrollmentTokenRepository) {}
+  constructor(
+    private readonly tokens: EnrollmentTokenRepository,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
+  ) {}
 
-  async create(options: CreateEnrollmentTokenOptions = {}, now = new Date()): Promise<CreatedEnrollmentToken> {
+  async create(options: CreateEnrollmentTokenOptions = {}, now = clockDate(this.clock)): Promise<CreatedEnrollmentToken> {
     const maxUses = options.maxUses ?? 1;
     const ttlSeconds = options.ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
     if (!Number.isInteger(maxUses) || maxUses < 1) throw new RangeError('maxUses must be a positive integer');
@@ -82,7 +86,7 @@ export class EnrollmentTokenService {
   }
 
   /** Revokes the token (idempotent); undefined when it does not exist. Devices it enrolled keep working. */
-  async revoke(id: string, now = new Date()): Promise<EnrollmentTokenView | undefined> {
+  async revoke(id: string, now = clockDate(this.clock)): Promise<EnrollmentTokenView | undefined> {
     await this.tokens.revoke(id, now.toISOString());
     return this.get(id);
   }
@@ -99,7 +103,7 @@ export class EnrollmentTokenService {
   }
 
   /** Checks a presented token without using it up; returns its id or throws the refusal to send. */
-  async check(token: string, now = new Date()): Promise<string> {
+  async check(token: string, now = clockDate(this.clock)): Promise<string> {
     const row = await this.tokens.findByHash(sha256Hex(token));
     if (!row) throw new ProtocolFault(ErrorCode.ERROR_CODE_ENROLLMENT_TOKEN_UNKNOWN, 'enrollment token is not known');
     throwIfUnusable(row, now);
@@ -107,7 +111,7 @@ export class EnrollmentTokenService {
   }
 
   /** Uses up one enrollment of the token atomically; throws the reason when none is left. */
-  async consume(tokenId: string, now = new Date()): Promise<void> {
+  async consume(tokenId: string, now = clockDate(this.clock)): Promise<void> {
     if (await this.tokens.consumeUse(tokenId, now.toISOString())) return;
     const row = await this.tokens.findById(tokenId);
     if (!row) throw new ProtocolFault(ErrorCode.ERROR_CODE_ENROLLMENT_TOKEN_UNKNOWN, 'enrollment token is not known');

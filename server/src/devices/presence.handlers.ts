@@ -4,7 +4,8 @@
 // Heartbeats are the hot path (10,000 devices at a 5 s interval are 2,000 a second): they are written by group
 // commit, a batch of them per read of the devices' jobs, lease update and presence transaction, and each is
 // answered once its batch is stored.
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, realClock, type Clock } from '../common/clock.js';
 import type { Heartbeat, HelloRequest } from '../../../protocol/src/index.js';
 import { GroupCommit } from '../common/group-commit.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
@@ -52,6 +53,7 @@ export class PresenceHandlers {
     private readonly devices: DeviceService,
     @Inject(HELD_JOB_LEASES) private readonly leases: HeldJobLeases,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {}
 
   async hello(request: HelloRequest, session: DeviceSession): Promise<HandlerResult> {
@@ -71,7 +73,7 @@ export class PresenceHandlers {
     if (fault) throw fault;
     return {
       reply: reply('sparsefleet.v1.HeartbeatAck', {
-        serverTimeMs: Date.now(),
+        serverTimeMs: this.clock.now(),
         heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       }),
     };

@@ -7,8 +7,9 @@
 //     closes the round, so an update is applied exactly once and a restart mid-round resumes it from the database.
 //     Tasks still out are cancelled; their updates, if any arrive, are refused as late.
 // Only the leader drives rounds; handlers on any node store updates and ask for a pass. Time is read in `now()` only.
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { CLOCK, clockDate, realClock, type Clock, type TimerHandle } from '../common/clock.js';
 import { CoalescedRun } from '../common/coalesced-run.js';
 import { fromBase64, toBase64 } from '../common/stored-pieces.js';
 import { LEADERSHIP, type Leadership } from '../cluster/leadership.js';
@@ -35,7 +36,7 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
   private readonly logger = new Logger('Federated');
   private readonly passes = new Map<string, CoalescedRun>();
   private readonly background = new Set<Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private stopped = false;
 
   constructor(
@@ -46,6 +47,7 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
     private readonly events: DomainEventBus,
     @Inject(LEADERSHIP) private readonly leadership: Leadership,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -55,16 +57,27 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
       if (leader) void this.advanceAll();
     });
     // Deadlines are checked with the lease sweep's period; updates, finished tasks and devices drive rounds at once.
-    this.timer = setInterval(() => void this.advanceAll(), this.config.sweepIntervalMs);
-    this.timer.unref();
+    this.scheduleDeadlineCheck();
     void this.advanceAll();
     this.track(this.evaluateMissed());
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    this.clock.clearTimeout(this.timer);
     await this.settle();
+  }
+
+  private scheduleDeadlineCheck(): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimeout(
+      () => {
+        void this.advanceAll();
+        this.scheduleDeadlineCheck();
+      },
+      this.config.sweepIntervalMs,
+      { unref: true },
+    );
   }
 
   /** Resolves once no pass, evaluation or round change is in progress (shutdown, tests). */
@@ -373,6 +386,6 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
   }
 
   private now(): Date {
-    return new Date();
+    return clockDate(this.clock);
   }
 }

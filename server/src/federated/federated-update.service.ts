@@ -5,7 +5,8 @@
 // INVALID_PAYLOAD and leaves the round untouched; a good one is stored once (a conditional change of the
 // participant) and the round is asked to check whether it can close. A complete update resent later is acked
 // again without being stored twice; an update for a closed round is refused ATTEMPT_ENDED and never applied.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, clockDate, realClock, type Clock } from '../common/clock.js';
 import {
   ErrorCode,
   ProtocolFault,
@@ -31,6 +32,7 @@ export class FederatedUpdateService {
     private readonly repository: FederatedRepository,
     private readonly models: FederatedModels,
     private readonly rounds: FederatedRoundService,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {}
 
   async applyChunk(chunk: FederatedUpdateChunk, deviceId: string): Promise<FederatedUpdateAck> {
@@ -40,7 +42,7 @@ export class FederatedUpdateService {
     const round = await this.repository.findRoundHeader(key.jobId, key.round);
     if (!round || round.state !== 'open' || participant.state !== 'selected') {
       if (participant.state === 'dropped') {
-        await this.repository.transitionParticipant(key, ['dropped'], { state: 'late', updated_at: new Date().toISOString() });
+        await this.repository.transitionParticipant(key, ['dropped'], { state: 'late', updated_at: clockDate(this.clock).toISOString() });
       }
       throw new ProtocolFault(ErrorCode.ERROR_CODE_ATTEMPT_ENDED, `round ${key.round} of federated job ${key.jobId} has closed for this client; the update is not applied`, TYPE);
     }
@@ -57,7 +59,7 @@ export class FederatedUpdateService {
       checksum: chunk.checksum,
       digest,
       data: toBase64(chunk.data),
-      received_at: new Date().toISOString(),
+      received_at: clockDate(this.clock).toISOString(),
     });
     if (!inserted) {
       const stored = await this.repository.findChunk(key, chunk.chunkIndex);
@@ -105,7 +107,7 @@ export class FederatedUpdateService {
       loss: Number.isFinite(update.metrics.loss) ? update.metrics.loss : null,
       bytes_up: body.length,
       update_body: toBase64(body),
-      updated_at: new Date().toISOString(),
+      updated_at: clockDate(this.clock).toISOString(),
     });
     await this.repository.deleteChunks(key);
     if (stored) {
@@ -117,7 +119,7 @@ export class FederatedUpdateService {
 
   private async reject(key: ParticipantKey, reason: string): Promise<void> {
     await this.repository.deleteChunks(key);
-    await this.repository.transitionParticipant(key, ['selected'], { state: 'rejected', reason, updated_at: new Date().toISOString() });
+    await this.repository.transitionParticipant(key, ['selected'], { state: 'rejected', reason, updated_at: clockDate(this.clock).toISOString() });
     void this.rounds.advance(key.jobId);
   }
 

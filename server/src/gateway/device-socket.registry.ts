@@ -1,7 +1,8 @@
 // Which socket currently speaks for each device on this node, and the JobPusher that delivers assignments over it.
 // A device connected to another coordinator node is reached through the socket.io adapter and the device's room
 // (one-way messages only: cancels and revocations; assignments go only to this node's own devices).
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, realClock, type Clock } from '../common/clock.js';
 import type { JobAssignment, JobAccepted, JobCancel } from '../../../protocol/src/index.js';
 import {
   DEVICE_CHANNEL_EVENT,
@@ -20,7 +21,10 @@ export class DeviceSocketRegistry implements JobPusher {
   private readonly sockets = new Map<string, DeviceSocket>();
   private server: DeviceServer | undefined;
 
-  constructor(@Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig) {}
+  constructor(
+    @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
+  ) {}
 
   /** The device channel's server, through which devices held by other nodes are reached. */
   attachServer(server: DeviceServer): void {
@@ -118,12 +122,13 @@ export class DeviceSocketRegistry implements JobPusher {
     const timeoutMs = this.config.assignmentAckTimeoutMs;
     return new Promise<unknown>((resolve, reject) => {
       const onDisconnect = (): void => settle(() => reject(new Error(`device disconnected before its ${awaiting}`)));
-      const timer = setTimeout(() => settle(() => reject(new Error(`no ${awaiting} within ${timeoutMs} ms`))), timeoutMs);
+      const timer = this.clock.setTimeout(() => settle(() => reject(new Error(`no ${awaiting} within ${timeoutMs} ms`))), timeoutMs);
       let settled = false;
+      const clock = this.clock;
       function settle(action: () => void): void {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        clock.clearTimeout(timer);
         socket?.off('disconnect', onDisconnect);
         action();
       }

@@ -1,6 +1,7 @@
 // The device channel. Thin on purpose: authenticate at the handshake, hand each frame to the FrameDispatcher,
 // answer through the ack (or an 'sf' emit when the device sent none), keep rooms and the socket registry current.
-import { Inject, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Logger, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { CLOCK, realClock, type Clock } from '../common/clock.js';
 import {
   WebSocketGateway,
   type OnGatewayConnection,
@@ -68,6 +69,7 @@ export class FleetGateway
     maskHandlers: MaskHandlers,
     datastatsHandlers: DatastatsHandlers,
     federatedHandlers: FederatedHandlers,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {
     const table = buildDispatchTable({
       devices: {
@@ -109,6 +111,7 @@ export class FleetGateway
 
   handleConnection(socket: DeviceSocket): void {
     const session = socket.data.session;
+    socket.data.lastHeardAt = this.clock.now();
     // Frames go straight to the dispatcher, not through Nest's message pipeline (observables, guards and filters
     // per message): at thousands of devices that pipeline was a large share of each heartbeat's cost.
     socket.on(DEVICE_CHANNEL_EVENT, (frame: unknown, ack?: FrameAck) => {
@@ -130,8 +133,8 @@ export class FleetGateway
     const session = socket.data.session;
     if (session?.kind !== 'device' || !this.registry.unbind(session.deviceId, socket)) return Promise.resolve();
     this.logger.log(`[Fleet.Disconnect] device=${session.deviceId}`);
-    // A connection that closes before any frame was last heard at its handshake.
-    const lastHeardAt = new Date(socket.data.lastHeardAt ?? socket.handshake.issued);
+    // A connection that closes before any frame was last heard when it connected.
+    const lastHeardAt = new Date(socket.data.lastHeardAt ?? this.clock.now());
     const work = this.releaseDevice(session.deviceId, lastHeardAt).finally(() => this.disconnects.delete(work));
     this.disconnects.add(work);
     return work;
@@ -147,7 +150,7 @@ export class FleetGateway
       outcome = await this.dispatcher.dispatch(frame, socket.data.session);
     } finally {
       endTurn();
-      socket.data.lastHeardAt = Date.now();
+      socket.data.lastHeardAt = this.clock.now();
     }
     if (outcome.session) this.switchSession(socket, outcome.session);
     if (typeof ack === 'function') ack(outcome.frame);

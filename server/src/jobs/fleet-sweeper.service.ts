@@ -1,7 +1,8 @@
 // The periodic sweep: devices past their presence deadline go offline, job attempts past their lease are
 // abandoned (requeued or failed); the events those changes publish drive assignment. Deadlines have no event of
 // their own, so this one is periodic. With several coordinator nodes only the leader sweeps.
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { CLOCK, realClock, type Clock } from '../common/clock.js';
 import { PeriodicSweep } from '../common/periodic-sweep.js';
 import { LEADERSHIP, type Leadership } from '../cluster/leadership.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
@@ -19,8 +20,9 @@ export class FleetSweeper extends PeriodicSweep {
     private readonly leases: JobLeaseService,
     @Inject(LEADERSHIP) private readonly leadership: Leadership,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @Optional() @Inject(CLOCK) clock: Clock = realClock,
   ) {
-    super();
+    super(clock);
   }
 
   protected intervalMs(): number {

@@ -2,7 +2,8 @@
 // job and a Hello listing it renew the lease; a mere disconnect does not end it (a device that reconnects in time
 // keeps its job). When the lease passes, the attempt is abandoned and the job goes back to the queue with
 // attempt + 1 (another device preferred), or fails after its last attempt.
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { CLOCK, clockDate, realClock, type Clock } from '../common/clock.js';
 import { DeviceService } from '../devices/device.service.js';
 import type { HeartbeatJobs, HeldJobLeases, HeldJobs } from '../devices/presence.handlers.js';
 import { DomainEventBus } from '../events/event-bus.js';
@@ -19,13 +20,14 @@ export class JobLeaseService implements HeldJobLeases {
     private readonly devices: DeviceService,
     private readonly channel: DeviceChannel,
     private readonly events: DomainEventBus,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {}
 
   /**
    * After a (re)connect: listed jobs the device holds keep their attempt (lease renewed); held jobs it no longer
    * lists were lost (agent restarted) and are abandoned now; listed jobs it does not hold are cancelled on it.
    */
-  async reconcileOnHello(deviceId: string, runningJobIds: readonly string[], now = new Date()): Promise<HeldJobs> {
+  async reconcileOnHello(deviceId: string, runningJobIds: readonly string[], now = clockDate(this.clock)): Promise<HeldJobs> {
     const listed = new Set(runningJobIds);
     let held = 0;
     for (const job of await this.jobs.listHeld(deviceId)) {
@@ -44,7 +46,7 @@ export class JobLeaseService implements HeldJobLeases {
    * A batch of heartbeats: each renews the leases of the held jobs it lists and cancels listed jobs its device does
    * not hold. One read of the devices' jobs and one lease update for the whole batch.
    */
-  async renewFromHeartbeats(beats: readonly HeartbeatJobs[], now = new Date()): Promise<Map<string, HeldJobs>> {
+  async renewFromHeartbeats(beats: readonly HeartbeatJobs[], now = clockDate(this.clock)): Promise<Map<string, HeldJobs>> {
     const deviceIds = [...new Set(beats.map((beat) => beat.deviceId))];
     const heldByDevice = new Map<string, HeldJobRef[]>(deviceIds.map((id) => [id, []]));
     for (const ref of await this.jobs.listHeldRefs(deviceIds)) heldByDevice.get(ref.deviceId)?.push(ref);
@@ -61,7 +63,7 @@ export class JobLeaseService implements HeldJobLeases {
   }
 
   /** The lease sweep: abandons every attempt whose lease passed; returns how many. */
-  async expireDue(now = new Date()): Promise<number> {
+  async expireDue(now = clockDate(this.clock)): Promise<number> {
     let expired = 0;
     for (const job of await this.jobs.listLeaseExpired(now)) {
       if (!job.deviceId) continue;
@@ -75,7 +77,7 @@ export class JobLeaseService implements HeldJobLeases {
   }
 
   /** Abandons every job the device holds (e.g. it was revoked); returns how many. */
-  async releaseDevice(deviceId: string, reason: string, now = new Date()): Promise<number> {
+  async releaseDevice(deviceId: string, reason: string, now = clockDate(this.clock)): Promise<number> {
     let released = 0;
     for (const job of await this.jobs.listHeld(deviceId)) {
       if (await this.abandon(job, deviceId, reason, now)) released += 1;

@@ -1,5 +1,6 @@
 // Persists what devices report about their jobs and reads it back for operators as plain JSON objects.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, clockDate, realClock, type Clock } from '../common/clock.js';
 import { DomainEventBus } from '../events/event-bus.js';
 import { JobResult, ProgressReport, withDefaults } from '../../../protocol/src/index.js';
 import { JobReportRepository, type JobProgressRow, type JobResultRow } from './job-report.repository.js';
@@ -26,13 +27,14 @@ export class JobReportService {
   constructor(
     private readonly reports: JobReportRepository,
     private readonly events: DomainEventBus,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {}
 
   /**
    * Stores a progress report once per (job, attempt, sequence). `attemptEnded`: the attempt is over, so a report
    * not stored before is refused rather than stored.
    */
-  async recordProgress(report: ProgressReport, deviceId: string, attemptEnded: boolean, now = new Date()): Promise<ReportRecording> {
+  async recordProgress(report: ProgressReport, deviceId: string, attemptEnded: boolean, now = clockDate(this.clock)): Promise<ReportRecording> {
     const content = JSON.stringify(report);
     const sameAsStored = async (): Promise<ReportRecording | undefined> => {
       const existing = await this.reports.findProgress(report.jobId, report.attempt, report.sequence);
@@ -62,7 +64,7 @@ export class JobReportService {
    * Stores the job's one result. A resend of the stored result (same content) is a 'duplicate'; any other result
    * for a job that has one is a 'conflict'; a first result for an attempt that has ended is 'attempt-ended'.
    */
-  async recordResult(result: JobResult, deviceId: string, attemptEnded: boolean, now = new Date()): Promise<ReportRecording> {
+  async recordResult(result: JobResult, deviceId: string, attemptEnded: boolean, now = clockDate(this.clock)): Promise<ReportRecording> {
     const content = JSON.stringify(result);
     const sameAs = (row: JobResultRow | undefined): ReportRecording => (row?.result_json === content ? 'duplicate' : 'conflict');
     const existing = await this.reports.findLatestResult(result.jobId);

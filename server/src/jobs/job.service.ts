@@ -2,7 +2,8 @@
 // every change of a held job names its holder (device, attempt), so a stale attempt can never move the job.
 // Each change that matters to others is published once it is stored: JobQueued, JobFinished.
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, clockDate, realClock, type Clock } from '../common/clock.js';
 import { TimeSlicer } from '../common/cooperative.js';
 import { type TrainingJobSpec, withDefaults } from '../../../protocol/src/index.js';
 import type { MemoryEstimate } from '../../../client/src/engine/spec.js';
@@ -59,9 +60,10 @@ export class JobService {
     private readonly jobs: JobRepository,
     private readonly events: DomainEventBus,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
   ) {}
 
-  async submit(spec: TrainingJobSpec, name?: string, options: SubmitOptions = {}, now = new Date()): Promise<JobView> {
+  async submit(spec: TrainingJobSpec, name?: string, options: SubmitOptions = {}, now = clockDate(this.clock)): Promise<JobView> {
     const row = this.queuedRow(spec, name, options, now);
     await this.jobs.insert(row);
     this.events.publish({ type: 'JobQueued', jobIds: [row.id] });
@@ -74,7 +76,7 @@ export class JobService {
    */
   async submitMany(
     jobs: ReadonlyArray<{ readonly spec: TrainingJobSpec; readonly name?: string; readonly options?: SubmitOptions }>,
-    now = new Date(),
+    now = clockDate(this.clock),
   ): Promise<SubmittedJob[]> {
     const rows = jobs.map(({ spec, name, options }) => this.queuedRow(spec, name, options ?? {}, now));
     await this.jobs.insertMany(rows);
@@ -120,7 +122,7 @@ export class JobService {
   }
 
   /** Hands a queued job to a device with a fresh lease; false when the job was taken or cancelled meanwhile. */
-  async claim(jobId: string, deviceId: string, now = new Date()): Promise<boolean> {
+  async claim(jobId: string, deviceId: string, now = clockDate(this.clock)): Promise<boolean> {
     return this.jobs.transition(jobId, ['queued'], {
       state: 'assigned',
       device_id: deviceId,
@@ -131,12 +133,12 @@ export class JobService {
   }
 
   /** First progress of the current attempt: assigned → running. No-op in any other state. */
-  async markRunning(jobId: string, deviceId: string, attempt: number, now = new Date()): Promise<boolean> {
+  async markRunning(jobId: string, deviceId: string, attempt: number, now = clockDate(this.clock)): Promise<boolean> {
     return this.jobs.transition(jobId, ['assigned'], { state: 'running', updated_at: now.toISOString() }, { deviceId, attempt });
   }
 
   /** Extends the lease of an active attempt; false when that attempt no longer holds the job. */
-  async renewLease(jobId: string, deviceId: string, attempt: number, now = new Date()): Promise<boolean> {
+  async renewLease(jobId: string, deviceId: string, attempt: number, now = clockDate(this.clock)): Promise<boolean> {
     return this.jobs.transition(jobId, ACTIVE_JOB_STATES, { lease_expires_at: this.leaseFrom(now) }, { deviceId, attempt });
   }
 
@@ -146,12 +148,12 @@ export class JobService {
   }
 
   /** Renews the leases of these attempts (those still active with that holder); returns how many. */
-  async renewLeases(refs: readonly HeldJobRef[], now = new Date()): Promise<number> {
+  async renewLeases(refs: readonly HeldJobRef[], now = clockDate(this.clock)): Promise<number> {
     return refs.length === 0 ? 0 : this.jobs.renewLeases(refs, ACTIVE_JOB_STATES, this.leaseFrom(now));
   }
 
   /** Ends the current attempt with a terminal state; false when the job was no longer held by that attempt. */
-  async finish(jobId: string, deviceId: string, attempt: number, state: JobState, now = new Date()): Promise<boolean> {
+  async finish(jobId: string, deviceId: string, attempt: number, state: JobState, now = clockDate(this.clock)): Promise<boolean> {
     const timestamp = now.toISOString();
     const finished = await this.jobs.transition(
       jobId,
@@ -172,7 +174,7 @@ export class JobService {
     job: Pick<JobView, 'id' | 'attempt' | 'maxAttempts'>,
     deviceId: string,
     reason: string,
-    now = new Date(),
+    now = clockDate(this.clock),
   ): Promise<boolean> {
     const timestamp = now.toISOString();
     const holder = { deviceId, attempt: job.attempt };
@@ -207,7 +209,7 @@ export class JobService {
    * A device declined the job (JobAccepted with accepted = false): it never ran, so the attempt is not used up. Back to
    * the queue on the same attempt; the assignment does not offer it to that device again.
    */
-  async returnRefused(job: Pick<JobView, 'id' | 'attempt'>, deviceId: string, reason: string, now = new Date()): Promise<boolean> {
+  async returnRefused(job: Pick<JobView, 'id' | 'attempt'>, deviceId: string, reason: string, now = clockDate(this.clock)): Promise<boolean> {
     return this.queuedAgain(job.id, ACTIVE_JOB_STATES, { deviceId, attempt: job.attempt }, {
       state: 'queued',
       device_id: null,
@@ -219,7 +221,7 @@ export class JobService {
   }
 
   /** Cancels a job that is not finished; false when it already was. The device (if any) stays recorded. */
-  async cancel(jobId: string, reason: string, now = new Date()): Promise<boolean> {
+  async cancel(jobId: string, reason: string, now = clockDate(this.clock)): Promise<boolean> {
     const timestamp = now.toISOString();
     const cancelled = await this.jobs.transition(jobId, sourcesOf('cancelled'), {
       state: 'cancelled',
@@ -236,7 +238,7 @@ export class JobService {
    * Coordinator start: every held job gets a full lease from now, so devices have time to reconnect and claim
    * their jobs however long the coordinator was down. Returns how many leases were extended.
    */
-  async graceLeases(now = new Date()): Promise<number> {
+  async graceLeases(now = clockDate(this.clock)): Promise<number> {
     return this.jobs.extendLeases(ACTIVE_JOB_STATES, this.leaseFrom(now));
   }
 
@@ -246,12 +248,12 @@ export class JobService {
   }
 
   /** Active jobs whose lease ended at or before `now`. */
-  async listLeaseExpired(now = new Date()): Promise<JobView[]> {
+  async listLeaseExpired(now = clockDate(this.clock)): Promise<JobView[]> {
     return (await this.jobs.listLeaseExpired(ACTIVE_JOB_STATES, now.toISOString())).map(toView);
   }
 
   /** Replaces the selector of a queued job (e.g. re-pinning it to another device); false once it left the queue. */
-  async updateSelector(jobId: string, selector: JobSelector, now = new Date()): Promise<boolean> {
+  async updateSelector(jobId: string, selector: JobSelector, now = clockDate(this.clock)): Promise<boolean> {
     return this.queuedAgain(jobId, ['queued'], undefined, { selector_json: JSON.stringify(selector), updated_at: now.toISOString() });
   }
 

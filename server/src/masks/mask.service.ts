@@ -7,7 +7,8 @@
 // An update that cannot be rebuilt (a change without its base, or a result whose CRC-32 differs from the sender's)
 // is recorded as 'diverged' without layers and answered with full_mask_needed: the agent sends its next update in
 // full and the chain continues from there. Who may send a piece is checked by MaskHandlers before it lands here.
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, clockDate, realClock, type Clock } from '../common/clock.js';
 import {
   ErrorCode,
   MAX_MASK_CHUNK_BYTES,
@@ -130,10 +131,13 @@ export class MaskService {
   private readonly snapshots = new Map<string, { bytes: Uint8Array; checksum: number }>();
   private readonly jobLocks = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly masks: MaskRepository) {}
+  constructor(
+    private readonly masks: MaskRepository,
+    @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
+  ) {}
 
   /** Stores a piece; once every piece of its update is in, rebuilds, checks and records the update. */
-  async applyChunk(chunk: MaskUpdateChunk, now = new Date()): Promise<MaskUpdateAck> {
+  async applyChunk(chunk: MaskUpdateChunk, now = clockDate(this.clock)): Promise<MaskUpdateAck> {
     const problem = pieceProblem(chunk, MASK_PIECE_LIMITS);
     if (problem !== undefined) throw invalid(problem);
     const key: UpdateKey = { jobId: chunk.jobId, attempt: chunk.attempt, updateIndex: chunk.updateIndex };

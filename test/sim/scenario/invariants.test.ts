@@ -121,7 +121,7 @@ describe('simulated-run invariants', () => {
       devices: 2, realEngines: 0, jobs: 2, succeeded: 1, failed: 0, unfinished: 1, wallMs: 1000, simMs: 30_000, events: 10,
       eventsPerSecond: 10, acknowledgedReports: 4, leaseExpiries: 0, coordinatorPeakRssBytes: 0, coordinatorRestarts: 0, faults: {},
     };
-    const base = { scenario: 'unit', source: 'unit.yaml', seed: 1, timeScale: 30, startedAt: '2026-01-01T00:00:00.000Z', figures };
+    const base = { scenario: 'unit', source: 'unit.yaml', seed: 1, timeScale: 30, time: 'wall' as const, startedAt: '2026-01-01T00:00:00.000Z', figures };
     expect(buildVerdict({ ...base, invariants: checkInvariants(run) }).passed).toBe(true);
     const failing = buildVerdict({ ...base, invariants: checkInvariants(dropped) });
     expect(failing.passed).toBe(false);

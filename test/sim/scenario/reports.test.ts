@@ -21,6 +21,7 @@ const verdict = buildVerdict({
   source: 'test/scenarios/ci-200.yaml',
   seed: 3,
   timeScale: 30,
+  time: 'wall',
   startedAt: '2026-01-01T00:00:00.000Z',
   figures: {
     devices: 200, realEngines: 0, jobs: 1, succeeded: 0, failed: 0, unfinished: 1, wallMs: 12_345, simMs: 370_350, events: 500,

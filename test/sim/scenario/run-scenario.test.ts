@@ -1,6 +1,6 @@
-// Small end-to-end runs of the scenario runner (a coordinator child process from dist/, virtual devices in this
-// process): a campaign scenario, a scenario where some devices run the real engine (`--real N`), and the
-// crash-then-partition regression scenario.
+// Small end-to-end runs of the scenario runner on wall time (a coordinator child process from dist/, virtual devices
+// in this process): a campaign scenario, a scenario where some devices run the real engine (`--real N`), and the
+// crash-then-partition regression scenario. Virtual time: virtual-time.test.ts.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,7 @@ describe('runScenario', () => {
       {
         name: 'real-engine',
         seed: 5,
+        time: 'wall',
         timeScale: 20,
         duration: '30m',
         coordinator: { heartbeat: '1m' },

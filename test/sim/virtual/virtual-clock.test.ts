@@ -1,5 +1,7 @@
 // Discrete-event virtual time: timers fire in (due time, scheduling order), one per step, only once the process is
 // quiescent (work in flight settled, the event loop idle), and agent code given the clock runs on it (heartbeats).
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sleepOn } from '../../../client/src/agent/clock.js';
 import { HeartbeatLoop } from '../../../client/src/agent/heartbeat.js';
@@ -103,5 +105,55 @@ describe(VirtualClock.name, () => {
     heartbeat.stop();
 
     expect(sent).toEqual([30_000, 60_000, 90_000]);
+  });
+
+  it('should not step while untracked work still runs callbacks or a file request is pending (watchActivity)', async () => {
+    const sut = new VirtualClock({ watchActivity: true });
+    const order: string[] = [];
+    sut.setTimeout(() => order.push(`timer@${sut.now()}`), 10);
+    // Work nobody holds the clock for: 20 event-loop turns in a row, then a file written and closed.
+    const work = (async () => {
+      for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+      const { open, rm } = await import('node:fs/promises');
+      const file = join(tmpdir(), `vclock-${process.pid}-${Date.now()}.tmp`);
+      const handle = await open(file, 'w');
+      await handle.writeFile('x');
+      await handle.close();
+      await rm(file);
+      order.push('work done');
+    })();
+
+    await sut.step();
+    await work;
+    sut.dispose();
+
+    expect(order).toEqual(['work done', 'timer@10']);
+    expect(sut.forcedSteps).toBe(0);
+  });
+
+  it('should drop every timer of a scope at once and ignore the ones set afterwards', async () => {
+    const sut = new VirtualClock();
+    const scope = sut.scope();
+    const fired: string[] = [];
+    scope.setTimeout(() => fired.push('scoped'), 10);
+    sut.setTimeout(() => fired.push('outside'), 20);
+
+    scope.drop();
+    scope.setTimeout(() => fired.push('after drop'), 5);
+    await sut.runUntil(100);
+
+    expect(fired).toEqual(['outside']);
+  });
+
+  it('should fire nothing when the unless check says so once quiescent', async () => {
+    const sut = new VirtualClock();
+    const fired: number[] = [];
+    sut.setTimeout(() => fired.push(sut.now()), 10);
+
+    const stepped = await sut.step(() => true);
+
+    expect(stepped).toBeUndefined();
+    expect(fired).toEqual([]);
+    expect(sut.pendingTimers).toBe(1);
   });
 });

@@ -9,6 +9,7 @@
 // Not modelled: mask and forgetting-statistics reports (the run never calls onMaskEvent / onForgettingStats), data
 // identity checks (no data is read), removal-set refreshes (a fleet removal set shortens the run by its share of
 // this device's shard, once, at the start).
+import type { Clock } from '../../agent/clock.js';
 import type { BackendSummary } from '../../agent/facts.js';
 import type { EngineRunOptions, TrainingEngine } from '../../agent/training-engine.js';
 import { datasetInfo } from '../../engine/data/types.js';
@@ -20,7 +21,7 @@ import type { EpochReport, TrainCallbacks, TrainProgress, TrainResult } from '..
 import { createRng, fnv1a, type Rng } from '../../engine/util/rng.js';
 import { curvePoint, type CurveSettings } from './learning-curve.js';
 import { encodeModelledCheckpoint, readModelledCheckpoint, type ModelledPosition } from './modelled-checkpoint.js';
-import { Pacer } from './pacer.js';
+import { DEFAULT_SLICE_MS, Pacer, pacerOnClock } from './pacer.js';
 import { jitteredStepMs, modelledStepMs } from './step-model.js';
 import type { DeviceProfile } from './types.js';
 
@@ -43,8 +44,10 @@ export interface ModelledEngineOptions {
   /** Seeds the step-time jitter and the learning curve's noise. */
   readonly seed: number;
   readonly onEvent?: (event: ModelledEngineEvent) => void;
-  /** Wall ms the pacer accumulates before it sleeps (default 25). */
+  /** Wall ms the pacer accumulates before it sleeps (default 25; on a clock: that clock's ms). */
   readonly sliceMs?: number;
+  /** Run on this clock (a virtual one: timeScale 1) instead of pacing against wall time. */
+  readonly clock?: Clock;
 }
 
 /** The job's memory estimate exceeds what the profile makes available: the device would have crashed. */
@@ -104,7 +107,7 @@ class ModelledRun {
     private readonly runOptions: EngineRunOptions,
     private readonly backend: string,
   ) {
-    this.pacer = new Pacer(options.timeScale, options.sliceMs);
+    this.pacer = options.clock ? pacerOnClock(options.clock, options.timeScale, options.sliceMs ?? DEFAULT_SLICE_MS) : new Pacer(options.timeScale, options.sliceMs);
     this.jobSeed = fnv1a(`${options.seed}/${config.seed}/${config.model}/${config.data.shardIndex}`);
     this.curve = { numClasses: datasetInfo(config.data.name).numClasses, stepsPerEpoch: 1, density: config.density, seed: this.jobSeed };
     this.stepRng = createRng(this.jobSeed).derive('steps/0');

@@ -4,13 +4,23 @@
 // jitter) is made up by sleeping less; a lag of more than a slice (a process too busy for its fleet) is forgiven, the
 // schedule restarting from now: simulated time then runs slower for everyone instead of each device racing to catch
 // up and starving the event loop (sockets, timers) in between. A run also yields to the event loop at least once a
-// slice. An abort ends a sleep at once.
+// slice. An abort ends a sleep at once. On a virtual clock (issue 12, virtual time) the schedule is the clock's own
+// time and a sleep is a timer on it, so the run advances with the rest of the simulation.
+import { sleepOn, type Clock } from '../../agent/clock.js';
 import { yieldToEventLoop } from '../../engine/train/yield.js';
 
 /** Wall milliseconds the pacer lets pass between sleeps or yields. */
 export const DEFAULT_SLICE_MS = 25;
 
 export type WallClock = () => number;
+
+/** How the pacer waits `ms` (rejecting when the signal aborts). */
+export type PacerSleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** A pacer on `clock`: its time and its timers (timeScale 1 on a virtual clock). */
+export function pacerOnClock(clock: Clock, timeScale: number, sliceMs: number): Pacer {
+  return new Pacer(timeScale, sliceMs, () => clock.now(), (ms, signal) => sleepOn(clock, ms, signal));
+}
 
 const performanceNow: WallClock = () => globalThis.performance.now();
 
@@ -23,6 +33,7 @@ export class Pacer {
     private readonly timeScale: number,
     private readonly sliceMs: number = DEFAULT_SLICE_MS,
     private readonly now: WallClock = performanceNow,
+    private readonly sleep: PacerSleep = sleepOnWall,
   ) {
     if (!(timeScale > 0)) throw new RangeError(`timeScale must be > 0, got ${timeScale}`);
     this.startedAt = now();
@@ -58,14 +69,14 @@ export class Pacer {
   }
 
   private async pause(ms: number, signal?: AbortSignal): Promise<void> {
-    if (ms > 0) await sleep(ms, signal);
+    if (ms > 0) await this.sleep(ms, signal);
     else await yieldToEventLoop();
     signal?.throwIfAborted();
     this.lastPauseAt = this.now();
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+function sleepOnWall(ms: number, signal?: AbortSignal): Promise<void> {
   signal?.throwIfAborted();
   return new Promise((resolve, reject) => {
     const onAbort = () => {

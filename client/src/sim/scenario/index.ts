@@ -3,6 +3,8 @@
 export { loadScenarioFile, resolveScenario, type JobBatch, type LoadedScenario } from './scenario-file.js';
 export { ScenarioError, validateScenario, fleetSize, type Scenario } from './scenario-schema.js';
 export { runScenario, type EventLogEntry, type RunScenarioOptions, type ScenarioRun } from './run-scenario.js';
+export { firstDifference, type CanonicalEvent } from './event-log.js';
+export type { InProcessCoordinatorHandle, InProcessCoordinatorStartOptions, StartInProcessCoordinator } from './in-process-coordinator.js';
 export { planFaults, plannedDevices, summarizePlan, type FaultAction } from './fault-plan.js';
 export { checkInvariants, INVARIANTS, type InvariantOutcome, type RunObservations, type Violation } from './invariants.js';
 export { buildVerdict, formatVerdict, type RunFigures, type Verdict } from './verdict.js';

@@ -1,23 +1,24 @@
-// `sparsefleet sim run`: one simulated run end to end. A coordinator child process on a temporary SQLite dir with the
-// heartbeat scaled by the time scale, an API key and an enrollment token, the VirtualFleet of the scenario's
+// `sparsefleet sim run`: one simulated run end to end. On virtual time (the default) see run-virtual.ts; on wall time
+// (`time: wall`), a coordinator child process on a temporary SQLite dir with the heartbeat scaled by the time scale, an API key and an enrollment token, the VirtualFleet of the scenario's
 // profiles, the work submitted, the seeded fault plan applied at its simulated times, progress lines while it runs,
 // and at the end the invariants over what the fleet saw and what the coordinator stored.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
-import { createModelledEngine, loadDeviceProfile, type DeviceProfile } from '../profiles/index.js';
-import { VirtualFleet, type VirtualFleetEvent } from '../virtual/index.js';
+import { createModelledEngine } from '../profiles/index.js';
+import { modelledEngineOptions, VirtualFleet, type VirtualFleetEvent } from '../virtual/index.js';
 import { CoordinatorApi } from './coordinator-api.js';
 import { CoordinatorProcess } from './coordinator-process.js';
 import { planFaults, plannedDevices, summarizePlan, type FaultAction } from './fault-plan.js';
-import { checkInvariants, type AcknowledgedReport, type Assignment, type LeaseExpiry, type RunObservations } from './invariants.js';
+import { checkInvariants, type Assignment, type LeaseExpiry } from './invariants.js';
 import { LivenessTracker } from './liveness.js';
-import { resolveProfileReference, type LoadedScenario } from './scenario-file.js';
+import { applyFault, createStateDirs, describeAction, gatherObservations, LEASE_HEARTBEATS, loadProfiles, outcomeFigures, recordEvent, submitWork } from './run-parts.js';
+import type { LoadedScenario } from './scenario-file.js';
 import { fleetSize } from './scenario-schema.js';
+import type { CanonicalEvent } from './event-log.js';
+import type { StartInProcessCoordinator } from './in-process-coordinator.js';
+import { runVirtualScenario } from './run-virtual.js';
 import { formatSimSpan } from './sim-duration.js';
 import { emptyTimeline, jobCounts, type Timeline } from './timeline.js';
-import { submitAcrossOutages } from './submit-across-outages.js';
 import { buildVerdict, type Verdict } from './verdict.js';
 
 export interface RunScenarioOptions {
@@ -35,6 +36,13 @@ export interface RunScenarioOptions {
   readonly recordEvents?: boolean;
   /** Keep the temporary coordinator and device state (default: removed). */
   readonly keepState?: boolean;
+  /** Overrides the scenario's time: 'virtual' or 'wall'. */
+  readonly time?: 'virtual' | 'wall';
+  /**
+   * The server's startCoordinator, for runs on virtual time (the coordinator then runs in this process; the
+   * simulator does not import the server itself). Required for them.
+   */
+  readonly startCoordinator?: StartInProcessCoordinator;
 }
 
 export interface ScenarioRun {
@@ -42,20 +50,35 @@ export interface ScenarioRun {
   readonly timeline: Timeline;
   /** Every fleet event and, as kind 'lease-expired', every lease expiry, by wall time (recordEvents only). */
   readonly eventLog: readonly EventLogEntry[];
+  /** Virtual time: the canonical event log (event-log.ts), always kept; wall time: empty. */
+  readonly events: readonly CanonicalEvent[];
   /** Where the coordinator's data and the devices' state lived (removed unless keepState). */
   readonly stateDir: string;
 }
 
 export type EventLogEntry = VirtualFleetEvent | (LeaseExpiry & { readonly kind: 'lease-expired'; readonly simMs: number });
 
-/** The coordinator's lease is this many heartbeats (its default heartbeat patience). */
-const LEASE_HEARTBEATS = 3;
 /** Shortest heartbeat the runner asks the coordinator for (wall ms). */
 const MIN_HEARTBEAT_MS = 100;
 const SAMPLE_EVERY_MS = 500;
-const MiB = 1_048_576;
 
 export async function runScenario(loaded: LoadedScenario, options: RunScenarioOptions = {}): Promise<ScenarioRun> {
+  if ((options.time ?? loaded.scenario.time) === 'virtual') {
+    if (!options.startCoordinator) throw new Error(`scenario ${loaded.scenario.name} runs on virtual time: give runScenario the server's startCoordinator (or run it with time: wall)`);
+    const run = await runVirtualScenario(loaded, {
+      start: options.startCoordinator,
+      seed: options.seed ?? loaded.scenario.seed,
+      realEngines: options.realEngines ?? loaded.scenario.realEngines,
+      onProgress: options.onProgress ?? (() => undefined),
+      progressEveryMs: options.progressEveryMs ?? 2_000,
+      keepState: options.keepState ?? false,
+    });
+    return { ...run, eventLog: [] };
+  }
+  return runOnWallTime(loaded, options);
+}
+
+async function runOnWallTime(loaded: LoadedScenario, options: RunScenarioOptions): Promise<ScenarioRun> {
   const { scenario } = loaded;
   const startedAt = new Date();
   const startWall = Date.now();
@@ -75,11 +98,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
   }
   const leaseMs = heartbeatMs * LEASE_HEARTBEATS;
 
-  const stateDir = await mkdtemp(join(tmpdir(), 'sparsefleet-sim-'));
-  const dataDir = join(stateDir, 'coordinator');
-  const devicesDir = join(stateDir, 'devices');
-  await mkdir(dataDir);
-  await mkdir(devicesDir);
+  const { stateDir, dataDir, devicesDir } = await createStateDirs();
 
   const leaseExpiries: LeaseExpiry[] = [];
   const assignments: Assignment[] = [];
@@ -107,12 +126,12 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       seed,
       devices: scenario.fleet.map((group) => ({ profile: profiles.get(group.profile)!, count: group.count, labels: group.labels })),
       realEngines,
-      engineFor: (request) => createModelledEngine(profiles.get(devicePlan[request.index]!.profile)!, { timeScale: request.timeScale, seed: request.seed }),
+      engineFor: (request) => createModelledEngine(profiles.get(devicePlan[request.index]!.profile)!, modelledEngineOptions(request)),
     });
     fleet.on('event', (event) => {
       events += 1;
       if (options.recordEvents) eventLog.push(event);
-      recordEvent(event, liveness, assignments);
+      recordEvent(event, event.wallMs, liveness, assignments);
     });
     say(`coordinator ${coordinator.url} (pid ${coordinator.pid}) with an API key and a token; starting ${deviceCount} virtual devices`);
     await fleet.start();
@@ -135,7 +154,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       setTimeout(() => {
         timeline.marks.push({ simMs: simNow(), label: describeAction(action) });
         if (action.kind.startsWith('coordinator')) say(describeAction(action));
-        void applyFault(action, { fleet: fleet!, coordinator, liveness, timeScale, profiles: devicePlan.map((device) => profiles.get(device.profile)!) })
+        void applyFault(action, { fleet: fleet!, coordinator, liveness, timeScale, profiles: devicePlan.map((device) => profiles.get(device.profile)!), now: () => Date.now() })
           .then(() => {
             if (action.kind === 'coordinator-restart') {
               timeline.marks.push({ simMs: simNow(), label: `coordinator listening again (${action.cause})` });
@@ -179,43 +198,25 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     say(`stopping the fleet at ${formatSimSpan(simMs)} simulated; checking invariants`);
     await fleet.stop();
 
-    const observations: RunObservations = {
-      jobs: await api.storedJobs(),
-      acknowledged: acknowledgedReports(fleet),
-      assignments,
-      leaseExpiries,
-      devices: fleet.devices.map((device) => ({
-        index: device.index,
-        deviceId: device.deviceId,
-        profile: device.profile.name,
-        memoryCapBytes: device.profile.memory.availableMb * MiB,
-        liveSpans: liveness.spans(device.index, endWall),
-      })),
-      leaseMs,
-    };
+    const observations = await gatherObservations({ api, fleet, assignments, leaseExpiries, liveness, endMs: endWall, leaseMs });
     const invariants = checkInvariants(observations);
     const wallMs = Date.now() - startWall;
-    const succeeded = observations.jobs.filter((job) => job.state === 'succeeded').length;
-    const failed = observations.jobs.filter((job) => job.state === 'failed' || job.state === 'cancelled').length;
     const verdict = buildVerdict({
       scenario: scenario.name,
       source: loaded.source,
       seed,
       timeScale,
+      time: 'wall',
       startedAt: startedAt.toISOString(),
       invariants,
       figures: {
         devices: deviceCount,
         realEngines,
-        jobs: observations.jobs.length,
-        succeeded,
-        failed,
-        unfinished: observations.jobs.length - succeeded - failed,
+        ...outcomeFigures(observations),
         wallMs,
         simMs,
         events,
         eventsPerSecond: events / Math.max(0.001, (endWall - fleetStartWall) / 1000),
-        acknowledgedReports: observations.acknowledged.length,
         leaseExpiries: leaseExpiries.length,
         coordinatorPeakRssBytes: coordinator.peakRssBytes,
         coordinatorRestarts: coordinator.restartCount,
@@ -223,7 +224,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       },
     });
     eventLog.sort((a, b) => a.wallMs - b.wallMs);
-    return { verdict, timeline, eventLog, stateDir };
+    return { verdict, timeline, eventLog, events: [], stateDir };
   } finally {
     await fleet?.stop().catch(() => undefined);
     await coordinator.stop();
@@ -231,117 +232,3 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
   }
 }
 
-async function loadProfiles(loaded: LoadedScenario): Promise<Map<string, DeviceProfile>> {
-  const profiles = new Map<string, DeviceProfile>();
-  for (const group of loaded.scenario.fleet) {
-    if (!profiles.has(group.profile)) profiles.set(group.profile, await loadDeviceProfile(resolveProfileReference(group.profile, loaded.source)));
-  }
-  return profiles;
-}
-
-/**
- * Jobs submitted at once. One: each submission runs an assignment pass over the idle devices, and 16 at a time
- * against 1,000 idle devices held the coordinator's event loop long enough that leases of live devices expired.
- */
-const SUBMIT_CONCURRENCY = 1;
-
-/** Submits the scenario's jobs (or its campaign); returns how many jobs it made. */
-async function submitWork(loaded: LoadedScenario, api: CoordinatorApi, coordinator: CoordinatorProcess): Promise<number> {
-  if (loaded.campaign) {
-    await api.submitCampaign(loaded.campaign);
-    return (await api.listJobs()).length;
-  }
-  const bodies = loaded.jobBatches.flatMap((batch) => Array.from({ length: batch.count }, (_, n) => ({ ...batch.body, name: `${batch.name}-${n + 1}` })));
-  let next = 0;
-  const submitter = async (): Promise<void> => {
-    while (next < bodies.length) await submitAcrossOutages(api, coordinator, bodies[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(SUBMIT_CONCURRENCY, bodies.length) }, submitter));
-  return bodies.length;
-}
-
-function recordEvent(event: VirtualFleetEvent, liveness: LivenessTracker, assignments: Assignment[]): void {
-  switch (event.kind) {
-    case 'connected':
-      liveness.connected(event.deviceIndex, event.wallMs);
-      break;
-    case 'disconnected':
-    case 'killed':
-    case 'offline':
-    case 'error':
-      liveness.gone(event.deviceIndex, event.wallMs);
-      break;
-    case 'job-started':
-      if (event.jobId !== undefined && event.attempt !== undefined && event.deviceId !== undefined) {
-        assignments.push({ deviceIndex: event.deviceIndex, deviceId: event.deviceId, jobId: event.jobId, attempt: event.attempt, wallMs: event.wallMs });
-      }
-      break;
-    default:
-      break;
-  }
-}
-
-/** Progress reports and results the coordinator acknowledged, from every device (their keys end in the sequence). */
-function acknowledgedReports(fleet: VirtualFleet): AcknowledgedReport[] {
-  const reports: AcknowledgedReport[] = [];
-  for (const device of fleet.devices) {
-    for (const record of device.acknowledgedReports()) {
-      const kind = record.kind === 'JobResult' ? 'result' : record.kind === 'ProgressReport' ? 'progress' : undefined;
-      if (kind === undefined) continue;
-      const sequence = Number(record.key.slice(record.key.lastIndexOf('|') + 1));
-      reports.push({ deviceIndex: device.index, jobId: record.jobId, attempt: record.attempt, kind, sequence });
-    }
-  }
-  return reports;
-}
-
-interface FaultContext {
-  readonly fleet: VirtualFleet;
-  readonly coordinator: CoordinatorProcess;
-  readonly liveness: LivenessTracker;
-  readonly timeScale: number;
-  /** Each device's profile, by index (a link fault's end restores the profile's link). */
-  readonly profiles: readonly DeviceProfile[];
-}
-
-async function applyFault(action: FaultAction, context: FaultContext): Promise<void> {
-  const now = Date.now();
-  switch (action.kind) {
-    case 'coordinator-kill':
-      await context.coordinator.kill();
-      return;
-    case 'coordinator-restart':
-      await context.coordinator.restart();
-      return;
-    case 'kill':
-      await context.fleet.device(action.device).kill(action.cause);
-      return;
-    case 'restart': {
-      const device = context.fleet.device(action.device);
-      // A device the availability model holds offline comes back on its own schedule.
-      if (device.state === 'offline') return;
-      await device.restart();
-      return;
-    }
-    case 'partition':
-      context.liveness.partitioned(action.device, now, action.forSimMs / context.timeScale);
-      context.fleet.device(action.device).partition(action.forSimMs);
-      return;
-    case 'link':
-      context.liveness.linkImpaired(action.device, now, true);
-      context.fleet.device(action.device).setLink(action.link);
-      return;
-    case 'link-restore': {
-      const { network } = context.profiles[action.device]!;
-      context.fleet.device(action.device).setLink({ latencyMs: network.latencyMs, jitterMs: network.jitterMs, lossRate: network.lossRate, duplicateRate: 0, reorderRate: 0 });
-      context.liveness.linkImpaired(action.device, now, false);
-      return;
-    }
-  }
-}
-
-function describeAction(action: FaultAction): string {
-  const device = 'device' in action ? ` device ${action.device}` : '';
-  const label = action.kind === 'coordinator-kill' ? 'coordinator killed (SIGKILL)' : action.kind === 'coordinator-restart' ? 'coordinator restarting' : `${action.kind}${device}`;
-  return `${label} (${action.cause})`;
-}

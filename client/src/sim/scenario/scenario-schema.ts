@@ -97,7 +97,13 @@ export const scenarioSchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     seed: z.number().int().min(0).max(0xffffffff).default(1),
-    /** Simulated seconds per wall second. */
+    /**
+     * 'virtual' (default): the coordinator runs in the runner's process and it and every device share one
+     * discrete-event clock (time jumps to the next timer once everything settled; a seeded run is repeatable).
+     * 'wall': real time compressed by timeScale against a coordinator child process (a real SIGKILL).
+     */
+    time: z.enum(['virtual', 'wall']).default('virtual'),
+    /** Simulated seconds per wall second ('wall' time only). */
     timeScale: z.number().min(1).max(10_000).default(30),
     /** The simulated deadline: jobs unfinished by then are violations. */
     duration: simDuration,

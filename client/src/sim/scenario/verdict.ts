@@ -21,13 +21,19 @@ export interface RunFigures {
   readonly coordinatorPeakRssBytes: number;
   readonly coordinatorRestarts: number;
   readonly faults: Partial<Record<FaultKind, number>>;
+  /** Virtual time only: timers the clock fired, and how many of them fired before the process was seen settled. */
+  readonly clockSteps?: number;
+  readonly forcedSteps?: number;
 }
 
 export interface Verdict {
   readonly scenario: string;
   readonly source: string;
   readonly seed: number;
+  /** Wall mode: the scale asked for; virtual time: simulated ms per wall ms achieved. */
   readonly timeScale: number;
+  /** 'virtual': one discrete-event clock for the coordinator and the fleet; 'wall': compressed real time. */
+  readonly time: 'virtual' | 'wall';
   readonly startedAt: string;
   readonly passed: boolean;
   readonly figures: RunFigures;
@@ -44,12 +50,13 @@ const PRINTED_VIOLATIONS = 10;
 export function formatVerdict(verdict: Verdict): string {
   const { figures } = verdict;
   const lines = [
-    `scenario ${verdict.scenario} (seed ${verdict.seed}, time scale ${verdict.timeScale}×): ${figures.devices} devices` +
+    `scenario ${verdict.scenario} (seed ${verdict.seed}, ${verdict.time === 'virtual' ? `virtual time, ${verdict.timeScale}× wall` : `time scale ${verdict.timeScale}×`}): ${figures.devices} devices` +
       (figures.realEngines > 0 ? ` (${figures.realEngines} real engines)` : '') +
       `, ${figures.jobs} jobs: ${figures.succeeded} succeeded, ${figures.failed} failed, ${figures.unfinished} unfinished`,
     `  wall ${(figures.wallMs / 1000).toFixed(1)} s, simulated ${formatSimSpan(figures.simMs)}, ${figures.events} events (${Math.round(figures.eventsPerSecond)}/s), ` +
       `${figures.acknowledgedReports} acknowledged reports, ${figures.leaseExpiries} lease expiries, coordinator peak RSS ${(figures.coordinatorPeakRssBytes / 1_048_576).toFixed(0)} MiB, ` +
-      `${figures.coordinatorRestarts} coordinator restart(s)`,
+      `${figures.coordinatorRestarts} coordinator restart(s)` +
+      (figures.clockSteps === undefined ? '' : `, ${figures.clockSteps} clock steps (${figures.forcedSteps ?? 0} forced)`),
     `  faults: ${Object.entries(figures.faults).map(([kind, count]) => `${kind} ${count}`).join(', ') || 'none'}`,
   ];
   for (const outcome of verdict.invariants) {

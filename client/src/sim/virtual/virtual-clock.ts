@@ -1,8 +1,14 @@
 // Discrete-event virtual time for simulations (issue 12, virtual time): a Clock whose time moves only when it is
 // stepped, and then straight to the next due timer, once the process is quiescent: all work marked in flight (a
-// request awaiting its reply, a database write) has settled and the event loop has stayed idle for a few turns with
-// no new timer. One timer fires per step, timers due at the same instant in the order they were scheduled, so the
-// order of a run's events follows from its inputs and not from wall time.
+// request awaiting its reply) has settled and the event loop has stayed idle for a few turns: no new timer and, with
+// `watchActivity`, no other callback run (a socket read, a promise reaction, a file operation completing) and no
+// file or DNS request pending. One timer fires per step, timers due at the same instant in the order they were
+// scheduled, so the order of a run's events follows from its inputs and not from wall time.
+//
+// Quiescence is observed, not proven: work that runs only on real timers (socket.io's pings, a rate limiter's
+// expiry) or that stays busy for longer than `maxSettleWallMs` lets the time move anyway; such steps are counted as
+// `forcedSteps`, the measure of how far a run may be from deterministic.
+import { createHook, executionAsyncResource, type AsyncHook } from 'node:async_hooks';
 import type { Clock, TimerHandle } from '../../agent/clock.js';
 
 interface VirtualTimer {
@@ -17,9 +23,20 @@ export interface VirtualClockOptions {
   readonly startMs?: number;
   /** Event-loop turns without new timers or work in flight that count as quiescent (default 3). */
   readonly idleTurns?: number;
+  /**
+   * Count every callback the event loop runs (async_hooks) and every pending file or DNS request as activity, so that
+   * a turn only counts as idle when nothing at all happened in it (default false: only new timers and holds count).
+   */
+  readonly watchActivity?: boolean;
+  /** Wall ms the clock waits for quiescence before it steps anyway (a forced step; default 2000). */
+  readonly maxSettleWallMs?: number;
 }
 
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/**
+ * Requests that are work in flight outside JavaScript: a file operation (FSReq…, CloseReq), a DNS lookup, a socket
+ * connecting, writing or shutting down, compression.
+ */
+const PENDING_REQUEST = /Req|^(TCPConnectWrap|PipeConnectWrap|WriteWrap|ShutdownWrap|FileHandle|Zlib)/;
 
 export class VirtualClock implements Clock {
   private nowMs: number;
@@ -30,10 +47,44 @@ export class VirtualClock implements Clock {
   private inFlight = 0;
   private settledWaiters: Array<() => void> = [];
   private readonly idleTurns: number;
+  private readonly maxSettleWallMs: number;
+  private activity = 0;
+  private probe: unknown;
+  private readonly hook: AsyncHook | undefined;
+  private forced = 0;
+  private steps = 0;
 
   constructor(options: VirtualClockOptions = {}) {
     this.nowMs = options.startMs ?? 0;
     this.idleTurns = Math.max(1, options.idleTurns ?? 3);
+    this.maxSettleWallMs = options.maxSettleWallMs ?? 2_000;
+    if (options.watchActivity) {
+      this.hook = createHook({
+        before: () => {
+          if (executionAsyncResource() !== this.probe) this.activity += 1;
+        },
+      }).enable();
+    }
+  }
+
+  /** Stops watching the event loop (watchActivity); the clock still works, on timers and holds alone. */
+  dispose(): void {
+    this.hook?.disable();
+  }
+
+  /** Steps taken. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** Steps taken before the process was seen quiescent (it stayed busy for maxSettleWallMs). */
+  get forcedSteps(): number {
+    return this.forced;
+  }
+
+  /** A view of this clock whose timers can all be dropped at once (a coordinator that crashes). */
+  scope(): ClockScope {
+    return new ClockScope(this);
   }
 
   now(): number {
@@ -79,13 +130,16 @@ export class VirtualClock implements Clock {
 
   /**
    * Waits until the process is quiescent, then moves to the earliest due timer and fires it. Resolves with the new
-   * time, or undefined when no timer is pending (nothing can happen any more without outside input).
+   * time, or undefined when no timer is pending (nothing can happen any more without outside input) or when
+   * `unless` says, once quiescent, that no timer should fire any more.
    */
-  async step(): Promise<number | undefined> {
+  async step(unless?: () => boolean): Promise<number | undefined> {
     await this.quiescent();
+    if (unless?.()) return undefined;
     const timer = this.popLive();
     if (!timer) return undefined;
     this.nowMs = Math.max(this.nowMs, timer.dueMs);
+    this.steps += 1;
     this.live -= 1;
     timer.cancelled = true;
     timer.run();
@@ -106,18 +160,52 @@ export class VirtualClock implements Clock {
     return steps;
   }
 
-  /** Resolves once nothing is in flight and the event loop stayed idle for `idleTurns` turns without new timers. */
-  async quiescent(): Promise<void> {
-    for (let idle = 0; idle < this.idleTurns; ) {
-      if (this.inFlight > 0) {
-        await new Promise<void>((resolve) => this.settledWaiters.push(resolve));
-        idle = 0;
-        continue;
-      }
-      const scheduled = this.nextSequence;
-      await nextTurn();
-      idle = this.nextSequence === scheduled && this.inFlight === 0 ? idle + 1 : 0;
-    }
+  /** Resolves once nothing is in flight and the event loop stayed idle for `idleTurns` turns (see the options). */
+  quiescent(): Promise<void> {
+    let deadline = Date.now() + this.maxSettleWallMs;
+    return new Promise((resolve) => {
+      let idle = 0;
+      let scheduled = this.nextSequence;
+      let seen = this.activity;
+      const turn = (): void => {
+        if (this.inFlight > 0) {
+          // Held work (a request the runner awaits) is waited for however long it takes.
+          idle = 0;
+          this.settledWaiters.push(() => {
+            deadline = Date.now() + this.maxSettleWallMs;
+            this.nextProbe(turn);
+          });
+          return;
+        }
+        if (this.nextSequence === scheduled && this.activity === seen) {
+          idle += 1;
+        } else {
+          idle = 0;
+        }
+        scheduled = this.nextSequence;
+        seen = this.activity;
+        if (idle >= this.idleTurns && !this.requestsPending()) return resolve();
+        if (Date.now() > deadline) {
+          this.forced += 1;
+          return resolve();
+        }
+        this.nextProbe(turn);
+      };
+      this.nextProbe(turn);
+    });
+  }
+
+  private nextProbe(turn: () => void): void {
+    this.probe = setImmediate(turn);
+  }
+
+  private requestsPending(): boolean {
+    return this.hook !== undefined && process.getActiveResourcesInfo().some((name) => PENDING_REQUEST.test(name));
+  }
+
+  /** The time of the earliest live timer, if any. */
+  nextDueMs(): number | undefined {
+    return this.peekLive()?.dueMs;
   }
 
   private peekLive(): VirtualTimer | undefined {
@@ -162,4 +250,38 @@ export class VirtualClock implements Clock {
 
 function earlier(a: VirtualTimer, b: VirtualTimer): boolean {
   return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.sequence < b.sequence);
+}
+
+/** Timers set through one scope of a VirtualClock; drop() cancels all of them and ignores any set afterwards. */
+export class ClockScope implements Clock {
+  private readonly timers = new Set<TimerHandle>();
+  private dropped = false;
+
+  constructor(private readonly clock: VirtualClock) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  setTimeout(run: () => void, ms: number): TimerHandle {
+    if (this.dropped) return {} as TimerHandle;
+    const handle: TimerHandle = this.clock.setTimeout(() => {
+      this.timers.delete(handle);
+      run();
+    }, ms);
+    this.timers.add(handle);
+    return handle;
+  }
+
+  clearTimeout(handle: TimerHandle | undefined): void {
+    if (handle === undefined || !this.timers.delete(handle)) return;
+    this.clock.clearTimeout(handle);
+  }
+
+  /** Cancels every pending timer of this scope; later ones are never scheduled. */
+  drop(): void {
+    this.dropped = true;
+    for (const handle of this.timers) this.clock.clearTimeout(handle);
+    this.timers.clear();
+  }
 }

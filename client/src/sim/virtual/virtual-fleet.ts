@@ -3,14 +3,14 @@
 // simulation exercises the real protocol, outbox, checkpoints and resume. Durations are simulated and waited out
 // divided by `timeScale`; seeded draws make each device's plan (link, availability) the same for the same seed.
 import { join } from 'node:path';
-import { realClock, type Clock } from '../../agent/clock.js';
+import { realClock, sleepOn, type Clock } from '../../agent/clock.js';
 import type { BackoffOptions } from '../../agent/connection.js';
 import type { TrainingEngine } from '../../agent/training-engine.js';
 import { TypedEvents } from '../../agent/typed-events.js';
 import { AvailabilityCycle, drawnSessions, traceSessions, type Session } from './availability.js';
 import type { VirtualFleetEvent } from './fleet-event.js';
 import { createRng, type Rng } from '../../engine/util/rng.js';
-import { createModelledEngine, isTraceAvailability, loadAvailabilityTrace, type AvailabilityTrace, type DeviceProfile } from '../profiles/index.js';
+import { createModelledEngine, isTraceAvailability, type ModelledEngineOptions, loadAvailabilityTrace, type AvailabilityTrace, type DeviceProfile } from '../profiles/index.js';
 import { SimulatedLink } from './simulated-link.js';
 import { VirtualDevice, type DeviceEvent } from './virtual-device.js';
 
@@ -27,6 +27,10 @@ export interface EngineRequest {
   readonly timeScale: number;
   /** The device's own seed, derived from the fleet seed and its index. */
   readonly seed: number;
+  /** The fleet's clock when it is not the real one (the engine then paces on it). */
+  readonly clock?: Clock;
+  /** The pacer slice on that clock (clock ms). */
+  readonly sliceMs: number;
 }
 
 export interface VirtualFleetOptions {
@@ -58,7 +62,18 @@ export interface VirtualFleetOptions {
    * (discrete-event virtual time) use timeScale 1: durations are then waited out on the virtual clock as they are.
    */
   readonly clock?: Clock;
+  /**
+   * Boot the devices one at a time, this many clock ms apart, instead of `startConcurrency` at once: on virtual time
+   * each device then enrolls at its own instant, in index order, so the coordinator's order of devices (by enrollment
+   * time) is the same in every run. Someone must step the clock while start() runs.
+   */
+  readonly bootSpacingMs?: number;
+  /** Pacer slice of the modelled engines on a clock other than the real one (clock ms; default 10,000). */
+  readonly engineSliceMs?: number;
 }
+
+/** The modelled engines' pacer slice on a virtual clock: a timer per 10 simulated seconds of training per device. */
+const VIRTUAL_ENGINE_SLICE_MS = 10_000;
 
 const MIN_REQUEST_TIMEOUT_MS = 2_000;
 
@@ -92,6 +107,7 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
     const timeoutMs = this.options.startTimeoutMs ?? 120_000;
     const queue = [...this.devices];
     const failures: string[] = [];
+    const spacingMs = this.options.bootSpacingMs;
     const boot = async (): Promise<void> => {
       for (let device = queue.shift(); device; device = queue.shift()) {
         try {
@@ -99,9 +115,11 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
         } catch (error) {
           failures.push(`device ${device.index}: ${(error as Error).message}`);
         }
+        if (spacingMs !== undefined && queue.length > 0) await sleepOn(this.clock, spacingMs);
       }
     };
-    const workers = Array.from({ length: Math.min(this.options.startConcurrency ?? 100, queue.length) }, boot);
+    const concurrency = spacingMs === undefined ? (this.options.startConcurrency ?? 100) : 1;
+    const workers = Array.from({ length: Math.min(concurrency, queue.length) }, boot);
     await withTimeout(Promise.all(workers), timeoutMs, () => {
       const waiting = this.devices.filter((device) => device.state === 'starting' || device.state === 'idle');
       return `${waiting.length} virtual devices did not connect within ${timeoutMs} ms (first: ${waiting.slice(0, 5).map((d) => d.index).join(', ')})`;
@@ -127,6 +145,8 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
     const { options } = this;
     const devices: VirtualDevice[] = [];
     const backoff = scaledBackoff(options.timeScale, options.backoff);
+    // socket.io's reconnection loop runs on wall time: on another clock the devices reconnect on that clock.
+    const onOwnClock = this.clock !== realClock;
     const requestTimeoutMs = options.requestTimeoutMs ?? Math.max(MIN_REQUEST_TIMEOUT_MS, 10_000 / options.timeScale);
     for (const group of options.devices) {
       for (let member = 0; member < group.count; member++) {
@@ -159,9 +179,9 @@ export class VirtualFleet extends TypedEvents<{ event: [event: VirtualFleetEvent
             ...group.labels,
           },
           timeScale: options.timeScale,
-          engine: real ? undefined : (options.engineFor ?? modelledEngine)({ index, profile, timeScale: options.timeScale, seed }),
+          engine: real ? undefined : (options.engineFor ?? modelledEngine)({ index, profile, timeScale: options.timeScale, seed, clock: onOwnClock ? this.clock : undefined, sliceMs: options.engineSliceMs ?? VIRTUAL_ENGINE_SLICE_MS }),
           link,
-          backoff,
+          backoff: onOwnClock ? { ...backoff, reconnectOnClock: true, random: deviceStream(options.seed, index, 'backoff').next } : backoff,
           requestTimeoutMs,
           clock: this.clock,
           progressEverySteps: options.progressEverySteps,
@@ -221,7 +241,14 @@ export function deviceStream(seed: number, index: number, purpose: string): Rng 
 }
 
 function modelledEngine(request: EngineRequest): TrainingEngine {
-  return createModelledEngine(request.profile, { timeScale: request.timeScale, seed: request.seed });
+  return createModelledEngine(request.profile, modelledEngineOptions(request));
+}
+
+/** The modelled engine's options for one device of the fleet (on the fleet's clock when it has its own). */
+export function modelledEngineOptions(request: EngineRequest): ModelledEngineOptions {
+  return request.clock
+    ? { timeScale: request.timeScale, seed: request.seed, clock: request.clock, sliceMs: request.sliceMs }
+    : { timeScale: request.timeScale, seed: request.seed };
 }
 
 /** socket.io's reconnection backoff, compressed like every other duration (with floors that spare the coordinator). */
