@@ -190,6 +190,8 @@ describe(AssignmentService.name, () => {
       temperatureCelsius: -1,
       batteryLevel: -1,
       charging: false,
+      visibility: null,
+      thermalState: null,
     });
     expect(detail.body.telemetryHistory[0]?.telemetry).toEqual(detail.body.telemetry);
     expect(listed.body.find((device) => device.id === small.deviceId)?.telemetry).toEqual(detail.body.telemetry);
