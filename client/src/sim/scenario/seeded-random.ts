@@ -1,5 +1,6 @@
 // A small seeded random source for everything a scenario plans (which devices fail, when, for how long): the same
-// seed gives the same plan. mulberry32: 32-bit state, fast, good enough for test plans (not for cryptography).
+// seed gives the same plan. The draws are the engine's mulberry32 stream (not for cryptography).
+import { createRng } from '../../engine/util/rng.js';
 
 export interface SeededRandom {
   /** Uniform in [0, 1). */
@@ -17,14 +18,7 @@ export interface SeededRandom {
 }
 
 export function seededRandom(seed: number): SeededRandom {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = createRng(seed).next;
   const random: SeededRandom = {
     next,
     integer: (n) => Math.floor(next() * n),
