@@ -4,10 +4,11 @@
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDeviceProfile, type DeviceProfile } from '../profiles/index.js';
-import type { VirtualFleet, VirtualFleetEvent } from '../virtual/index.js';
+import type { Clock } from '../../agent/clock.js';
+import { createModelledEngine, loadDeviceProfile, type DeviceProfile } from '../profiles/index.js';
+import { modelledEngineOptions, type VirtualFleet, type VirtualFleetEvent, type VirtualFleetOptions } from '../virtual/index.js';
 import type { CoordinatorApi } from './coordinator-api.js';
-import type { FaultAction } from './fault-plan.js';
+import type { FaultAction, PlannedDevice } from './fault-plan.js';
 import type { AcknowledgedReport, Assignment, LeaseExpiry, RunObservations } from './invariants.js';
 import type { LivenessTracker } from './liveness.js';
 import { resolveProfileReference, type LoadedScenario } from './scenario-file.js';
@@ -43,6 +44,43 @@ export async function loadProfiles(loaded: LoadedScenario): Promise<Map<string, 
     if (!profiles.has(group.profile)) profiles.set(group.profile, await loadDeviceProfile(resolveProfileReference(group.profile, loaded.source)));
   }
   return profiles;
+}
+
+/** What a run knows when it builds its fleet; the time-specific parts (clock, boot spacing) are passed as they are. */
+export interface ScenarioFleetInput {
+  readonly loaded: LoadedScenario;
+  readonly profiles: ReadonlyMap<string, DeviceProfile>;
+  readonly devicePlan: readonly PlannedDevice[];
+  readonly server: string;
+  readonly enrollmentToken: string;
+  readonly devicesDir: string;
+  readonly seed: number;
+  readonly realEngines: number;
+  readonly timeScale: number;
+  readonly clock?: Clock;
+  readonly bootSpacingMs?: number;
+}
+
+/** The VirtualFleet of a scenario: its groups of profiles, each device's modelled engine, the run's seed and time. */
+export function scenarioFleetOptions(input: ScenarioFleetInput): VirtualFleetOptions {
+  const { loaded, profiles, devicePlan } = input;
+  const profileOf = (name: string): DeviceProfile => {
+    const profile = profiles.get(name);
+    if (!profile) throw new Error(`profile ${name} was not loaded`);
+    return profile;
+  };
+  return {
+    server: input.server,
+    enrollmentToken: input.enrollmentToken,
+    stateDir: input.devicesDir,
+    timeScale: input.timeScale,
+    seed: input.seed,
+    ...(input.clock ? { clock: input.clock } : {}),
+    ...(input.bootSpacingMs !== undefined ? { bootSpacingMs: input.bootSpacingMs } : {}),
+    devices: loaded.scenario.fleet.map((group) => ({ profile: profileOf(group.profile), count: group.count, labels: group.labels })),
+    realEngines: input.realEngines,
+    engineFor: (request) => createModelledEngine(profileOf(devicePlan[request.index]!.profile), modelledEngineOptions(request)),
+  };
 }
 
 /**

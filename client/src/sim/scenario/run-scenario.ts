@@ -4,14 +4,13 @@
 // and at the end the invariants over what the fleet saw and what the coordinator stored.
 import { rm } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createModelledEngine } from '../profiles/index.js';
-import { modelledEngineOptions, VirtualFleet, type VirtualFleetEvent } from '../virtual/index.js';
+import { VirtualFleet, type VirtualFleetEvent } from '../virtual/index.js';
 import { CoordinatorApi } from './coordinator-api.js';
 import { CoordinatorProcess } from './coordinator-process.js';
 import { planFaults, plannedDevices, summarizePlan, type FaultAction } from './fault-plan.js';
 import { checkInvariants, type Assignment, type LeaseExpiry } from './invariants.js';
 import { LivenessTracker } from './liveness.js';
-import { applyFault, createStateDirs, describeAction, gatherObservations, LEASE_HEARTBEATS, loadProfiles, outcomeFigures, recordEvent, submitWork } from './run-parts.js';
+import { applyFault, createStateDirs, describeAction, gatherObservations, LEASE_HEARTBEATS, loadProfiles, outcomeFigures, recordEvent, scenarioFleetOptions, submitWork } from './run-parts.js';
 import type { LoadedScenario } from './scenario-file.js';
 import { fleetSize } from './scenario-schema.js';
 import type { CanonicalEvent } from './event-log.js';
@@ -118,16 +117,7 @@ async function runOnWallTime(loaded: LoadedScenario, options: RunScenarioOptions
   try {
     const api = new CoordinatorApi(coordinator.url, await coordinator.createApiKey());
     const enrollmentToken = await api.createEnrollmentToken(deviceCount);
-    fleet = new VirtualFleet({
-      server: coordinator.url,
-      enrollmentToken,
-      stateDir: devicesDir,
-      timeScale,
-      seed,
-      devices: scenario.fleet.map((group) => ({ profile: profiles.get(group.profile)!, count: group.count, labels: group.labels })),
-      realEngines,
-      engineFor: (request) => createModelledEngine(profiles.get(devicePlan[request.index]!.profile)!, modelledEngineOptions(request)),
-    });
+    fleet = new VirtualFleet(scenarioFleetOptions({ loaded, profiles, devicePlan, server: coordinator.url, enrollmentToken, devicesDir, seed, realEngines, timeScale }));
     fleet.on('event', (event) => {
       events += 1;
       if (options.recordEvents) eventLog.push(event);

@@ -4,15 +4,14 @@
 // run is repeatable. Faults, timeline samples and the deadline are timers on the same clock; the run's own REST
 // calls hold the clock while they are in flight. The result carries the canonical event log (event-log.ts).
 import { rm } from 'node:fs/promises';
-import { createModelledEngine } from '../profiles/index.js';
-import { modelledEngineOptions, VirtualClock, VirtualFleet } from '../virtual/index.js';
+import { VirtualClock, VirtualFleet } from '../virtual/index.js';
 import { CoordinatorApi } from './coordinator-api.js';
 import { EventLogRecorder, type CanonicalEvent } from './event-log.js';
 import { planFaults, plannedDevices, summarizePlan, type FaultAction } from './fault-plan.js';
 import { InProcessCoordinator, type StartInProcessCoordinator } from './in-process-coordinator.js';
 import { checkInvariants, type Assignment, type LeaseExpiry } from './invariants.js';
 import { LivenessTracker } from './liveness.js';
-import { applyFault, createStateDirs, describeAction, gatherObservations, LEASE_HEARTBEATS, loadProfiles, outcomeFigures, recordEvent, submitWork } from './run-parts.js';
+import { applyFault, createStateDirs, describeAction, gatherObservations, LEASE_HEARTBEATS, loadProfiles, outcomeFigures, recordEvent, scenarioFleetOptions, submitWork } from './run-parts.js';
 import type { LoadedScenario } from './scenario-file.js';
 import { fleetSize } from './scenario-schema.js';
 import { formatSimSpan } from './sim-duration.js';
@@ -89,18 +88,9 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
   try {
     const api = new CoordinatorApi(coordinator.url, await coordinator.createApiKey());
     const enrollmentToken = await api.createEnrollmentToken(deviceCount);
-    fleet = new VirtualFleet({
-      server: coordinator.url,
-      enrollmentToken,
-      stateDir: devicesDir,
-      timeScale: 1,
-      seed,
-      clock,
-      bootSpacingMs: BOOT_SPACING_MS,
-      devices: scenario.fleet.map((group) => ({ profile: profiles.get(group.profile)!, count: group.count, labels: group.labels })),
-      realEngines,
-      engineFor: (request) => createModelledEngine(profiles.get(devicePlan[request.index]!.profile)!, modelledEngineOptions(request)),
-    });
+    fleet = new VirtualFleet(
+      scenarioFleetOptions({ loaded, profiles, devicePlan, server: coordinator.url, enrollmentToken, devicesDir, seed, realEngines, timeScale: 1, clock, bootSpacingMs: BOOT_SPACING_MS }),
+    );
     const theFleet = fleet;
     theFleet.on('event', (event) => {
       events += 1;

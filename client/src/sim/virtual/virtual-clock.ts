@@ -38,6 +38,15 @@ export interface VirtualClockOptions {
  */
 const PENDING_REQUEST = /Req|^(TCPConnectWrap|PipeConnectWrap|WriteWrap|ShutdownWrap|FileHandle|Zlib)/;
 
+/**
+ * Connection attempts, counted from their start to their callback (async_hooks). process.getActiveResourcesInfo()
+ * does not list them (a connecting socket shows as a plain TCPSocketWrap), and on a loaded machine a refused
+ * connection (a device retrying while the coordinator is down) can take longer than the idle turns to fail: time
+ * then moved on before the refusal arrived, and the retry after it was scheduled from a later time (ci-200 differed
+ * after its coordinator restart).
+ */
+const CONNECT_REQUEST = new Set(['TCPCONNECTWRAP', 'PIPECONNECTWRAP']);
+
 export class VirtualClock implements Clock {
   private nowMs: number;
   private nextSequence = 0;
@@ -49,6 +58,8 @@ export class VirtualClock implements Clock {
   private readonly idleTurns: number;
   private readonly maxSettleWallMs: number;
   private activity = 0;
+  /** async ids of connection attempts in flight (watchActivity). */
+  private readonly connecting = new Set<number>();
   private probe: unknown;
   private readonly hook: AsyncHook | undefined;
   private forced = 0;
@@ -60,9 +71,14 @@ export class VirtualClock implements Clock {
     this.maxSettleWallMs = options.maxSettleWallMs ?? 2_000;
     if (options.watchActivity) {
       this.hook = createHook({
+        init: (asyncId, type) => {
+          if (CONNECT_REQUEST.has(type)) this.connecting.add(asyncId);
+        },
         before: () => {
           if (executionAsyncResource() !== this.probe) this.activity += 1;
         },
+        after: (asyncId) => void this.connecting.delete(asyncId),
+        destroy: (asyncId) => void this.connecting.delete(asyncId),
       }).enable();
     }
   }
@@ -200,7 +216,8 @@ export class VirtualClock implements Clock {
   }
 
   private requestsPending(): boolean {
-    return this.hook !== undefined && process.getActiveResourcesInfo().some((name) => PENDING_REQUEST.test(name));
+    if (this.hook === undefined) return false;
+    return this.connecting.size > 0 || process.getActiveResourcesInfo().some((name) => PENDING_REQUEST.test(name));
   }
 
   /** The time of the earliest live timer, if any. */
