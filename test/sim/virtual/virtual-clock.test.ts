@@ -131,6 +131,29 @@ describe(VirtualClock.name, () => {
     expect(sut.forcedSteps).toBe(0);
   });
 
+  it('should count a connection attempt as work in flight until it is answered (watchActivity)', async () => {
+    const { createServer, connect } = await import('node:net');
+    // A port that refuses: bound once, then closed.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const sut = new VirtualClock({ watchActivity: true });
+    const order: string[] = [];
+    sut.setTimeout(() => order.push(`timer@${sut.now()}`), 10);
+
+    const socket = connect(port, '127.0.0.1');
+    socket.once('error', (error: NodeJS.ErrnoException) => order.push(error.code ?? 'error'));
+    await new Promise((resolve) => process.nextTick(resolve));
+    const inFlight = sut.connectionsInFlight;
+    await sut.step();
+    sut.dispose();
+
+    expect(inFlight).toBe(1);
+    expect(sut.connectionsInFlight).toBe(0);
+    expect(order).toEqual(['ECONNREFUSED', 'timer@10']);
+  });
+
   it('should drop every timer of a scope at once and ignore the ones set afterwards', async () => {
     const sut = new VirtualClock();
     const scope = sut.scope();

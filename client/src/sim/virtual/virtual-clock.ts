@@ -88,6 +88,11 @@ export class VirtualClock implements Clock {
     this.hook?.disable();
   }
 
+  /** Connection attempts started and not yet answered (watchActivity). */
+  get connectionsInFlight(): number {
+    return this.connecting.size;
+  }
+
   /** Steps taken. */
   get stepCount(): number {
     return this.steps;
