@@ -145,12 +145,12 @@ describe(VirtualClock.name, () => {
     const socket = connect(port, '127.0.0.1');
     socket.once('error', (error: NodeJS.ErrnoException) => order.push(error.code ?? 'error'));
     await new Promise((resolve) => process.nextTick(resolve));
-    const inFlight = sut.connectionsInFlight;
+    const inFlight = sut.requestsInFlight;
     await sut.step();
     sut.dispose();
 
     expect(inFlight).toBe(1);
-    expect(sut.connectionsInFlight).toBe(0);
+    expect(sut.requestsInFlight).toBe(0);
     expect(order).toEqual(['ECONNREFUSED', 'timer@10']);
   });
 

@@ -33,19 +33,24 @@ export interface VirtualClockOptions {
 }
 
 /**
- * Requests that are work in flight outside JavaScript: a file operation (FSReq…, CloseReq), a DNS lookup, a socket
- * connecting, writing or shutting down, compression.
+ * Requests that are work in flight outside JavaScript, counted from their creation to their callback (async_hooks
+ * init..after): a file operation, a DNS lookup, a socket connecting, writing or shutting down. Counted rather than
+ * listed: process.getActiveResourcesInfo() walks every handle (thousands of sockets in a big fleet) on each step,
+ * and it does not list a connection attempt at all (a connecting socket shows as a plain TCPSocketWrap). On a loaded
+ * machine a refused connection (a device retrying while the coordinator is down) could then fail after the clock
+ * had moved on, and its next retry was scheduled from a later time: ci-200 differed after its coordinator restart.
  */
-const PENDING_REQUEST = /Req|^(TCPConnectWrap|PipeConnectWrap|WriteWrap|ShutdownWrap|FileHandle|Zlib)/;
-
-/**
- * Connection attempts, counted from their start to their callback (async_hooks). process.getActiveResourcesInfo()
- * does not list them (a connecting socket shows as a plain TCPSocketWrap), and on a loaded machine a refused
- * connection (a device retrying while the coordinator is down) can take longer than the idle turns to fail: time
- * then moved on before the refusal arrived, and the retry after it was scheduled from a later time (ci-200 differed
- * after its coordinator restart).
- */
-const CONNECT_REQUEST = new Set(['TCPCONNECTWRAP', 'PIPECONNECTWRAP']);
+const PENDING_REQUEST = new Set([
+  'FSREQCALLBACK',
+  'FSREQPROMISE',
+  'FILEHANDLECLOSEREQ',
+  'GETADDRINFOREQWRAP',
+  'GETNAMEINFOREQWRAP',
+  'TCPCONNECTWRAP',
+  'PIPECONNECTWRAP',
+  'WRITEWRAP',
+  'SHUTDOWNWRAP',
+]);
 
 export class VirtualClock implements Clock {
   private nowMs: number;
@@ -58,8 +63,8 @@ export class VirtualClock implements Clock {
   private readonly idleTurns: number;
   private readonly maxSettleWallMs: number;
   private activity = 0;
-  /** async ids of connection attempts in flight (watchActivity). */
-  private readonly connecting = new Set<number>();
+  /** async ids of requests in flight (watchActivity; see PENDING_REQUEST). */
+  private readonly requests = new Set<number>();
   private probe: unknown;
   private readonly hook: AsyncHook | undefined;
   private forced = 0;
@@ -72,13 +77,12 @@ export class VirtualClock implements Clock {
     if (options.watchActivity) {
       this.hook = createHook({
         init: (asyncId, type) => {
-          if (CONNECT_REQUEST.has(type)) this.connecting.add(asyncId);
+          if (PENDING_REQUEST.has(type)) this.requests.add(asyncId);
         },
-        before: () => {
+        before: (asyncId) => {
           if (executionAsyncResource() !== this.probe) this.activity += 1;
+          this.requests.delete(asyncId);
         },
-        after: (asyncId) => void this.connecting.delete(asyncId),
-        destroy: (asyncId) => void this.connecting.delete(asyncId),
       }).enable();
     }
   }
@@ -88,9 +92,9 @@ export class VirtualClock implements Clock {
     this.hook?.disable();
   }
 
-  /** Connection attempts started and not yet answered (watchActivity). */
-  get connectionsInFlight(): number {
-    return this.connecting.size;
+  /** Requests (file, DNS, connect, write) started and not yet answered (watchActivity). */
+  get requestsInFlight(): number {
+    return this.requests.size;
   }
 
   /** Steps taken. */
@@ -221,8 +225,7 @@ export class VirtualClock implements Clock {
   }
 
   private requestsPending(): boolean {
-    if (this.hook === undefined) return false;
-    return this.connecting.size > 0 || process.getActiveResourcesInfo().some((name) => PENDING_REQUEST.test(name));
+    return this.requests.size > 0;
   }
 
   /** The time of the earliest live timer, if any. */
