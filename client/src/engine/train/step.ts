@@ -2,6 +2,7 @@
 // masking, clipping, the optimizer update and re-masking of weights and slots. Tensor discipline: every tensor
 // created here is disposed before the step returns.
 import * as tf from '@tensorflow/tfjs';
+import type { KernelSegment } from '../models/kernel-compute/segment.js';
 import type { Model } from '../models/model.js';
 import type { CustomStepContext, LossAndGradients } from '../sparse/methods/types.js';
 import { correctness, crossEntropy } from './loss.js';
@@ -42,6 +43,8 @@ export class Stepper {
   run(batch: StepBatch, options: StepOptions): StepOutcome {
     // Compressed layers compute a dense gradient only on the steps that ask for it.
     for (const weight of this.model.maskedWeights) weight.requestDenseGradient(options.needsDenseGradient);
+    const whole = this.model.kernelContext?.wholeNetwork;
+    if (whole !== undefined && runsInKernel(options)) return this.runInKernel(whole, batch, options.lr);
     let gradients: GradientMap;
     let loss: number;
     let correct: Int32Array | undefined;
@@ -81,6 +84,20 @@ export class Stepper {
     return { loss, correct: correct ?? new Int32Array(batch.y.shape[0]) };
   }
 
+  /**
+   * The whole step in kernel memory, for a network that is one kernel segment: forward, loss, backward and the
+   * optimizer update run there without tfjs ops, tape or gradient tensors; the updated values are copied back into
+   * the variables once. Every weight of such a network is compressed (only active values exist), so masking the
+   * gradients and re-applying the masks change nothing, as on the tfjs path.
+   */
+  private runInKernel(segment: KernelSegment, batch: StepBatch, lr: number): StepOutcome {
+    const pass = segment.trainingPass(batch.x, labelsOf(batch.y));
+    for (const weight of this.model.maskedWeights) weight.clearGradient();
+    this.optimizer.updateInKernel(segment.runtime, pass.parameters, lr);
+    pass.commit();
+    return { loss: pass.loss, correct: pass.correct };
+  }
+
   /** Forward + backward with the layers' current masks and gates; the caller owns the returned gradients. */
   private pass(batch: StepBatch): Pass {
     let correctTensor: tf.Tensor1D | undefined;
@@ -108,6 +125,19 @@ export class Stepper {
     }
     if (options.clipNorm !== undefined) clipByGlobalNorm(gradients, options.clipNorm);
   }
+}
+
+/**
+ * Steps that need nothing from tfjs autodiff: one plain pass (no custom step), no dense gradient for a mask update,
+ * no clipping (it needs every gradient's norm before any update).
+ */
+function runsInKernel(options: StepOptions): boolean {
+  return options.customStep === undefined && !options.needsDenseGradient && options.clipNorm === undefined;
+}
+
+function labelsOf(y: tf.Tensor1D): Int32Array {
+  const values = y.dataSync();
+  return values instanceof Int32Array ? values : Int32Array.from(values);
 }
 
 function accumulateInto(target: GradientMap, source: GradientMap, weight: number): void {

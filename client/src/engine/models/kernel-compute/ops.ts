@@ -8,7 +8,7 @@ import type { KernelRuntime, WasmF32 } from '../../kernels/runtime.js';
 import { layerSize, rowLength } from '../../sparse/types.js';
 import { activationSize, describeActivation, type ActivationShape } from './activations.js';
 import type { LayerBinding } from './binding.js';
-import { transientValues } from './tensor-values.js';
+import { assignFromKernel, transientValues } from './tensor-values.js';
 
 export interface PassState {
   readonly rt: KernelRuntime;
@@ -24,6 +24,8 @@ export interface OpBackward {
 export interface OpRecord {
   readonly output: WasmF32;
   readonly shape: ActivationShape;
+  /** The values of `inputs()` in kernel memory, in that order, as this pass read them. */
+  readonly values: readonly WasmF32[];
   backward(dy: WasmF32, needInput: boolean): OpBackward;
 }
 
@@ -32,6 +34,8 @@ export interface SegmentOp {
   /** The tfjs tensors the op reads (weight values, bias), read at every call (variables can be re-created). */
   inputs(): tf.Tensor[];
   forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord;
+  /** Copies values updated in place in kernel memory (a record's `values`, same order) back into `inputs()`. */
+  commitValues(rt: KernelRuntime, values: readonly WasmF32[]): void;
 }
 
 /** A compressed linear or conv layer with its bias, output gate and (fused) ReLU. */
@@ -76,6 +80,7 @@ export class WeightedOp implements SegmentOp {
     return {
       output: y,
       shape: output,
+      values: bias === undefined ? [compute.kernel.values] : [compute.kernel.values, bias],
       backward: (dy, needInput) => {
         if (this.relu) rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
         const dBias = bias === undefined ? undefined : rt.allocF32(layer.out);
@@ -99,7 +104,14 @@ export class WeightedOp implements SegmentOp {
       },
     };
   }
+
+  commitValues(rt: KernelRuntime, values: readonly WasmF32[]): void {
+    if (values[0] !== this.binding.kernel.kernel.values) throw new Error(`${this.binding.weight.name}: values are not this layer's kernel mirror`);
+    this.binding.adoptMirror(rt);
+    if (this.bias !== undefined) assignFromKernel(rt, this.bias, values[1]);
+  }
 }
+
 
 /** dW[o][i] = Σ_m dY[o][m]·X[i][m] at every position (canonical [out][in]), for steps that need it. */
 function denseLinearGradient(rt: KernelRuntime, x: WasmF32, dy: WasmF32, rows: number, cols: number, batch: number): Float32Array {
@@ -138,6 +150,10 @@ export class ReluOp implements SegmentOp {
     return [];
   }
 
+  commitValues(): void {
+    // No parameters.
+  }
+
   forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord {
     const { rt } = state;
     const y = rt.allocF32(x.length);
@@ -146,6 +162,7 @@ export class ReluOp implements SegmentOp {
     return {
       output: y,
       shape,
+      values: [],
       backward: (dy) => {
         rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
         return { dx: dy, grads: [] };
@@ -162,6 +179,10 @@ export class MaxPoolOp implements SegmentOp {
     return [];
   }
 
+  commitValues(): void {
+    // No parameters.
+  }
+
   forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord {
     const { rt, batch } = state;
     if (shape.flat) throw new RangeError(`max-pool needs an image, got ${describeActivation(shape)}`);
@@ -171,6 +192,7 @@ export class MaxPoolOp implements SegmentOp {
     return {
       output: y,
       shape: output,
+      values: [],
       backward: (dy, needInput) => {
         if (!needInput) return { dx: undefined, grads: [] };
         const dx = rt.allocF32(x.length);
@@ -189,18 +211,23 @@ export class FlattenOp implements SegmentOp {
     return [];
   }
 
+  commitValues(): void {
+    // No parameters.
+  }
+
   forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord {
     const { rt, batch } = state;
     const pixels = shape.height * shape.width;
     const output: ActivationShape = { channels: shape.channels * pixels, height: 1, width: 1, flat: true };
     if (shape.channels === 1 || pixels === 1) {
-      return { output: x, shape: output, backward: (dy) => ({ dx: dy, grads: [] }) };
+      return { output: x, shape: output, values: [], backward: (dy) => ({ dx: dy, grads: [] }) };
     }
     const y = rt.allocF32(x.length);
     rt.raw.swapOuterAxes(shape.channels, pixels, batch, x.ptr, y.ptr);
     return {
       output: y,
       shape: output,
+      values: [],
       backward: (dy, needInput) => {
         if (!needInput) return { dx: undefined, grads: [] };
         const dx = rt.allocF32(dy.length);
