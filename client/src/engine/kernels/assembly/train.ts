@@ -43,6 +43,17 @@ export function softmaxCrossEntropy(classes: i32, batch: i32, logits: usize, lab
   return total / <f64>batch;
 }
 
+/** The coupled L2 decay g + wd·w (g itself when wd is 0), four lanes; wdv = splat(wd). */
+@inline
+function decayed4(w: v128, g: v128, wd: f32, wdv: v128): v128 {
+  return wd != 0 ? f32x4.add(g, f32x4.mul(w, wdv)) : g;
+}
+
+@inline
+function decayed(w: f32, g: f32, wd: f32): f32 {
+  return wd != 0 ? g + w * wd : g;
+}
+
 /** g ← g + wd·w; b ← μ·b + g; d ← nesterov ? g + μ·b : b; w ← w − lr·d (b absent when momentum is 0). */
 export function sgdUpdate(n: i32, w: usize, g: usize, b: usize, lr: f32, momentum: f32, nesterov: bool, decay: f32): void {
   let i = 0;
@@ -53,8 +64,7 @@ export function sgdUpdate(n: i32, w: usize, g: usize, b: usize, lr: f32, momentu
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       const wv = v128.load(w + o);
-      let gv = v128.load(g + o);
-      if (decay != 0) gv = f32x4.add(gv, f32x4.mul(wv, wd));
+      const gv = decayed4(wv, v128.load(g + o), decay, wd);
       let d = gv;
       if (b != 0) {
         const bv = f32x4.add(f32x4.mul(v128.load(b + o), mu), gv);
@@ -67,8 +77,7 @@ export function sgdUpdate(n: i32, w: usize, g: usize, b: usize, lr: f32, momentu
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const wv = load<f32>(w + o);
-    let gv = load<f32>(g + o);
-    if (decay != 0) gv = gv + wv * decay;
+    const gv = decayed(wv, load<f32>(g + o), decay);
     let d = gv;
     if (b != 0) {
       const bv = load<f32>(b + o) * momentum + gv;
@@ -97,8 +106,7 @@ export function adamUpdate(n: i32, w: usize, g: usize, m: usize, v: usize, beta1
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       const wv = v128.load(w + o);
-      let gv = v128.load(g + o);
-      if (decay != 0) gv = f32x4.add(gv, f32x4.mul(wv, wd));
+      const gv = decayed4(wv, v128.load(g + o), decay, wd);
       const mv = f32x4.add(f32x4.mul(v128.load(m + o), b1), f32x4.mul(gv, c1v));
       const vv = f32x4.add(f32x4.mul(v128.load(v + o), b2), f32x4.mul(f32x4.mul(gv, gv), c2v));
       v128.store(m + o, mv);
@@ -109,8 +117,7 @@ export function adamUpdate(n: i32, w: usize, g: usize, m: usize, v: usize, beta1
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const wv = load<f32>(w + o);
-    let gv = load<f32>(g + o);
-    if (decay != 0) gv = gv + wv * decay;
+    const gv = decayed(wv, load<f32>(g + o), decay);
     const mv = load<f32>(m + o) * beta1 + gv * c1;
     const vv = load<f32>(v + o) * beta2 + gv * gv * c2;
     store<f32>(m + o, mv);
