@@ -4,7 +4,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { createConvKernel } from '../../kernels/conv.js';
 import { buildCsr } from '../../kernels/formats/csr.js';
-import type { KernelRuntime, WasmF32 } from '../../kernels/runtime.js';
+import type { KernelRuntime, WasmF32, WasmI32 } from '../../kernels/runtime.js';
 import { layerSize, rowLength } from '../../sparse/types.js';
 import { activationSize, describeActivation, type ActivationShape } from './activations.js';
 import type { LayerBinding } from './binding.js';
@@ -71,9 +71,10 @@ export class WeightedOp implements SegmentOp {
     const len = shape.height * shape.width * batch;
     const y = rt.allocF32(activationSize(output, batch));
     const compute = this.binding.kernel;
-    if (compute.kind === 'linear') compute.kernel.forward(x, y, batch);
-    else compute.kernel.forward(x, y, geometry);
     const gateValues = weight.outputGate;
+    const live = compute.kind === 'linear' ? openRows(rt, gateValues) : undefined;
+    if (compute.kind === 'linear') compute.kernel.forward(x, y, batch, live);
+    else compute.kernel.forward(x, y, geometry);
     const gate = gateValues === null ? undefined : rt.uploadF32(gateValues);
     const bias = this.bias === undefined ? undefined : rt.uploadF32(transientValues(this.bias));
     if (gate !== undefined || bias !== undefined || this.relu) rt.raw.rowAffine(layer.out, len, gate?.ptr ?? 0, bias?.ptr ?? 0, this.relu, y.ptr);
@@ -87,7 +88,7 @@ export class WeightedOp implements SegmentOp {
         if (dBias !== undefined) rt.raw.rowSums(layer.out, len, dy.ptr, dBias.ptr);
         if (gate !== undefined) rt.raw.scaleRows(layer.out, len, gate.ptr, dy.ptr);
         const dValues = rt.allocF32(weight.activeCount);
-        if (compute.kind === 'linear') compute.kernel.backwardWeight(x, dy, dValues, batch);
+        if (compute.kind === 'linear') compute.kernel.backwardWeight(x, dy, dValues, batch, live);
         else compute.kernel.backwardWeight(x, dy, dValues, geometry);
         if (weight.denseGradientRequested) {
           weight.provideDenseGradient(isLinear ? denseLinearGradient(rt, x, dy, layer.out, layer.in, batch) : denseConvGradient(rt, x, dy, weight, geometry));
@@ -95,7 +96,7 @@ export class WeightedOp implements SegmentOp {
         let dx: WasmF32 | undefined;
         if (needInput) {
           dx = rt.allocF32(layer.in * len);
-          if (compute.kind === 'linear') compute.kernel.backwardData(dy, dx, batch);
+          if (compute.kind === 'linear') compute.kernel.backwardData(dy, dx, batch, live);
           else compute.kernel.backwardData(dy, dx, geometry);
         }
         const grads = [dValues];
@@ -112,6 +113,20 @@ export class WeightedOp implements SegmentOp {
   }
 }
 
+
+/**
+ * The rows an output gate keeps open (gate ≠ 0), in kernel memory, when it closes any: VRPGE's sampled channel
+ * gates close most rows of its dense layers, and a kernel may skip the closed ones (their output is multiplied by 0
+ * and their dY zeroed).
+ */
+function openRows(rt: KernelRuntime, gate: Float32Array | null): WasmI32 | undefined {
+  if (gate === null || !gate.includes(0)) return undefined;
+  const rows: number[] = [];
+  gate.forEach((value, row) => {
+    if (value !== 0) rows.push(row);
+  });
+  return rt.uploadI32(rows);
+}
 
 /** dW[o][i] = Σ_m dY[o][m]·X[i][m] at every position (canonical [out][in]), for steps that need it. */
 function denseLinearGradient(rt: KernelRuntime, x: WasmF32, dy: WasmF32, rows: number, cols: number, batch: number): Float32Array {
