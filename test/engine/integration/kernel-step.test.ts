@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { KernelSegment } from '../../../client/src/engine/models/kernel-compute/segment.js';
 import type { TrainConfigInput } from '../../../client/src/engine/train/config.js';
+import type { StepOptions } from '../../../client/src/engine/train/step.js';
 import { buildTrainee, maxAbsDiff, prepareEngine, randomBatches, randomMask, trainStep, type Trainee } from './harness.js';
 
 const MLP_INPUT = { height: 6, width: 6, channels: 1 };
@@ -63,6 +64,41 @@ describe('a whole training step in kernel memory', () => {
         expect(gotSlots.length).toBe(wantSlots.length);
         wantSlots.forEach((slot, k) => expect(maxAbsDiff(gotSlots[k], slot)).toBeLessThan(1e-5));
       });
+  });
+
+  it('should run a custom step of two gated passes (VRPGE) like the tfjs step', async () => {
+    // Prepare
+    const { reference, sut } = await pair({ momentum: 0.9, weightDecay: 5e-4 });
+    const kernelPasses = vi.spyOn(KernelSegment.prototype, 'trainingPass');
+    const gates = [0, 1].map((k) => Float32Array.from({ length: 300 }, (_, o) => ((o + k) % 4 === 0 ? 1 : 0)));
+    const customStepFor = (trainee: Trainee): StepOptions['customStep'] => (context) => {
+      let loss = 0;
+      for (const gate of gates) {
+        trainee.model.maskedWeights[0].setOutputGate(gate);
+        const pass = context.lossAndGradients();
+        pass.accumulate(1 / gates.length);
+        loss += pass.loss / gates.length;
+      }
+      return { loss };
+    };
+    const step = (trainee: Trainee, data: { x: Float32Array; y: Int32Array }): number => {
+      const x = tf.tensor4d(data.x, [16, 6, 6, 1]);
+      const y = tf.tensor1d(data.y, 'int32');
+      const { loss } = trainee.stepper.run({ x, y }, { lr: 0.1, needsDenseGradient: false, masksGradients: false, customStep: customStepFor(trainee) });
+      tf.dispose([x, y]);
+      return loss;
+    };
+
+    // Execute
+    let lossDiff = 0;
+    for (const data of randomBatches(STEPS, 16, MLP_INPUT, 6)) lossDiff = Math.max(lossDiff, Math.abs(step(reference, data) - step(sut, data)));
+
+    // Assert
+    expect(kernelPasses).toHaveBeenCalledTimes(2 * STEPS);
+    expect(lossDiff).toBeLessThan(1e-5);
+    reference.model.maskedWeights.forEach((layer, i) => {
+      expect(maxAbsDiff(sut.model.maskedWeights[i].readWeights(), layer.readWeights())).toBeLessThan(1e-5);
+    });
   });
 
   it('should fall back to the tfjs step for dense-gradient and clipped steps, and leave no tensors behind', async () => {
