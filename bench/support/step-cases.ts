@@ -15,6 +15,8 @@ export interface StepRecord {
   batch: number;
   compute: string;
   scheme: string;
+  /** The sparse method whose step ran ('static' for every row but VRPGE's, whose step is its own). */
+  method: string;
   density: number;
   /** Threads of the sparse kernels (requested; kernel_threads is what ran) and of tfjs-wasm (what it ran with). */
   threads: number;
@@ -92,6 +94,8 @@ export function configurations(quick: boolean, only: string | undefined, threads
     out.push({ model, batch, compute: 'stock', scheme: 'irregular', density: 1 });
     out.push({ model, batch, compute: 'dense', scheme: 'irregular', density: 1 });
     out.push({ model, batch, compute: 'masked-dense', scheme: 'irregular', density: 0.1 });
+    // VRPGE's score phase: every weight kept, K sampled channel gates per step.
+    if (model === 'mlp') for (const compute of ['masked-dense', 'sparse-kernels'] as const) out.push({ model, batch, compute, scheme: 'channel', density: 0.1, method: 'vrpge' });
     for (const density of DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'irregular', density });
     for (const density of quick ? [0.1] : DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'block', density });
     if (threads > 1) {
@@ -212,6 +216,7 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
       data: config.data ?? 'fashion-mnist',
       batch: config.batch,
       compute: config.compute,
+      method: methodOf(config),
       density: config.density,
       threads: config.threads ?? 1,
       error: trainee.message,
@@ -225,6 +230,7 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
     batch: config.batch,
     compute: config.compute,
     scheme: config.compute === 'stock' || config.compute === 'dense' ? '-' : config.scheme,
+    method: methodOf(config),
     density: config.density,
     threads: config.threads ?? 1,
     kernel_threads: config.compute === 'sparse-kernels' ? trainee.kernelThreads : null,
@@ -250,9 +256,13 @@ function toRecord(config: BenchConfig, trainee: Trainee | Error, samples: number
   };
 }
 
+function methodOf(config: BenchConfig): string {
+  return config.compute === 'stock' || config.compute === 'dense' ? 'dense' : (config.method ?? 'static');
+}
+
 function emptyRecord(tfjsThreads: number): StepRecord {
   return {
-    model: '?', data: '?', batch: 0, compute: '?', scheme: '?', density: 0, threads: 1, kernel_threads: null, tfjs_threads: tfjsThreads, step_ms: null,
+    model: '?', data: '?', batch: 0, compute: '?', scheme: '?', method: '?', density: 0, threads: 1, kernel_threads: null, tfjs_threads: tfjsThreads, step_ms: null,
     step_ms_p90: null, step_ms_min: null, step_cpu_ms: null, speedup_vs_dense: null, cpu_speedup_vs_dense: null, speedup_vs_stock: null, thread_scaling: null, state_bytes: null, dense_state_bytes: null, state_ratio: null, kernel_heap_bytes: null,
     kernel_layers: [], layer_densities: {}, rss_bytes: null, peak_rss_bytes: null,
   };

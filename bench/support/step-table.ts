@@ -19,7 +19,7 @@ export function printTable(records: readonly StepRecord[], write: (text: string)
     const rss = `${mib(r.rss_bytes)} (${mib(r.peak_rss_bytes)})`;
     const threads = r.compute === 'sparse-kernels' ? `${r.threads} (${r.kernel_threads ?? '–'})` : `tfjs ${r.tfjs_threads}`;
     const cells = [
-      `${r.model} (${r.batch})`, r.data, r.compute, r.scheme, String(r.density), threads, time, fixed(r.step_ms_min, 2), fixed(r.speedup_vs_dense, 1),
+      `${r.model} (${r.batch})`, r.data, r.compute, r.method === 'vrpge' ? `${r.scheme} (vrpge)` : r.scheme, String(r.density), threads, time, fixed(r.step_ms_min, 2), fixed(r.speedup_vs_dense, 1),
       fixed(r.speedup_vs_stock, 1), fixed(minSpeedup, 1),
       fixed(r.step_cpu_ms, 2), fixed(r.cpu_speedup_vs_dense, 1), fixed(r.thread_scaling, 2), state, ratio, rss,
     ];

@@ -103,10 +103,14 @@ describe('sparse-kernel training against the masked-dense engine', () => {
     expect(result.gradientDiff).toBeLessThan(1e-6 + 1e-4 * result.gradientScale);
   });
 
-  it('should apply output gates like the masked-dense engine', async () => {
+  it.each<[string, SchemeName, Uint8Array]>([
+    ['irregular', 'irregular', randomMask(300 * 36, 0.2, 6)],
+    // VRPGE's score phase: every weight kept, channel compaction; the kernels skip the gate's closed rows.
+    ['all-kept channel-compacted', 'channel', new Uint8Array(300 * 36).fill(1)],
+  ])('should apply output gates like the masked-dense engine (%s fc1)', async (_label, scheme, fc1) => {
     // Prepare
-    const masks = new Map([['fc1', randomMask(300 * 36, 0.2, 6)]]);
-    const { reference, sut } = await pair('mlp', masks, 'irregular', MLP_INPUT);
+    const masks = new Map([['fc1', fc1]]);
+    const { reference, sut } = await pair('mlp', masks, scheme, MLP_INPUT);
     const gate = Float32Array.from({ length: 300 }, (_, o) => (o % 3 === 0 ? 0 : 1));
     reference.model.maskedWeights[0].setOutputGate(gate);
     sut.model.maskedWeights[0].setOutputGate(gate);

@@ -14,7 +14,8 @@ import { setUpCompute } from '../train/compute-setup.js';
 import { parseTrainConfig, type ComputeName, type TrainConfig } from '../train/config.js';
 import { createOptimizer, type Optimizer } from '../train/optimizers/index.js';
 import { setUpSparsity } from '../train/sparse-setup.js';
-import { Stepper } from '../train/step.js';
+import { Stepper, type StepOptions } from '../train/step.js';
+import type { MethodContext, SparseTrainingMethod } from '../sparse/methods/types.js';
 import { createRng } from '../util/rng.js';
 
 /** stock: plain tfjs autodiff; dense: the engine's corrected dense path; then the two sparse computes. */
@@ -31,7 +32,14 @@ export interface BenchConfig {
   readonly data?: DatasetName;
   /** Threads of the sparse kernels (default 1). */
   readonly threads?: number;
+  /**
+   * The sparse method whose step is timed: 'static' (default: the steady-state step of every mask-update method) or
+   * 'vrpge', whose score-phase step makes K passes, each under a newly sampled channel gate.
+   */
+  readonly method?: BenchMethod;
 }
+
+export type BenchMethod = 'static' | 'vrpge';
 
 /** What a trainee trains: a full run config plus how its layers compute. */
 export interface TraineeTarget {
@@ -57,6 +65,8 @@ export interface Trainee {
   readonly kernelThreadFallbackReason?: string;
   /** Target density per layer from the allocation. */
   readonly layerDensities: ReadonlyMap<string, number>;
+  /** The method's own step (VRPGE), called with a step counter of its own; undefined for one plain pass. */
+  readonly customStep?: StepOptions['customStep'];
   dispose(): void;
 }
 
@@ -71,7 +81,8 @@ export function inputShapeOf(config: TrainConfig): InputShape {
 export function describeConfig(config: BenchConfig): string {
   if (config.compute === 'stock' || config.compute === 'dense') return `${config.model} ${config.compute}`;
   const threads = (config.threads ?? 1) > 1 ? ` ${config.threads} threads` : '';
-  return `${config.model} ${config.compute} ${config.scheme} d=${config.density}${threads}`;
+  const method = (config.method ?? 'static') === 'static' ? '' : ` ${config.method}`;
+  return `${config.model} ${config.compute} ${config.scheme}${method} d=${config.density}${threads}`;
 }
 
 /** bench/step.ts's configurations as trainee targets (Fashion-MNIST input, seed 1, default optimizer). */
@@ -79,7 +90,9 @@ export function benchTarget(config: BenchConfig): TraineeTarget {
   const sparse = config.compute === 'masked-dense' || config.compute === 'sparse-kernels';
   const trainConfig = parseTrainConfig({
     model: config.model,
-    method: sparse ? 'static' : 'dense',
+    method: sparse ? (config.method ?? 'static') : 'dense',
+    // VRPGE keeps half the channels by default; its expected kept fraction is held to the row's density instead.
+    ...(sparse && config.method === 'vrpge' ? { schedule: { kind: 'vrpge', keepFraction: config.density } } : {}),
     scheme: config.scheme,
     density: sparse ? config.density : 1,
     batchSize: config.batch,
@@ -118,6 +131,7 @@ export async function buildTrainee(target: TraineeTarget): Promise<Trainee> {
       kernelThreads: setup.kernelRuntime?.threads ?? 1,
       ...(setup.kernelRuntime?.threadFallbackReason === undefined ? {} : { kernelThreadFallbackReason: setup.kernelRuntime.threadFallbackReason }),
       layerDensities: context.layerDensities,
+      ...(method.customStep === undefined ? {} : { customStep: customStepOf(method, context) }),
       dispose() {
         optimizer.dispose();
         model.dispose();
@@ -151,8 +165,17 @@ export function trainStep(trainee: Trainee, batch: BenchBatch): void {
   tf.tidy(() => {
     const x = tf.tensor4d(batch.x, [n, height, width, channels]);
     const y = tf.tensor1d(batch.y, 'int32');
-    trainee.stepper.run({ x, y }, { lr: STEP_LR, needsDenseGradient: false, masksGradients: false });
+    const custom = trainee.customStep === undefined ? {} : { customStep: trainee.customStep };
+    trainee.stepper.run({ x, y }, { lr: STEP_LR, needsDenseGradient: false, masksGradients: false, ...custom });
   });
+}
+
+/** The method's custom step at epoch 0 (VRPGE's score phase), with a step counter so each step samples anew. */
+function customStepOf(method: SparseTrainingMethod, context: MethodContext): StepOptions['customStep'] {
+  const customStep = method.customStep;
+  if (customStep === undefined) return undefined;
+  let step = 0;
+  return (stepContext) => customStep({ step: step++, epoch: 0 }, context, stepContext);
 }
 
 export function measureState(trainee: Trainee): ModelStateMeasurement {

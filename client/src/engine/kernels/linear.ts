@@ -16,12 +16,16 @@ export interface SparseLinearKernel {
   readonly cols: number;
   /** Compressed weights in kernel memory, in the format's value order. */
   readonly values: WasmF32;
-  /** Y = W·X. */
-  forward(x: WasmF32, y: WasmF32, batch: number): void;
+  /**
+   * Y = W·X. `live` (optional, ascending) lists the rows whose outputs are used — an output gate closes the others,
+   * so their dY rows are zero too; a kernel may then skip the other rows, leaving their Y, dW entries 0 (the
+   * channel-compaction kernel does; the others compute every row).
+   */
+  forward(x: WasmF32, y: WasmF32, batch: number, live?: WasmI32): void;
   /** dX = Wᵀ·dY. */
-  backwardData(dy: WasmF32, dx: WasmF32, batch: number): void;
+  backwardData(dy: WasmF32, dx: WasmF32, batch: number, live?: WasmI32): void;
   /** dW at the stored entries only (SDDMM), written in value order. */
-  backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number): void;
+  backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number, live?: WasmI32): void;
 }
 
 export function createLinearKernel(rt: KernelRuntime, format: SparseFormat): SparseLinearKernel {
@@ -51,31 +55,41 @@ abstract class LinearBase implements SparseLinearKernel {
   abstract readonly values: WasmF32;
   protected constructor(protected readonly rt: KernelRuntime, readonly rows: number, readonly cols: number) {}
 
-  forward(x: WasmF32, y: WasmF32, batch: number): void {
+  forward(x: WasmF32, y: WasmF32, batch: number, live?: WasmI32): void {
     checkBatch(batch);
     checkBuffer('forward x', x, this.cols * batch);
     checkBuffer('forward y', y, this.rows * batch);
-    this.runForward(x, y, batch);
+    this.runForward(x, y, batch, this.checkLive(live));
   }
 
-  backwardData(dy: WasmF32, dx: WasmF32, batch: number): void {
+  backwardData(dy: WasmF32, dx: WasmF32, batch: number, live?: WasmI32): void {
     checkBatch(batch);
     checkBuffer('backwardData dy', dy, this.rows * batch);
     checkBuffer('backwardData dx', dx, this.cols * batch);
-    this.runBackwardData(dy, dx, batch);
+    this.runBackwardData(dy, dx, batch, this.checkLive(live));
   }
 
-  backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number): void {
+  backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number, live?: WasmI32): void {
     checkBatch(batch);
     checkBuffer('backwardWeight x', x, this.cols * batch);
     checkBuffer('backwardWeight dy', dy, this.rows * batch);
     checkBuffer('backwardWeight dValues', dValues, this.values.length);
-    this.runBackwardWeight(x, dy, dValues, batch);
+    this.runBackwardWeight(x, dy, dValues, batch, this.checkLive(live));
   }
 
-  protected abstract runForward(x: WasmF32, y: WasmF32, batch: number): void;
-  protected abstract runBackwardData(dy: WasmF32, dx: WasmF32, batch: number): void;
-  protected abstract runBackwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number): void;
+  private checkLive(live: WasmI32 | undefined): WasmI32 | undefined {
+    if (live === undefined) return undefined;
+    if (live.length > this.rows) throw new RangeError(`live rows: ${live.length} of ${this.rows}`);
+    const rows = this.rt.i32(live);
+    for (let i = 0; i < rows.length; i++) {
+      if (rows[i] < 0 || rows[i] >= this.rows || (i > 0 && rows[i] <= rows[i - 1])) throw new RangeError(`live rows must ascend within 0..${this.rows - 1}`);
+    }
+    return live;
+  }
+
+  protected abstract runForward(x: WasmF32, y: WasmF32, batch: number, live: WasmI32 | undefined): void;
+  protected abstract runBackwardData(dy: WasmF32, dx: WasmF32, batch: number, live: WasmI32 | undefined): void;
+  protected abstract runBackwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number, live: WasmI32 | undefined): void;
 }
 
 /** The transposed CSR index plus its value permutation, and the per-call gather of values into it. */
@@ -238,27 +252,61 @@ class ChannelLinear extends LinearBase {
     this.colRanges = evenRanges(this.width, rt.threads, 4);
   }
 
-  protected runForward(x: WasmF32, y: WasmF32, batch: number): void {
+  protected runForward(x: WasmF32, y: WasmF32, batch: number, live: WasmI32 | undefined): void {
     const w = this.width;
+    if (live !== undefined) {
+      this.rt.zero(y); // closed rows
+      this.rt.scratch(() => {
+        const weights = this.liveWeights(live);
+        this.rt.parallel(
+          'denseGemm',
+          this.rt.slices(evenRanges(live.length, this.rt.threads, 4), weights.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, weights.ptr + 4 * r0 * w, w, 1, this.keptCols.ptr, x.ptr, live.ptr + 4 * r0, y.ptr]),
+        );
+      });
+      return;
+    }
     this.rt.parallel(
       'denseGemm',
       this.rt.slices(this.rowRanges, this.values.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, this.values.ptr + 4 * r0 * w, w, 1, this.keptCols.ptr, x.ptr, this.outRows.ptr + 4 * r0, y.ptr]),
     );
   }
 
-  protected runBackwardData(dy: WasmF32, dx: WasmF32, batch: number): void {
+  protected runBackwardData(dy: WasmF32, dx: WasmF32, batch: number, live: WasmI32 | undefined): void {
     this.rt.zero(dx); // dropped input channels get no gradient
-    this.rt.parallel(
-      'denseGemm',
-      this.rt.slices(this.colRanges, this.values.length * batch).map(([c0, c1]) => [c1 - c0, this.rows, batch, this.values.ptr + 4 * c0, 1, this.width, this.outRows.ptr, dy.ptr, this.keptCols.ptr + 4 * c0, dx.ptr]),
-    );
+    this.rt.scratch(() => {
+      // Closed rows' dY is zero, so the sum runs over the live rows' weights only.
+      const weights = live === undefined ? this.values : this.liveWeights(live);
+      const rows = live ?? this.outRows;
+      this.rt.parallel(
+        'denseGemm',
+        this.rt.slices(this.colRanges, weights.length * batch).map(([c0, c1]) => [c1 - c0, rows.length, batch, weights.ptr + 4 * c0, 1, this.width, rows.ptr, dy.ptr, this.keptCols.ptr + 4 * c0, dx.ptr]),
+      );
+    });
   }
 
-  protected runBackwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number): void {
+  protected runBackwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number, live: WasmI32 | undefined): void {
     const w = this.width;
-    this.rt.parallel(
-      'denseDots',
-      this.rt.slices(this.rowRanges, this.values.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, dy.ptr, this.outRows.ptr + 4 * r0, x.ptr, this.keptCols.ptr, dValues.ptr + 4 * r0 * w]),
-    );
+    const rows = live ?? this.outRows;
+    this.rt.scratch(() => {
+      const out = live === undefined ? dValues : this.rt.allocF32(live.length * w);
+      this.rt.parallel(
+        'denseDots',
+        this.rt.slices(live === undefined ? this.rowRanges : evenRanges(rows.length, this.rt.threads, 4), out.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, dy.ptr, rows.ptr + 4 * r0, x.ptr, this.keptCols.ptr, out.ptr + 4 * r0 * w]),
+      );
+      if (live === undefined) return;
+      // Closed rows get dW = 0 (their dY is zero); the live rows' dots go to their value rows.
+      const target = this.rt.f32(dValues);
+      const source = this.rt.f32(out);
+      const liveRows = this.rt.i32(live);
+      target.fill(0);
+      for (let i = 0; i < liveRows.length; i++) target.set(source.subarray(i * w, (i + 1) * w), liveRows[i] * w);
+    });
+  }
+
+  /** The live rows of the compacted weight, gathered into a scratch [live][width] matrix. */
+  private liveWeights(live: WasmI32): WasmF32 {
+    const weights = this.rt.allocF32(live.length * this.width);
+    this.rt.raw.gatherF32(live.length, this.width, live.ptr, this.values.ptr, weights.ptr);
+    return weights;
   }
 }

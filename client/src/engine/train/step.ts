@@ -2,6 +2,8 @@
 // masking, clipping, the optimizer update and re-masking of weights and slots. Tensor discipline: every tensor
 // created here is disposed before the step returns.
 import * as tf from '@tensorflow/tfjs';
+import type { WasmF32 } from '../kernels/runtime.js';
+import type { KernelSegment, KernelTrainingPass } from '../models/kernel-compute/segment.js';
 import type { Model } from '../models/model.js';
 import type { CustomStepContext, LossAndGradients } from '../sparse/methods/types.js';
 import { correctness, crossEntropy } from './loss.js';
@@ -42,6 +44,8 @@ export class Stepper {
   run(batch: StepBatch, options: StepOptions): StepOutcome {
     // Compressed layers compute a dense gradient only on the steps that ask for it.
     for (const weight of this.model.maskedWeights) weight.requestDenseGradient(options.needsDenseGradient);
+    const whole = this.model.kernelContext?.wholeNetwork;
+    if (whole !== undefined && runsInKernel(options)) return this.runInKernel(whole, batch, options);
     let gradients: GradientMap;
     let loss: number;
     let correct: Int32Array | undefined;
@@ -81,6 +85,53 @@ export class Stepper {
     return { loss, correct: correct ?? new Int32Array(batch.y.shape[0]) };
   }
 
+  /**
+   * The whole step in kernel memory, for a network that is one kernel segment: forward, loss, backward and the
+   * optimizer update run there without tfjs ops, tape or gradient tensors; the updated values are copied back into
+   * the variables once. A custom step's passes (VRPGE) accumulate their scaled gradients in host memory between
+   * passes, since each pass reuses the kernel memory of the one before. Every weight of such a network is compressed
+   * (only active values exist), so masking the gradients and re-applying the masks change nothing, as on the tfjs path.
+   */
+  private runInKernel(segment: KernelSegment, batch: StepBatch, options: StepOptions): StepOutcome {
+    const labels = labelsOf(batch.y);
+    const rt = segment.runtime;
+    let outcome: { pass: KernelTrainingPass; gradients: readonly WasmF32[]; loss: number; correct: Int32Array } | undefined;
+    if (options.customStep === undefined) {
+      const pass = segment.trainingPass(batch.x, labels);
+      outcome = { pass, gradients: pass.parameters.map((parameter) => parameter.gradient), loss: pass.loss, correct: pass.correct };
+    } else {
+      let sums: Float32Array[] | undefined;
+      let last: KernelTrainingPass | undefined;
+      let correct: Int32Array | undefined;
+      const loss = options.customStep({
+        lossAndGradients: (): LossAndGradients => {
+          const pass = segment.trainingPass(batch.x, labels);
+          last = pass;
+          correct ??= pass.correct;
+          return {
+            loss: pass.loss,
+            accumulate: (weight) => {
+              if (last !== pass) throw new Error('accumulate a kernel pass before the next pass begins');
+              sums ??= pass.parameters.map((parameter) => new Float32Array(parameter.gradient.length));
+              pass.parameters.forEach((parameter, i) => addScaled(sums![i], rt.f32(parameter.gradient), weight));
+            },
+          };
+        },
+      }).loss;
+      if (last !== undefined && sums !== undefined) {
+        outcome = { pass: last, gradients: sums.map((sum) => rt.uploadF32(sum)), loss, correct: correct ?? new Int32Array(batch.y.shape[0]) };
+      } else {
+        // No pass accumulated a gradient: nothing to update (the tfjs path's optimizer skips gradient-less parameters).
+        return { loss, correct: correct ?? new Int32Array(batch.y.shape[0]) };
+      }
+    }
+    for (const weight of this.model.maskedWeights) weight.clearGradient();
+    const { pass, gradients } = outcome;
+    this.optimizer.updateInKernel(rt, pass.parameters.map((parameter, i) => ({ ...parameter, gradient: gradients[i] })), options.lr);
+    pass.commit();
+    return { loss: outcome.loss, correct: outcome.correct };
+  }
+
   /** Forward + backward with the layers' current masks and gates; the caller owns the returned gradients. */
   private pass(batch: StepBatch): Pass {
     let correctTensor: tf.Tensor1D | undefined;
@@ -108,6 +159,24 @@ export class Stepper {
     }
     if (options.clipNorm !== undefined) clipByGlobalNorm(gradients, options.clipNorm);
   }
+}
+
+/**
+ * Steps that need nothing from tfjs autodiff: no dense gradient for a mask update, no clipping (it needs every
+ * gradient's norm before any update).
+ */
+function runsInKernel(options: StepOptions): boolean {
+  return !options.needsDenseGradient && options.clipNorm === undefined;
+}
+
+/** sum += weight · values (a custom step's gradient accumulation, as the tfjs path's add(previous, mul(g, w))). */
+function addScaled(sum: Float32Array, values: Float32Array, weight: number): void {
+  for (let i = 0; i < sum.length; i++) sum[i] += Math.fround(values[i] * weight);
+}
+
+function labelsOf(y: tf.Tensor1D): Int32Array {
+  const values = y.dataSync();
+  return values instanceof Int32Array ? values : Int32Array.from(values);
 }
 
 function accumulateInto(target: GradientMap, source: GradientMap, weight: number): void {

@@ -8,3 +8,4 @@ export { denseGemm, denseDots } from './dense';
 export { padPlanes, convCsr, convPattern, convBlock4, convSddmm, convSddmmBlock4 } from './conv';
 export { reverse3, reverse3Part, swapOuterAxes } from './layout';
 export { rowAffine, reluBackward, rowSums, scaleRows, maxPool2x2, maxPool2x2Backward } from './pointwise';
+export { softmaxCrossEntropy, sgdUpdate, adamUpdate } from './train';

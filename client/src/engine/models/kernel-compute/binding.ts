@@ -7,7 +7,7 @@ import type { KernelRuntime } from '../../kernels/runtime.js';
 import type { MaskedWeight } from '../masked-weight.js';
 import { buildCompressedFormat } from '../storage/compressed-format.js';
 import type { CompressedStorage } from '../storage/compressed-storage.js';
-import { transientValues } from './tensor-values.js';
+import { assignFromKernel, transientValues } from './tensor-values.js';
 
 export type LayerKernel = { readonly kind: 'linear'; readonly kernel: SparseLinearKernel } | { readonly kind: 'conv'; readonly kernel: SparseConvKernel };
 
@@ -65,6 +65,13 @@ export class LayerBinding {
     const variable = this.storage.variable;
     if (this.mirroredData === variable.dataId) return;
     rt.write(this.kernel.kernel.values, transientValues(variable));
+    this.mirroredData = variable.dataId;
+  }
+
+  /** The mirror was updated in place (the optimizer in kernel memory): copies it into the values variable. */
+  adoptMirror(rt: KernelRuntime): void {
+    const variable = this.storage.variable;
+    assignFromKernel(rt, variable, this.kernel.kernel.values);
     this.mirroredData = variable.dataId;
   }
 }

@@ -7,6 +7,7 @@ import type { KernelRuntime } from '../../kernels/runtime.js';
 import type { MaskedWeight } from '../masked-weight.js';
 import type { CompressedStorage } from '../storage/compressed-storage.js';
 import { LayerBinding } from './binding.js';
+import type { KernelSegment } from './segment.js';
 
 export class KernelContext {
   private readonly bindings: LayerBinding[] = [];
@@ -15,6 +16,12 @@ export class KernelContext {
   private rebuilds = 0;
 
   constructor(readonly runtime: KernelRuntime) {}
+
+  /**
+   * The segment that is the whole network (its input is the network's, its output the logits), when one is: then a
+   * training step can run entirely in kernel memory (KernelSegment.trainingPass).
+   */
+  wholeNetwork: KernelSegment | undefined;
 
   bind(weight: MaskedWeight, storage: CompressedStorage): LayerBinding {
     const binding = new LayerBinding(weight, storage);

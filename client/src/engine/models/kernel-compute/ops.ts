@@ -4,11 +4,11 @@
 import type * as tf from '@tensorflow/tfjs';
 import { createConvKernel } from '../../kernels/conv.js';
 import { buildCsr } from '../../kernels/formats/csr.js';
-import type { KernelRuntime, WasmF32 } from '../../kernels/runtime.js';
+import type { KernelRuntime, WasmF32, WasmI32 } from '../../kernels/runtime.js';
 import { layerSize, rowLength } from '../../sparse/types.js';
 import { activationSize, describeActivation, type ActivationShape } from './activations.js';
 import type { LayerBinding } from './binding.js';
-import { transientValues } from './tensor-values.js';
+import { assignFromKernel, transientValues } from './tensor-values.js';
 
 export interface PassState {
   readonly rt: KernelRuntime;
@@ -24,6 +24,8 @@ export interface OpBackward {
 export interface OpRecord {
   readonly output: WasmF32;
   readonly shape: ActivationShape;
+  /** The values of `inputs()` in kernel memory, in that order, as this pass read them. */
+  readonly values: readonly WasmF32[];
   backward(dy: WasmF32, needInput: boolean): OpBackward;
 }
 
@@ -32,6 +34,8 @@ export interface SegmentOp {
   /** The tfjs tensors the op reads (weight values, bias), read at every call (variables can be re-created). */
   inputs(): tf.Tensor[];
   forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord;
+  /** Copies values updated in place in kernel memory (a record's `values`, same order) back into `inputs()`. */
+  commitValues(rt: KernelRuntime, values: readonly WasmF32[]): void;
 }
 
 /** A compressed linear or conv layer with its bias, output gate and (fused) ReLU. */
@@ -67,22 +71,24 @@ export class WeightedOp implements SegmentOp {
     const len = shape.height * shape.width * batch;
     const y = rt.allocF32(activationSize(output, batch));
     const compute = this.binding.kernel;
-    if (compute.kind === 'linear') compute.kernel.forward(x, y, batch);
-    else compute.kernel.forward(x, y, geometry);
     const gateValues = weight.outputGate;
+    const live = compute.kind === 'linear' ? openRows(rt, gateValues) : undefined;
+    if (compute.kind === 'linear') compute.kernel.forward(x, y, batch, live);
+    else compute.kernel.forward(x, y, geometry);
     const gate = gateValues === null ? undefined : rt.uploadF32(gateValues);
     const bias = this.bias === undefined ? undefined : rt.uploadF32(transientValues(this.bias));
     if (gate !== undefined || bias !== undefined || this.relu) rt.raw.rowAffine(layer.out, len, gate?.ptr ?? 0, bias?.ptr ?? 0, this.relu, y.ptr);
     return {
       output: y,
       shape: output,
+      values: bias === undefined ? [compute.kernel.values] : [compute.kernel.values, bias],
       backward: (dy, needInput) => {
         if (this.relu) rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
         const dBias = bias === undefined ? undefined : rt.allocF32(layer.out);
         if (dBias !== undefined) rt.raw.rowSums(layer.out, len, dy.ptr, dBias.ptr);
         if (gate !== undefined) rt.raw.scaleRows(layer.out, len, gate.ptr, dy.ptr);
         const dValues = rt.allocF32(weight.activeCount);
-        if (compute.kind === 'linear') compute.kernel.backwardWeight(x, dy, dValues, batch);
+        if (compute.kind === 'linear') compute.kernel.backwardWeight(x, dy, dValues, batch, live);
         else compute.kernel.backwardWeight(x, dy, dValues, geometry);
         if (weight.denseGradientRequested) {
           weight.provideDenseGradient(isLinear ? denseLinearGradient(rt, x, dy, layer.out, layer.in, batch) : denseConvGradient(rt, x, dy, weight, geometry));
@@ -90,7 +96,7 @@ export class WeightedOp implements SegmentOp {
         let dx: WasmF32 | undefined;
         if (needInput) {
           dx = rt.allocF32(layer.in * len);
-          if (compute.kind === 'linear') compute.kernel.backwardData(dy, dx, batch);
+          if (compute.kind === 'linear') compute.kernel.backwardData(dy, dx, batch, live);
           else compute.kernel.backwardData(dy, dx, geometry);
         }
         const grads = [dValues];
@@ -99,6 +105,27 @@ export class WeightedOp implements SegmentOp {
       },
     };
   }
+
+  commitValues(rt: KernelRuntime, values: readonly WasmF32[]): void {
+    if (values[0] !== this.binding.kernel.kernel.values) throw new Error(`${this.binding.weight.name}: values are not this layer's kernel mirror`);
+    this.binding.adoptMirror(rt);
+    if (this.bias !== undefined) assignFromKernel(rt, this.bias, values[1]);
+  }
+}
+
+
+/**
+ * The rows an output gate keeps open (gate ≠ 0), in kernel memory, when it closes any: VRPGE's sampled channel
+ * gates close most rows of its dense layers, and a kernel may skip the closed ones (their output is multiplied by 0
+ * and their dY zeroed).
+ */
+function openRows(rt: KernelRuntime, gate: Float32Array | null): WasmI32 | undefined {
+  if (gate === null || !gate.includes(0)) return undefined;
+  const rows: number[] = [];
+  gate.forEach((value, row) => {
+    if (value !== 0) rows.push(row);
+  });
+  return rt.uploadI32(rows);
 }
 
 /** dW[o][i] = Σ_m dY[o][m]·X[i][m] at every position (canonical [out][in]), for steps that need it. */
@@ -138,6 +165,10 @@ export class ReluOp implements SegmentOp {
     return [];
   }
 
+  commitValues(): void {
+    // No parameters.
+  }
+
   forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord {
     const { rt } = state;
     const y = rt.allocF32(x.length);
@@ -146,6 +177,7 @@ export class ReluOp implements SegmentOp {
     return {
       output: y,
       shape,
+      values: [],
       backward: (dy) => {
         rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
         return { dx: dy, grads: [] };
@@ -162,6 +194,10 @@ export class MaxPoolOp implements SegmentOp {
     return [];
   }
 
+  commitValues(): void {
+    // No parameters.
+  }
+
   forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord {
     const { rt, batch } = state;
     if (shape.flat) throw new RangeError(`max-pool needs an image, got ${describeActivation(shape)}`);
@@ -171,6 +207,7 @@ export class MaxPoolOp implements SegmentOp {
     return {
       output: y,
       shape: output,
+      values: [],
       backward: (dy, needInput) => {
         if (!needInput) return { dx: undefined, grads: [] };
         const dx = rt.allocF32(x.length);
@@ -189,18 +226,23 @@ export class FlattenOp implements SegmentOp {
     return [];
   }
 
+  commitValues(): void {
+    // No parameters.
+  }
+
   forward(state: PassState, x: WasmF32, shape: ActivationShape): OpRecord {
     const { rt, batch } = state;
     const pixels = shape.height * shape.width;
     const output: ActivationShape = { channels: shape.channels * pixels, height: 1, width: 1, flat: true };
     if (shape.channels === 1 || pixels === 1) {
-      return { output: x, shape: output, backward: (dy) => ({ dx: dy, grads: [] }) };
+      return { output: x, shape: output, values: [], backward: (dy) => ({ dx: dy, grads: [] }) };
     }
     const y = rt.allocF32(x.length);
     rt.raw.swapOuterAxes(shape.channels, pixels, batch, x.ptr, y.ptr);
     return {
       output: y,
       shape: output,
+      values: [],
       backward: (dy, needInput) => {
         if (!needInput) return { dx: undefined, grads: [] };
         const dx = rt.allocF32(dy.length);

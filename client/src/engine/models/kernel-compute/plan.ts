@@ -85,6 +85,8 @@ export function useSparseKernels(model: Model, options: KernelPlanOptions): Kern
     i = end;
   }
   const single = compressSingleLayers(model, context, options.sparseLayers, kernelLayers);
+  const [only] = executorModules;
+  if (executorModules.length === 1 && single.length === 0 && only instanceof KernelSegment) context.wholeNetwork = only;
   if (segments.length > 0 || single.length > 0) model.useExecutor(segments.length > 0 ? new Sequential(executorModules) : top, context);
   return { segments, singleLayers: single, kernelLayers, ...maskedDense(model, sparseNames, kernelLayers) };
 }

@@ -38,3 +38,10 @@ export function tensorFromKernel(rt: KernelRuntime, buffer: WasmF32, shape: numb
   backend.typedArrayFromHeap(info).set(rt.f32(buffer));
   return tf.engine().makeTensorFromTensorInfo(info, backend as unknown as tf.KernelBackend);
 }
+
+/** variable ← a copy of a kernel-memory buffer (no tfjs op: one allocation and one copy on the wasm backend). */
+export function assignFromKernel(rt: KernelRuntime, variable: tf.Variable, buffer: WasmF32): void {
+  const next = tensorFromKernel(rt, buffer, variable.shape);
+  variable.assign(next);
+  next.dispose();
+}

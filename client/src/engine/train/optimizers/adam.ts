@@ -2,6 +2,8 @@
 //   g ← g + wd·w;  m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  w ← w − lr·m̂ / (sqrt(v̂) + ε)
 // with bias corrections m̂ = m / (1−β1^t), v̂ = v / (1−β2^t), t counted per optimizer.
 import * as tf from '@tensorflow/tfjs';
+import type { KernelRuntime, WasmF32 } from '../../kernels/runtime.js';
+import type { KernelParameter } from '../../models/kernel-compute/segment.js';
 import { SlottedOptimizer, withDecay } from './slotted-optimizer.js';
 import type { GradientMap, OptimizerOptions } from './types.js';
 
@@ -20,8 +22,7 @@ export class Adam extends SlottedOptimizer {
   step(gradients: GradientMap, lr: number): void {
     const beta1 = this.options.momentum;
     const t = this.steps + 1;
-    const stepSize = (lr * Math.sqrt(1 - BETA2 ** t)) / (1 - beta1 ** t);
-    const epsilonHat = EPSILON * Math.sqrt(1 - BETA2 ** t);
+    const { stepSize, epsilonHat } = biasCorrected(lr, beta1, t);
     tf.tidy(() => {
       for (const parameter of this.options.parameters) {
         const gradient = gradients[parameter.variable.name];
@@ -38,9 +39,25 @@ export class Adam extends SlottedOptimizer {
     this.steps = t;
   }
 
+  protected get keepsSlots(): boolean {
+    return true;
+  }
+
+  protected kernelUpdate(rt: KernelRuntime, item: KernelParameter, slots: readonly WasmF32[], decay: number, lr: number, t: number): void {
+    const beta1 = this.options.momentum;
+    const { stepSize, epsilonHat } = biasCorrected(lr, beta1, t);
+    const [m, v] = slots;
+    rt.raw.adamUpdate(item.values.length, item.values.ptr, item.gradient.ptr, m.ptr, v.ptr, beta1, 1 - beta1, BETA2, 1 - BETA2, stepSize, epsilonHat, decay);
+  }
+
   firstMoment(variable: tf.Variable): Float32Array | undefined {
     const slots = this.slots.peek(variable);
     if (slots === undefined) return undefined;
     return tf.tidy(() => Float32Array.from(tf.div(slots[0], tf.add(tf.sqrt(slots[1]), MOMENT_EPSILON)).dataSync()));
   }
+}
+
+/** lr·m̂/(sqrt(v̂)+ε) with the bias corrections of step t folded into the step size and ε. */
+function biasCorrected(lr: number, beta1: number, t: number): { stepSize: number; epsilonHat: number } {
+  return { stepSize: (lr * Math.sqrt(1 - BETA2 ** t)) / (1 - beta1 ** t), epsilonHat: EPSILON * Math.sqrt(1 - BETA2 ** t) };
 }

@@ -1,6 +1,8 @@
 // SGD with momentum, Nesterov and coupled weight decay, matching torch.optim.SGD (dampening 0):
 //   g ← g + wd·w;  b ← μ·b + g;  d ← nesterov ? g + μ·b : b;  w ← w − lr·d
 import * as tf from '@tensorflow/tfjs';
+import type { KernelRuntime, WasmF32 } from '../../kernels/runtime.js';
+import type { KernelParameter } from '../../models/kernel-compute/segment.js';
 import { SlottedOptimizer, withDecay } from './slotted-optimizer.js';
 import type { GradientMap, OptimizerOptions } from './types.js';
 
@@ -28,6 +30,15 @@ export class Sgd extends SlottedOptimizer {
       }
     });
     this.steps += 1;
+  }
+
+  protected get keepsSlots(): boolean {
+    return this.options.momentum > 0;
+  }
+
+  protected kernelUpdate(rt: KernelRuntime, item: KernelParameter, slots: readonly WasmF32[], decay: number, lr: number): void {
+    const { momentum, nesterov } = this.options;
+    rt.raw.sgdUpdate(item.values.length, item.values.ptr, item.gradient.ptr, slots[0]?.ptr ?? 0, lr, momentum, nesterov, decay);
   }
 
   firstMoment(variable: tf.Variable): Float32Array | undefined {

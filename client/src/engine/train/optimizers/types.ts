@@ -1,5 +1,7 @@
 // Optimizers over tf.Variables whose state (slots) is visible, so mask updates can reset and zero it.
 import type * as tf from '@tensorflow/tfjs';
+import type { KernelRuntime } from '../../kernels/runtime.js';
+import type { KernelParameter } from '../../models/kernel-compute/segment.js';
 import type { OptimizerSlots, Parameter } from '../../models/parameter.js';
 
 /** Gradients keyed by variable name (the shape tf.variableGrads returns). */
@@ -9,6 +11,11 @@ export interface Optimizer extends OptimizerSlots {
   readonly kind: 'sgd' | 'adam';
   /** Apply one update with learning rate `lr`. Parameters without a gradient are left alone. */
   step(gradients: GradientMap, lr: number): void;
+  /**
+   * Apply one update to parameters whose current values and gradients are in kernel memory, in place there (the
+   * caller copies the values back into the variables). Every parameter of the optimizer must be among them.
+   */
+  updateInKernel(rt: KernelRuntime, parameters: readonly KernelParameter[], lr: number): void;
   /** Steps taken so far. */
   readonly iterations: number;
   /** Names of the per-variable slots, in order ('momentum'; 'm', 'v'). */
