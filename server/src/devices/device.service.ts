@@ -8,12 +8,13 @@ import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DomainEventBus } from '../events/event-bus.js';
 import type { DeviceState } from '../storage/database.schema.js';
-import { DeviceTelemetryRepository } from './device-telemetry.repository.js';
+import { DeviceTelemetryRepository, type TelemetrySampleRow } from './device-telemetry.repository.js';
 import { availableMemoryFrom, staticMatchFactsOf, toDeviceView, type DeviceView, type MatchColumns, type PresentDevice, type StaticMatchFacts } from './device-view.js';
 import { DeviceRepository, type DeviceRow } from './device.repository.js';
 import { EnrollmentTokenService } from './enrollment-token.service.js';
 import { parseLabels, type Labels } from './labels.js';
 import { CredentialKeyService } from './credential-key.service.js';
+import { PresenceTable } from './presence-table.js';
 import { generateSecret, hmacCredential, verifyCredential } from '../security/secrets.js';
 
 export type { DeviceView } from './device-view.js';
@@ -71,6 +72,8 @@ const DECOY_HASH = `hmac-sha256$${'A'.repeat(43)}`;
 export class DeviceService {
   /** Decoded match facts of the devices the last matching pass saw (see listPresentForMatching). */
   private matchFacts = new Map<string, DecodedMatchFacts>();
+  /** Presence of the devices connected to this node; their rows are written on transitions and coarse flushes. */
+  private readonly live: PresenceTable;
 
   constructor(
     private readonly devices: DeviceRepository,
@@ -80,7 +83,14 @@ export class DeviceService {
     private readonly events: DomainEventBus,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
     @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
-  ) {}
+  ) {
+    this.live = new PresenceTable(config.heartbeatPatience * config.heartbeatIntervalMs, config.presenceFlushMs, config.telemetrySampleMs);
+    // A device another node (or the sweep) took offline, or revoked: its next heartbeat writes its row again.
+    events.on('DeviceGone', (event) => {
+      if (event.reason === 'revoked') this.live.forgetAll(event.deviceId);
+      else this.live.forget(event.deviceId);
+    });
+  }
 
   /**
    * Uses one enrollment of the token and returns a fresh credential (shown once). An existing device is
@@ -207,6 +217,7 @@ export class DeviceService {
       ? { facts_json: JSON.stringify(withDefaults('sparsefleet.v1.DeviceFacts', facts)), chosen_backend: facts.chosenBackend }
       : {};
     await this.devices.updatePresence(deviceId, { ...changes, ...this.presence(now) }, options.busy);
+    this.live.written(deviceId, now.getTime(), null);
     if (options.busy === false || (options.busy === undefined && row.state !== 'busy')) {
       this.events.publish({ type: 'DeviceAvailable', deviceId });
     }
@@ -218,41 +229,66 @@ export class DeviceService {
   }
 
   /**
-   * Records a batch of heartbeats (group commit: one presence write per 256 devices, one telemetry transaction) and
-   * returns, per heartbeat, the fault to answer it with or undefined. Within a batch a device's last heartbeat
-   * decides its presence; every sample goes into its telemetry history.
+   * A heartbeat of a device this node holds present, recorded in memory when its row needs no write (its stored
+   * deadline far enough ahead, no telemetry sample due); false when it must go through `recordHeartbeats`.
+   */
+  heardInMemory(deviceId: string, telemetry: Telemetry | undefined, now = clockDate(this.clock)): boolean {
+    const nowMs = now.getTime();
+    if (telemetry && this.live.sampleDue(deviceId, nowMs)) return false;
+    return this.live.touch(deviceId, nowMs, telemetry ? JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', telemetry)) : null);
+  }
+
+  /**
+   * Records a batch of heartbeats and returns, per heartbeat, the fault to answer it with or undefined. Within a batch
+   * a device's last heartbeat decides its presence. A heartbeat of a device this node already holds present, with
+   * its stored deadline far enough ahead, is recorded in memory only; the others (a transition, a coarse flush, a
+   * busy device, a telemetry sample due) are written in one presence statement per 256 devices. At most one
+   * telemetry sample per device per `telemetrySampleMs` goes into its history.
    */
   async recordHeartbeats(beats: readonly HeartbeatRecord[], now = clockDate(this.clock)): Promise<(ProtocolFault | undefined)[]> {
+    const nowMs = now.getTime();
     const latest = new Map<string, HeartbeatRecord>();
     for (const beat of beats) latest.set(beat.deviceId, beat);
-    const samples = new Map<HeartbeatRecord, string>();
-    for (const beat of beats) {
-      if (beat.telemetry) samples.set(beat, JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', beat.telemetry)));
+    const toWrite: Array<{ beat: HeartbeatRecord; telemetryJson: string | null; sample: boolean }> = [];
+    for (const beat of latest.values()) {
+      const telemetryJson = beat.telemetry ? JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', beat.telemetry)) : null;
+      const sample = telemetryJson !== null && this.live.sampleDue(beat.deviceId, nowMs);
+      const inMemoryOnly = beat.options.presence !== false && beat.options.busy === undefined && !sample;
+      if (!inMemoryOnly || !this.live.touch(beat.deviceId, nowMs, telemetryJson)) toWrite.push({ beat, telemetryJson, sample });
     }
+    if (toWrite.length === 0) return beats.map(() => undefined);
     const lastSeen = now.toISOString();
-    const deadline = this.deadline(now);
+    const deadline = new Date(this.live.storedDeadlineFor(nowMs)).toISOString();
     const prior = await this.devices.recordPresence(
-      [...latest.values()].map((beat) => ({
+      toWrite.map(({ beat, telemetryJson }) => ({
         id: beat.deviceId,
         lastSeen,
         onlineUntil: beat.options.presence === false ? null : deadline,
-        telemetryJson: samples.get(beat) ?? null,
+        telemetryJson,
         busy: beat.options.busy,
       })),
     );
     const faults = new Map<string, ProtocolFault>();
-    for (const [deviceId, beat] of latest) {
+    const history: TelemetrySampleRow[] = [];
+    for (const { beat, telemetryJson, sample } of toWrite) {
+      const { deviceId } = beat;
       const row = prior.get(deviceId);
       const fault = row ? (row.revoked ? revokedFault(deviceId) : undefined) : notRegisteredFault(deviceId);
-      if (fault) faults.set(deviceId, fault);
+      if (fault) {
+        faults.set(deviceId, fault);
+        this.live.forget(deviceId);
+        continue;
+      }
+      if (beat.options.presence !== false) this.live.written(deviceId, nowMs, telemetryJson);
       // A device that went silent and speaks again without reconnecting is back, and may be idle.
-      else if (row?.state === 'offline' && beat.options.presence !== false && !beat.options.busy) {
+      if (row?.state === 'offline' && beat.options.presence !== false && !beat.options.busy) {
         this.events.publish({ type: 'DeviceAvailable', deviceId });
       }
+      if (sample && telemetryJson !== null) {
+        history.push({ deviceId, recordedAt: lastSeen, telemetryJson });
+        this.live.sampled(deviceId, nowMs);
+      }
     }
-    const history = [...samples]
-      .filter(([beat]) => !faults.has(beat.deviceId))
-      .map(([beat, telemetryJson]) => ({ deviceId: beat.deviceId, recordedAt: lastSeen, telemetryJson }));
     await this.telemetry.appendMany(history, this.config.telemetryHistory);
     return beats.map((beat) => faults.get(beat.deviceId));
   }
@@ -267,6 +303,7 @@ export class DeviceService {
 
   /** Marks every device offline (coordinator start); returns how many were not offline already. */
   async markAllOffline(): Promise<number> {
+    this.live.clear();
     return this.devices.markAllOffline();
   }
 
@@ -275,6 +312,7 @@ export class DeviceService {
    * over a newer connection): then that connection speaks for it.
    */
   async markOffline(deviceId: string, lastHeardAt: Date): Promise<void> {
+    this.live.forget(deviceId);
     if (await this.devices.markOfflineUnlessSeenAfter(deviceId, lastHeardAt.toISOString())) {
       this.events.publish({ type: 'DeviceGone', deviceId, reason: 'disconnected' });
     }
@@ -290,11 +328,31 @@ export class DeviceService {
     if (await this.devices.transition(deviceId, ['busy'], 'online')) this.events.publish({ type: 'DeviceAvailable', deviceId });
   }
 
-  /** Marks every device whose deadline passed offline and returns their ids. */
+  /**
+   * Marks every device whose deadline passed offline and returns their ids: this node's devices by the deadlines it
+   * keeps in memory, then every row whose stored deadline passed (devices of a node that died).
+   */
   async sweepExpired(now = clockDate(this.clock)): Promise<string[]> {
+    const local = await this.sweepSilentHeldHere(now);
     const silent = await this.devices.markExpiredOffline(now.toISOString());
     for (const deviceId of silent) this.events.publish({ type: 'DeviceGone', deviceId, reason: 'silent' });
-    return silent;
+    return [...local, ...silent];
+  }
+
+  /**
+   * The devices connected to this node that fell silent past their deadline go offline (every node runs this for its
+   * own devices; their rows still carry the slack of the last flush). Unless heard since, over another connection.
+   */
+  async sweepSilentHeldHere(now = clockDate(this.clock)): Promise<string[]> {
+    const gone: string[] = [];
+    for (const { deviceId, lastSeenMs } of this.live.silentAt(now.getTime())) {
+      this.live.forget(deviceId);
+      if (await this.devices.markOfflineUnlessSeenAfter(deviceId, new Date(lastSeenMs).toISOString())) {
+        gone.push(deviceId);
+        this.events.publish({ type: 'DeviceGone', deviceId, reason: 'silent' });
+      }
+    }
+    return gone;
   }
 
   async listIdle(now = clockDate(this.clock)): Promise<string[]> {
@@ -303,7 +361,7 @@ export class DeviceService {
 
   /** Online devices, idle or busy (not revoked), as assignment considers them. */
   async listPresent(now = clockDate(this.clock)): Promise<DeviceView[]> {
-    return (await this.devices.listPresent(now.toISOString())).map((row) => toDeviceView(row, now));
+    return (await this.devices.listPresent(now.toISOString())).map((row) => toDeviceView(this.withLivePresence(row), now));
   }
 
   /**
@@ -315,8 +373,11 @@ export class DeviceService {
     const rows = await this.devices.listPresentForMatching(now.toISOString());
     const decoded = new Map<string, DecodedMatchFacts>();
     const present: PresentDevice[] = [];
+    const nowMs = now.getTime();
     for (const row of rows) {
       if (!include(row.id)) continue;
+      const live = this.live.get(row.id);
+      if (live && live.deadlineMs <= nowMs) continue;
       const cached = this.matchFacts.get(row.id);
       const facts =
         cached && cached.facts_json === row.facts_json && cached.labels_json === row.labels_json
@@ -324,19 +385,31 @@ export class DeviceService {
           : { facts_json: row.facts_json, labels_json: row.labels_json, value: staticMatchFactsOf(row) };
       decoded.set(row.id, facts);
       const { labels, backends } = facts.value;
-      present.push({ id: row.id, idle: row.state === 'online', labels, backends, availableMemoryBytes: availableMemoryFrom(facts.value.facts, row.telemetry_json) });
+      present.push({ id: row.id, idle: row.state === 'online', labels, backends, availableMemoryBytes: availableMemoryFrom(facts.value.facts, live?.telemetryJson ?? row.telemetry_json) });
     }
     this.matchFacts = decoded;
     return present;
   }
 
   async list(now = clockDate(this.clock)): Promise<DeviceView[]> {
-    return (await this.devices.list()).map((row) => toDeviceView(row, now));
+    return (await this.devices.list()).map((row) => toDeviceView(this.withLivePresence(row), now));
   }
 
   async get(deviceId: string, now = clockDate(this.clock)): Promise<DeviceView | undefined> {
     const row = await this.devices.findById(deviceId);
-    return row ? toDeviceView(row, now) : undefined;
+    return row ? toDeviceView(this.withLivePresence(row), now) : undefined;
+  }
+
+  /** The row with what this node knows newer than it: last seen, exact deadline, latest telemetry. */
+  private withLivePresence(row: DeviceRow): DeviceRow {
+    const live = this.live.get(row.id);
+    if (!live || row.state === 'offline') return row;
+    return {
+      ...row,
+      last_seen: new Date(live.lastSeenMs).toISOString(),
+      online_until: new Date(live.deadlineMs).toISOString(),
+      telemetry_json: live.telemetryJson ?? row.telemetry_json,
+    };
   }
 
   async countByState(now = clockDate(this.clock)): Promise<Record<DeviceState, number>> {
@@ -344,11 +417,7 @@ export class DeviceService {
   }
 
   private presence(now: Date): { online_until: string; last_seen: string } {
-    return { online_until: this.deadline(now), last_seen: now.toISOString() };
-  }
-
-  private deadline(now: Date): string {
-    return new Date(now.getTime() + this.config.heartbeatPatience * this.config.heartbeatIntervalMs).toISOString();
+    return { online_until: new Date(this.live.storedDeadlineFor(now.getTime())).toISOString(), last_seen: now.toISOString() };
   }
 
   private async require(deviceId: string): Promise<DeviceRow> {
