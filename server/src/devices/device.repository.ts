@@ -111,16 +111,27 @@ export class DeviceRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  /** A disconnect: online or busy → offline, unless the device was seen after `heardAt`; false when unchanged. */
-  async markOfflineUnlessSeenAfter(id: string, heardAt: string): Promise<boolean> {
-    const result = await this.database.db
-      .updateTable('devices')
-      .set({ state: 'offline' })
-      .where('id', '=', id)
-      .where('state', 'in', ['online', 'busy'])
-      .where((eb) => eb.or([eb('last_seen', 'is', null), eb('last_seen', '<=', heardAt)]))
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+  /**
+   * Disconnects (or silences) in a batch, one statement per 256: online or busy → offline, unless the device was seen
+   * after its `heardAt` (over a newer connection, on any node); returns the ids that went offline. A device listed
+   * twice goes by its latest `heardAt`.
+   */
+  async markManyOfflineUnlessSeenAfter(closes: readonly { readonly id: string; readonly heardAt: string }[]): Promise<string[]> {
+    const latest = new Map<string, string>();
+    for (const { id, heardAt } of closes) if ((latest.get(id) ?? '') < heardAt) latest.set(id, heardAt);
+    const gone: string[] = [];
+    for (const chunk of powerOfTwoChunks([...latest])) {
+      const values = valuesList(chunk.map(([id, heardAt]) => [text(id), text(heardAt)]));
+      // v.column1, v.column2: id, heard at. The id list lets SQLite look the devices up by key (see recordPresence).
+      const { rows } = await sql<{ id: string }>`
+        update devices set state = 'offline'
+        from ${values} as v
+        where devices.id = v.column1 and devices.id in (${sql.join(chunk.map(([id]) => id))})
+          and devices.state in ('online', 'busy') and (devices.last_seen is null or devices.last_seen <= v.column2)
+        returning devices.id`.execute(this.database.db);
+      for (const row of rows) gone.push(row.id);
+    }
+    return gone;
   }
 
   async markAllOffline(): Promise<number> {

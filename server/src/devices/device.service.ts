@@ -15,6 +15,7 @@ import { EnrollmentTokenService } from './enrollment-token.service.js';
 import { parseLabels, type Labels } from './labels.js';
 import { CredentialKeyService } from './credential-key.service.js';
 import { PresenceTable } from './presence-table.js';
+import { GroupCommit } from '../common/group-commit.js';
 import { generateSecret, hmacCredential, verifyCredential } from '../security/secrets.js';
 
 export type { DeviceView } from './device-view.js';
@@ -74,6 +75,8 @@ export class DeviceService {
   private matchFacts = new Map<string, DecodedMatchFacts>();
   /** Presence of the devices connected to this node; their rows are written on transitions and coarse flushes. */
   private readonly live: PresenceTable;
+  /** Disconnects (a reconnect storm is thousands at once) written a batch per statement. */
+  private readonly closes = new GroupCommit<{ id: string; heardAt: string }, boolean>((batch) => this.writeCloses(batch));
 
   constructor(
     private readonly devices: DeviceRepository,
@@ -313,9 +316,15 @@ export class DeviceService {
    */
   async markOffline(deviceId: string, lastHeardAt: Date): Promise<void> {
     this.live.forget(deviceId);
-    if (await this.devices.markOfflineUnlessSeenAfter(deviceId, lastHeardAt.toISOString())) {
+    if (await this.closes.add({ id: deviceId, heardAt: lastHeardAt.toISOString() })) {
       this.events.publish({ type: 'DeviceGone', deviceId, reason: 'disconnected' });
     }
+  }
+
+  private async writeCloses(batch: readonly { id: string; heardAt: string }[]): Promise<boolean[]> {
+    const gone = new Set(await this.devices.markManyOfflineUnlessSeenAfter(batch));
+    // A device closed twice in one batch went offline once: the first of its closes reports it.
+    return batch.map(({ id }) => gone.delete(id));
   }
 
   /** Reserves an idle device for a job; false when it is no longer idle. */
@@ -344,14 +353,13 @@ export class DeviceService {
    * own devices; their rows still carry the slack of the last flush). Unless heard since, over another connection.
    */
   async sweepSilentHeldHere(now = clockDate(this.clock)): Promise<string[]> {
-    const gone: string[] = [];
-    for (const { deviceId, lastSeenMs } of this.live.silentAt(now.getTime())) {
-      this.live.forget(deviceId);
-      if (await this.devices.markOfflineUnlessSeenAfter(deviceId, new Date(lastSeenMs).toISOString())) {
-        gone.push(deviceId);
-        this.events.publish({ type: 'DeviceGone', deviceId, reason: 'silent' });
-      }
-    }
+    const silent = this.live.silentAt(now.getTime());
+    if (silent.length === 0) return [];
+    for (const { deviceId } of silent) this.live.forget(deviceId);
+    const gone = await this.devices.markManyOfflineUnlessSeenAfter(
+      silent.map(({ deviceId, lastSeenMs }) => ({ id: deviceId, heardAt: new Date(lastSeenMs).toISOString() })),
+    );
+    for (const deviceId of gone) this.events.publish({ type: 'DeviceGone', deviceId, reason: 'silent' });
     return gone;
   }
 
