@@ -62,6 +62,13 @@ export interface PresenceOptions {
   readonly presence?: boolean;
 }
 
+interface PendingHello {
+  readonly deviceId: string;
+  readonly facts: DeviceFacts | undefined;
+  readonly busy: boolean | undefined;
+  readonly at: Date;
+}
+
 interface DecodedMatchFacts extends MatchColumns {
   readonly value: StaticMatchFacts;
 }
@@ -75,6 +82,7 @@ export class DeviceService {
   private matchFacts = new Map<string, DecodedMatchFacts>();
   /** Presence of the devices connected to this node; their rows are written on transitions and coarse flushes. */
   private readonly live: PresenceTable;
+  private readonly hellos = new GroupCommit<PendingHello, ProtocolFault | undefined>((batch) => this.writeHellos(batch));
   /** Disconnects (a reconnect storm is thousands at once) written a batch per statement. */
   private readonly closes = new GroupCommit<{ id: string; heardAt: string }, boolean>((batch) => this.writeCloses(batch));
 
@@ -213,17 +221,36 @@ export class DeviceService {
     return this.get(deviceId);
   }
 
-  /** Refreshes facts after a (re)connect and brings the device online (busy when it still holds a job). */
+  /**
+   * Refreshes facts after a (re)connect and brings the device online (busy when it still holds a job). Hellos that
+   * arrive together (a reconnect storm) are written together, one presence statement per 256.
+   */
   async hello(deviceId: string, facts: DeviceFacts | undefined, options: PresenceOptions = {}, now = clockDate(this.clock)): Promise<void> {
-    const row = await this.require(deviceId);
-    const changes = facts
-      ? { facts_json: JSON.stringify(withDefaults('sparsefleet.v1.DeviceFacts', facts)), chosen_backend: facts.chosenBackend }
-      : {};
-    await this.devices.updatePresence(deviceId, { ...changes, ...this.presence(now) }, options.busy);
-    this.live.written(deviceId, now.getTime(), null);
-    if (options.busy === false || (options.busy === undefined && row.state !== 'busy')) {
-      this.events.publish({ type: 'DeviceAvailable', deviceId });
-    }
+    const fault = await this.hellos.add({ deviceId, facts, busy: options.busy, at: now });
+    if (fault) throw fault;
+  }
+
+  private async writeHellos(batch: readonly PendingHello[]): Promise<(ProtocolFault | undefined)[]> {
+    // Each hello keeps its own time; of a device's hellos in one batch the last is written.
+    const latest = new Map(batch.map((hello) => [hello.deviceId, hello]));
+    const prior = await this.devices.recordPresence(
+      [...latest.values()].map(({ deviceId, facts, busy, at }) => ({
+        id: deviceId,
+        lastSeen: at.toISOString(),
+        onlineUntil: new Date(this.live.storedDeadlineFor(at.getTime())).toISOString(),
+        telemetryJson: null,
+        busy,
+        ...(facts ? { facts: { json: JSON.stringify(withDefaults('sparsefleet.v1.DeviceFacts', facts)), chosenBackend: facts.chosenBackend } } : {}),
+      })),
+    );
+    return batch.map(({ deviceId, busy, at }) => {
+      const row = prior.get(deviceId);
+      if (!row) return notRegisteredFault(deviceId);
+      if (row.revoked) return revokedFault(deviceId);
+      this.live.written(deviceId, at.getTime(), null);
+      if (busy === false || (busy === undefined && row.state !== 'busy')) this.events.publish({ type: 'DeviceAvailable', deviceId });
+      return undefined;
+    });
   }
 
   async heartbeat(deviceId: string, telemetry: Telemetry | undefined, options: PresenceOptions = {}, now = clockDate(this.clock)): Promise<void> {
@@ -424,16 +451,7 @@ export class DeviceService {
     return this.devices.countByState(now.toISOString());
   }
 
-  private presence(now: Date): { online_until: string; last_seen: string } {
-    return { online_until: new Date(this.live.storedDeadlineFor(now.getTime())).toISOString(), last_seen: now.toISOString() };
-  }
 
-  private async require(deviceId: string): Promise<DeviceRow> {
-    const row = await this.devices.findById(deviceId);
-    if (!row) throw notRegisteredFault(deviceId);
-    if (row.revoked_at !== null) throw revokedFault(deviceId);
-    return row;
-  }
 }
 
 function notRegisteredFault(deviceId: string): ProtocolFault {
