@@ -9,7 +9,7 @@ import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinato
 import { DomainEventBus } from '../events/event-bus.js';
 import type { DeviceState } from '../storage/database.schema.js';
 import { DeviceTelemetryRepository, type TelemetrySampleRow } from './device-telemetry.repository.js';
-import { availableMemoryFrom, staticMatchFactsOf, toDeviceView, type DeviceView, type MatchColumns, type PresentDevice, type StaticMatchFacts } from './device-view.js';
+import { availableMemoryFrom, availableMemoryOf, staticMatchFactsOf, toDeviceView, type DeviceView, type MatchColumns, type PresentDevice, type StaticMatchFacts } from './device-view.js';
 import { DeviceRepository, type DeviceRow } from './device.repository.js';
 import { EnrollmentTokenService } from './enrollment-token.service.js';
 import { parseLabels, type Labels } from './labels.js';
@@ -265,7 +265,7 @@ export class DeviceService {
   heardInMemory(deviceId: string, telemetry: Telemetry | undefined, now = clockDate(this.clock)): boolean {
     const nowMs = now.getTime();
     if (telemetry && this.live.sampleDue(deviceId, nowMs)) return false;
-    return this.live.touch(deviceId, nowMs, telemetry ? JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', telemetry)) : null);
+    return this.live.touch(deviceId, nowMs, telemetry ?? null);
   }
 
   /**
@@ -281,10 +281,11 @@ export class DeviceService {
     for (const beat of beats) latest.set(beat.deviceId, beat);
     const toWrite: Array<{ beat: HeartbeatRecord; telemetryJson: string | null; sample: boolean }> = [];
     for (const beat of latest.values()) {
-      const telemetryJson = beat.telemetry ? JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', beat.telemetry)) : null;
-      const sample = telemetryJson !== null && this.live.sampleDue(beat.deviceId, nowMs);
+      const sample = beat.telemetry !== undefined && this.live.sampleDue(beat.deviceId, nowMs);
       const inMemoryOnly = beat.options.presence !== false && beat.options.busy === undefined && !sample;
-      if (!inMemoryOnly || !this.live.touch(beat.deviceId, nowMs, telemetryJson)) toWrite.push({ beat, telemetryJson, sample });
+      if (!inMemoryOnly || !this.live.touch(beat.deviceId, nowMs, beat.telemetry ?? null)) {
+        toWrite.push({ beat, telemetryJson: telemetryJsonOf(beat.telemetry), sample });
+      }
     }
     if (toWrite.length === 0) return beats.map(() => undefined);
     const lastSeen = now.toISOString();
@@ -309,7 +310,7 @@ export class DeviceService {
         this.live.forget(deviceId);
         continue;
       }
-      if (beat.options.presence !== false) this.live.written(deviceId, nowMs, telemetryJson);
+      if (beat.options.presence !== false) this.live.written(deviceId, nowMs, beat.telemetry ?? null);
       // A device that went silent and speaks again without reconnecting is back, and may be idle.
       if (row?.state === 'offline' && beat.options.presence !== false && !beat.options.busy) {
         this.events.publish({ type: 'DeviceAvailable', deviceId });
@@ -420,7 +421,11 @@ export class DeviceService {
           : { facts_json: row.facts_json, labels_json: row.labels_json, value: staticMatchFactsOf(row) };
       decoded.set(row.id, facts);
       const { labels, backends } = facts.value;
-      present.push({ id: row.id, idle: row.state === 'online', labels, backends, availableMemoryBytes: availableMemoryFrom(facts.value.facts, live?.telemetryJson ?? row.telemetry_json) });
+      // The latest telemetry is this node's, in memory, when it holds the device (the row's is up to a flush older).
+      const availableMemoryBytes = live?.telemetry
+        ? availableMemoryOf(facts.value.facts, withDefaults('sparsefleet.v1.Telemetry', live.telemetry))
+        : availableMemoryFrom(facts.value.facts, row.telemetry_json);
+      present.push({ id: row.id, idle: row.state === 'online', labels, backends, availableMemoryBytes });
     }
     this.matchFacts = decoded;
     return present;
@@ -443,7 +448,7 @@ export class DeviceService {
       ...row,
       last_seen: new Date(live.lastSeenMs).toISOString(),
       online_until: new Date(live.deadlineMs).toISOString(),
-      telemetry_json: live.telemetryJson ?? row.telemetry_json,
+      telemetry_json: telemetryJsonOf(live.telemetry) ?? row.telemetry_json,
     };
   }
 
@@ -452,6 +457,11 @@ export class DeviceService {
   }
 
 
+}
+
+/** A heartbeat's telemetry as stored (defaults filled in); null when the heartbeat carried none. */
+function telemetryJsonOf(telemetry: Telemetry | null | undefined): string | null {
+  return telemetry ? JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', telemetry)) : null;
 }
 
 function notRegisteredFault(deviceId: string): ProtocolFault {

@@ -4,6 +4,7 @@
 // earlier than the true one and a device that beats steadily is written once per `flushMs`, not once per beat. This
 // node marks its own silent devices offline at their true deadline (`silentAt`); the row's deadline is what the other
 // nodes (and the leader's sweep, for a node that died) go by.
+import type { Telemetry } from '../../../protocol/src/index.js';
 
 export interface LivePresence {
   readonly lastSeenMs: number;
@@ -11,8 +12,8 @@ export interface LivePresence {
   readonly deadlineMs: number;
   /** The `online_until` the row carries (≥ deadlineMs). */
   readonly storedDeadlineMs: number;
-  /** The latest telemetry sample (JSON), stored or not. */
-  readonly telemetryJson: string | null;
+  /** The latest telemetry sample as received (decoded only when something reads it), stored or not. */
+  readonly telemetry: Telemetry | null;
 }
 
 export class PresenceTable {
@@ -40,13 +41,13 @@ export class PresenceTable {
   }
 
   /** The row was just written for a contact at `nowMs` (a Hello or a heartbeat that went to the database). */
-  written(deviceId: string, nowMs: number, telemetryJson: string | null): void {
+  written(deviceId: string, nowMs: number, telemetry: Telemetry | null): void {
     const previous = this.live.get(deviceId);
     this.live.set(deviceId, {
       lastSeenMs: nowMs,
       deadlineMs: nowMs + this.patienceMs,
       storedDeadlineMs: this.storedDeadlineFor(nowMs),
-      telemetryJson: telemetryJson ?? previous?.telemetryJson ?? null,
+      telemetry: telemetry ?? previous?.telemetry ?? null,
     });
   }
 
@@ -54,14 +55,14 @@ export class PresenceTable {
    * A heartbeat at `nowMs` that needs no write: the row already says the device is present past its new deadline.
    * False (nothing recorded) when the row must be written: unknown here, or its stored deadline runs short.
    */
-  touch(deviceId: string, nowMs: number, telemetryJson: string | null): boolean {
+  touch(deviceId: string, nowMs: number, telemetry: Telemetry | null): boolean {
     const entry = this.live.get(deviceId);
     if (!entry || entry.storedDeadlineMs < nowMs + this.patienceMs) return false;
     this.live.set(deviceId, {
       lastSeenMs: nowMs,
       deadlineMs: nowMs + this.patienceMs,
       storedDeadlineMs: entry.storedDeadlineMs,
-      telemetryJson: telemetryJson ?? entry.telemetryJson,
+      telemetry: telemetry ?? entry.telemetry,
     });
     return true;
   }
