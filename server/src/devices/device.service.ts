@@ -176,6 +176,8 @@ export class DeviceService {
       last_seen: now.toISOString(),
       ...(row.state === 'online' ? { state: 'offline' as const, online_until: null } : {}),
     });
+    // Its heartbeats on this node are written again (and bring it back) until its next Hello.
+    this.live.forget(row.id);
     return credential;
   }
 
