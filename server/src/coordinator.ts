@@ -58,6 +58,10 @@ export interface CoordinatorOptions {
   floodDisconnectLimit?: RateLimit;
   /** Largest checkpoint a device may upload. Default 1 GiB. */
   maxCheckpointBytes?: number;
+  /** At most one telemetry sample per device is stored in its history per this window. Default 60000 (0: every batch's). */
+  telemetrySampleMs?: number;
+  /** Slack in a device's stored presence deadline: how often a steadily beating device's row is written. Default 30000. */
+  presenceFlushMs?: number;
   /** Redis shared with the other coordinator nodes (redis://host:port); unset = a single process, no Redis. */
   redisUrl?: string;
   /** This node's name among the coordinator nodes. Default `<hostname>-<pid>-<random>`. */

@@ -14,7 +14,7 @@ const AGENT_DEADLINE_MS = 45_000;
 const AGENT_LABEL = { agent: 'python-protocol-agent' };
 const JOB_OUTCOME_SUCCEEDED = 1;
 const EXIT_REFUSED = 3;
-/** Telemetry samples the coordinator keeps per device (`telemetryHistory` default). */
+/** Telemetry samples the coordinator keeps per device (`telemetryHistory` default; sampling is off in this test). */
 const TELEMETRY_SAMPLES_KEPT = 60;
 
 interface AgentSummary {
@@ -72,7 +72,8 @@ describe.skipIf(skipReason !== undefined)(`python protocol agent${skipReason ? `
 
   beforeAll(async () => {
     // Heartbeats every 300 ms so several arrive during the run; a long lease so a slow machine keeps attempt 1.
-    test = await startTestCoordinator({ heartbeatIntervalMs: 300, leaseMs: 30_000 });
+    // telemetrySampleMs 0: every heartbeat's sample is kept, so the history counts the agent's heartbeats.
+    test = await startTestCoordinator({ heartbeatIntervalMs: 300, leaseMs: 30_000, telemetrySampleMs: 0 });
   });
 
   afterAll(async () => {

@@ -65,7 +65,8 @@ describe(AssignmentService.name, () => {
   }
 
   beforeAll(async () => {
-    test = await startTestCoordinator();
+    // Every heartbeat's telemetry sample kept: these tests read the history back beat by beat.
+    test = await startTestCoordinator({ telemetrySampleMs: 0 });
     lab = await device('lab-box', TEST_FACTS, { site: 'lab' });
     small = await device('tiny-box', { ...TEST_FACTS, memoryBytes: 256 * MIB, backendsAvailable: ['cpu'], chosenBackend: 'cpu' }, { tier: 'small' });
   });

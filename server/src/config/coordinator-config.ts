@@ -40,6 +40,13 @@ export interface CoordinatorConfig {
   readonly floodDisconnectLimit: RateLimit;
   /** Heartbeat telemetry samples kept per device (the latest is also on the device row). */
   readonly telemetryHistory: number;
+  /** At most one telemetry sample per device goes into its history per this window (0: the latest of every heartbeat batch). */
+  readonly telemetrySampleMs: number;
+  /**
+   * Slack written into a device's stored presence deadline: a steadily beating device's row is written about once
+   * per this period instead of once per heartbeat (the node holding its connection keeps the exact deadline in memory).
+   */
+  readonly presenceFlushMs: number;
   /** Largest checkpoint a device may upload. */
   readonly maxCheckpointBytes: number;
   readonly serverVersion: string;
@@ -88,6 +95,8 @@ export function resolveCoordinatorConfig(
     deviceFrameRateLimit: input.deviceFrameRateLimit ?? { limit: 300, windowMs: 5_000 },
     floodDisconnectLimit: input.floodDisconnectLimit ?? { limit: 100, windowMs: 10_000 },
     telemetryHistory: input.telemetryHistory ?? 60,
+    telemetrySampleMs: input.telemetrySampleMs ?? 60_000,
+    presenceFlushMs: input.presenceFlushMs ?? 30_000,
     maxCheckpointBytes: input.maxCheckpointBytes ?? 1024 * 1024 * 1024,
     serverVersion: input.serverVersion ?? SERVER_VERSION,
     redisUrl: input.redisUrl,

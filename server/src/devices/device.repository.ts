@@ -16,6 +16,8 @@ export interface PresenceWrite {
   readonly telemetryJson: string | null;
   /** true busy, false idle, undefined: a busy device stays busy, any other becomes online. */
   readonly busy: boolean | undefined;
+  /** New facts (a Hello); absent keeps the stored ones. */
+  readonly facts?: { readonly json: string; readonly chosenBackend: string };
 }
 
 /** A device as it was before a presence write (absent: not registered). */
@@ -45,19 +47,10 @@ export class DeviceRepository {
   }
 
   /**
-   * Presence (deadline, last seen, facts or telemetry) and the idle/busy state in one statement. `busy` undefined
-   * keeps a busy device busy and makes any other online: decided by the row as it is when written, so a device
-   * reserved for a job meanwhile (on any node) is never turned idle by a heartbeat that read it before.
-   */
-  async updatePresence(id: string, changes: Updateable<DeviceTable>, busy: boolean | undefined): Promise<void> {
-    const state =
-      busy === undefined ? sql<DeviceState>`case when state = 'busy' then 'busy' else 'online' end` : busy ? 'busy' : 'online';
-    await this.database.db.updateTable('devices').set({ ...changes, state }).where('id', '=', id).execute();
-  }
-
-  /**
-   * Writes a batch of heartbeats (at most one per device), a read and an update per 256, and returns each device's row as it was
-   * before. Revoked devices are not written. The state rule is `updatePresence`'s, decided inside the statement.
+   * Writes a batch of heartbeats or hellos (at most one per device), a read and an update per 256, and returns each
+   * device's row as it was before. Revoked devices are not written. `busy` undefined keeps a busy device busy and
+   * makes any other online: decided by the row as it is when written, so a device reserved for a job meanwhile (on any
+   * node) is never turned idle by a heartbeat that read it before.
    */
   async recordPresence(writes: readonly PresenceWrite[]): Promise<Map<string, PresencePrior>> {
     const prior = new Map<string, PresencePrior>();
@@ -79,15 +72,20 @@ export class DeviceRepository {
           text(write.onlineUntil),
           text(write.telemetryJson),
           integer(write.busy === undefined ? null : write.busy ? 1 : 0),
+          text(write.facts?.json ?? null),
+          text(write.facts?.chosenBackend ?? null),
         ]),
       );
-      // v.column1..5: id, last_seen, online_until (null: contact only), telemetry_json, busy (1, 0 or null). The id
-      // list repeats v.column1 so SQLite looks the devices up by key instead of scanning the table for every chunk.
+      // v.column1..7: id, last_seen, online_until (null: contact only), telemetry_json, busy (1, 0 or null), facts_json,
+      // chosen_backend (null: unchanged). The id list repeats v.column1 so SQLite looks the devices up by key instead
+      // of scanning the table for every chunk.
       await sql`
         update devices set
           last_seen = v.column2,
           online_until = coalesce(v.column3, devices.online_until),
           telemetry_json = coalesce(v.column4, devices.telemetry_json),
+          facts_json = coalesce(v.column6, devices.facts_json),
+          chosen_backend = coalesce(v.column7, devices.chosen_backend),
           state = case
             when v.column3 is null then devices.state
             when v.column5 = 1 then 'busy'
@@ -111,16 +109,27 @@ export class DeviceRepository {
     return result.numUpdatedRows > 0n;
   }
 
-  /** A disconnect: online or busy → offline, unless the device was seen after `heardAt`; false when unchanged. */
-  async markOfflineUnlessSeenAfter(id: string, heardAt: string): Promise<boolean> {
-    const result = await this.database.db
-      .updateTable('devices')
-      .set({ state: 'offline' })
-      .where('id', '=', id)
-      .where('state', 'in', ['online', 'busy'])
-      .where((eb) => eb.or([eb('last_seen', 'is', null), eb('last_seen', '<=', heardAt)]))
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+  /**
+   * Disconnects (or silences) in a batch, one statement per 256: online or busy → offline, unless the device was seen
+   * after its `heardAt` (over a newer connection, on any node); returns the ids that went offline. A device listed
+   * twice goes by its latest `heardAt`.
+   */
+  async markManyOfflineUnlessSeenAfter(closes: readonly { readonly id: string; readonly heardAt: string }[]): Promise<string[]> {
+    const latest = new Map<string, string>();
+    for (const { id, heardAt } of closes) if ((latest.get(id) ?? '') < heardAt) latest.set(id, heardAt);
+    const gone: string[] = [];
+    for (const chunk of powerOfTwoChunks([...latest])) {
+      const values = valuesList(chunk.map(([id, heardAt]) => [text(id), text(heardAt)]));
+      // v.column1, v.column2: id, heard at. The id list lets SQLite look the devices up by key (see recordPresence).
+      const { rows } = await sql<{ id: string }>`
+        update devices set state = 'offline'
+        from ${values} as v
+        where devices.id = v.column1 and devices.id in (${sql.join(chunk.map(([id]) => id))})
+          and devices.state in ('online', 'busy') and (devices.last_seen is null or devices.last_seen <= v.column2)
+        returning devices.id`.execute(this.database.db);
+      for (const row of rows) gone.push(row.id);
+    }
+    return gone;
   }
 
   async markAllOffline(): Promise<number> {

@@ -8,12 +8,14 @@ import { ErrorCode, ProtocolFault } from '../../../protocol/src/index.js';
 import { COORDINATOR_CONFIG, type CoordinatorConfig } from '../config/coordinator-config.js';
 import { DomainEventBus } from '../events/event-bus.js';
 import type { DeviceState } from '../storage/database.schema.js';
-import { DeviceTelemetryRepository } from './device-telemetry.repository.js';
-import { availableMemoryFrom, staticMatchFactsOf, toDeviceView, type DeviceView, type MatchColumns, type PresentDevice, type StaticMatchFacts } from './device-view.js';
+import { DeviceTelemetryRepository, type TelemetrySampleRow } from './device-telemetry.repository.js';
+import { availableMemoryFrom, availableMemoryOf, staticMatchFactsOf, toDeviceView, type DeviceView, type MatchColumns, type PresentDevice, type StaticMatchFacts } from './device-view.js';
 import { DeviceRepository, type DeviceRow } from './device.repository.js';
 import { EnrollmentTokenService } from './enrollment-token.service.js';
 import { parseLabels, type Labels } from './labels.js';
 import { CredentialKeyService } from './credential-key.service.js';
+import { PresenceTable } from './presence-table.js';
+import { GroupCommit } from '../common/group-commit.js';
 import { generateSecret, hmacCredential, verifyCredential } from '../security/secrets.js';
 
 export type { DeviceView } from './device-view.js';
@@ -60,6 +62,13 @@ export interface PresenceOptions {
   readonly presence?: boolean;
 }
 
+interface PendingHello {
+  readonly deviceId: string;
+  readonly facts: DeviceFacts | undefined;
+  readonly busy: boolean | undefined;
+  readonly at: Date;
+}
+
 interface DecodedMatchFacts extends MatchColumns {
   readonly value: StaticMatchFacts;
 }
@@ -71,6 +80,11 @@ const DECOY_HASH = `hmac-sha256$${'A'.repeat(43)}`;
 export class DeviceService {
   /** Decoded match facts of the devices the last matching pass saw (see listPresentForMatching). */
   private matchFacts = new Map<string, DecodedMatchFacts>();
+  /** Presence of the devices connected to this node; their rows are written on transitions and coarse flushes. */
+  private readonly live: PresenceTable;
+  private readonly hellos = new GroupCommit<PendingHello, ProtocolFault | undefined>((batch) => this.writeHellos(batch));
+  /** Disconnects (a reconnect storm is thousands at once) written a batch per statement. */
+  private readonly closes = new GroupCommit<{ id: string; heardAt: string }, boolean>((batch) => this.writeCloses(batch));
 
   constructor(
     private readonly devices: DeviceRepository,
@@ -80,7 +94,14 @@ export class DeviceService {
     private readonly events: DomainEventBus,
     @Inject(COORDINATOR_CONFIG) private readonly config: CoordinatorConfig,
     @Optional() @Inject(CLOCK) private readonly clock: Clock = realClock,
-  ) {}
+  ) {
+    this.live = new PresenceTable(config.heartbeatPatience * config.heartbeatIntervalMs, config.presenceFlushMs, config.telemetrySampleMs);
+    // A device another node (or the sweep) took offline, or revoked: its next heartbeat writes its row again.
+    events.on('DeviceGone', (event) => {
+      if (event.reason === 'revoked') this.live.forgetAll(event.deviceId);
+      else this.live.forget(event.deviceId);
+    });
+  }
 
   /**
    * Uses one enrollment of the token and returns a fresh credential (shown once). An existing device is
@@ -155,6 +176,8 @@ export class DeviceService {
       last_seen: now.toISOString(),
       ...(row.state === 'online' ? { state: 'offline' as const, online_until: null } : {}),
     });
+    // Its heartbeats on this node are written again (and bring it back) until its next Hello.
+    this.live.forget(row.id);
     return credential;
   }
 
@@ -200,16 +223,36 @@ export class DeviceService {
     return this.get(deviceId);
   }
 
-  /** Refreshes facts after a (re)connect and brings the device online (busy when it still holds a job). */
+  /**
+   * Refreshes facts after a (re)connect and brings the device online (busy when it still holds a job). Hellos that
+   * arrive together (a reconnect storm) are written together, one presence statement per 256.
+   */
   async hello(deviceId: string, facts: DeviceFacts | undefined, options: PresenceOptions = {}, now = clockDate(this.clock)): Promise<void> {
-    const row = await this.require(deviceId);
-    const changes = facts
-      ? { facts_json: JSON.stringify(withDefaults('sparsefleet.v1.DeviceFacts', facts)), chosen_backend: facts.chosenBackend }
-      : {};
-    await this.devices.updatePresence(deviceId, { ...changes, ...this.presence(now) }, options.busy);
-    if (options.busy === false || (options.busy === undefined && row.state !== 'busy')) {
-      this.events.publish({ type: 'DeviceAvailable', deviceId });
-    }
+    const fault = await this.hellos.add({ deviceId, facts, busy: options.busy, at: now });
+    if (fault) throw fault;
+  }
+
+  private async writeHellos(batch: readonly PendingHello[]): Promise<(ProtocolFault | undefined)[]> {
+    // Each hello keeps its own time; of a device's hellos in one batch the last is written.
+    const latest = new Map(batch.map((hello) => [hello.deviceId, hello]));
+    const prior = await this.devices.recordPresence(
+      [...latest.values()].map(({ deviceId, facts, busy, at }) => ({
+        id: deviceId,
+        lastSeen: at.toISOString(),
+        onlineUntil: new Date(this.live.storedDeadlineFor(at.getTime())).toISOString(),
+        telemetryJson: null,
+        busy,
+        ...(facts ? { facts: { json: JSON.stringify(withDefaults('sparsefleet.v1.DeviceFacts', facts)), chosenBackend: facts.chosenBackend } } : {}),
+      })),
+    );
+    return batch.map(({ deviceId, busy, at }) => {
+      const row = prior.get(deviceId);
+      if (!row) return notRegisteredFault(deviceId);
+      if (row.revoked) return revokedFault(deviceId);
+      this.live.written(deviceId, at.getTime(), null);
+      if (busy === false || (busy === undefined && row.state !== 'busy')) this.events.publish({ type: 'DeviceAvailable', deviceId });
+      return undefined;
+    });
   }
 
   async heartbeat(deviceId: string, telemetry: Telemetry | undefined, options: PresenceOptions = {}, now = clockDate(this.clock)): Promise<void> {
@@ -218,41 +261,67 @@ export class DeviceService {
   }
 
   /**
-   * Records a batch of heartbeats (group commit: one presence write per 256 devices, one telemetry transaction) and
-   * returns, per heartbeat, the fault to answer it with or undefined. Within a batch a device's last heartbeat
-   * decides its presence; every sample goes into its telemetry history.
+   * A heartbeat of a device this node holds present, recorded in memory when its row needs no write (its stored
+   * deadline far enough ahead, no telemetry sample due); false when it must go through `recordHeartbeats`.
+   */
+  heardInMemory(deviceId: string, telemetry: Telemetry | undefined, now = clockDate(this.clock)): boolean {
+    const nowMs = now.getTime();
+    if (telemetry && this.live.sampleDue(deviceId, nowMs)) return false;
+    return this.live.touch(deviceId, nowMs, telemetry ?? null);
+  }
+
+  /**
+   * Records a batch of heartbeats and returns, per heartbeat, the fault to answer it with or undefined. Within a batch
+   * a device's last heartbeat decides its presence. A heartbeat of a device this node already holds present, with
+   * its stored deadline far enough ahead, is recorded in memory only; the others (a transition, a coarse flush, a
+   * busy device, a telemetry sample due) are written in one presence statement per 256 devices. At most one
+   * telemetry sample per device per `telemetrySampleMs` goes into its history.
    */
   async recordHeartbeats(beats: readonly HeartbeatRecord[], now = clockDate(this.clock)): Promise<(ProtocolFault | undefined)[]> {
+    const nowMs = now.getTime();
     const latest = new Map<string, HeartbeatRecord>();
     for (const beat of beats) latest.set(beat.deviceId, beat);
-    const samples = new Map<HeartbeatRecord, string>();
-    for (const beat of beats) {
-      if (beat.telemetry) samples.set(beat, JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', beat.telemetry)));
+    const toWrite: Array<{ beat: HeartbeatRecord; telemetryJson: string | null; sample: boolean }> = [];
+    for (const beat of latest.values()) {
+      const sample = beat.telemetry !== undefined && this.live.sampleDue(beat.deviceId, nowMs);
+      const inMemoryOnly = beat.options.presence !== false && beat.options.busy === undefined && !sample;
+      if (!inMemoryOnly || !this.live.touch(beat.deviceId, nowMs, beat.telemetry ?? null)) {
+        toWrite.push({ beat, telemetryJson: telemetryJsonOf(beat.telemetry), sample });
+      }
     }
+    if (toWrite.length === 0) return beats.map(() => undefined);
     const lastSeen = now.toISOString();
-    const deadline = this.deadline(now);
+    const deadline = new Date(this.live.storedDeadlineFor(nowMs)).toISOString();
     const prior = await this.devices.recordPresence(
-      [...latest.values()].map((beat) => ({
+      toWrite.map(({ beat, telemetryJson }) => ({
         id: beat.deviceId,
         lastSeen,
         onlineUntil: beat.options.presence === false ? null : deadline,
-        telemetryJson: samples.get(beat) ?? null,
+        telemetryJson,
         busy: beat.options.busy,
       })),
     );
     const faults = new Map<string, ProtocolFault>();
-    for (const [deviceId, beat] of latest) {
+    const history: TelemetrySampleRow[] = [];
+    for (const { beat, telemetryJson, sample } of toWrite) {
+      const { deviceId } = beat;
       const row = prior.get(deviceId);
       const fault = row ? (row.revoked ? revokedFault(deviceId) : undefined) : notRegisteredFault(deviceId);
-      if (fault) faults.set(deviceId, fault);
+      if (fault) {
+        faults.set(deviceId, fault);
+        this.live.forget(deviceId);
+        continue;
+      }
+      if (beat.options.presence !== false) this.live.written(deviceId, nowMs, beat.telemetry ?? null);
       // A device that went silent and speaks again without reconnecting is back, and may be idle.
-      else if (row?.state === 'offline' && beat.options.presence !== false && !beat.options.busy) {
+      if (row?.state === 'offline' && beat.options.presence !== false && !beat.options.busy) {
         this.events.publish({ type: 'DeviceAvailable', deviceId });
       }
+      if (sample && telemetryJson !== null) {
+        history.push({ deviceId, recordedAt: lastSeen, telemetryJson });
+        this.live.sampled(deviceId, nowMs);
+      }
     }
-    const history = [...samples]
-      .filter(([beat]) => !faults.has(beat.deviceId))
-      .map(([beat, telemetryJson]) => ({ deviceId: beat.deviceId, recordedAt: lastSeen, telemetryJson }));
     await this.telemetry.appendMany(history, this.config.telemetryHistory);
     return beats.map((beat) => faults.get(beat.deviceId));
   }
@@ -267,6 +336,7 @@ export class DeviceService {
 
   /** Marks every device offline (coordinator start); returns how many were not offline already. */
   async markAllOffline(): Promise<number> {
+    this.live.clear();
     return this.devices.markAllOffline();
   }
 
@@ -275,9 +345,16 @@ export class DeviceService {
    * over a newer connection): then that connection speaks for it.
    */
   async markOffline(deviceId: string, lastHeardAt: Date): Promise<void> {
-    if (await this.devices.markOfflineUnlessSeenAfter(deviceId, lastHeardAt.toISOString())) {
+    this.live.forget(deviceId);
+    if (await this.closes.add({ id: deviceId, heardAt: lastHeardAt.toISOString() })) {
       this.events.publish({ type: 'DeviceGone', deviceId, reason: 'disconnected' });
     }
+  }
+
+  private async writeCloses(batch: readonly { id: string; heardAt: string }[]): Promise<boolean[]> {
+    const gone = new Set(await this.devices.markManyOfflineUnlessSeenAfter(batch));
+    // A device closed twice in one batch went offline once: the first of its closes reports it.
+    return batch.map(({ id }) => gone.delete(id));
   }
 
   /** Reserves an idle device for a job; false when it is no longer idle. */
@@ -290,11 +367,30 @@ export class DeviceService {
     if (await this.devices.transition(deviceId, ['busy'], 'online')) this.events.publish({ type: 'DeviceAvailable', deviceId });
   }
 
-  /** Marks every device whose deadline passed offline and returns their ids. */
+  /**
+   * Marks every device whose deadline passed offline and returns their ids: this node's devices by the deadlines it
+   * keeps in memory, then every row whose stored deadline passed (devices of a node that died).
+   */
   async sweepExpired(now = clockDate(this.clock)): Promise<string[]> {
+    const local = await this.sweepSilentHeldHere(now);
     const silent = await this.devices.markExpiredOffline(now.toISOString());
     for (const deviceId of silent) this.events.publish({ type: 'DeviceGone', deviceId, reason: 'silent' });
-    return silent;
+    return [...local, ...silent];
+  }
+
+  /**
+   * The devices connected to this node that fell silent past their deadline go offline (every node runs this for its
+   * own devices; their rows still carry the slack of the last flush). Unless heard since, over another connection.
+   */
+  async sweepSilentHeldHere(now = clockDate(this.clock)): Promise<string[]> {
+    const silent = this.live.silentAt(now.getTime());
+    if (silent.length === 0) return [];
+    for (const { deviceId } of silent) this.live.forget(deviceId);
+    const gone = await this.devices.markManyOfflineUnlessSeenAfter(
+      silent.map(({ deviceId, lastSeenMs }) => ({ id: deviceId, heardAt: new Date(lastSeenMs).toISOString() })),
+    );
+    for (const deviceId of gone) this.events.publish({ type: 'DeviceGone', deviceId, reason: 'silent' });
+    return gone;
   }
 
   async listIdle(now = clockDate(this.clock)): Promise<string[]> {
@@ -303,7 +399,7 @@ export class DeviceService {
 
   /** Online devices, idle or busy (not revoked), as assignment considers them. */
   async listPresent(now = clockDate(this.clock)): Promise<DeviceView[]> {
-    return (await this.devices.listPresent(now.toISOString())).map((row) => toDeviceView(row, now));
+    return (await this.devices.listPresent(now.toISOString())).map((row) => toDeviceView(this.withLivePresence(row), now));
   }
 
   /**
@@ -315,8 +411,11 @@ export class DeviceService {
     const rows = await this.devices.listPresentForMatching(now.toISOString());
     const decoded = new Map<string, DecodedMatchFacts>();
     const present: PresentDevice[] = [];
+    const nowMs = now.getTime();
     for (const row of rows) {
       if (!include(row.id)) continue;
+      const live = this.live.get(row.id);
+      if (live && live.deadlineMs <= nowMs) continue;
       const cached = this.matchFacts.get(row.id);
       const facts =
         cached && cached.facts_json === row.facts_json && cached.labels_json === row.labels_json
@@ -324,39 +423,47 @@ export class DeviceService {
           : { facts_json: row.facts_json, labels_json: row.labels_json, value: staticMatchFactsOf(row) };
       decoded.set(row.id, facts);
       const { labels, backends } = facts.value;
-      present.push({ id: row.id, idle: row.state === 'online', labels, backends, availableMemoryBytes: availableMemoryFrom(facts.value.facts, row.telemetry_json) });
+      // The latest telemetry is this node's, in memory, when it holds the device (the row's is up to a flush older).
+      const availableMemoryBytes = live?.telemetry
+        ? availableMemoryOf(facts.value.facts, withDefaults('sparsefleet.v1.Telemetry', live.telemetry))
+        : availableMemoryFrom(facts.value.facts, row.telemetry_json);
+      present.push({ id: row.id, idle: row.state === 'online', labels, backends, availableMemoryBytes });
     }
     this.matchFacts = decoded;
     return present;
   }
 
   async list(now = clockDate(this.clock)): Promise<DeviceView[]> {
-    return (await this.devices.list()).map((row) => toDeviceView(row, now));
+    return (await this.devices.list()).map((row) => toDeviceView(this.withLivePresence(row), now));
   }
 
   async get(deviceId: string, now = clockDate(this.clock)): Promise<DeviceView | undefined> {
     const row = await this.devices.findById(deviceId);
-    return row ? toDeviceView(row, now) : undefined;
+    return row ? toDeviceView(this.withLivePresence(row), now) : undefined;
+  }
+
+  /** The row with what this node knows newer than it: last seen, exact deadline, latest telemetry. */
+  private withLivePresence(row: DeviceRow): DeviceRow {
+    const live = this.live.get(row.id);
+    if (!live || row.state === 'offline') return row;
+    return {
+      ...row,
+      last_seen: new Date(live.lastSeenMs).toISOString(),
+      online_until: new Date(live.deadlineMs).toISOString(),
+      telemetry_json: telemetryJsonOf(live.telemetry) ?? row.telemetry_json,
+    };
   }
 
   async countByState(now = clockDate(this.clock)): Promise<Record<DeviceState, number>> {
     return this.devices.countByState(now.toISOString());
   }
 
-  private presence(now: Date): { online_until: string; last_seen: string } {
-    return { online_until: this.deadline(now), last_seen: now.toISOString() };
-  }
 
-  private deadline(now: Date): string {
-    return new Date(now.getTime() + this.config.heartbeatPatience * this.config.heartbeatIntervalMs).toISOString();
-  }
+}
 
-  private async require(deviceId: string): Promise<DeviceRow> {
-    const row = await this.devices.findById(deviceId);
-    if (!row) throw notRegisteredFault(deviceId);
-    if (row.revoked_at !== null) throw revokedFault(deviceId);
-    return row;
-  }
+/** A heartbeat's telemetry as stored (defaults filled in); null when the heartbeat carried none. */
+function telemetryJsonOf(telemetry: Telemetry | null | undefined): string | null {
+  return telemetry ? JSON.stringify(withDefaults('sparsefleet.v1.Telemetry', telemetry)) : null;
 }
 
 function notRegisteredFault(deviceId: string): ProtocolFault {

@@ -79,7 +79,13 @@ export class PresenceHandlers {
     };
   }
 
-  private async recordBeats(batch: readonly PendingBeat[]): Promise<(Error | undefined)[]> {
+  private async recordBeats(all: readonly PendingBeat[]): Promise<(Error | undefined)[]> {
+    // A beat that lists no job from a device this node holds present needs neither its jobs read nor its row written.
+    const outcomes = new Map<PendingBeat, Error | undefined>();
+    const batch = all.filter(
+      (beat) => !(beat.session.greeted && beat.request.runningJobIds.length === 0 && this.devices.heardInMemory(beat.session.deviceId, beat.request.telemetry)),
+    );
+    if (batch.length === 0) return all.map(() => undefined);
     const held = await this.leases.renewFromHeartbeats(
       batch.map(({ request, session }) => ({ deviceId: session.deviceId, runningJobIds: request.runningJobIds })),
     );
@@ -89,6 +95,8 @@ export class PresenceHandlers {
       const holds = (held.get(session.deviceId)?.held ?? 0) > 0;
       return { deviceId: session.deviceId, telemetry: request.telemetry, options: { ...(holds ? { busy: true } : {}), presence: session.greeted } };
     });
-    return this.devices.recordHeartbeats(records);
+    const faults = await this.devices.recordHeartbeats(records);
+    batch.forEach((beat, index) => outcomes.set(beat, faults[index]));
+    return all.map((beat) => outcomes.get(beat));
   }
 }

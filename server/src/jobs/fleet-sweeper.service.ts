@@ -32,6 +32,10 @@ export class FleetSweeper extends PeriodicSweep {
   protected async sweepOnce(now: Date): Promise<void> {
     if (!this.leadership.isLeader()) {
       this.lastSweepAt = undefined;
+      // Every node takes its own silent devices offline (their exact deadlines are in its memory only).
+      await this.devices.sweepSilentHeldHere(now).catch((error: unknown) => {
+        this.logger.error(`presence sweep failed: ${error instanceof Error ? error.stack : String(error)}`);
+      });
       return;
     }
     // A sweep that runs far behind its period means this process stalled (GC, blocked event loop, slow disk):
