@@ -1,7 +1,7 @@
 // Federated jobs, rounds, clients, participants and update pieces (migration 0010). Every state change is a
 // conditional update, so a round closes once and an update is accepted once, whichever node or restart gets there.
 import { Injectable } from '@nestjs/common';
-import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import type {
   DB,
   FederatedJobState,
@@ -49,6 +49,12 @@ export interface RoundClosing {
   /** The next round with the new model ('final' after the last round: the job's output model). */
   readonly next: Insertable<FederatedRoundTable>;
   readonly jobChanges: Updateable<FederatedJobTable>;
+}
+
+/** The rows of one participant (job, round, client) in the participant and update-piece tables. */
+function isParticipant(key: ParticipantKey) {
+  return (eb: ExpressionBuilder<DB, 'federated_participants' | 'federated_update_chunks'>) =>
+    eb.and([eb('job_id', '=', key.jobId), eb('round', '=', key.round), eb('client_index', '=', key.clientIndex)]);
 }
 
 @Injectable()
@@ -179,9 +185,7 @@ export class FederatedRepository {
     return this.database.db
       .selectFrom('federated_participants')
       .select(PARTICIPANT_COLUMNS)
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .executeTakeFirst();
   }
 
@@ -215,9 +219,7 @@ export class FederatedRepository {
     const result = await this.database.db
       .updateTable('federated_participants')
       .set(changes)
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .where('state', 'in', [...from])
       .executeTakeFirst();
     return (result.numUpdatedRows ?? 0n) > 0n;
@@ -227,9 +229,7 @@ export class FederatedRepository {
     await this.database.db
       .updateTable('federated_participants')
       .set((eb) => ({ bytes_down: eb('bytes_down', '+', bytes) }))
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .execute();
   }
 
@@ -247,9 +247,7 @@ export class FederatedRepository {
     return this.database.db
       .selectFrom('federated_update_chunks')
       .selectAll()
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .where('chunk_index', '=', chunkIndex)
       .executeTakeFirst();
   }
@@ -258,9 +256,7 @@ export class FederatedRepository {
     return this.database.db
       .selectFrom('federated_update_chunks')
       .selectAll()
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .orderBy('chunk_index')
       .execute();
   }
@@ -268,9 +264,7 @@ export class FederatedRepository {
   async deleteChunks(key: ParticipantKey): Promise<void> {
     await this.database.db
       .deleteFrom('federated_update_chunks')
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .execute();
   }
 }
