@@ -13,6 +13,7 @@ import type {
   FederatedUpdateChunkTable,
 } from '../storage/database.schema.js';
 import { DatabaseService } from '../storage/database.service.js';
+import { withEvaluationError } from './federated-round-stats.js';
 
 export type FederatedJobRow = Selectable<FederatedJobTable>;
 export type FederatedRoundRow = Selectable<FederatedRoundTable>;
@@ -117,8 +118,37 @@ export class FederatedRepository {
     return (result.numUpdatedRows ?? 0n) > 0n;
   }
 
-  async setRoundAccuracy(jobId: string, round: number, accuracy: number, loss: number): Promise<void> {
-    await this.database.db.updateTable('federated_rounds').set({ accuracy, loss }).where('job_id', '=', jobId).where('round', '=', round).execute();
+  /** Records a round's held-out accuracy once: a second measurement of the same (job, round) changes nothing. */
+  async setRoundAccuracy(jobId: string, round: number, accuracy: number, loss: number): Promise<boolean> {
+    const result = await this.database.db
+      .updateTable('federated_rounds')
+      .set({ accuracy, loss })
+      .where('job_id', '=', jobId)
+      .where('round', '=', round)
+      .where('accuracy', 'is', null)
+      .executeTakeFirst();
+    return (result.numUpdatedRows ?? 0n) > 0n;
+  }
+
+  /** Records why a round's held-out evaluation failed (in its stats), unless it has been measured meanwhile. */
+  async setRoundEvaluationError(jobId: string, round: number, message: string): Promise<void> {
+    await this.database.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('federated_rounds')
+        .select('stats_json')
+        .where('job_id', '=', jobId)
+        .where('round', '=', round)
+        .where('accuracy', 'is', null)
+        .executeTakeFirst();
+      if (!row) return;
+      await trx
+        .updateTable('federated_rounds')
+        .set({ stats_json: withEvaluationError(row.stats_json, message) })
+        .where('job_id', '=', jobId)
+        .where('round', '=', round)
+        .where('accuracy', 'is', null)
+        .execute();
+    });
   }
 
   async addRoundBytes(jobId: string, round: number, bytes: { readonly down?: number; readonly up?: number }): Promise<void> {
