@@ -19,6 +19,8 @@ import { loadFederatedData } from '../client/src/engine/federated/index.js';
 import { parseTrainConfig, type TrainConfig } from '../client/src/engine/train/config.js';
 import { compare, formatComparisons, formatRounds, verdicts } from './support/federated-report.js';
 import { runVariantViaCoordinator, startCoordinatorRig } from './support/federated-coordinator.js';
+import { formatEvalStall, measureEvaluationStall } from './support/federated-eval-stall.js';
+import { trainConfigToJobSpec } from '../client/src/engine/spec.js';
 import { runVariant, type Data, type RoundRecord, type VariantPlan } from './support/federated-rounds.js';
 
 const DENSITY = 0.1;
@@ -36,6 +38,7 @@ const COORDINATOR_QUICK = { clients: 4, rounds: 3, trainLimit: 2400, testLimit: 
 interface BenchOptions {
   quick: boolean;
   via: 'engine' | 'coordinator';
+  evalStall: boolean;
   rounds?: number;
   localEpochs: number;
   trainLimit?: number;
@@ -120,6 +123,7 @@ async function main(argv: readonly string[]): Promise<void> {
     .option('--local-epochs <n>', 'local epochs per client per round', (value) => positive(value, '--local-epochs'), 1)
     .option('--train-limit <n>', `class-balanced training subset (default ${FULL_TRAIN_LIMIT}; --quick 6,000)`, (value) => positive(value, '--train-limit'))
     .option('--test-limit <n>', `held-out examples (default ${FULL_TEST_LIMIT}; --quick 2,000)`, (value) => positive(value, '--test-limit'))
+    .option('--eval-stall', 'instead: event-loop delay of the held-out evaluation on the asking thread vs in the worker', false)
     .option('--clients <n>', 'clients, all of them in every round (default 20; --via coordinator --quick 4)', (value) => positive(value, '--clients'))
     .option('--alpha <a>', 'Dirichlet concentration over labels', (value) => positive(value, '--alpha'), 0.5)
     .option('--upload-dtype <dtype>', "sparse variant's upload values: f32, f16 or int8", 'f32')
@@ -131,6 +135,7 @@ async function main(argv: readonly string[]): Promise<void> {
   program.parse(argv);
   const options = program.opts<BenchOptions>();
   const variants = plans(options);
+  if (options.evalStall) return evalStall(variants[1], options);
   const data = await loadFederatedData(variants[0].config);
   if (data.train.synthetic) {
     if (!options.quick) throw new Error(`Fashion-MNIST is not available (${data.fallbackReason ?? 'files missing'}); the full benchmark needs it`);
@@ -157,6 +162,15 @@ async function main(argv: readonly string[]): Promise<void> {
     ];
     await writeFile(options.json, `${JSON.stringify(records, null, 2)}\n`);
   }
+}
+
+async function evalStall(plan: VariantPlan, options: BenchOptions): Promise<void> {
+  const loadAtStart = loadavg()[0];
+  const records = await measureEvaluationStall(trainConfigToJobSpec(plan.config), options.quick ? 2 : 5, progress);
+  console.log(`held-out evaluation of ${plan.variant}'s initial model (MLP, ${plan.config.data.name}):`);
+  console.log(formatEvalStall(records));
+  console.log(`load average: ${loadAtStart.toFixed(2)} at start, ${loadavg()[0].toFixed(2)} at end`);
+  if (options.json !== undefined) await writeFile(options.json, `${JSON.stringify(records.map((record) => ({ kind: 'eval-stall', ...record })), null, 2)}\n`);
 }
 
 async function viaCoordinator(variants: readonly VariantPlan[], options: BenchOptions, data: Data): Promise<[RoundRecord[], RoundRecord[]]> {
