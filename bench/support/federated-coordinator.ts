@@ -122,12 +122,24 @@ async function finished(rig: CoordinatorRig, id: string, plan: VariantPlan, prog
   }
 }
 
+/** GETs are retried after a failed connection (a kept-alive socket the busy server closed as it was reused). */
 async function call<T>(rig: CoordinatorRig, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${rig.coordinator.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${rig.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  const send = () =>
+    fetch(`${rig.coordinator.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${rig.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  let response: Response | undefined;
+  for (let attempt = 1; response === undefined; attempt++) {
+    try {
+      response = await send();
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+      if (method !== 'GET' || attempt >= 5) throw new Error(`${method} ${path} failed${cause}`, { cause: error });
+      await sleep(1000);
+    }
+  }
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
   return JSON.parse(text) as T;

@@ -60,13 +60,18 @@ describe('federated evaluation off the event loop', () => {
     for (const test of started.splice(0)) await test.stop();
   });
 
-  it('should answer heartbeats and REST calls while a round is being evaluated, and record its accuracy when it arrives', async () => {
-    // Prepare
+  /** A coordinator with a gated lab, one device, and a 1-client job of `rounds` rounds. */
+  async function startJob(rounds: number) {
     const gated = gatedLab();
     const test = await startTestCoordinator({ federatedLab: gated.lab });
     started.push(test);
     const device = await onlineDevice(test, 'a');
-    const id = await submit(test, 1);
+    return { gated, test, device, id: await submit(test, rounds) };
+  }
+
+  it('should answer heartbeats and REST calls while a round is being evaluated, and record its accuracy when it arrives', async () => {
+    // Prepare
+    const { gated, test, device, id } = await startJob(1);
 
     // Execute: the round closes; its evaluation blocks the worker until released.
     await playRound(device, 0);
@@ -89,11 +94,7 @@ describe('federated evaluation off the event loop', () => {
 
   it('should record a failed evaluation as the round\'s error and measure the next round with a fresh worker', async () => {
     // Prepare
-    const gated = gatedLab();
-    const test = await startTestCoordinator({ federatedLab: gated.lab });
-    started.push(test);
-    const device = await onlineDevice(test, 'a');
-    const id = await submit(test, 2);
+    const { gated, test, device, id } = await startJob(2);
 
     // Execute: round 0's evaluation crashes the worker; round 1's is answered.
     await playRound(device, 0);
