@@ -27,7 +27,7 @@ export async function startCoordinatorRig(clients: number, progress: (line: stri
   const coordinator = await startCoordinator({ port: 0, host: '127.0.0.1', dataDir: join(dir, 'coordinator'), logLevel: 'silent', federatedLab: engineFederatedLab({ evaluation: 'worker' }) });
   const { key } = await coordinator.createApiKey('bench-federated');
   const { token } = await coordinator.createEnrollmentToken({ maxUses: clients });
-  const fleet = new SimulatedFleet({ server: coordinator.url, enrollmentToken: token, size: clients, stateDir: dir, mode: 'worker', backend: 'cpu' });
+  const fleet = new SimulatedFleet({ server: coordinator.url, enrollmentToken: token, size: clients, stateDir: dir, mode: 'worker' });
   const stop = async () => {
     await fleet.stop();
     await coordinator.close();
