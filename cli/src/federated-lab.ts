@@ -1,42 +1,38 @@
-// The coordinator's federated lab on the engine in this process: round 0's seeded model, each round's held-out
-// accuracy (the test split of the job's data) and the shards the partition cuts (shown in the job view). The engine (TensorFlow.js) is imported on first use, so a coordinator
-// that never runs a federated job does not load it; each data config's splits are loaded once.
+// The coordinator's federated lab on the engine: round 0's seeded model and the shards the partition cuts (shown in
+// the job view) on this thread, at submission; each round's held-out accuracy (the test split of the job's data) in
+// one long-lived worker thread, so an evaluation (about one test-set pass) never holds up heartbeats and requests.
+// The engine (TensorFlow.js) is imported on first use, so a coordinator that never runs a federated job does not
+// load it. The worker runs compiled JavaScript: from TypeScript sources (tests) evaluation defaults to this thread.
 import type { FederatedModelLab } from '../../server/src/index.js';
+import { engineAccess } from './federated-engine-access.js';
+import { FederatedEvaluationThread } from './federated-evaluation-thread.js';
 
-type Engine = typeof import('../../client/src/engine/index.js');
+export interface EngineFederatedLabOptions {
+  /** 'worker': in a worker thread; 'in-process': on this thread; 'auto' (default): a worker when running from dist/. */
+  readonly evaluation?: 'worker' | 'in-process' | 'auto';
+  /** The worker's compiled entry (default: federated-evaluation-worker.js next to this module). */
+  readonly workerEntry?: URL;
+}
 
-export function engineFederatedLab(): FederatedModelLab {
-  let engine: Promise<Engine> | undefined;
-  const datasets = new Map<string, ReturnType<Engine['loadFederatedData']>>();
-  const load = () => (engine ??= import('../../client/src/engine/index.js'));
-  const dataOf = (module: Engine, config: ReturnType<Engine['jobSpecToTrainConfig']>) => {
-    const key = JSON.stringify([config.data, config.seed]);
-    let loaded = datasets.get(key);
-    if (!loaded) {
-      loaded = module.loadFederatedData(config);
-      datasets.set(key, loaded);
-      loaded.catch(() => datasets.delete(key));
-    }
-    return loaded;
-  };
+const WORKER_ENTRY = new URL('./federated-evaluation-worker.js', import.meta.url);
+
+export function engineFederatedLab(options: EngineFederatedLabOptions = {}): FederatedModelLab {
+  const access = engineAccess();
+  const mode = options.evaluation ?? 'auto';
+  const inWorker = mode === 'worker' || (mode === 'auto' && !import.meta.url.endsWith('.ts'));
+  const thread = inWorker ? new FederatedEvaluationThread(options.workerEntry ?? WORKER_ENTRY) : undefined;
   return {
     async initialModel(base) {
-      const module = await load();
+      const module = await access.engine();
       const config = module.jobSpecToTrainConfig(base);
-      const model = await module.createInitialModel(config, await dataOf(module, config));
+      const model = await module.createInitialModel(config, await access.data(config));
       return module.encodeSparseSet(model, { dtype: 'f32' });
     },
-    async evaluate(bytes, base) {
-      const module = await load();
-      const config = module.jobSpecToTrainConfig(base);
-      const { test } = await dataOf(module, config);
-      const { accuracy, loss } = await module.evaluateModel(module.decodeSparseSet(bytes), config, test);
-      return { accuracy, loss, examples: test.size };
-    },
+    evaluate: (model, base) => (thread ? thread.evaluate(model, base) : access.evaluate(model, base)),
     async describeShards(base, partition) {
-      const module = await load();
+      const module = await access.engine();
       const config = module.jobSpecToTrainConfig(base);
-      const { train } = await dataOf(module, config);
+      const { train } = await access.data(config);
       const shards = module.partitionAll(train.labels, { ...partition, clientIndex: 0 });
       return shards.map((positions, clientIndex) => {
         const labelCounts = new Array<number>(train.numClasses).fill(0);
@@ -44,5 +40,6 @@ export function engineFederatedLab(): FederatedModelLab {
         return { clientIndex, examples: positions.length, labelCounts };
       });
     },
+    close: async () => thread?.close(),
   };
 }

@@ -3,6 +3,7 @@
 // with two shapes, two schemes and four densities (one device misses a cell, one result is not valid), a
 // training-step campaign with model state and sustained drift, and a training-run (accuracy) campaign. Numbers come
 // from a seeded generator, so every run sees the same report.
+import { createRng } from '../../client/src/engine/spec.js';
 import { BenchmarkResult, type DeviceConditions, withDefaults } from '../../protocol/src/index.js';
 import { expandMatrix, type CampaignCell } from '../../server/src/campaigns/campaign-matrix.js';
 import { parseCampaignSpec, type CampaignSpecInput } from '../../server/src/campaigns/campaign-spec.js';
@@ -26,18 +27,6 @@ function device(id: string, displayName: string, platform: string, arch: string,
   return { id, displayName, platform, arch, cpuModel, deviceModel, cores, memoryBytes, chosenBackend: backend, wasmSimd: true, wasmThreads: platform !== 'android', runtime: platform === 'android' ? 'Chrome 131' : 'node 20.19.0', agentVersion: '0.1.0' };
 }
 
-/** A small deterministic generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const UNKNOWN: DeviceConditions = { temperatureCelsius: -1, batteryLevel: -1, charging: false, freeMemoryBytes: 0, loadAverage_1m: 0, atMs: 0 };
 
 function reportOf(
@@ -48,7 +37,8 @@ function reportOf(
   masks?: (cell: CampaignCell, random: () => number) => ReportMaskUpdate[],
 ): CampaignReport {
   const spec = parseCampaignSpec(input);
-  const random = seeded(42);
+  const rng = createRng(42);
+  const random = () => rng.next();
   const cells = expandMatrix(spec);
   const results: CampaignResultView[] = [];
   const maskStats = new Map<string, { updates: ReportMaskUpdate[] }>();

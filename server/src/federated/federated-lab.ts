@@ -31,4 +31,6 @@ export interface FederatedModelLab {
   evaluate(model: Uint8Array, base: TrainingJobSpec): Promise<FederatedModelEvaluation>;
   /** Every client's shard as the engine's partition cuts `base`'s training split (shown in the job view). */
   describeShards?(base: TrainingJobSpec, partition: FederatedPartitionPlan): Promise<FederatedShardSummary[]>;
+  /** Releases what the lab holds (an evaluation worker) when the coordinator stops; evaluations still out fail. */
+  close?(): Promise<void>;
 }

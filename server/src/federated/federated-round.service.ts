@@ -20,7 +20,9 @@ import { fits, requirementsOf } from '../jobs/job-selector.js';
 import { JobService } from '../jobs/job.service.js';
 import { crc32 } from '../../../protocol/src/index.js';
 import { aggregate, checkUpdate, type FederatedClientUpdate } from './federated-algebra.js';
+import type { FederatedModelEvaluation } from './federated-lab.js';
 import { FederatedModels } from './federated-models.js';
+import { parseRoundStats } from './federated-round-stats.js';
 import type { FederatedJobSpec, ValidatedFederatedJob } from './federated-spec.js';
 import { clientTaskSpec, sampleClients } from './federated-task.js';
 import { FederatedRepository, type FederatedJobHeader, type FederatedRoundHeader } from './federated.repository.js';
@@ -36,6 +38,8 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
   private readonly logger = new Logger('Federated');
   private readonly passes = new Map<string, CoalescedRun>();
   private readonly background = new Set<Promise<void>>();
+  /** (job, round) keys of the evaluations in flight: a round is measured once even if a catch-up pass meets it. */
+  private readonly evaluating = new Set<string>();
   private timer: TimerHandle | undefined;
   private stopped = false;
 
@@ -65,6 +69,8 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     this.clock.clearTimeout(this.timer);
+    // Evaluations still out fail here without being recorded; the next start measures those rounds (evaluateMissed).
+    await this.config.federatedLab?.close?.();
     await this.settle();
   }
 
@@ -329,6 +335,7 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
         const spec = JSON.parse(job.spec_json) as FederatedJobSpec;
         for (const round of await this.repository.listRoundSummaries(job.id)) {
           if (round.state !== 'closed' || round.accuracy !== null || this.stopped) continue;
+          if (parseRoundStats(round.stats_json).evaluationError !== null) continue;
           const output = await this.models.of(job.id, round.round + 1);
           if (output) await this.evaluate(job.id, round.round, output.bytes, spec);
         }
@@ -344,15 +351,33 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
     }
   }
 
-  /** Held-out accuracy of the model a round produced, measured by the lab in the background. */
+  /**
+   * Held-out accuracy of the model a round produced, measured by the lab in the background (the engine's lab does it
+   * in a worker thread) and recorded when it arrives; a failed evaluation is recorded on the round as its error.
+   */
   private async evaluate(jobId: string, round: number, model: Uint8Array, spec: FederatedJobSpec): Promise<void> {
     const lab = this.config.federatedLab;
-    if (!lab) return;
+    const key = `${jobId}/${round}`;
+    if (!lab || this.evaluating.has(key)) return;
+    this.evaluating.add(key);
+    let measured: FederatedModelEvaluation;
     try {
-      const { accuracy, loss } = await lab.evaluate(model, spec.base);
-      await this.repository.setRoundAccuracy(jobId, round, accuracy, loss);
+      measured = await lab.evaluate(model, spec.base);
     } catch (error) {
-      this.logger.warn(`federated job ${jobId} round ${round}: evaluation failed: ${error instanceof Error ? error.message : String(error)}`);
+      const message = error instanceof Error ? error.message : String(error);
+      if (this.stopped) return;
+      this.logger.warn(`federated job ${jobId} round ${round}: evaluation failed: ${message}`);
+      await this.repository.setRoundEvaluationError(jobId, round, message).catch((failure: unknown) => {
+        this.logger.error(`federated job ${jobId} round ${round}: cannot record the failed evaluation: ${String(failure)}`);
+      });
+      return;
+    } finally {
+      this.evaluating.delete(key);
+    }
+    try {
+      await this.repository.setRoundAccuracy(jobId, round, measured.accuracy, measured.loss);
+    } catch (error) {
+      this.logger.warn(`federated job ${jobId} round ${round}: cannot record its accuracy: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

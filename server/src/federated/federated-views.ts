@@ -3,6 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import { fromBase64 } from '../common/stored-pieces.js';
 import type { FederatedJobDto, FederatedParticipantDto, FederatedRoundDto } from '../api/dto/index.js';
+import { parseRoundStats } from './federated-round-stats.js';
 import type { FederatedJobSpec } from './federated-spec.js';
 import { FederatedRepository, type FederatedJobHeader } from './federated.repository.js';
 
@@ -64,7 +65,7 @@ export class FederatedViews {
       loss: round.loss,
       durationMs: round.opened_at && round.closed_at ? Date.parse(round.closed_at) - Date.parse(round.opened_at) : null,
       closeReason: round.close_reason,
-      stats: round.stats_json ? (JSON.parse(round.stats_json) as Record<string, number>) : null,
+      ...parseRoundStats(round.stats_json),
       openedAt: round.opened_at,
       closedAt: round.closed_at,
     }));

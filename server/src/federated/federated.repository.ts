@@ -1,7 +1,7 @@
 // Federated jobs, rounds, clients, participants and update pieces (migration 0010). Every state change is a
 // conditional update, so a round closes once and an update is accepted once, whichever node or restart gets there.
 import { Injectable } from '@nestjs/common';
-import type { Insertable, Selectable, Transaction, Updateable } from 'kysely';
+import type { ExpressionBuilder, Insertable, Selectable, Transaction, Updateable } from 'kysely';
 import type {
   DB,
   FederatedJobState,
@@ -13,6 +13,7 @@ import type {
   FederatedUpdateChunkTable,
 } from '../storage/database.schema.js';
 import { DatabaseService } from '../storage/database.service.js';
+import { withEvaluationError } from './federated-round-stats.js';
 
 export type FederatedJobRow = Selectable<FederatedJobTable>;
 export type FederatedRoundRow = Selectable<FederatedRoundTable>;
@@ -49,6 +50,12 @@ export interface RoundClosing {
   /** The next round with the new model ('final' after the last round: the job's output model). */
   readonly next: Insertable<FederatedRoundTable>;
   readonly jobChanges: Updateable<FederatedJobTable>;
+}
+
+/** The rows of one participant (job, round, client) in the participant and update-piece tables. */
+function isParticipant(key: ParticipantKey) {
+  return (eb: ExpressionBuilder<DB, 'federated_participants' | 'federated_update_chunks'>) =>
+    eb.and([eb('job_id', '=', key.jobId), eb('round', '=', key.round), eb('client_index', '=', key.clientIndex)]);
 }
 
 @Injectable()
@@ -111,8 +118,37 @@ export class FederatedRepository {
     return (result.numUpdatedRows ?? 0n) > 0n;
   }
 
-  async setRoundAccuracy(jobId: string, round: number, accuracy: number, loss: number): Promise<void> {
-    await this.database.db.updateTable('federated_rounds').set({ accuracy, loss }).where('job_id', '=', jobId).where('round', '=', round).execute();
+  /** Records a round's held-out accuracy once: a second measurement of the same (job, round) changes nothing. */
+  async setRoundAccuracy(jobId: string, round: number, accuracy: number, loss: number): Promise<boolean> {
+    const result = await this.database.db
+      .updateTable('federated_rounds')
+      .set({ accuracy, loss })
+      .where('job_id', '=', jobId)
+      .where('round', '=', round)
+      .where('accuracy', 'is', null)
+      .executeTakeFirst();
+    return (result.numUpdatedRows ?? 0n) > 0n;
+  }
+
+  /** Records why a round's held-out evaluation failed (in its stats), unless it has been measured meanwhile. */
+  async setRoundEvaluationError(jobId: string, round: number, message: string): Promise<void> {
+    await this.database.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('federated_rounds')
+        .select('stats_json')
+        .where('job_id', '=', jobId)
+        .where('round', '=', round)
+        .where('accuracy', 'is', null)
+        .executeTakeFirst();
+      if (!row) return;
+      await trx
+        .updateTable('federated_rounds')
+        .set({ stats_json: withEvaluationError(row.stats_json, message) })
+        .where('job_id', '=', jobId)
+        .where('round', '=', round)
+        .where('accuracy', 'is', null)
+        .execute();
+    });
   }
 
   async addRoundBytes(jobId: string, round: number, bytes: { readonly down?: number; readonly up?: number }): Promise<void> {
@@ -179,9 +215,7 @@ export class FederatedRepository {
     return this.database.db
       .selectFrom('federated_participants')
       .select(PARTICIPANT_COLUMNS)
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .executeTakeFirst();
   }
 
@@ -215,9 +249,7 @@ export class FederatedRepository {
     const result = await this.database.db
       .updateTable('federated_participants')
       .set(changes)
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .where('state', 'in', [...from])
       .executeTakeFirst();
     return (result.numUpdatedRows ?? 0n) > 0n;
@@ -227,9 +259,7 @@ export class FederatedRepository {
     await this.database.db
       .updateTable('federated_participants')
       .set((eb) => ({ bytes_down: eb('bytes_down', '+', bytes) }))
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .execute();
   }
 
@@ -247,9 +277,7 @@ export class FederatedRepository {
     return this.database.db
       .selectFrom('federated_update_chunks')
       .selectAll()
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .where('chunk_index', '=', chunkIndex)
       .executeTakeFirst();
   }
@@ -258,9 +286,7 @@ export class FederatedRepository {
     return this.database.db
       .selectFrom('federated_update_chunks')
       .selectAll()
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .orderBy('chunk_index')
       .execute();
   }
@@ -268,9 +294,7 @@ export class FederatedRepository {
   async deleteChunks(key: ParticipantKey): Promise<void> {
     await this.database.db
       .deleteFrom('federated_update_chunks')
-      .where('job_id', '=', key.jobId)
-      .where('round', '=', key.round)
-      .where('client_index', '=', key.clientIndex)
+      .where(isParticipant(key))
       .execute();
   }
 }

@@ -29,6 +29,8 @@ export const FederatedRoundDto = restDto(
     closeReason: z.string().nullable(),
     /** The aggregation's statistics (contributors, totalWeight, meanLoss, uncoveredPositions, density, maskSwapped). */
     stats: z.record(z.string(), z.number()).nullable(),
+    /** Why the held-out evaluation of this round's model failed; null when it did not (or has not run). */
+    evaluationError: z.string().nullable(),
     openedAt: Timestamp.nullable(),
     closedAt: Timestamp.nullable(),
   }),
