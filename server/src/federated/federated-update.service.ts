@@ -98,7 +98,7 @@ export class FederatedUpdateService {
       throw new ProtocolFault(ErrorCode.ERROR_CODE_INVALID_PAYLOAD, `update refused, the round's model is unchanged: ${checked.problem}`, TYPE);
     }
     const { update } = checked;
-    const stored = await this.repository.transitionParticipant(key, ['selected'], {
+    const stored = await this.repository.acceptUpdate(key, {
       state: 'updated',
       reason: null,
       examples: update.examples,
@@ -108,12 +108,9 @@ export class FederatedUpdateService {
       bytes_up: body.length,
       update_body: toBase64(body),
       updated_at: clockDate(this.clock).toISOString(),
-    });
+    }, body.length);
     await this.repository.deleteChunks(key);
-    if (stored) {
-      await this.repository.addRoundBytes(key.jobId, round, { up: body.length });
-      void this.rounds.advance(key.jobId);
-    }
+    if (stored) void this.rounds.advance(key.jobId);
     return { complete: true };
   }
 

@@ -241,6 +241,30 @@ export class FederatedRepository {
       .execute();
   }
 
+  /**
+   * A client's update accepted: the participant becomes 'updated' and its bytes count on the round, in one
+   * transaction, so a failure between the two can never leave an applied update uncounted. False when the
+   * participant was no longer selected (nothing written).
+   */
+  async acceptUpdate(key: ParticipantKey, changes: Updateable<FederatedParticipantTable>, bytesUp: number): Promise<boolean> {
+    return this.database.db.transaction().execute(async (trx) => {
+      const moved = await trx
+        .updateTable('federated_participants')
+        .set(changes)
+        .where(isParticipant(key))
+        .where('state', '=', 'selected')
+        .executeTakeFirst();
+      if ((moved.numUpdatedRows ?? 0n) === 0n) return false;
+      await trx
+        .updateTable('federated_rounds')
+        .set((eb) => ({ bytes_up: eb('bytes_up', '+', bytesUp) }))
+        .where('job_id', '=', key.jobId)
+        .where('round', '=', key.round)
+        .execute();
+      return true;
+    });
+  }
+
   async transitionParticipant(
     key: ParticipantKey,
     from: readonly FederatedParticipantState[],
