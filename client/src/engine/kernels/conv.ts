@@ -24,6 +24,8 @@ export interface SparseConvKernel {
   backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry): void;
   /** Bytes of index structures kept in JS memory (outside kernel memory), offset caches included. */
   readonly hostBytes: number;
+  /** The mask is full and forward runs the dense tile (no per-entry index reads). */
+  readonly dense: boolean;
 }
 
 export function createConvKernel(rt: KernelRuntime, format: SparseFormat, kernel: ConvKernelSize): SparseConvKernel {
@@ -69,6 +71,7 @@ class PointwiseConv implements SparseConvKernel {
   readonly values: WasmF32;
 
   readonly hostBytes = 0;
+  readonly dense = false;
 
   constructor(private readonly linear: SparseLinearKernel, readonly kernel: ConvKernelSize) {
     this.kind = linear.kind;
@@ -118,6 +121,13 @@ class DirectConv implements SparseConvKernel {
   private readonly backRanges: readonly RowRange[];
   private readonly entryRanges: readonly RowRange[];
   private readonly gatherRanges: readonly RowRange[];
+  /**
+   * Every weight is stored (a full mask, e.g. a first layer kept dense), values in canonical order: forward runs the
+   * dense tile (convDense) instead of the CSR kernel, with the same sums in the same order. A mask change rebuilds
+   * the kernel (LayerBinding.stale), so a layer that loses weights goes back to the CSR path. The weight gradient
+   * runs convDenseDw (a 4×2 register tile; its sums are grouped differently from the SDDMM's, float rounding apart).
+   */
+  readonly dense: boolean;
 
   constructor(
     private readonly rt: KernelRuntime,
@@ -146,7 +156,8 @@ class DirectConv implements SparseConvKernel {
       for (let j = entries.rowPtr[r]; j < entries.rowPtr[r + 1]; j++) rowsBySlot[entries.slot[j]] = r;
     }
     this.entryRows = rt.uploadI32(rowsBySlot);
-    this.forwardRanges = balancedRanges(structural ?? entries.rowPtr, rt.threads);
+    this.dense = format.kind === 'csr' && entries.identity && format.matrix.values.length === outChannels * inChannels * this.taps;
+    this.forwardRanges = this.dense ? evenRanges(outChannels, rt.threads, 4) : balancedRanges(structural ?? entries.rowPtr, rt.threads);
     this.entryRanges = runRanges(rowsBySlot, rt.threads);
     this.gatherRanges = evenRanges(rowsBySlot.length, rt.threads, 4);
     // Backward-data: transposed index over canonical columns, whose rows i·taps..(i+1)·taps-1 merge per channel.
@@ -194,6 +205,13 @@ class DirectConv implements SparseConvKernel {
           'convPattern',
           this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, ids.ptr, patOff.ptr, v, xp.ptr, y.ptr + o0 * plane]),
         );
+      } else if (this.dense) {
+        // A full CSR row lists every column in order, so the first row's offsets are every row's.
+        const inner = this.inChannels * this.taps;
+        this.rt.parallel(
+          'convDense',
+          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, v + 4 * o0 * inner, xp.ptr, y.ptr + o0 * plane]),
+        );
       } else {
         const values = this.forwardSlots ? this.gather(this.forwardSlots) : this.values;
         this.rt.parallel(
@@ -236,6 +254,16 @@ class DirectConv implements SparseConvKernel {
         this.rt.parallel(
           'convSddmmBlock4',
           this.rt.slices(this.forwardRanges, work).map(([g0, g1]) => [g1 - g0, g.height, len, inRow, this.forwardRowPtr.ptr + 4 * g0, offs.ptr, xp.ptr, dy.ptr + 4 * g0 * plane, dValues.ptr]),
+        );
+        return;
+      }
+      if (this.dense) {
+        // Value order is canonical, so the first `inner` slot offsets are the column offsets of every filter.
+        const offs = this.rt.uploadI32(this.offsets('slots', g, pad).subarray(0, this.inChannels * this.taps));
+        const inner = this.inChannels * this.taps;
+        this.rt.parallel(
+          'convDenseDw',
+          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, xp.ptr, dy.ptr + o0 * plane, dValues.ptr + 4 * o0 * inner]),
         );
         return;
       }

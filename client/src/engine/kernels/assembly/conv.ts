@@ -4,7 +4,7 @@
 // and so is the input run each tap reads, at a fixed offset from the row: an output row is one SpMM row of length
 // L = W·M, vectorised 16 floats at a time with no border cases. `offs[j]` is the float offset of entry j inside the
 // padded input (channel plane + tap shift), set up by the TS side, which also flips taps for backward-data.
-import { dot, dot4, Packed, tile4x8 } from './common';
+import { dot, dot4, Packed, reduce4, Strided, tile4x8 } from './common';
 
 /** dst[c][top + y][left + x][:] = src[c][y][x][:], zeros elsewhere; dst is channels × hp × wp × m. */
 export function padPlanes(channels: i32, h: i32, w: i32, m: i32, top: i32, left: i32, hp: i32, wp: i32, src: usize, dst: usize): void {
@@ -231,4 +231,158 @@ export function convSddmmBlock4(groups: i32, oh: i32, len: i32, inRow: i32, grou
       }
     }
   }
+}
+
+/**
+ * A conv whose every weight is stored (a full mask), row-major [out][inner] with inner = in·taps: the same sums as
+ * convCsr with a dense rowPtr, in the same order, but four filters share each input load (tile4x8) and the column
+ * offsets `offs` (inner of them) are shared by every filter instead of read per entry.
+ */
+export function convDense(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32, offs: usize, values: usize, x: usize, y: usize): void {
+  const planeBytes = <usize>(oh * len) << 2;
+  const rowBytes = <usize>len << 2;
+  const wRow = <usize>inner << 2;
+  let o = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; o + 4 <= rows; o += 4) {
+      const w = values + <usize>o * wRow;
+      for (let py = 0; py < oh; py++) {
+        const xRow = x + (<usize>(py * inRow) << 2);
+        const y0 = y + <usize>o * planeBytes + <usize>py * rowBytes;
+        let c = 0;
+        for (; c + 8 <= len; c += 8) {
+          tile4x8<Strided>(inner, offs, xRow, 4, <usize>c << 2, w, 4, wRow, y0, y0 + planeBytes, y0 + 2 * planeBytes, y0 + 3 * planeBytes, false);
+        }
+        for (let t = 0; t < 4; t++) denseConvRowTail(c, len, inner, offs, w + <usize>t * wRow, xRow, y0 + <usize>t * planeBytes);
+      }
+    }
+  }
+  for (; o < rows; o++) {
+    for (let py = 0; py < oh; py++) {
+      denseConvRowTail(0, len, inner, offs, values + <usize>o * wRow, x + (<usize>(py * inRow) << 2), y + <usize>o * planeBytes + <usize>py * rowBytes);
+    }
+  }
+}
+
+/** Columns c0 ≤ c < len of one output row of convDense, four floats at a time and then one (convCsr's order). */
+function denseConvRowTail(c0: i32, len: i32, inner: i32, offs: usize, wRow: usize, xRow: usize, yRow: usize): void {
+  let c = c0;
+  if (ASC_FEATURE_SIMD) {
+    for (; c + 4 <= len; c += 4) {
+      const off = <usize>c << 2;
+      let a0 = f32x4.splat(0);
+      for (let j = 0; j < inner; j++) {
+        const jo = <usize>j << 2;
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wRow + jo), v128.load(xRow + (<usize>load<i32>(offs + jo) << 2) + off)));
+      }
+      v128.store(yRow + off, a0);
+    }
+  }
+  for (; c < len; c++) {
+    const off = <usize>c << 2;
+    let s: f32 = 0;
+    for (let j = 0; j < inner; j++) {
+      const jo = <usize>j << 2;
+      s += load<f32>(wRow + jo) * load<f32>(xRow + (<usize>load<i32>(offs + jo) << 2) + off);
+    }
+    store<f32>(yRow + off, s);
+  }
+}
+
+/**
+ * Weight gradient of a full-mask conv (every entry, row-major [out][inner]): out[o·inner + k] = Σ_py
+ * dY[o][py][:] · Xpad[py·inRow + offs[k] + :]. The register tile is four filters × two columns: each step loads
+ * four dY and two X vectors for eight products (the SDDMM's dot4 loads five for four), and the sums run over every
+ * row before one reduction.
+ */
+export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32, offs: usize, x: usize, dy: usize, out: usize): void {
+  const planeBytes = <usize>(oh * len) << 2;
+  const rowBytes = <usize>len << 2;
+  const inRowBytes = <usize>inRow << 2;
+  let o = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; o + 4 <= rows; o += 4) {
+      const d0 = dy + <usize>o * planeBytes;
+      const o0 = out + (<usize>(o * inner) << 2);
+      let k = 0;
+      for (; k + 2 <= inner; k += 2) {
+        const xa = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2);
+        const xb = x + (<usize>load<i32>(offs + (<usize>k << 2), 4) << 2);
+        let a0 = f32x4.splat(0);
+        let a1 = a0;
+        let a2 = a0;
+        let a3 = a0;
+        let b0 = a0;
+        let b1 = a0;
+        let b2 = a0;
+        let b3 = a0;
+        for (let py = 0; py < oh; py++) {
+          const d = d0 + <usize>py * rowBytes;
+          const pa = xa + <usize>py * inRowBytes;
+          const pb = xb + <usize>py * inRowBytes;
+          for (let c = 0; c + 4 <= len; c += 4) {
+            const off = <usize>c << 2;
+            const va = v128.load(pa + off);
+            const vb = v128.load(pb + off);
+            const e0 = v128.load(d + off);
+            const e1 = v128.load(d + planeBytes + off);
+            const e2 = v128.load(d + 2 * planeBytes + off);
+            const e3 = v128.load(d + 3 * planeBytes + off);
+            a0 = f32x4.add(a0, f32x4.mul(e0, va));
+            b0 = f32x4.add(b0, f32x4.mul(e0, vb));
+            a1 = f32x4.add(a1, f32x4.mul(e1, va));
+            b1 = f32x4.add(b1, f32x4.mul(e1, vb));
+            a2 = f32x4.add(a2, f32x4.mul(e2, va));
+            b2 = f32x4.add(b2, f32x4.mul(e2, vb));
+            a3 = f32x4.add(a3, f32x4.mul(e3, va));
+            b3 = f32x4.add(b3, f32x4.mul(e3, vb));
+          }
+        }
+        const ra = reduce4(a0, a1, a2, a3);
+        const rb = reduce4(b0, b1, b2, b3);
+        const kb = <usize>k << 2;
+        const step = <usize>inner << 2;
+        store<f32>(o0 + kb, f32x4.extract_lane(ra, 0) + denseDwTail(d0, xa, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + step + kb, f32x4.extract_lane(ra, 1) + denseDwTail(d0 + planeBytes, xa, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 2 * step + kb, f32x4.extract_lane(ra, 2) + denseDwTail(d0 + 2 * planeBytes, xa, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 3 * step + kb, f32x4.extract_lane(ra, 3) + denseDwTail(d0 + 3 * planeBytes, xa, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + kb + 4, f32x4.extract_lane(rb, 0) + denseDwTail(d0, xb, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + step + kb + 4, f32x4.extract_lane(rb, 1) + denseDwTail(d0 + planeBytes, xb, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 2 * step + kb + 4, f32x4.extract_lane(rb, 2) + denseDwTail(d0 + 2 * planeBytes, xb, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 3 * step + kb + 4, f32x4.extract_lane(rb, 3) + denseDwTail(d0 + 3 * planeBytes, xb, oh, len, rowBytes, inRowBytes));
+      }
+      for (; k < inner; k++) {
+        const xk = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2);
+        for (let t = 0; t < 4; t++) {
+          store<f32>(o0 + (<usize>(t * inner + k) << 2), denseDwEntry(d0 + <usize>t * planeBytes, xk, oh, len, rowBytes, inRowBytes));
+        }
+      }
+    }
+  }
+  for (; o < rows; o++) {
+    for (let k = 0; k < inner; k++) {
+      const xk = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2);
+      store<f32>(out + (<usize>(o * inner + k) << 2), denseDwEntry(dy + <usize>o * planeBytes, xk, oh, len, rowBytes, inRowBytes));
+    }
+  }
+}
+
+/** Σ_py dY-plane row py · X row py at column offsets ≥ len rounded down to 4 (what convDenseDw's vector loop left). */
+function denseDwTail(dPlane: usize, xk: usize, oh: i32, len: i32, rowBytes: usize, inRowBytes: usize): f32 {
+  const from = len & ~3;
+  if (from == len) return 0;
+  let s: f32 = 0;
+  for (let py = 0; py < oh; py++) {
+    const d = dPlane + <usize>py * rowBytes;
+    const p = xk + <usize>py * inRowBytes;
+    for (let c = from; c < len; c++) s += load<f32>(d + (<usize>c << 2)) * load<f32>(p + (<usize>c << 2));
+  }
+  return s;
+}
+
+/** One weight gradient entry: Σ_py dY-plane row py · X row py, len floats each. */
+function denseDwEntry(dPlane: usize, xk: usize, oh: i32, len: i32, rowBytes: usize, inRowBytes: usize): f32 {
+  let s: f32 = 0;
+  for (let py = 0; py < oh; py++) s += dot(dPlane + <usize>py * rowBytes, xk + <usize>py * inRowBytes, len);
+  return s;
 }
