@@ -112,3 +112,38 @@ describe('dense conv path, backward', () => {
     expect(maxRelError(results.dx, referenceConvBackwardData(full, kernelSize, dy, c.geo))).toBeLessThanOrEqual(1e-5);
   });
 });
+
+describe('fused conv epilogue (bias + ReLU)', () => {
+  let rt: KernelRuntime;
+
+  beforeAll(async () => {
+    rt = await loadRuntime();
+  });
+
+  it.each([1, 0.3])('should equal forward + rowAffine bit for bit at density %s', (density) => {
+    // Prepare
+    const c: Case = { out: 7, in: 3, kh: 3, kw: 3, geo: { height: 5, width: 3, batch: 5 } };
+    const r = rng(77);
+    const cols = c.in * c.kh * c.kw;
+    const mask = Uint8Array.from({ length: c.out * cols }, () => (r.next() < density ? 1 : 0));
+    const format = { kind: 'csr' as const, matrix: buildCsr(randomArray(r, c.out * cols), mask, c.out, cols) };
+    const plane = c.geo.height * c.geo.width * c.geo.batch;
+    const mark = rt.mark();
+    const kernel = createConvKernel(rt, format, { kh: 3, kw: 3 });
+    const x = rt.uploadF32(randomArray(r, c.in * plane));
+    const bias = rt.uploadF32(randomArray(r, c.out));
+    const fusedY = rt.allocF32(c.out * plane);
+    const plainY = rt.allocF32(c.out * plane);
+    // Execute
+    const fused = kernel.forward(x, fusedY, c.geo, { bias, relu: true });
+    const plain = kernel.forward(x, plainY, c.geo);
+    rt.raw.rowAffine(c.out, plane, 0, bias.ptr, true, plainY.ptr);
+    const results = { fused: rt.read(fusedY), plain: rt.read(plainY) };
+    rt.release(mark);
+    // Assert
+    expect(fused).toBe(true);
+    expect(plain).toBe(false);
+    expect(results.fused).toEqual(results.plain);
+    expect(results.fused.some((v) => v === 0) && results.fused.some((v) => v > 0)).toBe(true);
+  });
+});

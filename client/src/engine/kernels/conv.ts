@@ -18,7 +18,11 @@ export interface SparseConvKernel {
   readonly kernel: ConvKernelSize;
   /** Compressed weights in kernel memory, in the format's value order. */
   readonly values: WasmF32;
-  forward(x: WasmF32, y: WasmF32, g: ConvGeometry): void;
+  /**
+   * Y = conv(X); with `epilogue`, kernels that can fuse it add the bias per filter and apply the ReLU to each output
+   * row while it is in cache, and return true (false: the caller applies it, as rowAffine).
+   */
+  forward(x: WasmF32, y: WasmF32, g: ConvGeometry, epilogue?: ConvEpilogue): boolean;
   backwardData(dy: WasmF32, dx: WasmF32, g: ConvGeometry): void;
   /** dW at the stored entries only (SDDMM), in value order. */
   backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry): void;
@@ -26,6 +30,12 @@ export interface SparseConvKernel {
   readonly hostBytes: number;
   /** The mask is full and forward runs the dense tile (no per-entry index reads). */
   readonly dense: boolean;
+}
+
+/** Bias per output channel (none: 0) and ReLU, applied to the conv's output. */
+export interface ConvEpilogue {
+  readonly bias: WasmF32 | undefined;
+  readonly relu: boolean;
 }
 
 export function createConvKernel(rt: KernelRuntime, format: SparseFormat, kernel: ConvKernelSize): SparseConvKernel {
@@ -80,9 +90,10 @@ class PointwiseConv implements SparseConvKernel {
     this.values = linear.values;
   }
 
-  forward(x: WasmF32, y: WasmF32, g: ConvGeometry): void {
+  forward(x: WasmF32, y: WasmF32, g: ConvGeometry): boolean {
     checkGeometry(g);
     this.linear.forward(x, y, g.height * g.width * g.batch);
+    return false;
   }
 
   backwardData(dy: WasmF32, dx: WasmF32, g: ConvGeometry): void {
@@ -181,8 +192,13 @@ class DirectConv implements SparseConvKernel {
     return bytes;
   }
 
-  forward(x: WasmF32, y: WasmF32, g: ConvGeometry): void {
+  forward(x: WasmF32, y: WasmF32, g: ConvGeometry, epilogue?: ConvEpilogue): boolean {
     this.checkIo(x, this.inChannels, y, this.outChannels, g);
+    if (epilogue?.bias !== undefined) checkBuffer('conv bias', epilogue.bias, this.outChannels);
+    const fused = epilogue !== undefined && this.kind === 'csr';
+    const bias = epilogue?.bias?.ptr ?? 0;
+    const relu = epilogue?.relu === true ? 1 : 0;
+    const tail = (o0: number): number[] => (fused ? [1, bias === 0 ? 0 : bias + 4 * o0, relu] : [0, 0, 0]);
     const pad = padding(this.kernel, g, false);
     const len = g.width * g.batch;
     const inRow = pad.wp * g.batch;
@@ -210,16 +226,17 @@ class DirectConv implements SparseConvKernel {
         const inner = this.inChannels * this.taps;
         this.rt.parallel(
           'convDense',
-          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, v + 4 * o0 * inner, xp.ptr, y.ptr + o0 * plane]),
+          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, v + 4 * o0 * inner, xp.ptr, y.ptr + o0 * plane, ...tail(o0)]),
         );
       } else {
         const values = this.forwardSlots ? this.gather(this.forwardSlots) : this.values;
         this.rt.parallel(
           'convCsr',
-          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, values.ptr, xp.ptr, y.ptr + o0 * plane]),
+          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, values.ptr, xp.ptr, y.ptr + o0 * plane, ...tail(o0)]),
         );
       }
     });
+    return fused;
   }
 
   backwardData(dy: WasmF32, dx: WasmF32, g: ConvGeometry): void {
@@ -234,7 +251,7 @@ class DirectConv implements SparseConvKernel {
       const work = this.values.length * g.height * len;
       this.rt.parallel(
         'convCsr',
-        this.rt.slices(this.backRanges, work).map(([c0, c1]) => [c1 - c0, g.height, len, pad.wp * g.batch, this.backRowPtr.ptr + 4 * c0, offs.ptr, values.ptr, dyp.ptr, dx.ptr + c0 * plane]),
+        this.rt.slices(this.backRanges, work).map(([c0, c1]) => [c1 - c0, g.height, len, pad.wp * g.batch, this.backRowPtr.ptr + 4 * c0, offs.ptr, values.ptr, dyp.ptr, dx.ptr + c0 * plane, 0, 0, 0]),
       );
     });
   }

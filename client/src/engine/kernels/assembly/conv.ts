@@ -20,9 +20,12 @@ export function padPlanes(channels: i32, h: i32, w: i32, m: i32, top: i32, left:
 
 /**
  * Y[o][py][:] = Σ_j values[j]·Xpad[py·inRow + offs[j] + :] over output rows py < oh, L floats per row;
- * output planes are oh·L floats, inRow is the padded input row length in floats.
+ * output planes are oh·L floats, inRow is the padded input row length in floats. With `epilogue`, each finished
+ * row gets bias[o] (0 when bias is 0) and the ReLU while it is in cache (see rowEpilogue).
  */
-export function convCsr(rows: i32, oh: i32, len: i32, inRow: i32, rowPtr: usize, offs: usize, values: usize, x: usize, y: usize): void {
+export function convCsr(
+  rows: i32, oh: i32, len: i32, inRow: i32, rowPtr: usize, offs: usize, values: usize, x: usize, y: usize, epilogue: bool, bias: usize, relu: bool,
+): void {
   const planeBytes = <usize>(oh * len) << 2;
   const rowBytes = <usize>len << 2;
   for (let o = 0; o < rows; o++) {
@@ -75,7 +78,32 @@ export function convCsr(rows: i32, oh: i32, len: i32, inRow: i32, rowPtr: usize,
         }
         store<f32>(yRow + off, s);
       }
+      if (epilogue) rowEpilogue(yRow, len, bias == 0 ? 0 : load<f32>(bias + (<usize>o << 2)), relu);
     }
+  }
+}
+
+/**
+ * y[:] = max(y[:] + b, 0) (without the max when !relu), len floats: rowAffine's operations with no scale (its
+ * ·1 is exact), so fusing it into a conv's row loop leaves the results bit for bit as they were.
+ */
+@inline function rowEpilogue(row: usize, len: i32, b: f32, relu: bool): void {
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0);
+    const bv = f32x4.splat(b);
+    for (; c + 4 <= len; c += 4) {
+      const p = row + (<usize>c << 2);
+      let v = f32x4.add(v128.load(p), bv);
+      if (relu) v = f32x4.max(v, zero);
+      v128.store(p, v);
+    }
+  }
+  for (; c < len; c++) {
+    const p = row + (<usize>c << 2);
+    let v = load<f32>(p) + b;
+    if (relu && v < 0) v = 0;
+    store<f32>(p, v);
   }
 }
 
@@ -236,9 +264,11 @@ export function convSddmmBlock4(groups: i32, oh: i32, len: i32, inRow: i32, grou
 /**
  * A conv whose every weight is stored (a full mask), row-major [out][inner] with inner = in·taps: the same sums as
  * convCsr with a dense rowPtr, in the same order, but four filters share each input load (tile4x8) and the column
- * offsets `offs` (inner of them) are shared by every filter instead of read per entry.
+ * offsets `offs` (inner of them) are shared by every filter instead of read per entry. `epilogue` as in convCsr.
  */
-export function convDense(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32, offs: usize, values: usize, x: usize, y: usize): void {
+export function convDense(
+  rows: i32, oh: i32, len: i32, inRow: i32, inner: i32, offs: usize, values: usize, x: usize, y: usize, epilogue: bool, bias: usize, relu: bool,
+): void {
   const planeBytes = <usize>(oh * len) << 2;
   const rowBytes = <usize>len << 2;
   const wRow = <usize>inner << 2;
@@ -253,13 +283,19 @@ export function convDense(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32, 
         for (; c + 8 <= len; c += 8) {
           tile4x8<Strided>(inner, offs, xRow, 4, <usize>c << 2, w, 4, wRow, y0, y0 + planeBytes, y0 + 2 * planeBytes, y0 + 3 * planeBytes, false);
         }
-        for (let t = 0; t < 4; t++) denseConvRowTail(c, len, inner, offs, w + <usize>t * wRow, xRow, y0 + <usize>t * planeBytes);
+        for (let t = 0; t < 4; t++) {
+          const yRow = y0 + <usize>t * planeBytes;
+          denseConvRowTail(c, len, inner, offs, w + <usize>t * wRow, xRow, yRow);
+          if (epilogue) rowEpilogue(yRow, len, bias == 0 ? 0 : load<f32>(bias + (<usize>(o + t) << 2)), relu);
+        }
       }
     }
   }
   for (; o < rows; o++) {
     for (let py = 0; py < oh; py++) {
-      denseConvRowTail(0, len, inner, offs, values + <usize>o * wRow, x + (<usize>(py * inRow) << 2), y + <usize>o * planeBytes + <usize>py * rowBytes);
+      const yRow = y + <usize>o * planeBytes + <usize>py * rowBytes;
+      denseConvRowTail(0, len, inner, offs, values + <usize>o * wRow, x + (<usize>(py * inRow) << 2), yRow);
+      if (epilogue) rowEpilogue(yRow, len, bias == 0 ? 0 : load<f32>(bias + (<usize>o << 2)), relu);
     }
   }
 }
