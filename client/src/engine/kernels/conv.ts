@@ -278,9 +278,12 @@ class DirectConv implements SparseConvKernel {
         // Value order is canonical, so the first `inner` slot offsets are the column offsets of every filter.
         const offs = this.rt.uploadI32(this.offsets('slots', g, pad).subarray(0, this.inChannels * this.taps));
         const inner = this.inChannels * this.taps;
+        const slices = this.rt.slices(this.forwardRanges, work);
+        const accBytes = 64 * inner; // convDenseDw's vector sums: 128 bytes per column pair, one block per slice
+        const acc = this.rt.allocF32((slices.length * accBytes) / 4);
         this.rt.parallel(
           'convDenseDw',
-          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, xp.ptr, dy.ptr + o0 * plane, dValues.ptr + 4 * o0 * inner]),
+          slices.map(([o0, o1], i) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, xp.ptr, dy.ptr + o0 * plane, dValues.ptr + 4 * o0 * inner, acc.ptr + i * accBytes]),
         );
         return;
       }

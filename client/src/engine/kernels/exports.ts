@@ -23,7 +23,7 @@ export interface KernelExports {
   convPattern(rows: number, oh: number, len: number, inRow: number, kernelPtr: Ptr, kOff: Ptr, kPat: Ptr, patOff: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
   convBlock4(groups: number, oh: number, len: number, inRow: number, groupPtr: Ptr, offs: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
   convDense(rows: number, oh: number, len: number, inRow: number, inner: number, offs: Ptr, values: Ptr, x: Ptr, y: Ptr, epilogue: boolean | number, bias: Ptr, relu: boolean | number): void;
-  convDenseDw(rows: number, oh: number, len: number, inRow: number, inner: number, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
+  convDenseDw(rows: number, oh: number, len: number, inRow: number, inner: number, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr, acc: Ptr): void;
   convSddmm(n: number, oh: number, len: number, inRow: number, entryRow: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   convSddmmBlock4(groups: number, oh: number, len: number, inRow: number, groupPtr: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   reverse3(d0: number, d1: number, d2: number, src: Ptr, dst: Ptr): void;

@@ -328,34 +328,36 @@ function denseConvRowTail(c0: i32, len: i32, inner: i32, offs: usize, wRow: usiz
 /**
  * Weight gradient of a full-mask conv (every entry, row-major [out][inner]): out[o·inner + k] = Σ_py
  * dY[o][py][:] · Xpad[py·inRow + offs[k] + :]. The register tile is four filters × two columns: each step loads
- * four dY and two X vectors for eight products (the SDDMM's dot4 loads five for four), and the sums run over every
- * row before one reduction.
+ * four dY and two X vectors for eight products (the SDDMM's dot4 loads five for four). Rows py run outermost so
+ * the four dY rows stay in cache while every column pair reads them; the pairs' vector sums wait in `acc`
+ * (inner·64 bytes, the caller's per-call scratch) between rows and are reduced once at the end.
  */
-export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32, offs: usize, x: usize, dy: usize, out: usize): void {
+export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32, offs: usize, x: usize, dy: usize, out: usize, acc: usize): void {
   const planeBytes = <usize>(oh * len) << 2;
   const rowBytes = <usize>len << 2;
   const inRowBytes = <usize>inRow << 2;
+  const pairs = inner >> 1;
   let o = 0;
   if (ASC_FEATURE_SIMD) {
     for (; o + 4 <= rows; o += 4) {
       const d0 = dy + <usize>o * planeBytes;
       const o0 = out + (<usize>(o * inner) << 2);
-      let k = 0;
-      for (; k + 2 <= inner; k += 2) {
-        const xa = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2);
-        const xb = x + (<usize>load<i32>(offs + (<usize>k << 2), 4) << 2);
-        let a0 = f32x4.splat(0);
-        let a1 = a0;
-        let a2 = a0;
-        let a3 = a0;
-        let b0 = a0;
-        let b1 = a0;
-        let b2 = a0;
-        let b3 = a0;
-        for (let py = 0; py < oh; py++) {
-          const d = d0 + <usize>py * rowBytes;
-          const pa = xa + <usize>py * inRowBytes;
-          const pb = xb + <usize>py * inRowBytes;
+      memory.fill(acc, 0, <usize>pairs << 7);
+      for (let py = 0; py < oh; py++) {
+        const d = d0 + <usize>py * rowBytes;
+        for (let pr = 0; pr < pairs; pr++) {
+          const k = pr << 1;
+          const pa = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2) + <usize>py * inRowBytes;
+          const pb = x + (<usize>load<i32>(offs + (<usize>k << 2), 4) << 2) + <usize>py * inRowBytes;
+          const ap = acc + (<usize>pr << 7);
+          let a0 = v128.load(ap);
+          let a1 = v128.load(ap, 16);
+          let a2 = v128.load(ap, 32);
+          let a3 = v128.load(ap, 48);
+          let b0 = v128.load(ap, 64);
+          let b1 = v128.load(ap, 80);
+          let b2 = v128.load(ap, 96);
+          let b3 = v128.load(ap, 112);
           for (let c = 0; c + 4 <= len; c += 4) {
             const off = <usize>c << 2;
             const va = v128.load(pa + off);
@@ -373,11 +375,25 @@ export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32
             a3 = f32x4.add(a3, f32x4.mul(e3, va));
             b3 = f32x4.add(b3, f32x4.mul(e3, vb));
           }
+          v128.store(ap, a0);
+          v128.store(ap, a1, 16);
+          v128.store(ap, a2, 32);
+          v128.store(ap, a3, 48);
+          v128.store(ap, b0, 64);
+          v128.store(ap, b1, 80);
+          v128.store(ap, b2, 96);
+          v128.store(ap, b3, 112);
         }
-        const ra = reduce4(a0, a1, a2, a3);
-        const rb = reduce4(b0, b1, b2, b3);
+      }
+      const step = <usize>inner << 2;
+      for (let pr = 0; pr < pairs; pr++) {
+        const k = pr << 1;
+        const ap = acc + (<usize>pr << 7);
+        const xa = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2);
+        const xb = x + (<usize>load<i32>(offs + (<usize>k << 2), 4) << 2);
+        const ra = reduce4(v128.load(ap), v128.load(ap, 16), v128.load(ap, 32), v128.load(ap, 48));
+        const rb = reduce4(v128.load(ap, 64), v128.load(ap, 80), v128.load(ap, 96), v128.load(ap, 112));
         const kb = <usize>k << 2;
-        const step = <usize>inner << 2;
         store<f32>(o0 + kb, f32x4.extract_lane(ra, 0) + denseDwTail(d0, xa, oh, len, rowBytes, inRowBytes));
         store<f32>(o0 + step + kb, f32x4.extract_lane(ra, 1) + denseDwTail(d0 + planeBytes, xa, oh, len, rowBytes, inRowBytes));
         store<f32>(o0 + 2 * step + kb, f32x4.extract_lane(ra, 2) + denseDwTail(d0 + 2 * planeBytes, xa, oh, len, rowBytes, inRowBytes));
@@ -387,7 +403,7 @@ export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32
         store<f32>(o0 + 2 * step + kb + 4, f32x4.extract_lane(rb, 2) + denseDwTail(d0 + 2 * planeBytes, xb, oh, len, rowBytes, inRowBytes));
         store<f32>(o0 + 3 * step + kb + 4, f32x4.extract_lane(rb, 3) + denseDwTail(d0 + 3 * planeBytes, xb, oh, len, rowBytes, inRowBytes));
       }
-      for (; k < inner; k++) {
+      for (let k = pairs << 1; k < inner; k++) {
         const xk = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2);
         for (let t = 0; t < 4; t++) {
           store<f32>(o0 + (<usize>(t * inner + k) << 2), denseDwEntry(d0 + <usize>t * planeBytes, xk, oh, len, rowBytes, inRowBytes));
