@@ -31,28 +31,33 @@ function randomCases(): Case[] {
   return cases;
 }
 
+let rt: KernelRuntime;
+
+beforeAll(async () => {
+  rt = await loadRuntime();
+});
+
+/** Random weights of a case, and a mask that leaves out one of them (`hole`). */
+function fixture(c: Case, seed: number) {
+  const r = rng(seed);
+  const cols = c.in * c.kh * c.kw;
+  const weights = randomArray(r, c.out * cols);
+  const hole = r.int(weights.length);
+  const almost = new Uint8Array(weights.length).fill(1);
+  almost[hole] = 0;
+  const full = new Uint8Array(weights.length).fill(1);
+  return { r, cols, weights, hole, almost, full, plane: c.geo.height * c.geo.width * c.geo.batch, kernelSize: { kh: c.kh, kw: c.kw } };
+}
+
 describe('dense conv path (full mask)', () => {
-  let rt: KernelRuntime;
-
-  beforeAll(async () => {
-    rt = await loadRuntime();
-  });
-
   it.each(randomCases())('should give the CSR kernel forward bit for bit: $out×$in, $kh×$kw, $geo.height×$geo.width, M=$geo.batch', (c) => {
     // Prepare
-    const r = rng(c.out * 131 + c.in * 17 + c.geo.batch);
-    const cols = c.in * c.kh * c.kw;
-    const weights = randomArray(r, c.out * cols);
-    const hole = r.int(weights.length);
-    const almost = new Uint8Array(weights.length).fill(1);
-    almost[hole] = 0;
+    const { r, cols, weights, hole, almost, full, plane, kernelSize } = fixture(c, c.out * 131 + c.in * 17 + c.geo.batch);
     const withZero = weights.slice();
     withZero[hole] = 0;
-    const plane = c.geo.height * c.geo.width * c.geo.batch;
     const x = randomArray(r, c.in * plane);
-    const kernelSize = { kh: c.kh, kw: c.kw };
     const mark = rt.mark();
-    const dense = createConvKernel(rt, { kind: 'csr', matrix: buildCsr(withZero, new Uint8Array(weights.length).fill(1), c.out, cols) }, kernelSize);
+    const dense = createConvKernel(rt, { kind: 'csr', matrix: buildCsr(withZero, full, c.out, cols) }, kernelSize);
     const sparse = createConvKernel(rt, { kind: 'csr', matrix: buildCsr(weights, almost, c.out, cols) }, kernelSize);
     const xb = rt.uploadF32(x);
     const yDense = rt.allocF32(c.out * plane);
@@ -66,33 +71,20 @@ describe('dense conv path (full mask)', () => {
     expect(dense.dense).toBe(true);
     expect(sparse.dense).toBe(false);
     expect(results.dense).toEqual(results.sparse);
-    const format = { kind: 'csr' as const, matrix: buildCsr(withZero, new Uint8Array(weights.length).fill(1), c.out, cols) };
+    const format = { kind: 'csr' as const, matrix: buildCsr(withZero, full, c.out, cols) };
     expect(maxRelError(results.dense, referenceConvForward(format, kernelSize, x, c.geo))).toBeLessThanOrEqual(1e-5);
   });
 });
 
 describe('dense conv path, backward', () => {
-  let rt: KernelRuntime;
-
-  beforeAll(async () => {
-    rt = await loadRuntime();
-  });
-
   it.each(randomCases())('should match the CSR kernel and the reference: $out×$in, $kh×$kw, $geo.height×$geo.width, M=$geo.batch', (c) => {
     // Prepare
-    const r = rng(c.out * 7 + c.in * 3 + c.geo.batch);
-    const cols = c.in * c.kh * c.kw;
-    const weights = randomArray(r, c.out * cols);
-    const hole = r.int(weights.length);
-    const almost = new Uint8Array(weights.length).fill(1);
-    almost[hole] = 0;
-    const plane = c.geo.height * c.geo.width * c.geo.batch;
+    const { r, cols, weights, hole, almost, full, plane, kernelSize } = fixture(c, c.out * 7 + c.in * 3 + c.geo.batch);
     const x = randomArray(r, c.in * plane);
     const dy = randomArray(r, c.out * plane);
-    const kernelSize = { kh: c.kh, kw: c.kw };
-    const full = { kind: 'csr' as const, matrix: buildCsr(weights, new Uint8Array(weights.length).fill(1), c.out, cols) };
+    const format = { kind: 'csr' as const, matrix: buildCsr(weights, full, c.out, cols) };
     const mark = rt.mark();
-    const dense = createConvKernel(rt, full, kernelSize);
+    const dense = createConvKernel(rt, format, kernelSize);
     const sparse = createConvKernel(rt, { kind: 'csr', matrix: buildCsr(weights, almost, c.out, cols) }, kernelSize);
     const xb = rt.uploadF32(x);
     const dyb = rt.uploadF32(dy);
@@ -108,18 +100,12 @@ describe('dense conv path, backward', () => {
     // Assert: the sparse gradient is the dense one without the hole.
     const withoutHole = Float32Array.from([...results.dense.slice(0, hole), ...results.dense.slice(hole + 1)]);
     expect(maxRelError(withoutHole, results.sparse)).toBeLessThanOrEqual(1e-5);
-    expect(maxRelError(results.dense, referenceConvWeightGrad(full, kernelSize, x, dy, c.geo))).toBeLessThanOrEqual(1e-5);
-    expect(maxRelError(results.dx, referenceConvBackwardData(full, kernelSize, dy, c.geo))).toBeLessThanOrEqual(1e-5);
+    expect(maxRelError(results.dense, referenceConvWeightGrad(format, kernelSize, x, dy, c.geo))).toBeLessThanOrEqual(1e-5);
+    expect(maxRelError(results.dx, referenceConvBackwardData(format, kernelSize, dy, c.geo))).toBeLessThanOrEqual(1e-5);
   });
 });
 
 describe('fused conv epilogue (bias + ReLU)', () => {
-  let rt: KernelRuntime;
-
-  beforeAll(async () => {
-    rt = await loadRuntime();
-  });
-
   it.each([1, 0.3])('should equal forward + rowAffine bit for bit at density %s', (density) => {
     // Prepare
     const c: Case = { out: 7, in: 3, kh: 3, kw: 3, geo: { height: 5, width: 3, batch: 5 } };
