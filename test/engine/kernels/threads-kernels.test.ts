@@ -121,6 +121,7 @@ function cases(): Case[] {
   out.push({ label: 'ragged linear csr 2 rows', format: 'csr', shape: { out: 2, in: 9, taps: 1, density: 0.5 }, batch: 5 });
   out.push({ label: 'ragged linear block4 one group', format: 'block4', shape: { out: 4, in: 7, taps: 1, density: 0.5 }, batch: 33 });
   out.push({ label: 'ragged conv csr 2 filters, 1 channel', format: 'csr', shape: { out: 2, in: 1, taps: 9, density: 0.6 }, batch: 3, geo: { height: 3, width: 3 } });
+  out.push({ label: 'full conv csr 6 filters (dense tile + ragged rows)', format: 'csr', shape: { out: 6, in: 2, taps: 9, density: 1 }, batch: 5, geo: { height: 4, width: 3 } });
   out.push({ label: 'empty linear csr', format: 'csr', shape: { out: 8, in: 8, taps: 1, density: 0 }, batch: 4 });
   return out;
 }

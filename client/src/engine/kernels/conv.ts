@@ -18,12 +18,24 @@ export interface SparseConvKernel {
   readonly kernel: ConvKernelSize;
   /** Compressed weights in kernel memory, in the format's value order. */
   readonly values: WasmF32;
-  forward(x: WasmF32, y: WasmF32, g: ConvGeometry): void;
+  /**
+   * Y = conv(X); with `epilogue`, kernels that can fuse it add the bias per filter and apply the ReLU to each output
+   * row while it is in cache, and return true (false: the caller applies it, as rowAffine).
+   */
+  forward(x: WasmF32, y: WasmF32, g: ConvGeometry, epilogue?: ConvEpilogue): boolean;
   backwardData(dy: WasmF32, dx: WasmF32, g: ConvGeometry): void;
   /** dW at the stored entries only (SDDMM), in value order. */
   backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry): void;
   /** Bytes of index structures kept in JS memory (outside kernel memory), offset caches included. */
   readonly hostBytes: number;
+  /** The mask is full and forward runs the dense tile (no per-entry index reads). */
+  readonly dense: boolean;
+}
+
+/** Bias per output channel (none: 0) and ReLU, applied to the conv's output. */
+export interface ConvEpilogue {
+  readonly bias: WasmF32 | undefined;
+  readonly relu: boolean;
 }
 
 export function createConvKernel(rt: KernelRuntime, format: SparseFormat, kernel: ConvKernelSize): SparseConvKernel {
@@ -69,6 +81,7 @@ class PointwiseConv implements SparseConvKernel {
   readonly values: WasmF32;
 
   readonly hostBytes = 0;
+  readonly dense = false;
 
   constructor(private readonly linear: SparseLinearKernel, readonly kernel: ConvKernelSize) {
     this.kind = linear.kind;
@@ -77,9 +90,10 @@ class PointwiseConv implements SparseConvKernel {
     this.values = linear.values;
   }
 
-  forward(x: WasmF32, y: WasmF32, g: ConvGeometry): void {
+  forward(x: WasmF32, y: WasmF32, g: ConvGeometry): boolean {
     checkGeometry(g);
     this.linear.forward(x, y, g.height * g.width * g.batch);
+    return false;
   }
 
   backwardData(dy: WasmF32, dx: WasmF32, g: ConvGeometry): void {
@@ -118,6 +132,13 @@ class DirectConv implements SparseConvKernel {
   private readonly backRanges: readonly RowRange[];
   private readonly entryRanges: readonly RowRange[];
   private readonly gatherRanges: readonly RowRange[];
+  /**
+   * Every weight is stored (a full mask, e.g. a first layer kept dense), values in canonical order: forward runs the
+   * dense tile (convDense) instead of the CSR kernel, with the same sums in the same order. A mask change rebuilds
+   * the kernel (LayerBinding.stale), so a layer that loses weights goes back to the CSR path. The weight gradient
+   * runs convDenseDw (a 4×2 register tile; its sums are grouped differently from the SDDMM's, float rounding apart).
+   */
+  readonly dense: boolean;
 
   constructor(
     private readonly rt: KernelRuntime,
@@ -146,7 +167,8 @@ class DirectConv implements SparseConvKernel {
       for (let j = entries.rowPtr[r]; j < entries.rowPtr[r + 1]; j++) rowsBySlot[entries.slot[j]] = r;
     }
     this.entryRows = rt.uploadI32(rowsBySlot);
-    this.forwardRanges = balancedRanges(structural ?? entries.rowPtr, rt.threads);
+    this.dense = format.kind === 'csr' && entries.identity && format.matrix.values.length === outChannels * inChannels * this.taps;
+    this.forwardRanges = this.dense ? evenRanges(outChannels, rt.threads, 4) : balancedRanges(structural ?? entries.rowPtr, rt.threads);
     this.entryRanges = runRanges(rowsBySlot, rt.threads);
     this.gatherRanges = evenRanges(rowsBySlot.length, rt.threads, 4);
     // Backward-data: transposed index over canonical columns, whose rows i·taps..(i+1)·taps-1 merge per channel.
@@ -170,8 +192,13 @@ class DirectConv implements SparseConvKernel {
     return bytes;
   }
 
-  forward(x: WasmF32, y: WasmF32, g: ConvGeometry): void {
+  forward(x: WasmF32, y: WasmF32, g: ConvGeometry, epilogue?: ConvEpilogue): boolean {
     this.checkIo(x, this.inChannels, y, this.outChannels, g);
+    if (epilogue?.bias !== undefined) checkBuffer('conv bias', epilogue.bias, this.outChannels);
+    const fused = epilogue !== undefined && this.kind === 'csr';
+    const bias = epilogue?.bias?.ptr ?? 0;
+    const relu = epilogue?.relu === true ? 1 : 0;
+    const tail = (o0: number): number[] => (fused ? [1, bias === 0 ? 0 : bias + 4 * o0, relu] : [0, 0, 0]);
     const pad = padding(this.kernel, g, false);
     const len = g.width * g.batch;
     const inRow = pad.wp * g.batch;
@@ -194,14 +221,22 @@ class DirectConv implements SparseConvKernel {
           'convPattern',
           this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, ids.ptr, patOff.ptr, v, xp.ptr, y.ptr + o0 * plane]),
         );
+      } else if (this.dense) {
+        // A full CSR row lists every column in order, so the first row's offsets are every row's.
+        const inner = this.inChannels * this.taps;
+        this.rt.parallel(
+          'convDense',
+          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, v + 4 * o0 * inner, xp.ptr, y.ptr + o0 * plane, ...tail(o0)]),
+        );
       } else {
         const values = this.forwardSlots ? this.gather(this.forwardSlots) : this.values;
         this.rt.parallel(
           'convCsr',
-          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, values.ptr, xp.ptr, y.ptr + o0 * plane]),
+          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, values.ptr, xp.ptr, y.ptr + o0 * plane, ...tail(o0)]),
         );
       }
     });
+    return fused;
   }
 
   backwardData(dy: WasmF32, dx: WasmF32, g: ConvGeometry): void {
@@ -216,7 +251,7 @@ class DirectConv implements SparseConvKernel {
       const work = this.values.length * g.height * len;
       this.rt.parallel(
         'convCsr',
-        this.rt.slices(this.backRanges, work).map(([c0, c1]) => [c1 - c0, g.height, len, pad.wp * g.batch, this.backRowPtr.ptr + 4 * c0, offs.ptr, values.ptr, dyp.ptr, dx.ptr + c0 * plane]),
+        this.rt.slices(this.backRanges, work).map(([c0, c1]) => [c1 - c0, g.height, len, pad.wp * g.batch, this.backRowPtr.ptr + 4 * c0, offs.ptr, values.ptr, dyp.ptr, dx.ptr + c0 * plane, 0, 0, 0]),
       );
     });
   }
@@ -236,6 +271,19 @@ class DirectConv implements SparseConvKernel {
         this.rt.parallel(
           'convSddmmBlock4',
           this.rt.slices(this.forwardRanges, work).map(([g0, g1]) => [g1 - g0, g.height, len, inRow, this.forwardRowPtr.ptr + 4 * g0, offs.ptr, xp.ptr, dy.ptr + 4 * g0 * plane, dValues.ptr]),
+        );
+        return;
+      }
+      if (this.dense) {
+        // Value order is canonical, so the first `inner` slot offsets are the column offsets of every filter.
+        const offs = this.rt.uploadI32(this.offsets('slots', g, pad).subarray(0, this.inChannels * this.taps));
+        const inner = this.inChannels * this.taps;
+        const slices = this.rt.slices(this.forwardRanges, work);
+        const accBytes = 64 * inner; // convDenseDw's vector sums: 128 bytes per column pair, one block per slice
+        const acc = this.rt.allocF32((slices.length * accBytes) / 4);
+        this.rt.parallel(
+          'convDenseDw',
+          slices.map(([o0, o1], i) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, xp.ptr, dy.ptr + o0 * plane, dValues.ptr + 4 * o0 * inner, acc.ptr + i * accBytes]),
         );
         return;
       }

@@ -19,9 +19,11 @@ export interface KernelExports {
   denseGemm(rows: number, inner: number, m: number, w: Ptr, rowStride: number, colStride: number, xIdx: Ptr, x: Ptr, yIdx: Ptr, y: Ptr): void;
   denseDots(rows: number, cols: number, m: number, a: Ptr, aIdx: Ptr, b: Ptr, bIdx: Ptr, out: Ptr): void;
   padPlanes(channels: number, h: number, w: number, m: number, top: number, left: number, hp: number, wp: number, src: Ptr, dst: Ptr): void;
-  convCsr(rows: number, oh: number, len: number, inRow: number, rowPtr: Ptr, offs: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
+  convCsr(rows: number, oh: number, len: number, inRow: number, rowPtr: Ptr, offs: Ptr, values: Ptr, x: Ptr, y: Ptr, epilogue: boolean | number, bias: Ptr, relu: boolean | number): void;
   convPattern(rows: number, oh: number, len: number, inRow: number, kernelPtr: Ptr, kOff: Ptr, kPat: Ptr, patOff: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
   convBlock4(groups: number, oh: number, len: number, inRow: number, groupPtr: Ptr, offs: Ptr, values: Ptr, x: Ptr, y: Ptr): void;
+  convDense(rows: number, oh: number, len: number, inRow: number, inner: number, offs: Ptr, values: Ptr, x: Ptr, y: Ptr, epilogue: boolean | number, bias: Ptr, relu: boolean | number): void;
+  convDenseDw(rows: number, oh: number, len: number, inRow: number, inner: number, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr, acc: Ptr): void;
   convSddmm(n: number, oh: number, len: number, inRow: number, entryRow: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   convSddmmBlock4(groups: number, oh: number, len: number, inRow: number, groupPtr: Ptr, offs: Ptr, x: Ptr, dy: Ptr, out: Ptr): void;
   reverse3(d0: number, d1: number, d2: number, src: Ptr, dst: Ptr): void;

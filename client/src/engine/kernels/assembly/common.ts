@@ -139,7 +139,7 @@ export type Strided = u16;
 }
 
 /** [Σ lanes of v0, Σ v1, Σ v2, Σ v3]: four horizontal sums as one vector (shuffles instead of 16 lane extracts). */
-@inline function reduce4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
+@inline export function reduce4(v0: v128, v1: v128, v2: v128, v3: v128): v128 {
   const lo = f32x4.add(v128.shuffle<f32>(v0, v1, 0, 4, 1, 5), v128.shuffle<f32>(v0, v1, 2, 6, 3, 7));
   const hi = f32x4.add(v128.shuffle<f32>(v2, v3, 0, 4, 1, 5), v128.shuffle<f32>(v2, v3, 2, 6, 3, 7));
   return f32x4.add(v128.shuffle<f32>(lo, hi, 0, 1, 4, 5), v128.shuffle<f32>(lo, hi, 2, 3, 6, 7));

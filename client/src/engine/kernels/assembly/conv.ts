@@ -4,7 +4,7 @@
 // and so is the input run each tap reads, at a fixed offset from the row: an output row is one SpMM row of length
 // L = W·M, vectorised 16 floats at a time with no border cases. `offs[j]` is the float offset of entry j inside the
 // padded input (channel plane + tap shift), set up by the TS side, which also flips taps for backward-data.
-import { dot, dot4, Packed, tile4x8 } from './common';
+import { dot, dot4, Packed, reduce4, Strided, tile4x8 } from './common';
 
 /** dst[c][top + y][left + x][:] = src[c][y][x][:], zeros elsewhere; dst is channels × hp × wp × m. */
 export function padPlanes(channels: i32, h: i32, w: i32, m: i32, top: i32, left: i32, hp: i32, wp: i32, src: usize, dst: usize): void {
@@ -20,9 +20,12 @@ export function padPlanes(channels: i32, h: i32, w: i32, m: i32, top: i32, left:
 
 /**
  * Y[o][py][:] = Σ_j values[j]·Xpad[py·inRow + offs[j] + :] over output rows py < oh, L floats per row;
- * output planes are oh·L floats, inRow is the padded input row length in floats.
+ * output planes are oh·L floats, inRow is the padded input row length in floats. With `epilogue`, each finished
+ * row gets bias[o] (0 when bias is 0) and the ReLU while it is in cache (see rowEpilogue).
  */
-export function convCsr(rows: i32, oh: i32, len: i32, inRow: i32, rowPtr: usize, offs: usize, values: usize, x: usize, y: usize): void {
+export function convCsr(
+  rows: i32, oh: i32, len: i32, inRow: i32, rowPtr: usize, offs: usize, values: usize, x: usize, y: usize, epilogue: bool, bias: usize, relu: bool,
+): void {
   const planeBytes = <usize>(oh * len) << 2;
   const rowBytes = <usize>len << 2;
   for (let o = 0; o < rows; o++) {
@@ -75,7 +78,32 @@ export function convCsr(rows: i32, oh: i32, len: i32, inRow: i32, rowPtr: usize,
         }
         store<f32>(yRow + off, s);
       }
+      if (epilogue) rowEpilogue(yRow, len, bias == 0 ? 0 : load<f32>(bias + (<usize>o << 2)), relu);
     }
+  }
+}
+
+/**
+ * y[:] = max(y[:] + b, 0) (without the max when !relu), len floats: rowAffine's operations with no scale (its
+ * ·1 is exact), so fusing it into a conv's row loop leaves the results bit for bit as they were.
+ */
+@inline function rowEpilogue(row: usize, len: i32, b: f32, relu: bool): void {
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    const zero = f32x4.splat(0);
+    const bv = f32x4.splat(b);
+    for (; c + 4 <= len; c += 4) {
+      const p = row + (<usize>c << 2);
+      let v = f32x4.add(v128.load(p), bv);
+      if (relu) v = f32x4.max(v, zero);
+      v128.store(p, v);
+    }
+  }
+  for (; c < len; c++) {
+    const p = row + (<usize>c << 2);
+    let v = load<f32>(p) + b;
+    if (relu && v < 0) v = 0;
+    store<f32>(p, v);
   }
 }
 
@@ -231,4 +259,182 @@ export function convSddmmBlock4(groups: i32, oh: i32, len: i32, inRow: i32, grou
       }
     }
   }
+}
+
+/**
+ * A conv whose every weight is stored (a full mask), row-major [out][inner] with inner = in·taps: the same sums as
+ * convCsr with a dense rowPtr, in the same order, but four filters share each input load (tile4x8) and the column
+ * offsets `offs` (inner of them) are shared by every filter instead of read per entry. `epilogue` as in convCsr.
+ */
+export function convDense(
+  rows: i32, oh: i32, len: i32, inRow: i32, inner: i32, offs: usize, values: usize, x: usize, y: usize, epilogue: bool, bias: usize, relu: bool,
+): void {
+  const planeBytes = <usize>(oh * len) << 2;
+  const rowBytes = <usize>len << 2;
+  const wRow = <usize>inner << 2;
+  let o = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; o + 4 <= rows; o += 4) {
+      const w = values + <usize>o * wRow;
+      for (let py = 0; py < oh; py++) {
+        const xRow = x + (<usize>(py * inRow) << 2);
+        const y0 = y + <usize>o * planeBytes + <usize>py * rowBytes;
+        let c = 0;
+        for (; c + 8 <= len; c += 8) {
+          tile4x8<Strided>(inner, offs, xRow, 4, <usize>c << 2, w, 4, wRow, y0, y0 + planeBytes, y0 + 2 * planeBytes, y0 + 3 * planeBytes, false);
+        }
+        for (let t = 0; t < 4; t++) {
+          const yRow = y0 + <usize>t * planeBytes;
+          denseConvRowTail(c, len, inner, offs, w + <usize>t * wRow, xRow, yRow);
+          if (epilogue) rowEpilogue(yRow, len, bias == 0 ? 0 : load<f32>(bias + (<usize>(o + t) << 2)), relu);
+        }
+      }
+    }
+  }
+  for (; o < rows; o++) {
+    for (let py = 0; py < oh; py++) {
+      const yRow = y + <usize>o * planeBytes + <usize>py * rowBytes;
+      denseConvRowTail(0, len, inner, offs, values + <usize>o * wRow, x + (<usize>(py * inRow) << 2), yRow);
+      if (epilogue) rowEpilogue(yRow, len, bias == 0 ? 0 : load<f32>(bias + (<usize>o << 2)), relu);
+    }
+  }
+}
+
+/** Columns c0 ≤ c < len of one output row of convDense, four floats at a time and then one (convCsr's order). */
+function denseConvRowTail(c0: i32, len: i32, inner: i32, offs: usize, wRow: usize, xRow: usize, yRow: usize): void {
+  let c = c0;
+  if (ASC_FEATURE_SIMD) {
+    for (; c + 4 <= len; c += 4) {
+      const off = <usize>c << 2;
+      let a0 = f32x4.splat(0);
+      for (let j = 0; j < inner; j++) {
+        const jo = <usize>j << 2;
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(wRow + jo), v128.load(xRow + (<usize>load<i32>(offs + jo) << 2) + off)));
+      }
+      v128.store(yRow + off, a0);
+    }
+  }
+  for (; c < len; c++) {
+    const off = <usize>c << 2;
+    let s: f32 = 0;
+    for (let j = 0; j < inner; j++) {
+      const jo = <usize>j << 2;
+      s += load<f32>(wRow + jo) * load<f32>(xRow + (<usize>load<i32>(offs + jo) << 2) + off);
+    }
+    store<f32>(yRow + off, s);
+  }
+}
+
+/**
+ * Weight gradient of a full-mask conv (every entry, row-major [out][inner]): out[o·inner + k] = Σ_py
+ * dY[o][py][:] · Xpad[py·inRow + offs[k] + :]. The register tile is four filters × two columns: each step loads
+ * four dY and two X vectors for eight products (the SDDMM's dot4 loads five for four). Rows py run outermost so
+ * the four dY rows stay in cache while every column pair reads them; the pairs' vector sums wait in `acc`
+ * (inner·64 bytes, the caller's per-call scratch) between rows and are reduced once at the end.
+ */
+export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32, offs: usize, x: usize, dy: usize, out: usize, acc: usize): void {
+  const planeBytes = <usize>(oh * len) << 2;
+  const rowBytes = <usize>len << 2;
+  const inRowBytes = <usize>inRow << 2;
+  const pairs = inner >> 1;
+  let o = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; o + 4 <= rows; o += 4) {
+      const d0 = dy + <usize>o * planeBytes;
+      const o0 = out + (<usize>(o * inner) << 2);
+      memory.fill(acc, 0, <usize>pairs << 7);
+      for (let py = 0; py < oh; py++) {
+        const d = d0 + <usize>py * rowBytes;
+        for (let pr = 0; pr < pairs; pr++) {
+          const k = pr << 1;
+          const pa = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2) + <usize>py * inRowBytes;
+          const pb = x + (<usize>load<i32>(offs + (<usize>k << 2), 4) << 2) + <usize>py * inRowBytes;
+          const ap = acc + (<usize>pr << 7);
+          let a0 = v128.load(ap);
+          let a1 = v128.load(ap, 16);
+          let a2 = v128.load(ap, 32);
+          let a3 = v128.load(ap, 48);
+          let b0 = v128.load(ap, 64);
+          let b1 = v128.load(ap, 80);
+          let b2 = v128.load(ap, 96);
+          let b3 = v128.load(ap, 112);
+          for (let c = 0; c + 4 <= len; c += 4) {
+            const off = <usize>c << 2;
+            const va = v128.load(pa + off);
+            const vb = v128.load(pb + off);
+            const e0 = v128.load(d + off);
+            const e1 = v128.load(d + planeBytes + off);
+            const e2 = v128.load(d + 2 * planeBytes + off);
+            const e3 = v128.load(d + 3 * planeBytes + off);
+            a0 = f32x4.add(a0, f32x4.mul(e0, va));
+            b0 = f32x4.add(b0, f32x4.mul(e0, vb));
+            a1 = f32x4.add(a1, f32x4.mul(e1, va));
+            b1 = f32x4.add(b1, f32x4.mul(e1, vb));
+            a2 = f32x4.add(a2, f32x4.mul(e2, va));
+            b2 = f32x4.add(b2, f32x4.mul(e2, vb));
+            a3 = f32x4.add(a3, f32x4.mul(e3, va));
+            b3 = f32x4.add(b3, f32x4.mul(e3, vb));
+          }
+          v128.store(ap, a0);
+          v128.store(ap, a1, 16);
+          v128.store(ap, a2, 32);
+          v128.store(ap, a3, 48);
+          v128.store(ap, b0, 64);
+          v128.store(ap, b1, 80);
+          v128.store(ap, b2, 96);
+          v128.store(ap, b3, 112);
+        }
+      }
+      const step = <usize>inner << 2;
+      for (let pr = 0; pr < pairs; pr++) {
+        const k = pr << 1;
+        const ap = acc + (<usize>pr << 7);
+        const xa = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2);
+        const xb = x + (<usize>load<i32>(offs + (<usize>k << 2), 4) << 2);
+        const ra = reduce4(v128.load(ap), v128.load(ap, 16), v128.load(ap, 32), v128.load(ap, 48));
+        const rb = reduce4(v128.load(ap, 64), v128.load(ap, 80), v128.load(ap, 96), v128.load(ap, 112));
+        const kb = <usize>k << 2;
+        store<f32>(o0 + kb, f32x4.extract_lane(ra, 0) + denseDwTail(d0, xa, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + step + kb, f32x4.extract_lane(ra, 1) + denseDwTail(d0 + planeBytes, xa, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 2 * step + kb, f32x4.extract_lane(ra, 2) + denseDwTail(d0 + 2 * planeBytes, xa, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 3 * step + kb, f32x4.extract_lane(ra, 3) + denseDwTail(d0 + 3 * planeBytes, xa, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + kb + 4, f32x4.extract_lane(rb, 0) + denseDwTail(d0, xb, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + step + kb + 4, f32x4.extract_lane(rb, 1) + denseDwTail(d0 + planeBytes, xb, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 2 * step + kb + 4, f32x4.extract_lane(rb, 2) + denseDwTail(d0 + 2 * planeBytes, xb, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 3 * step + kb + 4, f32x4.extract_lane(rb, 3) + denseDwTail(d0 + 3 * planeBytes, xb, oh, len, rowBytes, inRowBytes));
+      }
+      for (let k = pairs << 1; k < inner; k++) {
+        const xk = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2);
+        for (let t = 0; t < 4; t++) {
+          store<f32>(o0 + (<usize>(t * inner + k) << 2), denseDwEntry(d0 + <usize>t * planeBytes, xk, oh, len, rowBytes, inRowBytes));
+        }
+      }
+    }
+  }
+  for (; o < rows; o++) {
+    for (let k = 0; k < inner; k++) {
+      const xk = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2);
+      store<f32>(out + (<usize>(o * inner + k) << 2), denseDwEntry(dy + <usize>o * planeBytes, xk, oh, len, rowBytes, inRowBytes));
+    }
+  }
+}
+
+/** Σ_py dY-plane row py · X row py at column offsets ≥ len rounded down to 4 (what convDenseDw's vector loop left). */
+function denseDwTail(dPlane: usize, xk: usize, oh: i32, len: i32, rowBytes: usize, inRowBytes: usize): f32 {
+  const from = len & ~3;
+  if (from == len) return 0;
+  let s: f32 = 0;
+  for (let py = 0; py < oh; py++) {
+    const d = dPlane + <usize>py * rowBytes;
+    const p = xk + <usize>py * inRowBytes;
+    for (let c = from; c < len; c++) s += load<f32>(d + (<usize>c << 2)) * load<f32>(p + (<usize>c << 2));
+  }
+  return s;
+}
+
+/** One weight gradient entry: Σ_py dY-plane row py · X row py, len floats each. */
+function denseDwEntry(dPlane: usize, xk: usize, oh: i32, len: i32, rowBytes: usize, inRowBytes: usize): f32 {
+  let s: f32 = 0;
+  for (let py = 0; py < oh; py++) s += dot(dPlane + <usize>py * rowBytes, xk + <usize>py * inRowBytes, len);
+  return s;
 }

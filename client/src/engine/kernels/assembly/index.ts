@@ -5,7 +5,7 @@ export { csrSpmm, csrSpmm16, csrSddmm, csrSddmm16 } from './linear-csr';
 export { block4Spmm, block4Sddmm } from './linear-block4';
 export { shuffledSpmm, shuffledSpmmT, shuffledSddmm } from './linear-shuffled';
 export { denseGemm, denseDots } from './dense';
-export { padPlanes, convCsr, convPattern, convBlock4, convSddmm, convSddmmBlock4 } from './conv';
+export { padPlanes, convCsr, convPattern, convBlock4, convDense, convDenseDw, convSddmm, convSddmmBlock4 } from './conv';
 export { reverse3, reverse3Part, swapOuterAxes } from './layout';
 export { rowAffine, reluBackward, rowSums, scaleRows, maxPool2x2, maxPool2x2Backward } from './pointwise';
 export { softmaxCrossEntropy, sgdUpdate, adamUpdate } from './train';

@@ -33,6 +33,8 @@ export const POOL_FUNCTIONS = [
   'convCsr',
   'convPattern',
   'convBlock4',
+  'convDense',
+  'convDenseDw',
   'convSddmm',
   'convSddmmBlock4',
   'rowAffine',

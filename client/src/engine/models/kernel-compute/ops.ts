@@ -73,11 +73,13 @@ export class WeightedOp implements SegmentOp {
     const compute = this.binding.kernel;
     const gateValues = weight.outputGate;
     const live = compute.kind === 'linear' ? openRows(rt, gateValues) : undefined;
-    if (compute.kind === 'linear') compute.kernel.forward(x, y, batch, live);
-    else compute.kernel.forward(x, y, geometry);
     const gate = gateValues === null ? undefined : rt.uploadF32(gateValues);
     const bias = this.bias === undefined ? undefined : rt.uploadF32(transientValues(this.bias));
-    if (gate !== undefined || bias !== undefined || this.relu) rt.raw.rowAffine(layer.out, len, gate?.ptr ?? 0, bias?.ptr ?? 0, this.relu, y.ptr);
+    let fused = false;
+    if (compute.kind === 'linear') compute.kernel.forward(x, y, batch, live);
+    // A conv kernel may add the bias and apply the ReLU row by row while the rows are in cache (not under a gate).
+    else fused = compute.kernel.forward(x, y, geometry, gate === undefined && (bias !== undefined || this.relu) ? { bias, relu: this.relu } : undefined);
+    if (!fused && (gate !== undefined || bias !== undefined || this.relu)) rt.raw.rowAffine(layer.out, len, gate?.ptr ?? 0, bias?.ptr ?? 0, this.relu, y.ptr);
     return {
       output: y,
       shape: output,
