@@ -1,5 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, ConflictException } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { CheckpointService } from '../checkpoints/checkpoint.service.js';
 import { JobCancellationService } from '../jobs/job-cancellation.service.js';
 import { JobReportService } from '../jobs/job-report.service.js';
@@ -13,7 +14,6 @@ import {
   type ForgettingReportRequest,
   type ValidatedJob,
 } from '../jobs/job-submission.js';
-import { z } from 'zod';
 import { InvalidInputError, parseZod } from '../common/validation.js';
 import { DatastatsService } from '../datastats/datastats.service.js';
 import { JobService, type JobView, type SubmitOptions } from '../jobs/job.service.js';
@@ -77,7 +77,7 @@ export class JobController {
   @ApiCreatedResponse({
     description:
       `Queues up to ${MAX_BATCH_JOBS} jobs in one transaction, in the order given (all or none: one invalid job refuses the batch ` +
-      'with a 400 naming it as jobs.N). One assignment pass for the batch instead of one per job.',
+      'with a 400 naming it as jobs.N), announced to the assignment as one event instead of one per job.',
     schema: dtoListSchema(SubmittedJobDto),
   })
   async submitBatch(@Body() body: unknown): Promise<SubmittedJobDto[]> {
