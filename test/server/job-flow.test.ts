@@ -5,7 +5,7 @@ import { ErrorCode } from '../../protocol/src/index.js';
 import { JobOutcome, type JobResult, type ProgressReport } from '../../protocol/src/index.js';
 import { encodeMessage, expectMessage, type MessageOf } from '../../protocol/src/index.js';
 import { JobController } from '../../server/src/api/job.controller.js';
-import { CreatedEnrollmentTokenDto, DeviceDetailDto, DeviceListEntryDto, JobDto, JobProgressDto, JobResultDto } from '../../server/src/api/dto/index.js';
+import { CreatedEnrollmentTokenDto, DeviceDetailDto, DeviceListEntryDto, JobDto, JobProgressDto, JobResultDto, SubmittedJobDto } from '../../server/src/api/dto/index.js';
 import { NO_ONLINE_DEVICE } from '../../server/src/jobs/job-selector.js';
 import {
   TEST_FACTS,
@@ -74,6 +74,28 @@ describe(JobController.name, () => {
     expect(response.body.issues).toContain('config.optimizer.lr: must be > 0');
     expect(unknown.status).toBe(400);
     expect(unknown.body.issues.join(' ')).toContain('colour');
+  });
+
+  it('should queue a batch of jobs in the order given, and refuse a batch with an invalid job as a whole', async () => {
+    const before = (await apiDto(test, z.array(JobDto), 'GET', '/api/jobs')).body.length;
+    const invalid = await api<{ issues: string[] }>(test, 'POST', '/api/jobs/batch', {
+      jobs: [{ ...SMALL_JOB, name: 'batch-ok' }, { config: { model: 'mlp', optimizer: { lr: -1 } } }],
+    });
+    const empty = await api<{ issues: string[] }>(test, 'POST', '/api/jobs/batch', { jobs: [] });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.issues).toContain('jobs.1.config.optimizer.lr: must be > 0');
+    expect(empty.status).toBe(400);
+
+    const names = ['batch-1', 'batch-2', 'batch-3'];
+    const submitted = await apiDto(test, z.array(SubmittedJobDto), 'POST', '/api/jobs/batch', { jobs: names.map((name) => ({ ...SMALL_JOB, name })) });
+    expect(submitted.status).toBe(201);
+    expect(submitted.body).toHaveLength(3);
+    const listed = (await apiDto(test, z.array(JobDto), 'GET', '/api/jobs')).body;
+    expect(listed).toHaveLength(before + 3);
+    expect(listed.slice(-3).map((job) => [job.id, job.name, job.state])).toEqual(submitted.body.map((job, index) => [job.id, names[index], 'queued']));
+    expect(listed.some((job) => job.name === 'batch-ok')).toBe(false);
+    // Leave the queue empty for the next tests.
+    for (const job of submitted.body) expect((await api(test, 'POST', `/api/jobs/${job.id}/cancel`, {})).status).toBe(200);
   });
 
   it('should keep a job queued with a reason while no device is online', async () => {

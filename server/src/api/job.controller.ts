@@ -1,5 +1,6 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, ConflictException } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { CheckpointService } from '../checkpoints/checkpoint.service.js';
 import { JobCancellationService } from '../jobs/job-cancellation.service.js';
 import { JobReportService } from '../jobs/job-report.service.js';
@@ -11,15 +12,40 @@ import {
   validateJobSubmission,
   type FleetDataEfficiencyRequest,
   type ForgettingReportRequest,
+  type ValidatedJob,
 } from '../jobs/job-submission.js';
+import { InvalidInputError, parseZod } from '../common/validation.js';
 import { DatastatsService } from '../datastats/datastats.service.js';
-import { JobService, type JobView } from '../jobs/job.service.js';
+import { JobService, type JobView, type SubmitOptions } from '../jobs/job.service.js';
 import type { InitialMaskRequest } from '../jobs/job-submission.js';
 import { MaskService } from '../masks/mask.service.js';
-import { CheckpointDto, JobDto, JobProgressDto, JobResultDto } from './dto/job.dto.js';
+import { CheckpointDto, JobDto, JobProgressDto, JobResultDto, SubmittedJobDto } from './dto/job.dto.js';
 import { toCheckpointDto, toJobDto, toJobProgressDto, toJobResultDto } from './mapping/job.mapping.js';
 import { dtoListSchema, dtoSchema, jsonSchemaOf } from './openapi.js';
 import { parseOrBadRequest } from './zod-validation.pipe.js';
+
+/** Jobs one batch submission may hold (about 60 KB of JSON for typical jobs, well inside the body limit). */
+export const MAX_BATCH_JOBS = 100;
+/** What POST /api/jobs/batch parses; each job is then validated like a single submission. */
+const jobBatchSchema = z.strictObject({ jobs: z.array(z.unknown()).min(1).max(MAX_BATCH_JOBS) });
+/** The same body as the OpenAPI document shows it: each job is a POST /api/jobs body. */
+const jobBatchDocSchema = z.strictObject({ jobs: z.array(jobSubmissionSchema).min(1).max(MAX_BATCH_JOBS) });
+
+/** Validates job `index` of a batch; its issues name it (jobs.3.config.epochs: ...). */
+function validateBatchJob(job: unknown, index: number): ValidatedJob {
+  try {
+    return validateJobSubmission(job);
+  } catch (error) {
+    if (error instanceof InvalidInputError) throw new InvalidInputError(error.issues.map((issue) => `jobs.${index}.${issue}`));
+    throw error;
+  }
+}
+
+interface PreparedSubmission {
+  readonly spec: Parameters<JobService['submit']>[0];
+  readonly name: string | undefined;
+  readonly options: SubmitOptions;
+}
 
 @ApiTags('jobs')
 @Controller('api/jobs')
@@ -41,12 +67,25 @@ export class JobController {
     schema: dtoSchema(JobDto),
   })
   async submit(@Body() body: unknown): Promise<JobDto> {
-    const { name, spec, selector, maxAttempts, checkpointEverySteps, memoryEstimate, initialMask, forgettingReport, fleetDataEfficiency } =
-      parseOrBadRequest(() => validateJobSubmission(body));
-    const resolved = initialMask ? { initialMask: await this.resolveInitialMask(initialMask) } : {};
-    const dataResolved = await this.resolveDataEfficiency(forgettingReport, fleetDataEfficiency);
-    const job = await this.jobs.submit({ ...spec, ...resolved, ...dataResolved }, name, { selector, maxAttempts, checkpointEverySteps, memoryEstimate });
-    return toJobDto(job);
+    const { spec, name, options } = await this.prepareSubmission(parseOrBadRequest(() => validateJobSubmission(body)));
+    return toJobDto(await this.jobs.submit(spec, name, options));
+  }
+
+  @Post('batch')
+  @HttpCode(201)
+  @ApiBody({ schema: jsonSchemaOf(jobBatchDocSchema) })
+  @ApiCreatedResponse({
+    description:
+      `Queues up to ${MAX_BATCH_JOBS} jobs in one transaction, in the order given (all or none: one invalid job refuses the batch ` +
+      'with a 400 naming it as jobs.N), announced to the assignment as one event instead of one per job.',
+    schema: dtoListSchema(SubmittedJobDto),
+  })
+  async submitBatch(@Body() body: unknown): Promise<SubmittedJobDto[]> {
+    const { jobs } = parseOrBadRequest(() => parseZod(jobBatchSchema, body ?? {}));
+    const validated = parseOrBadRequest(() => jobs.map(validateBatchJob));
+    const prepared: PreparedSubmission[] = [];
+    for (const job of validated) prepared.push(await this.prepareSubmission(job));
+    return this.jobs.submitMany(prepared);
   }
 
   @Get()
@@ -105,6 +144,14 @@ export class JobController {
    * The stored update a job asking for (job, step) starts from; 400 when there is none or it does not fit. Its type
    * (the wire InitialMask) is inferred: it goes into the job spec, and this controller names no wire type.
    */
+  /** A validated submission with its initial mask and data-efficiency references resolved: what JobService queues. */
+  private async prepareSubmission(job: ValidatedJob): Promise<PreparedSubmission> {
+    const { name, spec, selector, maxAttempts, checkpointEverySteps, memoryEstimate, initialMask, forgettingReport, fleetDataEfficiency } = job;
+    const resolved = initialMask ? { initialMask: await this.resolveInitialMask(initialMask) } : {};
+    const dataResolved = await this.resolveDataEfficiency(forgettingReport, fleetDataEfficiency);
+    return { spec: { ...spec, ...resolved, ...dataResolved }, name, options: { selector, maxAttempts, checkpointEverySteps, memoryEstimate } };
+  }
+
   private async resolveInitialMask(request: InitialMaskRequest) {
     const refuse = (issue: string): never => {
       throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `invalid request: initialMask: ${issue}`, issues: [`initialMask: ${issue}`] });

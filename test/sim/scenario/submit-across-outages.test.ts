@@ -22,20 +22,20 @@ class FakeCoordinator implements SubmissionApi {
     return this.stored.map((name, index) => ({ id: String(index), name }) as JobRow);
   }
 
-  async submitJob(body: unknown): Promise<JobRow> {
-    const { name } = body as { name: string };
-    this.calls.push(`submit ${name}`);
+  async submitJobs(bodies: readonly unknown[]): Promise<Array<{ id: string; createdAt: string }>> {
+    const names = bodies.map((body) => (body as { name: string }).name);
+    this.calls.push(`submit ${names.join(',')}`);
     if (!this.running) throw new TypeError('fetch failed');
     const fault = this.faults.shift() ?? 'none';
     if (fault === 'refuse') throw new RestError('POST /api/jobs: 400 bad job', 400);
-    if (fault === 'die-after-storing') this.stored.push(name);
+    if (fault === 'die-after-storing') this.stored.push(...names);
     if (fault !== 'none') {
       this.running = false;
       setTimeout(() => (this.running = true), 30);
       throw new TypeError('fetch failed');
     }
-    this.stored.push(name);
-    return { id: String(this.stored.length - 1), name } as JobRow;
+    this.stored.push(...names);
+    return names.map((name) => ({ id: String(this.stored.indexOf(name)), createdAt: '' }));
   }
 }
 
@@ -45,7 +45,7 @@ describe('submitAcrossOutages', () => {
     coordinator.running = false;
     setTimeout(() => (coordinator.running = true), 30);
 
-    await submitAcrossOutages(coordinator, coordinator, { name: 'job-1' }, FAST);
+    await submitAcrossOutages(coordinator, coordinator, [{ name: 'job-1' }], FAST);
 
     expect(coordinator.calls).toEqual(['submit job-1']);
     expect(coordinator.stored).toEqual(['job-1']);
@@ -55,17 +55,27 @@ describe('submitAcrossOutages', () => {
     const coordinator = new FakeCoordinator();
     coordinator.faults.push('die-after-storing');
 
-    await submitAcrossOutages(coordinator, coordinator, { name: 'job-1' }, FAST);
+    await submitAcrossOutages(coordinator, coordinator, [{ name: 'job-1' }], FAST);
 
     expect(coordinator.stored).toEqual(['job-1']);
     expect(coordinator.calls).toEqual(['submit job-1', 'list']);
+  });
+
+  it('should not send a batch again that the coordinator stored just before it died', async () => {
+    const coordinator = new FakeCoordinator();
+    coordinator.faults.push('die-after-storing');
+
+    await submitAcrossOutages(coordinator, coordinator, [{ name: 'job-1' }, { name: 'job-2' }, { name: 'job-3' }], FAST);
+
+    expect(coordinator.stored).toEqual(['job-1', 'job-2', 'job-3']);
+    expect(coordinator.calls).toEqual(['submit job-1,job-2,job-3', 'list']);
   });
 
   it('should send a job again that the coordinator lost when it died', async () => {
     const coordinator = new FakeCoordinator();
     coordinator.faults.push('die-before-storing');
 
-    await submitAcrossOutages(coordinator, coordinator, { name: 'job-1' }, FAST);
+    await submitAcrossOutages(coordinator, coordinator, [{ name: 'job-1' }], FAST);
 
     expect(coordinator.stored).toEqual(['job-1']);
     expect(coordinator.calls).toEqual(['submit job-1', 'list', 'submit job-1']);
@@ -75,7 +85,7 @@ describe('submitAcrossOutages', () => {
     const coordinator = new FakeCoordinator();
     coordinator.faults.push('refuse');
 
-    await expect(submitAcrossOutages(coordinator, coordinator, { name: 'job-1' }, FAST)).rejects.toThrow(RestError);
+    await expect(submitAcrossOutages(coordinator, coordinator, [{ name: 'job-1' }], FAST)).rejects.toThrow(RestError);
     expect(coordinator.calls).toEqual(['submit job-1']);
     expect(coordinator.stored).toEqual([]);
   });
@@ -85,7 +95,7 @@ describe('submitAcrossOutages', () => {
     coordinator.faults.push('die-before-storing');
     const neverBack = { running: false };
 
-    await expect(submitAcrossOutages(coordinator, neverBack, { name: 'job-1' }, { ...FAST, outageLimitMs: 50 })).rejects.toThrow('fetch failed');
+    await expect(submitAcrossOutages(coordinator, neverBack, [{ name: 'job-1' }], { ...FAST, outageLimitMs: 50 })).rejects.toThrow('fetch failed');
     expect(coordinator.stored).toEqual([]);
   });
 });

@@ -53,6 +53,11 @@ export class CoordinatorApi {
     return this.request<JobRow>('POST', '/api/jobs', body);
   }
 
+  /** Queues jobs in one transaction, in order (POST /api/jobs/batch, at most the coordinator's batch limit). */
+  submitJobs(bodies: readonly unknown[]): Promise<Array<{ id: string; createdAt: string }>> {
+    return this.request<Array<{ id: string; createdAt: string }>>('POST', '/api/jobs/batch', { jobs: bodies });
+  }
+
   submitCampaign(spec: unknown): Promise<{ id: string }> {
     return this.request<{ id: string }>('POST', '/api/campaigns', spec);
   }

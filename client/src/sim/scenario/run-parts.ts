@@ -84,23 +84,23 @@ export function scenarioFleetOptions(input: ScenarioFleetInput): VirtualFleetOpt
 }
 
 /**
- * Jobs submitted at once. One: each submission runs an assignment pass over the idle devices, and 16 at a time
- * against 1,000 idle devices held the coordinator's event loop long enough that leases of live devices expired.
+ * Jobs per submission on each time line. Wall time: one, since each submission runs an assignment pass over the idle
+ * devices, and 16 jobs at a time against 1,000 idle devices held the coordinator's event loop long enough that leases
+ * of live devices expired. Virtual time holds the clock while it submits, so no lease can expire meanwhile: whole
+ * batches (the coordinator's limit), one transaction and one assignment pass each instead of one per job.
  */
-const SUBMIT_CONCURRENCY = 1;
+export const JOBS_PER_SUBMISSION = { wall: 1, virtual: 100 } as const;
 
-/** Submits the scenario's jobs (or its campaign), in order; returns how many jobs it made. */
-export async function submitWork(loaded: LoadedScenario, api: CoordinatorApi, coordinator: { readonly running: boolean }): Promise<number> {
+/** Submits the scenario's jobs (or its campaign), in order, `jobsPerSubmission` per request; returns how many it made. */
+export async function submitWork(loaded: LoadedScenario, api: CoordinatorApi, coordinator: { readonly running: boolean }, jobsPerSubmission: number): Promise<number> {
   if (loaded.campaign) {
     await api.submitCampaign(loaded.campaign);
     return (await api.listJobs()).length;
   }
   const bodies = loaded.jobBatches.flatMap((batch) => Array.from({ length: batch.count }, (_, n) => ({ ...batch.body, name: `${batch.name}-${n + 1}` })));
-  let next = 0;
-  const submitter = async (): Promise<void> => {
-    while (next < bodies.length) await submitAcrossOutages(api, coordinator, bodies[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(SUBMIT_CONCURRENCY, bodies.length) }, submitter));
+  for (let start = 0; start < bodies.length; start += jobsPerSubmission) {
+    await submitAcrossOutages(api, coordinator, bodies.slice(start, start + jobsPerSubmission));
+  }
   return bodies.length;
 }
 

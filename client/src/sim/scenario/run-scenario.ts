@@ -10,7 +10,7 @@ import { CoordinatorProcess } from './coordinator-process.js';
 import { planFaults, plannedDevices, summarizePlan, type FaultAction } from './fault-plan.js';
 import { checkInvariants, type Assignment, type LeaseExpiry } from './invariants.js';
 import { LivenessTracker } from './liveness.js';
-import { applyFault, createStateDirs, describeAction, gatherObservations, LEASE_HEARTBEATS, loadProfiles, outcomeFigures, recordEvent, scenarioFleetOptions, submitWork } from './run-parts.js';
+import { applyFault, createStateDirs, describeAction, gatherObservations, JOBS_PER_SUBMISSION, LEASE_HEARTBEATS, loadProfiles, outcomeFigures, recordEvent, scenarioFleetOptions, submitWork } from './run-parts.js';
 import type { LoadedScenario } from './scenario-file.js';
 import { fleetSize } from './scenario-schema.js';
 import type { CanonicalEvent } from './event-log.js';
@@ -130,7 +130,7 @@ async function runOnWallTime(loaded: LoadedScenario, options: RunScenarioOptions
     say(`${deviceCount} devices connected; the clock starts; submitting the work`);
     let submitted: number | undefined;
     let submitError: Error | undefined;
-    void submitWork(loaded, api, coordinator).then(
+    void submitWork(loaded, api, coordinator, JOBS_PER_SUBMISSION.wall).then(
       (count) => {
         submitted = count;
         say(`${count} jobs submitted`);

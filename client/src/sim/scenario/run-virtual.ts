@@ -11,7 +11,7 @@ import { planFaults, plannedDevices, summarizePlan, type FaultAction } from './f
 import { InProcessCoordinator, type StartInProcessCoordinator } from './in-process-coordinator.js';
 import { checkInvariants, type Assignment, type LeaseExpiry } from './invariants.js';
 import { LivenessTracker } from './liveness.js';
-import { applyFault, createStateDirs, describeAction, gatherObservations, LEASE_HEARTBEATS, loadProfiles, outcomeFigures, recordEvent, scenarioFleetOptions, submitWork } from './run-parts.js';
+import { applyFault, createStateDirs, describeAction, gatherObservations, JOBS_PER_SUBMISSION, LEASE_HEARTBEATS, loadProfiles, outcomeFigures, recordEvent, scenarioFleetOptions, submitWork } from './run-parts.js';
 import type { LoadedScenario } from './scenario-file.js';
 import { fleetSize } from './scenario-schema.js';
 import { formatSimSpan } from './sim-duration.js';
@@ -102,7 +102,7 @@ export async function runVirtualScenario(loaded: LoadedScenario, options: Virtua
     await drive(theFleet.start());
     say(`${deviceCount} devices connected after ${formatSimSpan(simNow())} of simulated boot; simulated time 0; submitting the work`);
     fleetStartMs = clock.now();
-    const submitted = await clock.track(submitWork(loaded, api, coordinator));
+    const submitted = await clock.track(submitWork(loaded, api, coordinator, JOBS_PER_SUBMISSION.virtual));
     say(`${submitted} jobs submitted`);
 
     const pending = new Set<FaultAction>(faults);

@@ -392,3 +392,10 @@ export const CheckpointDto = restDto(
   'A checkpoint committed for a job.',
 );
 export type CheckpointDto = z.output<typeof CheckpointDto>;
+
+export const SubmittedJobDto = restDto(
+  'SubmittedJob',
+  z.strictObject({ id: z.string(), createdAt: Timestamp }),
+  'A job queued by a batch submission: its id and creation time (GET /api/jobs/{id} has the rest).',
+);
+export type SubmittedJobDto = z.output<typeof SubmittedJobDto>;
