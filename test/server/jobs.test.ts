@@ -26,7 +26,13 @@ class FakePusher implements JobPusher {
   readonly pushed: Array<{ deviceId: string; assignment: JobAssignment }> = [];
   readonly disconnected = new Set<string>();
   readonly cancelled: Array<{ deviceId: string; cancel: JobCancel }> = [];
+  /** Per device: when each frame it sent that is still being handled arrived. */
+  readonly framesInHand = new Map<string, number[]>();
   decide: (deviceId: string) => JobAccepted | Error = () => ({ jobId: '', attempt: 0, accepted: true, reason: '' });
+
+  handlesFrameReceivedBy(deviceId: string, at: number): boolean {
+    return (this.framesInHand.get(deviceId) ?? []).some((receivedAt) => receivedAt <= at);
+  }
 
   isReachable(deviceId: string): boolean {
     return this.isConnected(deviceId);
@@ -215,6 +221,27 @@ describe(AssignmentService.name, () => {
     expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 2, deviceId: null, previousDeviceId: deviceId });
     expect((await jobs.get(job.id))?.waitingReason).toContain('lease expired');
     expect(pusher.cancelled).toEqual([{ deviceId, cancel: { jobId: job.id, reason: expect.stringContaining('lease expired') } }]);
+  });
+  it('should not expire a lease while a frame its device sent in time is still being handled, then expire it', async () => {
+    // Prepare: the device holds the job and sent a frame just before its lease ended that the coordinator has not
+    // handled yet (a result behind a backlog); a second frame arrived after the lease ended.
+    const job = await jobs.submit(SPEC);
+    const deviceId = await enroll();
+    await runToQuiet();
+    const leases = harness.get(JobLeaseService);
+    const leaseEnd = Date.parse((await jobs.get(job.id))!.leaseExpiresAt!);
+    const afterLease = new Date(leaseEnd + 1);
+
+    // Execute
+    pusher.framesInHand.set(deviceId, [leaseEnd - 1]);
+    const whileInHand = await leases.expireDue(afterLease);
+    pusher.framesInHand.set(deviceId, [leaseEnd + 1]);
+    const onlyLateFrame = await leases.expireDue(afterLease);
+
+    // Assert: deferred while the timely frame was in hand; a frame sent after the lease ended does not keep it.
+    expect(whileInHand).toBe(0);
+    expect(onlyLateFrame).toBe(1);
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 2, previousDeviceId: deviceId });
   });
 });
 

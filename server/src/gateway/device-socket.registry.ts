@@ -58,6 +58,10 @@ export class DeviceSocketRegistry implements JobPusher {
     return this.sockets.has(deviceId);
   }
 
+  handlesFrameReceivedBy(deviceId: string, at: number): boolean {
+    return this.sockets.get(deviceId)?.data.framesInHand?.some((receivedAt) => receivedAt <= at) ?? false;
+  }
+
   isReachable(deviceId: string): boolean {
     return this.sockets.has(deviceId) || (this.config.redisUrl !== undefined && this.server !== undefined);
   }

@@ -141,16 +141,25 @@ export class FleetGateway
   }
 
   async onFrame(socket: DeviceSocket, frame: unknown, ack?: FrameAck): Promise<void> {
-    const endTurn = await this.admit(socket, ack);
-    if (!endTurn) return;
+    // Held from receipt until handled: the lease sweep does not expire a lease its device spoke for in time while
+    // the coordinator is still catching up with what it said (a result waiting behind a backlog).
+    const inHand = (socket.data.framesInHand ??= []);
+    const receivedAt = this.clock.now();
+    inHand.push(receivedAt);
     let outcome: DispatchOutcome;
     try {
-      // A frame that waited for its turn on a connection that has gone since is not worth handling.
-      if (!socket.connected) return;
-      outcome = await this.dispatcher.dispatch(frame, socket.data.session);
+      const endTurn = await this.admit(socket, ack);
+      if (!endTurn) return;
+      try {
+        // A frame that waited for its turn on a connection that has gone since is not worth handling.
+        if (!socket.connected) return;
+        outcome = await this.dispatcher.dispatch(frame, socket.data.session);
+      } finally {
+        endTurn();
+        socket.data.lastHeardAt = this.clock.now();
+      }
     } finally {
-      endTurn();
-      socket.data.lastHeardAt = this.clock.now();
+      inHand.splice(inHand.indexOf(receivedAt), 1);
     }
     if (outcome.session) this.switchSession(socket, outcome.session);
     if (typeof ack === 'function') ack(outcome.frame);

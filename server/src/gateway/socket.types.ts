@@ -16,6 +16,8 @@ export interface DeviceSocketData {
   session?: Session;
   /** When this connection's last frame was handled (ms since the epoch). */
   lastHeardAt?: number;
+  /** When each frame received on this connection and not yet handled arrived (ms on the coordinator's clock). */
+  framesInHand?: number[];
 }
 
 /** Server-to-server events (used by clustering adapters): none. */

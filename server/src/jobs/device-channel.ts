@@ -7,6 +7,11 @@ import type { JobAccepted, JobAssignment, JobCancel } from '../../../protocol/sr
 export interface JobPusher {
   /** Whether this process holds a live connection to the device (only those are offered work). */
   isConnected(deviceId: string): boolean;
+  /**
+   * Whether this process received a frame from the device at or before `at` (ms, the coordinator's clock) and is
+   * still handling it: the device spoke in time, the coordinator has not caught up yet.
+   */
+  handlesFrameReceivedBy(deviceId: string, at: number): boolean;
   /** Whether a one-way message can be sent to the device: connected here, or possibly to another node. */
   isReachable(deviceId: string): boolean;
   /** Sends the assignment and returns the device's JobAccepted; rejects when it cannot be delivered. */
@@ -30,6 +35,10 @@ export class DeviceChannel {
 
   isConnected(deviceId: string): boolean {
     return this.pusher?.isConnected(deviceId) ?? false;
+  }
+
+  handlesFrameReceivedBy(deviceId: string, at: number): boolean {
+    return this.pusher?.handlesFrameReceivedBy(deviceId, at) ?? false;
   }
 
   push(deviceId: string, assignment: JobAssignment): Promise<JobAccepted> {

@@ -62,11 +62,17 @@ export class JobLeaseService implements HeldJobLeases {
     return new Map([...heldByDevice].map(([deviceId, held]) => [deviceId, { held: held.length }]));
   }
 
-  /** The lease sweep: abandons every attempt whose lease passed; returns how many. */
+  /**
+   * The lease sweep: abandons every attempt whose lease passed; returns how many. An attempt whose device's frame,
+   * received before the lease ended, is still in hand here waits for the next sweep.
+   */
   async expireDue(now = clockDate(this.clock)): Promise<number> {
     let expired = 0;
     for (const job of await this.jobs.listLeaseExpired(now)) {
       if (!job.deviceId) continue;
+      // Its device sent a frame before the lease ended that is still being handled here (a result, a heartbeat
+      // listing the job): the coordinator is behind, not the device. The next sweep decides once it is handled.
+      if (job.leaseExpiresAt && this.channel.handlesFrameReceivedBy(job.deviceId, Date.parse(job.leaseExpiresAt))) continue;
       const reason = `lease expired: device ${job.deviceId} did not renew it since ${job.leaseExpiresAt ?? 'assignment'}`;
       if (await this.abandon(job, job.deviceId, reason, now)) {
         expired += 1;
