@@ -140,10 +140,6 @@ export class JobController {
     return (await this.checkpoints.list(id)).map(toCheckpointDto);
   }
 
-  /**
-   * The stored update a job asking for (job, step) starts from; 400 when there is none or it does not fit. Its type
-   * (the wire InitialMask) is inferred: it goes into the job spec, and this controller names no wire type.
-   */
   /** A validated submission with its initial mask and data-efficiency references resolved: what JobService queues. */
   private async prepareSubmission(job: ValidatedJob): Promise<PreparedSubmission> {
     const { name, spec, selector, maxAttempts, checkpointEverySteps, memoryEstimate, initialMask, forgettingReport, fleetDataEfficiency } = job;
@@ -152,6 +148,10 @@ export class JobController {
     return { spec: { ...spec, ...resolved, ...dataResolved }, name, options: { selector, maxAttempts, checkpointEverySteps, memoryEstimate } };
   }
 
+  /**
+   * The stored update a job asking for (job, step) starts from; 400 when there is none or it does not fit. Its type
+   * (the wire InitialMask) is inferred: it goes into the job spec, and this controller names no wire type.
+   */
   private async resolveInitialMask(request: InitialMaskRequest) {
     const refuse = (issue: string): never => {
       throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: `invalid request: initialMask: ${issue}`, issues: [`initialMask: ${issue}`] });

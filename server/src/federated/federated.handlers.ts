@@ -37,7 +37,7 @@ export class FederatedHandlers {
     const data = model.bytes.subarray(request.offset, request.offset + length);
     const key = { jobId: participant.job_id, round: participant.round, clientIndex: participant.client_index };
     await this.repository.addParticipantBytesDown(key, data.length);
-    await this.repository.addRoundBytes(participant.job_id, participant.round, { down: data.length });
+    await this.repository.addRoundBytesDown(participant.job_id, participant.round, data.length);
     return {
       reply: reply('sparsefleet.v1.FederatedModelFetchResponse', {
         jobId: request.jobId,

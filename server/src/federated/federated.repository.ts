@@ -151,10 +151,11 @@ export class FederatedRepository {
     });
   }
 
-  async addRoundBytes(jobId: string, round: number, bytes: { readonly down?: number; readonly up?: number }): Promise<void> {
+  /** Model bytes sent down for a round (bytes up are counted with the update's acceptance, `acceptUpdate`). */
+  async addRoundBytesDown(jobId: string, round: number, bytes: number): Promise<void> {
     await this.database.db
       .updateTable('federated_rounds')
-      .set((eb) => ({ bytes_down: eb('bytes_down', '+', bytes.down ?? 0), bytes_up: eb('bytes_up', '+', bytes.up ?? 0) }))
+      .set((eb) => ({ bytes_down: eb('bytes_down', '+', bytes) }))
       .where('job_id', '=', jobId)
       .where('round', '=', round)
       .execute();
