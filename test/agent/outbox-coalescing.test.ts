@@ -33,15 +33,46 @@ describe('Outbox while offline', () => {
     for (const report of [chunk('B', 0), chunk('B', 10), commit('B')]) sut.enqueue(report);
 
     // Assert
+    // B takes A's place in the queue, its pieces together
     expect(sut.snapshot().map(label)).toEqual([
       'ProgressReport:1',
-      'ProgressReport:2',
-      'CheckpointChunk:C:0',
-      'CheckpointCommit:C',
       'CheckpointChunk:B:0',
       'CheckpointChunk:B:10',
       'CheckpointCommit:B',
+      'ProgressReport:2',
+      'CheckpointChunk:C:0',
+      'CheckpointCommit:C',
     ]);
+  });
+
+  it('should commit checkpoints while the outbox stays behind a progress backlog', async () => {
+    // Prepare: every delivery lets the job queue three more progress reports, and a new checkpoint every 4th one;
+    // the outbox sends one report per delivery, so it stays behind at its progress backlog's bound
+    const sent: string[] = [];
+    let sequence = 0;
+    let deliveries = 0;
+    const queueMore = (): void => {
+      for (let i = 0; i < 3; i++) sut.enqueue(progress(++sequence));
+      if (deliveries % 4 === 0) for (const report of [chunk(`ck${deliveries}`, 0), chunk(`ck${deliveries}`, 10), commit(`ck${deliveries}`)]) sut.enqueue(report);
+    };
+    const sut = new Outbox(
+      async (report) => {
+        sent.push(label(report));
+        deliveries += 1;
+        if (deliveries < 400) queueMore();
+      },
+      { maxProgressBacklog: 20 },
+    );
+    queueMore();
+
+    // Execute
+    sut.resume();
+    expect(await sut.drained(5000)).toBe(true);
+
+    // Assert: checkpoints committed all along, not only the last one once the job stopped queueing
+    const commits = sent.flatMap((entry, index) => (entry.startsWith('CheckpointCommit') ? [index] : []));
+    expect(commits.length).toBeGreaterThan(10);
+    expect(commits[0]).toBeLessThan(50);
   });
 
   it('should finish an upload that has started before a newer checkpoint, dropping only checkpoints not yet started', async () => {

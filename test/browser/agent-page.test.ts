@@ -80,7 +80,8 @@ describe.skipIf(!haveChromium)('browser agent page', () => {
     await page.waitForFunction(() => document.getElementById('result')?.dataset.outcome === 'succeeded', undefined, { timeout: 30_000 });
     expect(await page.getAttribute('#result', 'data-compute')).toBe('sparse-kernels');
     expect(await page.textContent('#step-time')).toMatch(/ms median/);
-    expect(Number(await page.getAttribute('#chart', 'data-points'))).toBeGreaterThan(3);
+    // A line at least: progress comes every 2 steps but at most every 50 ms, and this job's 20 steps may take less.
+    expect(Number(await page.getAttribute('#chart', 'data-points'))).toBeGreaterThanOrEqual(2);
     // The job's dataset shard came by content hash and sits in the Cache API, verified.
     const shardUrls = () => page.evaluate(async () => (await (await caches.open('sparsefleet-datasets')).keys()).map((request) => request.url));
     const cached = await shardUrls();

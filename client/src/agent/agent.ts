@@ -41,6 +41,8 @@ export interface AgentOptions {
   readonly backoff?: Partial<BackoffOptions>;
   readonly requestTimeoutMs?: number;
   readonly progressEverySteps?: number;
+  /** Least time between two training-phase progress reports (default 250 ms; 0 = by step count alone). */
+  readonly progressMinIntervalMs?: number;
   /** How long stop() waits for unacknowledged reports to go out. */
   readonly stopDrainMs?: number;
   /** Checkpoint cadence when an assignment leaves it to the agent (default 50 steps); checkpoints also follow every epoch. */
@@ -96,6 +98,12 @@ export interface AgentEvents {
 }
 
 /** Protocol errors worth resending a report for; every other code means the coordinator will never take it. */
+/**
+ * Progress is for people watching: four reports a second are plenty, and a fleet of devices with sub-millisecond
+ * sparse steps would otherwise flood the coordinator (and its own outbox) with them.
+ */
+const DEFAULT_PROGRESS_MIN_INTERVAL_MS = 250;
+
 const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.ERROR_CODE_INTERNAL, ErrorCode.ERROR_CODE_RATE_LIMITED]);
 
 export class Agent extends TypedEvents<AgentEvents> {
@@ -176,6 +184,7 @@ export class Agent extends TypedEvents<AgentEvents> {
       report: (report) => this.outbox.enqueue(report),
       backend: () => this.backendInfo?.name,
       progressEverySteps: options.progressEverySteps,
+      progressMinIntervalMs: options.progressMinIntervalMs ?? DEFAULT_PROGRESS_MIN_INTERVAL_MS,
       checkpointEverySteps: options.checkpointEverySteps,
       checkpointChunkBytes: options.checkpointChunkBytes,
       fetchCheckpoint: checkpointFetcher(

@@ -94,6 +94,7 @@ export interface JobRunnerOptions {
   /** Backend the agent initialised; used when the job does not ask for one. */
   readonly backend: () => string | undefined;
   readonly progressEverySteps?: number;
+  readonly progressMinIntervalMs?: number;
   /** Used when the assignment says 0 (default DEFAULT_CHECKPOINT_EVERY_STEPS); 0 here = epoch ends only. */
   readonly checkpointEverySteps?: number;
   /** Checkpoint piece size (default 512 KiB, at most 1 MiB). */
@@ -264,6 +265,7 @@ export class JobRunner extends TypedEvents<JobRunnerEvents> {
       const callbacks: TrainCallbacks = {
         signal: job.controller.signal,
         progressEverySteps: this.options.progressEverySteps,
+        progressMinIntervalMs: this.options.progressMinIntervalMs,
         onProgress: (progress: TrainProgress) => this.onProgress(job, progress),
         ...(job.masks.enabled ? { onMaskEvent: (event: MaskEvent) => this.onMaskEvent(job, event) } : {}),
         ...(job.forgetting.enabled ? { onForgettingStats: (report: ForgettingReport) => this.onForgettingStats(job, report) } : {}),

@@ -10,7 +10,8 @@
 //     missing mask piece would leave the coordinator unable to follow the deltas after it; statistics are small and
 //     a report per epoch at most);
 //   - checkpoint pieces are kept, but a newer checkpoint of the same (job, attempt) supersedes an older one whose
-//     upload has not started yet (the coordinator keeps the last committed one). An upload that has started is
+//     upload has not started yet and takes its place in the queue (the coordinator keeps the last committed one), so
+//     a progress backlog cannot keep every checkpoint waiting until the job ends. An upload that has started is
 //     finished first, so a link slower than the checkpoint cadence still commits checkpoints; at most the upload in
 //     progress and the newest waiting checkpoint are held.
 import { realClock, type Clock, type TimerHandle } from './clock.js';
@@ -144,8 +145,9 @@ export class Outbox {
   enqueue(report: OutboundReport): boolean {
     const key = reportKey(report);
     if (this.queuedKeys.has(key) || this.deliveredKeys.has(key)) return false;
-    if (report.type === 'sparsefleet.v1.CheckpointChunk' && report.message.offset === 0) this.dropSupersededCheckpoints(report);
-    this.queue.push(report);
+    const at = isCheckpointPiece(report) ? this.checkpointPlace(report) : -1;
+    if (at >= 0) this.queue.splice(at, 0, report);
+    else this.queue.push(report);
     this.queuedKeys.add(key);
     this.trimProgressBacklog();
     this.pump();
@@ -249,17 +251,37 @@ export class Outbox {
   }
 
   /** A new checkpoint of a (job, attempt) makes its older checkpoints that have not started uploading pointless. */
-  private dropSupersededCheckpoints(chunk: Extract<OutboundReport, { type: 'sparsefleet.v1.CheckpointChunk' }>): void {
+  /**
+   * Where a checkpoint piece goes, or -1 for the tail. A newer checkpoint takes the place of the one it supersedes,
+   * and the pieces of one upload stay together: behind a long progress backlog, a checkpoint queued at the tail each
+   * time would be superseded again before the queue reached it, and none would commit until the job ended.
+   */
+  private checkpointPlace(piece: CheckpointPiece): number {
+    if (piece.type === 'sparsefleet.v1.CheckpointChunk' && piece.message.offset === 0) return this.dropSupersededCheckpoints(piece);
+    const key = uploadKey(piece);
+    for (let index = this.queue.length - 1; index >= 1; index--) {
+      const queued = this.queue[index];
+      if (isCheckpointPiece(queued) && uploadKey(queued) === key) return index + 1;
+    }
+    return -1;
+  }
+
+  /** Drops the waiting pieces `chunk`'s checkpoint supersedes; returns where the first of them stood, or -1. */
+  private dropSupersededCheckpoints(chunk: Extract<OutboundReport, { type: 'sparsefleet.v1.CheckpointChunk' }>): number {
     const { jobId, attempt, checkpointId } = chunk.message;
     const head = this.queue[0];
     const inFlight = head !== undefined && isCheckpointPiece(head) ? uploadKey(head) : undefined;
-    this.dropWaiting((report) => {
+    const superseded = (report: OutboundReport): boolean => {
       if (!isCheckpointPiece(report)) return false;
       const { message } = report;
       if (message.jobId !== jobId || message.attempt !== attempt || message.checkpointId === checkpointId) return false;
       const key = uploadKey(report);
       return key !== inFlight && !this.startedUploads.has(key);
-    }, Infinity);
+    };
+    const first = this.queue.findIndex((report, index) => index >= 1 && superseded(report));
+    if (first < 0) return -1;
+    this.dropWaiting(superseded, Infinity, first);
+    return first;
   }
 
   /**

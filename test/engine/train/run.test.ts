@@ -117,6 +117,18 @@ describe('runTraining', () => {
     expect(reduced.steps).toBe(8 + Math.ceil(156 / 32));
   });
 
+  it('should space training progress reports by progressMinIntervalMs as well as by steps', async () => {
+    // Prepare
+    const progress: TrainProgress[] = [];
+
+    // Execute: an interval no step outlasts leaves each epoch's first due report
+    await runTraining(tiny({ epochs: 2 }), { onProgress: (p) => progress.push(p), progressEverySteps: 4, progressMinIntervalMs: 1e9 });
+
+    // Assert
+    expect(progress.filter((p) => p.phase === 'training').map((p) => p.step)).toEqual([4, 12]);
+    expect(progress.filter((p) => p.phase === 'evaluating')).toHaveLength(2);
+  });
+
   it('should reject with an AbortError when the signal fires', async () => {
     // Prepare
     const controller = new AbortController();

@@ -270,6 +270,8 @@ class TrainingRun {
     const { height, width, channels } = this.data.train.inputShape;
     const averages = new EpochAverages();
     const every = this.callbacks.progressEverySteps ?? DEFAULT_PROGRESS_EVERY;
+    const minIntervalMs = this.callbacks.progressMinIntervalMs ?? 0;
+    let lastReportAt = Number.NEGATIVE_INFINITY;
     const plan = batches(this.data.train, {
       batchSize: this.config.batchSize,
       epoch,
@@ -314,7 +316,8 @@ class TrainingRun {
       let correct = 0;
       for (let i = 0; i < outcome.correct.length; i++) correct += outcome.correct[i];
       averages.add(outcome.loss, correct, batch.size);
-      if (this.step % every === 0) {
+      if (this.step % every === 0 && performance.now() - lastReportAt >= minIntervalMs) {
+        lastReportAt = performance.now();
         this.report({ phase: 'training', epoch, loss: averages.loss, trainAccuracy: averages.accuracy });
       }
       stepInEpoch += 1;

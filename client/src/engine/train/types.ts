@@ -159,4 +159,9 @@ export interface TrainCallbacks {
   readonly signal?: AbortSignal;
   /** Emit a training-phase progress report every this many steps (default 20), plus one per epoch end. */
   readonly progressEverySteps?: number;
+  /**
+   * And no sooner than this many milliseconds after the last one (default 0): with sub-millisecond sparse steps a
+   * step count alone would send hundreds of reports a second.
+   */
+  readonly progressMinIntervalMs?: number;
 }
