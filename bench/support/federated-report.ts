@@ -12,7 +12,8 @@ export interface Comparison {
   readonly deltaPt: number | undefined;
   readonly sparseUploadBytes: number;
   readonly denseUploadBytes: number;
-  readonly uploadRatio: number;
+  /** undefined where dense had uploaded nothing yet (its round 0 is the initial model). */
+  readonly uploadRatio: number | undefined;
   readonly sparseDownloadBytes: number;
   readonly denseDownloadBytes: number;
   readonly sparseWallMs: number;
@@ -38,7 +39,7 @@ function comparison(kind: Comparison['comparison'], dense: RoundRecord | undefin
     deltaPt: denseAccuracy === undefined ? undefined : (sparse.testAccuracy - denseAccuracy) * 100,
     sparseUploadBytes: sparse.uploadBytes,
     denseUploadBytes: dense?.uploadBytes ?? 0,
-    uploadRatio: dense === undefined ? Number.NaN : sparse.uploadBytes / dense.uploadBytes,
+    uploadRatio: dense === undefined || dense.uploadBytes === 0 ? undefined : sparse.uploadBytes / dense.uploadBytes,
     sparseDownloadBytes: sparse.downloadBytes,
     denseDownloadBytes: dense?.downloadBytes ?? 0,
     sparseWallMs: sparse.wallMs,
@@ -75,7 +76,7 @@ export function formatComparisons(comparisons: readonly Comparison[]): string {
     row.deltaPt === undefined ? '-' : `${row.deltaPt >= 0 ? '+' : ''}${row.deltaPt.toFixed(2)}`,
     megabytes(row.sparseUploadBytes),
     megabytes(row.denseUploadBytes),
-    row.uploadRatio.toFixed(4),
+    row.uploadRatio === undefined ? '-' : row.uploadRatio.toFixed(4),
     megabytes(row.sparseDownloadBytes),
     megabytes(row.denseDownloadBytes),
     `${(row.sparseWallMs / 1000).toFixed(1)} s`,
@@ -89,10 +90,10 @@ export function verdicts(comparisons: readonly Comparison[]): string[] {
   const rounds = comparisons.find((row) => row.comparison === 'equal-rounds')!;
   const bytes = comparisons.find((row) => row.comparison === 'equal-upload-bytes')!;
   const within = rounds.deltaPt !== undefined && rounds.deltaPt >= -2;
-  const cheap = rounds.uploadRatio <= 0.15;
+  const cheap = rounds.uploadRatio !== undefined && rounds.uploadRatio <= 0.15;
   const ahead = bytes.deltaPt === undefined || bytes.deltaPt > 0;
   return [
-    `equal rounds: sparse ${signed(rounds.deltaPt)} pt vs dense (target ≥ −2): ${within ? 'met' : 'MISSED'}; upload ${rounds.uploadRatio.toFixed(4)}× dense (target ≤ 0.15): ${cheap ? 'met' : 'MISSED'}`,
+    `equal rounds: sparse ${signed(rounds.deltaPt)} pt vs dense (target ≥ −2): ${within ? 'met' : 'MISSED'}; upload ${rounds.uploadRatio === undefined ? '-' : rounds.uploadRatio.toFixed(4)}× dense (target ≤ 0.15): ${cheap ? 'met' : 'MISSED'}`,
     `equal upload bytes: sparse ${signed(bytes.deltaPt)} pt vs dense at round ${bytes.denseRound} (target > 0): ${ahead ? 'met' : 'MISSED'}`,
   ];
 }
