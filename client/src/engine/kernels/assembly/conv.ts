@@ -28,58 +28,93 @@ export function convCsr(
 ): void {
   const planeBytes = <usize>(oh * len) << 2;
   const rowBytes = <usize>len << 2;
-  for (let o = 0; o < rows; o++) {
-    const start = load<i32>(rowPtr + (<usize>o << 2));
-    const end = load<i32>(rowPtr + (<usize>o << 2), 4);
-    for (let py = 0; py < oh; py++) {
-      const xRow = x + (<usize>(py * inRow) << 2);
+  for (let py = 0; py < oh; py++) {
+    const xRow = x + (<usize>(py * inRow) << 2);
+    for (let o = 0; o < rows; o++) {
+      const start = load<i32>(rowPtr + (<usize>o << 2));
+      const end = load<i32>(rowPtr + (<usize>o << 2), 4);
       const yRow = y + <usize>o * planeBytes + <usize>py * rowBytes;
-      let c = 0;
-      if (ASC_FEATURE_SIMD) {
-        for (; c + 16 <= len; c += 16) {
-          const off = <usize>c << 2;
-          let a0 = f32x4.splat(0);
-          let a1 = a0;
-          let a2 = a0;
-          let a3 = a0;
-          for (let j = start; j < end; j++) {
-            const jo = <usize>j << 2;
-            const w = v128.load32_splat(values + jo);
-            const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
-            a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
-            a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
-            a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
-            a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
-          }
-          v128.store(yRow + off, a0);
-          v128.store(yRow + off, a1, 16);
-          v128.store(yRow + off, a2, 32);
-          v128.store(yRow + off, a3, 48);
-        }
-      }
-      if (ASC_FEATURE_SIMD) {
-        for (; c + 4 <= len; c += 4) {
-          const off = <usize>c << 2;
-          let a0 = f32x4.splat(0);
-          for (let j = start; j < end; j++) {
-            const jo = <usize>j << 2;
-            const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
-            a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(values + jo), v128.load(p)));
-          }
-          v128.store(yRow + off, a0);
-        }
-      }
-      for (; c < len; c++) {
-        const off = <usize>c << 2;
-        let s: f32 = 0;
-        for (let j = start; j < end; j++) {
-          const jo = <usize>j << 2;
-          s += load<f32>(values + jo) * load<f32>(xRow + (<usize>load<i32>(offs + jo) << 2) + off);
-        }
-        store<f32>(yRow + off, s);
-      }
+      convCsrRow(start, end, len, offs, values, xRow, yRow);
       if (epilogue) rowEpilogue(yRow, len, bias == 0 ? 0 : load<f32>(bias + (<usize>o << 2)), relu);
     }
+  }
+}
+
+/** One output row of convCsr: yRow[:] = Σ_{start ≤ j < end} values[j]·xRow[offs[j] + :], len floats. */
+@inline function convCsrRow(start: i32, end: i32, len: i32, offs: usize, values: usize, xRow: usize, yRow: usize): void {
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; c + 32 <= len; c += 32) {
+      const off = <usize>c << 2;
+      let a0 = f32x4.splat(0);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
+      let a4 = a0;
+      let a5 = a0;
+      let a6 = a0;
+      let a7 = a0;
+      for (let j = start; j < end; j++) {
+        const jo = <usize>j << 2;
+        const w = v128.load32_splat(values + jo);
+        const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
+        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
+        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+        a4 = f32x4.add(a4, f32x4.mul(w, v128.load(p, 64)));
+        a5 = f32x4.add(a5, f32x4.mul(w, v128.load(p, 80)));
+        a6 = f32x4.add(a6, f32x4.mul(w, v128.load(p, 96)));
+        a7 = f32x4.add(a7, f32x4.mul(w, v128.load(p, 112)));
+      }
+      v128.store(yRow + off, a0);
+      v128.store(yRow + off, a1, 16);
+      v128.store(yRow + off, a2, 32);
+      v128.store(yRow + off, a3, 48);
+      v128.store(yRow + off, a4, 64);
+      v128.store(yRow + off, a5, 80);
+      v128.store(yRow + off, a6, 96);
+      v128.store(yRow + off, a7, 112);
+    }
+    for (; c + 16 <= len; c += 16) {
+      const off = <usize>c << 2;
+      let a0 = f32x4.splat(0);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
+      for (let j = start; j < end; j++) {
+        const jo = <usize>j << 2;
+        const w = v128.load32_splat(values + jo);
+        const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
+        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
+        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+      }
+      v128.store(yRow + off, a0);
+      v128.store(yRow + off, a1, 16);
+      v128.store(yRow + off, a2, 32);
+      v128.store(yRow + off, a3, 48);
+    }
+    for (; c + 4 <= len; c += 4) {
+      const off = <usize>c << 2;
+      let a0 = f32x4.splat(0);
+      for (let j = start; j < end; j++) {
+        const jo = <usize>j << 2;
+        const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(values + jo), v128.load(p)));
+      }
+      v128.store(yRow + off, a0);
+    }
+  }
+  for (; c < len; c++) {
+    const off = <usize>c << 2;
+    let s: f32 = 0;
+    for (let j = start; j < end; j++) {
+      const jo = <usize>j << 2;
+      s += load<f32>(values + jo) * load<f32>(xRow + (<usize>load<i32>(offs + jo) << 2) + off);
+    }
+    store<f32>(yRow + off, s);
   }
 }
 
