@@ -126,10 +126,13 @@ export function maxPool2x2(channels: i32, h: i32, w: i32, m: i32, x: usize, y: u
 
 /**
  * Max-pool backward: dx (c × h × w × m, fully overwritten) gets dy at the first position of each window, in row
- * order, that equals the window's maximum y (PyTorch's choice on ties); uncovered rows/columns get 0.
+ * order, that equals the window's maximum y (PyTorch's choice on ties); uncovered rows/columns get 0. With `relu`
+ * (x is a ReLU's output), the ReLU's backward is applied too: dy passes only where the maximum is > 0, which is
+ * reluBackward over dx bit for bit (the other positions are 0 either way), without its pass over c·h·w·m floats.
  */
-export function maxPool2x2Backward(channels: i32, h: i32, w: i32, m: i32, x: usize, y: usize, dy: usize, dx: usize): void {
-  memory.fill(dx, 0, <usize>(channels * h * w * m) << 2);
+export function maxPool2x2Backward(channels: i32, h: i32, w: i32, m: i32, x: usize, y: usize, dy: usize, dx: usize, relu: bool): void {
+  // The vector loop stores all four positions of every window: zero first only where something is left uncovered.
+  if (!ASC_FEATURE_SIMD || (m & 3) != 0 || (h & 1) != 0 || (w & 1) != 0) memory.fill(dx, 0, <usize>(channels * h * w * m) << 2);
   const oh = h >> 1;
   const ow = w >> 1;
   const pixel = <usize>m << 2;
@@ -149,7 +152,8 @@ export function maxPool2x2Backward(channels: i32, h: i32, w: i32, m: i32, x: usi
           for (; b + 4 <= m; b += 4) {
             const o = <usize>b << 2;
             const top = load<v128>(y + q + o);
-            const g = load<v128>(dy + q + o);
+            let g = load<v128>(dy + q + o);
+            if (relu) g = v128.and(g, f32x4.gt(top, f32x4.splat(0)));
             const e00 = f32x4.eq(v128.load(x + o00 + o), top);
             let taken = e00;
             const e01 = v128.andnot(f32x4.eq(v128.load(x + o01 + o), top), taken);
@@ -166,7 +170,7 @@ export function maxPool2x2Backward(channels: i32, h: i32, w: i32, m: i32, x: usi
         for (; b < m; b++) {
           const o = <usize>b << 2;
           const top = load<f32>(y + q + o);
-          const g = load<f32>(dy + q + o);
+          const g: f32 = relu && !(top > 0) ? 0 : load<f32>(dy + q + o);
           if (load<f32>(x + o00 + o) == top) store<f32>(dx + o00 + o, g);
           else if (load<f32>(x + o01 + o) == top) store<f32>(dx + o01 + o, g);
           else if (load<f32>(x + o10 + o) == top) store<f32>(dx + o10 + o, g);

@@ -46,6 +46,8 @@ export class WeightedOp implements SegmentOp {
     private readonly binding: LayerBinding,
     private readonly bias: tf.Variable | undefined,
     private readonly relu: boolean,
+    /** The next op is a max-pool that applies this ReLU's backward with its own (MaxPoolOp's reluInput). */
+    private readonly reluBackwardInNext = false,
   ) {
     this.label = `${binding.weight.name}${relu ? '+relu' : ''}`;
   }
@@ -85,7 +87,7 @@ export class WeightedOp implements SegmentOp {
       shape: output,
       values: bias === undefined ? [compute.kernel.values] : [compute.kernel.values, bias],
       backward: (dy, needInput) => {
-        if (this.relu) rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
+        if (this.relu && !this.reluBackwardInNext) rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
         const dBias = bias === undefined ? undefined : rt.allocF32(layer.out);
         if (dBias !== undefined) rt.raw.rowSums(layer.out, len, dy.ptr, dBias.ptr);
         if (gate !== undefined) rt.raw.scaleRows(layer.out, len, gate.ptr, dy.ptr);
@@ -163,6 +165,9 @@ function denseConvGradient(
 export class ReluOp implements SegmentOp {
   readonly label = 'relu';
 
+  /** backwardInNext: the next op is a max-pool that applies this ReLU's backward with its own. */
+  constructor(private readonly backwardInNext = false) {}
+
   inputs(): tf.Tensor[] {
     return [];
   }
@@ -181,16 +186,21 @@ export class ReluOp implements SegmentOp {
       shape,
       values: [],
       backward: (dy) => {
-        rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
+        if (!this.backwardInNext) rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
         return { dx: dy, grads: [] };
       },
     };
   }
 }
 
-/** 2×2 max-pool, stride 2, 'valid'. */
+/**
+ * 2×2 max-pool, stride 2, 'valid'. With `reluInput` (the previous op ends in a ReLU, which then skips its own
+ * backward), the backward also applies the ReLU's backward: one pass over the pool's input gradient instead of two.
+ */
 export class MaxPoolOp implements SegmentOp {
   readonly label = 'maxpool';
+
+  constructor(private readonly reluInput = false) {}
 
   inputs(): tf.Tensor[] {
     return [];
@@ -213,7 +223,7 @@ export class MaxPoolOp implements SegmentOp {
       backward: (dy, needInput) => {
         if (!needInput) return { dx: undefined, grads: [] };
         const dx = rt.allocF32(x.length);
-        rt.raw.maxPool2x2Backward(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr, dy.ptr, dx.ptr);
+        rt.raw.maxPool2x2Backward(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr, dy.ptr, dx.ptr, this.reluInput);
         return { dx, grads: [] };
       },
     };
