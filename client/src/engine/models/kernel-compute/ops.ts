@@ -78,9 +78,11 @@ export class WeightedOp implements SegmentOp {
     const gate = gateValues === null ? undefined : rt.uploadF32(gateValues);
     const bias = this.bias === undefined ? undefined : rt.uploadF32(transientValues(this.bias));
     let fused = false;
+    // A direct conv's zero-padded input, made once for the forward and the weight gradient (it lives in the pass region).
+    const padded = compute.kind === 'conv' ? compute.kernel.padInput(x, geometry) : undefined;
     if (compute.kind === 'linear') compute.kernel.forward(x, y, batch, live);
     // A conv kernel may add the bias and apply the ReLU row by row while the rows are in cache (not under a gate).
-    else fused = compute.kernel.forward(x, y, geometry, gate === undefined && (bias !== undefined || this.relu) ? { bias, relu: this.relu } : undefined);
+    else fused = compute.kernel.forward(x, y, geometry, gate === undefined && (bias !== undefined || this.relu) ? { bias, relu: this.relu } : undefined, padded);
     if (!fused && (gate !== undefined || bias !== undefined || this.relu)) rt.raw.rowAffine(layer.out, len, gate?.ptr ?? 0, bias?.ptr ?? 0, this.relu, y.ptr);
     return {
       output: y,
@@ -93,7 +95,7 @@ export class WeightedOp implements SegmentOp {
         if (gate !== undefined) rt.raw.scaleRows(layer.out, len, gate.ptr, dy.ptr);
         const dValues = rt.allocF32(weight.activeCount);
         if (compute.kind === 'linear') compute.kernel.backwardWeight(x, dy, dValues, batch, live);
-        else compute.kernel.backwardWeight(x, dy, dValues, geometry);
+        else compute.kernel.backwardWeight(x, dy, dValues, geometry, padded);
         if (weight.denseGradientRequested) {
           weight.provideDenseGradient(isLinear ? denseLinearGradient(rt, x, dy, layer.out, layer.in, batch) : denseConvGradient(rt, x, dy, weight, geometry));
         }
