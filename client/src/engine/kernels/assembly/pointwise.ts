@@ -129,27 +129,31 @@ export function maxPool2x2(channels: i32, h: i32, w: i32, m: i32, x: usize, y: u
  * order, that equals the window's maximum y (PyTorch's choice on ties); uncovered rows/columns get 0. With `relu`
  * (x is a ReLU's output), the ReLU's backward is applied too: dy passes only where the maximum is > 0, which is
  * reluBackward over dx bit for bit (the other positions are 0 either way), without its pass over c·h·w·m floats.
+ * With `sums` (≠ 0), sums[c] = Σ dx[c] (the bias gradient of the layer before, which rowSums would read dx for),
+ * added up window by window from the routed values (float rounding differs from rowSums' order).
  */
-export function maxPool2x2Backward(channels: i32, h: i32, w: i32, m: i32, x: usize, y: usize, dy: usize, dx: usize, relu: bool): void {
+export function maxPool2x2Backward(channels: i32, h: i32, w: i32, m: i32, x: usize, y: usize, dy: usize, dx: usize, relu: bool, sums: usize): void {
   // The vector loop stores all four positions of every window: zero first only where something is left uncovered.
   if (!ASC_FEATURE_SIMD || (m & 3) != 0 || (h & 1) != 0 || (w & 1) != 0) memory.fill(dx, 0, <usize>(channels * h * w * m) << 2);
   const oh = h >> 1;
   const ow = w >> 1;
   const pixel = <usize>m << 2;
   const inRow = <usize>w * pixel;
+  const vectorEnd = ASC_FEATURE_SIMD ? m & ~3 : 0;
   for (let c = 0; c < channels; c++) {
+    let sum: f32 = 0;
     for (let py = 0; py < oh; py++) {
       const rowOffset = (<usize>(c * h + 2 * py) * <usize>w) * pixel;
       const outOffset = (<usize>(c * oh + py) * <usize>ow) * pixel;
-      for (let px = 0; px < ow; px++) {
-        const o00 = rowOffset + <usize>(2 * px) * pixel;
-        const o01 = o00 + pixel;
-        const o10 = o00 + inRow;
-        const o11 = o10 + pixel;
-        const q = outOffset + <usize>px * pixel;
-        let b = 0;
-        if (ASC_FEATURE_SIMD) {
-          for (; b + 4 <= m; b += 4) {
+      if (ASC_FEATURE_SIMD) {
+        let acc = f32x4.splat(0);
+        for (let px = 0; px < ow; px++) {
+          const o00 = rowOffset + <usize>(2 * px) * pixel;
+          const o01 = o00 + pixel;
+          const o10 = o00 + inRow;
+          const o11 = o10 + pixel;
+          const q = outOffset + <usize>px * pixel;
+          for (let b = 0; b < vectorEnd; b += 4) {
             const o = <usize>b << 2;
             const top = load<v128>(y + q + o);
             let g = load<v128>(dy + q + o);
@@ -161,22 +165,37 @@ export function maxPool2x2Backward(channels: i32, h: i32, w: i32, m: i32, x: usi
             const e10 = v128.andnot(f32x4.eq(v128.load(x + o10 + o), top), taken);
             taken = v128.or(taken, e10);
             const e11 = v128.andnot(f32x4.eq(v128.load(x + o11 + o), top), taken);
+            if (sums != 0) acc = f32x4.add(acc, v128.and(g, v128.or(taken, e11)));
             v128.store(dx + o00 + o, v128.and(g, e00));
             v128.store(dx + o01 + o, v128.and(g, e01));
             v128.store(dx + o10 + o, v128.and(g, e10));
             v128.store(dx + o11 + o, v128.and(g, e11));
           }
         }
-        for (; b < m; b++) {
+        sum += hsum(acc);
+      }
+      if (vectorEnd == m) continue;
+      for (let px = 0; px < ow; px++) {
+        const o00 = rowOffset + <usize>(2 * px) * pixel;
+        const o01 = o00 + pixel;
+        const o10 = o00 + inRow;
+        const o11 = o10 + pixel;
+        const q = outOffset + <usize>px * pixel;
+        for (let b = vectorEnd; b < m; b++) {
           const o = <usize>b << 2;
           const top = load<f32>(y + q + o);
           const g: f32 = relu && !(top > 0) ? 0 : load<f32>(dy + q + o);
-          if (load<f32>(x + o00 + o) == top) store<f32>(dx + o00 + o, g);
-          else if (load<f32>(x + o01 + o) == top) store<f32>(dx + o01 + o, g);
-          else if (load<f32>(x + o10 + o) == top) store<f32>(dx + o10 + o, g);
-          else if (load<f32>(x + o11 + o) == top) store<f32>(dx + o11 + o, g);
+          let at: usize = 0;
+          if (load<f32>(x + o00 + o) == top) at = o00;
+          else if (load<f32>(x + o01 + o) == top) at = o01;
+          else if (load<f32>(x + o10 + o) == top) at = o10;
+          else if (load<f32>(x + o11 + o) == top) at = o11;
+          else continue;
+          store<f32>(dx + at + o, g);
+          sum += g;
         }
       }
     }
+    if (sums != 0) store<f32>(sums + (<usize>c << 2), sum);
   }
 }

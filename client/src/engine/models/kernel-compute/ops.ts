@@ -17,6 +17,8 @@ export interface PassState {
 
 export interface OpBackward {
   readonly dx: WasmF32 | undefined;
+  /** Σ of each channel's row of dx, when the op had it for free (max-pool); the op before may use it for its bias. */
+  readonly dxRowSums?: WasmF32;
   /** One buffer per tensor of `inputs()`, in that order (in the pass region: read before the next forward). */
   readonly grads: WasmF32[];
 }
@@ -26,7 +28,8 @@ export interface OpRecord {
   readonly shape: ActivationShape;
   /** The values of `inputs()` in kernel memory, in that order, as this pass read them. */
   readonly values: readonly WasmF32[];
-  backward(dy: WasmF32, needInput: boolean): OpBackward;
+  /** dyRowSums: the next op's dxRowSums for this dy, if it gave them. */
+  backward(dy: WasmF32, needInput: boolean, dyRowSums?: WasmF32): OpBackward;
 }
 
 export interface SegmentOp {
@@ -88,10 +91,15 @@ export class WeightedOp implements SegmentOp {
       output: y,
       shape: output,
       values: bias === undefined ? [compute.kernel.values] : [compute.kernel.values, bias],
-      backward: (dy, needInput) => {
+      backward: (dy, needInput, dyRowSums) => {
         if (this.relu && !this.reluBackwardInNext) rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
-        const dBias = bias === undefined ? undefined : rt.allocF32(layer.out);
-        if (dBias !== undefined) rt.raw.rowSums(layer.out, len, dy.ptr, dBias.ptr);
+        let dBias: WasmF32 | undefined;
+        // The sums describe dy after this op's ReLU backward only when the next op applied it.
+        if (bias !== undefined && dyRowSums !== undefined && (!this.relu || this.reluBackwardInNext) && dyRowSums.length === layer.out) dBias = dyRowSums;
+        else if (bias !== undefined) {
+          dBias = rt.allocF32(layer.out);
+          rt.raw.rowSums(layer.out, len, dy.ptr, dBias.ptr);
+        }
         if (gate !== undefined) rt.raw.scaleRows(layer.out, len, gate.ptr, dy.ptr);
         const dValues = rt.allocF32(weight.activeCount);
         if (compute.kind === 'linear') compute.kernel.backwardWeight(x, dy, dValues, batch, live);
@@ -187,9 +195,9 @@ export class ReluOp implements SegmentOp {
       output: y,
       shape,
       values: [],
-      backward: (dy) => {
+      backward: (dy, _needInput, dyRowSums) => {
         if (!this.backwardInNext) rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
-        return { dx: dy, grads: [] };
+        return { dx: dy, grads: [], ...(this.backwardInNext && dyRowSums !== undefined ? { dxRowSums: dyRowSums } : {}) };
       },
     };
   }
@@ -225,8 +233,9 @@ export class MaxPoolOp implements SegmentOp {
       backward: (dy, needInput) => {
         if (!needInput) return { dx: undefined, grads: [] };
         const dx = rt.allocF32(x.length);
-        rt.raw.maxPool2x2Backward(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr, dy.ptr, dx.ptr, this.reluInput);
-        return { dx, grads: [] };
+        const dxRowSums = rt.allocF32(shape.channels);
+        rt.raw.maxPool2x2Backward(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr, dy.ptr, dx.ptr, this.reluInput, dxRowSums.ptr);
+        return { dx, grads: [], dxRowSums };
       },
     };
   }
