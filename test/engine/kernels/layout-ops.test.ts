@@ -158,4 +158,42 @@ describe('layout and pointwise kernels', () => {
     const rowSums = Float32Array.from({ length: c }, (_, ch) => fused.subarray(ch * plane, (ch + 1) * plane).reduce((a, v) => a + v, 0));
     expect(maxRelError(sums, rowSums)).toBeLessThanOrEqual(1e-5);
   });
+  it.each([
+    [3, 4, 6, 8, true],
+    [2, 5, 4, 5, true],
+    [2, 4, 4, 12, false],
+    [1, 3, 5, 3, false],
+  ])('should pool and route from position codes exactly as from the pool input (%i ch, %i×%i, M=%i, relu %s)', (c, h, w, m, relu) => {
+    // Prepare: ReLU-like inputs with zeros and ties (values on a coarse grid), a NaN, and garbage in dx beforehand.
+    const r = rng(c * 77 + h * 7 + m);
+    const x = randomArray(r, c * h * w * m).map((v) => (relu ? Math.max(Math.round(v * 4) / 4, 0) : Math.round(v * 4) / 4));
+    x[5] = Number.NaN;
+    const dy = randomArray(r, c * (h >> 1) * (w >> 1) * m);
+
+    // Execute
+    const out = rt.scratch(() => {
+      const xb = rt.uploadF32(x);
+      const db = rt.uploadF32(dy);
+      const run = (codes: boolean) => {
+        const yb = rt.allocF32(dy.length);
+        const dxb = rt.uploadF32(new Float32Array(x.length).fill(7));
+        const sb = rt.allocF32(c);
+        if (codes) {
+          const at = rt.allocI32(Math.ceil(dy.length / 4));
+          rt.raw.maxPool2x2Argmax(c, h, w, m, xb.ptr, yb.ptr, at.ptr);
+          rt.raw.maxPool2x2BackwardAt(c, h, w, m, at.ptr, db.ptr, dxb.ptr, relu, sb.ptr);
+        } else {
+          rt.raw.maxPool2x2(c, h, w, m, xb.ptr, yb.ptr);
+          rt.raw.maxPool2x2Backward(c, h, w, m, xb.ptr, yb.ptr, db.ptr, dxb.ptr, relu, sb.ptr);
+        }
+        return { y: rt.read(yb), dx: rt.read(dxb), sums: rt.read(sb) };
+      };
+      return { before: run(false), after: run(true) };
+    });
+
+    // Assert
+    expect(out.after.y).toEqual(out.before.y);
+    expect(out.after.dx).toEqual(out.before.dx);
+    expect(out.after.sums).toEqual(out.before.sums);
+  });
 });

@@ -199,3 +199,131 @@ export function maxPool2x2Backward(channels: i32, h: i32, w: i32, m: i32, x: usi
     if (sums != 0) store<f32>(sums + (<usize>c << 2), sum);
   }
 }
+
+/** A max-pool window's position code: no position equals the maximum (NaN). */
+const NO_POSITION: u8 = 8;
+/** Added to a position code when the window's maximum is > 0 (what a ReLU before the pool lets through). */
+const POSITIVE: u8 = 4;
+
+/**
+ * maxPool2x2 that also records, per output value, which window position the backward routes to: at[c][py][px][b]
+ * (one byte) = 0..3 for the first position in row order equal to the maximum (as maxPool2x2Backward picks it),
+ * NO_POSITION when none does, plus POSITIVE when the maximum is > 0. The backward (maxPool2x2BackwardAt) then reads
+ * one byte and dy per output value instead of the pool's input and output.
+ */
+export function maxPool2x2Argmax(channels: i32, h: i32, w: i32, m: i32, x: usize, y: usize, at: usize): void {
+  const oh = h >> 1;
+  const ow = w >> 1;
+  const pixel = <usize>m << 2;
+  const inRow = <usize>w * pixel;
+  const vectorEnd = ASC_FEATURE_SIMD ? m & ~3 : 0;
+  for (let c = 0; c < channels; c++) {
+    for (let py = 0; py < oh; py++) {
+      const top = x + (<usize>(c * h + 2 * py) * <usize>w) * pixel;
+      const outIndex = <usize>(c * oh + py) * <usize>ow;
+      for (let px = 0; px < ow; px++) {
+        const p00 = top + <usize>(2 * px) * pixel;
+        const p01 = p00 + pixel;
+        const p10 = p00 + inRow;
+        const p11 = p10 + pixel;
+        const q = y + (outIndex + <usize>px) * pixel;
+        const a = at + (outIndex + <usize>px) * <usize>m;
+        if (ASC_FEATURE_SIMD) {
+          for (let b = 0; b < vectorEnd; b += 4) {
+            const o = <usize>b << 2;
+            const v00 = v128.load(p00 + o);
+            const v01 = v128.load(p01 + o);
+            const v10 = v128.load(p10 + o);
+            const v11 = v128.load(p11 + o);
+            const mx = f32x4.max(f32x4.max(v00, v01), f32x4.max(v10, v11));
+            v128.store(q + o, mx);
+            let code = v128.bitselect(i32x4.splat(3), i32x4.splat(NO_POSITION), f32x4.eq(v11, mx));
+            code = v128.bitselect(i32x4.splat(2), code, f32x4.eq(v10, mx));
+            code = v128.bitselect(i32x4.splat(1), code, f32x4.eq(v01, mx));
+            code = v128.bitselect(i32x4.splat(0), code, f32x4.eq(v00, mx));
+            code = v128.or(code, v128.and(f32x4.gt(mx, f32x4.splat(0)), i32x4.splat(POSITIVE)));
+            const narrow = i16x8.narrow_i32x4_u(code, code);
+            v128.store32_lane(a + <usize>b, i8x16.narrow_i16x8_u(narrow, narrow), 0);
+          }
+        }
+        for (let b = vectorEnd; b < m; b++) {
+          const o = <usize>b << 2;
+          const v00 = load<f32>(p00 + o);
+          const v01 = load<f32>(p01 + o);
+          const v10 = load<f32>(p10 + o);
+          const v11 = load<f32>(p11 + o);
+          const mx = max(max(v00, v01), max(v10, v11));
+          store<f32>(q + o, mx);
+          let code: u8 = v00 == mx ? 0 : v01 == mx ? 1 : v10 == mx ? 2 : v11 == mx ? 3 : NO_POSITION;
+          if (mx > 0) code |= POSITIVE;
+          store<u8>(a + <usize>b, code);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * maxPool2x2Backward from maxPool2x2Argmax's position codes instead of the pool's input and output: the same dx
+ * (bit for bit), `relu` and `sums` as there.
+ */
+export function maxPool2x2BackwardAt(channels: i32, h: i32, w: i32, m: i32, at: usize, dy: usize, dx: usize, relu: bool, sums: usize): void {
+  if (!ASC_FEATURE_SIMD || (m & 3) != 0 || (h & 1) != 0 || (w & 1) != 0) memory.fill(dx, 0, <usize>(channels * h * w * m) << 2);
+  const oh = h >> 1;
+  const ow = w >> 1;
+  const pixel = <usize>m << 2;
+  const inRow = <usize>w * pixel;
+  const vectorEnd = ASC_FEATURE_SIMD ? m & ~3 : 0;
+  const keep: i32 = relu ? POSITIVE : 0;
+  for (let c = 0; c < channels; c++) {
+    let sum: f32 = 0;
+    for (let py = 0; py < oh; py++) {
+      const rowOffset = (<usize>(c * h + 2 * py) * <usize>w) * pixel;
+      const outIndex = <usize>(c * oh + py) * <usize>ow;
+      if (ASC_FEATURE_SIMD) {
+        let acc = f32x4.splat(0);
+        const position = i32x4.splat(3);
+        const need = i32x4.splat(keep);
+        for (let px = 0; px < ow; px++) {
+          const o00 = dx + rowOffset + <usize>(2 * px) * pixel;
+          const o01 = o00 + pixel;
+          const o10 = o00 + inRow;
+          const o11 = o10 + pixel;
+          const q = dy + (outIndex + <usize>px) * pixel;
+          const a = at + (outIndex + <usize>px) * <usize>m;
+          for (let b = 0; b < vectorEnd; b += 4) {
+            const o = <usize>b << 2;
+            const code = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(a + <usize>b)));
+            let g = load<v128>(q + o);
+            if (relu) g = v128.and(g, i32x4.eq(v128.and(code, need), need));
+            // Codes ≥ 8 (no position) match none of 0..3.
+            const k = v128.and(code, position);
+            const routed = v128.and(g, i32x4.lt_u(code, i32x4.splat(NO_POSITION)));
+            if (sums != 0) acc = f32x4.add(acc, routed);
+            v128.store(o00 + o, v128.and(routed, i32x4.eq(k, i32x4.splat(0))));
+            v128.store(o01 + o, v128.and(routed, i32x4.eq(k, i32x4.splat(1))));
+            v128.store(o10 + o, v128.and(routed, i32x4.eq(k, i32x4.splat(2))));
+            v128.store(o11 + o, v128.and(routed, i32x4.eq(k, position)));
+          }
+        }
+        sum += hsum(acc);
+      }
+      if (vectorEnd == m) continue;
+      for (let px = 0; px < ow; px++) {
+        const o00 = dx + rowOffset + <usize>(2 * px) * pixel;
+        const q = dy + (outIndex + <usize>px) * pixel;
+        const a = at + (outIndex + <usize>px) * <usize>m;
+        for (let b = vectorEnd; b < m; b++) {
+          const code = load<u8>(a + <usize>b);
+          if (code >= NO_POSITION) continue;
+          const o = <usize>b << 2;
+          const g: f32 = relu && (code & POSITIVE) == 0 ? 0 : load<f32>(q + o);
+          const k = code & 3;
+          store<f32>(o00 + ((k & 2) != 0 ? inRow : 0) + ((k & 1) != 0 ? pixel : 0) + o, g);
+          sum += g;
+        }
+      }
+    }
+    if (sums != 0) store<f32>(sums + (<usize>c << 2), sum);
+  }
+}

@@ -225,7 +225,9 @@ export class MaxPoolOp implements SegmentOp {
     if (shape.flat) throw new RangeError(`max-pool needs an image, got ${describeActivation(shape)}`);
     const output: ActivationShape = { channels: shape.channels, height: shape.height >> 1, width: shape.width >> 1, flat: false };
     const y = rt.allocF32(activationSize(output, batch));
-    rt.raw.maxPool2x2(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr);
+    // One byte per output value: which window position the backward routes to (and whether the maximum is > 0).
+    const at = rt.allocI32(Math.ceil(y.length / 4));
+    rt.raw.maxPool2x2Argmax(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr, at.ptr);
     return {
       output: y,
       shape: output,
@@ -234,7 +236,7 @@ export class MaxPoolOp implements SegmentOp {
         if (!needInput) return { dx: undefined, grads: [] };
         const dx = rt.allocF32(x.length);
         const dxRowSums = rt.allocF32(shape.channels);
-        rt.raw.maxPool2x2Backward(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr, dy.ptr, dx.ptr, this.reluInput, dxRowSums.ptr);
+        rt.raw.maxPool2x2BackwardAt(shape.channels, shape.height, shape.width, batch, at.ptr, dy.ptr, dx.ptr, this.reluInput, dxRowSums.ptr);
         return { dx, grads: [], dxRowSums };
       },
     };
