@@ -163,6 +163,8 @@ describe('layout and pointwise kernels', () => {
     [2, 5, 4, 5, true],
     [2, 4, 4, 12, false],
     [1, 3, 5, 3, false],
+    [2, 4, 6, 20, true],
+    [1, 2, 2, 64, false],
   ])('should pool and route from position codes exactly as from the pool input (%i ch, %i×%i, M=%i, relu %s)', (c, h, w, m, relu) => {
     // Prepare: ReLU-like inputs with zeros and ties (values on a coarse grid), a NaN, and garbage in dx beforehand.
     const r = rng(c * 77 + h * 7 + m);

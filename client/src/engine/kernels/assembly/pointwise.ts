@@ -206,6 +206,25 @@ const NO_POSITION: u8 = 8;
 const POSITIVE: u8 = 4;
 
 /**
+ * Stores the maximum of four vectors of a window (rows p00 p01 / p10 p11) at q and returns its position codes as
+ * i32 lanes: 3 + 2·[top row holds it] + [left of that row holds it] (masks are −1), i.e. the first position in
+ * row order; + POSITIVE when it is > 0; + NO_POSITION when it is NaN. SIMD only.
+ */
+@inline function poolCode(p00: usize, p01: usize, p10: usize, p11: usize, q: usize): v128 {
+  const v00 = v128.load(p00);
+  const v10 = v128.load(p10);
+  const t = f32x4.max(v00, v128.load(p01));
+  const b = f32x4.max(v10, v128.load(p11));
+  const mx = f32x4.max(t, b);
+  v128.store(q, mx);
+  const top = f32x4.eq(t, mx);
+  const left = v128.bitselect(f32x4.eq(v00, t), f32x4.eq(v10, b), top);
+  let code = i32x4.add(i32x4.add(i32x4.splat(3), i32x4.add(top, top)), left);
+  code = v128.or(code, v128.and(f32x4.gt(mx, f32x4.splat(0)), i32x4.splat(POSITIVE)));
+  return v128.or(code, v128.andnot(i32x4.splat(NO_POSITION), f32x4.eq(mx, mx)));
+}
+
+/**
  * maxPool2x2 that also records, per output value, which window position the backward routes to: at[c][py][px][b]
  * (one byte) = 0..3 for the first position in row order equal to the maximum (as maxPool2x2Backward picks it),
  * NO_POSITION when none does, plus POSITIVE when the maximum is > 0. The backward (maxPool2x2BackwardAt) then reads
@@ -229,19 +248,19 @@ export function maxPool2x2Argmax(channels: i32, h: i32, w: i32, m: i32, x: usize
         const q = y + (outIndex + <usize>px) * pixel;
         const a = at + (outIndex + <usize>px) * <usize>m;
         if (ASC_FEATURE_SIMD) {
-          for (let b = 0; b < vectorEnd; b += 4) {
+          let b = 0;
+          // Sixteen values at a time: their codes narrow into one 16-byte store.
+          for (; b + 16 <= vectorEnd; b += 16) {
             const o = <usize>b << 2;
-            const v00 = v128.load(p00 + o);
-            const v01 = v128.load(p01 + o);
-            const v10 = v128.load(p10 + o);
-            const v11 = v128.load(p11 + o);
-            const mx = f32x4.max(f32x4.max(v00, v01), f32x4.max(v10, v11));
-            v128.store(q + o, mx);
-            let code = v128.bitselect(i32x4.splat(3), i32x4.splat(NO_POSITION), f32x4.eq(v11, mx));
-            code = v128.bitselect(i32x4.splat(2), code, f32x4.eq(v10, mx));
-            code = v128.bitselect(i32x4.splat(1), code, f32x4.eq(v01, mx));
-            code = v128.bitselect(i32x4.splat(0), code, f32x4.eq(v00, mx));
-            code = v128.or(code, v128.and(f32x4.gt(mx, f32x4.splat(0)), i32x4.splat(POSITIVE)));
+            const c0 = poolCode(p00 + o, p01 + o, p10 + o, p11 + o, q + o);
+            const c1 = poolCode(p00 + o + 16, p01 + o + 16, p10 + o + 16, p11 + o + 16, q + o + 16);
+            const c2 = poolCode(p00 + o + 32, p01 + o + 32, p10 + o + 32, p11 + o + 32, q + o + 32);
+            const c3 = poolCode(p00 + o + 48, p01 + o + 48, p10 + o + 48, p11 + o + 48, q + o + 48);
+            v128.store(a + <usize>b, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(c0, c1), i16x8.narrow_i32x4_u(c2, c3)));
+          }
+          for (; b < vectorEnd; b += 4) {
+            const o = <usize>b << 2;
+            const code = poolCode(p00 + o, p01 + o, p10 + o, p11 + o, q + o);
             const narrow = i16x8.narrow_i32x4_u(code, code);
             v128.store32_lane(a + <usize>b, i8x16.narrow_i16x8_u(narrow, narrow), 0);
           }
