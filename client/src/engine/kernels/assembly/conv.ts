@@ -8,13 +8,23 @@ import { dot, dot4, Packed, reduce4, Strided, tile4x8 } from './common';
 
 /** dst[c][top + y][left + x][:] = src[c][y][x][:], zeros elsewhere; dst is channels × hp × wp × m. */
 export function padPlanes(channels: i32, h: i32, w: i32, m: i32, top: i32, left: i32, hp: i32, wp: i32, src: usize, dst: usize): void {
-  memory.fill(dst, 0, <usize>(channels * hp * wp * m) << 2);
+  // Only the border is zeroed: filling the whole plane first would write the copied part twice.
   const run = <usize>(w * m) << 2;
+  const pixel = <usize>m << 2;
+  const padRow = <usize>wp * pixel;
+  const leftBytes = <usize>left * pixel;
+  const rightBytes = <usize>(wp - left - w) * pixel;
+  const bottom = hp - top - h;
   for (let c = 0; c < channels; c++) {
+    const plane = dst + <usize>(c * hp) * padRow;
+    memory.fill(plane, 0, <usize>top * padRow);
     for (let y = 0; y < h; y++) {
-      const to = dst + (<usize>(((c * hp + y + top) * wp + left) * m) << 2);
-      memory.copy(to, src + (<usize>((c * h + y) * w * m) << 2), run);
+      const row = plane + <usize>(y + top) * padRow;
+      memory.fill(row, 0, leftBytes);
+      memory.copy(row + leftBytes, src + (<usize>((c * h + y) * w * m) << 2), run);
+      memory.fill(row + leftBytes + run, 0, rightBytes);
     }
+    memory.fill(plane + <usize>(top + h) * padRow, 0, <usize>bottom * padRow);
   }
 }
 
