@@ -296,7 +296,7 @@ class DirectConv implements SparseConvKernel {
         const offs = this.rt.uploadI32(this.offsets('slots', g, pad).subarray(0, this.inChannels * this.taps));
         const inner = this.inChannels * this.taps;
         const slices = this.rt.slices(this.forwardRanges, work);
-        const accBytes = 64 * inner; // convDenseDw's vector sums: 128 bytes per column pair, one block per slice
+        const accBytes = 64 * inner; // convDenseDw's vector sums: 128 bytes per column pair (64 for an odd last column), one block per slice
         const acc = this.rt.allocF32((slices.length * accBytes) / 4);
         this.rt.parallel(
           'convDenseDw',

@@ -387,9 +387,11 @@ export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32
     for (; o + 4 <= rows; o += 4) {
       const d0 = dy + <usize>o * planeBytes;
       const o0 = out + (<usize>(o * inner) << 2);
-      memory.fill(acc, 0, <usize>pairs << 7);
+      const odd = (inner & 1) != 0;
+      memory.fill(acc, 0, (<usize>pairs << 7) + (odd ? 64 : 0));
       for (let py = 0; py < oh; py++) {
         const d = d0 + <usize>py * rowBytes;
+        if (odd) denseDwColumn(x + (<usize>load<i32>(offs + (<usize>(inner - 1) << 2)) << 2) + <usize>py * inRowBytes, d, planeBytes, len, acc + (<usize>pairs << 7));
         for (let pr = 0; pr < pairs; pr++) {
           const k = pr << 1;
           const pa = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2) + <usize>py * inRowBytes;
@@ -448,11 +450,16 @@ export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32
         store<f32>(o0 + 2 * step + kb + 4, f32x4.extract_lane(rb, 2) + denseDwTail(d0 + 2 * planeBytes, xb, oh, len, rowBytes, inRowBytes));
         store<f32>(o0 + 3 * step + kb + 4, f32x4.extract_lane(rb, 3) + denseDwTail(d0 + 3 * planeBytes, xb, oh, len, rowBytes, inRowBytes));
       }
-      for (let k = pairs << 1; k < inner; k++) {
+      if (odd) {
+        const k = inner - 1;
+        const ap = acc + (<usize>pairs << 7);
         const xk = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2);
-        for (let t = 0; t < 4; t++) {
-          store<f32>(o0 + (<usize>(t * inner + k) << 2), denseDwEntry(d0 + <usize>t * planeBytes, xk, oh, len, rowBytes, inRowBytes));
-        }
+        const r = reduce4(v128.load(ap), v128.load(ap, 16), v128.load(ap, 32), v128.load(ap, 48));
+        const kb = <usize>k << 2;
+        store<f32>(o0 + kb, f32x4.extract_lane(r, 0) + denseDwTail(d0, xk, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + step + kb, f32x4.extract_lane(r, 1) + denseDwTail(d0 + planeBytes, xk, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 2 * step + kb, f32x4.extract_lane(r, 2) + denseDwTail(d0 + 2 * planeBytes, xk, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 3 * step + kb, f32x4.extract_lane(r, 3) + denseDwTail(d0 + 3 * planeBytes, xk, oh, len, rowBytes, inRowBytes));
       }
     }
   }
@@ -462,6 +469,29 @@ export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32
       store<f32>(out + (<usize>(o * inner + k) << 2), denseDwEntry(dy + <usize>o * planeBytes, xk, oh, len, rowBytes, inRowBytes));
     }
   }
+}
+
+/**
+ * The last column of an odd `inner` in convDenseDw: four filters × one column, the four dY rows (planes
+ * `planeBytes` apart from d) against X row xRow, vector sums accumulated at acc (64 bytes, one vector per filter).
+ */
+@inline function denseDwColumn(xRow: usize, d: usize, planeBytes: usize, len: i32, acc: usize): void {
+  let a0 = v128.load(acc);
+  let a1 = v128.load(acc, 16);
+  let a2 = v128.load(acc, 32);
+  let a3 = v128.load(acc, 48);
+  for (let c = 0; c + 4 <= len; c += 4) {
+    const off = <usize>c << 2;
+    const v = v128.load(xRow + off);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(d + off), v));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(d + planeBytes + off), v));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(d + 2 * planeBytes + off), v));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(d + 3 * planeBytes + off), v));
+  }
+  v128.store(acc, a0);
+  v128.store(acc, a1, 16);
+  v128.store(acc, a2, 32);
+  v128.store(acc, a3, 48);
 }
 
 /** Σ_py dY-plane row py · X row py at column offsets ≥ len rounded down to 4 (what convDenseDw's vector loop left). */
