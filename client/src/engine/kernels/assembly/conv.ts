@@ -30,8 +30,8 @@ export function padPlanes(channels: i32, h: i32, w: i32, m: i32, top: i32, left:
 
 /**
  * Y[o][py][:] = Σ_j values[j]·Xpad[py·inRow + offs[j] + :] over output rows py < oh, L floats per row;
- * output planes are oh·L floats, inRow is the padded input row length in floats. With `epilogue`, each finished
- * row gets bias[o] (0 when bias is 0) and the ReLU while it is in cache (see rowEpilogue).
+ * output planes are oh·L floats, inRow is the padded input row length in floats. With `epilogue`, the sums get
+ * bias[o] (0 when bias is 0) and the ReLU before they are stored (rowEpilogue's operations, so the same bits).
  */
 export function convCsr(
   rows: i32, oh: i32, len: i32, inRow: i32, rowPtr: usize, offs: usize, values: usize, x: usize, y: usize, epilogue: bool, bias: usize, relu: bool,
@@ -44,16 +44,16 @@ export function convCsr(
       const start = load<i32>(rowPtr + (<usize>o << 2));
       const end = load<i32>(rowPtr + (<usize>o << 2), 4);
       const yRow = y + <usize>o * planeBytes + <usize>py * rowBytes;
-      convCsrRow(start, end, len, offs, values, xRow, yRow);
-      if (epilogue) rowEpilogue(yRow, len, bias == 0 ? 0 : load<f32>(bias + (<usize>o << 2)), relu);
+      convCsrRow(start, end, len, offs, values, xRow, yRow, epilogue, bias == 0 ? 0 : load<f32>(bias + (<usize>o << 2)), relu);
     }
   }
 }
 
 /** One output row of convCsr: yRow[:] = Σ_{start ≤ j < end} values[j]·xRow[offs[j] + :], len floats. */
-@inline function convCsrRow(start: i32, end: i32, len: i32, offs: usize, values: usize, xRow: usize, yRow: usize): void {
+@inline function convCsrRow(start: i32, end: i32, len: i32, offs: usize, values: usize, xRow: usize, yRow: usize, epilogue: bool, b: f32, relu: bool): void {
   let c = 0;
   if (ASC_FEATURE_SIMD) {
+    const bv = f32x4.splat(b);
     for (; c + 32 <= len; c += 32) {
       const off = <usize>c << 2;
       let a0 = f32x4.splat(0);
@@ -77,14 +77,14 @@ export function convCsr(
         a6 = f32x4.add(a6, f32x4.mul(w, v128.load(p, 96)));
         a7 = f32x4.add(a7, f32x4.mul(w, v128.load(p, 112)));
       }
-      v128.store(yRow + off, a0);
-      v128.store(yRow + off, a1, 16);
-      v128.store(yRow + off, a2, 32);
-      v128.store(yRow + off, a3, 48);
-      v128.store(yRow + off, a4, 64);
-      v128.store(yRow + off, a5, 80);
-      v128.store(yRow + off, a6, 96);
-      v128.store(yRow + off, a7, 112);
+      v128.store(yRow + off, post(a0, epilogue, bv, relu));
+      v128.store(yRow + off, post(a1, epilogue, bv, relu), 16);
+      v128.store(yRow + off, post(a2, epilogue, bv, relu), 32);
+      v128.store(yRow + off, post(a3, epilogue, bv, relu), 48);
+      v128.store(yRow + off, post(a4, epilogue, bv, relu), 64);
+      v128.store(yRow + off, post(a5, epilogue, bv, relu), 80);
+      v128.store(yRow + off, post(a6, epilogue, bv, relu), 96);
+      v128.store(yRow + off, post(a7, epilogue, bv, relu), 112);
     }
     for (; c + 16 <= len; c += 16) {
       const off = <usize>c << 2;
@@ -101,10 +101,10 @@ export function convCsr(
         a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
         a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
       }
-      v128.store(yRow + off, a0);
-      v128.store(yRow + off, a1, 16);
-      v128.store(yRow + off, a2, 32);
-      v128.store(yRow + off, a3, 48);
+      v128.store(yRow + off, post(a0, epilogue, bv, relu));
+      v128.store(yRow + off, post(a1, epilogue, bv, relu), 16);
+      v128.store(yRow + off, post(a2, epilogue, bv, relu), 32);
+      v128.store(yRow + off, post(a3, epilogue, bv, relu), 48);
     }
     for (; c + 4 <= len; c += 4) {
       const off = <usize>c << 2;
@@ -114,7 +114,7 @@ export function convCsr(
         const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
         a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(values + jo), v128.load(p)));
       }
-      v128.store(yRow + off, a0);
+      v128.store(yRow + off, post(a0, epilogue, bv, relu));
     }
   }
   for (; c < len; c++) {
@@ -124,8 +124,19 @@ export function convCsr(
       const jo = <usize>j << 2;
       s += load<f32>(values + jo) * load<f32>(xRow + (<usize>load<i32>(offs + jo) << 2) + off);
     }
+    if (epilogue) {
+      s += b;
+      if (relu && s < 0) s = 0;
+    }
     store<f32>(yRow + off, s);
   }
+}
+
+/** rowEpilogue's operations on a vector of sums (identity without `epilogue`). SIMD only. */
+@inline function post(a: v128, epilogue: bool, bv: v128, relu: bool): v128 {
+  if (!epilogue) return a;
+  const v = f32x4.add(a, bv);
+  return relu ? f32x4.max(v, f32x4.splat(0)) : v;
 }
 
 /**
@@ -325,13 +336,14 @@ export function convDense(
         const xRow = x + (<usize>(py * inRow) << 2);
         const y0 = y + <usize>o * planeBytes + <usize>py * rowBytes;
         let c = 0;
+        const b4 = bias == 0 ? 0 : bias + (<usize>o << 2);
         for (; c + 8 <= len; c += 8) {
-          tile4x8<Strided>(inner, offs, xRow, 4, <usize>c << 2, w, 4, wRow, y0, y0 + planeBytes, y0 + 2 * planeBytes, y0 + 3 * planeBytes, false);
+          tile4x8<Strided>(inner, offs, xRow, 4, <usize>c << 2, w, 4, wRow, y0, y0 + planeBytes, y0 + 2 * planeBytes, y0 + 3 * planeBytes, false, epilogue, b4, relu);
         }
         for (let t = 0; t < 4; t++) {
           const yRow = y0 + <usize>t * planeBytes;
           denseConvRowTail(c, len, inner, offs, w + <usize>t * wRow, xRow, yRow);
-          if (epilogue) rowEpilogue(yRow, len, bias == 0 ? 0 : load<f32>(bias + (<usize>(o + t) << 2)), relu);
+          if (epilogue) rowEpilogue(yRow + (<usize>c << 2), len - c, bias == 0 ? 0 : load<f32>(bias + (<usize>(o + t) << 2)), relu);
         }
       }
     }
