@@ -97,6 +97,12 @@ describe('sparse-kernel training against the masked-dense engine', () => {
 
     // Assert
     expect(sut.plan?.segments).toEqual([['conv1+relu', 'maxpool', 'conv2+relu', 'maxpool', 'flatten', 'fc1+relu', 'fc2']]);
+    // The conv biases' gradients come from the max-pools' channel sums (the fc biases' from rowSums).
+    const biases = (t: Trainee) => t.model.parameters.filter((p) => p.name.endsWith('bias')).map((p) => p.variable.dataSync() as Float32Array);
+    const [want, got] = [biases(reference), biases(sut)];
+    expect(got).toHaveLength(4);
+    want.forEach((values, i) => expect(maxAbsDiff(got[i], values)).toBeLessThan(1e-5));
+    expect(want.some((values) => maxAbs(values) > 1e-4)).toBe(true);
     expect(result.lossDiff).toBeLessThan(1e-5);
     expect(result.weightDiff).toBeLessThan(1e-5);
     expect(result.gradientScale).toBeGreaterThan(1e-3);

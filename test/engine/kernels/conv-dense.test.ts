@@ -106,9 +106,15 @@ describe('dense conv path, backward', () => {
 });
 
 describe('fused conv epilogue (bias + ReLU)', () => {
-  it.each([1, 0.3])('should equal forward + rowAffine bit for bit at density %s', (density) => {
-    // Prepare
-    const c: Case = { out: 7, in: 3, kh: 3, kw: 3, geo: { height: 5, width: 3, batch: 5 } };
+  it.each([
+    [1, true, true, 5],
+    [0.3, true, true, 5],
+    [1, false, true, 11],
+    [0.3, true, false, 11],
+    [0.3, false, true, 19],
+  ])('should equal forward + rowAffine bit for bit at density %s (bias %s, relu %s, batch %s)', (density, withBias, relu, batch) => {
+    // Prepare: rows of W·M = 15, 33 and 57 floats (vector chunks of 32, 16 and 4 floats and scalar tails).
+    const c: Case = { out: 7, in: 3, kh: 3, kw: 3, geo: { height: 5, width: 3, batch } };
     const r = rng(77);
     const cols = c.in * c.kh * c.kw;
     const mask = Uint8Array.from({ length: c.out * cols }, () => (r.next() < density ? 1 : 0));
@@ -117,19 +123,21 @@ describe('fused conv epilogue (bias + ReLU)', () => {
     const mark = rt.mark();
     const kernel = createConvKernel(rt, format, { kh: 3, kw: 3 });
     const x = rt.uploadF32(randomArray(r, c.in * plane));
-    const bias = rt.uploadF32(randomArray(r, c.out));
+    const biasValues = randomArray(r, c.out);
+    const bias = withBias ? rt.uploadF32(biasValues) : undefined;
     const fusedY = rt.allocF32(c.out * plane);
     const plainY = rt.allocF32(c.out * plane);
     // Execute
-    const fused = kernel.forward(x, fusedY, c.geo, { bias, relu: true });
+    const fused = kernel.forward(x, fusedY, c.geo, { bias, relu });
     const plain = kernel.forward(x, plainY, c.geo);
-    rt.raw.rowAffine(c.out, plane, 0, bias.ptr, true, plainY.ptr);
+    rt.raw.rowAffine(c.out, plane, 0, bias?.ptr ?? 0, relu, plainY.ptr);
     const results = { fused: rt.read(fusedY), plain: rt.read(plainY) };
     rt.release(mark);
     // Assert
     expect(fused).toBe(true);
     expect(plain).toBe(false);
     expect(results.fused).toEqual(results.plain);
-    expect(results.fused.some((v) => v === 0) && results.fused.some((v) => v > 0)).toBe(true);
+    expect(results.fused.some((v) => v > 0)).toBe(true);
+    expect(results.fused.some((v) => (relu ? v === 0 : v < 0))).toBe(true);
   });
 });

@@ -111,6 +111,33 @@ describe('createConvKernel', () => {
     expect(maxRelError(results.dw, referenceConvWeightGrad(f, kernelSize, x, dy, c.geo))).toBeLessThanOrEqual(TOLERANCE);
   });
 
+  it.each(MATRIX.filter(({ c }) => c.density > 0))('should give the same results from a padded input made once ($format, $c.label)', ({ format, c, seed }) => {
+    // Prepare
+    const f = BUILDERS[format](c, seed) as SparseFormat;
+    const r = rng(seed + 2);
+    const plane = c.geo.height * c.geo.width * c.geo.batch;
+    const mark = rt.mark();
+    const kernel = createConvKernel(rt, f, { kh: c.kh, kw: c.kw });
+    const x = rt.uploadF32(randomArray(r, c.in * plane));
+    const dy = rt.uploadF32(randomArray(r, c.out * plane));
+    const run = (padded: boolean) => {
+      const xp = padded ? kernel.padInput(x, c.geo) : undefined;
+      const y = rt.allocF32(c.out * plane);
+      const dw = rt.allocF32(f.matrix.values.length);
+      kernel.forward(x, y, c.geo, undefined, xp);
+      kernel.backwardWeight(x, dy, dw, c.geo, xp);
+      return { y: rt.read(y), dw: rt.read(dw), padded: xp !== undefined };
+    };
+    // Execute
+    const own = run(false);
+    const shared = run(true);
+    rt.release(mark);
+    // Assert
+    expect(shared.padded).toBe(c.kh * c.kw > 1 || format === 'pattern');
+    expect(shared.y).toEqual(own.y);
+    expect(shared.dw).toEqual(own.dw);
+  });
+
   it('should give the same results on a second call with another batch size (offset cache per geometry)', () => {
     const c = CASES[0];
     const f = BUILDERS.csr(c, 11) as SparseFormat;

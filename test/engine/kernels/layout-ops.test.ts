@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { KernelRuntime } from '../../../client/src/engine/kernels/runtime.js';
-import { loadRuntime, randomArray, rng } from './helpers.js';
+import { loadRuntime, maxRelError, randomArray, rng } from './helpers.js';
 
 describe('layout and pointwise kernels', () => {
   let rt: KernelRuntime;
@@ -107,7 +107,7 @@ describe('layout and pointwise kernels', () => {
       rt.raw.maxPool2x2(c, h, w, m, xb.ptr, yb.ptr);
       const db = rt.uploadF32(dy);
       const dxb = rt.allocF32(x.length);
-      rt.raw.maxPool2x2Backward(c, h, w, m, xb.ptr, yb.ptr, db.ptr, dxb.ptr);
+      rt.raw.maxPool2x2Backward(c, h, w, m, xb.ptr, yb.ptr, db.ptr, dxb.ptr, false, 0);
       return [rt.read(yb), rt.read(dxb)];
     });
 
@@ -124,5 +124,78 @@ describe('layout and pointwise kernels', () => {
       }
     }
     for (let xx = 0; xx < w; xx++) for (let b = 0; b < m; b++) expect(dx[at(2, xx, b)]).toBe(0);
+  });
+  it.each([
+    [3, 4, 6, 8],
+    [2, 5, 4, 5],
+    [1, 2, 3, 4],
+  ])('should apply a ReLU backward inside the max-pool backward as reluBackward after it, bit for bit, and sum each channel of dx (%i ch, %i×%i, M=%i)', (c, h, w, m) => {
+    // Prepare: a ReLU output (about half the values 0, so some windows have maximum 0) and garbage in dx beforehand.
+    const x = randomArray(rng(c * 1000 + h * 10 + m), c * h * w * m).map((v) => Math.max(v, 0));
+    const dy = randomArray(rng(5 + m), c * (h >> 1) * (w >> 1) * m);
+
+    // Execute
+    const [separate, fused, sums] = rt.scratch(() => {
+      const xb = rt.uploadF32(x);
+      const yb = rt.allocF32(dy.length);
+      rt.raw.maxPool2x2(c, h, w, m, xb.ptr, yb.ptr);
+      const db = rt.uploadF32(dy);
+      const sb = rt.uploadF32(new Float32Array(c).fill(7));
+      const run = (relu: boolean): Float32Array => {
+        const dxb = rt.uploadF32(new Float32Array(x.length).fill(7));
+        rt.raw.maxPool2x2Backward(c, h, w, m, xb.ptr, yb.ptr, db.ptr, dxb.ptr, relu, relu ? sb.ptr : 0);
+        if (!relu) rt.raw.reluBackward(x.length, xb.ptr, dxb.ptr);
+        return rt.read(dxb);
+      };
+      return [run(false), run(true), rt.read(sb)];
+    });
+
+    // Assert
+    expect(x.some((v, i) => v === 0 && i % 4 === 0)).toBe(true);
+    expect(fused).toEqual(separate);
+    expect(Array.from(fused).every((v) => v !== 7)).toBe(true);
+    const plane = h * w * m;
+    const rowSums = Float32Array.from({ length: c }, (_, ch) => fused.subarray(ch * plane, (ch + 1) * plane).reduce((a, v) => a + v, 0));
+    expect(maxRelError(sums, rowSums)).toBeLessThanOrEqual(1e-5);
+  });
+  it.each([
+    [3, 4, 6, 8, true],
+    [2, 5, 4, 5, true],
+    [2, 4, 4, 12, false],
+    [1, 3, 5, 3, false],
+    [2, 4, 6, 20, true],
+    [1, 2, 2, 64, false],
+  ])('should pool and route from position codes exactly as from the pool input (%i ch, %i×%i, M=%i, relu %s)', (c, h, w, m, relu) => {
+    // Prepare: ReLU-like inputs with zeros and ties (values on a coarse grid), a NaN, and garbage in dx beforehand.
+    const r = rng(c * 77 + h * 7 + m);
+    const x = randomArray(r, c * h * w * m).map((v) => (relu ? Math.max(Math.round(v * 4) / 4, 0) : Math.round(v * 4) / 4));
+    x[5] = Number.NaN;
+    const dy = randomArray(r, c * (h >> 1) * (w >> 1) * m);
+
+    // Execute
+    const out = rt.scratch(() => {
+      const xb = rt.uploadF32(x);
+      const db = rt.uploadF32(dy);
+      const run = (codes: boolean) => {
+        const yb = rt.allocF32(dy.length);
+        const dxb = rt.uploadF32(new Float32Array(x.length).fill(7));
+        const sb = rt.allocF32(c);
+        if (codes) {
+          const at = rt.allocI32(Math.ceil(dy.length / 4));
+          rt.raw.maxPool2x2Argmax(c, h, w, m, xb.ptr, yb.ptr, at.ptr);
+          rt.raw.maxPool2x2BackwardAt(c, h, w, m, at.ptr, db.ptr, dxb.ptr, relu, sb.ptr);
+        } else {
+          rt.raw.maxPool2x2(c, h, w, m, xb.ptr, yb.ptr);
+          rt.raw.maxPool2x2Backward(c, h, w, m, xb.ptr, yb.ptr, db.ptr, dxb.ptr, relu, sb.ptr);
+        }
+        return { y: rt.read(yb), dx: rt.read(dxb), sums: rt.read(sb) };
+      };
+      return { before: run(false), after: run(true) };
+    });
+
+    // Assert
+    expect(out.after.y).toEqual(out.before.y);
+    expect(out.after.dx).toEqual(out.before.dx);
+    expect(out.after.sums).toEqual(out.before.sums);
   });
 });

@@ -22,10 +22,16 @@ export interface SparseConvKernel {
    * Y = conv(X); with `epilogue`, kernels that can fuse it add the bias per filter and apply the ReLU to each output
    * row while it is in cache, and return true (false: the caller applies it, as rowAffine).
    */
-  forward(x: WasmF32, y: WasmF32, g: ConvGeometry, epilogue?: ConvEpilogue): boolean;
+  forward(x: WasmF32, y: WasmF32, g: ConvGeometry, epilogue?: ConvEpilogue, padded?: WasmF32): boolean;
   backwardData(dy: WasmF32, dx: WasmF32, g: ConvGeometry): void;
   /** dW at the stored entries only (SDDMM), in value order. */
-  backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry): void;
+  backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry, padded?: WasmF32): void;
+  /**
+   * The zero-padded copy of x that forward and backwardWeight read (allocated here, in the caller's region), or
+   * undefined when this kernel reads x as it is. Passed as `padded` to both, it spares each its own copy: a
+   * training pass pads a layer's input once instead of twice. The caller keeps it matching x.
+   */
+  padInput(x: WasmF32, g: ConvGeometry): WasmF32 | undefined;
   /** Bytes of index structures kept in JS memory (outside kernel memory), offset caches included. */
   readonly hostBytes: number;
   /** The mask is full and forward runs the dense tile (no per-entry index reads). */
@@ -104,6 +110,10 @@ class PointwiseConv implements SparseConvKernel {
   backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry): void {
     checkGeometry(g);
     this.linear.backwardWeight(x, dy, dValues, g.height * g.width * g.batch);
+  }
+
+  padInput(): undefined {
+    return undefined;
   }
 }
 
@@ -192,7 +202,12 @@ class DirectConv implements SparseConvKernel {
     return bytes;
   }
 
-  forward(x: WasmF32, y: WasmF32, g: ConvGeometry, epilogue?: ConvEpilogue): boolean {
+  padInput(x: WasmF32, g: ConvGeometry): WasmF32 {
+    this.checkIo(x, this.inChannels, undefined, this.outChannels, g);
+    return this.padded(x, this.inChannels, g, padding(this.kernel, g, false));
+  }
+
+  forward(x: WasmF32, y: WasmF32, g: ConvGeometry, epilogue?: ConvEpilogue, padded?: WasmF32): boolean {
     this.checkIo(x, this.inChannels, y, this.outChannels, g);
     if (epilogue?.bias !== undefined) checkBuffer('conv bias', epilogue.bias, this.outChannels);
     const fused = epilogue !== undefined && this.kind === 'csr';
@@ -205,8 +220,9 @@ class DirectConv implements SparseConvKernel {
     const plane = 4 * g.height * len; // bytes of one output channel
     const work = this.values.length * g.height * len;
     const rowPtr = this.forwardRowPtr.ptr;
+    if (padded !== undefined) checkBuffer('padded conv input', padded, this.inChannels * pad.plane);
     this.rt.scratch(() => {
-      const xp = this.padded(x, this.inChannels, g, pad);
+      const xp = padded ?? this.padded(x, this.inChannels, g, pad);
       const offs = this.rt.uploadI32(this.offsets('forward', g, pad));
       const v = this.values.ptr;
       if (this.kind === 'block4') {
@@ -256,7 +272,7 @@ class DirectConv implements SparseConvKernel {
     });
   }
 
-  backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry): void {
+  backwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, g: ConvGeometry, padded?: WasmF32): void {
     this.checkIo(x, this.inChannels, dy, this.outChannels, g);
     checkBuffer('backwardWeight dValues', dValues, this.values.length);
     const pad = padding(this.kernel, g, false);
@@ -264,8 +280,9 @@ class DirectConv implements SparseConvKernel {
     const inRow = pad.wp * g.batch;
     const plane = 4 * g.height * len;
     const work = this.values.length * g.height * len;
+    if (padded !== undefined) checkBuffer('padded conv input', padded, this.inChannels * pad.plane);
     this.rt.scratch(() => {
-      const xp = this.padded(x, this.inChannels, g, pad);
+      const xp = padded ?? this.padded(x, this.inChannels, g, pad);
       if (this.kind === 'block4') {
         const offs = this.rt.uploadI32(this.offsets('forward', g, pad));
         this.rt.parallel(
@@ -279,7 +296,7 @@ class DirectConv implements SparseConvKernel {
         const offs = this.rt.uploadI32(this.offsets('slots', g, pad).subarray(0, this.inChannels * this.taps));
         const inner = this.inChannels * this.taps;
         const slices = this.rt.slices(this.forwardRanges, work);
-        const accBytes = 64 * inner; // convDenseDw's vector sums: 128 bytes per column pair, one block per slice
+        const accBytes = 64 * inner; // convDenseDw's vector sums: 128 bytes per column pair (64 for an odd last column), one block per slice
         const acc = this.rt.allocF32((slices.length * accBytes) / 4);
         this.rt.parallel(
           'convDenseDw',
@@ -295,11 +312,11 @@ class DirectConv implements SparseConvKernel {
     });
   }
 
-  private checkIo(a: WasmF32, aChannels: number, b: WasmF32, bChannels: number, g: ConvGeometry): void {
+  private checkIo(a: WasmF32, aChannels: number, b: WasmF32 | undefined, bChannels: number, g: ConvGeometry): void {
     checkGeometry(g);
     const plane = g.height * g.width * g.batch;
     checkBuffer(`conv input (${aChannels} channels)`, a, aChannels * plane);
-    checkBuffer(`conv input (${bChannels} channels)`, b, bChannels * plane);
+    if (b !== undefined) checkBuffer(`conv input (${bChannels} channels)`, b, bChannels * plane);
   }
 
   private padded(src: WasmF32, channels: number, g: ConvGeometry, pad: Padding): WasmF32 {

@@ -34,7 +34,9 @@ export interface KernelExports {
   rowSums(rows: number, len: number, src: Ptr, out: Ptr): void;
   scaleRows(rows: number, len: number, scale: Ptr, y: Ptr): void;
   maxPool2x2(channels: number, h: number, w: number, m: number, x: Ptr, y: Ptr): void;
-  maxPool2x2Backward(channels: number, h: number, w: number, m: number, x: Ptr, y: Ptr, dy: Ptr, dx: Ptr): void;
+  maxPool2x2Backward(channels: number, h: number, w: number, m: number, x: Ptr, y: Ptr, dy: Ptr, dx: Ptr, relu: boolean | number, sums: Ptr): void;
+  maxPool2x2Argmax(channels: number, h: number, w: number, m: number, x: Ptr, y: Ptr, at: Ptr): void;
+  maxPool2x2BackwardAt(channels: number, h: number, w: number, m: number, at: Ptr, dy: Ptr, dx: Ptr, relu: boolean | number, sums: Ptr): void;
   softmaxCrossEntropy(classes: number, batch: number, logits: Ptr, labels: Ptr, dLogits: Ptr, correct: Ptr): number;
   sgdUpdate(n: number, w: Ptr, g: Ptr, b: Ptr, lr: number, momentum: number, nesterov: boolean | number, decay: number): void;
   adamUpdate(n: number, w: Ptr, g: Ptr, m: Ptr, v: Ptr, beta1: number, c1: number, beta2: number, c2: number, stepSize: number, epsHat: number, decay: number): void;

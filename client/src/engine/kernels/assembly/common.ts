@@ -76,10 +76,12 @@ export type Strided = u16;
  * y_t[off .. off + 8 floats) accumulates the products. The accumulators start at zero, or at y_t's current values
  * when `accumulate`. Rows is Packed (a block's four weights side by side: wRow is 4 and the loads take immediate
  * offsets) or Strided (any wRow), fixed at compile time so the inner loop carries no test. SIMD builds only.
+ * With `epilogue`, row t's sums get bias[t] (bias: four floats, or 0 for none) and, with `relu`, max(·, 0) before
+ * they are stored: the operations of a later pass over y (rowEpilogue in conv.ts), so the same bits.
  */
 @inline export function tile4x8<Rows>(
   n: i32, idx: usize, x: usize, xScale: usize, off: usize, w: usize, wNext: usize, wRow: usize,
-  y0: usize, y1: usize, y2: usize, y3: usize, accumulate: bool,
+  y0: usize, y1: usize, y2: usize, y3: usize, accumulate: bool, epilogue: bool = false, bias: usize = 0, relu: bool = false,
 ): void {
   let a0 = f32x4.splat(0);
   let b0 = a0;
@@ -127,6 +129,31 @@ export type Strided = u16;
     b2 = f32x4.add(b2, f32x4.mul(w2, v1));
     a3 = f32x4.add(a3, f32x4.mul(w3, v0));
     b3 = f32x4.add(b3, f32x4.mul(w3, v1));
+  }
+  if (epilogue) {
+    const c0 = f32x4.splat(bias == 0 ? 0 : load<f32>(bias));
+    const c1 = f32x4.splat(bias == 0 ? 0 : load<f32>(bias, 4));
+    const c2 = f32x4.splat(bias == 0 ? 0 : load<f32>(bias, 8));
+    const c3 = f32x4.splat(bias == 0 ? 0 : load<f32>(bias, 12));
+    a0 = f32x4.add(a0, c0);
+    b0 = f32x4.add(b0, c0);
+    a1 = f32x4.add(a1, c1);
+    b1 = f32x4.add(b1, c1);
+    a2 = f32x4.add(a2, c2);
+    b2 = f32x4.add(b2, c2);
+    a3 = f32x4.add(a3, c3);
+    b3 = f32x4.add(b3, c3);
+    if (relu) {
+      const z = f32x4.splat(0);
+      a0 = f32x4.max(a0, z);
+      b0 = f32x4.max(b0, z);
+      a1 = f32x4.max(a1, z);
+      b1 = f32x4.max(b1, z);
+      a2 = f32x4.max(a2, z);
+      b2 = f32x4.max(b2, z);
+      a3 = f32x4.max(a3, z);
+      b3 = f32x4.max(b3, z);
+    }
   }
   v128.store(y0 + off, a0);
   v128.store(y0 + off, b0, 16);

@@ -8,79 +8,135 @@ import { dot, dot4, Packed, reduce4, Strided, tile4x8 } from './common';
 
 /** dst[c][top + y][left + x][:] = src[c][y][x][:], zeros elsewhere; dst is channels × hp × wp × m. */
 export function padPlanes(channels: i32, h: i32, w: i32, m: i32, top: i32, left: i32, hp: i32, wp: i32, src: usize, dst: usize): void {
-  memory.fill(dst, 0, <usize>(channels * hp * wp * m) << 2);
+  // Only the border is zeroed: filling the whole plane first would write the copied part twice.
   const run = <usize>(w * m) << 2;
+  const pixel = <usize>m << 2;
+  const padRow = <usize>wp * pixel;
+  const leftBytes = <usize>left * pixel;
+  const rightBytes = <usize>(wp - left - w) * pixel;
+  const bottom = hp - top - h;
   for (let c = 0; c < channels; c++) {
+    const plane = dst + <usize>(c * hp) * padRow;
+    memory.fill(plane, 0, <usize>top * padRow);
     for (let y = 0; y < h; y++) {
-      const to = dst + (<usize>(((c * hp + y + top) * wp + left) * m) << 2);
-      memory.copy(to, src + (<usize>((c * h + y) * w * m) << 2), run);
+      const row = plane + <usize>(y + top) * padRow;
+      memory.fill(row, 0, leftBytes);
+      memory.copy(row + leftBytes, src + (<usize>((c * h + y) * w * m) << 2), run);
+      memory.fill(row + leftBytes + run, 0, rightBytes);
     }
+    memory.fill(plane + <usize>(top + h) * padRow, 0, <usize>bottom * padRow);
   }
 }
 
 /**
  * Y[o][py][:] = Σ_j values[j]·Xpad[py·inRow + offs[j] + :] over output rows py < oh, L floats per row;
- * output planes are oh·L floats, inRow is the padded input row length in floats. With `epilogue`, each finished
- * row gets bias[o] (0 when bias is 0) and the ReLU while it is in cache (see rowEpilogue).
+ * output planes are oh·L floats, inRow is the padded input row length in floats. With `epilogue`, the sums get
+ * bias[o] (0 when bias is 0) and the ReLU before they are stored (rowEpilogue's operations, so the same bits).
  */
 export function convCsr(
   rows: i32, oh: i32, len: i32, inRow: i32, rowPtr: usize, offs: usize, values: usize, x: usize, y: usize, epilogue: bool, bias: usize, relu: bool,
 ): void {
   const planeBytes = <usize>(oh * len) << 2;
   const rowBytes = <usize>len << 2;
-  for (let o = 0; o < rows; o++) {
-    const start = load<i32>(rowPtr + (<usize>o << 2));
-    const end = load<i32>(rowPtr + (<usize>o << 2), 4);
-    for (let py = 0; py < oh; py++) {
-      const xRow = x + (<usize>(py * inRow) << 2);
+  for (let py = 0; py < oh; py++) {
+    const xRow = x + (<usize>(py * inRow) << 2);
+    for (let o = 0; o < rows; o++) {
+      const start = load<i32>(rowPtr + (<usize>o << 2));
+      const end = load<i32>(rowPtr + (<usize>o << 2), 4);
       const yRow = y + <usize>o * planeBytes + <usize>py * rowBytes;
-      let c = 0;
-      if (ASC_FEATURE_SIMD) {
-        for (; c + 16 <= len; c += 16) {
-          const off = <usize>c << 2;
-          let a0 = f32x4.splat(0);
-          let a1 = a0;
-          let a2 = a0;
-          let a3 = a0;
-          for (let j = start; j < end; j++) {
-            const jo = <usize>j << 2;
-            const w = v128.load32_splat(values + jo);
-            const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
-            a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
-            a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
-            a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
-            a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
-          }
-          v128.store(yRow + off, a0);
-          v128.store(yRow + off, a1, 16);
-          v128.store(yRow + off, a2, 32);
-          v128.store(yRow + off, a3, 48);
-        }
-      }
-      if (ASC_FEATURE_SIMD) {
-        for (; c + 4 <= len; c += 4) {
-          const off = <usize>c << 2;
-          let a0 = f32x4.splat(0);
-          for (let j = start; j < end; j++) {
-            const jo = <usize>j << 2;
-            const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
-            a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(values + jo), v128.load(p)));
-          }
-          v128.store(yRow + off, a0);
-        }
-      }
-      for (; c < len; c++) {
-        const off = <usize>c << 2;
-        let s: f32 = 0;
-        for (let j = start; j < end; j++) {
-          const jo = <usize>j << 2;
-          s += load<f32>(values + jo) * load<f32>(xRow + (<usize>load<i32>(offs + jo) << 2) + off);
-        }
-        store<f32>(yRow + off, s);
-      }
-      if (epilogue) rowEpilogue(yRow, len, bias == 0 ? 0 : load<f32>(bias + (<usize>o << 2)), relu);
+      convCsrRow(start, end, len, offs, values, xRow, yRow, epilogue, bias == 0 ? 0 : load<f32>(bias + (<usize>o << 2)), relu);
     }
   }
+}
+
+/** One output row of convCsr: yRow[:] = Σ_{start ≤ j < end} values[j]·xRow[offs[j] + :], len floats. */
+@inline function convCsrRow(start: i32, end: i32, len: i32, offs: usize, values: usize, xRow: usize, yRow: usize, epilogue: bool, b: f32, relu: bool): void {
+  let c = 0;
+  if (ASC_FEATURE_SIMD) {
+    const bv = f32x4.splat(b);
+    for (; c + 32 <= len; c += 32) {
+      const off = <usize>c << 2;
+      let a0 = f32x4.splat(0);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
+      let a4 = a0;
+      let a5 = a0;
+      let a6 = a0;
+      let a7 = a0;
+      for (let j = start; j < end; j++) {
+        const jo = <usize>j << 2;
+        const w = v128.load32_splat(values + jo);
+        const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
+        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
+        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+        a4 = f32x4.add(a4, f32x4.mul(w, v128.load(p, 64)));
+        a5 = f32x4.add(a5, f32x4.mul(w, v128.load(p, 80)));
+        a6 = f32x4.add(a6, f32x4.mul(w, v128.load(p, 96)));
+        a7 = f32x4.add(a7, f32x4.mul(w, v128.load(p, 112)));
+      }
+      v128.store(yRow + off, post(a0, epilogue, bv, relu));
+      v128.store(yRow + off, post(a1, epilogue, bv, relu), 16);
+      v128.store(yRow + off, post(a2, epilogue, bv, relu), 32);
+      v128.store(yRow + off, post(a3, epilogue, bv, relu), 48);
+      v128.store(yRow + off, post(a4, epilogue, bv, relu), 64);
+      v128.store(yRow + off, post(a5, epilogue, bv, relu), 80);
+      v128.store(yRow + off, post(a6, epilogue, bv, relu), 96);
+      v128.store(yRow + off, post(a7, epilogue, bv, relu), 112);
+    }
+    for (; c + 16 <= len; c += 16) {
+      const off = <usize>c << 2;
+      let a0 = f32x4.splat(0);
+      let a1 = a0;
+      let a2 = a0;
+      let a3 = a0;
+      for (let j = start; j < end; j++) {
+        const jo = <usize>j << 2;
+        const w = v128.load32_splat(values + jo);
+        const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
+        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(p)));
+        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(p, 16)));
+        a2 = f32x4.add(a2, f32x4.mul(w, v128.load(p, 32)));
+        a3 = f32x4.add(a3, f32x4.mul(w, v128.load(p, 48)));
+      }
+      v128.store(yRow + off, post(a0, epilogue, bv, relu));
+      v128.store(yRow + off, post(a1, epilogue, bv, relu), 16);
+      v128.store(yRow + off, post(a2, epilogue, bv, relu), 32);
+      v128.store(yRow + off, post(a3, epilogue, bv, relu), 48);
+    }
+    for (; c + 4 <= len; c += 4) {
+      const off = <usize>c << 2;
+      let a0 = f32x4.splat(0);
+      for (let j = start; j < end; j++) {
+        const jo = <usize>j << 2;
+        const p = xRow + (<usize>load<i32>(offs + jo) << 2) + off;
+        a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(values + jo), v128.load(p)));
+      }
+      v128.store(yRow + off, post(a0, epilogue, bv, relu));
+    }
+  }
+  for (; c < len; c++) {
+    const off = <usize>c << 2;
+    let s: f32 = 0;
+    for (let j = start; j < end; j++) {
+      const jo = <usize>j << 2;
+      s += load<f32>(values + jo) * load<f32>(xRow + (<usize>load<i32>(offs + jo) << 2) + off);
+    }
+    if (epilogue) {
+      s += b;
+      if (relu && s < 0) s = 0;
+    }
+    store<f32>(yRow + off, s);
+  }
+}
+
+/** rowEpilogue's operations on a vector of sums (identity without `epilogue`). SIMD only. */
+@inline function post(a: v128, epilogue: bool, bv: v128, relu: bool): v128 {
+  if (!epilogue) return a;
+  const v = f32x4.add(a, bv);
+  return relu ? f32x4.max(v, f32x4.splat(0)) : v;
 }
 
 /**
@@ -280,13 +336,14 @@ export function convDense(
         const xRow = x + (<usize>(py * inRow) << 2);
         const y0 = y + <usize>o * planeBytes + <usize>py * rowBytes;
         let c = 0;
+        const b4 = bias == 0 ? 0 : bias + (<usize>o << 2);
         for (; c + 8 <= len; c += 8) {
-          tile4x8<Strided>(inner, offs, xRow, 4, <usize>c << 2, w, 4, wRow, y0, y0 + planeBytes, y0 + 2 * planeBytes, y0 + 3 * planeBytes, false);
+          tile4x8<Strided>(inner, offs, xRow, 4, <usize>c << 2, w, 4, wRow, y0, y0 + planeBytes, y0 + 2 * planeBytes, y0 + 3 * planeBytes, false, epilogue, b4, relu);
         }
         for (let t = 0; t < 4; t++) {
           const yRow = y0 + <usize>t * planeBytes;
           denseConvRowTail(c, len, inner, offs, w + <usize>t * wRow, xRow, yRow);
-          if (epilogue) rowEpilogue(yRow, len, bias == 0 ? 0 : load<f32>(bias + (<usize>(o + t) << 2)), relu);
+          if (epilogue) rowEpilogue(yRow + (<usize>c << 2), len - c, bias == 0 ? 0 : load<f32>(bias + (<usize>(o + t) << 2)), relu);
         }
       }
     }
@@ -342,9 +399,11 @@ export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32
     for (; o + 4 <= rows; o += 4) {
       const d0 = dy + <usize>o * planeBytes;
       const o0 = out + (<usize>(o * inner) << 2);
-      memory.fill(acc, 0, <usize>pairs << 7);
+      const odd = (inner & 1) != 0;
+      memory.fill(acc, 0, (<usize>pairs << 7) + (odd ? 64 : 0));
       for (let py = 0; py < oh; py++) {
         const d = d0 + <usize>py * rowBytes;
+        if (odd) denseDwColumn(x + (<usize>load<i32>(offs + (<usize>(inner - 1) << 2)) << 2) + <usize>py * inRowBytes, d, planeBytes, len, acc + (<usize>pairs << 7));
         for (let pr = 0; pr < pairs; pr++) {
           const k = pr << 1;
           const pa = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2) + <usize>py * inRowBytes;
@@ -403,11 +462,16 @@ export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32
         store<f32>(o0 + 2 * step + kb + 4, f32x4.extract_lane(rb, 2) + denseDwTail(d0 + 2 * planeBytes, xb, oh, len, rowBytes, inRowBytes));
         store<f32>(o0 + 3 * step + kb + 4, f32x4.extract_lane(rb, 3) + denseDwTail(d0 + 3 * planeBytes, xb, oh, len, rowBytes, inRowBytes));
       }
-      for (let k = pairs << 1; k < inner; k++) {
+      if (odd) {
+        const k = inner - 1;
+        const ap = acc + (<usize>pairs << 7);
         const xk = x + (<usize>load<i32>(offs + (<usize>k << 2)) << 2);
-        for (let t = 0; t < 4; t++) {
-          store<f32>(o0 + (<usize>(t * inner + k) << 2), denseDwEntry(d0 + <usize>t * planeBytes, xk, oh, len, rowBytes, inRowBytes));
-        }
+        const r = reduce4(v128.load(ap), v128.load(ap, 16), v128.load(ap, 32), v128.load(ap, 48));
+        const kb = <usize>k << 2;
+        store<f32>(o0 + kb, f32x4.extract_lane(r, 0) + denseDwTail(d0, xk, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + step + kb, f32x4.extract_lane(r, 1) + denseDwTail(d0 + planeBytes, xk, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 2 * step + kb, f32x4.extract_lane(r, 2) + denseDwTail(d0 + 2 * planeBytes, xk, oh, len, rowBytes, inRowBytes));
+        store<f32>(o0 + 3 * step + kb, f32x4.extract_lane(r, 3) + denseDwTail(d0 + 3 * planeBytes, xk, oh, len, rowBytes, inRowBytes));
       }
     }
   }
@@ -417,6 +481,29 @@ export function convDenseDw(rows: i32, oh: i32, len: i32, inRow: i32, inner: i32
       store<f32>(out + (<usize>(o * inner + k) << 2), denseDwEntry(dy + <usize>o * planeBytes, xk, oh, len, rowBytes, inRowBytes));
     }
   }
+}
+
+/**
+ * The last column of an odd `inner` in convDenseDw: four filters × one column, the four dY rows (planes
+ * `planeBytes` apart from d) against X row xRow, vector sums accumulated at acc (64 bytes, one vector per filter).
+ */
+@inline function denseDwColumn(xRow: usize, d: usize, planeBytes: usize, len: i32, acc: usize): void {
+  let a0 = v128.load(acc);
+  let a1 = v128.load(acc, 16);
+  let a2 = v128.load(acc, 32);
+  let a3 = v128.load(acc, 48);
+  for (let c = 0; c + 4 <= len; c += 4) {
+    const off = <usize>c << 2;
+    const v = v128.load(xRow + off);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(d + off), v));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(d + planeBytes + off), v));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(d + 2 * planeBytes + off), v));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(d + 3 * planeBytes + off), v));
+  }
+  v128.store(acc, a0);
+  v128.store(acc, a1, 16);
+  v128.store(acc, a2, 32);
+  v128.store(acc, a3, 48);
 }
 
 /** Σ_py dY-plane row py · X row py at column offsets ≥ len rounded down to 4 (what convDenseDw's vector loop left). */

@@ -7,5 +7,5 @@ export { shuffledSpmm, shuffledSpmmT, shuffledSddmm } from './linear-shuffled';
 export { denseGemm, denseDots } from './dense';
 export { padPlanes, convCsr, convPattern, convBlock4, convDense, convDenseDw, convSddmm, convSddmmBlock4 } from './conv';
 export { reverse3, reverse3Part, swapOuterAxes } from './layout';
-export { rowAffine, reluBackward, rowSums, scaleRows, maxPool2x2, maxPool2x2Backward } from './pointwise';
+export { rowAffine, reluBackward, rowSums, scaleRows, maxPool2x2, maxPool2x2Backward, maxPool2x2Argmax, maxPool2x2BackwardAt } from './pointwise';
 export { softmaxCrossEntropy, sgdUpdate, adamUpdate } from './train';

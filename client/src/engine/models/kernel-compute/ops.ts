@@ -17,6 +17,8 @@ export interface PassState {
 
 export interface OpBackward {
   readonly dx: WasmF32 | undefined;
+  /** Σ of each channel's row of dx, when the op had it for free (max-pool); the op before may use it for its bias. */
+  readonly dxRowSums?: WasmF32;
   /** One buffer per tensor of `inputs()`, in that order (in the pass region: read before the next forward). */
   readonly grads: WasmF32[];
 }
@@ -26,7 +28,8 @@ export interface OpRecord {
   readonly shape: ActivationShape;
   /** The values of `inputs()` in kernel memory, in that order, as this pass read them. */
   readonly values: readonly WasmF32[];
-  backward(dy: WasmF32, needInput: boolean): OpBackward;
+  /** dyRowSums: the next op's dxRowSums for this dy, if it gave them. */
+  backward(dy: WasmF32, needInput: boolean, dyRowSums?: WasmF32): OpBackward;
 }
 
 export interface SegmentOp {
@@ -46,6 +49,8 @@ export class WeightedOp implements SegmentOp {
     private readonly binding: LayerBinding,
     private readonly bias: tf.Variable | undefined,
     private readonly relu: boolean,
+    /** The next op is a max-pool that applies this ReLU's backward with its own (MaxPoolOp's reluInput). */
+    private readonly reluBackwardInNext = false,
   ) {
     this.label = `${binding.weight.name}${relu ? '+relu' : ''}`;
   }
@@ -76,22 +81,29 @@ export class WeightedOp implements SegmentOp {
     const gate = gateValues === null ? undefined : rt.uploadF32(gateValues);
     const bias = this.bias === undefined ? undefined : rt.uploadF32(transientValues(this.bias));
     let fused = false;
+    // A direct conv's zero-padded input, made once for the forward and the weight gradient (it lives in the pass region).
+    const padded = compute.kind === 'conv' ? compute.kernel.padInput(x, geometry) : undefined;
     if (compute.kind === 'linear') compute.kernel.forward(x, y, batch, live);
     // A conv kernel may add the bias and apply the ReLU row by row while the rows are in cache (not under a gate).
-    else fused = compute.kernel.forward(x, y, geometry, gate === undefined && (bias !== undefined || this.relu) ? { bias, relu: this.relu } : undefined);
+    else fused = compute.kernel.forward(x, y, geometry, gate === undefined && (bias !== undefined || this.relu) ? { bias, relu: this.relu } : undefined, padded);
     if (!fused && (gate !== undefined || bias !== undefined || this.relu)) rt.raw.rowAffine(layer.out, len, gate?.ptr ?? 0, bias?.ptr ?? 0, this.relu, y.ptr);
     return {
       output: y,
       shape: output,
       values: bias === undefined ? [compute.kernel.values] : [compute.kernel.values, bias],
-      backward: (dy, needInput) => {
-        if (this.relu) rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
-        const dBias = bias === undefined ? undefined : rt.allocF32(layer.out);
-        if (dBias !== undefined) rt.raw.rowSums(layer.out, len, dy.ptr, dBias.ptr);
+      backward: (dy, needInput, dyRowSums) => {
+        if (this.relu && !this.reluBackwardInNext) rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
+        let dBias: WasmF32 | undefined;
+        // The sums describe dy after this op's ReLU backward only when the next op applied it.
+        if (bias !== undefined && dyRowSums !== undefined && (!this.relu || this.reluBackwardInNext) && dyRowSums.length === layer.out) dBias = dyRowSums;
+        else if (bias !== undefined) {
+          dBias = rt.allocF32(layer.out);
+          rt.raw.rowSums(layer.out, len, dy.ptr, dBias.ptr);
+        }
         if (gate !== undefined) rt.raw.scaleRows(layer.out, len, gate.ptr, dy.ptr);
         const dValues = rt.allocF32(weight.activeCount);
         if (compute.kind === 'linear') compute.kernel.backwardWeight(x, dy, dValues, batch, live);
-        else compute.kernel.backwardWeight(x, dy, dValues, geometry);
+        else compute.kernel.backwardWeight(x, dy, dValues, geometry, padded);
         if (weight.denseGradientRequested) {
           weight.provideDenseGradient(isLinear ? denseLinearGradient(rt, x, dy, layer.out, layer.in, batch) : denseConvGradient(rt, x, dy, weight, geometry));
         }
@@ -163,6 +175,9 @@ function denseConvGradient(
 export class ReluOp implements SegmentOp {
   readonly label = 'relu';
 
+  /** backwardInNext: the next op is a max-pool that applies this ReLU's backward with its own. */
+  constructor(private readonly backwardInNext = false) {}
+
   inputs(): tf.Tensor[] {
     return [];
   }
@@ -180,17 +195,22 @@ export class ReluOp implements SegmentOp {
       output: y,
       shape,
       values: [],
-      backward: (dy) => {
-        rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
-        return { dx: dy, grads: [] };
+      backward: (dy, _needInput, dyRowSums) => {
+        if (!this.backwardInNext) rt.raw.reluBackward(dy.length, y.ptr, dy.ptr);
+        return { dx: dy, grads: [], ...(this.backwardInNext && dyRowSums !== undefined ? { dxRowSums: dyRowSums } : {}) };
       },
     };
   }
 }
 
-/** 2×2 max-pool, stride 2, 'valid'. */
+/**
+ * 2×2 max-pool, stride 2, 'valid'. With `reluInput` (the previous op ends in a ReLU, which then skips its own
+ * backward), the backward also applies the ReLU's backward: one pass over the pool's input gradient instead of two.
+ */
 export class MaxPoolOp implements SegmentOp {
   readonly label = 'maxpool';
+
+  constructor(private readonly reluInput = false) {}
 
   inputs(): tf.Tensor[] {
     return [];
@@ -205,7 +225,9 @@ export class MaxPoolOp implements SegmentOp {
     if (shape.flat) throw new RangeError(`max-pool needs an image, got ${describeActivation(shape)}`);
     const output: ActivationShape = { channels: shape.channels, height: shape.height >> 1, width: shape.width >> 1, flat: false };
     const y = rt.allocF32(activationSize(output, batch));
-    rt.raw.maxPool2x2(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr);
+    // One byte per output value: which window position the backward routes to (and whether the maximum is > 0).
+    const at = rt.allocI32(Math.ceil(y.length / 4));
+    rt.raw.maxPool2x2Argmax(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr, at.ptr);
     return {
       output: y,
       shape: output,
@@ -213,8 +235,9 @@ export class MaxPoolOp implements SegmentOp {
       backward: (dy, needInput) => {
         if (!needInput) return { dx: undefined, grads: [] };
         const dx = rt.allocF32(x.length);
-        rt.raw.maxPool2x2Backward(shape.channels, shape.height, shape.width, batch, x.ptr, y.ptr, dy.ptr, dx.ptr);
-        return { dx, grads: [] };
+        const dxRowSums = rt.allocF32(shape.channels);
+        rt.raw.maxPool2x2BackwardAt(shape.channels, shape.height, shape.width, batch, at.ptr, dy.ptr, dx.ptr, this.reluInput, dxRowSums.ptr);
+        return { dx, grads: [], dxRowSums };
       },
     };
   }

@@ -169,10 +169,10 @@ function buildOps(
       weight.setCompute(SEGMENT_ONLY);
       kernelLayers.push(weight.name);
       const fuseRelu = run[k + 1] instanceof ReLU;
-      ops.push(new WeightedOp(context.bind(weight, storage), module.bias, fuseRelu));
+      ops.push(new WeightedOp(context.bind(weight, storage), module.bias, fuseRelu, fuseRelu && run[k + 2] instanceof MaxPool2x2));
       if (fuseRelu) k++;
-    } else if (module instanceof ReLU) ops.push(new ReluOp());
-    else if (module instanceof MaxPool2x2) ops.push(new MaxPoolOp());
+    } else if (module instanceof ReLU) ops.push(new ReluOp(run[k + 1] instanceof MaxPool2x2));
+    else if (module instanceof MaxPool2x2) ops.push(new MaxPoolOp(run[k - 1] instanceof ReLU));
     else if (module instanceof Flatten) ops.push(new FlattenOp());
     else throw new Error(`a kernel segment cannot run ${module.constructor.name}`);
   }

@@ -127,11 +127,13 @@ export class KernelSegment implements Module {
   /** Parameter gradients per op (one buffer per input), and dX when the segment input needs it. */
   private backwardInKernel(records: readonly OpRecord[], dy: WasmF32): { grads: WasmF32[][]; dx: WasmF32 | undefined } {
     let gradient: WasmF32 | undefined = dy;
+    let rowSums: WasmF32 | undefined;
     const grads: WasmF32[][] = this.ops.map(() => []);
     for (let i = this.ops.length - 1; i >= 0 && gradient !== undefined; i--) {
-      const result = records[i].backward(gradient, this.needsInput[i]);
+      const result = records[i].backward(gradient, this.needsInput[i], rowSums);
       grads[i] = result.grads;
       gradient = this.needsInput[i] ? result.dx : undefined;
+      rowSums = result.dxRowSums;
     }
     return { grads, dx: gradient };
   }
