@@ -126,7 +126,7 @@ export class FleetGateway
       if (event !== DEVICE_CHANNEL_EVENT) void this.onUnknownEvent(socket, event, args);
     });
     socket.once('disconnect', (_reason, description) => {
-      endSetup(socket);
+      this.admission?.end(socket);
       if (isOversizedMessage(description)) this.errors.record(ErrorCode.ERROR_CODE_FRAME_TOO_LARGE);
     });
     if (session?.kind === 'device') this.bindDevice(socket, session.deviceId);
@@ -161,7 +161,7 @@ export class FleetGateway
       } finally {
         endTurn();
         socket.data.lastHeardAt = this.clock.now();
-        endSetup(socket);
+        this.admission?.end(socket);
       }
     } finally {
       data.framesInHand -= 1;
@@ -251,14 +251,6 @@ export class FleetGateway
     // A stale connection of the same device (e.g. a half-open socket before a reconnect) must not speak for it.
     if (replaced?.connected) replaced.disconnect(true);
   }
-}
-
-/** The session is set up (its first frame handled) or gone: another handshake may take its place. */
-function endSetup(socket: DeviceSocket): void {
-  const release = socket.data.releaseAdmission;
-  if (!release) return;
-  socket.data.releaseAdmission = undefined;
-  release();
 }
 
 /** The transport dropped the connection over a message larger than maxHttpBufferSize (ws closes it with 1009). */

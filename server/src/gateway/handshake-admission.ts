@@ -50,6 +50,23 @@ export class HandshakeAdmission {
     this.servedPerSecond = options.limit;
   }
 
+  /** Connections holding an admission until their first frame; kept here, not in socket.data (which nodes exchange). */
+  private readonly holders = new WeakMap<object, AdmissionRelease>();
+
+  /** Keeps `release` with the connection until `end`. */
+  hold(connection: object, release: AdmissionRelease): void {
+    this.holders.get(connection)?.();
+    this.holders.set(connection, release);
+  }
+
+  /** The connection's session is set up (its first frame handled) or gone: another handshake may take its place. */
+  end(connection: object): void {
+    const release = this.holders.get(connection);
+    if (!release) return;
+    this.holders.delete(connection);
+    release();
+  }
+
   /** Sessions being set up now. */
   get pending(): number {
     return this.inFlight;

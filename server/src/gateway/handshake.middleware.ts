@@ -25,7 +25,7 @@ export interface HandshakeDependencies {
   readonly errors: ProtocolErrorCounter;
   readonly logger: Logger;
   /** Limits the device sessions set up at once; absent: no limit. */
-  readonly admission?: Pick<HandshakeAdmission, 'enter'>;
+  readonly admission?: Pick<HandshakeAdmission, 'enter' | 'hold'>;
 }
 
 /** A refusal the client should retry after `retryAfterMs` (RATE_LIMITED: the coordinator is busy). */
@@ -96,7 +96,7 @@ export function createHandshakeMiddleware(deps: HandshakeDependencies): Handshak
       (session) => {
         socket.data.session = session;
         // Released by the gateway when the session's first frame is handled or the connection closes.
-        if (!isRefusal(admitted)) socket.data.releaseAdmission = admitted;
+        if (!isRefusal(admitted)) deps.admission?.hold(socket, admitted);
         next();
       },
       (error: unknown) => {

@@ -23,8 +23,6 @@ export interface DeviceSocketData {
    * coordinator's clock). Never later than the oldest frame still in hand; two numbers instead of a list per frame.
    */
   inHandSince?: number;
-  /** Ends this session's place among the sessions being set up (gateway/handshake-admission.ts); set until then. */
-  releaseAdmission?: () => void;
 }
 
 /** Server-to-server events (used by clustering adapters): none. */
