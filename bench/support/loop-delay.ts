@@ -2,7 +2,10 @@
 // device group's, so a slow heartbeat round trip can be laid at the door of the process that stalled.
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
-/** Event-loop delay over a window, in ms (sampled every 10 ms). */
+/**
+ * Event-loop delay over a window, in ms, as monitorEventLoopDelay reports it with a 10 ms resolution: each sample is
+ * the time between two 10 ms timer ticks, so a free loop reads about 10 ms and a stall of S ms about 10 + S.
+ */
 export interface LoopDelay {
   readonly p50: number;
   readonly p99: number;
@@ -29,5 +32,5 @@ export class LoopDelayMonitor {
 }
 
 export function describeLoopDelay(delay: LoopDelay): string {
-  return `p50 ${delay.p50} / p99 ${delay.p99} / max ${delay.max} ms`;
+  return `p50 ${delay.p50} / p99 ${delay.p99} / max ${delay.max} ms (10 ms ticks)`;
 }
