@@ -17,9 +17,10 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Command, InvalidArgumentError } from 'commander';
-import type { CpuTime } from './support/proc-stats.js';
+import { listenOverflows, type CpuTime } from './support/proc-stats.js';
 import { startCoordinators, type CoordinatorCluster, type CoordinatorNode } from './support/coordinator-nodes.js';
 import { DeviceGroupProcess, splitFleet } from './support/device-group.js';
+import { describeLoopDelay } from './support/loop-delay.js';
 import { percentile } from './support/percentile.js';
 import { summarizeCpuProfile, summarizeHeapGrowth, summarizeHeapSnapshot } from './support/profile-summary.js';
 
@@ -228,9 +229,11 @@ async function main(): Promise<void> {
     // ---- steady heartbeats ----
     await sleep(heartbeatIntervalMs + 1000); // every device has started beating
     await phaseStart();
+    await Promise.all(cluster.nodes.map((node) => node.resetLoopDelay()));
     await ask({ kind: 'window-start' }, 'window-started');
     await sleep(windowMs);
     const windows = await ask({ kind: 'window-end' }, 'window');
+    const nodeLoopDelays = await Promise.all(cluster.nodes.map((node) => node.loopDelay()));
     await phaseEnd('steady');
     // Counted before the memory figures: a heap snapshot holds the coordinator's loop for seconds.
     const held = sum((await ask({ kind: 'held' }, 'held')).map((reply) => reply.held));
@@ -275,11 +278,15 @@ async function main(): Promise<void> {
     // ---- reconnect storm ----
     await sleep(1000);
     await phaseStart();
+    const overflowsBefore = listenOverflows();
     const storms = await ask({ kind: 'storm', deadlineMs: 120_000 }, 'storm');
     await phaseEnd('storm');
+    const overflowsAfter = listenOverflows();
+    const stormOverflows = overflowsBefore === undefined || overflowsAfter === undefined ? '–' : String(overflowsAfter - overflowsBefore);
     const stormMs = Math.max(...storms.map((reply) => reply.lastHelloAt)) - Math.min(...storms.map((reply) => reply.startedAt));
     const reconnected = sum(storms.map((reply) => reply.reconnected));
     const stormRetries = sum(storms.map((reply) => reply.retries.failed));
+    const stormWaits = sum(storms.map((reply) => reply.toldToWait));
     const retryError = storms.find((reply) => reply.retries.firstError)?.retries.firstError;
     const stormError = storms.find((reply) => reply.failures.firstError)?.failures.firstError;
     await sleep(1000);
@@ -330,7 +337,7 @@ async function main(): Promise<void> {
       unit: 'ms',
       target: `<= ${TARGETS.heartbeatP99Ms} ms`,
       within_target: p99 !== null && p99 <= TARGETS.heartbeatP99Ms && missed === 0,
-      detail: `max ${rtts.length ? round(rtts.at(-1)!) : '–'} ms; ${sent} sent, ${missed} unanswered in 10 s, ${refused} refused`,
+      detail: `max ${rtts.length ? round(rtts.at(-1)!) : '–'} ms; ${sent} sent, ${missed} unanswered in 10 s, ${refused} refused; event-loop delay in the window: ${cluster.nodes.map((node, i) => `${node.name} ${describeLoopDelay(nodeLoopDelays[i]!)}`).join(', ')}; device groups p99 ${windows.map((w) => w.loopDelay.p99).join(' / ')}, max ${windows.map((w) => w.loopDelay.max).join(' / ')} ms`,
     });
     records.push({
       row: 'assignments per second',
@@ -349,7 +356,7 @@ async function main(): Promise<void> {
       unit: 's',
       target: `<= ${TARGETS.stormSeconds} s for ${TARGETS.stormDevices} devices`,
       within_target: stormTargetApplies ? stormMs <= TARGETS.stormSeconds * 1000 && reconnected === devices : null,
-      detail: `${reconnected}/${devices} have their HelloResponse again, ${stormRetries} handshake retries${retryError ? ` (first: ${retryError})` : ''}${stormError ? ` (first error: ${stormError})` : ''}; coordinator counts ${statesAfterStorm} 1 s later`,
+      detail: `${reconnected}/${devices} have their HelloResponse again, ${stormRetries} handshake retries${retryError ? ` (first: ${retryError})` : ''}, ${stormWaits} told to retry later (coordinator busy)${stormError ? ` (first error: ${stormError})` : ''}; ${stormOverflows} connections dropped by a full accept queue (machine-wide); coordinator counts ${statesAfterStorm} 1 s later`,
     });
     for (const phase of cpu.phases) {
       for (const node of cluster.nodes) {

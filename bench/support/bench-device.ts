@@ -7,6 +7,7 @@ import {
   JobOutcome,
   decodeFrame,
   encodeMessage,
+  isHandshakeRefusal,
   type DecodedMessage,
   type HandshakeAuth,
   type MessageOf,
@@ -26,14 +27,26 @@ export interface DeviceIdentity {
   readonly credential: string;
 }
 
-/** Opens a websocket-only socket.io connection with `auth`; rejects on a refused handshake (no retries). */
+/** A refused (or failed) handshake; `retryAfterMs` when the coordinator said when to come back (it was busy). */
+export class HandshakeRefused extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+    this.name = 'HandshakeRefused';
+  }
+}
+
+/** Opens a websocket-only socket.io connection with `auth`; rejects with HandshakeRefused (no retries). */
 export function connectDevice(url: string, auth: HandshakeAuth | Record<string, unknown>): Promise<Socket> {
   return new Promise<Socket>((resolve, reject) => {
     const socket = io(url, { transports: ['websocket'], forceNew: true, reconnection: false, auth });
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (error: Error & { data?: unknown }) => {
       socket.close();
-      reject(new Error(`handshake refused: ${JSON.stringify(error.data ?? error.message)}`));
+      const retryAfterMs = isHandshakeRefusal(error.data) ? error.data.retryAfterMs : undefined;
+      reject(new HandshakeRefused(`handshake refused: ${JSON.stringify(error.data ?? error.message)}`, retryAfterMs));
     });
   });
 }

@@ -1,5 +1,6 @@
 // Messages between the coordinator benchmark and a coordinator it launched as a child process
 // (bench/support/coordinator-launcher.ts).
+import type { LoopDelay } from './loop-delay.js';
 
 export interface LaunchSettings {
   readonly dataDir: string;
@@ -19,6 +20,8 @@ export type LauncherRequest =
   | { readonly kind: 'heap-snapshot'; readonly file: string }
   | { readonly kind: 'profile-start' }
   | { readonly kind: 'profile-stop'; readonly file: string }
+  | { readonly kind: 'loop-delay-reset' }
+  | { readonly kind: 'loop-delay' }
   | { readonly kind: 'stop' };
 
 export interface LauncherMemory {
@@ -34,4 +37,6 @@ export type LauncherReply =
   | { readonly kind: 'memory'; readonly memory: LauncherMemory }
   | { readonly kind: 'heap-snapshot'; readonly file: string }
   | { readonly kind: 'profile-started' }
-  | { readonly kind: 'profile-stopped'; readonly file: string };
+  | { readonly kind: 'profile-stopped'; readonly file: string }
+  | { readonly kind: 'loop-delay-reset' }
+  | { readonly kind: 'loop-delay'; readonly delay: LoopDelay };

@@ -7,6 +7,7 @@ import { Session } from 'node:inspector/promises';
 import { writeHeapSnapshot } from 'node:v8';
 import { startCoordinator, type CoordinatorOptions } from '../../server/src/coordinator.js';
 import type { LaunchSettings, LauncherReply, LauncherRequest } from './coordinator-ipc.js';
+import { LoopDelayMonitor } from './loop-delay.js';
 import { instrumentSqlite, resetSqlCosts, sqlCostTable } from './sql-timing.js';
 
 const LIMIT_WINDOW_MS = 60_000;
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     apiKey = (await coordinator.createApiKey('bench')).key;
     enrollmentToken = (await coordinator.createEnrollmentToken({ maxUses: settings.enrollmentUses })).token;
   }
+  const loopDelay = new LoopDelayMonitor();
   const inspector = new Session();
   inspector.connect();
   process.on('message', (request: LauncherRequest) => {
@@ -57,6 +59,11 @@ async function main(): Promise<void> {
         writeFileSync(request.file.replace(/\.cpuprofile$/, '.sql.md'), `${sqlCostTable(12)}\n`);
         send({ kind: 'profile-stopped', file: request.file });
       });
+    } else if (request.kind === 'loop-delay-reset') {
+      loopDelay.reset();
+      send({ kind: 'loop-delay-reset' });
+    } else if (request.kind === 'loop-delay') {
+      send({ kind: 'loop-delay', delay: loopDelay.read() });
     } else if (request.kind === 'stop') {
       void coordinator.close().finally(() => process.exit(0));
     }

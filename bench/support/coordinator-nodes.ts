@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LaunchSettings, LauncherMemory, LauncherReply } from './coordinator-ipc.js';
+import type { LoopDelay } from './loop-delay.js';
 import { cpuTime, residentBytes, type CpuTime } from './proc-stats.js';
 import { startThrowawayServices, type ThrowawayServices } from './throwaway-services.js';
 import { WorkerMailbox } from './worker-mailbox.js';
@@ -66,6 +67,18 @@ export class CoordinatorNode {
   async stopProfile(file: string): Promise<void> {
     this.child.send({ kind: 'profile-stop', file });
     await this.mailbox.next('profile-stopped');
+  }
+
+  /** Starts a fresh event-loop delay histogram in the node's process. */
+  async resetLoopDelay(): Promise<void> {
+    this.child.send({ kind: 'loop-delay-reset' });
+    await this.mailbox.next('loop-delay-reset');
+  }
+
+  /** The node's event-loop delay since the last reset. */
+  async loopDelay(): Promise<LoopDelay> {
+    this.child.send({ kind: 'loop-delay' });
+    return ((await this.mailbox.next('loop-delay')) as Extract<LauncherReply, { kind: 'loop-delay' }>).delay;
   }
 
   async stop(): Promise<void> {

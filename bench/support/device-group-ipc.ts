@@ -1,5 +1,6 @@
 // Messages between the coordinator benchmark and one of its device-group child processes
 // (bench/support/device-group-process.ts).
+import type { LoopDelay } from './loop-delay.js';
 
 export interface DeviceGroupSetup {
   /** Coordinator URLs; device i of the fleet talks to urls[i % urls.length]. */
@@ -38,6 +39,8 @@ export type DeviceGroupReply =
       readonly missed: number;
       /** Answered with something other than a HeartbeatAck. */
       readonly refused: number;
+      /** This device process's own event-loop delay over the window. */
+      readonly loopDelay: LoopDelay;
     }
   | { readonly kind: 'job-count'; readonly done: number; readonly refused: number; readonly firstError?: string }
   | {
@@ -48,6 +51,8 @@ export type DeviceGroupReply =
       readonly reconnected: number;
       /** Handshakes or hellos that failed and were tried again (after a pause), and the first such error. */
       readonly retries: Failures;
+      /** Handshakes refused by a busy coordinator with a retry delay, and retried after it (not in `retries`). */
+      readonly toldToWait: number;
       readonly failures: Failures;
     }
   | { readonly kind: 'held'; readonly held: number; readonly unexpectedDisconnects: number }

@@ -10,12 +10,14 @@ import {
   answerPushes,
   connectDevice,
   enrollDevice,
+  HandshakeRefused,
   heartbeatFrame,
   helloRequest,
   instantJobResult,
   requestReply,
   type DeviceIdentity,
 } from './bench-device.js';
+import { LoopDelayMonitor } from './loop-delay.js';
 import type { DeviceGroupCommand, DeviceGroupReply, DeviceGroupSetup, Failures } from './device-group-ipc.js';
 
 const HEARTBEAT_TIMEOUT_MS = 10_000;
@@ -56,6 +58,7 @@ class DeviceGroup {
   private jobsDone = 0;
   private readonly jobFailures = new FailureCount();
   private unexpectedDisconnects = 0;
+  private readonly loopDelay = new LoopDelayMonitor();
 
   constructor(setup: DeviceGroupSetup) {
     this.devices = Array.from({ length: setup.count }, (_, offset) => {
@@ -148,6 +151,7 @@ class DeviceGroup {
 
   startWindow(): DeviceGroupReply {
     this.recording = [];
+    this.loopDelay.reset();
     return { kind: 'window-started' };
   }
 
@@ -155,6 +159,7 @@ class DeviceGroup {
   async endWindow(): Promise<DeviceGroupReply> {
     const samples = this.recording ?? [];
     this.recording = undefined;
+    const loopDelay = this.loopDelay.read();
     const deadline = now() + HEARTBEAT_TIMEOUT_MS + 500;
     while (samples.some(([, acked]) => acked === null) && now() < deadline) await sleep(100);
     const answered = samples.filter(([, acked]) => acked !== null);
@@ -164,6 +169,7 @@ class DeviceGroup {
       sent: samples.length,
       missed: samples.length - answered.length,
       refused: answered.filter(([, , ok]) => !ok).length,
+      loopDelay,
     };
   }
 
@@ -183,6 +189,7 @@ class DeviceGroup {
     let reconnected = 0;
     const retries = new FailureCount();
     const failures = new FailureCount();
+    let toldToWait = 0;
     await Promise.all(
       this.devices.map(async (device) => {
         for (;;) {
@@ -194,13 +201,16 @@ class DeviceGroup {
           } catch (error) {
             this.closeDevice(device);
             if (now() - startedAt > deadlineMs) return failures.add(error);
-            retries.add(error);
-            await sleep(RETRY_PAUSE_MS);
+            // A busy coordinator says when to come back; any other failure is retried after a fixed pause.
+            const retryAfterMs = error instanceof HandshakeRefused ? error.retryAfterMs : undefined;
+            if (retryAfterMs === undefined) retries.add(error);
+            else toldToWait += 1;
+            await sleep(retryAfterMs ?? RETRY_PAUSE_MS);
           }
         }
       }),
     );
-    return { kind: 'storm', startedAt, lastHelloAt, reconnected, retries: retries.value, failures: failures.value };
+    return { kind: 'storm', startedAt, lastHelloAt, reconnected, retries: retries.value, toldToWait, failures: failures.value };
   }
 
   private closeDevice(device: SimulatedDevice): void {

@@ -37,3 +37,19 @@ export function cpuTime(pid: number): CpuTime {
   const stime = Number(fields[12]);
   return { userMs: (utime * 1000) / clockTicksPerSecond(), systemMs: (stime * 1000) / clockTicksPerSecond() };
 }
+
+/**
+ * Connections the kernel dropped because a listening socket's accept queue was full (TcpExtListenOverflows, all of
+ * this machine's sockets since boot); undefined where /proc/net/netstat cannot be read.
+ */
+export function listenOverflows(): number | undefined {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((line) => line.startsWith('TcpExt:'));
+    const names = lines[0]?.split(/\s+/) ?? [];
+    const values = lines[1]?.split(/\s+/) ?? [];
+    const index = names.indexOf('ListenOverflows');
+    return index > 0 ? Number(values[index]) : undefined;
+  } catch {
+    return undefined;
+  }
+}

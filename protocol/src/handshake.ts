@@ -12,6 +12,11 @@ export interface HandshakeRefusal {
   readonly code: ErrorCode;
   readonly codeName: string;
   readonly message: string;
+  /**
+   * Set on a RATE_LIMITED refusal from a coordinator too busy to set up more sessions now: connect again after this
+   * many ms (already spread at random by the coordinator, so the refused devices do not come back together).
+   */
+  readonly retryAfterMs?: number;
 }
 
 export function isHandshakeRefusal(value: unknown): value is HandshakeRefusal {

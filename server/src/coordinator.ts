@@ -62,6 +62,8 @@ export interface CoordinatorOptions {
   telemetrySampleMs?: number;
   /** Slack in a device's stored presence deadline: how often a steadily beating device's row is written. Default 30000. */
   presenceFlushMs?: number;
+  /** Device sessions set up at once in a reconnect storm; more are told to retry later. Default 500 (0: no limit). */
+  handshakeConcurrency?: number;
   /** Redis shared with the other coordinator nodes (redis://host:port); unset = a single process, no Redis. */
   redisUrl?: string;
   /** This node's name among the coordinator nodes. Default `<hostname>-<pid>-<random>`. */
@@ -105,6 +107,13 @@ export interface RunningCoordinator {
   crash(): Promise<void>;
 }
 
+/**
+ * Connections the kernel queues for accepting (capped by net.core.somaxconn). Node's default of 511 overflowed in a
+ * reconnect storm of thousands: the dropped handshakes' SYNs are retried after 1, 3, 7, 15 s and the clients' 20 s
+ * connect timeout fired.
+ */
+const LISTEN_BACKLOG = 4096;
+
 export async function startCoordinator(options: CoordinatorOptions): Promise<RunningCoordinator> {
   const host = options.host ?? '127.0.0.1';
   const { port: requestedPort, host: _host, clock, onLeaseExpired, ...settings } = options;
@@ -119,7 +128,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Run
     // With Redis, the device channel's rooms span every node (see cluster/cluster-io-adapter.ts).
     if (config.redisUrl) clusterIo = await ClusterIoAdapter.connect(app, { url: config.redisUrl });
     app.useWebSocketAdapter(clusterIo ?? new IoAdapter(app));
-    await app.listen(requestedPort ?? 8080, host);
+    // Nest passes extra arguments through to http.Server.listen(port, host, backlog); its typings stop at the host.
+    const listen = app.listen.bind(app) as unknown as (port: number, host: string, backlog: number) => Promise<unknown>;
+    await listen(requestedPort ?? 8080, host, LISTEN_BACKLOG);
   } catch (error) {
     await app.close();
     // A start that failed before the gateway existed leaves the adapter's connection to close here.

@@ -145,6 +145,23 @@ describe(Agent.name, () => {
     await expect(sut.start()).rejects.toMatchObject({ codeName: 'CREDENTIAL_INVALID' });
   });
 
+  it('should come back after the delay a busy coordinator names, not its own backoff', async () => {
+    // Prepare: an enrolled device; the coordinator is busy for its next handshake.
+    const first = createAgent().sut;
+    await first.start();
+    await first.stop();
+    coordinator.busyHandshakes = { count: 1, retryAfterMs: 345 };
+    const { sut } = createAgent();
+    const warnings: string[] = [];
+    sut.on('warning', (message) => warnings.push(message));
+    // Execute
+    await sut.start();
+    // Assert
+    expect(warnings.some((warning) => warning.includes('RATE_LIMITED: coordinator busy); retrying in 345 ms'))).toBe(true);
+    expect(sut.deviceId).toBe('dev-1');
+    expect(coordinator.messages('sparsefleet.v1.HelloRequest')).toHaveLength(2);
+  });
+
   it('should reconnect and say hello again after the coordinator drops it', async () => {
     const { sut } = createAgent();
     await sut.start();

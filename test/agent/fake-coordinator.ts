@@ -20,6 +20,8 @@ export class FakeCoordinator {
   heartbeatIntervalMs = 50;
   /** Answer this many HelloRequests with an INTERNAL protocol error. */
   failHellos = 0;
+  /** Device handshakes still to refuse as a busy coordinator does: RATE_LIMITED with this retry delay. */
+  busyHandshakes: { count: number; retryAfterMs: number } = { count: 0, retryAfterMs: 0 };
   /** Committed checkpoints by id (sha256 hex). */
   readonly checkpoints = new Map<string, Uint8Array>();
   /** Answer this many CheckpointFetchRequests with an INTERNAL error first; then serve them. */
@@ -63,6 +65,11 @@ export class FakeCoordinator {
       if (auth.enrollmentToken !== undefined) {
         if (validTokens.includes(auth.enrollmentToken)) return next();
         return next(refusal(ErrorCode.ERROR_CODE_ENROLLMENT_TOKEN_UNKNOWN, 'unknown enrollment token'));
+      }
+      if (auth.deviceId && sut.busyHandshakes.count > 0) {
+        sut.busyHandshakes.count -= 1;
+        const busy = refusal(ErrorCode.ERROR_CODE_RATE_LIMITED, 'coordinator busy');
+        return next(Object.assign(busy, { data: { ...busy.data, retryAfterMs: sut.busyHandshakes.retryAfterMs } }));
       }
       if (auth.deviceId && sut.devices.get(auth.deviceId) === auth.credential) {
         socket.data.deviceId = auth.deviceId;

@@ -123,6 +123,34 @@ describe(DeviceService.name, () => {
     expect((await sut.get(first.deviceId))?.state).toBe('online');
   });
 
+  it('should check handshakes that arrive together with one lookup, each against its own device', async () => {
+    // Prepare: 300 devices (more than one 256-id chunk), one of them revoked.
+    const devices = await Promise.all(Array.from({ length: 300 }, () => enroll()));
+    const repository = harness.get(DeviceRepository);
+    const revoked = devices[7]!;
+    await sut.revoke(revoked.deviceId);
+    const lookups: number[] = [];
+    const findCredentials = repository.findCredentials.bind(repository);
+    repository.findCredentials = async (ids) => {
+      lookups.push(ids.length);
+      return findCredentials(ids);
+    };
+
+    // Execute: every right credential, a wrong one, an unknown device and the revoked one, all in the same turn.
+    const outcomes = await Promise.all([
+      ...devices.map(({ deviceId, credential }) => codeOf(sut.authenticate(deviceId, credential)).catch(() => 'ok' as const)),
+      codeOf(sut.authenticate(devices[0]!.deviceId, devices[1]!.credential)),
+      codeOf(sut.authenticate('missing', devices[0]!.credential)),
+    ]);
+
+    // Assert
+    expect(lookups).toEqual([302]);
+    const wrongAndUnknown = outcomes.slice(300);
+    expect(wrongAndUnknown).toEqual([ErrorCode.ERROR_CODE_CREDENTIAL_INVALID, ErrorCode.ERROR_CODE_CREDENTIAL_INVALID]);
+    expect(outcomes[7]).toBe(ErrorCode.ERROR_CODE_DEVICE_REVOKED);
+    expect(outcomes.slice(0, 300).filter((outcome) => outcome === 'ok')).toHaveLength(299);
+  });
+
   it('should keep a device online when a connection closes that was not heard from since a newer one spoke', async () => {
     // Prepare: the device said Hello at t1 over a newer connection (e.g. through another coordinator node).
     const { deviceId } = await enroll();

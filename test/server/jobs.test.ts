@@ -222,6 +222,55 @@ describe(AssignmentService.name, () => {
     expect((await jobs.get(job.id))?.waitingReason).toContain('lease expired');
     expect(pusher.cancelled).toEqual([{ deviceId, cancel: { jobId: job.id, reason: expect.stringContaining('lease expired') } }]);
   });
+  it('should give a job to the next fitting device when the one it matched was reserved meanwhile', async () => {
+    // Prepare: two idle devices; between this pass's read and its reservation, another node reserves the first match.
+    const first = await enroll();
+    const second = await enroll();
+    await runToQuiet();
+    const reserve = devices.markBusy.bind(devices);
+    const tried: string[] = [];
+    devices.markBusy = async (deviceId) => {
+      tried.push(deviceId);
+      if (tried.length === 1) await reserve(deviceId); // the other node wins this one
+      return reserve(deviceId);
+    };
+
+    // Execute
+    const job = await jobs.submit(SPEC);
+    await runToQuiet();
+
+    // Assert: the same pass went on to the other device.
+    expect(tried).toHaveLength(2);
+    const taker = tried[1]!;
+    expect([first, second]).toContain(taker);
+    expect(taker).not.toBe(tried[0]);
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'assigned', deviceId: taker });
+    expect(pusher.pushed.map((push) => push.deviceId)).toEqual([taker]);
+  });
+
+  it('should reconcile Hellos that arrive together: one held-jobs read for those that list nothing, the holder\'s job abandoned', async () => {
+    // Prepare: one device holds a job; 20 others hold nothing.
+    const job = await jobs.submit(SPEC);
+    const holder = await enroll();
+    await runToQuiet();
+    const others = await Promise.all(Array.from({ length: 20 }, () => enroll()));
+    const leases = harness.get(JobLeaseService);
+    const reads: number[] = [];
+    const listHeldRefs = jobs.listHeldRefs.bind(jobs);
+    jobs.listHeldRefs = async (deviceIds) => {
+      reads.push(deviceIds.length);
+      return listHeldRefs(deviceIds);
+    };
+
+    // Execute: every device reconnects and lists no job (the holder's agent restarted).
+    const held = await Promise.all([holder, ...others].map((deviceId) => leases.reconcileOnHello(deviceId, [])));
+
+    // Assert
+    expect(reads).toEqual([21]);
+    expect(held.every((h) => h.held === 0)).toBe(true);
+    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 2, previousDeviceId: holder });
+  });
+
   it('should not expire a lease while a frame its device sent in time is still being handled, then expire it', async () => {
     // Prepare: the device holds the job and sent a frame just before its lease ended that the coordinator has not
     // handled yet (a result behind a backlog); a second frame arrived after the lease ended.

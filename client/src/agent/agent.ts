@@ -420,7 +420,9 @@ export class Agent extends TypedEvents<AgentEvents> {
       this.fail(AgentFatalError.fromRefusal(refusal));
       return;
     }
-    const delay = this.connection?.retryLater() ?? 0;
+    // A busy coordinator names the delay (spread over its refused devices); otherwise the agent's own backoff.
+    const named = refusal.retryAfterMs;
+    const delay = (typeof named === 'number' && named >= 0 ? this.connection?.retryAfter(named) : this.connection?.retryLater()) ?? 0;
     this.emit('warning', `coordinator refused the connection (${refusal.codeName}: ${refusal.message}); retrying in ${delay} ms`);
   }
 

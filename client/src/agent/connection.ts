@@ -181,6 +181,12 @@ export class DeviceConnection extends TypedEvents<ConnectionEvents> {
     return this.scheduleConnect(backoffDelay(this.failedAttempts, this.backoff, this.backoff.random));
   }
 
+  /** Connects again after the delay a busy coordinator named (it spread the delays of the devices it refused). */
+  retryAfter(delayMs: number): number {
+    this.failedAttempts += 1;
+    return this.scheduleConnect(Math.max(0, Math.round(delayMs)));
+  }
+
   close(): void {
     this.closed = true;
     this.clearRetry();

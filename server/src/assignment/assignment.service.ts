@@ -108,11 +108,21 @@ export class AssignmentService implements OnApplicationBootstrap {
     const slicer = new TimeSlicer();
     for (const job of queued) {
       await slicer.tick();
-      const outcome = matchJob(job.requirements, online, {
-        taken,
-        refused: this.refusals.get(job.id) ?? new Set(),
-        previousDeviceId: job.previousDeviceId,
-      });
+      const match = () =>
+        matchJob(job.requirements, online, {
+          taken,
+          refused: this.refusals.get(job.id) ?? new Set(),
+          previousDeviceId: job.previousDeviceId,
+        });
+      let outcome = match();
+      // A device this pass read as idle may have been reserved since (by another node) or gone: the job tries the
+      // next device that fits, in this pass, instead of waiting for the next trigger.
+      while (!('waitingReason' in outcome)) {
+        taken.add(outcome.deviceId);
+        if (await this.devices.markBusy(outcome.deviceId)) break;
+        this.logger.debug(`job ${job.id}: device ${outcome.deviceId} was no longer idle when reserved; trying the next`);
+        outcome = match();
+      }
       if ('waitingReason' in outcome) {
         const refusal = this.lastRefusal.get(job.id);
         const reason = refusal ? `${outcome.waitingReason} (last: ${refusal})` : outcome.waitingReason;
@@ -122,8 +132,6 @@ export class AssignmentService implements OnApplicationBootstrap {
         continue;
       }
       const { deviceId } = outcome;
-      taken.add(deviceId);
-      if (!(await this.devices.markBusy(deviceId))) continue;
       if (!(await this.jobs.claim(job.id, deviceId))) {
         await this.devices.markIdle(deviceId);
         continue;

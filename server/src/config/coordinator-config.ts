@@ -47,6 +47,11 @@ export interface CoordinatorConfig {
    * per this period instead of once per heartbeat (the node holding its connection keeps the exact deadline in memory).
    */
   readonly presenceFlushMs: number;
+  /**
+   * Device sessions set up at once (handshake until the first frame is handled); further device handshakes are
+   * refused RATE_LIMITED with a retry delay (gateway/handshake-admission.ts). 0: no limit.
+   */
+  readonly handshakeConcurrency: number;
   /** Largest checkpoint a device may upload. */
   readonly maxCheckpointBytes: number;
   readonly serverVersion: string;
@@ -97,6 +102,7 @@ export function resolveCoordinatorConfig(
     telemetryHistory: input.telemetryHistory ?? 60,
     telemetrySampleMs: input.telemetrySampleMs ?? 60_000,
     presenceFlushMs: input.presenceFlushMs ?? 30_000,
+    handshakeConcurrency: input.handshakeConcurrency ?? 500,
     maxCheckpointBytes: input.maxCheckpointBytes ?? 1024 * 1024 * 1024,
     serverVersion: input.serverVersion ?? SERVER_VERSION,
     redisUrl: input.redisUrl,

@@ -20,6 +20,9 @@ export interface PresenceWrite {
   readonly facts?: { readonly json: string; readonly chosenBackend: string };
 }
 
+/** What a handshake checks of a device. */
+export type DeviceCredentialRow = Pick<DeviceRow, 'id' | 'credential_hash' | 'revoked_at'>;
+
 /** A device as it was before a presence write (absent: not registered). */
 export interface PresencePrior {
   readonly state: DeviceState;
@@ -36,6 +39,20 @@ export class DeviceRepository {
 
   async findById(id: string): Promise<DeviceRow | undefined> {
     return this.database.db.selectFrom('devices').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** The credential hash and revocation of each listed device that exists, one statement per 256 ids. */
+  async findCredentials(ids: readonly string[]): Promise<Map<string, DeviceCredentialRow>> {
+    const found = new Map<string, DeviceCredentialRow>();
+    for (const chunk of powerOfTwoChunks([...new Set(ids)])) {
+      const rows = await this.database.db
+        .selectFrom('devices')
+        .select(['id', 'credential_hash', 'revoked_at'])
+        .where('id', 'in', chunk)
+        .execute();
+      for (const row of rows) found.set(row.id, row);
+    }
+    return found;
   }
 
   async list(): Promise<DeviceRow[]> {

@@ -10,7 +10,7 @@ import { DomainEventBus } from '../events/event-bus.js';
 import type { DeviceState } from '../storage/database.schema.js';
 import { DeviceTelemetryRepository, type TelemetrySampleRow } from './device-telemetry.repository.js';
 import { availableMemoryFrom, availableMemoryOf, staticMatchFactsOf, toDeviceView, type DeviceView, type MatchColumns, type PresentDevice, type StaticMatchFacts } from './device-view.js';
-import { DeviceRepository, type DeviceRow } from './device.repository.js';
+import { DeviceRepository, type DeviceCredentialRow, type DeviceRow } from './device.repository.js';
 import { EnrollmentTokenService } from './enrollment-token.service.js';
 import { parseLabels, type Labels } from './labels.js';
 import { CredentialKeyService } from './credential-key.service.js';
@@ -83,6 +83,10 @@ export class DeviceService {
   /** Presence of the devices connected to this node; their rows are written on transitions and coarse flushes. */
   private readonly live: PresenceTable;
   private readonly hellos = new GroupCommit<PendingHello, ProtocolFault | undefined>((batch) => this.writeHellos(batch));
+  private readonly credentialLookups = new GroupCommit<string, DeviceCredentialRow | undefined>(async (ids) => {
+    const found = await this.devices.findCredentials(ids);
+    return ids.map((id) => found.get(id));
+  });
   /** Disconnects (a reconnect storm is thousands at once) written a batch per statement. */
   private readonly closes = new GroupCommit<{ id: string; heardAt: string }, boolean>((batch) => this.writeCloses(batch));
 
@@ -124,9 +128,12 @@ export class DeviceService {
     return claim.unproven ? { ...enrolled, unprovenClaim: claim.unproven } : enrolled;
   }
 
-  /** Throws CREDENTIAL_INVALID unless (deviceId, credential) matches, DEVICE_REVOKED for a revoked device. */
+  /**
+   * Throws CREDENTIAL_INVALID unless (deviceId, credential) matches, DEVICE_REVOKED for a revoked device. The
+   * handshakes that arrive together (a reconnect storm) look their devices up together, one statement per 256.
+   */
   async authenticate(deviceId: string, credential: string): Promise<void> {
-    const row = await this.devices.findById(deviceId);
+    const row = await this.credentialLookups.add(deviceId);
     const check = await verifyCredential(credential, row?.credential_hash ?? DECOY_HASH, this.credentialKey.current);
     if (!row || !check.valid) throw new ProtocolFault(ErrorCode.ERROR_CODE_CREDENTIAL_INVALID, 'device credential is not valid');
     if (row.revoked_at !== null) {

@@ -37,6 +37,8 @@ export class FederatedSubmissionError extends Error {}
 export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Federated');
   private readonly passes = new Map<string, CoalescedRun>();
+  /** Passes over every running federated job: a reconnect storm's thousands of DeviceAvailable read the jobs a few times. */
+  private readonly sweeps = new CoalescedRun(() => this.advanceAllOnce(), () => !this.stopped);
   private readonly background = new Set<Promise<void>>();
   /** (job, round) keys of the evaluations in flight: a round is measured once even if a catch-up pass meets it. */
   private readonly evaluating = new Set<string>();
@@ -158,7 +160,12 @@ export class FederatedRoundService implements OnApplicationBootstrap, OnModuleDe
     return covering;
   }
 
-  private async advanceAll(): Promise<void> {
+  private advanceAll(): Promise<void> {
+    if (this.stopped || !this.leadership.isLeader()) return Promise.resolve();
+    return this.sweeps.request();
+  }
+
+  private async advanceAllOnce(): Promise<void> {
     if (this.stopped || !this.leadership.isLeader()) return;
     try {
       for (const job of await this.repository.listJobs('running')) void this.advance(job.id);

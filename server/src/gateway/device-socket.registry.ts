@@ -59,7 +59,8 @@ export class DeviceSocketRegistry implements JobPusher {
   }
 
   handlesFrameReceivedBy(deviceId: string, at: number): boolean {
-    return this.sockets.get(deviceId)?.data.framesInHand?.some((receivedAt) => receivedAt <= at) ?? false;
+    const data = this.sockets.get(deviceId)?.data;
+    return data !== undefined && (data.framesInHand ?? 0) > 0 && (data.inHandSince ?? Infinity) <= at;
   }
 
   isReachable(deviceId: string): boolean {

@@ -33,6 +33,7 @@ import { DeviceChannelLimits } from '../security/device-channel-limits.js';
 import { DeviceSocketRegistry } from './device-socket.registry.js';
 import { buildDispatchTable } from './dispatch-table.js';
 import { FrameDispatcher, type DispatchOutcome } from './frame-dispatcher.js';
+import { HandshakeAdmission } from './handshake-admission.js';
 import { createHandshakeMiddleware } from './handshake.middleware.js';
 import { ProtocolErrorCounter } from './protocol-error.counter.js';
 import { deviceRoom, type DeviceServer, type DeviceSocket, type FrameAck } from './socket.types.js';
@@ -51,6 +52,7 @@ export class FleetGateway
   private readonly disconnects = new Set<Promise<void>>();
   private readonly serverVersion: string;
   private readonly clustered: boolean;
+  private readonly admission: HandshakeAdmission | undefined;
 
   constructor(
     @Inject(COORDINATOR_CONFIG) config: CoordinatorConfig,
@@ -86,6 +88,7 @@ export class FleetGateway
     this.dispatcher = new FrameDispatcher(table, errors, config.serverVersion, this.logger);
     this.serverVersion = config.serverVersion;
     this.clustered = config.redisUrl !== undefined;
+    if (config.handshakeConcurrency > 0) this.admission = new HandshakeAdmission({ limit: config.handshakeConcurrency });
   }
 
   /**
@@ -104,7 +107,7 @@ export class FleetGateway
   afterInit(server: DeviceServer): void {
     this.server = server;
     const { tokens, devices, errors, logger, limits } = this;
-    server.use(createHandshakeMiddleware({ tokens, devices, errors, logger, limits }));
+    server.use(createHandshakeMiddleware({ tokens, devices, errors, logger, limits, ...(this.admission ? { admission: this.admission } : {}) }));
     this.registry.attachServer(server);
     this.channel.attach(this.registry);
   }
@@ -123,6 +126,7 @@ export class FleetGateway
       if (event !== DEVICE_CHANNEL_EVENT) void this.onUnknownEvent(socket, event, args);
     });
     socket.once('disconnect', (_reason, description) => {
+      this.admission?.end(socket);
       if (isOversizedMessage(description)) this.errors.record(ErrorCode.ERROR_CODE_FRAME_TOO_LARGE);
     });
     if (session?.kind === 'device') this.bindDevice(socket, session.deviceId);
@@ -143,9 +147,9 @@ export class FleetGateway
   async onFrame(socket: DeviceSocket, frame: unknown, ack?: FrameAck): Promise<void> {
     // Held from receipt until handled: the lease sweep does not expire a lease its device spoke for in time while
     // the coordinator is still catching up with what it said (a result waiting behind a backlog).
-    const inHand = (socket.data.framesInHand ??= []);
-    const receivedAt = this.clock.now();
-    inHand.push(receivedAt);
+    const data = socket.data;
+    if (!data.framesInHand) data.inHandSince = this.clock.now();
+    data.framesInHand = (data.framesInHand ?? 0) + 1;
     let outcome: DispatchOutcome;
     try {
       const endTurn = await this.admit(socket, ack);
@@ -157,9 +161,10 @@ export class FleetGateway
       } finally {
         endTurn();
         socket.data.lastHeardAt = this.clock.now();
+        this.admission?.end(socket);
       }
     } finally {
-      inHand.splice(inHand.indexOf(receivedAt), 1);
+      data.framesInHand -= 1;
     }
     if (outcome.session) this.switchSession(socket, outcome.session);
     if (typeof ack === 'function') ack(outcome.frame);

@@ -14,6 +14,7 @@ import type { Session } from '../common/session.types.js';
 import type { DeviceService } from '../devices/device.service.js';
 import type { EnrollmentTokenService } from '../devices/enrollment-token.service.js';
 import { backingOff, type DeviceChannelLimits } from '../security/device-channel-limits.js';
+import { isRefusal, type HandshakeAdmission } from './handshake-admission.js';
 import type { ProtocolErrorCounter } from './protocol-error.counter.js';
 import type { DeviceSocket } from './socket.types.js';
 
@@ -23,6 +24,18 @@ export interface HandshakeDependencies {
   readonly limits: Pick<DeviceChannelLimits, 'authGate' | 'authFailed' | 'authSucceeded' | 'floodCooldownMs' | 'enrollmentFloodCooldownMs'>;
   readonly errors: ProtocolErrorCounter;
   readonly logger: Logger;
+  /** Limits the device sessions set up at once; absent: no limit. */
+  readonly admission?: Pick<HandshakeAdmission, 'enter' | 'hold'>;
+}
+
+/** A refusal the client should retry after `retryAfterMs` (RATE_LIMITED: the coordinator is busy). */
+export class RetryLaterFault extends ProtocolFault {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(ErrorCode.ERROR_CODE_RATE_LIMITED, message);
+  }
 }
 
 export type HandshakeMiddleware = (socket: DeviceSocket, next: (error?: Error) => void) => void;
@@ -73,12 +86,21 @@ export async function authenticateHandshake(
 
 export function createHandshakeMiddleware(deps: HandshakeDependencies): HandshakeMiddleware {
   return (socket, next) => {
-    authenticateHandshake(socket.handshake.auth, deps, socket.handshake.address).then(
+    const admitted = admitDevice(socket.handshake.auth, deps.admission);
+    const started = isRefusal(admitted)
+      ? Promise.reject(
+          new RetryLaterFault(`coordinator busy setting up ${admitted.inFlight} sessions; retry in ${admitted.retryAfterMs} ms`, admitted.retryAfterMs),
+        )
+      : authenticateHandshake(socket.handshake.auth, deps, socket.handshake.address);
+    started.then(
       (session) => {
         socket.data.session = session;
+        // Released by the gateway when the session's first frame is handled or the connection closes.
+        if (!isRefusal(admitted)) deps.admission?.hold(socket, admitted);
         next();
       },
       (error: unknown) => {
+        if (!isRefusal(admitted)) admitted();
         const fault =
           error instanceof ProtocolFault
             ? error
@@ -95,13 +117,28 @@ export function createHandshakeMiddleware(deps: HandshakeDependencies): Handshak
   };
 }
 
+/**
+ * Device handshakes (not enrollments: one per device, ever) pass the admission; a handshake that is not a device's
+ * gets a no-op release.
+ */
+function admitDevice(auth: unknown, admission: HandshakeDependencies['admission']): ReturnType<HandshakeAdmission['enter']> {
+  const fields = typeof auth === 'object' && auth !== null ? (auth as Record<string, unknown>) : {};
+  if (!admission || typeof fields.deviceId !== 'string' || typeof fields.credential !== 'string') return () => undefined;
+  return admission.enter();
+}
+
 function isFault(error: unknown, code: ErrorCode): boolean {
   return error instanceof ProtocolFault && error.code === code;
 }
 
 function refusalError(fault: ProtocolFault): Error & { data: HandshakeRefusal } {
   const error = new Error(fault.message) as Error & { data: HandshakeRefusal };
-  error.data = { code: fault.code, codeName: errorCodeName(fault.code), message: fault.message };
+  error.data = {
+    code: fault.code,
+    codeName: errorCodeName(fault.code),
+    message: fault.message,
+    ...(fault instanceof RetryLaterFault ? { retryAfterMs: fault.retryAfterMs } : {}),
+  };
   return error;
 }
 

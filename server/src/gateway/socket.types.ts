@@ -16,8 +16,13 @@ export interface DeviceSocketData {
   session?: Session;
   /** When this connection's last frame was handled (ms since the epoch). */
   lastHeardAt?: number;
-  /** When each frame received on this connection and not yet handled arrived (ms on the coordinator's clock). */
-  framesInHand?: number[];
+  /** Frames received on this connection and not yet handled. */
+  framesInHand?: number;
+  /**
+   * While frames are in hand: when the oldest of those received since none was last in hand arrived (ms on the
+   * coordinator's clock). Never later than the oldest frame still in hand; two numbers instead of a list per frame.
+   */
+  inHandSince?: number;
 }
 
 /** Server-to-server events (used by clustering adapters): none. */

@@ -9,7 +9,9 @@ export interface JobPusher {
   isConnected(deviceId: string): boolean;
   /**
    * Whether this process received a frame from the device at or before `at` (ms, the coordinator's clock) and is
-   * still handling it: the device spoke in time, the coordinator has not caught up yet.
+   * still handling it: the device spoke in time, the coordinator has not caught up yet. May also say so for a frame
+   * that arrived later while an earlier one is still in hand (the gateway keeps a count and the start of the run of
+   * frames in hand, not each arrival): the sweep then waits until that run is handled.
    */
   handlesFrameReceivedBy(deviceId: string, at: number): boolean;
   /** Whether a one-way message can be sent to the device: connected here, or possibly to another node. */

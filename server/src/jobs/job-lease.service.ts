@@ -4,6 +4,7 @@
 // attempt + 1 (another device preferred), or fails after its last attempt.
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { CLOCK, clockDate, realClock, type Clock } from '../common/clock.js';
+import { GroupCommit } from '../common/group-commit.js';
 import { DeviceService } from '../devices/device.service.js';
 import type { HeartbeatJobs, HeldJobLeases, HeldJobs } from '../devices/presence.handlers.js';
 import { DomainEventBus } from '../events/event-bus.js';
@@ -14,6 +15,11 @@ import { JobService, type JobView } from './job.service.js';
 @Injectable()
 export class JobLeaseService implements HeldJobLeases {
   private readonly logger = new Logger('Fleet');
+  /** Whether each device holds a job, for the Hellos that arrive together: one read per 256 devices. */
+  private readonly holdCheck = new GroupCommit<string, boolean>(async (deviceIds) => {
+    const holders = new Set((await this.jobs.listHeldRefs(deviceIds)).map((ref) => ref.deviceId));
+    return deviceIds.map((id) => holders.has(id));
+  });
 
   constructor(
     private readonly jobs: JobService,
@@ -28,6 +34,8 @@ export class JobLeaseService implements HeldJobLeases {
    * lists were lost (agent restarted) and are abandoned now; listed jobs it does not hold are cancelled on it.
    */
   async reconcileOnHello(deviceId: string, runningJobIds: readonly string[], now = clockDate(this.clock)): Promise<HeldJobs> {
+    // A device that lists no job and holds none (nearly every Hello of a reconnect storm) has nothing to reconcile.
+    if (runningJobIds.length === 0 && !(await this.holdCheck.add(deviceId))) return { held: 0 };
     const listed = new Set(runningJobIds);
     let held = 0;
     for (const job of await this.jobs.listHeld(deviceId)) {
