@@ -9,13 +9,15 @@ import { KernelRuntime } from '../../../client/src/engine/kernels/runtime.js';
 import { defaultThreadPlatform, type PoolWorker } from '../../../client/src/engine/kernels/threads/platform.js';
 import { irregularMask, randomArray, rng } from './helpers.js';
 
-function csr(rows: number, cols: number, density: number, seed: number): SparseFormat {
+type CsrFormat = Extract<SparseFormat, { kind: 'csr' }>;
+
+function csr(rows: number, cols: number, density: number, seed: number): CsrFormat {
   const r = rng(seed);
   return { kind: 'csr', matrix: buildCsr(randomArray(r, rows * cols), irregularMask(r, rows, cols, density), rows, cols) };
 }
 
 /** Forward, backward-data and backward-weight of a linear layer, read back. */
-function runLinear(rt: KernelRuntime, f: SparseFormat, batch: number): Float32Array[] {
+function runLinear(rt: KernelRuntime, f: CsrFormat, batch: number): Float32Array[] {
   const r = rng(11);
   const x = randomArray(r, f.matrix.cols * batch);
   const dy = randomArray(r, f.matrix.rows * batch);
