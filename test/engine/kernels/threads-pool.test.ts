@@ -6,6 +6,7 @@ import { buildCsr } from '../../../client/src/engine/kernels/formats/csr.js';
 import type { SparseFormat } from '../../../client/src/engine/kernels/formats/types.js';
 import { createLinearKernel } from '../../../client/src/engine/kernels/linear.js';
 import { KernelRuntime } from '../../../client/src/engine/kernels/runtime.js';
+import { AUTO_MIN_PARALLEL_WORK, evenRanges, MIN_PARALLEL_WORK, minParallelWorkFor } from '../../../client/src/engine/kernels/threads/partition.js';
 import { defaultThreadPlatform, type PoolWorker } from '../../../client/src/engine/kernels/threads/platform.js';
 import { irregularMask, randomArray, rng } from './helpers.js';
 
@@ -86,5 +87,40 @@ describe('kernel thread pool', () => {
     const slices = Array.from({ length: 8 }, (_, s) => [1, 1, idx.ptr + 4 * (s % 4), src.ptr, s % 2 === 0 ? out.ptr + 4 * (s % 4) : 0x7ffffff0]);
     expect(() => rt.parallel('gatherF32', slices)).toThrow();
     expect(runLinear(rt, f, 37)).toEqual(expected);
+  });
+
+  describe("threads: 'auto'", () => {
+    const twoCores = { ...defaultThreadPlatform(), cores: () => 2 };
+    // The MLP b128 at d = 0.1: fc1's forward and SDDMM (300×784, ERK density 0.08) are its largest calls.
+    const mlpLargestCall = Math.round(300 * 784 * 0.08) * 128;
+    // The CNN b64 at d = 0.1: conv2 (64←32, 3×3, 14×14 outputs) forward.
+    const cnnConv2 = Math.round(64 * 32 * 9 * 0.1) * 14 * 14 * 64;
+
+    it('should split only long calls for auto, and every call from the low threshold for an explicit count', () => {
+      expect(minParallelWorkFor('auto')).toBe(AUTO_MIN_PARALLEL_WORK);
+      expect(minParallelWorkFor(2)).toBe(MIN_PARALLEL_WORK);
+      expect(minParallelWorkFor(1)).toBe(MIN_PARALLEL_WORK);
+      expect(mlpLargestCall).toBeLessThan(AUTO_MIN_PARALLEL_WORK);
+      expect(cnnConv2).toBeGreaterThanOrEqual(AUTO_MIN_PARALLEL_WORK);
+    });
+
+    it("should keep the MLP's calls on one thread and split the CNN's conv calls", async () => {
+      const auto = await KernelRuntime.create({ threads: 'auto', platform: twoCores });
+      const two = await KernelRuntime.create({ threads: 2, platform: twoCores });
+      pools.push(auto, two);
+      expect(auto.threads).toBe(2);
+      expect(auto.minParallelWork).toBe(AUTO_MIN_PARALLEL_WORK);
+      const ranges = evenRanges(300, auto.parts);
+      expect(auto.slices(ranges, mlpLargestCall)).toEqual([[0, 300]]);
+      expect(auto.slices(ranges, cnnConv2).length).toBeGreaterThan(2);
+      expect(two.slices(ranges, mlpLargestCall).length).toBeGreaterThan(2);
+      expect(two.slices(ranges, MIN_PARALLEL_WORK - 1)).toEqual([[0, 300]]);
+    });
+
+    it('should take an explicit minParallelWork over the default of auto', async () => {
+      const rt = await KernelRuntime.create({ threads: 'auto', platform: twoCores, minParallelWork: 0 });
+      pools.push(rt);
+      expect(rt.minParallelWork).toBe(0);
+    });
   });
 });

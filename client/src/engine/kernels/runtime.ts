@@ -7,7 +7,7 @@
 // uses mark()/release(). reset() frees everything, including every kernel created on this runtime.
 import type { KernelExports } from './exports.js';
 import { defaultThreadPlatform, type ThreadPlatform } from './threads/platform.js';
-import { MIN_PARALLEL_WORK, MIN_SLICE_WORK, rangeCount, slicesFor, type RowRange } from './threads/partition.js';
+import { MIN_PARALLEL_WORK, MIN_SLICE_WORK, minParallelWorkFor, rangeCount, slicesFor, type RowRange } from './threads/partition.js';
 import { KernelThreadPool } from './threads/pool.js';
 import { MAX_SLICES, type PoolFunction } from './threads/protocol.js';
 import { detectKernelVariant, hasSharedMemory, hasWasmSimd, KERNEL_FILES, THREADS_MAX_PAGES, type KernelVariant } from './variants.js';
@@ -63,7 +63,10 @@ export interface KernelRuntimeOptions {
   readonly spin?: number;
   /** Microseconds the calling thread polls for the workers' last slices before blocking (KernelPoolOptions.waitSpin). */
   readonly waitSpin?: number;
-  /** Work (multiply-adds, moved floats) below which a call stays on the calling thread (default MIN_PARALLEL_WORK). */
+  /**
+   * Work (multiply-adds, moved floats) below which a call stays on the calling thread; default MIN_PARALLEL_WORK,
+   * or AUTO_MIN_PARALLEL_WORK with threads: 'auto' (threads/partition.ts says why).
+   */
   readonly minParallelWork?: number;
   /** Least work of one slice of a split call (default MIN_SLICE_WORK). */
   readonly minSliceWork?: number;
@@ -154,7 +157,7 @@ export class KernelRuntime {
     const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: THREADS_MAX_PAGES, shared: true });
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const rt = new KernelRuntime(instance.exports as unknown as KernelExports, variant);
-    rt.minParallelWork = options.minParallelWork ?? MIN_PARALLEL_WORK;
+    rt.minParallelWork = options.minParallelWork ?? minParallelWorkFor(options.threads ?? 1);
     rt.minSliceWork = options.minSliceWork ?? MIN_SLICE_WORK;
     let reason = blocker;
     if (requested > 1 && reason === undefined) {

@@ -7,10 +7,25 @@
 export type RowRange = readonly [number, number];
 
 /**
- * Default multiply-adds (or moved floats) below which a call runs on the calling thread alone
- * (KernelRuntimeOptions.minParallelWork).
+ * Multiply-adds (or moved floats) below which a call runs on the calling thread alone when a job asks for N
+ * threads (KernelRuntimeOptions.minParallelWork). Measured here (2 vCPUs, both free, slice claiming): a 300×784
+ * CSR forward at d = 0.1 ran 0.81× on 2 threads at 0.09 M multiply-adds (27 µs), 1.26–1.40× from 0.19 M.
  */
-export const MIN_PARALLEL_WORK = 1 << 18;
+export const MIN_PARALLEL_WORK = 1 << 17;
+
+/**
+ * The same threshold for threads: 'auto' (about 0.3–0.5 ms of kernel work here). A worker that loses its core
+ * while it holds a slice stalls the call for a scheduler time slice (milliseconds), and a step made of short calls
+ * (the MLP b128 at d = 0.1: its largest calls are 2.4 M) then ran 0.62–0.92× of one thread on a busy 2-vCPU
+ * machine; calls this large (the CNN's conv layers, 14–23 M) amortize that risk. A job that asks for N threads
+ * explicitly gets MIN_PARALLEL_WORK.
+ */
+export const AUTO_MIN_PARALLEL_WORK = 1 << 22;
+
+/** The per-call work threshold for a thread request: AUTO_MIN_PARALLEL_WORK for 'auto', else MIN_PARALLEL_WORK. */
+export function minParallelWorkFor(requested: 'auto' | number): number {
+  return requested === 'auto' ? AUTO_MIN_PARALLEL_WORK : MIN_PARALLEL_WORK;
+}
 
 /** Default least work of one slice (KernelRuntimeOptions.minSliceWork): claiming and calling a slice costs ≈ 1 µs. */
 export const MIN_SLICE_WORK = 1 << 15;
