@@ -21,6 +21,10 @@ export interface KernelPoolOptions {
   readonly waitSpin?: number;
 }
 
+/**
+ * No polling by default: on 2 vCPUs shared with other work a polling thread takes the core another thread needs
+ * (a worker's 30 µs poll lowered the kernels' 2-thread scaling under load from 0.96× to 0.91× median, bench/README.md).
+ */
 export const DEFAULT_SPIN_US = 0;
 export const DEFAULT_WAIT_SPIN_US = 0;
 
