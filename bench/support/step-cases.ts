@@ -18,8 +18,11 @@ export interface StepRecord {
   /** The sparse method whose step ran ('static' for every row but VRPGE's, whose step is its own). */
   method: string;
   density: number;
-  /** Threads of the sparse kernels (requested; kernel_threads is what ran) and of tfjs-wasm (what it ran with). */
-  threads: number;
+  /**
+   * Threads of the sparse kernels (requested, 'auto' as a job's default; kernel_threads is the pool that ran) and of
+   * tfjs-wasm (what it ran with).
+   */
+  threads: number | 'auto';
   kernel_threads: number | null;
   /** Why the kernels ran fewer threads than asked (absent when they ran all). */
   kernel_thread_fallback?: string;
@@ -84,7 +87,8 @@ export const MODEL_CHOICES: readonly string[] = [...SMALL_MODELS.map(([model]) =
 
 /**
  * Every configuration, grouped by model (a group is built, timed and disposed together). With `threads` > 1 the
- * small models add sparse-kernel rows at d = 0.1 on that many kernel threads.
+ * small models add sparse-kernel rows at d = 0.1 on that many kernel threads, and an irregular row with threads:
+ * 'auto' (a job's default: only calls of at least AUTO_MIN_PARALLEL_WORK split, see threads/partition.ts).
  */
 export function configurations(quick: boolean, only: string | undefined, threads = 1): BenchConfig[][] {
   const groups: BenchConfig[][] = [];
@@ -100,6 +104,7 @@ export function configurations(quick: boolean, only: string | undefined, threads
     for (const density of quick ? [0.1] : DENSITIES) out.push({ model, batch, compute: 'sparse-kernels', scheme: 'block', density });
     if (threads > 1) {
       for (const scheme of ['irregular', 'block'] as const) out.push({ model, batch, compute: 'sparse-kernels', scheme, density: 0.1, threads });
+      out.push({ model, batch, compute: 'sparse-kernels', scheme: 'irregular', density: 0.1, threads: 'auto' });
     }
     groups.push(out);
   }
@@ -281,7 +286,7 @@ export function addSpeedups(records: StepRecord[]): void {
       const twin = records.find(
         (r) => r.threads === 1 && r.model === record.model && r.compute === record.compute && r.scheme === record.scheme && r.density === record.density,
       );
-      if (record.threads > 1 && twin?.step_ms != null) record.thread_scaling = twin.step_ms / record.step_ms;
+      if (record.threads !== 1 && twin?.step_ms != null) record.thread_scaling = twin.step_ms / record.step_ms;
     }
   }
 }

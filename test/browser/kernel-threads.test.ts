@@ -39,7 +39,7 @@ export async function probe(baseUrl) {
     return [...rt.read(y), ...rt.read(dw)];
   };
   const single = await KernelRuntime.create({ baseUrl });
-  const pooled = await KernelRuntime.create({ threads: 2, baseUrl, minParallelWork: 0 });
+  const pooled = await KernelRuntime.create({ threads: 2, baseUrl, minParallelWork: 0, minSliceWork: 0 });
   const a = run(single), b = run(pooled);
   const info = pooled.describe();
   const parallelCalls = pooled.parallelCalls;

@@ -22,7 +22,7 @@ describe('kernel index width', () => {
 
   beforeAll(async () => {
     await ensureKernelsBuilt({ quiet: true });
-    rts = [await KernelRuntime.create(), await KernelRuntime.create({ threads: 2, spin: 0, minParallelWork: 0 })];
+    rts = [await KernelRuntime.create(), await KernelRuntime.create({ threads: 2, spin: 0, minParallelWork: 0, minSliceWork: 0 })];
   });
 
   it.each([

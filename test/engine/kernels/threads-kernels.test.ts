@@ -137,7 +137,7 @@ describe('threaded kernels', () => {
     await ensureKernelsBuilt({ quiet: true });
     single = await KernelRuntime.create({ variant: 'simd' });
     scalar = await KernelRuntime.create({ variant: 'scalar' });
-    for (const threads of [2, 3]) pooled.push(await KernelRuntime.create({ threads, spin: 0, minParallelWork: 0 }));
+    for (const threads of [2, 3]) pooled.push(await KernelRuntime.create({ threads, spin: 0, minParallelWork: 0, minSliceWork: 0 }));
   });
 
   afterAll(async () => {

@@ -30,8 +30,8 @@ export interface BenchConfig {
   readonly density: number;
   /** Whose input shape the random batches have; Fashion-MNIST when absent. */
   readonly data?: DatasetName;
-  /** Threads of the sparse kernels (default 1). */
-  readonly threads?: number;
+  /** Threads of the sparse kernels (default 1); 'auto' as a job asks for it. */
+  readonly threads?: number | 'auto';
   /**
    * The sparse method whose step is timed: 'static' (default: the steady-state step of every mask-update method) or
    * 'vrpge', whose score-phase step makes K passes, each under a newly sampled channel gate.
@@ -80,7 +80,7 @@ export function inputShapeOf(config: TrainConfig): InputShape {
 
 export function describeConfig(config: BenchConfig): string {
   if (config.compute === 'stock' || config.compute === 'dense') return `${config.model} ${config.compute}`;
-  const threads = (config.threads ?? 1) > 1 ? ` ${config.threads} threads` : '';
+  const threads = (config.threads ?? 1) !== 1 ? ` ${config.threads} threads` : '';
   const method = (config.method ?? 'static') === 'static' ? '' : ` ${config.method}`;
   return `${config.model} ${config.compute} ${config.scheme}${method} d=${config.density}${threads}`;
 }

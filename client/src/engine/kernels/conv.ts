@@ -178,9 +178,9 @@ class DirectConv implements SparseConvKernel {
     }
     this.entryRows = rt.uploadI32(rowsBySlot);
     this.dense = format.kind === 'csr' && entries.identity && format.matrix.values.length === outChannels * inChannels * this.taps;
-    this.forwardRanges = this.dense ? evenRanges(outChannels, rt.threads, 4) : balancedRanges(structural ?? entries.rowPtr, rt.threads);
-    this.entryRanges = runRanges(rowsBySlot, rt.threads);
-    this.gatherRanges = evenRanges(rowsBySlot.length, rt.threads, 4);
+    this.forwardRanges = this.dense ? evenRanges(outChannels, rt.parts, 4) : balancedRanges(structural ?? entries.rowPtr, rt.parts);
+    this.entryRanges = runRanges(rowsBySlot, rt.parts);
+    this.gatherRanges = evenRanges(rowsBySlot.length, rt.parts, 4);
     // Backward-data: transposed index over canonical columns, whose rows i·taps..(i+1)·taps-1 merge per channel.
     const t = transposeFormat(format);
     const channelPtr = new Int32Array(inChannels + 1);
@@ -189,7 +189,7 @@ class DirectConv implements SparseConvKernel {
     for (let c = 0; c < t.rows; c++) col.fill(c, t.rowPtr[c], t.rowPtr[c + 1]);
     this.backEntries = { row: t.colIdx, col };
     this.backRowPtr = rt.uploadI32(channelPtr);
-    this.backRanges = balancedRanges(channelPtr, rt.threads);
+    this.backRanges = balancedRanges(channelPtr, rt.parts);
     this.backPerm = rt.uploadI32(t.perm);
   }
 
@@ -324,7 +324,7 @@ class DirectConv implements SparseConvKernel {
     const inPlane = 4 * g.height * g.width * g.batch;
     this.rt.parallel(
       'padPlanes',
-      this.rt.slices(evenRanges(channels, this.rt.threads), channels * pad.plane).map(([c0, c1]) => [c1 - c0, g.height, g.width, g.batch, pad.top, pad.left, pad.hp, pad.wp, src.ptr + c0 * inPlane, dst.ptr + 4 * c0 * pad.plane]),
+      this.rt.slices(evenRanges(channels, this.rt.parts), channels * pad.plane).map(([c0, c1]) => [c1 - c0, g.height, g.width, g.batch, pad.top, pad.left, pad.hp, pad.wp, src.ptr + c0 * inPlane, dst.ptr + 4 * c0 * pad.plane]),
     );
     return dst;
   }

@@ -108,8 +108,8 @@ export class TransposedIndex {
     this.rowPtr = rt.uploadI32(t.rowPtr);
     this.colIdx = rt.uploadIndex(t.colIdx, t.cols - 1);
     this.perm = rt.uploadIndex(t.perm, t.perm.length - 1);
-    this.ranges = balancedRanges(t.rowPtr, rt.threads);
-    this.gatherRanges = evenRanges(t.perm.length, rt.threads, 4);
+    this.ranges = balancedRanges(t.rowPtr, rt.parts);
+    this.gatherRanges = evenRanges(t.perm.length, rt.parts, 4);
   }
 
   /** Scratch copy of `values` in transposed order (allocate inside a scratch scope). */
@@ -153,7 +153,7 @@ class RowSparseLinear extends LinearBase {
     this.colIdx = format.kind === 'csr' ? rt.uploadIndex(format.matrix.colIdx, this.cols - 1) : rt.uploadI32(format.matrix.blockCol);
     this.values = rt.uploadF32(format.matrix.values);
     this.transposed = new TransposedIndex(rt, format);
-    this.ranges = balancedRanges(ptr, rt.threads);
+    this.ranges = balancedRanges(ptr, rt.parts);
   }
 
   /** Rows of one unit of `ranges`: 1 for csr, 4 for a block4 group. */
@@ -204,7 +204,7 @@ class ShuffledLinear extends LinearBase {
     this.groupPtr = rt.uploadI32(m.groupPtr);
     this.blockCols = rt.uploadI32(m.blockCols);
     this.values = rt.uploadF32(m.values);
-    this.ranges = balancedRanges(m.groupPtr, rt.threads);
+    this.ranges = balancedRanges(m.groupPtr, rt.parts);
   }
 
   /** Arguments of a per-group kernel for groups g0..g1 (group arrays offset; block and row indices stay absolute). */
@@ -248,8 +248,8 @@ class ChannelLinear extends LinearBase {
     this.keptCols = rt.uploadI32(cols);
     this.outRows = rt.uploadI32(Int32Array.from({ length: m.rows }, (_, r) => r));
     this.values = rt.uploadF32(m.values);
-    this.rowRanges = evenRanges(m.rows, rt.threads, 4);
-    this.colRanges = evenRanges(this.width, rt.threads, 4);
+    this.rowRanges = evenRanges(m.rows, rt.parts, 4);
+    this.colRanges = evenRanges(this.width, rt.parts, 4);
   }
 
   protected runForward(x: WasmF32, y: WasmF32, batch: number, live: WasmI32 | undefined): void {
@@ -260,7 +260,7 @@ class ChannelLinear extends LinearBase {
         const weights = this.liveWeights(live);
         this.rt.parallel(
           'denseGemm',
-          this.rt.slices(evenRanges(live.length, this.rt.threads, 4), weights.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, weights.ptr + 4 * r0 * w, w, 1, this.keptCols.ptr, x.ptr, live.ptr + 4 * r0, y.ptr]),
+          this.rt.slices(evenRanges(live.length, this.rt.parts, 4), weights.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, weights.ptr + 4 * r0 * w, w, 1, this.keptCols.ptr, x.ptr, live.ptr + 4 * r0, y.ptr]),
         );
       });
       return;
@@ -291,7 +291,7 @@ class ChannelLinear extends LinearBase {
       const out = live === undefined ? dValues : this.rt.allocF32(live.length * w);
       this.rt.parallel(
         'denseDots',
-        this.rt.slices(live === undefined ? this.rowRanges : evenRanges(rows.length, this.rt.threads, 4), out.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, dy.ptr, rows.ptr + 4 * r0, x.ptr, this.keptCols.ptr, out.ptr + 4 * r0 * w]),
+        this.rt.slices(live === undefined ? this.rowRanges : evenRanges(rows.length, this.rt.parts, 4), out.length * batch).map(([r0, r1]) => [r1 - r0, w, batch, dy.ptr, rows.ptr + 4 * r0, x.ptr, this.keptCols.ptr, out.ptr + 4 * r0 * w]),
       );
       if (live === undefined) return;
       // Closed rows get dW = 0 (their dY is zero); the live rows' dots go to their value rows.

@@ -7,9 +7,9 @@
 // uses mark()/release(). reset() frees everything, including every kernel created on this runtime.
 import type { KernelExports } from './exports.js';
 import { defaultThreadPlatform, type ThreadPlatform } from './threads/platform.js';
-import { MIN_PARALLEL_WORK, slicesFor, type RowRange } from './threads/partition.js';
+import { MIN_PARALLEL_WORK, MIN_SLICE_WORK, minParallelWorkFor, rangeCount, slicesFor, type RowRange } from './threads/partition.js';
 import { KernelThreadPool } from './threads/pool.js';
-import type { PoolFunction } from './threads/protocol.js';
+import { MAX_SLICES, type PoolFunction } from './threads/protocol.js';
 import { detectKernelVariant, hasSharedMemory, hasWasmSimd, KERNEL_FILES, THREADS_MAX_PAGES, type KernelVariant } from './variants.js';
 
 export interface WasmF32 {
@@ -59,10 +59,17 @@ export interface KernelRuntimeOptions {
   /** Set false to behave as if SharedArrayBuffer were missing (tests the one-thread fallback). */
   readonly sharedMemory?: boolean;
   readonly platform?: ThreadPlatform;
-  /** Spin iterations a pool worker polls before blocking (KernelPoolOptions.spin). */
+  /** Microseconds a pool worker polls for the next call before blocking (KernelPoolOptions.spin). */
   readonly spin?: number;
-  /** Work (multiply-adds, moved floats) below which a call stays on the calling thread (default MIN_PARALLEL_WORK). */
+  /** Microseconds the calling thread polls for the workers' last slices before blocking (KernelPoolOptions.waitSpin). */
+  readonly waitSpin?: number;
+  /**
+   * Work (multiply-adds, moved floats) below which a call stays on the calling thread; default MIN_PARALLEL_WORK,
+   * or AUTO_MIN_PARALLEL_WORK with threads: 'auto' (threads/partition.ts says why).
+   */
   readonly minParallelWork?: number;
+  /** Least work of one slice of a split call (default MIN_SLICE_WORK). */
+  readonly minSliceWork?: number;
 }
 
 /** What a runtime runs: which build, how many threads, and why fewer than asked when so. */
@@ -93,6 +100,8 @@ export class KernelRuntime {
   private pooledCalls = 0;
   /** Work below which kernel calls are not split over the pool. */
   minParallelWork = MIN_PARALLEL_WORK;
+  /** Least work of one slice of a split call. */
+  minSliceWork = MIN_SLICE_WORK;
 
   private constructor(
     readonly raw: KernelExports,
@@ -148,11 +157,19 @@ export class KernelRuntime {
     const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: THREADS_MAX_PAGES, shared: true });
     const instance = await WebAssembly.instantiate(module, { env: { memory } });
     const rt = new KernelRuntime(instance.exports as unknown as KernelExports, variant);
-    rt.minParallelWork = options.minParallelWork ?? MIN_PARALLEL_WORK;
+    rt.minParallelWork = options.minParallelWork ?? minParallelWorkFor(options.threads ?? 1);
+    rt.minSliceWork = options.minSliceWork ?? MIN_SLICE_WORK;
     let reason = blocker;
     if (requested > 1 && reason === undefined) {
       try {
-        rt.pool = await KernelThreadPool.start({ threads: requested, module, memory, platform, ...(options.spin === undefined ? {} : { spin: options.spin }) });
+        rt.pool = await KernelThreadPool.start({
+          threads: requested,
+          module,
+          memory,
+          platform,
+          ...(options.spin === undefined ? {} : { spin: options.spin }),
+          ...(options.waitSpin === undefined ? {} : { waitSpin: options.waitSpin }),
+        });
       } catch (error) {
         reason = `the worker pool did not start (${error instanceof Error ? error.message : String(error)})`;
       }
@@ -172,8 +189,17 @@ export class KernelRuntime {
   }
 
   /**
+   * How many ranges of about equal work a kernel cuts its rows into, once per mask (1 on one thread); slices() then
+   * groups them per call.
+   */
+  get parts(): number {
+    return rangeCount(this.info.threads, MAX_SLICES);
+  }
+
+  /**
    * Runs kernel `fn` once per argument list, each list a disjoint slice of the work: in parallel on the pool when
-   * there is one, else one after another. Slices must not write overlapping memory.
+   * there is one (any number of slices up to MAX_SLICES; each thread claims the next one left), else one after
+   * another. Slices must not write overlapping memory.
    */
   parallel(fn: PoolFunction, slices: readonly (readonly number[])[]): void {
     const call = this.raw[fn] as unknown as (...args: readonly number[]) => void;
@@ -190,9 +216,17 @@ export class KernelRuntime {
     return this.pooledCalls;
   }
 
-  /** `ranges` when a call of this much work pays for a pool round trip, else one range spanning them. */
+  /**
+   * The slices of a call of this much work over `ranges` (a kernel's ranges from `parts`): one range spanning them
+   * when the call is too small to pay for the pool, else groups of them (threads/partition.ts slicesFor).
+   */
   slices(ranges: readonly RowRange[], work: number): readonly RowRange[] {
-    return this.pool === undefined ? slicesFor(ranges, 0, 1) : slicesFor(ranges, work, this.minParallelWork);
+    return slicesFor(ranges, work, { threads: this.pool === undefined ? 1 : this.pool.threads, minWork: this.minParallelWork, minSliceWork: this.minSliceWork });
+  }
+
+  /** Slices the calling thread ran, and all slices run, on the pool (both 0 on one thread). */
+  get poolSlices(): { readonly local: number; readonly total: number } {
+    return this.pool?.sliceCounts ?? { local: 0, total: 0 };
   }
 
   /** Stops the worker pool (the runtime keeps working on one thread). */

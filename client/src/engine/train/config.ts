@@ -104,8 +104,9 @@ const trainConfigObject = z
     /** Unset: 'sparse-kernels' for sparse methods where WebAssembly SIMD is available, else 'masked-dense'. */
     compute: oneOf(COMPUTE_NAMES).optional(),
     /**
-     * Threads the sparse kernels may use, the calling thread included: 'auto' (default) = the device's cores, at most 8.
-     * Runs one thread where shared memory or workers are missing (the result says so).
+     * Threads the sparse kernels may use, the calling thread included: 'auto' (default) = the device's cores, at most 8,
+     * splitting only calls of at least AUTO_MIN_PARALLEL_WORK (a step of short calls runs on one thread); N splits
+     * every call from MIN_PARALLEL_WORK. Runs one thread where shared memory or workers are missing (the result says so).
      */
     threads: z.union([z.literal('auto'), positiveInt.lte(64, 'must be <= 64')]).optional(),
     erkPowerScale: z.number().gt(0, 'must be > 0').default(1),

@@ -1,8 +1,9 @@
 // The code every pool worker runs, as source text (no module imports, so the same text runs in a Node worker thread
 // and in a Web Worker, whatever bundler built the page). It instantiates the threads build over the shared memory
-// it is sent, then loops: wait on GENERATION (Atomics.wait: workers may block), run its slice, decrement PENDING.
-// The slot constants are interpolated from protocol.ts.
-import { ARG_STRIDE, ARGS, EXIT, FAILED, FUNCTION, GENERATION, PENDING } from './protocol.js';
+// it is sent, then loops: wait for a new GENERATION, claim and run slices until none is left (protocol.ts), and
+// poll for the next call for up to `spin` µs before blocking in Atomics.wait. The slot constants are interpolated
+// from protocol.ts.
+import { ARG_STRIDE, ARGS, CLAIM, CLAIM_TAG_MASK, DONE, EXIT, FAILED, FUNCTION, GENERATION } from './protocol.js';
 
 const BODY = `
 (listen, reply) => listen((init) => {
@@ -10,24 +11,44 @@ const BODY = `
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const fns = names.map((name) => instance.exports[name]);
   const ctrl = new Int32Array(control);
-  const base = ${ARGS} + ${ARG_STRIDE} * index;
+  // The twin of pool.ts's claimSlice.
+  const claim = (tag) => {
+    for (;;) {
+      const word = Atomics.load(ctrl, ${CLAIM});
+      if (word >>> 16 !== tag || (word & 0xff) >= ((word >>> 8) & 0xff)) return -1;
+      if (Atomics.compareExchange(ctrl, ${CLAIM}, word, word + 1) === word) return word;
+    }
+  };
+  const spinMs = init.spin / 1000;
+  const argv = [];
   let seen = init.generation;
   reply('ready');
   for (;;) {
-    // An optional short poll (init.spin) can catch the next task without a futex round trip; then block.
-    for (let k = 0; k < init.spin && Atomics.load(ctrl, ${GENERATION}) === seen; k++);
-    while (Atomics.load(ctrl, ${GENERATION}) === seen) Atomics.wait(ctrl, ${GENERATION}, seen);
-    seen = Atomics.load(ctrl, ${GENERATION});
+    let generation = Atomics.load(ctrl, ${GENERATION});
+    // A worker that just finished a slice is likely to get the next call within microseconds: poll for a bounded
+    // time (checking the clock every 64 polls) before the futex sleep, whose wake-up costs tens of µs.
+    if (generation === seen && spinMs > 0) {
+      const end = performance.now() + spinMs;
+      for (let k = 1; (generation = Atomics.load(ctrl, ${GENERATION})) === seen; k++) if ((k & 63) === 0 && performance.now() >= end) break;
+    }
+    while (generation === seen) {
+      Atomics.wait(ctrl, ${GENERATION}, seen);
+      generation = Atomics.load(ctrl, ${GENERATION});
+    }
+    seen = generation;
     if (Atomics.load(ctrl, ${EXIT}) !== 0) break;
-    const count = ctrl[base];
-    if (count >= 0) {
+    const tag = generation & ${CLAIM_TAG_MASK};
+    for (let word = claim(tag); word >= 0; word = claim(tag)) {
+      const base = ${ARGS} + ${ARG_STRIDE} * (word & 0xff);
+      argv.length = ctrl[base];
+      for (let k = 0; k < argv.length; k++) argv[k] = ctrl[base + 1 + k];
       try {
-        fns[ctrl[${FUNCTION}]].apply(null, Array.from(ctrl.subarray(base + 1, base + 1 + count)));
+        fns[ctrl[${FUNCTION}]].apply(null, argv);
       } catch (error) {
         Atomics.compareExchange(ctrl, ${FAILED}, 0, index + 1);
       }
+      if (Atomics.add(ctrl, ${DONE}, 1) === ((word >>> 8) & 0xff) - 1) Atomics.notify(ctrl, ${DONE});
     }
-    if (Atomics.sub(ctrl, ${PENDING}, 1) === 1) Atomics.notify(ctrl, ${PENDING});
   }
   reply('exit');
 })`;

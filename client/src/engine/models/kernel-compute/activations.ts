@@ -69,6 +69,6 @@ function inBatchOuterLayout<T>(rt: KernelRuntime, buffer: WasmF32, shape: Activa
 function reverseAxes(rt: KernelRuntime, d0: number, d1: number, d2: number, src: WasmF32, dst: WasmF32): void {
   rt.parallel(
     'reverse3Part',
-    rt.slices(evenRanges(d2, rt.threads, 4), d0 * d1 * d2).map(([k0, k1]) => [d0, d1, d2, k0, k1, src.ptr, dst.ptr]),
+    rt.slices(evenRanges(d2, rt.parts, 4), d0 * d1 * d2).map(([k0, k1]) => [d0, d1, d2, k0, k1, src.ptr, dst.ptr]),
   );
 }
