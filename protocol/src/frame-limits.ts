@@ -61,7 +61,10 @@ export function checkFrameBytes(bytes: Uint8Array, limits: FrameLimits = FRAME_L
   return undefined;
 }
 
-/** Element counts of every repeated field (array) and map (object) of a decoded message, at any depth. */
+/**
+ * Element counts of every repeated field (array) and map (object) of a decoded message, at any depth, and no text
+ * (string field or map key) holding U+0000: no name or id has a use for it, and PostgreSQL text cannot store it.
+ */
 export function checkDecodedMessage(message: unknown, limits: FrameLimits = FRAME_LIMITS): FrameLimitViolation | undefined {
   const pending: Array<{ readonly value: object; readonly path: string }> = [];
   if (isContainer(message)) pending.push({ value: message, path: '' });
@@ -77,7 +80,11 @@ export function checkDecodedMessage(message: unknown, limits: FrameLimits = FRAM
     const record = next.value as Record<string, unknown>;
     for (const key of keys ?? Object.keys(record)) {
       const child = record[key];
-      if (isContainer(child)) pending.push({ value: child, path: next.path ? `${next.path}.${key}` : key });
+      const path = next.path ? `${next.path}.${key}` : key;
+      if (isContainer(child)) pending.push({ value: child, path });
+      else if ((typeof child === 'string' && child.includes('\u0000')) || (keys !== undefined && key.includes('\u0000'))) {
+        return { code: ErrorCode.ERROR_CODE_INVALID_PAYLOAD, message: `${JSON.stringify(path)} holds a NUL character (U+0000): no text field may` };
+      }
     }
   }
   return undefined;
