@@ -61,10 +61,7 @@ export function checkFrameBytes(bytes: Uint8Array, limits: FrameLimits = FRAME_L
   return undefined;
 }
 
-/**
- * Element counts of every repeated field (array) and map (object) of a decoded message, at any depth, and no text
- * (string field or map key) holding U+0000: no name or id has a use for it, and PostgreSQL text cannot store it.
- */
+/** Element counts of every repeated field (array) and map (object) of a decoded message, at any depth. */
 export function checkDecodedMessage(message: unknown, limits: FrameLimits = FRAME_LIMITS): FrameLimitViolation | undefined {
   const pending: Array<{ readonly value: object; readonly path: string }> = [];
   if (isContainer(message)) pending.push({ value: message, path: '' });
@@ -80,12 +77,24 @@ export function checkDecodedMessage(message: unknown, limits: FrameLimits = FRAM
     const record = next.value as Record<string, unknown>;
     for (const key of keys ?? Object.keys(record)) {
       const child = record[key];
-      const path = next.path ? `${next.path}.${key}` : key;
-      if (isContainer(child)) pending.push({ value: child, path });
-      else if ((typeof child === 'string' && child.includes('\u0000')) || (keys !== undefined && key.includes('\u0000'))) {
-        return { code: ErrorCode.ERROR_CODE_INVALID_PAYLOAD, message: `${JSON.stringify(path)} holds a NUL character (U+0000): no text field may` };
-      }
+      if (isContainer(child)) pending.push({ value: child, path: next.path ? `${next.path}.${key}` : key });
     }
+  }
+  return undefined;
+}
+
+/**
+ * The path of the first text (string field or map key, at any depth) holding U+0000, if any. The coordinator refuses
+ * such device messages: no id or name has a use for NUL, and PostgreSQL text cannot store it. Not part of
+ * `decodeFrame`, since the coordinator's own answers may quote a device's text back.
+ */
+export function nulTextField(message: unknown, path = ''): string | undefined {
+  if (!isContainer(message)) return undefined;
+  for (const [key, child] of Object.entries(message)) {
+    const childPath = path ? `${path}.${key}` : key;
+    if (key.includes('\u0000') || (typeof child === 'string' && child.includes('\u0000'))) return childPath;
+    const inner = nulTextField(child, childPath);
+    if (inner !== undefined) return inner;
   }
   return undefined;
 }

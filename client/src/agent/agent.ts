@@ -97,13 +97,13 @@ export interface AgentEvents {
   error: [error: AgentFatalError];
 }
 
-/** Protocol errors worth resending a report for; every other code means the coordinator will never take it. */
 /**
  * Progress is for people watching: four reports a second are plenty, and a fleet of devices with sub-millisecond
  * sparse steps would otherwise flood the coordinator (and its own outbox) with them.
  */
 const DEFAULT_PROGRESS_MIN_INTERVAL_MS = 250;
 
+/** Protocol errors worth resending a report for; every other code means the coordinator will never take it. */
 const TRANSIENT_CODES: ReadonlySet<ErrorCode> = new Set([ErrorCode.ERROR_CODE_INTERNAL, ErrorCode.ERROR_CODE_RATE_LIMITED]);
 
 export class Agent extends TypedEvents<AgentEvents> {

@@ -7,6 +7,7 @@ import {
   ErrorCode,
   ProtocolFault,
   decodeFrame,
+  nulTextField,
   encodeMessage,
   encodeProtocolError,
   errorCodeName,
@@ -50,6 +51,10 @@ export class FrameDispatcher {
         throw new ProtocolFault(ErrorCode.ERROR_CODE_TEXT_FRAME, 'the device channel carries binary envelopes, not text');
       }
       decoded = decodeFrame(frame);
+      const nul = nulTextField(decoded.message);
+      if (nul !== undefined) {
+        throw new ProtocolFault(ErrorCode.ERROR_CODE_INVALID_PAYLOAD, `${JSON.stringify(nul)} holds a NUL character (U+0000): no text field may`);
+      }
       const result = await this.route(decoded, session);
       const line = `[${label(decoded.type)}] ${who(session)} ok ${Date.now() - started}ms`;
       if (FREQUENT_TYPES.has(decoded.type)) this.logger.debug(line);
