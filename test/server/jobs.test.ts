@@ -264,11 +264,14 @@ describe(AssignmentService.name, () => {
 
     // Execute: every device reconnects and lists no job (the holder's agent restarted).
     const held = await Promise.all([holder, ...others].map((deviceId) => leases.reconcileOnHello(deviceId, [])));
+    await runToQuiet();
 
-    // Assert
+    // Assert: the abandoned job is requeued and offered again at once (JobQueued), to a device other than its holder.
     expect(reads).toEqual([21]);
     expect(held.every((h) => h.held === 0)).toBe(true);
-    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 2, previousDeviceId: holder });
+    const requeued = await jobs.get(job.id);
+    expect(requeued).toMatchObject({ state: 'assigned', attempt: 2, previousDeviceId: holder });
+    expect(others).toContain(requeued!.deviceId);
   });
 
   it('should not expire a lease while a frame its device sent in time is still being handled, then expire it', async () => {
@@ -286,11 +289,14 @@ describe(AssignmentService.name, () => {
     const whileInHand = await leases.expireDue(afterLease);
     pusher.framesInHand.set(deviceId, [leaseEnd + 1]);
     const onlyLateFrame = await leases.expireDue(afterLease);
+    await runToQuiet();
 
-    // Assert: deferred while the timely frame was in hand; a frame sent after the lease ended does not keep it.
+    // Assert: deferred while the timely frame was in hand; a frame sent after the lease ended does not keep it. The
+    // requeued job is offered again at once (JobQueued), here to the same device, the only one.
     expect(whileInHand).toBe(0);
     expect(onlyLateFrame).toBe(1);
-    expect(await jobs.get(job.id)).toMatchObject({ state: 'queued', attempt: 2, previousDeviceId: deviceId });
+    expect(await jobs.get(job.id)).toMatchObject({ attempt: 2, previousDeviceId: deviceId });
+    expect(pusher.pushed.map((push) => push.assignment.attempt)).toEqual([1, 2]);
   });
 });
 

@@ -93,6 +93,20 @@ export async function sendFrame(socket: Socket, frame: unknown): Promise<Decoded
   return decodeFrame(reply);
 }
 
+/** Sends every frame with at most `window` unanswered at once; the replies in the frames' order. */
+export async function sendPipelined(socket: Socket, frames: readonly unknown[], window: number): Promise<DecodedMessage[]> {
+  const replies: DecodedMessage[] = new Array(frames.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < frames.length) {
+      const index = next++;
+      replies[index] = await sendFrame(socket, frames[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, frames.length) }, lane));
+  return replies;
+}
+
 export function request<N extends MessageTypeName>(socket: Socket, type: N, message: MessageOf<N>): Promise<DecodedMessage> {
   requestCounter += 1;
   return sendFrame(socket, encodeMessage(type, message, { senderVersion: 'test', requestId: `req-${requestCounter}` }));
