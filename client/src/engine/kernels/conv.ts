@@ -4,9 +4,9 @@
 // kernel over the transposed index with flipped taps. 1×1 kernels are plain linear layers over H·W·batch columns.
 import { formatDims, rowEntries, transposeFormat } from './formats/entries.js';
 import type { SparseFormat, SparseFormatKind } from './formats/types.js';
-import { checkBuffer, createLinearKernel, gatherSlices, type SparseLinearKernel } from './linear.js';
+import { checkBuffer, createLinearKernel, gatherTask, type SparseLinearKernel } from './linear.js';
 import type { ConvGeometry, ConvKernelSize } from './reference/conv.js';
-import type { KernelRuntime, WasmF32, WasmI32 } from './runtime.js';
+import type { KernelRuntime, KernelTask, WasmF32, WasmI32 } from './runtime.js';
 import { balancedRanges, evenRanges, runRanges, type RowRange } from './threads/partition.js';
 
 export type { ConvGeometry, ConvKernelSize } from './reference/conv.js';
@@ -204,7 +204,10 @@ class DirectConv implements SparseConvKernel {
 
   padInput(x: WasmF32, g: ConvGeometry): WasmF32 {
     this.checkIo(x, this.inChannels, undefined, this.outChannels, g);
-    return this.padded(x, this.inChannels, g, padding(this.kernel, g, false));
+    const before: KernelTask[] = [];
+    const xp = this.padded(x, this.inChannels, g, padding(this.kernel, g, false), before);
+    this.rt.phased([before]);
+    return xp;
   }
 
   forward(x: WasmF32, y: WasmF32, g: ConvGeometry, epilogue?: ConvEpilogue, padded?: WasmF32): boolean {
@@ -222,35 +225,27 @@ class DirectConv implements SparseConvKernel {
     const rowPtr = this.forwardRowPtr.ptr;
     if (padded !== undefined) checkBuffer('padded conv input', padded, this.inChannels * pad.plane);
     this.rt.scratch(() => {
-      const xp = padded ?? this.padded(x, this.inChannels, g, pad);
+      const before: KernelTask[] = [];
+      const xp = padded ?? this.padded(x, this.inChannels, g, pad, before);
       const offs = this.rt.uploadI32(this.offsets('forward', g, pad));
       const v = this.values.ptr;
+      const slices = this.rt.slices(this.forwardRanges, work);
+      let main: KernelTask;
       if (this.kind === 'block4') {
-        this.rt.parallel(
-          'convBlock4',
-          this.rt.slices(this.forwardRanges, work).map(([g0, g1]) => [g1 - g0, g.height, len, inRow, rowPtr + 4 * g0, offs.ptr, v, xp.ptr, y.ptr + 4 * g0 * plane]),
-        );
+        main = { fn: 'convBlock4', slices: slices.map(([g0, g1]) => [g1 - g0, g.height, len, inRow, rowPtr + 4 * g0, offs.ptr, v, xp.ptr, y.ptr + 4 * g0 * plane]) };
       } else if (this.kind === 'pattern') {
         const patOff = this.rt.uploadI32(this.patternOffsets(g, pad));
         const ids = this.patternIds as WasmI32;
-        this.rt.parallel(
-          'convPattern',
-          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, ids.ptr, patOff.ptr, v, xp.ptr, y.ptr + o0 * plane]),
-        );
+        main = { fn: 'convPattern', slices: slices.map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, ids.ptr, patOff.ptr, v, xp.ptr, y.ptr + o0 * plane]) };
       } else if (this.dense) {
         // A full CSR row lists every column in order, so the first row's offsets are every row's.
         const inner = this.inChannels * this.taps;
-        this.rt.parallel(
-          'convDense',
-          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, v + 4 * o0 * inner, xp.ptr, y.ptr + o0 * plane, ...tail(o0)]),
-        );
+        main = { fn: 'convDense', slices: slices.map(([o0, o1]) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, v + 4 * o0 * inner, xp.ptr, y.ptr + o0 * plane, ...tail(o0)]) };
       } else {
-        const values = this.forwardSlots ? this.gather(this.forwardSlots) : this.values;
-        this.rt.parallel(
-          'convCsr',
-          this.rt.slices(this.forwardRanges, work).map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, values.ptr, xp.ptr, y.ptr + o0 * plane, ...tail(o0)]),
-        );
+        const values = this.forwardSlots ? this.gathered(this.forwardSlots, before) : this.values;
+        main = { fn: 'convCsr', slices: slices.map(([o0, o1]) => [o1 - o0, g.height, len, inRow, rowPtr + 4 * o0, offs.ptr, values.ptr, xp.ptr, y.ptr + o0 * plane, ...tail(o0)]) };
       }
+      this.rt.phased([before, [main]]);
     });
     return fused;
   }
@@ -259,16 +254,15 @@ class DirectConv implements SparseConvKernel {
     this.checkIo(dx, this.inChannels, dy, this.outChannels, g);
     const pad = padding(this.kernel, g, true);
     this.rt.scratch(() => {
-      const dyp = this.padded(dy, this.outChannels, g, pad);
+      const before: KernelTask[] = [];
+      const dyp = this.padded(dy, this.outChannels, g, pad, before);
+      const values = this.gathered(this.backPerm, before);
       const offs = this.rt.uploadI32(this.offsets('backward', g, pad));
-      const values = this.gather(this.backPerm);
       const len = g.width * g.batch;
       const plane = 4 * g.height * len;
       const work = this.values.length * g.height * len;
-      this.rt.parallel(
-        'convCsr',
-        this.rt.slices(this.backRanges, work).map(([c0, c1]) => [c1 - c0, g.height, len, pad.wp * g.batch, this.backRowPtr.ptr + 4 * c0, offs.ptr, values.ptr, dyp.ptr, dx.ptr + c0 * plane, 0, 0, 0]),
-      );
+      const slices = this.rt.slices(this.backRanges, work).map(([c0, c1]) => [c1 - c0, g.height, len, pad.wp * g.batch, this.backRowPtr.ptr + 4 * c0, offs.ptr, values.ptr, dyp.ptr, dx.ptr + c0 * plane, 0, 0, 0]);
+      this.rt.phased([before, [{ fn: 'convCsr', slices }]]);
     });
   }
 
@@ -282,13 +276,12 @@ class DirectConv implements SparseConvKernel {
     const work = this.values.length * g.height * len;
     if (padded !== undefined) checkBuffer('padded conv input', padded, this.inChannels * pad.plane);
     this.rt.scratch(() => {
-      const xp = padded ?? this.padded(x, this.inChannels, g, pad);
+      const before: KernelTask[] = [];
+      const xp = padded ?? this.padded(x, this.inChannels, g, pad, before);
       if (this.kind === 'block4') {
         const offs = this.rt.uploadI32(this.offsets('forward', g, pad));
-        this.rt.parallel(
-          'convSddmmBlock4',
-          this.rt.slices(this.forwardRanges, work).map(([g0, g1]) => [g1 - g0, g.height, len, inRow, this.forwardRowPtr.ptr + 4 * g0, offs.ptr, xp.ptr, dy.ptr + 4 * g0 * plane, dValues.ptr]),
-        );
+        const slices = this.rt.slices(this.forwardRanges, work).map(([g0, g1]) => [g1 - g0, g.height, len, inRow, this.forwardRowPtr.ptr + 4 * g0, offs.ptr, xp.ptr, dy.ptr + 4 * g0 * plane, dValues.ptr]);
+        this.rt.phased([before, [{ fn: 'convSddmmBlock4', slices }]]);
         return;
       }
       if (this.dense) {
@@ -298,17 +291,13 @@ class DirectConv implements SparseConvKernel {
         const slices = this.rt.slices(this.forwardRanges, work);
         const accBytes = 64 * inner; // convDenseDw's vector sums: 128 bytes per column pair (64 for an odd last column), one block per slice
         const acc = this.rt.allocF32((slices.length * accBytes) / 4);
-        this.rt.parallel(
-          'convDenseDw',
-          slices.map(([o0, o1], i) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, xp.ptr, dy.ptr + o0 * plane, dValues.ptr + 4 * o0 * inner, acc.ptr + i * accBytes]),
-        );
+        const dw = slices.map(([o0, o1], i) => [o1 - o0, g.height, len, inRow, inner, offs.ptr, xp.ptr, dy.ptr + o0 * plane, dValues.ptr + 4 * o0 * inner, acc.ptr + i * accBytes]);
+        this.rt.phased([before, [{ fn: 'convDenseDw', slices: dw }]]);
         return;
       }
       const offs = this.rt.uploadI32(this.offsets('slots', g, pad));
-      this.rt.parallel(
-        'convSddmm',
-        this.rt.slices(this.entryRanges, work).map(([j0, j1]) => [j1 - j0, g.height, len, inRow, this.entryRows.ptr + 4 * j0, offs.ptr + 4 * j0, xp.ptr, dy.ptr, dValues.ptr + 4 * j0]),
-      );
+      const slices = this.rt.slices(this.entryRanges, work).map(([j0, j1]) => [j1 - j0, g.height, len, inRow, this.entryRows.ptr + 4 * j0, offs.ptr + 4 * j0, xp.ptr, dy.ptr, dValues.ptr + 4 * j0]);
+      this.rt.phased([before, [{ fn: 'convSddmm', slices }]]);
     });
   }
 
@@ -319,19 +308,21 @@ class DirectConv implements SparseConvKernel {
     if (b !== undefined) checkBuffer(`conv input (${bChannels} channels)`, b, bChannels * plane);
   }
 
-  private padded(src: WasmF32, channels: number, g: ConvGeometry, pad: Padding): WasmF32 {
+  /** A scratch buffer for the zero-padded copy of `src`, and the task that fills it (added to `tasks`). */
+  private padded(src: WasmF32, channels: number, g: ConvGeometry, pad: Padding, tasks: KernelTask[]): WasmF32 {
     const dst = this.rt.allocF32(channels * pad.plane);
     const inPlane = 4 * g.height * g.width * g.batch;
-    this.rt.parallel(
-      'padPlanes',
-      this.rt.slices(evenRanges(channels, this.rt.parts), channels * pad.plane).map(([c0, c1]) => [c1 - c0, g.height, g.width, g.batch, pad.top, pad.left, pad.hp, pad.wp, src.ptr + c0 * inPlane, dst.ptr + 4 * c0 * pad.plane]),
-    );
+    tasks.push({
+      fn: 'padPlanes',
+      slices: this.rt.slices(evenRanges(channels, this.rt.parts), channels * pad.plane).map(([c0, c1]) => [c1 - c0, g.height, g.width, g.batch, pad.top, pad.left, pad.hp, pad.wp, src.ptr + c0 * inPlane, dst.ptr + 4 * c0 * pad.plane]),
+    });
     return dst;
   }
 
-  private gather(idx: WasmI32): WasmF32 {
+  /** A scratch buffer for the values gathered in `idx` order, and the task that fills it (added to `tasks`). */
+  private gathered(idx: WasmI32, tasks: KernelTask[]): WasmF32 {
     const out = this.rt.allocF32(idx.length);
-    gatherSlices(this.rt, this.rt.slices(this.gatherRanges, idx.length), idx, this.values, out);
+    tasks.push(gatherTask(this.rt.slices(this.gatherRanges, idx.length), idx, this.values, out));
     return out;
   }
 

@@ -5,7 +5,7 @@ import type { ChannelCompaction } from './formats/channel.js';
 import { transposeFormat } from './formats/entries.js';
 import type { ShuffledBlockMatrix } from './formats/shuffled-block.js';
 import type { SparseFormat, SparseFormatKind } from './formats/types.js';
-import type { KernelRuntime, WasmF32, WasmI32, WasmIndex } from './runtime.js';
+import type { KernelRuntime, KernelTask, WasmF32, WasmI32, WasmIndex } from './runtime.js';
 import { balancedRanges, evenRanges, type RowRange } from './threads/partition.js';
 
 export interface SparseLinearKernel {
@@ -92,7 +92,7 @@ abstract class LinearBase implements SparseLinearKernel {
   protected abstract runBackwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number, live: WasmI32 | undefined): void;
 }
 
-/** The transposed CSR index plus its value permutation, and the per-call gather of values into it. */
+/** The transposed CSR index plus its value permutation: backward-data gathers values into it, then multiplies. */
 export class TransposedIndex {
   readonly rowPtr: WasmI32;
   readonly colIdx: WasmIndex;
@@ -112,26 +112,29 @@ export class TransposedIndex {
     this.gatherRanges = evenRanges(t.perm.length, rt.parts, 4);
   }
 
-  /** Scratch copy of `values` in transposed order (allocate inside a scratch scope). */
-  gather(values: WasmF32): WasmF32 {
-    const gathered = this.rt.allocF32(this.perm.length);
-    gatherSlices(this.rt, this.rt.slices(this.gatherRanges, this.perm.length), this.perm, values, gathered);
-    return gathered;
-  }
-
-  /** dX = Wᵀ·dY over this index, `values` already gathered into transposed order. */
-  spmm(values: WasmF32, dy: WasmF32, dx: WasmF32, batch: number): void {
-    this.rt.parallel(
-      this.colIdx.type === 'u16' ? 'csrSpmm16' : 'csrSpmm',
-      this.rt.slices(this.ranges, this.perm.length * batch).map(([r0, r1]) => [r1 - r0, batch, this.rowPtr.ptr + 4 * r0, this.colIdx.ptr, values.ptr, dy.ptr, dx.ptr + 4 * r0 * batch]),
-    );
+  /** dX = Wᵀ·dY: `values` (in the format's order) gathered into transposed order, then multiplied, in one pool call. */
+  backwardData(values: WasmF32, dy: WasmF32, dx: WasmF32, batch: number): void {
+    const rt = this.rt;
+    rt.scratch(() => {
+      const gathered = rt.allocF32(this.perm.length);
+      rt.phased([
+        [gatherTask(rt.slices(this.gatherRanges, this.perm.length), this.perm, values, gathered)],
+        [
+          {
+            fn: this.colIdx.type === 'u16' ? 'csrSpmm16' : 'csrSpmm',
+            slices: rt.slices(this.ranges, this.perm.length * batch).map(([r0, r1]) => [r1 - r0, batch, this.rowPtr.ptr + 4 * r0, this.colIdx.ptr, gathered.ptr, dy.ptr, dx.ptr + 4 * r0 * batch]),
+          },
+        ],
+      ]);
+    });
   }
 }
 
-/** out[e] = src[idx[e]] for e < idx.length, split over the threads by `ranges` of e. */
-export function gatherSlices(rt: KernelRuntime, ranges: readonly RowRange[], idx: WasmIndex, src: WasmF32, out: WasmF32): void {
-  if (idx.type === 'u16') rt.parallel('gatherF32x16', ranges.map(([e0, e1]) => [e1 - e0, idx.ptr + 2 * e0, src.ptr, out.ptr + 4 * e0]));
-  else rt.parallel('gatherF32', ranges.map(([e0, e1]) => [e1 - e0, 1, idx.ptr + 4 * e0, src.ptr, out.ptr + 4 * e0]));
+/** The slices of out[e] = src[idx[e]] for e < idx.length, split by `ranges` of e. */
+export function gatherTask(ranges: readonly RowRange[], idx: WasmIndex, src: WasmF32, out: WasmF32): KernelTask {
+  return idx.type === 'u16'
+    ? { fn: 'gatherF32x16', slices: ranges.map(([e0, e1]) => [e1 - e0, idx.ptr + 2 * e0, src.ptr, out.ptr + 4 * e0]) }
+    : { fn: 'gatherF32', slices: ranges.map(([e0, e1]) => [e1 - e0, 1, idx.ptr + 4 * e0, src.ptr, out.ptr + 4 * e0]) };
 }
 
 /** CSR and 4×1 blocks: both are row-structured; backward-data runs csrSpmm over the transposed index. */
@@ -171,8 +174,7 @@ class RowSparseLinear extends LinearBase {
   }
 
   protected runBackwardData(dy: WasmF32, dx: WasmF32, batch: number): void {
-    const t = this.transposed;
-    this.rt.scratch(() => t.spmm(t.gather(this.values), dy, dx, batch));
+    this.transposed.backwardData(this.values, dy, dx, batch);
   }
 
   protected runBackwardWeight(x: WasmF32, dy: WasmF32, dValues: WasmF32, batch: number): void {

@@ -7,9 +7,11 @@
 // uses mark()/release(). reset() frees everything, including every kernel created on this runtime.
 import type { KernelExports } from './exports.js';
 import { defaultThreadPlatform, type ThreadPlatform } from './threads/platform.js';
-import { MIN_PARALLEL_WORK, MIN_SLICE_WORK, minParallelWorkFor, rangeCount, slicesFor, type RowRange } from './threads/partition.js';
-import { KernelThreadPool } from './threads/pool.js';
+import { MAX_RANGES, MIN_PARALLEL_WORK, MIN_SLICE_WORK, minParallelWorkFor, rangeCount, slicesFor, type RowRange } from './threads/partition.js';
+import { KernelThreadPool, type PoolPhase } from './threads/pool.js';
 import { MAX_SLICES, type PoolFunction } from './threads/protocol.js';
+
+export type { PoolPhase as KernelPhase, PoolTask as KernelTask } from './threads/pool.js';
 import { detectKernelVariant, hasSharedMemory, hasWasmSimd, KERNEL_FILES, THREADS_MAX_PAGES, type KernelVariant } from './variants.js';
 
 export interface WasmF32 {
@@ -63,6 +65,8 @@ export interface KernelRuntimeOptions {
   readonly spin?: number;
   /** Microseconds the calling thread polls for the workers' last slices before blocking (KernelPoolOptions.waitSpin). */
   readonly waitSpin?: number;
+  /** Microseconds a thread polls at a phase barrier of a phased call before blocking (KernelPoolOptions.barrierSpin). */
+  readonly barrierSpin?: number;
   /**
    * Work (multiply-adds, moved floats) below which a call stays on the calling thread; default MIN_PARALLEL_WORK,
    * or AUTO_MIN_PARALLEL_WORK with threads: 'auto' (threads/partition.ts says why).
@@ -169,6 +173,7 @@ export class KernelRuntime {
           platform,
           ...(options.spin === undefined ? {} : { spin: options.spin }),
           ...(options.waitSpin === undefined ? {} : { waitSpin: options.waitSpin }),
+          ...(options.barrierSpin === undefined ? {} : { barrierSpin: options.barrierSpin }),
         });
       } catch (error) {
         reason = `the worker pool did not start (${error instanceof Error ? error.message : String(error)})`;
@@ -193,23 +198,56 @@ export class KernelRuntime {
    * groups them per call.
    */
   get parts(): number {
-    return rangeCount(this.info.threads, MAX_SLICES);
+    return rangeCount(this.info.threads, MAX_RANGES);
   }
 
   /**
    * Runs kernel `fn` once per argument list, each list a disjoint slice of the work: in parallel on the pool when
-   * there is one (any number of slices up to MAX_SLICES; each thread claims the next one left), else one after
+   * there is one (any number of slices up to MAX_RANGES; each thread claims the next one left), else one after
    * another. Slices must not write overlapping memory.
    */
   parallel(fn: PoolFunction, slices: readonly (readonly number[])[]): void {
-    const call = this.raw[fn] as unknown as (...args: readonly number[]) => void;
     if (this.pool === undefined || slices.length < 2) {
+      const call = this.raw[fn] as unknown as (...args: readonly number[]) => void;
       for (const args of slices) call(...args);
       return;
     }
-    this.pool.run(fn, slices, (args) => call(...args));
+    this.pool.run(fn, slices, this.local);
     this.pooledCalls += 1;
   }
+
+  /**
+   * Runs dependent kernel calls as one pool call: every slice of a phase (its tasks' slices, which must not write
+   * memory another slice of the phase reads or writes) finishes before any slice of the next phase starts. One
+   * hand-off to the workers instead of one per call; on one thread, or when no phase has two slices, the slices
+   * simply run in order.
+   */
+  phased(phases: readonly PoolPhase[]): void {
+    const pool = this.pool;
+    let total = 0;
+    let split = false;
+    for (const phase of phases) {
+      let count = 0;
+      for (const task of phase) count += task.slices.length;
+      total += count;
+      split ||= count > 1;
+    }
+    if (pool === undefined || !split) {
+      for (const phase of phases) for (const task of phase) for (const args of task.slices) this.local(task.fn, args);
+      return;
+    }
+    // More slices than one call holds (many threads): one call per task, in order.
+    if (total > MAX_SLICES) {
+      for (const phase of phases) for (const task of phase) this.parallel(task.fn, task.slices);
+      return;
+    }
+    pool.runPhases(phases, this.local);
+    this.pooledCalls += 1;
+  }
+
+  private readonly local = (fn: PoolFunction, args: readonly number[]): void => {
+    (this.raw[fn] as unknown as (...args: readonly number[]) => void)(...args);
+  };
 
   /** Kernel calls that ran split over the pool (0 on one thread). */
   get parallelCalls(): number {

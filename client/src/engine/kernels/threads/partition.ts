@@ -33,6 +33,9 @@ export const MIN_SLICE_WORK = 1 << 15;
 /** Fine ranges a layer's work is cut into per thread, once per mask; each call groups them into its slices. */
 export const RANGES_PER_THREAD = 16;
 
+/** Most fine ranges a layer's work is cut into (so a one-phase call has at most this many slices). */
+export const MAX_RANGES = 128;
+
 /** How many fine ranges to cut a layer's work into for `threads` threads (1 on one thread). */
 export function rangeCount(threads: number, maxSlices: number): number {
   return threads < 2 ? 1 : Math.min(maxSlices, RANGES_PER_THREAD * threads);

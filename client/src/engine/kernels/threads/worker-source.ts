@@ -1,9 +1,10 @@
 // The code every pool worker runs, as source text (no module imports, so the same text runs in a Node worker thread
 // and in a Web Worker, whatever bundler built the page). It instantiates the threads build over the shared memory
-// it is sent, then loops: wait for a new GENERATION, claim and run slices until none is left (protocol.ts), and
+// it is sent, then loops: wait for a new GENERATION, claim and run slices until none is left (protocol.ts; a slice of
+// a later phase first waits for DONE to reach its phase's start, polling up to `barrierSpin` µs before blocking), and
 // poll for the next call for up to `spin` µs before blocking in Atomics.wait. The slot constants are interpolated
 // from protocol.ts.
-import { ARG_STRIDE, ARGS, CLAIM, CLAIM_TAG_MASK, DONE, EXIT, FAILED, FUNCTION, GENERATION } from './protocol.js';
+import { ARG_STRIDE, ARGS, CLAIM, CLAIM_TAG_MASK, DONE, EXIT, FAILED, FAILED_SLICE, GENERATION, SLICE_HEADER } from './protocol.js';
 
 const BODY = `
 (listen, reply) => listen((init) => {
@@ -20,6 +21,16 @@ const BODY = `
     }
   };
   const spinMs = init.spin / 1000;
+  const barrierSpinMs = init.barrierSpin / 1000;
+  // The twin of pool.ts's awaitDone.
+  const awaitDone = (target) => {
+    let done = Atomics.load(ctrl, ${DONE});
+    if (done < target && barrierSpinMs > 0) {
+      const end = performance.now() + barrierSpinMs;
+      for (let k = 1; (done = Atomics.load(ctrl, ${DONE})) < target; k++) if ((k & 63) === 0 && performance.now() >= end) break;
+    }
+    for (; done < target; done = Atomics.load(ctrl, ${DONE})) Atomics.wait(ctrl, ${DONE}, done);
+  };
   const argv = [];
   let seen = init.generation;
   reply('ready');
@@ -39,15 +50,22 @@ const BODY = `
     if (Atomics.load(ctrl, ${EXIT}) !== 0) break;
     const tag = generation & ${CLAIM_TAG_MASK};
     for (let word = claim(tag); word >= 0; word = claim(tag)) {
-      const base = ${ARGS} + ${ARG_STRIDE} * (word & 0xff);
-      argv.length = ctrl[base];
-      for (let k = 0; k < argv.length; k++) argv[k] = ctrl[base + 1 + k];
-      try {
-        fns[ctrl[${FUNCTION}]].apply(null, argv);
-      } catch (error) {
-        Atomics.compareExchange(ctrl, ${FAILED}, 0, index + 1);
+      const slice = word & 0xff;
+      const base = ${ARGS} + ${ARG_STRIDE} * slice;
+      const header = ctrl[base + 1];
+      const start = (header >>> 8) & 0xff;
+      if (start > 0) awaitDone(start);
+      if (Atomics.load(ctrl, ${FAILED}) === 0) {
+        argv.length = ctrl[base];
+        for (let k = 0; k < argv.length; k++) argv[k] = ctrl[base + ${SLICE_HEADER} + k];
+        try {
+          fns[header & 0xff].apply(null, argv);
+        } catch (error) {
+          if (Atomics.compareExchange(ctrl, ${FAILED}, 0, index + 1) === 0) Atomics.store(ctrl, ${FAILED_SLICE}, slice);
+        }
       }
-      if (Atomics.add(ctrl, ${DONE}, 1) === ((word >>> 8) & 0xff) - 1) Atomics.notify(ctrl, ${DONE});
+      // Whoever ends a phase wakes the threads waiting at its barrier (and the calling thread after the last one).
+      if (Atomics.add(ctrl, ${DONE}, 1) === (header >>> 16) - 1) Atomics.notify(ctrl, ${DONE});
     }
   }
   reply('exit');
