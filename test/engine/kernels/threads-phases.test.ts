@@ -157,6 +157,17 @@ describe('phased pool calls', () => {
     }
   });
 
+  it('should run the phases as separate pool calls, in order, when they hold more slices than one call', () => {
+    const rt = pools[0];
+    rt.scratch(() => {
+      const p = pipeline(rt, 1200);
+      const before = rt.parallelCalls;
+      rt.phased(p.phases(150));
+      expect(rt.read(p.out)).toEqual(rt.read(p.src));
+      expect(rt.parallelCalls - before).toBe(2);
+    });
+  });
+
   it('should throw when a slice of the second phase traps, and keep working', () => {
     for (const rt of pools) {
       rt.scratch(() => {
