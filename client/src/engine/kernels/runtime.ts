@@ -9,7 +9,7 @@ import type { KernelExports } from './exports.js';
 import { defaultThreadPlatform, type ThreadPlatform } from './threads/platform.js';
 import { MAX_RANGES, MIN_PARALLEL_WORK, MIN_SLICE_WORK, minParallelWorkFor, rangeCount, slicesFor, type RowRange } from './threads/partition.js';
 import { KernelThreadPool, type PoolPhase } from './threads/pool.js';
-import { MAX_SLICES, type PoolFunction } from './threads/protocol.js';
+import { MAX_SLICES, POOL_FUNCTIONS, type PoolFunction } from './threads/protocol.js';
 
 export type { PoolPhase as KernelPhase, PoolTask as KernelTask } from './threads/pool.js';
 import { detectKernelVariant, hasSharedMemory, hasWasmSimd, KERNEL_FILES, THREADS_MAX_PAGES, type KernelVariant } from './variants.js';
@@ -40,6 +40,8 @@ export const U16_MAX = 0xffff;
 
 /** A wasm file path or URL, its bytes, or a compiled module. */
 export type KernelSource = string | URL | ArrayBuffer | Uint8Array | WebAssembly.Module;
+
+type KernelCall = (...args: readonly number[]) => void;
 
 const PAGE = 65536;
 const ALIGN = 16;
@@ -111,6 +113,7 @@ export class KernelRuntime {
     readonly raw: KernelExports,
     variant: KernelVariant,
   ) {
+    this.poolExports = POOL_FUNCTIONS.map((name) => raw[name] as unknown as KernelCall);
     this.base = align(raw.heapBase());
     this.top = this.base;
     this.info = { variant, threads: 1, requestedThreads: 1 };
@@ -208,11 +211,11 @@ export class KernelRuntime {
    */
   parallel(fn: PoolFunction, slices: readonly (readonly number[])[]): void {
     if (this.pool === undefined || slices.length < 2) {
-      const call = this.raw[fn] as unknown as (...args: readonly number[]) => void;
+      const call = this.raw[fn] as unknown as KernelCall;
       for (const args of slices) call(...args);
       return;
     }
-    this.pool.run(fn, slices, this.local);
+    this.pool.run(fn, slices, this.localCall);
     this.pooledCalls += 1;
   }
 
@@ -233,7 +236,12 @@ export class KernelRuntime {
       split ||= count > 1;
     }
     if (pool === undefined || !split) {
-      for (const phase of phases) for (const task of phase) for (const args of task.slices) this.local(task.fn, args);
+      for (const phase of phases) {
+        for (const task of phase) {
+          const call = this.raw[task.fn] as unknown as KernelCall;
+          for (const args of task.slices) call(...args);
+        }
+      }
       return;
     }
     // More slices than one call holds (many threads): one call per task, in order.
@@ -241,12 +249,14 @@ export class KernelRuntime {
       for (const phase of phases) for (const task of phase) this.parallel(task.fn, task.slices);
       return;
     }
-    pool.runPhases(phases, this.local);
+    pool.runPhases(phases, this.localCall);
     this.pooledCalls += 1;
   }
 
-  private readonly local = (fn: PoolFunction, args: readonly number[]): void => {
-    (this.raw[fn] as unknown as (...args: readonly number[]) => void)(...args);
+  /** The pool's exports by POOL_FUNCTIONS index, for the slices the calling thread runs. */
+  private readonly poolExports: readonly KernelCall[];
+  private readonly localCall = (fn: number, args: readonly number[]): void => {
+    this.poolExports[fn](...args);
   };
 
   /** Kernel calls that ran split over the pool (0 on one thread). */

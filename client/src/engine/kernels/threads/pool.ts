@@ -16,6 +16,9 @@ export interface PoolTask {
 /** Tasks that may run in any order and at once; a call's phases run one after another. */
 export type PoolPhase = readonly PoolTask[];
 
+/** Runs one slice on the calling thread: the export's index in POOL_FUNCTIONS and the slice's arguments. */
+export type LocalCall = (fn: number, args: readonly number[]) => void;
+
 export interface KernelPoolOptions {
   /** Total threads, the calling thread included (≥ 2). */
   readonly threads: number;
@@ -117,7 +120,7 @@ export class KernelThreadPool {
    * Runs `fn` once per slice, on whichever thread claims it first (the calling thread through `local`); slices may
    * outnumber the threads (at most MAX_SLICES). Returns when every slice is done; throws if one trapped.
    */
-  run(fn: PoolFunction, slices: readonly (readonly number[])[], local: (fn: PoolFunction, args: readonly number[]) => void): void {
+  run(fn: PoolFunction, slices: readonly (readonly number[])[], local: LocalCall): void {
     this.runPhases([[{ fn, slices }]], local);
   }
 
@@ -125,24 +128,27 @@ export class KernelThreadPool {
    * Runs the phases' slices in one hand-off: every slice of a phase finishes before any slice of the next starts.
    * After a slice traps, the slices not yet started are skipped and the call throws.
    */
-  runPhases(phases: readonly PoolPhase[], local: (fn: PoolFunction, args: readonly number[]) => void): void {
+  runPhases(phases: readonly PoolPhase[], local: LocalCall): void {
     if (this.closed) throw new Error('kernel thread pool is closed');
     let count = 0;
     for (const phase of phases) for (const task of phase) count += task.slices.length;
     if (count > MAX_SLICES) throw new RangeError(`${count} slices, at most ${MAX_SLICES}`);
     if (count === 0) return;
     const ctrl = this.control;
+    // Slice s's arguments (entries past this call's count are stale and never read).
     const args = this.sliceArgs;
-    args.length = count;
     let s = 0;
-    for (const phase of phases) {
+    for (let p = 0; p < phases.length; p++) {
+      const phase = phases[p];
       const start = s;
       let end = s;
-      for (const task of phase) end += task.slices.length;
-      for (const task of phase) {
-        const header = sliceHeader(FUNCTION_IDS.get(task.fn) as number, start, end);
-        for (const sliceArgs of task.slices) {
-          if (sliceArgs.length > ARG_STRIDE - SLICE_HEADER) throw new RangeError(`${task.fn}: ${sliceArgs.length} arguments, at most ${ARG_STRIDE - SLICE_HEADER}`);
+      for (let t = 0; t < phase.length; t++) end += phase[t].slices.length;
+      for (let t = 0; t < phase.length; t++) {
+        const { fn, slices } = phase[t];
+        const header = sliceHeader(FUNCTION_IDS.get(fn) as number, start, end);
+        for (let i = 0; i < slices.length; i++) {
+          const sliceArgs = slices[i];
+          if (sliceArgs.length > ARG_STRIDE - SLICE_HEADER) throw new RangeError(`${fn}: ${sliceArgs.length} arguments, at most ${ARG_STRIDE - SLICE_HEADER}`);
           const base = ARGS + ARG_STRIDE * s;
           ctrl[base] = sliceArgs.length;
           ctrl[base + 1] = header;
@@ -152,7 +158,7 @@ export class KernelThreadPool {
       }
     }
     if (count === 1) {
-      local(POOL_FUNCTIONS[ctrl[ARGS + 1] & 0xff], args[0]);
+      local(ctrl[ARGS + 1] & 0xff, args[0]);
       return;
     }
     ctrl[FAILED] = 0;
@@ -171,7 +177,7 @@ export class KernelThreadPool {
       if (start > 0) awaitDone(ctrl, start, this.barrierSpinMs);
       if (Atomics.load(ctrl, FAILED) === 0) {
         try {
-          local(POOL_FUNCTIONS[header & 0xff], args[slice]);
+          local(header & 0xff, args[slice]);
         } catch (error) {
           localError = error;
           Atomics.compareExchange(ctrl, FAILED, 0, 1);
