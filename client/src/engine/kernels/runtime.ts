@@ -10,9 +10,9 @@ import { defaultThreadPlatform, type ThreadPlatform } from './threads/platform.j
 import { MAX_RANGES, MIN_PARALLEL_WORK, MIN_SLICE_WORK, minParallelWorkFor, rangeCount, slicesFor, type RowRange } from './threads/partition.js';
 import { KernelThreadPool, type PoolPhase } from './threads/pool.js';
 import { MAX_SLICES, POOL_FUNCTIONS, type PoolFunction } from './threads/protocol.js';
+import { detectKernelVariant, hasSharedMemory, hasWasmSimd, KERNEL_FILES, THREADS_MAX_PAGES, type KernelVariant } from './variants.js';
 
 export type { PoolPhase as KernelPhase, PoolTask as KernelTask } from './threads/pool.js';
-import { detectKernelVariant, hasSharedMemory, hasWasmSimd, KERNEL_FILES, THREADS_MAX_PAGES, type KernelVariant } from './variants.js';
 
 export interface WasmF32 {
   readonly type: 'f32';
